@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises'
+import { CollabgateError, PolicyValidationError, RecordValidationError, formatProblem } from '../errors.js'
+
+/** Exit codes: 0 fine, 1 invalid policies / failed tests / adverse decisions (when asked), 2 usage or input errors. */
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const
+
+export class UsageError extends Error {}
+
+export interface Io {
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+  stdin: () => Promise<string>
+  env: NodeJS.ProcessEnv
+  isTTY: boolean
+}
+
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** Reads a file, or standard input for '-'. */
+export async function readInput(io: Io, file: string): Promise<string> {
+  if (file === '-') return io.stdin()
+  try {
+    return await readFile(file, 'utf8')
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+  }
+}
+
+/** Prints an error for people (never a stack trace) and returns its exit code. */
+export function reportError(io: Io, err: unknown): number {
+  if (err instanceof UsageError) {
+    io.stderr(`collabgate: ${err.message}\n`)
+    return EXIT.USAGE
+  }
+  if (err instanceof PolicyValidationError) {
+    io.stderr(`collabgate: ${err.problems.length} problem(s) in policies:\n`)
+    for (const p of err.problems) io.stderr(`  ${formatProblem(p)}\n`)
+    return EXIT.FAILED
+  }
+  if (err instanceof RecordValidationError) {
+    io.stderr(`collabgate: the ${err.subject} record is invalid (${err.problems.length} problem(s)):\n`)
+    for (const p of err.problems) io.stderr(`  ${p.pointer || '/'}: ${p.message}\n`)
+    return EXIT.USAGE
+  }
+  if (err instanceof CollabgateError) {
+    io.stderr(`collabgate: ${err.code}: ${err.message}\n`)
+    return EXIT.USAGE
+  }
+  io.stderr(`collabgate: internal error: ${err instanceof Error ? err.message : String(err)}\n`)
+  return EXIT.USAGE
+}
+
+export const today = (): string => new Date().toISOString().slice(0, 10)

@@ -1,0 +1,182 @@
+/**
+ * Compiles a validated policy into json-rules-engine rules, one Rule per check, and evaluates records
+ * with it. Lists (someMatch/noneMatch) run a nested Engine per element; working-day dates are a
+ * dynamic fact; paths use a cheap resolver instead of JSONPath.
+ */
+import { Engine, Rule as EngineRule, type Almanac, type NestedCondition, type TopLevelCondition } from 'json-rules-engine'
+import { usWorkingDays } from '../calendar/working-days.js'
+import type { Condition, LeafCondition, Policy } from '../model.js'
+import type { ConditionResult, Evaluator, RuleResult } from '../evaluate/result.js'
+import { AS_OF_FACT } from '../validate/policy.js'
+import { EnginePool } from './engine-pool.js'
+import { calendarDate, compare, OPERATORS } from './operators.js'
+import { resolvePath } from './paths.js'
+
+const ITEM_FACT = '$item'
+const MATCHES_FACT = '$matches'
+const WORKING_DAYS_FACT = '$addWorkingDays'
+
+type EngineCondition = Record<string, unknown>
+
+interface ListMatch {
+  fact: string
+  path: string | undefined
+  pool: EnginePool
+  /** Top-level facts the element condition reads besides the element itself. */
+  facts: string[]
+}
+
+function addOperators(engine: Engine): void {
+  for (const name of Object.keys(OPERATORS)) {
+    if (name === 'someMatch') engine.addOperator(name, (matches: unknown) => Array.isArray(matches) && matches.length > 0)
+    else if (name === 'noneMatch') engine.addOperator(name, (matches: unknown) => Array.isArray(matches) && matches.length === 0)
+    else engine.addOperator(name, (actual: unknown, expected: unknown) => compare(name, actual, expected))
+  }
+}
+
+async function resolveDate(operand: unknown, almanac: Almanac): Promise<unknown> {
+  if (operand && typeof operand === 'object' && 'fact' in operand) {
+    const ref = operand as { fact: string; params?: Record<string, unknown>; path?: string }
+    return almanac.factValue(ref.fact, ref.params, ref.path)
+  }
+  return operand
+}
+
+class EngineCompiler {
+  readonly lists: ListMatch[] = []
+
+  newEngine(rules: { name: string; conditions: EngineCondition }[]): Engine {
+    const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: (value: object, path: string) => resolvePath(value, path) })
+    addOperators(engine)
+    engine.addFact(WORKING_DAYS_FACT, async (params: Record<string, unknown>, almanac: Almanac) => {
+      const date = calendarDate(await resolveDate(params.to, almanac))
+      return date === undefined ? undefined : usWorkingDays.addWorkingDays(date, params.days as number)
+    })
+    engine.addFact(MATCHES_FACT, async (params: Record<string, unknown>, almanac: Almanac) => {
+      const list = this.lists[params.list as number]!
+      const items = await almanac.factValue(list.fact, undefined, list.path as string)
+      if (!Array.isArray(items)) return undefined
+      const shared: Record<string, unknown> = {}
+      for (const f of list.facts) shared[f] = await almanac.factValue(f)
+      const matches: unknown[] = []
+      for (const item of items) {
+        const { results } = await list.pool.use((e) => e.run({ ...shared, [ITEM_FACT]: item }))
+        if (results.length > 0) matches.push(item)
+      }
+      return matches
+    })
+    for (const r of rules) engine.addRule(new EngineRule({ name: r.name, conditions: r.conditions as unknown as TopLevelCondition, event: { type: r.name } }))
+    return engine
+  }
+
+  condition(c: Condition, inElement: boolean): EngineCondition {
+    if ('all' in c) return { all: c.all.map((x) => this.condition(x, inElement)) }
+    if ('any' in c) return { any: c.any.map((x) => this.condition(x, inElement)) }
+    if ('not' in c) return { not: this.condition(c.not, inElement) }
+    return this.leaf(c, inElement)
+  }
+
+  private leaf(leaf: LeafCondition, inElement: boolean): EngineCondition {
+    const fact = leaf.fact ?? ITEM_FACT
+    if (leaf.operator === 'someMatch' || leaf.operator === 'noneMatch') {
+      const where = leaf.value as Condition
+      const whereRoot = 'operator' in where ? { all: [where] } : where
+      const conditions = this.condition(whereRoot, true)
+      const facts = [...referencedFacts(where)]
+      const pool = new EnginePool(() => this.newEngine([{ name: 'where', conditions }]))
+      if (inElement) throw new Error('nested list matches are not supported')
+      this.lists.push({ fact, path: leaf.path, pool, facts })
+      return { fact: MATCHES_FACT, params: { list: this.lists.length - 1 }, operator: leaf.operator, value: true }
+    }
+    const out: EngineCondition = { fact, operator: leaf.operator, value: this.value(leaf, inElement) }
+    if (leaf.path !== undefined && leaf.path !== '$') out.path = leaf.path
+    return out
+  }
+
+  private value(leaf: LeafCondition, inElement: boolean): unknown {
+    return OPERATORS[leaf.operator]?.valueKind === 'date' ? this.dateOperand(leaf.value, inElement) : leaf.value
+  }
+
+  private dateOperand(v: unknown, inElement: boolean): unknown {
+    if (typeof v === 'string' || !v || typeof v !== 'object') return v
+    const o = v as { fact?: string; path?: string; addWorkingDays?: number; to?: unknown }
+    if (o.addWorkingDays !== undefined) {
+      return { fact: WORKING_DAYS_FACT, params: { days: o.addWorkingDays, to: this.dateOperand(o.to, inElement) } }
+    }
+    const ref: Record<string, unknown> = { fact: o.fact ?? ITEM_FACT }
+    if (o.path !== undefined && o.path !== '$') ref.path = o.path
+    return ref
+  }
+}
+
+/** Top-level facts a condition reads (asOf included), for handing them to a nested list engine. */
+function referencedFacts(c: Condition, out = new Set<string>()): Set<string> {
+  if ('all' in c) c.all.forEach((x) => referencedFacts(x, out))
+  else if ('any' in c) c.any.forEach((x) => referencedFacts(x, out))
+  else if ('not' in c) referencedFacts(c.not, out)
+  else {
+    if (c.fact !== undefined) out.add(c.fact)
+    const walk = (v: unknown): void => {
+      if (!v || typeof v !== 'object') return
+      const o = v as Record<string, unknown>
+      if (typeof o.fact === 'string') out.add(o.fact)
+      if ('to' in o) walk(o.to)
+    }
+    if (OPERATORS[c.operator]?.valueKind === 'date') walk(c.value)
+  }
+  return out
+}
+
+interface EngineTreeNode {
+  all?: EngineTreeNode[]
+  any?: EngineTreeNode[]
+  not?: EngineTreeNode
+  result?: boolean
+  factResult?: unknown
+  valueResult?: unknown
+}
+
+/** Pairs json-rules-engine's evaluated condition tree with the policy's own tree. */
+function toResult(c: Condition, node: EngineTreeNode): ConditionResult {
+  if ('all' in c) return { kind: 'group', op: 'all', passed: node.result === true, children: c.all.map((x, i) => toResult(x, node.all![i]!)) }
+  if ('any' in c) return { kind: 'group', op: 'any', passed: node.result === true, children: c.any.map((x, i) => toResult(x, node.any![i]!)) }
+  if ('not' in c) return { kind: 'group', op: 'not', passed: node.result === true, children: [toResult(c.not, node.not!)] }
+  return { kind: 'leaf', leaf: c, passed: node.result === true, actual: node.factResult, expected: node.valueResult }
+}
+
+/** A policy compiled to json-rules-engine, built once and reused for every record. */
+export function compileEngine(policy: Policy): Evaluator {
+  const compiler = new EngineCompiler()
+  const rules = policy.rules.flatMap((rule, r) =>
+    rule.checks.map((check, k) => {
+      const root = 'operator' in check.require ? { all: [check.require] } : check.require
+      return { name: `${r}:${k}`, root, conditions: compiler.condition(root, false) }
+    }),
+  )
+  const pool = new EnginePool(() => compiler.newEngine(rules))
+  const roots = new Map(rules.map((r) => [r.name, r.root]))
+
+  return {
+    async evaluate(record, asOf) {
+      const facts: Record<string, unknown> = { [AS_OF_FACT]: asOf }
+      for (const key of Object.keys(record)) if (key !== AS_OF_FACT) facts[key] = record[key]
+      const { results, failureResults } = await pool.use((engine) => engine.run(facts))
+      const byName = new Map<string, { result: boolean; conditions: unknown }>()
+      for (const r of [...results, ...failureResults]) byName.set((r as { name: string }).name, r as never)
+      return policy.rules.map(
+        (rule, r): RuleResult => ({
+          rule,
+          checks: rule.checks.map((check, k) => {
+            const name = `${r}:${k}`
+            const outcome = byName.get(name)
+            if (!outcome) throw new Error(`json-rules-engine returned no result for rule ${rule.id} check ${k}`)
+            if (outcome.result) return { check, passed: true }
+            return { check, passed: false, tree: toResult(roots.get(name)!, outcome.conditions as EngineTreeNode) }
+          }),
+        }),
+      )
+    },
+  }
+}
+
+export type { NestedCondition }

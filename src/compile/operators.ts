@@ -1,0 +1,108 @@
+/**
+ * The operators a policy may use. One definition serves both evaluators (json-rules-engine and the
+ * compiled closures), so they cannot disagree about what an operator means.
+ */
+
+/** What kind of value an operator expects on its right-hand side (checked by the validator). */
+export type ValueKind = 'scalar' | 'list' | 'number' | 'boolean' | 'date' | 'condition'
+
+export interface OperatorDefinition {
+  name: string
+  valueKind: ValueKind
+  /** Sentence fragment for messages and docs: "<fact> <describe> <value>". */
+  describe: string
+}
+
+export const OPERATORS: Readonly<Record<string, OperatorDefinition>> = Object.freeze({
+  equal: { name: 'equal', valueKind: 'scalar', describe: 'equals' },
+  notEqual: { name: 'notEqual', valueKind: 'scalar', describe: 'differs from' },
+  in: { name: 'in', valueKind: 'list', describe: 'is one of' },
+  notIn: { name: 'notIn', valueKind: 'list', describe: 'is none of' },
+  lessThan: { name: 'lessThan', valueKind: 'number', describe: 'is less than' },
+  lessThanInclusive: { name: 'lessThanInclusive', valueKind: 'number', describe: 'is at most' },
+  greaterThan: { name: 'greaterThan', valueKind: 'number', describe: 'is greater than' },
+  greaterThanInclusive: { name: 'greaterThanInclusive', valueKind: 'number', describe: 'is at least' },
+  present: { name: 'present', valueKind: 'boolean', describe: 'is present (non-empty)' },
+  containsAny: { name: 'containsAny', valueKind: 'list', describe: 'contains at least one of' },
+  containsOnly: { name: 'containsOnly', valueKind: 'list', describe: 'contains only items from' },
+  someMatch: { name: 'someMatch', valueKind: 'condition', describe: 'has an element matching' },
+  noneMatch: { name: 'noneMatch', valueKind: 'condition', describe: 'has no element matching' },
+  dateBefore: { name: 'dateBefore', valueKind: 'date', describe: 'is before' },
+  dateOnOrBefore: { name: 'dateOnOrBefore', valueKind: 'date', describe: 'is on or before' },
+  dateAfter: { name: 'dateAfter', valueKind: 'date', describe: 'is after' },
+  dateOnOrAfter: { name: 'dateOnOrAfter', valueKind: 'date', describe: 'is on or after' },
+})
+
+export const isOperator = (name: string): boolean => Object.prototype.hasOwnProperty.call(OPERATORS, name)
+
+export const LIST_OPERATORS = new Set(['someMatch', 'noneMatch'])
+
+const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/
+
+/** The calendar date (YYYY-MM-DD) of a date or date-time string, or undefined if it is not one. */
+export function calendarDate(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  const m = DATE_PREFIX.exec(value)
+  if (!m) return undefined
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const t = new Date(Date.UTC(y, mo - 1, d))
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return undefined
+  return value.slice(0, 10)
+}
+
+/** True when a value counts as present: not missing, not null, not a blank string, not an empty list. */
+export function isPresent(value: unknown): boolean {
+  if (value === undefined || value === null) return false
+  if (typeof value === 'string') return value.trim().length > 0
+  if (Array.isArray(value)) return value.length > 0
+  return true
+}
+
+const isScalar = (v: unknown): v is string | number | boolean =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+
+/**
+ * Compares a resolved left-hand side with a resolved right-hand side. A missing left-hand side
+ * (undefined or null) never satisfies any operator except `present: false`.
+ * List operators (someMatch/noneMatch) are not handled here: their left side is the count of matches.
+ */
+export function compare(operator: string, actual: unknown, expected: unknown): boolean {
+  if (operator === 'present') return isPresent(actual) === (expected === true)
+  if (actual === undefined || actual === null) return false
+  switch (operator) {
+    case 'equal':
+      return isScalar(actual) && actual === expected
+    case 'notEqual':
+      return isScalar(actual) && actual !== expected
+    case 'in':
+      return isScalar(actual) && Array.isArray(expected) && expected.includes(actual)
+    case 'notIn':
+      return isScalar(actual) && Array.isArray(expected) && !expected.includes(actual)
+    case 'lessThan':
+      return typeof actual === 'number' && typeof expected === 'number' && actual < expected
+    case 'lessThanInclusive':
+      return typeof actual === 'number' && typeof expected === 'number' && actual <= expected
+    case 'greaterThan':
+      return typeof actual === 'number' && typeof expected === 'number' && actual > expected
+    case 'greaterThanInclusive':
+      return typeof actual === 'number' && typeof expected === 'number' && actual >= expected
+    case 'containsAny':
+      return Array.isArray(actual) && Array.isArray(expected) && actual.some((a) => expected.includes(a))
+    case 'containsOnly':
+      return Array.isArray(actual) && Array.isArray(expected) && actual.every((a) => expected.includes(a))
+    case 'dateBefore':
+    case 'dateOnOrBefore':
+    case 'dateAfter':
+    case 'dateOnOrAfter': {
+      const a = calendarDate(actual)
+      const b = calendarDate(expected)
+      if (a === undefined || b === undefined) return false
+      if (operator === 'dateBefore') return a < b
+      if (operator === 'dateOnOrBefore') return a <= b
+      if (operator === 'dateAfter') return a > b
+      return a >= b
+    }
+    default:
+      return false
+  }
+}

@@ -1,0 +1,150 @@
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { PolicyValidationError, type PolicyProblem } from '../errors.js'
+import type { Policy, SourceLocation } from '../model.js'
+import { PolicySet } from '../decide/policy-set.js'
+import { checkPolicyDocument } from '../validate/policy.js'
+import { DEFAULT_PARSE_LIMITS, parseYamlSource, type ParseLimits } from './yaml-source.js'
+
+export interface LoadOptions {
+  /** Parse limits (file size, alias expansion, nesting depth). */
+  limits?: Partial<ParseLimits>
+  /** How file names appear in problems and reasons: (absolute path) → display name. Default: relative to the working directory. */
+  displayName?: (absolutePath: string) => string
+}
+
+export interface CheckResult {
+  policies: Policy[]
+  problems: PolicyProblem[]
+  files: string[]
+}
+
+const isPolicyFile = (name: string) => /\.ya?ml$/i.test(name) && !/\.test\.ya?ml$/i.test(name)
+
+function defaultDisplayName(abs: string): string {
+  const rel = relative(process.cwd(), abs)
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs
+}
+
+/** Policy files below the given files and folders, sorted, so results never depend on directory order. */
+export async function findPolicyFiles(paths: readonly string[], match: (name: string) => boolean = isPolicyFile): Promise<string[]> {
+  const out: string[] = []
+  const visit = async (p: string, explicit: boolean): Promise<void> => {
+    const info = await stat(p)
+    if (info.isDirectory()) {
+      const entries = (await readdir(p)).filter((e) => !e.startsWith('.') && e !== 'node_modules').sort()
+      for (const e of entries) await visit(join(p, e), false)
+    } else if (info.isFile() && (explicit || match(p))) out.push(resolve(p))
+  }
+  for (const p of paths) await visit(p, true)
+  return [...new Set(out)]
+}
+
+/** Checks policies without throwing: every problem in every file, plus the checks across files. */
+export async function checkPolicies(paths: string | readonly string[], options: LoadOptions = {}): Promise<CheckResult> {
+  const list = typeof paths === 'string' ? [paths] : paths
+  const limits = { ...DEFAULT_PARSE_LIMITS, ...options.limits }
+  const name = options.displayName ?? defaultDisplayName
+  const problems: PolicyProblem[] = []
+  const policies: Policy[] = []
+  let files: string[]
+  try {
+    files = await findPolicyFiles(list)
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    const file = e.path ?? String(list[0] ?? '')
+    return { policies, files: [], problems: [{ code: 'E_IO', message: `cannot read ${file}: ${e.code ?? e.message}`, file, line: 1, column: 1, pointer: '' }] }
+  }
+  for (const abs of files) {
+    const display = name(abs)
+    let text: string
+    try {
+      const info = await stat(abs)
+      if (info.size > limits.maxBytes) {
+        problems.push({ code: 'E_YAML_LIMIT', message: `the file is ${info.size} bytes; policy files may be at most ${limits.maxBytes} bytes`, file: display, line: 1, column: 1, pointer: '' })
+        continue
+      }
+      text = await readFile(abs, 'utf8')
+    } catch (err) {
+      problems.push({ code: 'E_IO', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, file: display, line: 1, column: 1, pointer: '' })
+      continue
+    }
+    const source = parseYamlSource(display, text, limits)
+    const checked = checkPolicyDocument(source)
+    problems.push(...checked.problems)
+    if (checked.policy) {
+      locators.set(checked.policy, source.locate)
+      policies.push(checked.policy)
+    }
+  }
+  problems.push(...checkAcrossVersions(policies))
+  return { policies, problems, files: files.map(name) }
+}
+
+const locators = new WeakMap<Policy, (pointer: string) => SourceLocation>()
+
+function locateIn(p: Policy, pointer: string): SourceLocation {
+  return locators.get(p)?.(pointer) ?? p.location
+}
+
+/** Versions of one id must be distinct and their effective windows must not overlap. */
+export function checkAcrossVersions(policies: readonly Policy[]): PolicyProblem[] {
+  const problems: PolicyProblem[] = []
+  const byId = new Map<string, Policy[]>()
+  for (const p of policies) byId.set(p.id, [...(byId.get(p.id) ?? []), p])
+  for (const [id, versions] of byId) {
+    const sorted = [...versions].sort((a, b) => a.effective.from.localeCompare(b.effective.from))
+    for (let i = 0; i < sorted.length; i++) {
+      const a = sorted[i]!
+      for (let j = i + 1; j < sorted.length; j++) {
+        const b = sorted[j]!
+        if (a.version === b.version) {
+          problems.push({ code: 'E_DUPLICATE_VERSION', message: `${id}@${b.version} is defined twice (also in ${a.location.file})`, ...locateIn(b, '/version'), pointer: '/version' })
+        } else if (a.effective.until === undefined || b.effective.from < a.effective.until) {
+          problems.push({
+            code: 'E_OVERLAPPING_WINDOWS',
+            message: `${id}@${b.version} (from ${b.effective.from}) overlaps ${id}@${a.version} (from ${a.effective.from}${a.effective.until ? ` until ${a.effective.until}` : ', no end'}) in ${a.location.file}; give ${a.version} an effective.until no later than ${b.effective.from}`,
+            ...locateIn(b, '/effective/from'),
+            pointer: '/effective/from',
+          })
+        }
+      }
+    }
+  }
+  return problems
+}
+
+/** Loads, validates and compiles policies from files and folders. Throws PolicyValidationError listing every problem. */
+export async function loadPolicies(paths: string | readonly string[], options: LoadOptions = {}): Promise<PolicySet> {
+  const { policies, problems } = await checkPolicies(paths, options)
+  if (problems.length > 0) throw new PolicyValidationError(problems)
+  return new PolicySet(policies)
+}
+
+/** The package's root folder (where package.json, policies/ and schemas/ live). */
+export function packageRoot(): string {
+  const here = typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url)
+  let dir = dirname(here)
+  for (let i = 0; i < 5; i++) {
+    if (dir.endsWith(`${sep}src`) || dir.endsWith(`${sep}dist`)) return dirname(dir)
+    dir = dirname(dir)
+  }
+  return dirname(dirname(here))
+}
+
+/** The folder of the shipped Creator Collaboration policies. */
+export const defaultPoliciesDir = (): string => join(packageRoot(), 'policies')
+
+let shipped: Promise<PolicySet> | undefined
+
+/** The shipped Creator Collaboration policies, loaded once per process. File names read `policies/...`. */
+export function defaultPolicies(): Promise<PolicySet> {
+  shipped ??= loadPolicies(defaultPoliciesDir(), {
+    displayName: (abs) => 'policies/' + relative(defaultPoliciesDir(), abs).split(sep).join('/'),
+  }).catch((err: unknown) => {
+    shipped = undefined
+    throw err
+  })
+  return shipped
+}

@@ -1,0 +1,301 @@
+/**
+ * Validation of one policy document: the JSON Schema first, then the semantic checks a schema
+ * cannot express. Every problem is collected; nothing stops at the first.
+ */
+import { createHash } from 'node:crypto'
+import type { PolicyProblem, ProblemCode } from '../errors.js'
+import type { ParsedSource } from '../load/yaml-source.js'
+import type { Check, Condition, LeafCondition, Policy, Rule, Subject } from '../model.js'
+import { calendarDate, isOperator, OPERATORS } from '../compile/operators.js'
+import { parsePath } from '../compile/paths.js'
+import { POLICY_SCHEMA, RECORD_SCHEMAS, schemaAt, schemaTypes, type JsonSchema } from '../schemas.js'
+import { describeAjvErrors, validatorFor } from './ajv.js'
+
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/
+
+export const isSemver = (v: string): boolean => SEMVER.test(v)
+
+/** The fact every policy can use besides the record's own top-level fields: the decision date. */
+export const AS_OF_FACT = 'asOf'
+
+const TEMPLATE = /\{\{\s*([^}]*?)\s*\}\}/g
+const TEMPLATE_SPECIALS = new Set(['$evidence', '$matched', '$asOf'])
+
+/** Canonical JSON (sorted keys) so the digest ignores formatting, comments and key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+    return `{${entries.join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
+
+export function digestOf(value: unknown): string {
+  return 'sha256:' + createHash('sha256').update(canonicalJson(value)).digest('hex')
+}
+
+type Raw = Record<string, unknown>
+
+interface Scope {
+  /** Schema of a list element when inside someMatch/noneMatch. */
+  element?: JsonSchema
+}
+
+/** Validates one parsed document and, when it is valid, builds the Policy. */
+export function checkPolicyDocument(source: ParsedSource): { policy?: Policy; problems: PolicyProblem[] } {
+  const problems: PolicyProblem[] = [...source.problems]
+  if (problems.length > 0) return { problems }
+  const add = (code: ProblemCode, pointer: string, message: string) => {
+    const at = source.locate(pointer)
+    problems.push({ code, message, file: at.file, line: at.line, column: at.column, pointer })
+  }
+
+  const doc = source.value
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+    add('E_SCHEMA', '', 'a policy file must hold one YAML mapping (id, version, rules, ...)')
+    return { problems }
+  }
+  const validate = validatorFor(POLICY_SCHEMA)
+  if (!validate(doc)) {
+    for (const e of describeAjvErrors(validate.errors)) add('E_SCHEMA', e.pointer, e.message)
+    return { problems }
+  }
+
+  const d = doc as Raw
+  const subject = d.subject as Subject
+  const recordSchema = RECORD_SCHEMAS[subject]
+  const outcomes = d.outcomes as string[]
+  const version = d.version as string
+  const effective = d.effective as { from: string; until?: string }
+
+  if (!isSemver(version)) add('E_INVALID_VERSION', '/version', `version '${version}' is not a semantic version such as 1.0.0`)
+  const from = strictDate(effective.from)
+  if (!from) add('E_INVALID_DATE', '/effective/from', `effective.from '${effective.from}' is not a date (YYYY-MM-DD)`)
+  if (effective.until !== undefined) {
+    const until = strictDate(effective.until)
+    if (!until) add('E_INVALID_DATE', '/effective/until', `effective.until '${effective.until}' is not a date (YYYY-MM-DD)`)
+    else if (from && until <= from) add('E_INVALID_DATE', '/effective/until', `effective.until ${until} must come after effective.from ${from}`)
+  }
+  if (!outcomes.includes(d.default as string)) {
+    add('E_UNKNOWN_OUTCOME', '/default', `default outcome '${String(d.default)}' is not one of the declared outcomes (${outcomes.join(', ')})`)
+  }
+  if (d.review !== undefined && subject !== 'application') {
+    add('E_SCHEMA', '/review', 'a review deadline applies only to application policies')
+  }
+
+  const seenRules = new Map<string, number>()
+  const rules: Rule[] = []
+  ;(d.rules as Raw[]).forEach((r, i) => {
+    const base = `/rules/${i}`
+    const id = r.id as string
+    if (seenRules.has(id)) {
+      add('E_DUPLICATE_RULE', `${base}/id`, `rule id ${id} is used twice (first at rules[${seenRules.get(id)}])`)
+    } else seenRules.set(id, i)
+    const rawChecks: { raw: Raw; pointer: string }[] = Array.isArray(r.checks)
+      ? (r.checks as Raw[]).map((c, j) => ({ raw: c, pointer: `${base}/checks/${j}` }))
+      : [{ raw: r, pointer: base }]
+    const checks: Check[] = rawChecks.map(({ raw, pointer }) => {
+      const outcome = raw.outcome as string
+      if (!outcomes.includes(outcome)) {
+        add('E_UNKNOWN_OUTCOME', `${pointer}/outcome`, `outcome '${outcome}' of rule ${id} is not one of the declared outcomes (${outcomes.join(', ')})`)
+      }
+      checkCondition(raw.require as Raw, `${pointer}/require`, {}, recordSchema, add)
+      checkTemplate(raw.message as string, `${pointer}/message`, recordSchema, add)
+      return {
+        outcome,
+        require: raw.require as Condition,
+        message: raw.message as string,
+        pointer,
+        location: source.locate(pointer),
+      }
+    })
+    const src = r.source as { status: 'confirmed' | 'modelled'; from: string }
+    rules.push({ id, title: r.title as string, basis: { status: src.status, from: src.from }, checks, location: source.locate(base) })
+  })
+
+  if (problems.length > 0) return { problems }
+  const policy: Policy = {
+    id: d.id as string,
+    version,
+    title: d.title as string,
+    subject,
+    outcomes,
+    defaultOutcome: d.default as string,
+    primary: d.primary === true,
+    effective: effective.until === undefined ? { from: effective.from } : { from: effective.from, until: effective.until },
+    rules,
+    digest: digestOf(doc),
+    location: source.locate(''),
+    document: d,
+  }
+  if (typeof d.description === 'string') policy.description = d.description
+  if (d.review) policy.review = { workingDays: (d.review as { workingDays: number }).workingDays }
+  return { policy, problems }
+}
+
+function strictDate(value: string): string | undefined {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? calendarDate(value) : undefined
+}
+
+type Add = (code: ProblemCode, pointer: string, message: string) => void
+
+function checkCondition(c: Raw, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): void {
+  const kinds = ['all', 'any', 'not', 'operator'].filter((k) => k in c)
+  if (kinds.length !== 1) {
+    add('E_SCHEMA', pointer, kinds.length === 0
+      ? 'a condition needs one of all, any, not, or a leaf with fact/path and operator'
+      : `a condition has exactly one of all, any, not, operator; this one has ${kinds.join(' and ')}`)
+    return
+  }
+  const kind = kinds[0]
+  if (kind !== 'operator') {
+    const extra = Object.keys(c).filter((k) => k !== kind)
+    if (extra.length > 0) add('E_SCHEMA', pointer, `a '${kind}' group cannot also have ${extra.join(', ')}`)
+  }
+  if (kind === 'all' || kind === 'any') {
+    const items = c[kind] as Raw[]
+    if (items.length === 0) add('E_EMPTY_GROUP', `${pointer}/${kind}`, `an empty '${kind}' group decides nothing; add conditions or remove it`)
+    items.forEach((item, i) => checkCondition(item, `${pointer}/${kind}/${i}`, scope, recordSchema, add))
+    return
+  }
+  if (kind === 'not') {
+    checkCondition(c.not as Raw, `${pointer}/not`, scope, recordSchema, add)
+    return
+  }
+  checkLeaf(c as unknown as LeafCondition, pointer, scope, recordSchema, add)
+}
+
+function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): void {
+  const op = leaf.operator
+  if (!isOperator(op)) {
+    add('E_UNKNOWN_OPERATOR', `${pointer}/operator`, `unknown operator '${op}'; known operators: ${Object.keys(OPERATORS).join(', ')}`)
+    return
+  }
+  const target = leafTarget(leaf, pointer, scope, recordSchema, add)
+  if (!('value' in leaf)) {
+    add('E_BAD_VALUE', pointer, `operator '${op}' needs a value`)
+    return
+  }
+  const def = OPERATORS[op]!
+  const value = leaf.value
+  const vptr = `${pointer}/value`
+  const types = target === null ? undefined : schemaTypes(target)
+  const expectType = (want: string, what: string) => {
+    if (types && types.size > 0 && !types.has(want)) {
+      add('E_BAD_VALUE', pointer, `operator '${op}' ${what}, but ${describeTarget(leaf)} is ${[...types].join('/')}`)
+    }
+  }
+  switch (def.valueKind) {
+    case 'scalar':
+      if (!['string', 'number', 'boolean'].includes(typeof value)) add('E_BAD_VALUE', vptr, `operator '${op}' compares with a single string, number or boolean`)
+      break
+    case 'list':
+      if (!Array.isArray(value) || value.some((v) => !['string', 'number', 'boolean'].includes(typeof v))) {
+        add('E_BAD_VALUE', vptr, `operator '${op}' needs a list of strings, numbers or booleans`)
+      }
+      if (op === 'containsAny' || op === 'containsOnly') expectType('array', 'works on lists')
+      break
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) add('E_BAD_VALUE', vptr, `operator '${op}' compares with a number`)
+      expectType('number', 'compares numbers')
+      break
+    case 'boolean':
+      if (typeof value !== 'boolean') add('E_BAD_VALUE', vptr, `operator '${op}' takes true or false`)
+      break
+    case 'date':
+      checkDateOperand(value, vptr, scope, recordSchema, add, 0)
+      expectType('string', 'compares dates')
+      break
+    case 'condition': {
+      expectType('array', 'works on lists')
+      if (scope.element) {
+        add('E_BAD_VALUE', `${pointer}/operator`, `'${op}' cannot be used inside another list match`)
+        break
+      }
+      const element = target ? schemaAt(recordSchema, target, [0]) : undefined
+      if (!value || typeof value !== 'object' || Array.isArray(value)) {
+        add('E_BAD_VALUE', vptr, `operator '${op}' takes a condition on the list's elements`)
+      } else checkCondition(value as Raw, vptr, { element: element ?? {} }, recordSchema, add)
+      break
+    }
+  }
+}
+
+/** Checks fact and path; returns the sub-schema the leaf reads, undefined when unknown, null when untyped. */
+function leafTarget(leaf: LeafCondition, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): JsonSchema | null | undefined {
+  const segments = leaf.path === undefined ? [] : parsePath(leaf.path)
+  if (segments === undefined) {
+    add('E_UNKNOWN_PATH', `${pointer}/path`, `path '${leaf.path}' is not supported; write $.field, $.field.sub or $.list[0]`)
+    return undefined
+  }
+  if (leaf.fact === undefined) {
+    if (!scope.element) {
+      add('E_UNKNOWN_FACT', pointer, 'a condition needs a fact (a top-level field of the record, or asOf)')
+      return undefined
+    }
+    if (segments.length === 0) return scope.element
+    const s = schemaAt(recordSchema, scope.element, segments)
+    if (!s) add('E_UNKNOWN_PATH', `${pointer}/path`, `list elements have no field at '${leaf.path}'`)
+    return s
+  }
+  if (leaf.fact === AS_OF_FACT) {
+    if (segments.length > 0) add('E_UNKNOWN_PATH', `${pointer}/path`, 'asOf is a date; it has no path')
+    return { type: 'string' }
+  }
+  const top = schemaAt(recordSchema, recordSchema, [leaf.fact])
+  if (!top || leaf.fact === '$schema') {
+    const known = Object.keys((recordSchema.properties as object) ?? {}).filter((k) => k !== '$schema')
+    add('E_UNKNOWN_FACT', `${pointer}/fact`, `unknown fact '${leaf.fact}'; this policy's records have: ${[...known, AS_OF_FACT].join(', ')}`)
+    return undefined
+  }
+  const s = schemaAt(recordSchema, top, segments)
+  if (!s) add('E_UNKNOWN_PATH', `${pointer}/path`, `the record's '${leaf.fact}' has no field at '${leaf.path}'`)
+  return s
+}
+
+function checkDateOperand(v: unknown, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add, depth: number): void {
+  if (typeof v === 'string') {
+    if (!strictDate(v)) add('E_INVALID_DATE', pointer, `'${v}' is not a date (YYYY-MM-DD)`)
+    return
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v) || depth > 4) {
+    add('E_BAD_VALUE', pointer, 'a date is a YYYY-MM-DD string, {fact, path}, {path} inside a list match, or {addWorkingDays: N, to: <date>}')
+    return
+  }
+  const o = v as Raw
+  if ('addWorkingDays' in o) {
+    const n = o.addWorkingDays
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 3650) add('E_BAD_VALUE', `${pointer}/addWorkingDays`, 'addWorkingDays is a whole number of days from 0 to 3650')
+    const extra = Object.keys(o).filter((k) => k !== 'addWorkingDays' && k !== 'to')
+    if (extra.length > 0) add('E_BAD_VALUE', pointer, `unknown field(s) ${extra.join(', ')} in a working-day date`)
+    checkDateOperand(o.to, `${pointer}/to`, scope, recordSchema, add, depth + 1)
+    return
+  }
+  const extra = Object.keys(o).filter((k) => k !== 'fact' && k !== 'path')
+  if (extra.length > 0 || (typeof o.fact !== 'string' && typeof o.path !== 'string')) {
+    add('E_BAD_VALUE', pointer, 'a date reference is {fact, path} or, inside a list match, {path}')
+    return
+  }
+  const t = leafTarget({ fact: o.fact as string | undefined, path: o.path as string | undefined, operator: 'equal' }, pointer, scope, recordSchema, add)
+  if (t && !schemaTypes(t).has('string')) add('E_BAD_VALUE', pointer, `${describeTarget(o as { fact?: string; path?: string })} is not a date`)
+}
+
+function describeTarget(leaf: { fact?: string; path?: string }): string {
+  return leaf.fact === undefined ? `element path ${leaf.path}` : `${leaf.fact}${leaf.path ? ' ' + leaf.path : ''}`
+}
+
+function checkTemplate(message: string, pointer: string, recordSchema: JsonSchema, add: Add): void {
+  for (const m of message.matchAll(TEMPLATE)) {
+    const name = m[1] ?? ''
+    if (TEMPLATE_SPECIALS.has(name)) continue
+    const segments = name.split('.')
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(name) || !schemaAt(recordSchema, recordSchema, segments)) {
+      add('E_TEMPLATE', pointer, `message quotes '{{ ${name} }}', which is neither a record field nor one of ${[...TEMPLATE_SPECIALS].join(', ')}`)
+    }
+  }
+}
+
