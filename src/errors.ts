@@ -6,6 +6,7 @@
 export type ErrorCode =
   | 'E_IO'
   | 'E_INVALID_ARGUMENT'
+  | 'E_INVALID_DATE'
   | 'E_POLICY_INVALID'
   | 'E_RECORD_INVALID'
   | 'E_POLICY_NOT_FOUND'
@@ -40,6 +41,8 @@ export type ProblemCode =
   | 'E_INVALID_VERSION'
   | 'E_EMPTY_GROUP'
   | 'E_TEMPLATE'
+  | 'E_LOCK_MISMATCH'
+  | 'E_LOCK_INVALID'
 
 /** One problem in one policy file, pointing at the place an author must change. */
 export interface PolicyProblem {

@@ -27,6 +27,7 @@
  *    holiday. This calendar uses the holiday's own calendar date.
  */
 import businessDays from 'business-days-js'
+import { CollabgateError } from '../errors.js'
 
 export interface WorkingDayCalendar {
   /** true for a Monday–Friday that is not a (public, observed) holiday */
@@ -69,14 +70,13 @@ export interface WorkingDayCalendarOptions {
   source?: HolidaySource | undefined
 }
 
-export class InvalidDateError extends Error {
-  readonly code = 'E_INVALID_DATE' as const
+export class InvalidDateError extends CollabgateError {
+  declare readonly code: 'E_INVALID_DATE'
   /** the rejected input */
   readonly value: unknown
 
   constructor(message: string, value: unknown) {
-    super(message)
-    this.name = 'InvalidDateError'
+    super('E_INVALID_DATE', message)
     this.value = value
   }
 }
