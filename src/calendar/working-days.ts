@@ -26,7 +26,7 @@
  *    in other time zones (e.g. `ca`) it reports the day AFTER each holiday as the
  *    holiday. This calendar uses the holiday's own calendar date.
  */
-import businessDays from 'business-days-js'
+import { createRequire } from 'node:module'
 import { CollabgateError } from '../errors.js'
 
 export interface WorkingDayCalendar {
@@ -201,8 +201,11 @@ type BusinessDaysFactory = (options?: { state?: string }) => {
 // business-days-js ships ESM ("module") and UMD ("main") builds with CJS typings; depending on
 // the loader / module resolution the default import is the factory itself or a namespace
 // holding it under `default`, so resolve it at runtime instead of trusting either typing.
+// loaded on first use: business-days-js (date-holidays) costs ~0.2 s to import, which every CLI start paid
+let businessDaysModule: unknown
 function resolveFactory(): BusinessDaysFactory {
-  const imported: unknown = businessDays
+  businessDaysModule ??= createRequire(import.meta.url)('business-days-js')
+  const imported: unknown = businessDaysModule
   if (typeof imported === 'function') return imported as BusinessDaysFactory
   const inner = (imported as { default?: unknown } | null)?.default
   if (typeof inner === 'function') return inner as BusinessDaysFactory

@@ -37,7 +37,8 @@ export const isOperator = (name: string): boolean => Object.prototype.hasOwnProp
 
 export const LIST_OPERATORS = new Set(['someMatch', 'noneMatch'])
 
-const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/
+// RFC 3339 allows 't' and a space as the date-time separator
+const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})(?:$|[Tt ])/
 
 /** The calendar date (YYYY-MM-DD) of a date or date-time string, or undefined if it is not one. */
 export function calendarDate(value: unknown): string | undefined {

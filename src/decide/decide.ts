@@ -21,6 +21,11 @@ export function detectSubject(record: unknown): Subject {
 
 /** Checks a record against its subject's schema; throws RecordValidationError listing every problem. */
 export function assertRecord(subject: Subject, record: unknown): asserts record is PolicyRecord {
+  // evaluators read own properties only, so a record must be plain data (as JSON.parse makes it)
+  const proto = record !== null && typeof record === 'object' ? Object.getPrototypeOf(record) : undefined
+  if (proto !== Object.prototype && proto !== null) {
+    throw new RecordValidationError(subject, [{ pointer: '', message: 'a record must be a plain JSON object' }])
+  }
   const validate = validatorFor(RECORD_SCHEMAS[subject])
   if (!validate(record)) throw new RecordValidationError(subject, describeAjvErrors(validate.errors))
 }

@@ -30,14 +30,15 @@ function defaultDisplayName(abs: string): string {
 /** Policy files below the given files and folders, sorted, so results never depend on directory order. */
 export async function findPolicyFiles(paths: readonly string[], match: (name: string) => boolean = isPolicyFile): Promise<string[]> {
   const out: string[] = []
-  const visit = async (p: string, explicit: boolean): Promise<void> => {
+  // a named file is filtered like a found one, so a *.test.yaml passed by hand is never read as a policy
+  const visit = async (p: string): Promise<void> => {
     const info = await stat(p)
     if (info.isDirectory()) {
       const entries = (await readdir(p)).filter((e) => !e.startsWith('.') && e !== 'node_modules').sort()
-      for (const e of entries) await visit(join(p, e), false)
-    } else if (info.isFile() && (explicit || match(p))) out.push(resolve(p))
+      for (const e of entries) await visit(join(p, e))
+    } else if (info.isFile() && match(p)) out.push(resolve(p))
   }
-  for (const p of paths) await visit(p, true)
+  for (const p of paths) await visit(p)
   return [...new Set(out)]
 }
 

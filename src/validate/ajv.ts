@@ -1,7 +1,9 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
 import type { JsonSchema } from '../schemas.js'
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true })
+addFormats.default(ajv, ['date', 'date-time'])
 const compiled = new Map<JsonSchema, ValidateFunction>()
 
 /** An ajv validator for a schema, compiled once per process. */
@@ -20,6 +22,8 @@ export function describeAjvErrors(errors: readonly ErrorObject[] | null | undefi
   const seen = new Set<string>()
   for (const e of errors ?? []) {
     if (e.keyword === 'if') continue
+    // a date is `anyOf: [date, date-time]`: one sentence instead of three
+    if (e.keyword === 'format' && e.schemaPath.includes('/anyOf/')) continue
     let pointer = e.instancePath
     let message: string
     switch (e.keyword) {
@@ -34,6 +38,9 @@ export function describeAjvErrors(errors: readonly ErrorObject[] | null | undefi
         break
       case 'enum':
         message = `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`
+        break
+      case 'anyOf':
+        message = e.schemaPath.endsWith('/date/anyOf') ? 'must be a real date (YYYY-MM-DD) or an RFC 3339 date-time' : (e.message ?? e.keyword)
         break
       case 'not':
         message = 'a rule has either checks, or outcome/require/message, not both'
