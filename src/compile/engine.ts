@@ -3,7 +3,7 @@
  * with it. Lists (someMatch/noneMatch) run a nested Engine per element; working-day dates are a
  * dynamic fact; paths use a cheap resolver instead of JSONPath.
  */
-import { Engine, Rule as EngineRule, type Almanac, type NestedCondition, type TopLevelCondition } from 'json-rules-engine'
+import { Engine, Rule as EngineRule, type Almanac, type TopLevelCondition } from 'json-rules-engine'
 import { usWorkingDays } from '../calendar/working-days.js'
 import type { Condition, LeafCondition, Policy } from '../model.js'
 import type { ConditionResult, Evaluator, RuleResult } from '../evaluate/result.js'
@@ -79,12 +79,13 @@ class EngineCompiler {
   private leaf(leaf: LeafCondition, inElement: boolean): EngineCondition {
     const fact = leaf.fact ?? ITEM_FACT
     if (leaf.operator === 'someMatch' || leaf.operator === 'noneMatch') {
+      // the validator refuses list matches inside list matches; this guards direct callers
+      if (inElement) throw new Error('list matches cannot be nested')
       const where = leaf.value as Condition
       const whereRoot = 'operator' in where ? { all: [where] } : where
       const conditions = this.condition(whereRoot, true)
       const facts = [...referencedFacts(where)]
       const pool = new EnginePool(() => this.newEngine([{ name: 'where', conditions }]))
-      if (inElement) throw new Error('nested list matches are not supported')
       this.lists.push({ fact, path: leaf.path, pool, facts })
       return { fact: MATCHES_FACT, params: { list: this.lists.length - 1 }, operator: leaf.operator, value: true }
     }
@@ -158,7 +159,9 @@ export function compileEngine(policy: Policy): Evaluator {
 
   return {
     async evaluate(record, asOf) {
-      const facts: Record<string, unknown> = { [AS_OF_FACT]: asOf }
+      // null prototype: a `__proto__` key in a record is just a fact name, never a prototype swap
+      const facts: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+      facts[AS_OF_FACT] = asOf
       for (const key of Object.keys(record)) if (key !== AS_OF_FACT) facts[key] = record[key]
       const { results, failureResults } = await pool.use((engine) => engine.run(facts))
       const byName = new Map<string, { result: boolean; conditions: unknown }>()
@@ -179,4 +182,3 @@ export function compileEngine(policy: Policy): Evaluator {
   }
 }
 
-export type { NestedCondition }

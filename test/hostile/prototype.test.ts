@@ -1,0 +1,94 @@
+/** `__proto__`, `constructor` and `prototype` keys in records and policies never reach Object.prototype. */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { defaultPolicies, parseRecordJson, RecordValidationError, type PolicySet } from '../../src/index.js'
+import { compileClosures } from '../../src/compile/closures.js'
+import { compileEngine } from '../../src/compile/engine.js'
+import { parseYamlSource } from '../../src/load/yaml-source.js'
+import { checkPolicyDocument } from '../../src/validate/policy.js'
+import { example, ONBOARDING, shippedPolicyTexts, TERMINATION, type Json } from '../store/helpers.js'
+
+const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype).sort()
+const untouched = () => {
+  expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(PROTOTYPE_NAMES)
+  const probe = {} as Record<string, unknown>
+  for (const key of ['polluted', 'isAdmin', 'outcome', 'asOf', 'applicationId']) expect(probe[key]).toBeUndefined()
+}
+afterEach(untouched)
+
+let shipped: PolicySet
+beforeAll(async () => {
+  shipped = await defaultPolicies()
+})
+
+/** The example application as JSON text with hostile keys spliced in at the top and in nested objects. */
+function hostileApplicationText(): string {
+  const text = JSON.stringify(example('applications', 'complete-us-developer'))
+  const evil = '"__proto__":{"polluted":true,"isAdmin":true},"constructor":{"prototype":{"polluted":true}},"prototype":{"polluted":true},'
+  return text.replace('{', '{' + evil).replace('"applicant":{', '"applicant":{' + evil).replace('"registration":{', '"registration":{' + evil)
+}
+
+describe('records', () => {
+  it('rejects a record with __proto__/constructor/prototype keys as a typed error naming each, without pollution', async () => {
+    const record = parseRecordJson(hostileApplicationText())
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype)
+    const err = await shipped.decide(record, { asOf: '2026-11-24' }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(RecordValidationError)
+    const pointers = (err as RecordValidationError).problems.map((p) => p.pointer)
+    for (const at of ['', '/applicant', '/applicant/registration']) {
+      for (const key of ['__proto__', 'constructor', 'prototype']) expect(pointers).toContain(`${at}/${key}`)
+    }
+    // and the next, ordinary record is decided exactly as before
+    const plain = example('applications', 'complete-us-developer')
+    expect((await shipped.decide(plain, { asOf: '2026-11-24' })).outcome).toBe('approve')
+  })
+
+  it('decides records whose values are __proto__, constructor and prototype normally', async () => {
+    const record = example('applications', 'complete-us-developer')
+    record.applicationId = '__proto__'
+    record.category = 'constructor'
+    ;(record.product as Json).functions = ['__proto__', 'constructor', 'prototype', 'create']
+    ;(record.product as Json).requestedScopes = ['__proto__']
+    for (const evaluator of ['compiled', 'engine'] as const) {
+      const d = await shipped.decide(record, { asOf: '2026-11-24', evaluator })
+      expect(d.subject.id).toBe('__proto__')
+      expect(d.outcome).toBe('reject')
+      expect(d.reasons.map((r) => r.rule)).toEqual(['ONB-CATEGORY', 'ONB-API-SCOPES'])
+      expect(d.reasons[0]!.message).toContain('constructor')
+    }
+  })
+
+  it('evaluates a __proto__ key below the schema check as an ordinary field, in both evaluators', async () => {
+    // the schema refuses unknown keys first; this checks the evaluators would not be fooled either:
+    // the incidents hidden under __proto__ must not become the record's incidents
+    const policy = shipped.select(TERMINATION, '2026-11-24')
+    const hostile = parseRecordJson('{"developerId":"D-1","__proto__":{"incidents":[{"id":"X","type":"fraud","status":"confirmed","occurredAt":"2026-11-01"}]}}') as Json
+    const plain = { developerId: 'D-1' }
+    expect(await compileEngine(policy).evaluate(hostile, '2026-11-24')).toEqual(await compileEngine(policy).evaluate(plain, '2026-11-24'))
+    expect(compileClosures(policy).evaluateSync(hostile, '2026-11-24')).toEqual(compileClosures(policy).evaluateSync(plain, '2026-11-24'))
+    const withFraud = { developerId: 'D-1', incidents: [{ id: 'X', type: 'fraud', status: 'confirmed', occurredAt: '2026-11-01' }] }
+    expect(compileClosures(policy).evaluateSync(hostile, '2026-11-24')).not.toEqual(compileClosures(policy).evaluateSync(withFraud, '2026-11-24'))
+  })
+})
+
+describe('policies', () => {
+  const onboarding = shippedPolicyTexts().get(`${ONBOARDING}.v1.0.0.yaml`)!
+
+  it.each([
+    ['a top-level __proto__ key', onboarding.replace('title: ', '__proto__: {polluted: true}\ntitle: ')],
+    ['a constructor.prototype key', onboarding.replace('title: ', 'constructor: {prototype: {polluted: true}}\ntitle: ')],
+    ['a __proto__ key in a rule', onboarding.replace('  - id: ONB-SCOPE-US\n', '  - id: ONB-SCOPE-US\n    __proto__: {polluted: true}\n')],
+    ['a __proto__ fact', onboarding.replace('fact: category', 'fact: __proto__')],
+    ['a constructor fact', onboarding.replace('fact: category', 'fact: constructor')],
+    ['a path through __proto__', onboarding.replace('path: $.registration.country', 'path: $.__proto__.polluted')],
+    ['a path through constructor.prototype', onboarding.replace('path: $.registration.country', 'path: $.constructor.prototype')],
+    ['a template quoting constructor', onboarding.replace('{{ category }}', '{{ constructor.name }}')],
+    ['a __proto__ operator', onboarding.replace('operator: equal', 'operator: __proto__')],
+    ['a hasOwnProperty operator', onboarding.replace('operator: equal', 'operator: hasOwnProperty')],
+  ])('refuses %s with a typed problem, no pollution', (_name, text) => {
+    expect(text).not.toBe(onboarding)
+    const { problems, policy } = checkPolicyDocument(parseYamlSource('hostile.yaml', text))
+    expect(policy).toBeUndefined()
+    expect(problems.length).toBeGreaterThan(0)
+    for (const p of problems) expect(p.code).toMatch(/^E_[A-Z_]+$/)
+  })
+})
