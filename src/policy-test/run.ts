@@ -20,9 +20,18 @@ export interface PolicyTestCaseResult {
   passed: boolean
   /** One line per unmet expectation: "outcome: expected approve, got reject". */
   failures: string[]
+  /** The unmet expectations again, as expected/actual pairs for side-by-side display. */
+  mismatches: PolicyTestMismatch[]
   decision?: Decision
   /** The error code when the record was refused. */
   error?: string
+}
+
+/** One unmet expectation: what was compared, what the test expected, what the decision held. */
+export interface PolicyTestMismatch {
+  what: string
+  expected: string
+  actual: string
 }
 
 export interface PolicyTestResult {
@@ -85,7 +94,7 @@ export async function runPolicyTests(set: PolicySet, files: readonly string[], d
     }
     for (const [i, c] of doc.cases.entries()) {
       const line = source.locate(`/cases/${i}`).line
-      const out: PolicyTestCaseResult = { name: c.name, file, line, policy: doc.policy, passed: false, failures: [] }
+      const out: PolicyTestCaseResult = { name: c.name, file, line, policy: doc.policy, passed: false, failures: [], mismatches: [] }
       result.cases.push(out)
       try {
         const recordFile = c.recordFile ?? (c.record === undefined ? doc.base : undefined)
@@ -101,17 +110,21 @@ export async function runPolicyTests(set: PolicySet, files: readonly string[], d
         } catch (err) {
           if (c.expect.error !== undefined && err instanceof CollabgateError) {
             out.error = err.code
-            if (err.code !== c.expect.error) out.failures.push(`error: expected ${c.expect.error}, got ${err.code}`)
+            if (err.code !== c.expect.error) {
+              out.failures.push(`error: expected ${c.expect.error}, got ${err.code}`)
+              out.mismatches.push({ what: 'error', expected: c.expect.error, actual: err.code })
+            }
             out.passed = out.failures.length === 0
             continue
           }
           throw err
         }
         out.decision = decision
-        compareExpectations(c.expect, decision, out.failures)
+        compareExpectations(c.expect, decision, out.failures, out.mismatches)
       } catch (err) {
         out.error = err instanceof CollabgateError ? err.code : 'E_INTERNAL'
         out.failures.push(`error: ${err instanceof Error ? err.message : String(err)}`)
+        out.mismatches.push({ what: 'outcome', expected: c.expect.outcome, actual: `no decision: ${out.error}` })
       }
       out.passed = out.failures.length === 0
     }
@@ -119,21 +132,26 @@ export async function runPolicyTests(set: PolicySet, files: readonly string[], d
   return result
 }
 
-function compareExpectations(expect: RawCase['expect'], d: Decision, failures: string[]): void {
-  if (expect.error !== undefined) failures.push(`error: expected ${expect.error}, got a decision (${d.outcome})`)
-  if (d.outcome !== expect.outcome) failures.push(`outcome: expected ${expect.outcome}, got ${d.outcome}`)
+function compareExpectations(expect: RawCase['expect'], d: Decision, failures: string[], mismatches: PolicyTestMismatch[]): void {
+  const miss = (what: string, expected: string, actual: string, line: string) => {
+    failures.push(line)
+    mismatches.push({ what, expected, actual })
+  }
+  if (expect.error !== undefined) miss('error', expect.error, `a decision (${d.outcome})`, `error: expected ${expect.error}, got a decision (${d.outcome})`)
+  if (d.outcome !== expect.outcome) miss('outcome', expect.outcome, d.outcome, `outcome: expected ${expect.outcome}, got ${d.outcome}`)
   const got = d.reasons.map((r) => r.rule)
   if (expect.rules) {
     const want = [...expect.rules].sort()
     const have = [...got].sort()
-    if (want.join(',') !== have.join(',')) failures.push(`rules: expected [${want.join(', ')}], got [${have.join(', ')}]`)
+    if (want.join(',') !== have.join(',')) miss('rules', `[${want.join(', ')}]`, `[${have.join(', ')}]`, `rules: expected [${want.join(', ')}], got [${have.join(', ')}]`)
   }
   for (const [rule, text] of Object.entries(expect.messages ?? {})) {
     const reason = d.reasons.find((r) => r.rule === rule)
-    if (!reason) failures.push(`message of ${rule}: expected one containing "${text}", but ${rule} did not object`)
-    else if (!reason.message.includes(text)) failures.push(`message of ${rule}: expected it to contain "${text}", got "${reason.message}"`)
+    if (!reason) miss(`message of ${rule}`, `contains "${text}"`, `${rule} did not object`, `message of ${rule}: expected one containing "${text}", but ${rule} did not object`)
+    else if (!reason.message.includes(text)) miss(`message of ${rule}`, `contains "${text}"`, `"${reason.message}"`, `message of ${rule}: expected it to contain "${text}", got "${reason.message}"`)
   }
   if (expect.overdue !== undefined && d.review?.overdue !== expect.overdue) {
-    failures.push(`overdue: expected ${expect.overdue}, got ${d.review ? d.review.overdue : 'no review'}`)
+    const actual = d.review ? String(d.review.overdue) : 'no review'
+    miss('overdue', String(expect.overdue), actual, `overdue: expected ${expect.overdue}, got ${actual}`)
   }
 }

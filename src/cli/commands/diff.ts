@@ -1,0 +1,88 @@
+import { stat } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { CollabgateError, PolicyValidationError } from '../../errors.js'
+import { diffPolicies, formatPolicyDiffText, hasDifferences } from '../../diff/diff.js'
+import { checkPolicies, defaultPoliciesDir } from '../../load/load.js'
+import type { Policy } from '../../model.js'
+import { displayPath } from '../display.js'
+import { EXIT, UsageError, type Io } from '../io.js'
+
+export const diffHelp = `Usage: collabgate diff [options] OLD NEW
+
+Shows what changed between two policy versions, rule by rule: rules added,
+removed and changed (conditions, outcome, message, title, source), and the
+policy's effective window, outcomes and default outcome.
+
+OLD and NEW are policy files, or ID@VERSION looked up in --policies DIR.
+
+Options:
+  --policies DIR     where ID@VERSION is looked up (default: the shipped policies/)
+  --format FMT       text (default) or json
+  --exit-code        exit 1 when the two versions differ (like git diff --exit-code)
+  -h, --help         show this help
+
+Exit: 0 diff shown (with --exit-code: no differences); 1 the versions differ
+(--exit-code only) or a policy is invalid; 2 usage or I/O errors.
+
+Examples:
+  collabgate diff policies/onboarding.v1.0.0.yaml policies/onboarding.v1.1.0.yaml
+  collabgate diff creator-collaboration.us.onboarding@1.0.0 creator-collaboration.us.onboarding@1.1.0
+  collabgate diff --policies my-policies/ --format json acme.onboarding@1.0.0 acme.onboarding@2.0.0
+`
+
+const isFile = async (p: string) => {
+  try {
+    return (await stat(p)).isFile()
+  } catch {
+    return false
+  }
+}
+
+/** Resolves one side of the diff: a policy file, or ID@VERSION in the policies folder. */
+async function resolveSide(arg: string, policiesDir: () => string): Promise<Policy> {
+  if (await isFile(arg)) {
+    const { policies, problems } = await checkPolicies([arg], { displayName: displayPath })
+    if (problems.length > 0) throw new PolicyValidationError(problems)
+    if (policies.length !== 1) throw new UsageError(`${arg} holds no policy`)
+    return policies[0]!
+  }
+  const m = /^([^@\s]+)@([^@\s]+)$/.exec(arg)
+  if (!m) throw new UsageError(`${arg} is neither a policy file nor ID@VERSION`)
+  const [, id, version] = m as unknown as [string, string, string]
+  const dir = policiesDir()
+  const { policies, problems } = await checkPolicies(dir, { displayName: displayPath })
+  const hit = policies.find((p) => p.id === id && p.version === version)
+  if (hit) return hit
+  // The version may be missing because its file is broken: show why rather than "not found".
+  if (problems.length > 0) throw new PolicyValidationError(problems)
+  const versions = policies.filter((p) => p.id === id).map((p) => p.version)
+  throw new CollabgateError(
+    'E_POLICY_NOT_FOUND',
+    versions.length > 0 ? `policy '${id}' has no version ${version} in ${dir}; versions: ${versions.join(', ')}` : `no policy '${id}' in ${dir}`,
+  )
+}
+
+export async function diffCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      policies: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      'exit-code': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  if (values.help) {
+    io.stdout(diffHelp)
+    return EXIT.OK
+  }
+  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not ${values.format}`)
+  if (positionals.length !== 2) throw new UsageError(`diff takes two policies, OLD and NEW\n\n${diffHelp}`)
+  const dir = () => values.policies ?? defaultPoliciesDir()
+  const before = await resolveSide(positionals[0]!, dir)
+  const after = await resolveSide(positionals[1]!, dir)
+  const diff = diffPolicies(before, after)
+  io.stdout(values.format === 'json' ? JSON.stringify(diff, null, 2) + '\n' : formatPolicyDiffText(diff))
+  return values['exit-code'] && hasDifferences(diff) ? EXIT.FAILED : EXIT.OK
+}

@@ -1,0 +1,195 @@
+/**
+ * Impact of a policy change: replays records through two versions of one policy and reports which
+ * decisions change, from which outcome to which, and the rules behind each change, before it ships.
+ */
+import { createReadStream } from 'node:fs'
+import { createInterface } from 'node:readline'
+import type { Readable } from 'node:stream'
+import { CollabgateError } from '../errors.js'
+import type { Decision, PolicyRef } from '../model.js'
+import type { PolicySet } from '../decide/policy-set.js'
+import { assertAsOf } from '../decide/decide.js'
+
+export interface ImpactOptions {
+  /** The policy id. */
+  policy: string
+  /** The version decisions are taken under today. */
+  from: string
+  /** The version that would replace it. */
+  to: string
+  /** Decision date for both versions (the `asOf` fact and review deadlines). */
+  asOf: string
+}
+
+export interface ImpactSide {
+  outcome: string
+  /** Rule ids that objected, in the decision's order. */
+  rules: string[]
+}
+
+export interface ImpactChange {
+  /** 1-based line of the record in the input. */
+  line: number
+  /** The record's id (applicationId or developerId). */
+  id: string
+  before: ImpactSide
+  after: ImpactSide
+  outcomeChanged: boolean
+  /** Rules that object under the new version only, and under the old version only. */
+  started: string[]
+  stopped: string[]
+}
+
+export interface ImpactTransition {
+  from: string
+  to: string
+  count: number
+}
+
+/** How many records each rule newly objects to, or no longer objects to. */
+export interface RuleShift {
+  rule: string
+  started: number
+  stopped: number
+}
+
+/** A line that could not be decided: not JSON, not a record, or a record failing its schema. */
+export interface ImpactInvalidLine {
+  line: number
+  code: string
+  message: string
+}
+
+export interface ImpactReport {
+  policy: string
+  from: PolicyRef
+  to: PolicyRef
+  asOf: string
+  /** Non-blank input lines. */
+  lines: number
+  /** Records decided under both versions. */
+  decided: number
+  /** Records whose outcome or objecting rules differ. */
+  changed: number
+  /** Records whose outcome differs. */
+  outcomeChanged: number
+  /** Every from → to pair seen (unchanged ones included), most frequent first. */
+  transitions: ImpactTransition[]
+  rules: RuleShift[]
+  changes: ImpactChange[]
+  invalid: ImpactInvalidLine[]
+}
+
+const sideOf = (d: Decision): ImpactSide => ({ outcome: d.outcome, rules: d.reasons.map((r) => r.rule) })
+
+/** Lines of a file (or of a stream), read one at a time so large record files never sit in memory. */
+export function readLines(source: string | Readable): AsyncIterable<string> {
+  const input = typeof source === 'string' ? createReadStream(source, { encoding: 'utf8' }) : source
+  return createInterface({ input, crlfDelay: Infinity })
+}
+
+/** Decides every record (one JSON object per line) under both versions and summarises the differences. */
+export async function impactOf(set: PolicySet, records: AsyncIterable<string> | Iterable<string>, options: ImpactOptions): Promise<ImpactReport> {
+  // Fail before reading any record when the date is malformed or either version does not exist.
+  assertAsOf(options.asOf)
+  const from = set.select(options.policy, options.asOf, options.from)
+  const to = set.select(options.policy, options.asOf, options.to)
+  const report: ImpactReport = {
+    policy: options.policy,
+    from: { id: from.id, version: from.version, digest: from.digest },
+    to: { id: to.id, version: to.version, digest: to.digest },
+    asOf: options.asOf,
+    lines: 0,
+    decided: 0,
+    changed: 0,
+    outcomeChanged: 0,
+    transitions: [],
+    rules: [],
+    changes: [],
+    invalid: [],
+  }
+  const transitions = new Map<string, ImpactTransition>()
+  const shifts = new Map<string, RuleShift>()
+  const shift = (rule: string) => {
+    let s = shifts.get(rule)
+    if (!s) shifts.set(rule, (s = { rule, started: 0, stopped: 0 }))
+    return s
+  }
+  let lineNo = 0
+  for await (const text of records) {
+    lineNo++
+    if (text.trim() === '') continue
+    report.lines++
+    let record: unknown
+    try {
+      record = JSON.parse(text)
+    } catch (err) {
+      report.invalid.push({ line: lineNo, code: 'E_RECORD_INVALID', message: `not JSON: ${(err as Error).message}` })
+      continue
+    }
+    let before: Decision
+    let after: Decision
+    try {
+      before = await set.decide(record, { policy: options.policy, asOf: options.asOf, version: options.from })
+      after = await set.decide(record, { policy: options.policy, asOf: options.asOf, version: options.to })
+    } catch (err) {
+      if (!(err instanceof CollabgateError)) throw err
+      report.invalid.push({ line: lineNo, code: err.code, message: err.message })
+      continue
+    }
+    report.decided++
+    const key = `${before.outcome}\u0000${after.outcome}`
+    const t = transitions.get(key) ?? { from: before.outcome, to: after.outcome, count: 0 }
+    t.count++
+    transitions.set(key, t)
+    const b = sideOf(before)
+    const a = sideOf(after)
+    const started = a.rules.filter((r) => !b.rules.includes(r))
+    const stopped = b.rules.filter((r) => !a.rules.includes(r))
+    const outcomeChanged = b.outcome !== a.outcome
+    if (!outcomeChanged && started.length === 0 && stopped.length === 0) continue
+    report.changed++
+    if (outcomeChanged) report.outcomeChanged++
+    for (const r of started) shift(r).started++
+    for (const r of stopped) shift(r).stopped++
+    report.changes.push({ line: lineNo, id: before.subject.id, before: b, after: a, outcomeChanged, started, stopped })
+  }
+  report.transitions = [...transitions.values()].sort((x, y) => y.count - x.count || x.from.localeCompare(y.from) || x.to.localeCompare(y.to))
+  report.rules = [...shifts.values()].sort((x, y) => y.started + y.stopped - (x.started + x.stopped) || x.rule.localeCompare(y.rule))
+  return report
+}
+
+/** The impact report for people. */
+export function formatImpactText(r: ImpactReport): string {
+  const lines: string[] = []
+  lines.push(`impact of ${r.policy} ${r.from.version} → ${r.to.version} (as of ${r.asOf})`)
+  lines.push(`  ${r.decided} record(s) decided, ${r.changed} decision(s) changed (${r.outcomeChanged} with a different outcome), ${r.invalid.length} line(s) could not be decided`)
+  const moved = r.transitions.filter((t) => t.from !== t.to)
+  const kept = r.transitions.filter((t) => t.from === t.to)
+  if (moved.length > 0) {
+    lines.push('', 'outcome changes:')
+    for (const t of moved) lines.push(`  ${t.from} → ${t.to}: ${t.count}`)
+  }
+  if (kept.length > 0) {
+    lines.push('', 'outcome unchanged:')
+    for (const t of kept) lines.push(`  ${t.from}: ${t.count}`)
+  }
+  if (r.rules.length > 0) {
+    lines.push('', 'rules behind the changes:')
+    for (const s of r.rules) lines.push(`  ${s.rule}: now objects to ${s.started}, no longer objects to ${s.stopped}`)
+  }
+  if (r.changes.length > 0) {
+    lines.push('', 'changed decisions:')
+    const list = (rules: string[]) => (rules.length === 0 ? '(none)' : rules.join(', '))
+    for (const c of r.changes) {
+      lines.push(`  line ${c.line} ${c.id}: ${c.before.outcome} → ${c.after.outcome}`)
+      lines.push(`      before: ${list(c.before.rules)}`)
+      lines.push(`      after:  ${list(c.after.rules)}`)
+    }
+  }
+  if (r.invalid.length > 0) {
+    lines.push('', 'lines that could not be decided:')
+    for (const i of r.invalid) lines.push(`  line ${i.line}: ${i.code} ${i.message}`)
+  }
+  return lines.join('\n') + '\n'
+}

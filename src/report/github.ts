@@ -1,0 +1,36 @@
+/**
+ * GitHub Actions workflow commands (`::error file=F,line=L,col=C::message`), which the runner turns
+ * into annotations on the pull request's changed lines.
+ */
+
+export type AnnotationLevel = 'error' | 'warning' | 'notice'
+
+export interface Annotation {
+  level: AnnotationLevel
+  message: string
+  file?: string
+  line?: number
+  column?: number
+  /** A short heading shown above the message (e.g. the problem code). */
+  title?: string
+}
+
+/** Escapes a command's message: GitHub reads %, CR and LF as the end of the data otherwise. */
+export function escapeAnnotationData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+}
+
+/** Escapes a property value: besides the data escapes, ':' and ',' separate properties. */
+export function escapeAnnotationProperty(text: string): string {
+  return escapeAnnotationData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
+}
+
+/** One annotation as a workflow command line (no trailing newline). */
+export function formatGithubAnnotation(a: Annotation): string {
+  const props: string[] = []
+  if (a.file !== undefined) props.push(`file=${escapeAnnotationProperty(a.file)}`)
+  if (a.line !== undefined) props.push(`line=${a.line}`)
+  if (a.column !== undefined) props.push(`col=${a.column}`)
+  if (a.title !== undefined) props.push(`title=${escapeAnnotationProperty(a.title)}`)
+  return `::${a.level}${props.length > 0 ? ' ' + props.join(',') : ''}::${escapeAnnotationData(a.message)}`
+}

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { assertBuilt, cli, ROOT } from './run-cli.js'
+import { diffHelp } from '../../src/cli/commands/diff.js'
+import { impactHelp } from '../../src/cli/commands/impact.js'
+import { lockHelp } from '../../src/cli/commands/lock.js'
+import { testHelp } from '../../src/cli/commands/test.js'
+import { validateHelp } from '../../src/cli/commands/validate.js'
+
+const HELP = { validate: validateHelp, lock: lockHelp, test: testHelp, diff: diffHelp, impact: impactHelp }
+
+beforeAll(assertBuilt)
+
+describe.concurrent('collabgate --help and --version', () => {
+  it('lists the authoring commands', async () => {
+    const r = await cli(['--help'])
+    expect(r.code).toBe(0)
+    for (const name of ['validate', 'lock', 'test', 'diff', 'impact']) expect(r.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'))
+  })
+
+  it('prints the package version', async () => {
+    const r = await cli(['--version'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe(`${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`)
+  })
+
+  it.each(['validate', 'impact'])('%s --help (run) shows usage, exit codes and examples', async (name) => {
+    const r = await cli([name, '--help'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(new RegExp(`^Usage: collabgate ${name} `))
+  })
+
+  // The texts themselves, checked in-process to keep the suite fast (each CLI start costs about half a second).
+  it.each(Object.entries(HELP))('%s help shows usage, exit codes and examples', (name, text) => {
+    expect(text).toMatch(new RegExp(`^Usage: collabgate ${name} `))
+    expect(text).toContain('Exit: 0')
+    expect(text).toMatch(/Examples?:\n  collabgate /)
+  })
+})
