@@ -16,4 +16,11 @@ export default defineConfig([
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
   },
+  // worker thread of parallel NDJSON batches (src/batch/pool.ts loads it beside the bundle)
+  {
+    entry: { 'batch-worker': 'src/batch/worker.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node20',
+  },
 ])

@@ -1,7 +1,8 @@
+import { compileClosures, type SyncEvaluator } from '../compile/closures.js'
 import { compileEngine } from '../compile/engine.js'
 import { CollabgateError } from '../errors.js'
 import type { Evaluator } from '../evaluate/result.js'
-import type { Decision, EffectiveWindow, Policy, Subject } from '../model.js'
+import type { Decision, EffectiveWindow, Policy, PolicyRecord, Subject } from '../model.js'
 import { assertAsOf, assertRecord, buildDecision, detectSubject } from './decide.js'
 
 export interface DecideOptions {
@@ -11,7 +12,22 @@ export interface DecideOptions {
   policy?: string
   /** An exact version, overriding the choice by date (for replays and impact reports). */
   version?: string
+  /**
+   * Which evaluator judges the record: 'compiled' (default: synchronous closures, proven equal to the
+   * engine by property tests) or 'engine' (json-rules-engine, compiled lazily on first use).
+   */
+  evaluator?: EvaluatorKind
 }
+
+export type EvaluatorKind = 'compiled' | 'engine'
+
+export interface PolicySetOptions {
+  /** The evaluator decide() uses when the call names none; default 'compiled'. */
+  evaluator?: EvaluatorKind
+}
+
+/** Options of the synchronous decide: the engine is promise-based, so it is not offered here. */
+export type DecideSyncOptions = Omit<DecideOptions, 'evaluator'>
 
 export interface PolicySummary {
   id: string
@@ -25,16 +41,28 @@ export interface PolicySummary {
   file: string
 }
 
+function evaluatorKind(kind: unknown): EvaluatorKind {
+  if (kind === 'compiled' || kind === 'engine') return kind
+  throw new CollabgateError('E_INVALID_ARGUMENT', `evaluator must be 'compiled' or 'engine', got ${JSON.stringify(kind)}`)
+}
+
 const inEffect = (p: Policy, asOf: string) => p.effective.from <= asOf && (p.effective.until === undefined || asOf < p.effective.until)
 
 /** A validated set of policies, compiled once, that decides records. Safe for concurrent use. */
 export class PolicySet {
   readonly policies: readonly Policy[]
   private readonly evaluators = new Map<Policy, Evaluator>()
+  private readonly compiled = new Map<Policy, SyncEvaluator>()
+  /** Policies picked recently per (policy or subject, asOf, version): batches repeat the same choice millions of times. */
+  private readonly picks: { policy: string | undefined; subject: Subject | undefined; asOf: string; version: string | undefined; picked: Policy }[] = []
+  private lastAsOf: string | undefined
 
-  constructor(policies: readonly Policy[]) {
+  private readonly defaultEvaluator: EvaluatorKind
+
+  constructor(policies: readonly Policy[], options: PolicySetOptions = {}) {
+    this.defaultEvaluator = evaluatorKind(options.evaluator ?? 'compiled')
     this.policies = [...policies].sort((a, b) => a.id.localeCompare(b.id) || a.effective.from.localeCompare(b.effective.from))
-    for (const p of this.policies) this.evaluators.set(p, compileEngine(p))
+    for (const p of this.policies) this.compiled.set(p, compileClosures(p))
   }
 
   /** Every policy version in the set, with its digest and effective window. */
@@ -93,10 +121,50 @@ export class PolicySet {
    */
   async decide(record: unknown, options: DecideOptions): Promise<Decision> {
     const asOf = assertAsOf(options.asOf)
-    const policy = this.resolve(record, options, asOf)
+    const policy = this.pick(record, options, asOf)
     assertRecord(policy.subject, record)
-    const results = await this.evaluators.get(policy)!.evaluate(record, asOf)
+    const results = evaluatorKind(options.evaluator ?? this.defaultEvaluator) === 'engine' ? await this.engineFor(policy).evaluate(record, asOf) : this.compiled.get(policy)!.evaluateSync(record, asOf)
     return buildDecision(policy, record, asOf, results)
+  }
+
+  /**
+   * Decides one record synchronously with the compiled evaluator: the batch path. Same decision as
+   * decide(), same errors (thrown instead of rejected).
+   */
+  decideSync(record: unknown, options: DecideSyncOptions): Decision {
+    const asOf = this.checkAsOf(options.asOf)
+    const policy = this.pick(record, options, asOf)
+    assertRecord(policy.subject, record)
+    return buildDecision(policy, record as PolicyRecord, asOf, this.compiled.get(policy)!.evaluateSync(record, asOf))
+  }
+
+  /** assertAsOf, remembering the last date checked: a batch passes the same one every time. */
+  private checkAsOf(asOf: unknown): string {
+    if (this.lastAsOf !== undefined && this.lastAsOf === asOf) return this.lastAsOf
+    const date = assertAsOf(asOf)
+    if (date === asOf) this.lastAsOf = date
+    return date
+  }
+
+  /** resolve() remembered per (policy or subject, asOf, version); errors are never remembered. */
+  private pick(record: unknown, options: DecideSyncOptions, asOf: string): Policy {
+    const { policy, version } = options
+    const subject = policy === undefined ? detectSubject(record) : undefined
+    for (const p of this.picks) if (p.policy === policy && p.subject === subject && p.asOf === asOf && p.version === version) return p.picked
+    const picked = this.resolve(record, options, asOf)
+    if (this.picks.length >= 16) this.picks.shift()
+    this.picks.push({ policy, subject, asOf, version, picked })
+    return picked
+  }
+
+  /** json-rules-engine for a policy, built on first use: most callers never ask for it. */
+  private engineFor(policy: Policy): Evaluator {
+    let evaluator = this.evaluators.get(policy)
+    if (!evaluator) {
+      evaluator = compileEngine(policy)
+      this.evaluators.set(policy, evaluator)
+    }
+    return evaluator
   }
 
   private resolve(record: unknown, options: DecideOptions, asOf: string): Policy {

@@ -1,0 +1,206 @@
+#!/usr/bin/env node
+/**
+ * collabgate benchmark (`npm run bench`; `--json` for a machine-readable last line; `--big` for the
+ * 1,000,000-record CLI batch). Interleaves, in one run, over the same seeded records:
+ *   (a) naive json-rules-engine (bench/naive.mjs)   (b) PolicySet.decide as shipped
+ *   (c) the batch path: decideSync over parsed records, in process   (d) hand-written JS (bench/handwritten.mjs)
+ * and also the NDJSON batch with worker threads, and the CLI batch's peak RSS.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs'
+import { once } from 'node:events'
+import { availableParallelism, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { decideNdjson, defaultPolicies, defaultPoliciesDir, loadPolicies } from '../dist/index.js'
+import { handwritten } from './handwritten.mjs'
+import { naiveEngine } from './naive.mjs'
+import { generateRecords, recordGenerator } from './records.mjs'
+
+const args = process.argv.slice(2)
+const flag = (name) => args.includes(name)
+const option = (name, fallback) => {
+  const i = args.indexOf(name)
+  return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : fallback
+}
+const JSON_OUT = flag('--json')
+const BIG = flag('--big')
+const RECORDS = option('--records', 20_000)
+const ROUNDS = option('--rounds', 5)
+const NAIVE_PER_ROUND = option('--naive', 1_000)
+const CLI_RECORDS = BIG ? 1_000_000 : option('--cli-records', 200_000)
+const WORKERS = option('--workers', availableParallelism())
+const ASOF = '2026-11-24'
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+const log = (line = '') => process.stdout.write(line + '\n')
+const now = () => performance.now()
+
+// ---- load + validate + compile of the shipped policies -----------------------------------------
+function coldLoad() {
+  const url = pathToFileURL(join(ROOT, 'dist', 'index.js')).href
+  const code = `const m = await import(${JSON.stringify(url)}); const t = performance.now(); await m.loadPolicies(m.defaultPoliciesDir()); console.log(performance.now() - t)`
+  const times = []
+  for (let i = 0; i < 3; i++) {
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' })
+    if (out.status !== 0) throw new Error(`cold load failed: ${out.stderr}`)
+    times.push(Number(out.stdout.trim()))
+  }
+  return Math.min(...times)
+}
+async function warmLoad() {
+  const times = []
+  for (let i = 0; i < 10; i++) {
+    const t = now()
+    await loadPolicies(defaultPoliciesDir())
+    times.push(now() - t)
+  }
+  return times.sort((x, y) => x - y)[5]
+}
+
+// ---- the variants -------------------------------------------------------------------------------
+const set = await defaultPolicies()
+const naive = naiveEngine()
+const records = generateRecords(RECORDS)
+const naiveRecords = records.slice(0, NAIVE_PER_ROUND)
+const options = { asOf: ASOF }
+
+const variants = {
+  naive: { label: '(a) naive json-rules-engine', list: naiveRecords, run: async (list) => { for (const r of list) await naive(r, ASOF) }, one: (r) => naive(r, ASOF) },
+  shipped: { label: '(b) decide, as shipped', list: records, run: async (list) => { for (const r of list) await set.decide(r, options) }, one: (r) => set.decide(r, options) },
+  batch: { label: '(c) batch path (decideSync)', list: records, run: (list) => { for (const r of list) set.decideSync(r, options) }, one: (r) => set.decideSync(r, options) },
+  handwritten: { label: '(d) hand-written JS', list: records, run: (list) => { for (const r of list) handwritten(r, ASOF) }, one: (r) => handwritten(r, ASOF) },
+}
+
+// sanity: the variants agree on the outcome of every record, so they do the same work
+for (const r of naiveRecords) {
+  const expected = set.decideSync(r, options).outcome
+  const got = [(await naive(r, ASOF)).outcome, handwritten(r, ASOF).outcome, (await set.decide(r, options)).outcome]
+  if (got.some((o) => o !== expected)) throw new Error(`variants disagree on ${JSON.stringify(r)}: ${expected} vs ${got}`)
+}
+const outcomes = {}
+for (const r of records) {
+  const o = set.decideSync(r, options).outcome
+  outcomes[o] = (outcomes[o] ?? 0) + 1
+}
+
+const loadCold = coldLoad()
+const loadWarm = await warmLoad()
+
+// throughput, interleaved: every round runs every variant once
+const totals = Object.fromEntries(Object.keys(variants).map((k) => [k, { n: 0, ms: 0 }]))
+for (const v of Object.values(variants)) await v.run(v.list.slice(0, 200)) // warm-up
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [key, v] of Object.entries(variants)) {
+    const t = now()
+    await v.run(v.list)
+    totals[key].ms += now() - t
+    totals[key].n += v.list.length
+  }
+}
+const rate = Object.fromEntries(Object.entries(totals).map(([k, t]) => [k, (t.n * 1000) / t.ms]))
+
+// latency: each decision timed alone, interleaved record by record
+const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]))
+for (let i = 0; i < Math.min(2_000, records.length); i++) {
+  for (const [key, v] of Object.entries(variants)) {
+    const r = v.list[i % v.list.length]
+    const t = process.hrtime.bigint()
+    await v.one(r)
+    samples[key].push(Number(process.hrtime.bigint() - t) / 1000)
+  }
+}
+const pct = (list, p) => {
+  const s = [...list].sort((x, y) => x - y)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
+}
+const latency = Object.fromEntries(Object.entries(samples).map(([k, s]) => [k, { p50: pct(s, 50), p99: pct(s, 99) }]))
+
+// NDJSON batch with worker threads, in process: parse + validate + decide + stringify per line
+async function* ndjson(count) {
+  const g = recordGenerator(7)
+  let chunk = ''
+  for (let i = 0; i < count; i++) {
+    chunk += JSON.stringify(g.next()) + '\n'
+    if (chunk.length > 64 * 1024) {
+      yield chunk
+      chunk = ''
+    }
+  }
+  if (chunk) yield chunk
+}
+const NDJSON_RECORDS = option('--ndjson-records', 100_000)
+async function ndjsonBatch(workers) {
+  const summary = await decideNdjson(set, ndjson(NDJSON_RECORDS), () => undefined, { asOf: ASOF, workers })
+  return (summary.lines * 1000) / summary.elapsedMs
+}
+const threadRate = await ndjsonBatch(0)
+const workerRate = await ndjsonBatch(WORKERS)
+
+// the CLI batch over a temp file: peak RSS of the whole process (main thread + workers)
+async function cliBatch(count) {
+  const dir = mkdtempSync(join(tmpdir(), 'collabgate-bench-'))
+  try {
+    const file = join(dir, 'records.ndjson')
+    const out = createWriteStream(file)
+    for await (const chunk of ndjson(count)) if (!out.write(chunk)) await once(out, 'drain')
+    out.end()
+    await once(out, 'close')
+    const rssFile = join(dir, 'rss')
+    const sink = openSync('/dev/null', 'w')
+    const t = now()
+    const child = spawn(process.execPath, ['--import', pathToFileURL(join(ROOT, 'bench', 'rss-probe.mjs')).href, join(ROOT, 'dist', 'cli.js'), 'decide', '--as-of', ASOF, '--workers', String(WORKERS), file], {
+      stdio: ['ignore', sink, 'inherit'],
+      env: { ...process.env, COLLABGATE_RSS_FILE: rssFile, CI: '1' },
+    })
+    const [code] = await once(child, 'exit')
+    const ms = now() - t
+    closeSync(sink)
+    if (code !== 0) throw new Error(`CLI batch exited with ${code}`)
+    return { records: count, rate: (count * 1000) / ms, peakRssMb: Number(readFileSync(rssFile, 'utf8')) / 1024, bytes: (await import('node:fs')).statSync(file).size }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+const cli = await cliBatch(CLI_RECORDS)
+
+const peakRssMb = process.resourceUsage().maxRSS / 1024
+const ratios = { shipped_vs_naive: rate.shipped / rate.naive, batch_vs_naive: rate.batch / rate.naive, batch_vs_handwritten: rate.batch / rate.handwritten }
+
+// ---- report -------------------------------------------------------------------------------------
+const f0 = (n) => Math.round(n).toLocaleString('en-US')
+const f1 = (n) => n.toFixed(1)
+log(`collabgate bench · node ${process.version} · ${availableParallelism()} cores · ${RECORDS.toLocaleString('en-US')} records (half applications, half behaviour), asOf ${ASOF}, ${ROUNDS} interleaved rounds`)
+log(`outcomes: ${Object.entries(outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`)
+log('')
+log('variant                                  records/s    p50 µs    p99 µs')
+for (const [key, v] of Object.entries(variants)) log(`${v.label.padEnd(38)} ${f0(rate[key]).padStart(11)} ${f1(latency[key].p50).padStart(9)} ${f1(latency[key].p99).padStart(9)}`)
+log(`${'NDJSON batch, main thread'.padEnd(38)} ${f0(threadRate).padStart(11)}   (parse + validate + decide + stringify, ${f0(NDJSON_RECORDS)} lines)`)
+log(`${`NDJSON batch, ${WORKERS} worker threads`.padEnd(38)} ${f0(workerRate).padStart(11)}   (the same, worker start-up included)`)
+log(`${'CLI batch (file → /dev/null)'.padEnd(38)} ${f0(cli.rate).padStart(11)}   (${f0(cli.records)} records, ${f1(cli.bytes / 1048576)} MB, peak RSS ${f1(cli.peakRssMb)} MB)`)
+log('')
+log(`load + validate + compile shipped policies: ${f1(loadCold)} ms cold (new process), ${f1(loadWarm)} ms warm`)
+log(`peak RSS of this bench process: ${f1(peakRssMb)} MB`)
+log(`ratios: b/a ${f1(ratios.shipped_vs_naive)}×, c/a ${f1(ratios.batch_vs_naive)}×, c/d ${ratios.batch_vs_handwritten.toFixed(2)}`)
+if (JSON_OUT) {
+  log(
+    JSON.stringify({
+      node: process.version,
+      cores: availableParallelism(),
+      records: RECORDS,
+      records_per_s: { naive: rate.naive, shipped: rate.shipped, batch: rate.batch, handwritten: rate.handwritten, batch_ndjson_thread: threadRate, batch_ndjson_workers: workerRate, cli_batch: cli.rate },
+      latency_us: latency,
+      load_ms: { cold: loadCold, warm: loadWarm },
+      peak_rss_mb: { bench: peakRssMb, cli_batch: cli.peakRssMb },
+      cli_batch_records: cli.records,
+      targets_met: {
+        batch_vs_naive_100: ratios.batch_vs_naive >= 100,
+        shipped_vs_naive_2: ratios.shipped_vs_naive >= 2,
+        batch_vs_handwritten_0_1: ratios.batch_vs_handwritten >= 0.1,
+        load_under_100ms: loadCold < 100,
+        cli_rss_under_200mb: cli.peakRssMb < 200,
+      },
+      workers: WORKERS,
+      ratios,
+    }),
+  )
+}

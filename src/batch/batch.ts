@@ -1,0 +1,110 @@
+/**
+ * Batch decisions over NDJSON: one output line per input line, in input order, the decision as JSON
+ * or an error line (`{"line": N, "error": {...}}`). Lines are decided in worker threads (or in this
+ * thread with workers: 0); a bounded window of blocks in flight keeps memory flat for any input size.
+ */
+import { availableParallelism } from 'node:os'
+import { CollabgateError } from '../errors.js'
+import { assertAsOf } from '../decide/decide.js'
+import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
+import { decideBlock, type BlockOutcome } from './decide-lines.js'
+import { DEFAULT_MAX_LINE_CHARS, lineBlocks } from './lines.js'
+import { WORKER_MAX_LINE_CHARS, WorkerPool } from './pool.js'
+
+export interface BatchOptions extends DecideSyncOptions {
+  /** Worker threads; 0 decides in the calling thread. Default: the available cores. */
+  workers?: number
+  /** Lines sent to a worker at a time (default 64: an answer stays a small string, below V8's large-object size). */
+  blockLines?: number
+  /** Longest line decided, in characters; a longer one gets an E_LINE_TOO_LONG error line. */
+  maxLineChars?: number
+  /** Called about every `progressIntervalMs` (default 200) while the batch runs, and once at the end. */
+  onProgress?: (progress: BatchProgress) => void
+  progressIntervalMs?: number
+  /** The worker script; default dist/batch-worker.js. */
+  workerFile?: string
+}
+
+export interface BatchProgress {
+  /** Lines answered (written) so far. */
+  lines: number
+  failed: number
+  /** Input bytes read so far. */
+  bytesRead: number
+  elapsedMs: number
+  done: boolean
+}
+
+export interface BatchSummary {
+  lines: number
+  decided: number
+  failed: number
+  workers: number
+  elapsedMs: number
+}
+
+/** Writes output; may return a promise to apply backpressure (e.g. waiting for 'drain'). */
+export type BatchWrite = (text: string) => void | Promise<void>
+
+export const defaultWorkers = (): number => availableParallelism()
+
+/**
+ * Decides every line of an NDJSON input and writes one output line per input line, in order.
+ * Throws before reading anything when the options are wrong (bad asOf, unknown policy or version);
+ * after that, per-line problems become error lines and never stop the batch.
+ */
+export async function decideNdjson(set: PolicySet, input: AsyncIterable<Buffer | string>, write: BatchWrite, options: BatchOptions): Promise<BatchSummary> {
+  const started = Date.now()
+  const asOf = assertAsOf(options.asOf)
+  if (options.policy !== undefined) set.select(options.policy, asOf, options.version)
+  const workers = options.workers ?? defaultWorkers()
+  if (!Number.isInteger(workers) || workers < 0 || workers > 256) {
+    throw new CollabgateError('E_INVALID_ARGUMENT', `workers must be a whole number from 0 to 256, got ${String(workers)}`)
+  }
+  const decideOptions: DecideSyncOptions = { asOf }
+  if (options.policy !== undefined) decideOptions.policy = options.policy
+  if (options.version !== undefined) decideOptions.version = options.version
+  const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS
+
+  const pool = workers > 0 ? new WorkerPool(workers, { policies: set.policies, options: decideOptions, maxLineChars }, options.workerFile) : undefined
+  const summary: BatchSummary = { lines: 0, decided: 0, failed: 0, workers, elapsedMs: 0 }
+  let bytesRead = 0
+  const progress = (done: boolean): void =>
+    options.onProgress?.({ lines: summary.lines, failed: summary.failed, bytesRead, elapsedMs: Date.now() - started, done })
+  const timer = options.onProgress ? setInterval(() => progress(false), options.progressIntervalMs ?? 200) : undefined
+  timer?.unref()
+
+  // blocks in flight, by sequence number; written strictly in sequence
+  const inFlight = new Map<number, Promise<BlockOutcome>>()
+  const window = Math.max(2, workers * 4)
+  let next = 0
+  let seq = 0
+  const writeNext = async (): Promise<void> => {
+    const outcome = await inFlight.get(next)!
+    inFlight.delete(next++)
+    summary.lines += outcome.decided + outcome.failed
+    summary.decided += outcome.decided
+    summary.failed += outcome.failed
+    await write(outcome.text)
+  }
+
+  try {
+    for await (const block of lineBlocks(input, { maxLines: options.blockLines ?? 64, maxLineChars })) {
+      bytesRead = block.bytesRead
+      const outcome =
+        pool && !block.lines.some((l) => l !== null && l.length > WORKER_MAX_LINE_CHARS)
+          ? pool.run({ seq, firstLine: block.firstLine, lines: block.lines })
+        : Promise.resolve(decideBlock(set, block.firstLine, block.lines, decideOptions, maxLineChars))
+      outcome.catch(() => undefined) // awaited in order by writeNext; this only silences the early-rejection warning
+      inFlight.set(seq++, outcome)
+      while (inFlight.size >= window) await writeNext()
+    }
+    while (inFlight.size > 0) await writeNext()
+  } finally {
+    if (timer) clearInterval(timer)
+    await pool?.close()
+  }
+  summary.elapsedMs = Date.now() - started
+  progress(true)
+  return summary
+}

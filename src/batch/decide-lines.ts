@@ -1,0 +1,71 @@
+/**
+ * One NDJSON line in, one line out: the decision as JSON, or an error line naming the line number.
+ * Shared by the main thread (workers: 0) and the worker threads, so both answer alike.
+ */
+import { CollabgateError, RecordValidationError, type RecordProblem } from '../errors.js'
+import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
+
+/** Codes of the error lines only a batch produces; other error lines carry the library's ErrorCode. */
+export type BatchLineErrorCode = 'E_LINE_BLANK' | 'E_LINE_NOT_JSON' | 'E_LINE_TOO_LONG' | 'E_INTERNAL'
+
+/** The output line for an input line that could not be decided. */
+export interface BatchErrorLine {
+  /** 1-based line number in the input. */
+  line: number
+  error: {
+    code: string
+    message: string
+    /** Every schema problem of a record that fails its schema; empty otherwise. */
+    problems: RecordProblem[]
+  }
+}
+
+export interface BlockOutcome {
+  /** The output lines, each ending in '\n'. */
+  text: string
+  decided: number
+  failed: number
+}
+
+function errorLine(line: number, code: string, message: string, problems: readonly RecordProblem[] = []): string {
+  const out: BatchErrorLine = { line, error: { code, message, problems: [...problems] } }
+  return JSON.stringify(out)
+}
+
+function describeError(line: number, err: unknown): string {
+  if (err instanceof RecordValidationError) return errorLine(line, err.code, err.message, err.problems)
+  if (err instanceof CollabgateError) return errorLine(line, err.code, err.message)
+  const code = (err as { code?: unknown } | null)?.code
+  const message = err instanceof Error ? err.message : String(err)
+  return errorLine(line, typeof code === 'string' && /^E_[A-Z_]+$/.test(code) ? code : 'E_INTERNAL', message)
+}
+
+/** Decides one line; `text` is null when the line was longer than the limit. */
+export function decideLine(set: PolicySet, text: string | null, line: number, options: DecideSyncOptions, maxLineChars: number): { ok: boolean; json: string } {
+  if (text === null) return { ok: false, json: errorLine(line, 'E_LINE_TOO_LONG', `the line is longer than ${maxLineChars} characters`) }
+  // a blank line is an error line, not skipped, so output line N always answers input line N
+  if (text.trim() === '') return { ok: false, json: errorLine(line, 'E_LINE_BLANK', 'the line is blank; every line must hold one JSON record') }
+  let record: unknown
+  try {
+    record = JSON.parse(text)
+  } catch (err) {
+    return { ok: false, json: errorLine(line, 'E_LINE_NOT_JSON', `the line is not JSON: ${(err as Error).message}`) }
+  }
+  try {
+    return { ok: true, json: JSON.stringify(set.decideSync(record, options)) }
+  } catch (err) {
+    return { ok: false, json: describeError(line, err) }
+  }
+}
+
+/** Decides a block of consecutive lines; never throws. */
+export function decideBlock(set: PolicySet, firstLine: number, lines: readonly (string | null)[], options: DecideSyncOptions, maxLineChars: number): BlockOutcome {
+  let text = ''
+  let failed = 0
+  for (let i = 0; i < lines.length; i++) {
+    const out = decideLine(set, lines[i]!, firstLine + i, options, maxLineChars)
+    if (!out.ok) failed++
+    text += out.json + '\n'
+  }
+  return { text, decided: lines.length - failed, failed }
+}

@@ -1,0 +1,83 @@
+/**
+ * Splits a byte stream into blocks of NDJSON lines without ever holding more than one block and one
+ * unfinished line: the input is pulled chunk by chunk (async iteration pauses the stream), so a
+ * 1 GB file costs the same memory as a 1 MB one.
+ */
+import { StringDecoder } from 'node:string_decoder'
+
+/** Consecutive lines of the input; `null` stands for a line longer than the limit (its text is dropped). */
+export interface LineBlock {
+  /** 1-based number of the block's first line. */
+  firstLine: number
+  lines: (string | null)[]
+  /** Bytes of input consumed so far, for progress and ETA. */
+  bytesRead: number
+}
+
+export interface LineBlockOptions {
+  /** Most lines per block. */
+  maxLines?: number
+  /** Longest line kept, in characters; a longer line becomes `null` so it still counts as one line. */
+  maxLineChars?: number
+}
+
+export const DEFAULT_MAX_LINE_CHARS = 32 * 1024 * 1024
+
+/**
+ * Blocks of lines, in order. Lines end at '\n' (a trailing '\r' is dropped); a final line without
+ * '\n' still counts; a UTF-8 byte order mark at the start is ignored.
+ */
+export async function* lineBlocks(input: AsyncIterable<Buffer | string>, options: LineBlockOptions = {}): AsyncGenerator<LineBlock> {
+  const maxLines = options.maxLines ?? 256
+  const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS
+  const decoder = new StringDecoder('utf8')
+  let partial = ''
+  let skipping = false // the current line passed the limit: drop its text up to the next newline
+  let lines: (string | null)[] = []
+  let firstLine = 1
+  let bytesRead = 0
+  let atStart = true
+
+  const finish = (line: string): void => {
+    if (skipping || line.length > maxLineChars) lines.push(null)
+    else lines.push(line.endsWith('\r') ? line.slice(0, -1) : line)
+    skipping = false
+  }
+  const take = (): LineBlock => {
+    const block = { firstLine, lines, bytesRead }
+    firstLine += lines.length
+    lines = []
+    return block
+  }
+
+  for await (const chunk of input) {
+    bytesRead += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length
+    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk)
+    if (atStart && text.length > 0) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+      atStart = false
+    }
+    let start = 0
+    for (;;) {
+      const nl = text.indexOf('\n', start)
+      if (nl === -1) {
+        if (!skipping) {
+          if (partial.length + (text.length - start) > maxLineChars) {
+            skipping = true
+            partial = ''
+          } else partial += text.slice(start)
+        }
+        break
+      }
+      finish(skipping ? '' : partial + text.slice(start, nl))
+      partial = ''
+      start = nl + 1
+      if (lines.length >= maxLines) yield take()
+    }
+    if (lines.length > 0) yield take() // keeps latency low for interactive stdin
+  }
+  const rest = decoder.end()
+  if (rest && !skipping) partial += rest
+  if (partial.length > 0 || skipping) finish(partial)
+  if (lines.length > 0) yield take()
+}
