@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'E_NO_VERSION_IN_EFFECT'
   | 'E_POLICY_AMBIGUOUS'
   | 'E_SUBJECT_UNKNOWN'
+  | 'E_LOCK_INVALID'
+  | 'E_RECORD_TOO_LARGE'
 
 export class CollabgateError extends Error {
   readonly code: ErrorCode

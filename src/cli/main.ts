@@ -1,6 +1,10 @@
 import { createRequire } from 'node:module'
 import { decideCommand, decideHelp } from './commands/decide.js'
 import { testCommand, testHelp } from './commands/test.js'
+import { validateCommand, validateHelp } from './commands/validate.js'
+import { lockCommand, lockHelp } from './commands/lock.js'
+import { diffCommand, diffHelp } from './commands/diff.js'
+import { impactCommand, impactHelp } from './commands/impact.js'
 import { EXIT, readStdin, reportError, UsageError, type Io } from './io.js'
 
 type Command = { run: (argv: string[], io: Io) => Promise<number>; help: string; summary: string }
@@ -8,6 +12,10 @@ type Command = { run: (argv: string[], io: Io) => Promise<number>; help: string;
 const COMMANDS: Record<string, Command> = {
   decide: { run: decideCommand, help: decideHelp, summary: 'decide a record against a policy' },
   test: { run: testCommand, help: testHelp, summary: 'run the policy tests (*.test.yaml)' },
+  validate: { run: validateCommand, help: validateHelp, summary: 'check policy files and the lock file' },
+  lock: { run: lockCommand, help: lockHelp, summary: 'record the digest of every policy version' },
+  diff: { run: diffCommand, help: diffHelp, summary: 'compare two policy versions rule by rule' },
+  impact: { run: impactCommand, help: impactHelp, summary: 'replay records through two versions of a policy' },
 }
 
 function usage(): string {

@@ -19,7 +19,8 @@ export const isSemver = (v: string): boolean => SEMVER.test(v)
 /** The fact every policy can use besides the record's own top-level fields: the decision date. */
 export const AS_OF_FACT = 'asOf'
 
-const TEMPLATE = /\{\{\s*([^}]*?)\s*\}\}/g
+// same grammar as decide/message.ts; linear-time (no nested quantifiers), since messages come from untrusted policy files
+const TEMPLATE = /\{\{([^{}]*)\}\}/g
 const TEMPLATE_SPECIALS = new Set(['$evidence', '$matched', '$asOf'])
 
 /** Canonical JSON (sorted keys) so the digest ignores formatting, comments and key order. */
@@ -290,7 +291,7 @@ function describeTarget(leaf: { fact?: string; path?: string }): string {
 
 function checkTemplate(message: string, pointer: string, recordSchema: JsonSchema, add: Add): void {
   for (const m of message.matchAll(TEMPLATE)) {
-    const name = m[1] ?? ''
+    const name = (m[1] ?? '').trim()
     if (TEMPLATE_SPECIALS.has(name)) continue
     const segments = name.split('.')
     if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(name) || !schemaAt(recordSchema, recordSchema, segments)) {
