@@ -21,7 +21,7 @@ describe.concurrent('collabgate test', () => {
         '    message of ONB-STRENGTH   contains "at least two years"   "Only 1 year(s) in operation."',
       ].join('\n'),
     )
-    expect(r.stdout).toContain('policy tests: 1 passed, 1 failed\n')
+    expect(r.stdout).toContain('policy-tests: 1 passed, 1 failed\n')
   })
 
   it('gives the mismatches as JSON', async () => {
@@ -79,7 +79,7 @@ describe.concurrent('collabgate test', () => {
   it('covers every shipped rule both ways (what npm test enforces)', async () => {
     const r = await cli(['test', '--coverage', '--min-coverage', '100'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/rule coverage: (\d+)\/\1 rules exercised both passing and objecting \(100%\), minimum 100% met\n$/)
+    expect(r.stdout).toMatch(/rule coverage: (\d+)\/\1 rules exercised both passing and objecting \(100%\), minimum 100% met\npolicy-tests: \d+ passed, 0 failed\n$/)
   })
 
   it('exits 2 for a bad --min-coverage', async () => {

@@ -93,8 +93,10 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
     const paint = paintFor(io)
     for (const p of result.problems) io.stdout(`${paint.red('✗')} ${formatProblem(p)}\n`)
     for (const c of result.cases) io.stdout(caseText(c, paint))
-    io.stdout(`${files.length === 0 ? 'no test files found\n' : ''}policy tests: ${passed} passed, ${failed} failed\n`)
+    if (files.length === 0) io.stdout('no test files found\n')
     if (coverage) io.stdout(coverageText(coverage, minCoverage, paint))
+    // last, in the plain 'N passed, N failed' form CI logs and people scan for
+    io.stdout(`policy-tests: ${passed} passed, ${failed} failed\n`)
   }
   if (belowMin && format === 'json') io.stderr(`collabgate: ${coverageSummary(coverage, minCoverage)}\n`)
   return failed > 0 || result.problems.length > 0 || result.cases.length === 0 || belowMin ? EXIT.FAILED : EXIT.OK
