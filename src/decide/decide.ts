@@ -3,8 +3,7 @@ import { calendarDate } from '../compile/operators.js'
 import { CollabgateError, RecordValidationError } from '../errors.js'
 import type { RuleResult } from '../evaluate/result.js'
 import type { Decision, Policy, PolicyRecord, Reason, ReviewStatus, Subject } from '../model.js'
-import { RECORD_SCHEMAS } from '../schemas.js'
-import { describeAjvErrors, validatorFor } from '../validate/ajv.js'
+import { describeAjvErrors, validators } from '../validate/ajv.js'
 import { evidenceOf } from './evidence.js'
 import { renderMessage } from './message.js'
 
@@ -26,7 +25,7 @@ export function assertRecord(subject: Subject, record: unknown): asserts record 
   if (proto !== Object.prototype && proto !== null) {
     throw new RecordValidationError(subject, [{ pointer: '', message: 'a record must be a plain JSON object' }])
   }
-  const validate = validatorFor(RECORD_SCHEMAS[subject])
+  const validate = subject === 'application' ? validators.applicationRecord : validators.behaviourRecord
   if (!validate(record)) throw new RecordValidationError(subject, describeAjvErrors(validate.errors))
 }
 
@@ -37,11 +36,24 @@ export function assertAsOf(asOf: unknown): string {
   return date
 }
 
+// batches see the same submission dates again and again; the working-day walk need not repeat
+const dueDates = new Map<string, string>()
+function dueDate(submittedAt: string, workingDays: number): string {
+  const key = `${submittedAt}+${workingDays}`
+  let due = dueDates.get(key)
+  if (due === undefined) {
+    due = usWorkingDays.addWorkingDays(submittedAt, workingDays)
+    if (dueDates.size >= 10_000) dueDates.clear()
+    dueDates.set(key, due)
+  }
+  return due
+}
+
 function reviewStatus(policy: Policy, record: PolicyRecord, asOf: string): ReviewStatus | undefined {
   if (!policy.review) return undefined
   const submittedAt = calendarDate(record.submittedAt)
   if (!submittedAt) return undefined
-  const dueBy = usWorkingDays.addWorkingDays(submittedAt, policy.review.workingDays)
+  const dueBy = dueDate(submittedAt, policy.review.workingDays)
   const review = record.review as { result?: unknown } | undefined
   const decided = review !== undefined && review.result !== undefined && review.result !== 'pending'
   return { submittedAt, dueBy, overdue: !decided && asOf > dueBy }

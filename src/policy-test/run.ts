@@ -9,8 +9,7 @@ import type { Decision } from '../model.js'
 import type { PolicySet } from '../decide/policy-set.js'
 import { findPolicyFiles } from '../load/load.js'
 import { parseYamlSource } from '../load/yaml-source.js'
-import { describeAjvErrors, validatorFor } from '../validate/ajv.js'
-import policyTestSchema from '../../schemas/policy-test.schema.json' with { type: 'json' }
+import { describeAjvErrors, validators } from '../validate/ajv.js'
 
 export interface PolicyTestCaseResult {
   name: string
@@ -70,7 +69,7 @@ export const findPolicyTestFiles = (paths: readonly string[]) => findPolicyFiles
 /** Runs every case of the given test files against a policy set. */
 export async function runPolicyTests(set: PolicySet, files: readonly string[], displayName: (abs: string) => string = (f) => f): Promise<PolicyTestResult> {
   const result: PolicyTestResult = { files: files.map(displayName), cases: [], problems: [] }
-  const validate = validatorFor(policyTestSchema)
+  const validate = validators.policyTest
   for (const abs of files) {
     const file = displayName(abs)
     const source = parseYamlSource(file, await readFile(abs, 'utf8'))

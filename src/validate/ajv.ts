@@ -1,19 +1,12 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
-import addFormats from 'ajv-formats'
-import type { JsonSchema } from '../schemas.js'
+import type { ErrorObject, ValidateFunction } from 'ajv'
+import * as generated from '../generated/validators.js'
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true })
-addFormats.default(ajv, ['date', 'date-time'])
-const compiled = new Map<JsonSchema, ValidateFunction>()
-
-/** An ajv validator for a schema, compiled once per process. */
-export function validatorFor(schema: JsonSchema): ValidateFunction {
-  let fn = compiled.get(schema)
-  if (!fn) {
-    fn = ajv.compile(schema)
-    compiled.set(schema, fn)
-  }
-  return fn
+/** The shipped schemas' validators, precompiled at build time (scripts/build-validators.mjs): no ajv compile at run time. */
+export const validators: Readonly<{ policy: ValidateFunction; applicationRecord: ValidateFunction; behaviourRecord: ValidateFunction; policyTest: ValidateFunction }> = {
+  policy: generated.policy,
+  applicationRecord: generated.applicationRecord,
+  behaviourRecord: generated.behaviourRecord,
+  policyTest: generated.policyTest,
 }
 
 /** Turns ajv's errors into one sentence each, dropping the noise of if/then/else wrappers. */

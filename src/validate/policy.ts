@@ -8,8 +8,8 @@ import type { ParsedSource } from '../load/yaml-source.js'
 import type { Check, Condition, LeafCondition, Policy, Rule, Subject } from '../model.js'
 import { calendarDate, isOperator, OPERATORS } from '../compile/operators.js'
 import { parsePath } from '../compile/paths.js'
-import { POLICY_SCHEMA, RECORD_SCHEMAS, schemaAt, schemaTypes, type JsonSchema } from '../schemas.js'
-import { describeAjvErrors, validatorFor } from './ajv.js'
+import { RECORD_SCHEMAS, schemaAt, schemaTypes, type JsonSchema } from '../schemas.js'
+import { describeAjvErrors, validators } from './ajv.js'
 
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/
@@ -60,7 +60,7 @@ export function checkPolicyDocument(source: ParsedSource): { policy?: Policy; pr
     add('E_SCHEMA', '', 'a policy file must hold one YAML mapping (id, version, rules, ...)')
     return { problems }
   }
-  const validate = validatorFor(POLICY_SCHEMA)
+  const validate = validators.policy
   if (!validate(doc)) {
     for (const e of describeAjvErrors(validate.errors)) add('E_SCHEMA', e.pointer, e.message)
     return { problems }
