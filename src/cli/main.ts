@@ -1,21 +1,19 @@
 import { createRequire } from 'node:module'
-import { decideCommand, decideHelp } from './commands/decide.js'
-import { testCommand, testHelp } from './commands/test.js'
-import { validateCommand, validateHelp } from './commands/validate.js'
-import { lockCommand, lockHelp } from './commands/lock.js'
-import { diffCommand, diffHelp } from './commands/diff.js'
-import { impactCommand, impactHelp } from './commands/impact.js'
 import { EXIT, readStdin, reportError, UsageError, type Io } from './io.js'
 
-type Command = { run: (argv: string[], io: Io) => Promise<number>; help: string; summary: string }
+interface CommandModule {
+  run: (argv: string[], io: Io) => Promise<number>
+  help: string
+}
 
-const COMMANDS: Record<string, Command> = {
-  decide: { run: decideCommand, help: decideHelp, summary: 'decide a record against a policy' },
-  test: { run: testCommand, help: testHelp, summary: 'run the policy tests (*.test.yaml)' },
-  validate: { run: validateCommand, help: validateHelp, summary: 'check policy files and the lock file' },
-  lock: { run: lockCommand, help: lockHelp, summary: 'record the digest of every policy version' },
-  diff: { run: diffCommand, help: diffHelp, summary: 'compare two policy versions rule by rule' },
-  impact: { run: impactCommand, help: impactHelp, summary: 'replay records through two versions of a policy' },
+/** Commands load on demand, so `--help`, `--version` and each command pay only for what they use. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  decide: { summary: 'decide a record (or an NDJSON batch) against a policy', load: async () => { const m = await import('./commands/decide.js'); return { run: m.decideCommand, help: m.decideHelp } } },
+  test: { summary: 'run the policy tests (*.test.yaml)', load: async () => { const m = await import('./commands/test.js'); return { run: m.testCommand, help: m.testHelp } } },
+  validate: { summary: 'check policy files and the lock file', load: async () => { const m = await import('./commands/validate.js'); return { run: m.validateCommand, help: m.validateHelp } } },
+  lock: { summary: 'record the digest of every policy version', load: async () => { const m = await import('./commands/lock.js'); return { run: m.lockCommand, help: m.lockHelp } } },
+  diff: { summary: 'compare two policy versions rule by rule', load: async () => { const m = await import('./commands/diff.js'); return { run: m.diffCommand, help: m.diffHelp } } },
+  impact: { summary: 'replay records through two versions of a policy', load: async () => { const m = await import('./commands/impact.js'); return { run: m.impactCommand, help: m.impactHelp } } },
 }
 
 function usage(): string {
@@ -41,9 +39,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(version() + '\n')
     return EXIT.OK
   }
-  const command = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined
+  const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined
+  let command: CommandModule | undefined
   try {
-    if (!command) throw new UsageError(`unknown command '${name}'\n\n${usage()}`)
+    if (!entry) throw new UsageError(`unknown command '${name}'\n\n${usage()}`)
+    command = await entry.load()
     return await command.run(rest, io)
   } catch (err) {
     if (err instanceof TypeError && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
