@@ -10,9 +10,8 @@
  * - a path is applied only to an object value; a non-object fact is returned as is (json-rules-engine's
  *   almanac does the same), an absent one stays undefined;
  * - `all`/`any` evaluate every member in the explanation, an empty group holds;
- * - someMatch/noneMatch see the matching elements as their actual value and `true` as expected.
- * One deliberate difference: a working-day date past 9999-12-31 is not a date (undefined) here,
- * where the engine's dynamic fact throws InvalidDateError.
+ * - someMatch/noneMatch see the matching elements as their actual value and `true` as expected;
+ * - a working-day date past 9999-12-31 is no date (undefined), in both.
  */
 import { usWorkingDays } from '../calendar/working-days.js'
 import type { CheckResult, ConditionResult, Evaluator, RuleResult } from '../evaluate/result.js'
@@ -105,8 +104,8 @@ function valueReader(fact: string | undefined, path: string | undefined, inEleme
   return (record) => take(hasOwn(record, name) ? record[name] : undefined)
 }
 
-/** date + n US working days; a date the calendar cannot represent is no date at all. */
-function workingDaysAfter(date: string, days: number): string | undefined {
+/** date + n US working days; a date the calendar cannot represent (past 9999) is no date at all. Shared with engine.ts. */
+export function workingDaysAfter(date: string, days: number): string | undefined {
   try {
     return usWorkingDays.addWorkingDays(date, days)
   } catch (err) {

@@ -4,10 +4,10 @@
  * dynamic fact; paths use a cheap resolver instead of JSONPath.
  */
 import { Engine, Rule as EngineRule, type Almanac, type TopLevelCondition } from 'json-rules-engine'
-import { usWorkingDays } from '../calendar/working-days.js'
 import type { Condition, LeafCondition, Policy } from '../model.js'
 import type { ConditionResult, Evaluator, RuleResult } from '../evaluate/result.js'
 import { AS_OF_FACT } from '../validate/policy.js'
+import { workingDaysAfter } from './closures.js'
 import { EnginePool } from './engine-pool.js'
 import { calendarDate, compare, OPERATORS } from './operators.js'
 import { resolvePath } from './paths.js'
@@ -50,7 +50,7 @@ class EngineCompiler {
     addOperators(engine)
     engine.addFact(WORKING_DAYS_FACT, async (params: Record<string, unknown>, almanac: Almanac) => {
       const date = calendarDate(await resolveDate(params.to, almanac))
-      return date === undefined ? undefined : usWorkingDays.addWorkingDays(date, params.days as number)
+      return date === undefined ? undefined : workingDaysAfter(date, params.days as number)
     })
     engine.addFact(MATCHES_FACT, async (params: Record<string, unknown>, almanac: Almanac) => {
       const list = this.lists[params.list as number]!

@@ -146,7 +146,7 @@ describe('compiled closures, corner cases', () => {
     document: {},
   })
 
-  it('a working-day date past 9999-12-31 is not a date, rather than an error', () => {
+  it('a working-day date past 9999-12-31 is not a date, rather than an error, in both evaluators', async () => {
     const policy = policyWith({
       fact: 'incidents',
       operator: 'noneMatch',
@@ -158,6 +158,8 @@ describe('compiled closures, corner cases', () => {
     expect(rule!.checks[0]!.passed).toBe(true)
     const some = compileClosures(policyWith({ ...(policy.rules[0]!.checks[0]!.require as object), operator: 'someMatch' })).evaluateSync(record, '2026-01-01')
     expect(some[0]!.checks[0]!.tree).toMatchObject({ kind: 'group', op: 'all', passed: false, children: [{ kind: 'leaf', actual: [], expected: true, passed: false }] })
+    const [engineRule] = await compileEngine(policy).evaluate(record, '2026-01-01')
+    expect(engineRule!.checks[0]!.passed).toBe(true)
   })
 
   it('refuses a list match inside a list match', () => {
