@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { defaultPolicies, type Decision } from '../../src/index.js'
@@ -168,5 +169,25 @@ describe('collabgate decide', () => {
     expect(run.stderr).toContain('test/fixtures/core/invalid/semantic-problems.yaml:18:7 E_UNKNOWN_FACT')
     expect(run.stderr).toContain('test/fixtures/core/invalid/semantic-problems.yaml:92:5 E_TEMPLATE')
     noStack(run.stderr)
+  })
+})
+
+describe('collabgate decide: inputs it refuses before reading them', () => {
+  it('a single-record file over 1 MiB: exit 2, pointing at --ndjson', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'collabgate-big-'))
+    const file = join(dir, 'big.json')
+    writeFileSync(file, JSON.stringify({ developerId: 'D', incidents: [], pad: 'x'.repeat(1_100_000) }))
+    const run = await cli(['decide', '--as-of', AS_OF, file])
+    rmSync(dir, { recursive: true, force: true })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/one record may be at most 1048576 bytes.*--ndjson/)
+    noStack(run.stderr)
+  })
+
+  it('no FILE with a terminal on standard input: a usage error instead of waiting', async () => {
+    // `script` gives the CLI a pseudo-terminal as standard input
+    const run = spawnSync('script', ['-qec', `${process.execPath} ${CLI} decide`, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 15_000, input: '' })
+    expect(run.status).toBe(2)
+    expect(run.stdout).toContain('give a FILE, or pipe a record into standard input')
   })
 })

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs'
+import { DEFAULT_MAX_RECORD_BYTES } from '../../store/record.js'
 import { stat } from 'node:fs/promises'
 import { once } from 'node:events'
 import { parseArgs } from 'node:util'
@@ -69,6 +70,14 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
     return decideBatch(io, file, values, options)
   }
   if (values.workers !== undefined) throw new UsageError('--workers applies to batch mode (--ndjson or a .ndjson file)')
+  // waiting silently for a terminal to type JSON looks like a hang; '-' asks for that explicitly
+  if (positionals.length === 0 && process.stdin.isTTY) throw new UsageError(`give a FILE, or pipe a record into standard input\n\n${decideHelp}`)
+  if (file !== '-') {
+    const size = await stat(file).then((info) => info.size, () => undefined)
+    if (size !== undefined && size > DEFAULT_MAX_RECORD_BYTES) {
+      throw new UsageError(`${file} is ${size} bytes; one record may be at most ${DEFAULT_MAX_RECORD_BYTES} bytes (for many records, one per line, use --ndjson)`)
+    }
+  }
   const text = await readInput(io, file)
   let record: unknown
   try {
