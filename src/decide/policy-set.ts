@@ -1,5 +1,4 @@
 import { compileClosures, type SyncEvaluator } from '../compile/closures.js'
-import { compileEngine } from '../compile/engine.js'
 import { CollabgateError } from '../errors.js'
 import type { Evaluator } from '../evaluate/result.js'
 import type { Decision, EffectiveWindow, Policy, PolicyRecord, Subject } from '../model.js'
@@ -51,7 +50,7 @@ const inEffect = (p: Policy, asOf: string) => p.effective.from <= asOf && (p.eff
 /** A validated set of policies, compiled once, that decides records. Safe for concurrent use. */
 export class PolicySet {
   readonly policies: readonly Policy[]
-  private readonly evaluators = new Map<Policy, Evaluator>()
+  private readonly evaluators = new Map<Policy, Promise<Evaluator>>()
   private readonly compiled = new Map<Policy, SyncEvaluator>()
   /** Policies picked recently per (policy or subject, asOf, version): batches repeat the same choice millions of times. */
   private readonly picks: { policy: string | undefined; subject: Subject | undefined; asOf: string; version: string | undefined; picked: Policy }[] = []
@@ -123,7 +122,7 @@ export class PolicySet {
     const asOf = assertAsOf(options.asOf)
     const policy = this.pick(record, options, asOf)
     assertRecord(policy.subject, record)
-    const results = evaluatorKind(options.evaluator ?? this.defaultEvaluator) === 'engine' ? await this.engineFor(policy).evaluate(record, asOf) : this.compiled.get(policy)!.evaluateSync(record, asOf)
+    const results = evaluatorKind(options.evaluator ?? this.defaultEvaluator) === 'engine' ? await (await this.engineFor(policy)).evaluate(record, asOf) : this.compiled.get(policy)!.evaluateSync(record, asOf)
     return buildDecision(policy, record, asOf, results)
   }
 
@@ -157,11 +156,11 @@ export class PolicySet {
     return picked
   }
 
-  /** json-rules-engine for a policy, built on first use: most callers never ask for it. */
-  private engineFor(policy: Policy): Evaluator {
+  /** json-rules-engine for a policy, built on first use: most callers never ask for it, so neither is the module loaded before. */
+  private engineFor(policy: Policy): Promise<Evaluator> {
     let evaluator = this.evaluators.get(policy)
     if (!evaluator) {
-      evaluator = compileEngine(policy)
+      evaluator = import('../compile/engine.js').then(({ compileEngine }) => compileEngine(policy))
       this.evaluators.set(policy, evaluator)
     }
     return evaluator
