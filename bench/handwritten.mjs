@@ -4,6 +4,7 @@
  * message). No schema validation, no evidence, no policy versions: what a team would hard-code.
  */
 import { usWorkingDays } from '../dist/index.js'
+import { BOTTOM_LINES } from './records.mjs'
 
 const present = (v) => v !== undefined && v !== null && (typeof v === 'string' ? v.trim() !== '' : Array.isArray(v) ? v.length > 0 : true)
 const FUNCTIONS = ['create', 'manage', 'matchmake', 'track', 'monetize', 'collaborate']
@@ -50,15 +51,6 @@ function onboarding(r) {
   return decision(reasons, ONBOARDING)
 }
 
-const BOTTOM_LINES = [
-  ['TRM-FALSE-INFO', 'false_information'],
-  ['TRM-DATA-LEAK', 'data_leak'],
-  ['TRM-DATA-MISUSE', 'data_misuse'],
-  ['TRM-FRAUD', 'fraud'],
-  ['TRM-API-ABUSE', 'api_abuse'],
-  ['TRM-USER-HARM', 'user_harm'],
-  ['TRM-ILLEGAL', 'illegal_activity'],
-]
 
 function termination(r, asOf) {
   const reasons = []

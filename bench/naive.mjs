@@ -7,6 +7,7 @@
  */
 import { Engine } from 'json-rules-engine'
 import { usWorkingDays } from '../dist/index.js'
+import { BOTTOM_LINES } from './records.mjs'
 
 const isPresent = (v) => v !== undefined && v !== null && (typeof v === 'string' ? v.trim().length > 0 : Array.isArray(v) ? v.length > 0 : true)
 const asList = (v) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]) // JSONPath (wrap: false) unwraps single matches
@@ -82,15 +83,6 @@ const ONBOARDING = [
   ],
 ]
 
-const BOTTOM_LINES = [
-  ['TRM-FALSE-INFO', 'false_information'],
-  ['TRM-DATA-LEAK', 'data_leak'],
-  ['TRM-DATA-MISUSE', 'data_misuse'],
-  ['TRM-FRAUD', 'fraud'],
-  ['TRM-API-ABUSE', 'api_abuse'],
-  ['TRM-USER-HARM', 'user_harm'],
-  ['TRM-ILLEGAL', 'illegal_activity'],
-]
 
 const TERMINATION = [
   ...BOTTOM_LINES.flatMap(([id, type]) =>

@@ -16,6 +16,17 @@ export function rng(seed) {
   }
 }
 
+/** The termination policy's bottom lines: rule id and incident type (shared by the baselines). */
+export const BOTTOM_LINES = [
+  ['TRM-FALSE-INFO', 'false_information'],
+  ['TRM-DATA-LEAK', 'data_leak'],
+  ['TRM-DATA-MISUSE', 'data_misuse'],
+  ['TRM-FRAUD', 'fraud'],
+  ['TRM-API-ABUSE', 'api_abuse'],
+  ['TRM-USER-HARM', 'user_harm'],
+  ['TRM-ILLEGAL', 'illegal_activity'],
+]
+
 const pad = (n) => String(n).padStart(2, '0')
 
 export function recordGenerator(seed = 42) {
