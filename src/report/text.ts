@@ -1,4 +1,48 @@
-import type { Decision } from '../model.js'
+import { displayPath } from '../compile/paths.js'
+import type { Condition, Decision, Evidence } from '../model.js'
+
+const SYMBOLS: Readonly<Record<string, string>> = {
+  equal: '=',
+  notEqual: '≠',
+  lessThan: '<',
+  lessThanInclusive: '≤',
+  greaterThan: '>',
+  greaterThanInclusive: '≥',
+}
+
+function describeValue(value: unknown): string {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const o = value as { fact?: string; path?: string; addWorkingDays?: number; to?: unknown }
+    if (typeof o.addWorkingDays === 'number') return `${describeValue(o.to)} + ${o.addWorkingDays} working days`
+    if (typeof o.fact === 'string') return displayPath(o.fact, o.path)
+    if (typeof o.path === 'string') return o.path.replace(/^\$\.?/, '')
+  }
+  return JSON.stringify(value)
+}
+
+/** A condition in one line for people: `type = "fraud" and status = "confirmed"`. */
+export function describeCondition(c: Condition): string {
+  if ('all' in c) return c.all.map((x) => ('any' in x ? `(${describeCondition(x)})` : describeCondition(x))).join(' and ')
+  if ('any' in c) return c.any.map((x) => ('all' in x ? `(${describeCondition(x)})` : describeCondition(x))).join(' or ')
+  if ('not' in c) return `not (${describeCondition(c.not)})`
+  const subject = c.fact === undefined ? (c.path ?? '$').replace(/^\$\.?/, '') || 'element' : displayPath(c.fact, c.path)
+  if (c.operator === 'present') return c.value === true ? `${subject} is present` : `${subject} is absent`
+  if (c.operator === 'someMatch' || c.operator === 'noneMatch') {
+    return `${c.operator === 'someMatch' ? 'some' : 'no'} ${subject} with ${describeCondition(c.value as Condition)}`
+  }
+  return `${subject} ${SYMBOLS[c.operator] ?? c.operator} ${describeValue(c.value)}`
+}
+
+function evidenceLine(e: Evidence): string {
+  const where = e.fact === '$item' ? e.path : displayPath(e.fact, e.path)
+  const actual = e.missing ? 'missing' : JSON.stringify(e.actual)
+  if (e.operator.endsWith('Match') && e.expected && typeof e.expected === 'object') {
+    const which = e.operator.includes('none') ? 'no element' : 'an element'
+    return `${where}: expected ${e.negated ? 'not ' : ''}${which} with ${describeCondition(e.expected as Condition)}, found ${actual}`
+  }
+  const expected = e.expected === undefined ? '' : ` ${JSON.stringify(e.expected)}`
+  return `${where}: expected ${e.operator}${expected}, found ${actual}`
+}
 
 /** A decision for people: outcome first, then each reason with its evidence and where the rule lives. */
 export function formatDecisionText(d: Decision): string {
@@ -12,12 +56,7 @@ export function formatDecisionText(d: Decision): string {
   for (const r of d.reasons) {
     lines.push(`  - [${r.outcome}] ${r.rule}: ${r.message}`)
     lines.push(`      rule at ${r.source.file}:${r.source.line} (${r.basis.status})`)
-    for (const e of r.evidence) {
-      const where = e.fact === '$item' ? e.path : `${e.fact}${e.path && e.path !== '$' ? ' ' + e.path : ''}`
-      const actual = e.missing ? 'missing' : JSON.stringify(e.actual)
-      const expected = e.expected === undefined ? '' : ` ${JSON.stringify(e.expected)}`
-      lines.push(`      ${where}: expected ${e.operator}${expected}, found ${actual}`)
-    }
+    for (const e of r.evidence) lines.push(`      ${evidenceLine(e)}`)
   }
   return lines.join('\n')
 }
