@@ -1,9 +1,7 @@
 import { displayPath, resolvePath } from '../compile/paths.js'
 import type { Evidence } from '../model.js'
 import { elementRef } from './evidence.js'
-
-// linear-time on any text: no nested quantifiers (the old `\s*([^}]*?)\s*` took seconds on 2,000 spaces)
-const TEMPLATE = /\{\{([^{}]*)\}\}/g
+import { TEMPLATE_PATTERN } from '../template.js'
 
 function show(value: unknown): string {
   if (value === undefined || value === null) return '(missing)'
@@ -15,7 +13,7 @@ function show(value: unknown): string {
 
 /** Fills a rule's message: {{ a.b }} quotes the record, {{ $evidence }} names the failing fields, {{ $matched }} the matching elements. */
 export function renderMessage(template: string, record: Record<string, unknown>, evidence: readonly Evidence[], asOf: string): string {
-  return template.replace(TEMPLATE, (_, raw: string) => {
+  return template.replace(TEMPLATE_PATTERN, (_, raw: string) => {
     const name = raw.trim()
     if (name === '$asOf') return asOf
     if (name === '$evidence') return show(evidence.map((e) => (e.fact === '$item' ? e.path : displayPath(e.fact, e.path))))

@@ -10,6 +10,7 @@ import { calendarDate, isOperator, OPERATORS } from '../compile/operators.js'
 import { parsePath } from '../compile/paths.js'
 import { RECORD_SCHEMAS, schemaAt, schemaTypes, type JsonSchema } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
+import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../template.js'
 
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/
@@ -20,8 +21,6 @@ export const isSemver = (v: string): boolean => SEMVER.test(v)
 export const AS_OF_FACT = 'asOf'
 
 // same grammar as decide/message.ts; linear-time (no nested quantifiers), since messages come from untrusted policy files
-const TEMPLATE = /\{\{([^{}]*)\}\}/g
-const TEMPLATE_SPECIALS = new Set(['$evidence', '$matched', '$asOf'])
 
 /** Canonical JSON (sorted keys) so the digest ignores formatting, comments and key order. */
 export function canonicalJson(value: unknown): string {
@@ -290,7 +289,7 @@ function describeTarget(leaf: { fact?: string; path?: string }): string {
 }
 
 function checkTemplate(message: string, pointer: string, recordSchema: JsonSchema, add: Add): void {
-  for (const m of message.matchAll(TEMPLATE)) {
+  for (const m of message.matchAll(TEMPLATE_PATTERN)) {
     const name = (m[1] ?? '').trim()
     if (TEMPLATE_SPECIALS.has(name)) continue
     const segments = name.split('.')
