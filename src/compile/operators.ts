@@ -51,6 +51,11 @@ export function calendarDate(value: unknown): string | undefined {
   return value.slice(0, 10)
 }
 
+/** A plain calendar date 'YYYY-MM-DD' (no time part) that exists, or undefined. */
+export function strictCalendarDate(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length === 10 ? calendarDate(value) : undefined
+}
+
 /** True when a value counts as present: not missing, not null, not a blank string, not an empty list. */
 export function isPresent(value: unknown): boolean {
   if (value === undefined || value === null) return false

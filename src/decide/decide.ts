@@ -1,5 +1,5 @@
 import { usWorkingDays } from '../calendar/working-days.js'
-import { calendarDate } from '../compile/operators.js'
+import { calendarDate, strictCalendarDate } from '../compile/operators.js'
 import { CollabgateError, RecordValidationError } from '../errors.js'
 import type { RuleResult } from '../evaluate/result.js'
 import type { Decision, Policy, PolicyRecord, Reason, ReviewStatus, Subject } from '../model.js'
@@ -31,7 +31,7 @@ export function assertRecord(subject: Subject, record: unknown): asserts record 
 
 /** Checks that `asOf` is a calendar date (YYYY-MM-DD) and returns it. */
 export function assertAsOf(asOf: unknown): string {
-  const date = typeof asOf === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? calendarDate(asOf) : undefined
+  const date = strictCalendarDate(asOf)
   if (!date) throw new CollabgateError('E_INVALID_ARGUMENT', `asOf must be a date written YYYY-MM-DD, got ${JSON.stringify(asOf)}`)
   return date
 }

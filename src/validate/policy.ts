@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import type { PolicyProblem, ProblemCode } from '../errors.js'
 import type { ParsedSource } from '../load/yaml-source.js'
 import type { Check, Condition, LeafCondition, Policy, Rule, Subject } from '../model.js'
-import { calendarDate, isOperator, OPERATORS } from '../compile/operators.js'
+import { isOperator, OPERATORS, strictCalendarDate } from '../compile/operators.js'
 import { parsePath } from '../compile/paths.js'
 import { RECORD_SCHEMAS, schemaAt, schemaTypes, type JsonSchema } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
@@ -73,10 +73,10 @@ export function checkPolicyDocument(source: ParsedSource): { policy?: Policy; pr
   const effective = d.effective as { from: string; until?: string }
 
   if (!isSemver(version)) add('E_INVALID_VERSION', '/version', `version '${version}' is not a semantic version such as 1.0.0`)
-  const from = strictDate(effective.from)
+  const from = strictCalendarDate(effective.from)
   if (!from) add('E_INVALID_DATE', '/effective/from', `effective.from '${effective.from}' is not a date (YYYY-MM-DD)`)
   if (effective.until !== undefined) {
-    const until = strictDate(effective.until)
+    const until = strictCalendarDate(effective.until)
     if (!until) add('E_INVALID_DATE', '/effective/until', `effective.until '${effective.until}' is not a date (YYYY-MM-DD)`)
     else if (from && until <= from) add('E_INVALID_DATE', '/effective/until', `effective.until ${until} must come after effective.from ${from}`)
   }
@@ -135,10 +135,6 @@ export function checkPolicyDocument(source: ParsedSource): { policy?: Policy; pr
   if (typeof d.description === 'string') policy.description = d.description
   if (d.review) policy.review = { workingDays: (d.review as { workingDays: number }).workingDays }
   return { policy, problems }
-}
-
-function strictDate(value: string): string | undefined {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? calendarDate(value) : undefined
 }
 
 type Add = (code: ProblemCode, pointer: string, message: string) => void
@@ -259,7 +255,7 @@ function leafTarget(leaf: LeafCondition, pointer: string, scope: Scope, recordSc
 
 function checkDateOperand(v: unknown, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add, depth: number): void {
   if (typeof v === 'string') {
-    if (!strictDate(v)) add('E_INVALID_DATE', pointer, `'${v}' is not a date (YYYY-MM-DD)`)
+    if (!strictCalendarDate(v)) add('E_INVALID_DATE', pointer, `'${v}' is not a date (YYYY-MM-DD)`)
     return
   }
   if (!v || typeof v !== 'object' || Array.isArray(v) || depth > 4) {
