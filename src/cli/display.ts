@@ -1,10 +1,4 @@
-import { isAbsolute, relative, sep } from 'node:path'
-
-/** A file name as people want to read it: relative to the working directory when below it, else absolute. */
-export function displayPath(abs: string): string {
-  const rel = relative(process.cwd(), abs)
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs
-}
+export { displayPath } from '../load/load.js'
 
 /** Pads cells into aligned columns (for side-by-side tables). */
 export function columns(rows: readonly (readonly string[])[], gap = 3): string[] {

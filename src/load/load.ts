@@ -22,7 +22,8 @@ export interface CheckResult {
 
 const isPolicyFile = (name: string) => /\.ya?ml$/i.test(name) && !/\.test\.ya?ml$/i.test(name)
 
-function defaultDisplayName(abs: string): string {
+/** A file name as people want to read it: relative to the working directory when below it, else absolute. */
+export function displayPath(abs: string): string {
   const rel = relative(process.cwd(), abs)
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs
 }
@@ -46,7 +47,7 @@ export async function findPolicyFiles(paths: readonly string[], match: (name: st
 export async function checkPolicies(paths: string | readonly string[], options: LoadOptions = {}): Promise<CheckResult> {
   const list = typeof paths === 'string' ? [paths] : paths
   const limits = { ...DEFAULT_PARSE_LIMITS, ...options.limits }
-  const name = options.displayName ?? defaultDisplayName
+  const name = options.displayName ?? displayPath
   const problems: PolicyProblem[] = []
   const policies: Policy[] = []
   let files: string[]
