@@ -54,4 +54,11 @@ export function reportError(io: Io, err: unknown): number {
   return EXIT.USAGE
 }
 
+/** The --format value if it is one of `allowed`, else a usage error naming them. */
+export function formatOption<const T extends string>(value: string | undefined, allowed: readonly T[]): T {
+  if ((allowed as readonly (string | undefined)[]).includes(value)) return value as T
+  const names = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}` : String(allowed[0])
+  throw new UsageError(`--format must be ${names}, not ${value}`)
+}
+
 export const today = (): string => new Date().toISOString().slice(0, 10)

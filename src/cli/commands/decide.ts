@@ -7,7 +7,7 @@ import { decideNdjson, defaultWorkers } from '../../batch/batch.js'
 import { formatProgress, wantsProgress } from '../../batch/progress.js'
 import { defaultPolicies, loadPolicies } from '../../load/load.js'
 import { formatDecisionText } from '../../report/text.js'
-import { EXIT, readInput, today, UsageError, type Io } from '../io.js'
+import { EXIT, readInput, today, formatOption, UsageError, type Io } from '../io.js'
 
 export const decideHelp = `Usage: collabgate decide [options] [FILE|-]
 
@@ -62,7 +62,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.OK
   }
   if (positionals.length > 1) throw new UsageError('decide takes one FILE (or - for standard input)')
-  if (values.format !== 'json' && values.format !== 'text') throw new UsageError(`--format must be json or text, not ${values.format}`)
+  formatOption(values.format, ['json', 'text'])
   const file = positionals[0] ?? '-'
   const options = { asOf: values['as-of'] ?? today(), ...(values.policy ? { policy: values.policy } : {}) }
   if (values.ndjson || /\.ndjson$/i.test(file)) {

@@ -5,7 +5,7 @@ import { diffPolicies, formatPolicyDiffText, hasDifferences } from '../../diff/d
 import { checkPolicies, defaultPoliciesDir } from '../../load/load.js'
 import type { Policy } from '../../model.js'
 import { displayPath } from '../display.js'
-import { EXIT, UsageError, type Io } from '../io.js'
+import { EXIT, formatOption, UsageError, type Io } from '../io.js'
 
 export const diffHelp = `Usage: collabgate diff [options] OLD NEW
 
@@ -77,7 +77,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(diffHelp)
     return EXIT.OK
   }
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not ${values.format}`)
+  formatOption(values.format, ['text', 'json'])
   if (positionals.length !== 2) throw new UsageError(`diff takes two policies, OLD and NEW\n\n${diffHelp}`)
   const dir = () => values.policies ?? defaultPoliciesDir()
   const before = await resolveSide(positionals[0]!, dir)

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { formatImpactText, impactOf, readLines } from '../../impact/impact.js'
 import { defaultPolicies, loadPolicies } from '../../load/load.js'
-import { EXIT, today, UsageError, type Io } from '../io.js'
+import { EXIT, today, formatOption, UsageError, type Io } from '../io.js'
 
 export const impactHelp = `Usage: collabgate impact --policy ID --from V1 --to V2 [options] RECORDS.ndjson
 
@@ -50,7 +50,7 @@ export async function impactCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(impactHelp)
     return EXIT.OK
   }
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not ${values.format}`)
+  formatOption(values.format, ['text', 'json'])
   const missing = (['policy', 'from', 'to'] as const).filter((k) => values[k] === undefined).map((k) => `--${k}`)
   if (missing.length > 0) throw new UsageError(`impact needs ${missing.join(', ')}\n\n${impactHelp}`)
   if (positionals.length !== 1) throw new UsageError(`impact takes one RECORDS file (NDJSON, or - for standard input)\n\n${impactHelp}`)

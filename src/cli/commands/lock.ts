@@ -5,7 +5,7 @@ import { CollabgateError, PolicyValidationError } from '../../errors.js'
 import { checkPolicies, defaultPoliciesDir } from '../../load/load.js'
 import { LOCK_FILE_NAME, lockOf, readLock, writeLock, type PolicyLock } from '../../lock/lock.js'
 import { displayPath } from '../display.js'
-import { EXIT, UsageError, type Io } from '../io.js'
+import { EXIT, formatOption, UsageError, type Io } from '../io.js'
 
 export const lockHelp = `Usage: collabgate lock [options] [DIR]
 
@@ -40,7 +40,7 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(lockHelp)
     return EXIT.OK
   }
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not ${values.format}`)
+  formatOption(values.format, ['text', 'json'])
   if (positionals.length > 1) throw new UsageError('lock takes one DIR: the folder that holds the policies and their lock file')
   const dir = positionals[0] ?? defaultPoliciesDir()
   try {

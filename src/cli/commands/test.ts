@@ -8,7 +8,7 @@ import { policyTestsToJunit } from '../../policy-test/junit.js'
 import { formatProblem } from '../../errors.js'
 import { paintFor, type Paint } from '../colour.js'
 import { columns, displayPath } from '../display.js'
-import { EXIT, UsageError, type Io } from '../io.js'
+import { EXIT, formatOption, UsageError, type Io } from '../io.js'
 
 export const testHelp = `Usage: collabgate test [options] [PATH...]
 
@@ -57,8 +57,7 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(testHelp)
     return EXIT.OK
   }
-  const format = values.format
-  if (format !== 'text' && format !== 'json' && format !== 'junit') throw new UsageError(`--format must be text, json or junit, not ${format}`)
+  const format = formatOption(values.format, ['text', 'json', 'junit'])
   let minCoverage: number | undefined
   if (values['min-coverage'] !== undefined) {
     minCoverage = Number(values['min-coverage'])

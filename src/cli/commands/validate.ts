@@ -10,7 +10,7 @@ import type { Policy, SourceLocation } from '../../model.js'
 import { formatGithubAnnotation } from '../../report/github.js'
 import { paintFor } from '../colour.js'
 import { displayPath } from '../display.js'
-import { EXIT, UsageError, type Io } from '../io.js'
+import { EXIT, formatOption, UsageError, type Io } from '../io.js'
 
 export const validateHelp = `Usage: collabgate validate [options] [PATH...]
 
@@ -67,8 +67,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(validateHelp)
     return EXIT.OK
   }
-  const format = values.format
-  if (format !== 'text' && format !== 'json' && format !== 'github') throw new UsageError(`--format must be text, json or github, not ${format}`)
+  const format = formatOption(values.format, ['text', 'json', 'github'])
   const paths = positionals.length > 0 ? positionals : [defaultPoliciesDir()]
   for (const p of paths) {
     try {
