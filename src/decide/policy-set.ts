@@ -3,6 +3,7 @@ import { CollabgateError } from '../errors.js'
 import type { Evaluator } from '../evaluate/result.js'
 import type { Decision, EffectiveWindow, Policy, PolicyRecord, Subject } from '../model.js'
 import { assertAsOf, assertRecord, buildDecision, detectSubject } from './decide.js'
+import { byIdThenEffective } from '../order.js'
 
 export interface DecideOptions {
   /** The decision date (YYYY-MM-DD): picks the policy version in effect and is the `asOf` fact. */
@@ -60,7 +61,7 @@ export class PolicySet {
 
   constructor(policies: readonly Policy[], options: PolicySetOptions = {}) {
     this.defaultEvaluator = evaluatorKind(options.evaluator ?? 'compiled')
-    this.policies = [...policies].sort((a, b) => a.id.localeCompare(b.id) || a.effective.from.localeCompare(b.effective.from))
+    this.policies = [...policies].sort(byIdThenEffective)
     for (const p of this.policies) this.compiled.set(p, compileClosures(p))
   }
 

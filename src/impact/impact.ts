@@ -9,6 +9,7 @@ import { CollabgateError } from '../errors.js'
 import type { Decision, PolicyRef } from '../model.js'
 import type { PolicySet } from '../decide/policy-set.js'
 import { assertAsOf } from '../decide/decide.js'
+import { compareText } from '../order.js'
 
 export interface ImpactOptions {
   /** The policy id. */
@@ -154,8 +155,8 @@ export async function impactOf(set: PolicySet, records: AsyncIterable<string> | 
     for (const r of stopped) shift(r).stopped++
     report.changes.push({ line: lineNo, id: before.subject.id, before: b, after: a, outcomeChanged, started, stopped })
   }
-  report.transitions = [...transitions.values()].sort((x, y) => y.count - x.count || x.from.localeCompare(y.from) || x.to.localeCompare(y.to))
-  report.rules = [...shifts.values()].sort((x, y) => y.started + y.stopped - (x.started + x.stopped) || x.rule.localeCompare(y.rule))
+  report.transitions = [...transitions.values()].sort((x, y) => y.count - x.count || compareText(x.from, y.from) || compareText(x.to, y.to))
+  report.rules = [...shifts.values()].sort((x, y) => y.started + y.stopped - (x.started + x.stopped) || compareText(x.rule, y.rule))
   return report
 }
 

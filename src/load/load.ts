@@ -6,6 +6,7 @@ import type { Policy, SourceLocation } from '../model.js'
 import { PolicySet } from '../decide/policy-set.js'
 import { checkPolicyDocument } from '../validate/policy.js'
 import { DEFAULT_PARSE_LIMITS, parseYamlSource, type ParseLimits } from './yaml-source.js'
+import { compareText } from '../order.js'
 
 export interface LoadOptions {
   /** Parse limits (file size, alias expansion, nesting depth). */
@@ -96,7 +97,7 @@ export function checkAcrossVersions(policies: readonly Policy[]): PolicyProblem[
   const byId = new Map<string, Policy[]>()
   for (const p of policies) byId.set(p.id, [...(byId.get(p.id) ?? []), p])
   for (const [id, versions] of byId) {
-    const sorted = [...versions].sort((a, b) => a.effective.from.localeCompare(b.effective.from))
+    const sorted = [...versions].sort((a, b) => compareText(a.effective.from, b.effective.from))
     for (let i = 0; i < sorted.length; i++) {
       const a = sorted[i]!
       for (let j = i + 1; j < sorted.length; j++) {

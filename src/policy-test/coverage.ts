@@ -5,6 +5,7 @@
  */
 import type { Policy } from '../model.js'
 import type { PolicyTestCaseResult } from './run.js'
+import { byIdThenEffective } from '../order.js'
 
 export interface CheckCoverage {
   /** JSON pointer of the check inside its policy document. */
@@ -50,7 +51,7 @@ const key = (id: string, version: string) => `${id}@${version}`
 /** Computes rule coverage from test case results (only cases that reached a decision count). */
 export function policyTestCoverage(policies: readonly Policy[], cases: readonly PolicyTestCaseResult[]): CoverageReport {
   const byKey = new Map<string, PolicyCoverage>()
-  const sorted = [...policies].sort((a, b) => a.id.localeCompare(b.id) || a.effective.from.localeCompare(b.effective.from))
+  const sorted = [...policies].sort(byIdThenEffective)
   for (const p of sorted) {
     byKey.set(key(p.id, p.version), {
       id: p.id,
