@@ -7,7 +7,7 @@
  * and also the NDJSON batch with worker threads, and the CLI batch's peak RSS.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, openSync, closeSync, writeFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -36,16 +36,36 @@ const log = (line = '') => process.stdout.write(line + '\n')
 const now = () => performance.now()
 
 // ---- load + validate + compile of the shipped policies -----------------------------------------
+// Medians of five new processes each: importing the library, then loading either the shipped policies (their
+// parse comes from the parse cache) or the same policies with a comment added to each file, so their
+// bytes match no cache entry and the YAML is parsed with a cold JIT, as a user's own files are.
 function coldLoad() {
   const url = pathToFileURL(join(ROOT, 'dist', 'index.js')).href
-  const code = `const m = await import(${JSON.stringify(url)}); const t = performance.now(); await m.loadPolicies(m.defaultPoliciesDir()); console.log(performance.now() - t)`
-  const times = []
-  for (let i = 0; i < 3; i++) {
-    const out = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' })
-    if (out.status !== 0) throw new Error(`cold load failed: ${out.stderr}`)
-    times.push(Number(out.stdout.trim()))
+  const edited = mkdtempSync(join(tmpdir(), 'collabgate-bench-policies-'))
+  try {
+    for (const f of readdirSync(defaultPoliciesDir()).filter((f) => /\.v[\d.]+\.yaml$/.test(f))) {
+      writeFileSync(join(edited, f), readFileSync(join(defaultPoliciesDir(), f), 'utf8') + '# edited\n')
+    }
+    // one process per figure, so neither load warms the JIT for the other
+    const load = (dir) =>
+      `const t0 = performance.now(); const m = await import(${JSON.stringify(url)}); const t1 = performance.now()
+      const set = await m.loadPolicies(${dir}); const t2 = performance.now()
+      if (set.policies.length === 0) throw new Error('no policies loaded')
+      console.log(JSON.stringify({ import: t1 - t0, load: t2 - t1 }))`
+    const runs = []
+    for (let i = 0; i < 5; i++) {
+      const [cached, parsed] = [load('m.defaultPoliciesDir()'), load(JSON.stringify(edited))].map((code) => {
+        const out = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' })
+        if (out.status !== 0) throw new Error(`cold load failed: ${out.stderr}`)
+        return JSON.parse(out.stdout.trim())
+      })
+      runs.push({ import: cached.import, cached: cached.load, parsed: parsed.load })
+    }
+    const median = (k) => runs.map((r) => r[k]).sort((x, y) => x - y)[2]
+    return { import: median('import'), cached: median('cached'), parsed: median('parsed') }
+  } finally {
+    rmSync(edited, { recursive: true, force: true })
   }
-  return Math.min(...times)
 }
 async function warmLoad() {
   const times = []
@@ -178,7 +198,8 @@ log(`${'NDJSON batch, main thread'.padEnd(38)} ${f0(threadRate).padStart(11)}   
 log(`${`NDJSON batch, ${WORKERS} worker threads`.padEnd(38)} ${f0(workerRate).padStart(11)}   (the same, worker start-up included)`)
 log(`${'CLI batch (file → /dev/null)'.padEnd(38)} ${f0(cli.rate).padStart(11)}   (${f0(cli.records)} records, ${f1(cli.bytes / 1048576)} MB, peak RSS ${f1(cli.peakRssMb)} MB)`)
 log('')
-log(`load + validate + compile shipped policies: ${f1(loadCold)} ms cold (new process), ${f1(loadWarm)} ms warm`)
+log(`load + validate + compile shipped policies: ${f1(loadCold.cached)} ms cold (median of 5 new processes, parse cache), ${f1(loadCold.parsed)} ms cold parsing their YAML, ${f1(loadWarm)} ms warm`)
+log(`importing the library in a new process: ${f1(loadCold.import)} ms`)
 log(`peak RSS of this bench process: ${f1(peakRssMb)} MB`)
 log(`ratios: b/a ${f1(ratios.shipped_vs_naive)}×, c/a ${f1(ratios.batch_vs_naive)}×, c/d ${ratios.batch_vs_handwritten.toFixed(2)}`)
 if (JSON_OUT) {
@@ -189,14 +210,14 @@ if (JSON_OUT) {
       records: RECORDS,
       records_per_s: { naive: rate.naive, shipped: rate.shipped, batch: rate.batch, handwritten: rate.handwritten, batch_ndjson_thread: threadRate, batch_ndjson_workers: workerRate, cli_batch: cli.rate },
       latency_us: latency,
-      load_ms: { cold: loadCold, warm: loadWarm },
+      load_ms: { cold: loadCold.cached, cold_parsing_yaml: loadCold.parsed, warm: loadWarm, import: loadCold.import },
       peak_rss_mb: { bench: peakRssMb, cli_batch: cli.peakRssMb },
       cli_batch_records: cli.records,
       targets_met: {
         batch_vs_naive_100: ratios.batch_vs_naive >= 100,
         shipped_vs_naive_2: ratios.shipped_vs_naive >= 2,
         batch_vs_handwritten_0_1: ratios.batch_vs_handwritten >= 0.1,
-        load_under_100ms: loadCold < 100,
+        load_under_100ms: loadCold.cached < 100,
         cli_rss_under_200mb: cli.peakRssMb < 200,
       },
       workers: WORKERS,

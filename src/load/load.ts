@@ -1,10 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { PolicyValidationError, type PolicyProblem } from '../errors.js'
 import type { Policy, SourceLocation } from '../model.js'
 import { PolicySet } from '../decide/policy-set.js'
 import { checkPolicyDocument } from '../validate/policy.js'
+import { packageRoot } from './package-root.js'
 import { DEFAULT_PARSE_LIMITS, parseYamlSource, type ParseLimits } from './yaml-source.js'
 import { compareText } from '../order.js'
 
@@ -123,17 +123,6 @@ export async function loadPolicies(paths: string | readonly string[], options: L
   const { policies, problems } = await checkPolicies(paths, options)
   if (problems.length > 0) throw new PolicyValidationError(problems)
   return new PolicySet(policies)
-}
-
-/** The package's root folder (where package.json, policies/ and schemas/ live). */
-export function packageRoot(): string {
-  const here = typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url)
-  let dir = dirname(here)
-  for (let i = 0; i < 5; i++) {
-    if (dir.endsWith(`${sep}src`) || dir.endsWith(`${sep}dist`)) return dirname(dir)
-    dir = dirname(dir)
-  }
-  return dirname(dirname(here))
 }
 
 /** The folder of the shipped Creator Collaboration policies. */

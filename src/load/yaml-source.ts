@@ -1,6 +1,9 @@
-import { isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Node } from 'yaml'
+import { createRequire } from 'node:module'
+import type * as Yaml from 'yaml'
+import type { Node } from 'yaml'
 import type { PolicyProblem } from '../errors.js'
 import type { SourceLocation } from '../model.js'
+import { cachedParse } from './parse-cache.js'
 
 /** Limits that keep hostile or accidental input from exhausting memory or time. */
 export interface ParseLimits {
@@ -22,6 +25,27 @@ export interface ParsedSource {
   problems: PolicyProblem[]
 }
 
+/** Line and column (1-based) of each JSON pointer's key or item. */
+export type Positions = ReadonlyMap<string, { line: number; col: number }>
+
+// yaml is loaded on the first parse that misses the parse cache: the shipped policies never need it
+let yamlModule: typeof Yaml | undefined
+const yaml = (): typeof Yaml => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml)
+
+/** A ParsedSource over known positions: `locate` falls back to the nearest enclosing pointer, then 1:1. */
+function sourceOf(file: string, value: unknown, positions: Positions, problems: PolicyProblem[]): ParsedSource {
+  const locate = (pointer: string): SourceLocation => {
+    let p = pointer
+    for (;;) {
+      const hit = positions.get(p)
+      if (hit) return { file, line: hit.line, column: hit.col }
+      if (p === '') return { file, line: 1, column: 1 }
+      p = p.slice(0, p.lastIndexOf('/'))
+    }
+  }
+  return { file, value, locate, problems }
+}
+
 function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1')
 }
@@ -36,7 +60,7 @@ export function nestingBeyond(text: string, max: number): number | undefined {
   let flow = 0
   let onLine = 0
   let offset = 0
-  for (const token of new Lexer().lex(text)) {
+  for (const token of new (yaml().Lexer)().lex(text)) {
     switch (token) {
       case '[':
       case '{':
@@ -62,46 +86,39 @@ export function nestingBeyond(text: string, max: number): number | undefined {
   return undefined
 }
 
-/** Parses YAML text with a source map (JSON pointer → line/column of the key or item that holds it). */
+/**
+ * Parses YAML text with a source map (JSON pointer → line/column of the key or item that holds it).
+ * Text whose parse is in the parse cache (the shipped policies) is not parsed again: the cached result
+ * is what this function returned for the same bytes under these limits or stricter ones.
+ */
 export function parseYamlSource(file: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedSource {
-  const positions = new Map<string, { line: number; col: number }>()
-  const lineCounter = new LineCounter()
-  const at = (offset: number) => lineCounter.linePos(offset)
-  const locate = (pointer: string): SourceLocation => {
-    let p = pointer
-    for (;;) {
-      const hit = positions.get(p)
-      if (hit) return { file, line: hit.line, column: hit.col }
-      if (p === '') return { file, line: 1, column: 1 }
-      p = p.slice(0, p.lastIndexOf('/'))
-    }
-  }
-  const problem = (code: PolicyProblem['code'], message: string, line = 1, column = 1): PolicyProblem => ({
-    code,
-    message,
-    file,
-    line,
-    column,
-    pointer: '',
-  })
-
   const bytes = Buffer.byteLength(text, 'utf8')
   if (bytes > limits.maxBytes) {
-    return {
-      file,
-      value: undefined,
-      locate,
-      problems: [problem('E_YAML_LIMIT', `the file is ${bytes} bytes; policy files may be at most ${limits.maxBytes} bytes`)],
-    }
+    return sourceOf(file, undefined, new Map(), [problem(file, 'E_YAML_LIMIT', `the file is ${bytes} bytes; policy files may be at most ${limits.maxBytes} bytes`)])
   }
+  const cached = limits.maxDepth >= DEFAULT_PARSE_LIMITS.maxDepth && limits.maxAliasCount >= DEFAULT_PARSE_LIMITS.maxAliasCount ? cachedParse(text) : undefined
+  if (cached) return sourceOf(file, cached.value, cached.positions, [])
+  const parsed = parseYamlText(file, text, limits)
+  return sourceOf(file, parsed.value, parsed.positions, parsed.problems)
+}
+
+function problem(file: string, code: PolicyProblem['code'], message: string, line = 1, column = 1): PolicyProblem {
+  return { code, message, file, line, column, pointer: '' }
+}
+
+/** The parse itself, without the cache or the size check: the value, every position, or the problems. */
+export function parseYamlText(file: string, text: string, limits: ParseLimits): { value: unknown; positions: Positions; problems: PolicyProblem[] } {
+  const { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } = yaml()
+  const positions = new Map<string, { line: number; col: number }>()
+  const failed = (code: PolicyProblem['code'], message: string, line = 1, column = 1) => ({ value: undefined, positions, problems: [problem(file, code, message, line, column)] })
+  const lineCounter = new LineCounter()
+  const at = (offset: number) => lineCounter.linePos(offset)
 
   // yaml's composer recurses per nesting level: 500k '[' in 1 MB exhausts the heap, so refuse deep nesting before it runs.
   const deepAt = nestingBeyond(text, limits.maxDepth)
   if (deepAt !== undefined) {
     const before = text.slice(0, deepAt)
-    const line = before.split('\n').length
-    const column = deepAt - before.lastIndexOf('\n')
-    return { file, value: undefined, locate, problems: [problem('E_YAML_LIMIT', `nesting deeper than ${limits.maxDepth} levels`, line, column)] }
+    return failed('E_YAML_LIMIT', `nesting deeper than ${limits.maxDepth} levels`, before.split('\n').length, deepAt - before.lastIndexOf('\n'))
   }
 
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true })
@@ -110,9 +127,9 @@ export function parseYamlSource(file: string, text: string, limits: ParseLimits 
     const pos = at(err.pos[0])
     const firstLine = err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? err.message
     // yaml reports its own stack exhaustion as RESOURCE_EXHAUSTION: that is a limit, not a typo
-    problems.push(problem(err.code === 'RESOURCE_EXHAUSTION' ? 'E_YAML_LIMIT' : 'E_YAML_SYNTAX', `${firstLine} (${err.code})`, pos.line, pos.col))
+    problems.push(problem(file, err.code === 'RESOURCE_EXHAUSTION' ? 'E_YAML_LIMIT' : 'E_YAML_SYNTAX', `${firstLine} (${err.code})`, pos.line, pos.col))
   }
-  if (problems.length > 0) return { file, value: undefined, locate, problems }
+  if (problems.length > 0) return { value: undefined, positions, problems }
 
   // Walk the tree once: record positions and enforce the depth limit before any alias is expanded.
   let tooDeep: { line: number; col: number } | undefined
@@ -141,29 +158,14 @@ export function parseYamlSource(file: string, text: string, limits: ParseLimits 
     // an alias is expanded (and counted against maxAliasCount) by toJS; its target was walked where defined
   }
   walk(doc.contents, '', 0)
-  if (complexKey && !tooDeep) {
-    return { file, value: undefined, locate, problems: [problem('E_SCHEMA', 'a mapping key must be a plain string, not a list, mapping or alias', complexKey.line, complexKey.col)] }
-  }
-  if (tooDeep) {
-    return {
-      file,
-      value: undefined,
-      locate,
-      problems: [problem('E_YAML_LIMIT', `nesting deeper than ${limits.maxDepth} levels`, tooDeep.line, tooDeep.col)],
-    }
-  }
+  if (complexKey && !tooDeep) return failed('E_SCHEMA', 'a mapping key must be a plain string, not a list, mapping or alias', complexKey.line, complexKey.col)
+  if (tooDeep) return failed('E_YAML_LIMIT', `nesting deeper than ${limits.maxDepth} levels`, tooDeep.line, tooDeep.col)
 
   let value: unknown
   try {
     value = doc.toJS({ maxAliasCount: limits.maxAliasCount })
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
-    return {
-      file,
-      value: undefined,
-      locate,
-      problems: [problem('E_YAML_LIMIT', `alias expansion refused: ${message}`)],
-    }
+    return failed('E_YAML_LIMIT', `alias expansion refused: ${err instanceof Error ? err.message : String(err)}`)
   }
-  return { file, value, locate, problems: [] }
+  return { value, positions, problems: [] }
 }

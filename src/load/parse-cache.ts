@@ -1,0 +1,77 @@
+/**
+ * The parse cache: the shipped policy files, already parsed, keyed by the SHA-256 of their text
+ * (policies/policies.parsed.json). A cold process spends most of its policy load inside the yaml
+ * parser (tens of milliseconds for 20 KB while the JIT is cold), so the embedded default policies
+ * ship parsed. Only the parse is skipped: validation, linting and compilation still run on every
+ * load, and any text that differs by one byte from what was cached is parsed as usual.
+ *
+ * The file is written by test/load/parse-cache.test.ts (`npx vitest run test/load -u`), which also
+ * fails when it no longer matches the shipped policies. A missing or unreadable cache only makes
+ * loading slower.
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
+import { packageRoot } from './package-root.js'
+
+/** Line and column (1-based) of each JSON pointer's key or item, as yaml-source records them. */
+type Positions = ReadonlyMap<string, { line: number; col: number }>
+
+export const PARSE_CACHE_FORMAT = 'collabgate-parse-cache/1'
+
+/** Where the shipped cache lives. */
+export const parseCachePath = (): string => join(packageRoot(), 'policies', 'policies.parsed.json')
+
+interface Entry {
+  value: unknown
+  positions: Positions
+}
+
+let cache: Map<string, Entry> | undefined
+
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex')
+
+/** The cached parse of exactly this text, as a fresh copy, or undefined. */
+export function cachedParse(text: string): Entry | undefined {
+  cache ??= readParseCache(parseCachePath())
+  if (cache.size === 0) return undefined
+  const hit = cache.get(sha256(text))
+  // callers may keep or change the value; the cached one stays as it was
+  return hit && { value: structuredClone(hit.value), positions: hit.positions }
+}
+
+/** Reads a cache file; anything missing or malformed gives an empty cache (loading is then just slower). */
+export function readParseCache(file: string): Map<string, Entry> {
+  const entries = new Map<string, Entry>()
+  let data: unknown
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'))
+  } catch {
+    return entries
+  }
+  const d = data as { format?: unknown; entries?: unknown }
+  if (d === null || typeof d !== 'object' || d.format !== PARSE_CACHE_FORMAT || !Array.isArray(d.entries)) return entries
+  for (const raw of d.entries as unknown[]) {
+    const e = raw as { sha256?: unknown; value?: unknown; positions?: unknown }
+    if (e === null || typeof e !== 'object' || typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256) || !Array.isArray(e.positions)) return new Map()
+    const positions = new Map<string, { line: number; col: number }>()
+    for (const p of e.positions as unknown[]) {
+      if (!Array.isArray(p) || typeof p[0] !== 'string' || !Number.isInteger(p[1]) || !Number.isInteger(p[2])) return new Map()
+      positions.set(p[0], { line: p[1] as number, col: p[2] as number })
+    }
+    entries.set(e.sha256, { value: e.value, positions })
+  }
+  return entries
+}
+
+/**
+ * The cache file's text for files parsed without problems under the default limits. A value that JSON
+ * cannot carry unchanged (Infinity, NaN, -0) is left out, so its file is always parsed.
+ */
+export function formatParseCache(files: readonly { file: string; text: string; value: unknown; positions: Positions }[]): string {
+  const lines = files
+    .filter((f) => isDeepStrictEqual(JSON.parse(JSON.stringify(f.value) ?? 'null'), f.value))
+    .map((f) => JSON.stringify({ file: f.file, sha256: sha256(f.text), value: f.value, positions: [...f.positions].map(([pointer, p]) => [pointer, p.line, p.col]) }))
+  return `{"format":${JSON.stringify(PARSE_CACHE_FORMAT)},"entries":[\n${lines.join(',\n')}\n]}\n`
+}
