@@ -45,11 +45,16 @@ export function calendarDate(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined
   const m = DATE_PREFIX.exec(value)
   if (!m) return undefined
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
-  const t = new Date(Date.UTC(y, mo - 1, d))
-  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return undefined
+  const y = Number(m[1])
+  const mo = Number(m[2])
+  const d = Number(m[3])
+  // years 0000-0099 were never dates here (Date.UTC reads them as 1900-1999); kept so answers do not change
+  if (y < 100 || mo < 1 || mo > 12 || d < 1) return undefined
+  if (d > (mo === 2 && (y % 4 === 0 ? y % 100 !== 0 || y % 400 === 0 : false) ? 29 : DAYS_IN_MONTH[mo - 1]!)) return undefined
   return value.slice(0, 10)
 }
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 /** A plain calendar date 'YYYY-MM-DD' (no time part) that exists, or undefined. */
 export function strictCalendarDate(value: unknown): string | undefined {
