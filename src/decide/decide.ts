@@ -62,34 +62,38 @@ function reviewStatus(policy: Policy, record: PolicyRecord, asOf: string): Revie
 /** Turns per-rule results into a Decision: the most severe objection wins, else the policy's default. */
 export function buildDecision(policy: Policy, record: PolicyRecord, asOf: string, results: readonly RuleResult[]): Decision {
   const severity = (o: string) => policy.outcomes.indexOf(o)
-  const reasons: { reason: Reason; order: number }[] = []
-  results.forEach((result, order) => {
+  const reasons: Reason[] = []
+  for (const result of results) {
     let worst: (typeof result.checks)[number] | undefined
+    let worstSeverity = Infinity
     for (const c of result.checks) {
-      if (!c.passed && (!worst || severity(c.check.outcome) < severity(worst.check.outcome))) worst = c
+      if (c.passed) continue
+      const s = severity(c.check.outcome)
+      if (s < worstSeverity) {
+        worst = c
+        worstSeverity = s
+      }
     }
-    if (!worst || !worst.tree) return
+    if (!worst || !worst.tree) continue
     const evidence = evidenceOf(worst.tree)
     reasons.push({
-      order,
-      reason: {
-        rule: result.rule.id,
-        title: result.rule.title,
-        outcome: worst.check.outcome,
-        message: renderMessage(worst.check.message, record, evidence, asOf),
-        evidence,
-        source: worst.check.location,
-        basis: result.rule.basis,
-      },
+      rule: result.rule.id,
+      title: result.rule.title,
+      outcome: worst.check.outcome,
+      message: renderMessage(worst.check.message, record, evidence, asOf),
+      evidence,
+      source: worst.check.location,
+      basis: result.rule.basis,
     })
-  })
-  reasons.sort((a, b) => severity(a.reason.outcome) - severity(b.reason.outcome) || a.order - b.order)
-  const outcome = reasons[0]?.reason.outcome ?? policy.defaultOutcome
+  }
+  // most severe first; sort is stable, so rules of equal severity keep the policy's order
+  if (reasons.length > 1) reasons.sort((a, b) => severity(a.outcome) - severity(b.outcome))
+  const outcome = reasons[0]?.outcome ?? policy.defaultOutcome
   const decision: Decision = {
     policy: { id: policy.id, version: policy.version, digest: policy.digest },
     subject: { kind: policy.subject, id: String(record[SUBJECT_ID[policy.subject]]) },
     outcome,
-    reasons: reasons.map((r) => r.reason),
+    reasons,
     asOf,
   }
   const review = reviewStatus(policy, record, asOf)

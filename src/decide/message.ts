@@ -1,4 +1,4 @@
-import { displayPath, resolvePath } from '../compile/paths.js'
+import { displayPath, parsePath, resolveSegments } from '../compile/paths.js'
 import type { Evidence } from '../model.js'
 import { elementRef } from './evidence.js'
 import { TEMPLATE_PATTERN } from '../template.js'
@@ -11,16 +11,52 @@ function show(value: unknown): string {
   return String(value)
 }
 
+type Fill = (record: Record<string, unknown>, evidence: readonly Evidence[], asOf: string) => string
+
+const fillAsOf: Fill = (_r, _e, asOf) => asOf
+const fillEvidence: Fill = (_r, evidence) => show(evidence.map((e) => (e.fact === '$item' ? e.path : displayPath(e.fact, e.path))))
+const fillMatched: Fill = (_r, evidence) => show(evidence.flatMap((e) => (Array.isArray(e.actual) && e.operator.endsWith('Match') ? e.actual : [])))
+
+function filler(name: string): Fill {
+  if (name === '$asOf') return fillAsOf
+  if (name === '$evidence') return fillEvidence
+  if (name === '$matched') return fillMatched
+  const segments = parsePath('$.' + name)
+  return segments === undefined ? () => show(undefined) : (record) => show(resolveSegments(record, segments))
+}
+
+/** A template split once into its text and its fillers: the text between them, then a filler, alternately. */
+interface CompiledTemplate {
+  texts: string[]
+  fills: Fill[]
+}
+
+function compileTemplate(template: string): CompiledTemplate {
+  const texts: string[] = []
+  const fills: Fill[] = []
+  let last = 0
+  for (const m of template.matchAll(TEMPLATE_PATTERN)) {
+    texts.push(template.slice(last, m.index))
+    fills.push(filler(m[1]!.trim()))
+    last = m.index + m[0].length
+  }
+  texts.push(template.slice(last))
+  return { texts, fills }
+}
+
+// messages come from policies: a few hundred templates at most, each compiled on first use
+const templates = new Map<string, CompiledTemplate>()
+
 /** Fills a rule's message: {{ a.b }} quotes the record, {{ $evidence }} names the failing fields, {{ $matched }} the matching elements. */
 export function renderMessage(template: string, record: Record<string, unknown>, evidence: readonly Evidence[], asOf: string): string {
-  return template.replace(TEMPLATE_PATTERN, (_, raw: string) => {
-    const name = raw.trim()
-    if (name === '$asOf') return asOf
-    if (name === '$evidence') return show(evidence.map((e) => (e.fact === '$item' ? e.path : displayPath(e.fact, e.path))))
-    if (name === '$matched') {
-      const refs = evidence.flatMap((e) => (Array.isArray(e.actual) && e.operator.endsWith('Match') ? e.actual : []))
-      return show(refs)
-    }
-    return show(resolvePath(record, '$.' + name))
-  })
+  let compiled = templates.get(template)
+  if (compiled === undefined) {
+    compiled = compileTemplate(template)
+    if (templates.size >= 10_000) templates.clear()
+    templates.set(template, compiled)
+  }
+  const { texts, fills } = compiled
+  let out = texts[0]!
+  for (let i = 0; i < fills.length; i++) out += fills[i]!(record, evidence, asOf) + texts[i + 1]!
+  return out
 }
