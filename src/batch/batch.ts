@@ -4,10 +4,11 @@
  * thread with workers: 0); a bounded window of blocks in flight keeps memory flat for any input size.
  */
 import { availableParallelism } from 'node:os'
+import type { Writable } from 'node:stream'
 import { CollabgateError } from '../errors.js'
 import { assertAsOf } from '../decide/decide.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
-import { decideBlock, type BlockOutcome } from './decide-lines.js'
+import { decideBlock, type BlockBytes, type BlockOutcome } from './decide-lines.js'
 import { DEFAULT_MAX_LINE_CHARS, lineBlocks } from './lines.js'
 import { WORKER_MAX_LINE_CHARS, WorkerPool } from './pool.js'
 
@@ -48,12 +49,48 @@ export type BatchWrite = (text: string) => void | Promise<void>
 
 export const defaultWorkers = (): number => availableParallelism()
 
+/** Where a batch's output goes: text to a callback, or bytes to a stream (written, then reusable). */
+type Sink = { bytes: false; write: BatchWrite } | { bytes: true; write: (bytes: Uint8Array) => Promise<void> }
+
 /**
  * Decides every line of an NDJSON input and writes one output line per input line, in order.
  * Throws before reading anything when the options are wrong (bad asOf, unknown policy or version);
  * after that, per-line problems become error lines and never stop the batch.
  */
-export async function decideNdjson(set: PolicySet, input: AsyncIterable<Buffer | string>, write: BatchWrite, options: BatchOptions): Promise<BatchSummary> {
+export function decideNdjson(set: PolicySet, input: AsyncIterable<Buffer | string>, write: BatchWrite, options: BatchOptions): Promise<BatchSummary> {
+  return runBatch(set, input, { bytes: false, write }, options)
+}
+
+/**
+ * decideNdjson writing to a stream (a file, a socket, process.stdout). The workers send their output
+ * as UTF-8 bytes in buffers that travel to this thread and back once written, so this thread never
+ * holds the output as strings: its heap stays small (for a 1,000,000-record CLI batch, the main
+ * thread's young generation no longer grows to its 32 MB maximum). Each block is written once the
+ * one before it has been (backpressure); a write error rejects the batch with that error.
+ */
+export async function decideNdjsonToStream(set: PolicySet, input: AsyncIterable<Buffer | string>, output: Writable, options: BatchOptions): Promise<BatchSummary> {
+  let failure: Error | undefined
+  const onError = (err: Error) => void (failure ??= err)
+  // a failed write reaches its callback below and is also emitted as 'error': without a listener that
+  // would be thrown. Once a write failed, the listener stays, as the stream may still emit it.
+  output.on('error', onError)
+  try {
+    const write = (bytes: Uint8Array) =>
+      new Promise<void>((resolve, reject) => {
+        if (failure) return reject(failure)
+        output.write(bytes, (err) => {
+          if (!err) return resolve()
+          failure ??= err
+          reject(err)
+        })
+      })
+    return await runBatch(set, input, { bytes: true, write }, options)
+  } finally {
+    if (!failure) output.off('error', onError)
+  }
+}
+
+async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, sink: Sink, options: BatchOptions): Promise<BatchSummary> {
   const started = Date.now()
   const asOf = assertAsOf(options.asOf)
   if (options.policy !== undefined) set.select(options.policy, asOf, options.version)
@@ -66,7 +103,7 @@ export async function decideNdjson(set: PolicySet, input: AsyncIterable<Buffer |
   if (options.version !== undefined) decideOptions.version = options.version
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS
 
-  const pool = workers > 0 ? new WorkerPool(workers, { policies: set.policies, options: decideOptions, maxLineChars }, options.workerFile) : undefined
+  const pool = workers > 0 ? new WorkerPool(workers, { policies: set.policies, options: decideOptions, maxLineChars, bytes: sink.bytes }, options.workerFile) : undefined
   const summary: BatchSummary = { lines: 0, decided: 0, failed: 0, workers, elapsedMs: 0 }
   let bytesRead = 0
   const progress = (done: boolean): void =>
@@ -75,7 +112,7 @@ export async function decideNdjson(set: PolicySet, input: AsyncIterable<Buffer |
   timer?.unref()
 
   // blocks in flight, by sequence number; written strictly in sequence
-  const inFlight = new Map<number, Promise<BlockOutcome>>()
+  const inFlight = new Map<number, Promise<BlockOutcome | BlockBytes>>()
   const window = Math.max(2, workers * 4)
   let next = 0
   let seq = 0
@@ -85,7 +122,15 @@ export async function decideNdjson(set: PolicySet, input: AsyncIterable<Buffer |
     summary.lines += outcome.decided + outcome.failed
     summary.decided += outcome.decided
     summary.failed += outcome.failed
-    await write(outcome.text)
+    if (!sink.bytes) {
+      // a text pool answers with text; bytes here would be a bug, but still the right output
+      await sink.write('text' in outcome ? outcome.text : Buffer.from(outcome.bytes).toString('utf8'))
+    } else if ('bytes' in outcome) {
+      await sink.write(outcome.bytes)
+      outcome.release?.()
+    } else {
+      await sink.write(Buffer.from(outcome.text, 'utf8'))
+    }
   }
 
   try {

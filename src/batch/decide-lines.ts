@@ -27,6 +27,14 @@ export interface BlockOutcome {
   failed: number
 }
 
+/** A block's output lines as UTF-8 bytes, from a worker; `release` hands the buffer back once written. */
+export interface BlockBytes {
+  bytes: Uint8Array
+  decided: number
+  failed: number
+  release?: () => void
+}
+
 function errorLine(line: number, code: string, message: string, problems: readonly RecordProblem[] = []): string {
   const out: BatchErrorLine = { line, error: { code, message, problems: [...problems] } }
   return JSON.stringify(out)

@@ -8,13 +8,15 @@ import { Worker } from 'node:worker_threads'
 import { CollabgateError } from '../errors.js'
 import type { DecideSyncOptions } from '../decide/policy-set.js'
 import type { Policy } from '../model.js'
-import type { BlockOutcome } from './decide-lines.js'
+import type { BlockBytes, BlockOutcome } from './decide-lines.js'
 
 /** What every worker is started with: plain data, copied into the thread. */
 export interface WorkerSetup {
   policies: readonly Policy[]
   options: DecideSyncOptions
   maxLineChars: number
+  /** Answer with UTF-8 bytes in transferred buffers instead of text. */
+  bytes: boolean
 }
 
 export interface BlockRequest {
@@ -23,8 +25,16 @@ export interface BlockRequest {
   lines: (string | null)[]
 }
 
+/** Gives a written buffer back to the worker that filled it. */
+export interface ReleaseRequest {
+  release: ArrayBuffer
+}
+
+/** A worker's answer: text, or bytes in a transferred buffer. */
+type Answer = { seq: number; decided: number; failed: number } & ({ text: string } | { buffer: ArrayBuffer; length: number })
+
 interface Waiting {
-  resolve: (outcome: BlockOutcome) => void
+  resolve: (outcome: BlockOutcome | BlockBytes) => void
   reject: (err: Error) => void
 }
 
@@ -56,10 +66,18 @@ export class WorkerPool {
       // speed); lines over WORKER_MAX_LINE_CHARS never reach a worker, so its heap always suffices
       const worker = new Worker(file, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 96 } })
       const slot: Slot = { worker, waiting: new Map() }
-      slot.worker.on('message', (outcome: BlockOutcome & { seq: number }) => {
-        const w = slot.waiting.get(outcome.seq)
-        slot.waiting.delete(outcome.seq)
-        w?.resolve({ text: outcome.text, decided: outcome.decided, failed: outcome.failed })
+      slot.worker.on('message', (answer: Answer) => {
+        const w = slot.waiting.get(answer.seq)
+        slot.waiting.delete(answer.seq)
+        if ('text' in answer) {
+          w?.resolve({ text: answer.text, decided: answer.decided, failed: answer.failed })
+          return
+        }
+        const { buffer } = answer
+        const release = () => {
+          if (!slot.failure) slot.worker.postMessage({ release: buffer } satisfies ReleaseRequest, [buffer])
+        }
+        w?.resolve({ bytes: new Uint8Array(buffer, 0, answer.length), decided: answer.decided, failed: answer.failed, release })
       })
       const fail = (err: Error) => {
         slot.failure ??= err
@@ -72,13 +90,13 @@ export class WorkerPool {
     }
   }
 
-  /** Decides one block on the least busy worker. */
-  run(request: BlockRequest): Promise<BlockOutcome> {
+  /** Decides one block on the least busy worker: text, or bytes when the pool was set up for bytes. */
+  run(request: BlockRequest): Promise<BlockOutcome | BlockBytes> {
     let best: Slot | undefined
     for (const s of this.slots) if (!s.failure && (!best || s.waiting.size < best.waiting.size)) best = s
     if (!best) return Promise.reject(this.slots[0]?.failure ?? new CollabgateError('E_IO', 'no batch worker is running'))
     const slot = best
-    return new Promise<BlockOutcome>((resolve, reject) => {
+    return new Promise<BlockOutcome | BlockBytes>((resolve, reject) => {
       slot.waiting.set(request.seq, { resolve, reject })
       slot.worker.postMessage(request)
     })

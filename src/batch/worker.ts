@@ -1,16 +1,38 @@
 /**
  * Worker thread of a parallel batch (built to dist/batch-worker.js): compiles the policies it is
- * handed once, then answers blocks of lines with blocks of output lines.
+ * handed once, then answers blocks of lines with blocks of output lines: as text, or (setup.bytes)
+ * as UTF-8 bytes in a buffer transferred to the main thread, which sends it back once written.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { PolicySet } from '../decide/policy-set.js'
 import { decideBlock } from './decide-lines.js'
-import type { BlockRequest, WorkerSetup } from './pool.js'
+import type { BlockRequest, ReleaseRequest, WorkerSetup } from './pool.js'
 
 const setup = workerData as WorkerSetup
 const set = new PolicySet(setup.policies)
 
-parentPort?.on('message', (request: BlockRequest) => {
-  const outcome = decideBlock(set, request.firstLine, request.lines, setup.options, setup.maxLineChars)
-  parentPort?.postMessage({ seq: request.seq, ...outcome })
+// buffers the main thread has written and given back, ready to carry another block
+const free: ArrayBuffer[] = []
+const MIN_BUFFER = 128 * 1024
+
+function encode(text: string): { buffer: ArrayBuffer; length: number } {
+  const length = Buffer.byteLength(text, 'utf8')
+  const at = free.findIndex((b) => b.byteLength >= length)
+  const buffer = at >= 0 ? free.splice(at, 1)[0]! : new ArrayBuffer(Math.max(length, MIN_BUFFER))
+  Buffer.from(buffer, 0, length).write(text, 'utf8')
+  return { buffer, length }
+}
+
+parentPort?.on('message', (message: BlockRequest | ReleaseRequest) => {
+  if ('release' in message) {
+    if (free.length < 16) free.push(message.release)
+    return
+  }
+  const outcome = decideBlock(set, message.firstLine, message.lines, setup.options, setup.maxLineChars)
+  if (!setup.bytes) {
+    parentPort?.postMessage({ seq: message.seq, ...outcome })
+    return
+  }
+  const { buffer, length } = encode(outcome.text)
+  parentPort?.postMessage({ seq: message.seq, decided: outcome.decided, failed: outcome.failed, buffer, length }, [buffer])
 })

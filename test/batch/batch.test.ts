@@ -1,10 +1,12 @@
 /** Batch decisions: in-process (workers: 0) through the library, and the built CLI as a child process. */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decideNdjson, type BatchProgress } from '../../src/batch/batch.js'
+import { Writable } from 'node:stream'
+import { decideNdjson, decideNdjsonToStream, type BatchProgress } from '../../src/batch/batch.js'
 import { formatProgress, wantsProgress } from '../../src/batch/progress.js'
 import { defaultPolicies } from '../../src/load/load.js'
 import { CollabgateError } from '../../src/errors.js'
@@ -73,6 +75,70 @@ describe('decideNdjson in this thread', () => {
     await runInProcess(MIXED, { onProgress: (p) => seen.push(p), progressIntervalMs: 1 })
     expect(seen.at(-1)).toMatchObject({ lines: 7, failed: 3, done: true })
     expect(seen.at(-1)!.bytesRead).toBeGreaterThan(100)
+  })
+})
+
+/** A stream that keeps what is written; `lag` copies each chunk only after a delay, as a slow disk would. */
+function collector(lag = 0) {
+  const chunks: Buffer[] = []
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      if (lag === 0) {
+        chunks.push(Buffer.from(chunk))
+        return done()
+      }
+      setTimeout(() => {
+        chunks.push(Buffer.from(chunk)) // read only now: had its buffer gone back to a worker, it could hold another block
+        done()
+      }, lag)
+    },
+  })
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') }
+}
+
+describe('decideNdjsonToStream', () => {
+  // many blocks, error lines, and text beyond ASCII, so bytes and characters differ
+  const LINES = Array.from({ length: 900 }, (_, i) =>
+    i % 101 === 7 ? '{"broken": ' : i % 53 === 5 ? JSON.stringify({ developerId: `DEV-ü-😀-${i}`, incidents: [] }) : EXAMPLE_LINES[i % EXAMPLE_LINES.length]!,
+  )
+  const INPUT = LINES.join('\n') + '\n'
+
+  it('writes byte for byte what decideNdjson writes, with 0, 1 or 2 workers', async () => {
+    const set = await defaultPolicies()
+    let expected = ''
+    await decideNdjson(set, from(INPUT), (t) => void (expected += t), { asOf: ASOF, workers: 0 })
+    expect(expected.split('\n')).toHaveLength(LINES.length + 1)
+    expect(expected).toContain('DEV-ü-😀-5')
+    for (const workers of [0, 1, 2]) {
+      const out = collector()
+      const summary = await decideNdjsonToStream(set, from(INPUT), out.stream, { asOf: ASOF, workers })
+      expect(out.text(), `workers ${workers}`).toBe(expected)
+      expect(summary).toMatchObject({ lines: LINES.length, failed: 9, workers })
+    }
+  })
+
+  it('never hands a buffer back to its worker before the stream has written it', async () => {
+    const set = await defaultPolicies()
+    let expected = ''
+    await decideNdjson(set, from(INPUT), (t) => void (expected += t), { asOf: ASOF, workers: 0 })
+    const slow = collector(2)
+    await decideNdjsonToStream(set, from(INPUT), slow.stream, { asOf: ASOF, workers: 2, blockLines: 16 })
+    expect(slow.text()).toBe(expected)
+  })
+
+  it('rejects with the error of a failed write, and writes nothing after it', async () => {
+    const set = await defaultPolicies()
+    for (const workers of [0, 2]) {
+      let writes = 0
+      const failing = new Writable({
+        write(_chunk, _encoding, done) {
+          writes++
+          done(writes === 2 ? Object.assign(new Error('disk full'), { code: 'ENOSPC' }) : null)
+        },
+      })
+      await expect(decideNdjsonToStream(set, from(INPUT), failing, { asOf: ASOF, workers, blockLines: 16 })).rejects.toMatchObject({ code: 'ENOSPC' })
+      expect(writes, `workers ${workers}`).toBe(2)
+    }
   })
 })
 
@@ -151,6 +217,19 @@ describe('collabgate decide, batch mode (built CLI)', () => {
     expect(r.code).toBe(0)
     expect(r.lines).toHaveLength(EXAMPLE_LINES.length)
     expect(r.stderr).toBe('')
+  })
+
+  it('stops quietly with exit 0 when the reader closes the pipe (| head)', async () => {
+    const lines = Array.from({ length: 3_000 }, (_, i) => EXAMPLE_LINES[i % EXAMPLE_LINES.length]!)
+    const child = spawn(process.execPath, [CLI, 'decide', '--as-of', ASOF, '--workers', '2', file('head.ndjson', lines)], { cwd: ROOT, env: { ...process.env, CI: '' } })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    // read the first chunk, then hang up, as `head -c` does
+    await once(child.stdout, 'data')
+    child.stdout.destroy()
+    const [code] = (await once(child, 'exit')) as [number]
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
   })
 
   it('refuses usage errors with exit 2', () => {

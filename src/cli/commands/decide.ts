@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs'
 import { DEFAULT_MAX_RECORD_BYTES } from '../../store/record.js'
 import { stat } from 'node:fs/promises'
-import { once } from 'node:events'
 import { parseArgs } from 'node:util'
-import { decideNdjson, defaultWorkers } from '../../batch/batch.js'
+import { decideNdjsonToStream, defaultWorkers } from '../../batch/batch.js'
 import { formatProgress, wantsProgress } from '../../batch/progress.js'
 import { defaultPolicies, loadPolicies } from '../../load/load.js'
 import { formatDecisionText } from '../../report/text.js'
@@ -116,14 +115,11 @@ async function decideBatch(io: Io, file: string, values: { policies?: string | u
   const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 64 * 1024 })
   const showProgress = wantsProgress(io.isTTY, io.env)
   let drawn = false
-  const summary = await decideNdjson(
+  // straight to stdout as bytes, each block written before the next (backpressure on a slow pipe)
+  const batch = decideNdjsonToStream(
     set,
     input,
-    (text) => {
-      io.stdout(text)
-      // backpressure: when stdout is a slow pipe or socket, wait rather than queue output in memory
-      if (process.stdout.writableNeedDrain) return once(process.stdout, 'drain').then(() => undefined)
-    },
+    process.stdout,
     {
       ...options,
       workers,
@@ -142,6 +138,14 @@ async function decideBatch(io: Io, file: string, values: { policies?: string | u
         : {}),
     },
   )
+  let summary: Awaited<typeof batch>
+  try {
+    summary = await batch
+  } catch (err) {
+    // the reader closed the pipe (`collabgate decide big.ndjson | head`): it wants no more, which is no error
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.OK
+    throw err
+  }
   if (summary.failed > 0) {
     io.stderr(`collabgate: ${summary.failed.toLocaleString('en-US')} of ${summary.lines.toLocaleString('en-US')} line(s) could not be decided; see their error lines\n`)
     return EXIT.FAILED
