@@ -9,8 +9,9 @@ import { CollabgateError } from '../errors.js'
 import { assertAsOf } from '../decide/decide.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
 import { decideBlock, type BlockBytes, type BlockOutcome } from './decide-lines.js'
+import { byteBlocks, splitBlock, type InputBlock } from './byte-blocks.js'
 import { DEFAULT_MAX_LINE_CHARS, lineBlocks } from './lines.js'
-import { WORKER_MAX_LINE_CHARS, WorkerPool } from './pool.js'
+import { WORKER_MAX_LINE_BYTES, WorkerPool } from './pool.js'
 
 export interface BatchOptions extends DecideSyncOptions {
   /** Worker threads; 0 decides in the calling thread. Default: the available cores. */
@@ -134,12 +135,17 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
   }
 
   try {
-    for await (const block of lineBlocks(input, { maxLines: options.blockLines ?? 64, maxLineChars })) {
+    const maxLines = options.blockLines ?? 64
+    // with workers, this thread only splits bytes at newlines; without, it decodes the lines itself
+    const blocks: AsyncIterable<InputBlock> = pool
+      ? byteBlocks(input, { maxLines, maxLineChars, longLine: WORKER_MAX_LINE_BYTES })
+      : asLineBlocks(lineBlocks(input, { maxLines, maxLineChars }))
+    for await (const block of blocks) {
       bytesRead = block.bytesRead
       const outcome =
-        pool && !block.lines.some((l) => l !== null && l.length > WORKER_MAX_LINE_CHARS)
-          ? pool.run({ seq, firstLine: block.firstLine, lines: block.lines })
-        : Promise.resolve(decideBlock(set, block.firstLine, block.lines, decideOptions, maxLineChars))
+        pool && block.kind === 'bytes'
+          ? pool.run({ seq, firstLine: block.firstLine, bytes: block.bytes, lines: block.lines })
+          : Promise.resolve(decideBlock(set, block.firstLine, block.kind === 'lines' ? block.lines : splitBlock(block.bytes, block.lines, maxLineChars), decideOptions, maxLineChars))
       outcome.catch(() => undefined) // awaited in order by writeNext; this only silences the early-rejection warning
       inFlight.set(seq++, outcome)
       while (inFlight.size >= window) await writeNext()
@@ -152,4 +158,8 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
   summary.elapsedMs = Date.now() - started
   progress(true)
   return summary
+}
+
+async function* asLineBlocks(blocks: AsyncIterable<{ firstLine: number; lines: (string | null)[]; bytesRead: number }>): AsyncGenerator<InputBlock> {
+  for await (const b of blocks) yield { kind: 'lines', ...b }
 }

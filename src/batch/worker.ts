@@ -1,10 +1,12 @@
 /**
  * Worker thread of a parallel batch (built to dist/batch-worker.js): compiles the policies it is
- * handed once, then answers blocks of lines with blocks of output lines: as text, or (setup.bytes)
- * as UTF-8 bytes in a buffer transferred to the main thread, which sends it back once written.
+ * handed once, then answers blocks of lines (UTF-8 bytes, decoded here) with blocks of output lines:
+ * as text, or (setup.bytes) as UTF-8 bytes in a buffer transferred to the main thread, which sends
+ * it back once written.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { PolicySet } from '../decide/policy-set.js'
+import { splitBlock } from './byte-blocks.js'
 import { decideBlock } from './decide-lines.js'
 import type { BlockRequest, ReleaseRequest, WorkerSetup } from './pool.js'
 
@@ -28,7 +30,8 @@ parentPort?.on('message', (message: BlockRequest | ReleaseRequest) => {
     if (free.length < 16) free.push(message.release)
     return
   }
-  const outcome = decideBlock(set, message.firstLine, message.lines, setup.options, setup.maxLineChars)
+  const lines = splitBlock(message.bytes, message.lines, setup.maxLineChars)
+  const outcome = decideBlock(set, message.firstLine, lines, setup.options, setup.maxLineChars)
   if (!setup.bytes) {
     parentPort?.postMessage({ seq: message.seq, ...outcome })
     return
