@@ -3,6 +3,7 @@
  * unfinished line: the input is pulled chunk by chunk (async iteration pauses the stream), so a
  * 1 GB file costs the same memory as a 1 MB one.
  */
+import { open } from 'node:fs/promises'
 import { StringDecoder } from 'node:string_decoder'
 
 /** Consecutive lines of the input; `null` stands for a line longer than the limit (its text is dropped). */
@@ -80,4 +81,24 @@ export async function* lineBlocks(input: AsyncIterable<Buffer | string>, options
   if (rest && !skipping) partial += rest
   if (partial.length > 0 || skipping) finish(partial)
   if (lines.length > 0) yield take()
+}
+
+/**
+ * A file's bytes, chunk by chunk, all read into one reused buffer: the consumers here (lineBlocks,
+ * byteBlocks) never keep a chunk, so reading a 1 GB file leaves no garbage buffers behind. A read
+ * stream allocates a new 64 KiB buffer per chunk; in a thread that allocates little else, tens of
+ * megabytes of them could wait for a garbage collection.
+ */
+export async function* fileChunks(file: string, chunkBytes = 64 * 1024): AsyncGenerator<Buffer> {
+  const handle = await open(file, 'r')
+  try {
+    const buffer = Buffer.allocUnsafeSlow(chunkBytes)
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null)
+      if (bytesRead === 0) return
+      yield buffer.subarray(0, bytesRead)
+    }
+  } finally {
+    await handle.close()
+  }
 }

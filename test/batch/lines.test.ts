@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { lineBlocks } from '../../src/batch/lines.js'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileChunks, lineBlocks } from '../../src/batch/lines.js'
 
 async function* chunks(...parts: (string | Buffer)[]) {
   for (const p of parts) yield p
@@ -45,5 +48,41 @@ describe('lineBlocks', () => {
       [9, 1],
       [10, 1], // the last line has no newline: it is known to be whole only at the end
     ])
+  })
+
+  it('keeps no reference to a chunk: an input that reuses one buffer still reads right', async () => {
+    const text = Buffer.from('{"a":"é€"}\n{"b":2}\nlast line without newline')
+    const shared = Buffer.alloc(4)
+    async function* reusing() {
+      for (let at = 0; at < text.length; at += shared.length) yield shared.subarray(0, text.copy(shared, 0, at, at + shared.length))
+    }
+    expect((await collect(reusing())).flatMap((b) => b.lines)).toEqual(['{"a":"é€"}', '{"b":2}', 'last line without newline'])
+  })
+})
+
+describe('fileChunks', () => {
+  it('reads a whole file through one reused buffer, and an empty file as nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'collabgate-chunks-'))
+    try {
+      const file = join(dir, 'in.ndjson')
+      const text = Array.from({ length: 50 }, (_, i) => `{"n":${i},"s":"é"}`).join('\n')
+      writeFileSync(file, text)
+      const parts: Buffer[] = []
+      const buffers = new Set<ArrayBufferLike>()
+      for await (const chunk of fileChunks(file, 64)) {
+        parts.push(Buffer.from(chunk))
+        buffers.add(chunk.buffer)
+      }
+      expect(Buffer.concat(parts).toString('utf8')).toBe(text)
+      expect(parts.length).toBeGreaterThan(10)
+      expect(buffers.size).toBe(1)
+      writeFileSync(file, '')
+      const none: Buffer[] = []
+      for await (const chunk of fileChunks(file)) none.push(chunk)
+      expect(none).toEqual([])
+      await expect(fileChunks(join(dir, 'missing.ndjson')).next()).rejects.toMatchObject({ code: 'ENOENT' })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
