@@ -14,9 +14,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { packageRoot } from './package-root.js'
-
-/** Line and column (1-based) of each JSON pointer's key or item, as yaml-source records them. */
-type Positions = ReadonlyMap<string, { line: number; col: number }>
+import type { Positions } from './yaml-source.js'
 
 export const PARSE_CACHE_FORMAT = 'collabgate-parse-cache/1'
 
