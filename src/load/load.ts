@@ -87,7 +87,8 @@ export async function checkPolicies(paths: string | readonly string[], options: 
 
 const locators = new WeakMap<Policy, (pointer: string) => SourceLocation>()
 
-function locateIn(p: Policy, pointer: string): SourceLocation {
+/** Where a JSON pointer lies in the file a policy was loaded from (e.g. its `version:` line); the policy's own location when unknown. */
+export function locatePolicy(p: Policy, pointer: string): SourceLocation {
   return locators.get(p)?.(pointer) ?? p.location
 }
 
@@ -103,12 +104,12 @@ export function checkAcrossVersions(policies: readonly Policy[]): PolicyProblem[
       for (let j = i + 1; j < sorted.length; j++) {
         const b = sorted[j]!
         if (a.version === b.version) {
-          problems.push({ code: 'E_DUPLICATE_VERSION', message: `${id}@${b.version} is defined twice (also in ${a.location.file})`, ...locateIn(b, '/version'), pointer: '/version' })
+          problems.push({ code: 'E_DUPLICATE_VERSION', message: `${id}@${b.version} is defined twice (also in ${a.location.file})`, ...locatePolicy(b, '/version'), pointer: '/version' })
         } else if (a.effective.until === undefined || b.effective.from < a.effective.until) {
           problems.push({
             code: 'E_OVERLAPPING_WINDOWS',
             message: `${id}@${b.version} (from ${b.effective.from}) overlaps ${id}@${a.version} (from ${a.effective.from}${a.effective.until ? ` until ${a.effective.until}` : ', no end'}) in ${a.location.file}; give ${a.version} an effective.until no later than ${b.effective.from}`,
-            ...locateIn(b, '/effective/from'),
+            ...locatePolicy(b, '/effective/from'),
             pointer: '/effective/from',
           })
         }

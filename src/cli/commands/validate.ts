@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { CollabgateError, formatProblem, type PolicyProblem } from '../../errors.js'
-import { checkPolicies, defaultPoliciesDir } from '../../load/load.js'
-import { parseYamlSource } from '../../load/yaml-source.js'
+import { checkPolicies, defaultPoliciesDir, locatePolicy } from '../../load/load.js'
 import { checkLock, LOCK_FILE_NAME, readLock, type LockCheck } from '../../lock/lock.js'
-import type { Policy, SourceLocation } from '../../model.js'
 import { formatGithubAnnotation } from '../../report/github.js'
 import { paintFor } from '../colour.js'
 import { displayPath } from '../display.js'
@@ -77,14 +74,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     }
   }
 
-  const absOf = new Map<string, string>()
-  const checked = await checkPolicies(paths, {
-    displayName: (abs) => {
-      const shown = displayPath(abs)
-      absOf.set(shown, abs)
-      return shown
-    },
-  })
+  const checked = await checkPolicies(paths, { displayName: displayPath })
   const problems: PolicyProblem[] = [...checked.problems]
   const warnings: ValidateWarning[] = []
 
@@ -99,11 +89,11 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
         warnings.push({ code: 'W_NO_LOCK', message: `no lock file at ${lockShown} (not a failure); run 'collabgate lock' to record the released versions` })
       }
     } else {
-      lockCheck = checkLock(checked.policies, lock, (p, pointer) => locateInFile(p, pointer, absOf))
+      lockCheck = checkLock(checked.policies, lock, locatePolicy)
       problems.push(...lockCheck.problems)
       for (const key of lockCheck.unlocked) {
         const p = checked.policies.find((x) => `${x.id}@${x.version}` === key)!
-        const at = locateInFile(p, '/version', absOf)
+        const at = locatePolicy(p, '/version')
         warnings.push({ code: 'W_UNLOCKED', message: `${key} is not in ${lockShown} yet (not a failure); run 'collabgate lock' once it is released`, ...at })
       }
     }
@@ -144,15 +134,4 @@ function summary(files: number, policies: number, problems: number, warnings: nu
   const head = `${files} policy file(s), ${policies} version(s) loaded`
   const tail = warnings > 0 ? `, ${warnings} warning(s)` : ''
   return problems === 0 ? `${head}: all valid${tail}` : `${head}: ${problems} problem(s)${tail}`
-}
-
-/** Points at a place inside a policy's file (e.g. its `version:` line) by parsing the file's source map again. */
-function locateInFile(p: Policy, pointer: string, absOf: ReadonlyMap<string, string>): SourceLocation {
-  const abs = absOf.get(p.location.file)
-  if (!abs) return p.location
-  try {
-    return parseYamlSource(p.location.file, readFileSync(abs, 'utf8')).locate(pointer)
-  } catch {
-    return p.location
-  }
 }
