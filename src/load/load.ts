@@ -21,7 +21,9 @@ export interface CheckResult {
   files: string[]
 }
 
-const isPolicyFile = (name: string) => /\.ya?ml$/i.test(name) && !/\.test\.ya?ml$/i.test(name)
+/** A policy test file (`*.test.yaml`): never read as a policy. */
+export const isPolicyTestFile = (name: string): boolean => /\.test\.ya?ml$/i.test(name)
+const isPolicyFile = (name: string) => /\.ya?ml$/i.test(name) && !isPolicyTestFile(name)
 
 /** A file name as people want to read it: relative to the working directory when below it, else absolute. */
 export function displayPath(abs: string): string {

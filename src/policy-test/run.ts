@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path'
 import { CollabgateError, type PolicyProblem } from '../errors.js'
 import type { Decision } from '../model.js'
 import type { PolicySet } from '../decide/policy-set.js'
-import { findPolicyFiles } from '../load/load.js'
+import { findPolicyFiles, isPolicyTestFile } from '../load/load.js'
 import { parseYamlSource } from '../load/yaml-source.js'
 import { describeAjvErrors, validators } from '../validate/ajv.js'
 
@@ -64,7 +64,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out
 }
 
-export const findPolicyTestFiles = (paths: readonly string[]) => findPolicyFiles(paths, (n) => /\.test\.ya?ml$/i.test(n))
+export const findPolicyTestFiles = (paths: readonly string[]) => findPolicyFiles(paths, isPolicyTestFile)
 
 /** Runs every case of the given test files against a policy set. */
 export async function runPolicyTests(set: PolicySet, files: readonly string[], displayName: (abs: string) => string = (f) => f): Promise<PolicyTestResult> {

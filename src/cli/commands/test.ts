@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
-import { defaultPoliciesDir, loadPolicies } from '../../load/load.js'
+import { defaultPoliciesDir, isPolicyTestFile, loadPolicies } from '../../load/load.js'
 import { findPolicyTestFiles, runPolicyTests, type PolicyTestCaseResult } from '../../policy-test/run.js'
 import { policyTestCoverage, type CoverageReport } from '../../policy-test/coverage.js'
 import { policyTestsToJunit } from '../../policy-test/junit.js'
@@ -32,7 +32,6 @@ Examples:
   collabgate test policies/ --format junit > policy-tests.xml
 `
 
-const isTestFile = (p: string) => /\.test\.ya?ml$/i.test(p)
 
 async function isFolder(p: string): Promise<boolean> {
   try {
@@ -69,9 +68,9 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
 
   const paths = positionals.length > 0 ? positionals : [defaultPoliciesDir()]
   // A test file named on its own is tested against the policies beside it; a policy file named on its own holds no tests.
-  const policyPaths = [...new Set(paths.map((p) => (isTestFile(p) ? dirname(p) : p)))]
+  const policyPaths = [...new Set(paths.map((p) => (isPolicyTestFile(p) ? dirname(p) : p)))]
   const testPaths: string[] = []
-  for (const p of paths) if (isTestFile(p) || (await isFolder(p))) testPaths.push(p)
+  for (const p of paths) if (isPolicyTestFile(p) || (await isFolder(p))) testPaths.push(p)
   const set = await loadPolicies(policyPaths, { displayName: displayPath })
   const files = await findPolicyTestFiles(testPaths)
   const result = await runPolicyTests(set, files, displayPath)
