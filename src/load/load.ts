@@ -5,7 +5,7 @@ import type { Policy, SourceLocation } from '../model.js'
 import { PolicySet } from '../decide/policy-set.js'
 import { checkPolicyDocument } from '../validate/policy.js'
 import { packageRoot } from './package-root.js'
-import { DEFAULT_PARSE_LIMITS, parseYamlSource, type ParseLimits } from './yaml-source.js'
+import { DEFAULT_PARSE_LIMITS, fileTooLarge, parseYamlSource, problem, type ParseLimits } from './yaml-source.js'
 import { compareText } from '../order.js'
 
 export interface LoadOptions {
@@ -59,7 +59,7 @@ export async function checkPolicies(paths: string | readonly string[], options: 
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     const file = e.path ?? String(list[0] ?? '')
-    return { policies, files: [], problems: [{ code: 'E_IO', message: `cannot read ${file}: ${e.code ?? e.message}`, file, line: 1, column: 1, pointer: '' }] }
+    return { policies, files: [], problems: [problem(file, 'E_IO', `cannot read ${file}: ${e.code ?? e.message}`)] }
   }
   for (const abs of files) {
     const display = name(abs)
@@ -67,12 +67,12 @@ export async function checkPolicies(paths: string | readonly string[], options: 
     try {
       const info = await stat(abs)
       if (info.size > limits.maxBytes) {
-        problems.push({ code: 'E_YAML_LIMIT', message: `the file is ${info.size} bytes; policy files may be at most ${limits.maxBytes} bytes`, file: display, line: 1, column: 1, pointer: '' })
+        problems.push(fileTooLarge(display, info.size, limits.maxBytes))
         continue
       }
       text = await readFile(abs, 'utf8')
     } catch (err) {
-      problems.push({ code: 'E_IO', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, file: display, line: 1, column: 1, pointer: '' })
+      problems.push(problem(display, 'E_IO', `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`))
       continue
     }
     const source = parseYamlSource(display, text, limits)

@@ -46,7 +46,8 @@ function sourceOf(file: string, value: unknown, positions: Positions, problems: 
   return { file, value, locate, problems }
 }
 
-function escapePointerToken(token: string): string {
+/** A key as one JSON pointer token (RFC 6901): `~` → `~0`, `/` → `~1`. */
+export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1')
 }
 
@@ -94,7 +95,7 @@ export function nestingBeyond(text: string, max: number): number | undefined {
 export function parseYamlSource(file: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedSource {
   const bytes = Buffer.byteLength(text, 'utf8')
   if (bytes > limits.maxBytes) {
-    return sourceOf(file, undefined, new Map(), [problem(file, 'E_YAML_LIMIT', `the file is ${bytes} bytes; policy files may be at most ${limits.maxBytes} bytes`)])
+    return sourceOf(file, undefined, new Map(), [fileTooLarge(file, bytes, limits.maxBytes)])
   }
   const cached = limits.maxDepth >= DEFAULT_PARSE_LIMITS.maxDepth && limits.maxAliasCount >= DEFAULT_PARSE_LIMITS.maxAliasCount ? cachedParse(text) : undefined
   if (cached) return sourceOf(file, cached.value, cached.positions, [])
@@ -102,9 +103,14 @@ export function parseYamlSource(file: string, text: string, limits: ParseLimits 
   return sourceOf(file, parsed.value, parsed.positions, parsed.problems)
 }
 
-function problem(file: string, code: PolicyProblem['code'], message: string, line = 1, column = 1): PolicyProblem {
+/** A problem with a file as a whole, or at a line and column of it. */
+export function problem(file: string, code: PolicyProblem['code'], message: string, line = 1, column = 1): PolicyProblem {
   return { code, message, file, line, column, pointer: '' }
 }
+
+/** The problem of a file over the size limit (checked from its size before reading, and again on its text). */
+export const fileTooLarge = (file: string, bytes: number, maxBytes: number): PolicyProblem =>
+  problem(file, 'E_YAML_LIMIT', `the file is ${bytes} bytes; policy files may be at most ${maxBytes} bytes`)
 
 /** The parse itself, without the cache or the size check: the value, every position, or the problems. */
 export function parseYamlText(file: string, text: string, limits: ParseLimits): { value: unknown; positions: Positions; problems: PolicyProblem[] } {

@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import * as generated from '../generated/validators.js'
+import { escapePointerToken } from '../load/yaml-source.js'
 
 /** The shipped schemas' validators, precompiled at build time (scripts/build-validators.mjs): no ajv compile at run time. */
 export const validators: Readonly<{ policy: ValidateFunction; applicationRecord: ValidateFunction; behaviourRecord: ValidateFunction; policyTest: ValidateFunction }> = {
@@ -22,7 +23,7 @@ export function describeAjvErrors(errors: readonly ErrorObject[] | null | undefi
     switch (e.keyword) {
       case 'additionalProperties': {
         const prop = String((e.params as { additionalProperty: string }).additionalProperty)
-        pointer = `${pointer}/${prop.replace(/~/g, '~0').replace(/\//g, '~1')}`
+        pointer = `${pointer}/${escapePointerToken(prop)}`
         message = `unknown field '${prop}'`
         break
       }

@@ -20,8 +20,6 @@ export const isSemver = (v: string): boolean => SEMVER.test(v)
 /** The fact every policy can use besides the record's own top-level fields: the decision date. */
 export const AS_OF_FACT = 'asOf'
 
-// same grammar as decide/message.ts; linear-time (no nested quantifiers), since messages come from untrusted policy files
-
 /** Canonical JSON (sorted keys) so the digest ignores formatting, comments and key order. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
