@@ -4,7 +4,7 @@ import { PolicyValidationError, type PolicyProblem } from '../errors.js'
 import type { Policy, SourceLocation } from '../model.js'
 import { PolicySet } from '../decide/policy-set.js'
 import { checkPolicyDocument } from '../validate/policy.js'
-import { packageRoot } from './package-root.js'
+import { defaultPoliciesDir } from './package-root.js'
 import { DEFAULT_PARSE_LIMITS, fileTooLarge, parseYamlSource, problem, type ParseLimits } from './yaml-source.js'
 import { compareText } from '../order.js'
 
@@ -128,15 +128,16 @@ export async function loadPolicies(paths: string | readonly string[], options: L
   return new PolicySet(policies)
 }
 
-/** The folder of the shipped Creator Collaboration policies. */
-export const defaultPoliciesDir = (): string => join(packageRoot(), 'policies')
+export { defaultPoliciesDir }
 
 let shipped: Promise<PolicySet> | undefined
 
 /** The shipped Creator Collaboration policies, loaded once per process. File names read `policies/...`. */
 export function defaultPolicies(): Promise<PolicySet> {
-  shipped ??= loadPolicies(defaultPoliciesDir(), {
-    displayName: (abs) => 'policies/' + relative(defaultPoliciesDir(), abs).split(sep).join('/'),
+  if (shipped) return shipped
+  const dir = defaultPoliciesDir()
+  shipped = loadPolicies(dir, {
+    displayName: (abs) => 'policies/' + relative(dir, abs).split(sep).join('/'),
   }).catch((err: unknown) => {
     shipped = undefined
     throw err

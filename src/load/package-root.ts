@@ -1,4 +1,4 @@
-import { dirname, sep } from 'node:path'
+import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** The package's root folder (where package.json, policies/ and schemas/ live), from dist/ or src/. */
@@ -11,3 +11,6 @@ export function packageRoot(): string {
   }
   return dirname(dirname(here))
 }
+
+/** The folder of the shipped Creator Collaboration policies. */
+export const defaultPoliciesDir = (): string => join(packageRoot(), 'policies')

@@ -13,13 +13,13 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
-import { packageRoot } from './package-root.js'
+import { defaultPoliciesDir } from './package-root.js'
 import type { Positions } from './yaml-source.js'
 
 export const PARSE_CACHE_FORMAT = 'collabgate-parse-cache/1'
 
 /** Where the shipped cache lives. */
-export const parseCachePath = (): string => join(packageRoot(), 'policies', 'policies.parsed.json')
+export const parseCachePath = (): string => join(defaultPoliciesDir(), 'policies.parsed.json')
 
 interface Entry {
   value: unknown
