@@ -21,7 +21,7 @@ export const VALIDATORS = {
 
 /** The generated module's source, from the schemas as they are on disk. */
 export function generateValidators() {
-  // the same options as the run-time compiler in src/validate/ajv.ts
+  // allErrors: every problem of a policy or record at once; strict: a typo in a schema keyword fails the build
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, code: { source: true, esm: true } })
   addFormats.default(ajv, ['date', 'date-time'])
   const refs = {}

@@ -1,14 +1,8 @@
-import type { ErrorObject, ValidateFunction } from 'ajv'
-import * as generated from '../generated/validators.js'
+import type { ErrorObject } from 'ajv'
 import { escapePointerToken } from '../load/yaml-source.js'
 
 /** The shipped schemas' validators, precompiled at build time (scripts/build-validators.mjs): no ajv compile at run time. */
-export const validators: Readonly<{ policy: ValidateFunction; applicationRecord: ValidateFunction; behaviourRecord: ValidateFunction; policyTest: ValidateFunction }> = {
-  policy: generated.policy,
-  applicationRecord: generated.applicationRecord,
-  behaviourRecord: generated.behaviourRecord,
-  policyTest: generated.policyTest,
-}
+export * as validators from '../generated/validators.js'
 
 /** Turns ajv's errors into one sentence each, dropping the noise of if/then/else wrappers. */
 export function describeAjvErrors(errors: readonly ErrorObject[] | null | undefined): { pointer: string; message: string }[] {
