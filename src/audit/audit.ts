@@ -114,16 +114,21 @@ export interface Decider {
   decide(record: unknown, options: DecideOptions): Promise<Decision>
 }
 
+/** Logs a decision; sinks must not throw, and if one does, the decision still stands. */
+export function writeToSink(sink: DecisionSink, decision: Decision, record: unknown): void {
+  try {
+    sink.write(decision, record as PolicyRecord)
+  } catch {
+    // ignored on purpose: an audit failure must never turn a decision into an error
+  }
+}
+
 /** Wraps a decider so every decision it makes is also written to `sink`. Failed decisions are not logged. */
 export function withAudit(decider: Decider, sink: DecisionSink): Decider {
   return {
     async decide(record, options) {
       const decision = await decider.decide(record, options)
-      try {
-        sink.write(decision, record as PolicyRecord)
-      } catch {
-        // sinks must not throw; if one does, the decision still stands
-      }
+      writeToSink(sink, decision, record)
       return decision
     },
   }

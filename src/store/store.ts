@@ -6,12 +6,14 @@
  */
 import { watch, type FSWatcher } from 'node:fs'
 import { basename, resolve } from 'node:path'
-import type { DecisionSink } from '../audit/audit.js'
+import { writeToSink, type DecisionSink } from '../audit/audit.js'
 import { CollabgateError, PolicyValidationError, type PolicyProblem } from '../errors.js'
 import { checkPolicies, type LoadOptions } from '../load/load.js'
-import type { Decision, PolicyRecord } from '../model.js'
+import type { Decision, Policy } from '../model.js'
 import { PolicySet, type DecideOptions, type PolicySummary } from '../decide/policy-set.js'
 import { assertRecordSize, DEFAULT_MAX_RECORD_BYTES } from './record.js'
+import { problem } from '../load/yaml-source.js'
+import { byIdThenEffective } from '../order.js'
 
 export interface PolicyStoreOptions extends LoadOptions {
   /** Watch the folder and reload on change (default true). With false, only `reload()` changes the set. */
@@ -80,10 +82,11 @@ function mayMatter(name: string | Buffer | null): boolean {
   return !IGNORED.test(basename(name.toString()))
 }
 
-function fingerprintOf(set: PolicySet): string {
-  return set
-    .list()
-    .map((p) => `${p.id}@${p.version}@${p.digest}@${p.file}`)
+/** What a loaded folder serves, in PolicySet's order: equal fingerprints, nothing to swap. */
+function fingerprintOf(policies: readonly Policy[]): string {
+  return [...policies]
+    .sort(byIdThenEffective)
+    .map((p) => `${p.id}@${p.version}@${p.digest}@${p.location.file}`)
     .join('\n')
 }
 
@@ -148,13 +151,7 @@ export class PolicyStore {
     const set = this.current()
     assertRecordSize(record, this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES)
     const decision = await set.decide(record, options)
-    if (this.options.audit) {
-      try {
-        this.options.audit.write(decision, record as PolicyRecord)
-      } catch {
-        // sinks must not throw; if one does, the decision still stands
-      }
-    }
+    if (this.options.audit) writeToSink(this.options.audit, decision, record)
     return decision
   }
 
@@ -202,7 +199,7 @@ export class PolicyStore {
     }
     watcher.on('error', (err: NodeJS.ErrnoException) => {
       // e.g. the folder was deleted: keep serving, say why nothing reloads any more
-      this.report([{ code: 'E_IO', message: `stopped watching ${this.dir}: ${err.code ?? err.message}`, file: this.dir, line: 1, column: 1, pointer: '' }])
+      this.report([problem(this.dir, 'E_IO', `stopped watching ${this.dir}: ${err.code ?? err.message}`)])
       this.watcher?.close()
       this.watcher = undefined
     })
@@ -222,29 +219,31 @@ export class PolicyStore {
   private async load(): Promise<ReloadResult> {
     const at = () => new Date().toISOString()
     let problems: PolicyProblem[]
-    let set: PolicySet | undefined
+    let policies: Policy[] | undefined
     try {
       const checked = await checkPolicies(this.dir, this.options)
       problems = checked.problems
       if (problems.length === 0 && checked.files.length === 0) {
         // an emptied folder is far more likely a botched deploy than a wish to serve nothing
-        problems = [{ code: 'E_IO', message: `no policy files in ${this.dir}; keeping the policies already served`, file: this.dir, line: 1, column: 1, pointer: '' }]
+        problems = [problem(this.dir, 'E_IO', `no policy files in ${this.dir}; keeping the policies already served`)]
       }
-      if (problems.length === 0) set = new PolicySet(checked.policies)
+      if (problems.length === 0) policies = checked.policies
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
-      problems = [{ code: 'E_IO', message: `cannot load ${this.dir}: ${message}`, file: this.dir, line: 1, column: 1, pointer: '' }]
+      problems = [problem(this.dir, 'E_IO', `cannot load ${this.dir}: ${message}`)]
     }
-    if (!set) {
+    if (!policies) {
       this.last = { status: 'rejected', at: at(), problems }
       this.report(problems)
       return { status: 'rejected', generation: this.generation, problems }
     }
-    const fingerprint = fingerprintOf(set)
+    // compared before compiling: a save that changes nothing costs no compilation
+    const fingerprint = fingerprintOf(policies)
     if (this.served && this.served.fingerprint === fingerprint) {
       this.last = { status: 'unchanged', at: at(), problems: [] }
       return { status: 'unchanged', generation: this.served.generation }
     }
+    const set = new PolicySet(policies)
     const previous = this.serving()
     // the swap: one assignment, so a decision sees either the old set or the new one, never a mix
     this.served = { set, generation: this.generation + 1, loadedAt: at(), fingerprint }
