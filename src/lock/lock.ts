@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { CollabgateError, type PolicyProblem } from '../errors.js'
 import type { Policy, SourceLocation } from '../model.js'
+import { compareText } from '../order.js'
 
 export const LOCK_FILE_NAME = 'policies.lock.json'
 
@@ -27,8 +28,9 @@ export const lockKey = (p: { id: string; version: string }): string => `${p.id}@
 
 /** The lock for a set of policies, keys sorted so the file diffs cleanly. */
 export function lockOf(policies: readonly Policy[]): PolicyLock {
+  const entries = policies.map((p) => [lockKey(p), p.digest] as const).sort(([a], [b]) => compareText(a, b))
   const lock: PolicyLock = {}
-  for (const key of policies.map(lockKey).sort()) lock[key] = policies.find((p) => lockKey(p) === key)!.digest
+  for (const [key, digest] of entries) if (!Object.hasOwn(lock, key)) lock[key] = digest // the first of a (refused) duplicate, as before
   return lock
 }
 

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { CollabgateError, PolicyValidationError } from '../../errors.js'
 import { checkPolicies, defaultPoliciesDir } from '../../load/load.js'
-import { LOCK_FILE_NAME, lockOf, readLock, writeLock, type PolicyLock } from '../../lock/lock.js'
+import { LOCK_FILE_NAME, readLock, writeLock, type PolicyLock } from '../../lock/lock.js'
 import { displayPath } from '../display.js'
 import { EXIT, formatOption, UsageError, type Io } from '../io.js'
 
@@ -59,15 +59,15 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     if (!(err instanceof CollabgateError) || err.code !== 'E_LOCK_INVALID') throw err // an unreadable old lock is replaced
   }
-  const next = lockOf(policies)
-  const added = Object.keys(next).filter((k) => !Object.hasOwn(before, k))
-  const changed = Object.keys(next).filter((k) => Object.hasOwn(before, k) && before[k] !== next[k])
-  const removed = Object.keys(before).filter((k) => !Object.hasOwn(next, k))
+  let next: PolicyLock
   try {
-    await writeLock(file, policies)
+    next = await writeLock(file, policies)
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err))
   }
+  const added = Object.keys(next).filter((k) => !Object.hasOwn(before, k))
+  const changed = Object.keys(next).filter((k) => Object.hasOwn(before, k) && before[k] !== next[k])
+  const removed = Object.keys(before).filter((k) => !Object.hasOwn(next, k))
   const shown = displayPath(resolve(file))
   if (values.format === 'json') {
     io.stdout(JSON.stringify({ file: shown, lock: next, added, changed, removed }, null, 2) + '\n')
