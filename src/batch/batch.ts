@@ -124,8 +124,8 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
     summary.decided += outcome.decided
     summary.failed += outcome.failed
     if (!sink.bytes) {
-      // a text pool answers with text; bytes here would be a bug, but still the right output
-      await sink.write('text' in outcome ? outcome.text : Buffer.from(outcome.bytes).toString('utf8'))
+      // the pool was started for text (bytes: sink.bytes), so every block here is text
+      await sink.write((outcome as BlockOutcome).text)
     } else if ('bytes' in outcome) {
       await sink.write(outcome.bytes)
       outcome.release?.()
