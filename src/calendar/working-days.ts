@@ -237,6 +237,8 @@ export function createWorkingDayCalendar(options: WorkingDayCalendarOptions = {}
   const years = new Map<number, YearData>()
   let current: YearData | undefined // the most recently used year, for day-by-day loops
 
+  const added = new Map<string, string>() // recent addWorkingDays answers, by "date+n"
+
   function loadYear(year: number): YearData {
     let data = years.get(year)
     if (data === undefined) {
@@ -286,13 +288,22 @@ export function createWorkingDayCalendar(options: WorkingDayCalendarOptions = {}
       return isWorkingDayNumber(parseDay(date))
     },
     addWorkingDays(date, n) {
+      // decisions ask the same (date, n) again and again (submission and incident dates): answers are remembered
+      const key = typeof date === 'string' && typeof n === 'number' ? `${date}+${n}` : undefined
+      const known = key === undefined ? undefined : added.get(key)
+      if (known !== undefined) return known
       let d = parseDay(date)
       let remaining = parseCount(n)
       while (remaining > 0) {
         d++
         if (isWorkingDayNumber(d)) remaining--
       }
-      return formatDay(d)
+      const result = formatDay(d)
+      if (key !== undefined) {
+        if (added.size >= 10_000) added.clear()
+        added.set(key, result)
+      }
+      return result
     },
     workingDaysBetween(from, to) {
       const a = parseDay(from, 'from date')

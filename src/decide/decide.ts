@@ -36,24 +36,11 @@ export function assertAsOf(asOf: unknown): string {
   return date
 }
 
-// batches see the same submission dates again and again; the working-day walk need not repeat
-const dueDates = new Map<string, string>()
-function dueDate(submittedAt: string, workingDays: number): string {
-  const key = `${submittedAt}+${workingDays}`
-  let due = dueDates.get(key)
-  if (due === undefined) {
-    due = usWorkingDays.addWorkingDays(submittedAt, workingDays)
-    if (dueDates.size >= 10_000) dueDates.clear()
-    dueDates.set(key, due)
-  }
-  return due
-}
-
 function reviewStatus(policy: Policy, record: PolicyRecord, asOf: string): ReviewStatus | undefined {
   if (!policy.review) return undefined
   const submittedAt = calendarDate(record.submittedAt)
   if (!submittedAt) return undefined
-  const dueBy = dueDate(submittedAt, policy.review.workingDays)
+  const dueBy = usWorkingDays.addWorkingDays(submittedAt, policy.review.workingDays)
   const review = record.review as { result?: unknown } | undefined
   const decided = review !== undefined && review.result !== undefined && review.result !== 'pending'
   return { submittedAt, dueBy, overdue: !decided && asOf > dueBy }
