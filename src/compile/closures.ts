@@ -17,8 +17,8 @@ import { usWorkingDays } from '../calendar/working-days.js'
 import type { CheckResult, ConditionResult, Evaluator, RuleResult } from '../evaluate/result.js'
 import type { Check, Condition, LeafCondition, Policy, PolicyRecord } from '../model.js'
 import { AS_OF_FACT } from '../validate/policy.js'
-import { calendarDate, compare, isPresent, OPERATORS } from './operators.js'
-import { parsePath, resolveSegments, type PathSegment } from './paths.js'
+import { calendarDate, compare, isPresent, isScalar, OPERATORS } from './operators.js'
+import { parsePath, resolveSegments } from './paths.js'
 
 /** Reads a value for one record; `item` is the list element inside someMatch/noneMatch. */
 type Read = (record: PolicyRecord, asOf: string, item: unknown) => unknown
@@ -36,72 +36,43 @@ export interface SyncEvaluator extends Evaluator {
 }
 
 const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key)
-const readAsOf: Read = (_r, asOf) => asOf
-const readItem: Read = (_r, _a, item) => item
 const readNothing: Read = () => undefined
-
-/** The engine's `$item` fact exists only inside a list match; elsewhere it is an undefined fact. */
-function factReader(fact: string | undefined, inElement: boolean): Read {
-  if (fact === undefined || fact === '$item') return inElement ? readItem : readNothing
-  if (fact === AS_OF_FACT) return readAsOf
-  return (record) => (hasOwn(record, fact) ? record[fact] : undefined)
-}
-
-/** Applies a path the way json-rules-engine's almanac does: only to objects, else the value itself. */
-function withPath(read: Read, path: string | undefined): Read {
-  if (!path) return read
-  const segments = parsePath(path)
-  if (segments === undefined) {
-    return (r, a, i) => {
-      const v = read(r, a, i)
-      return v !== null && typeof v === 'object' ? undefined : v
-    }
-  }
-  if (segments.length === 0) return read
-  const step = segmentReader(segments)
-  return (r, a, i) => {
-    const v = read(r, a, i)
-    return v !== null && typeof v === 'object' ? step(v) : v
-  }
-}
-
-/** resolveSegments unrolled for the common one- and two-field paths; the same answers, fewer steps. */
-function segmentReader(segments: readonly PathSegment[]): (value: object) => unknown {
-  const [first, second] = segments
-  const field = (key: string) => (v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) && hasOwn(v, key) ? (v as Record<string, unknown>)[key] : undefined
-  if (segments.length === 1 && typeof first === 'string') return field(first)
-  if (segments.length === 2 && typeof first === 'string' && typeof second === 'string') {
-    const outer = field(first)
-    const inner = field(second)
-    return (v) => inner(outer(v))
-  }
-  return (v) => resolveSegments(v, segments)
-}
+const readItem: Read = (_r, _a, item) => item
+const readAsOf: Read = (_r, asOf) => asOf
 
 /**
- * factReader + withPath fused into one closure for the common shape (a record field or the list
- * element, then one or two field names): one call per leaf instead of three. Same answers as
- * resolveSegments; every other shape takes the general route.
+ * What a path does to a value, the way json-rules-engine's almanac applies one: only to an object
+ * (own properties only); any other value comes back as it is. An unsupported path finds nothing in an
+ * object. One- and two-field paths, the common shape, are unrolled; the answers are resolveSegments'.
  */
-function valueReader(fact: string | undefined, path: string | undefined, inElement: boolean): Read {
-  const general = withPath(factReader(fact, inElement), path)
-  const segments = path ? parsePath(path) : undefined
-  if (!segments || segments.length === 0 || segments.length > 2 || !segments.every((x) => typeof x === 'string')) return general
-  const isItem = fact === undefined || fact === '$item'
-  if (fact === AS_OF_FACT || (isItem && !inElement)) return general
-  const [k1, k2] = segments as string[]
-  const key1 = k1!
-  const take = (v: unknown): unknown => {
+function pathReader(path: string | undefined): ((value: unknown) => unknown) | undefined {
+  const segments = path ? parsePath(path) : []
+  if (segments === undefined) return (v) => (v !== null && typeof v === 'object' ? undefined : v)
+  if (segments.length === 0) return undefined // `$` or no path: the value itself
+  const [k1, k2] = segments
+  if (segments.length > 2 || typeof k1 !== 'string' || (k2 !== undefined && typeof k2 !== 'string')) {
+    return (v) => (v !== null && typeof v === 'object' ? resolveSegments(v, segments) : v)
+  }
+  return (v) => {
     if (v === null || typeof v !== 'object') return v
-    if (Array.isArray(v) || !hasOwn(v, key1)) return undefined
-    const w = (v as Record<string, unknown>)[key1]
+    if (Array.isArray(v) || !hasOwn(v, k1)) return undefined
+    const w = (v as Record<string, unknown>)[k1]
     if (k2 === undefined) return w
     return w !== null && typeof w === 'object' && !Array.isArray(w) && hasOwn(w, k2) ? (w as Record<string, unknown>)[k2] : undefined
   }
-  if (isItem) return (_r, _a, item) => take(item)
-  const name = fact!
-  return (record) => take(hasOwn(record, name) ? record[name] : undefined)
+}
+
+/**
+ * Reads a fact, then its path: the record's own top-level field, `asOf` (always the decision date), or
+ * the list element inside someMatch/noneMatch (the engine's `$item`, an undefined fact elsewhere).
+ */
+function valueReader(fact: string | undefined, path: string | undefined, inElement: boolean): Read {
+  const take = pathReader(path)
+  // without a path, no call to take: these run for every leaf of every record
+  if (fact === undefined || fact === '$item') return !inElement ? readNothing : take ? (_r, _a, item) => take(item) : readItem
+  if (fact === AS_OF_FACT) return take ? (_r, asOf) => take(asOf) : readAsOf
+  const field = (record: PolicyRecord) => (hasOwn(record, fact) ? record[fact] : undefined)
+  return take ? (record) => take(field(record)) : field
 }
 
 /** date + n US working days; a date the calendar cannot represent (past 9999) is no date at all. Shared with engine.ts. */
@@ -126,7 +97,7 @@ function dateReader(v: unknown, inElement: boolean): Read {
       return date === undefined ? undefined : workingDaysAfter(date, days)
     }
   }
-  return valueReader(o.fact, o.path === '$' ? undefined : o.path, inElement)
+  return valueReader(o.fact, o.path, inElement)
 }
 
 function compileCondition(c: Condition, inElement: boolean): Compiled {
@@ -177,7 +148,7 @@ function group(op: 'all' | 'any', members: Compiled[]): Compiled {
 function compileLeaf(leaf: LeafCondition, inElement: boolean): Compiled {
   const op = leaf.operator
   if (op === 'someMatch' || op === 'noneMatch') return compileListMatch(leaf, op, inElement)
-  const left = valueReader(leaf.fact, leaf.path === '$' ? undefined : leaf.path, inElement)
+  const left = valueReader(leaf.fact, leaf.path, inElement)
   const isDate = OPERATORS[op]?.valueKind === 'date'
   if (!isDate) {
     const expected = leaf.value
@@ -201,7 +172,6 @@ function compileLeaf(leaf: LeafCondition, inElement: boolean): Compiled {
   }
 }
 
-const isScalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
 
 /**
  * compare(op, actual, expected) with `expected` fixed at compile time, unrolled for the operators

@@ -69,7 +69,7 @@ export function isPresent(value: unknown): boolean {
   return true
 }
 
-const isScalar = (v: unknown): v is string | number | boolean =>
+export const isScalar = (v: unknown): v is string | number | boolean =>
   typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
 
 /**
