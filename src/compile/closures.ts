@@ -172,20 +172,10 @@ function compileLeaf(leaf: LeafCondition, inElement: boolean): Compiled {
   }
 }
 
-
 /**
  * compare(op, actual, expected) with `expected` fixed at compile time, unrolled for the operators
  * rules use most; every other case (and any unusual right-hand side) goes through compare itself.
  */
-/** isPresent without trim()'s copy when a string starts with a visible ASCII character (never whitespace). */
-function presentFast(value: unknown): boolean {
-  if (typeof value === 'string' && value.length > 0) {
-    const c = value.charCodeAt(0)
-    if (c > 32 && c < 127) return true
-  }
-  return isPresent(value)
-}
-
 function comparison(op: string, expected: unknown): (actual: unknown) => boolean {
   if (isScalar(expected)) {
     // a scalar strictly equal to a scalar is a scalar, and undefined/null never equal one
@@ -193,7 +183,7 @@ function comparison(op: string, expected: unknown): (actual: unknown) => boolean
     if (op === 'notEqual') return (actual) => actual !== expected && isScalar(actual)
   }
   if (op === 'present' && typeof expected === 'boolean') {
-    return expected ? presentFast : (actual) => !presentFast(actual)
+    return expected ? isPresent : (actual) => !isPresent(actual)
   }
   if (Array.isArray(expected)) {
     const list: readonly unknown[] = expected

@@ -64,7 +64,11 @@ export function strictCalendarDate(value: unknown): string | undefined {
 /** True when a value counts as present: not missing, not null, not a blank string, not an empty list. */
 export function isPresent(value: unknown): boolean {
   if (value === undefined || value === null) return false
-  if (typeof value === 'string') return value.trim().length > 0
+  if (typeof value === 'string') {
+    // a visible ASCII first character is never whitespace: no trim(), which copies the string
+    const c = value.length > 0 ? value.charCodeAt(0) : 0
+    return (c > 32 && c < 127) || value.trim().length > 0
+  }
   if (Array.isArray(value)) return value.length > 0
   return true
 }
