@@ -17,7 +17,7 @@ import { usWorkingDays } from '../calendar/working-days.js'
 import type { CheckResult, ConditionResult, Evaluator, RuleResult } from '../evaluate/result.js'
 import type { Check, Condition, LeafCondition, Policy, PolicyRecord } from '../model.js'
 import { AS_OF_FACT } from '../validate/policy.js'
-import { calendarDate, compare, isPresent, isScalar, OPERATORS } from './operators.js'
+import { calendarDate, compare, isListMatch, isPresent, isScalar, ITEM_FACT, OPERATORS } from './operators.js'
 import { parsePath, resolveSegments } from './paths.js'
 
 /** Reads a value for one record; `item` is the list element inside someMatch/noneMatch. */
@@ -69,7 +69,7 @@ function pathReader(path: string | undefined): ((value: unknown) => unknown) | u
 function valueReader(fact: string | undefined, path: string | undefined, inElement: boolean): Read {
   const take = pathReader(path)
   // without a path, no call to take: these run for every leaf of every record
-  if (fact === undefined || fact === '$item') return !inElement ? readNothing : take ? (_r, _a, item) => take(item) : readItem
+  if (fact === undefined || fact === ITEM_FACT) return !inElement ? readNothing : take ? (_r, _a, item) => take(item) : readItem
   if (fact === AS_OF_FACT) return take ? (_r, asOf) => take(asOf) : readAsOf
   const field = (record: PolicyRecord) => (hasOwn(record, fact) ? record[fact] : undefined)
   return take ? (record) => take(field(record)) : field
@@ -147,7 +147,7 @@ function group(op: 'all' | 'any', members: Compiled[]): Compiled {
 
 function compileLeaf(leaf: LeafCondition, inElement: boolean): Compiled {
   const op = leaf.operator
-  if (op === 'someMatch' || op === 'noneMatch') return compileListMatch(leaf, op, inElement)
+  if (isListMatch(op)) return compileListMatch(leaf, op, inElement)
   const left = valueReader(leaf.fact, leaf.path, inElement)
   const isDate = OPERATORS[op]?.valueKind === 'date'
   if (!isDate) {

@@ -9,10 +9,9 @@ import type { ConditionResult, Evaluator, RuleResult } from '../evaluate/result.
 import { AS_OF_FACT } from '../validate/policy.js'
 import { workingDaysAfter } from './closures.js'
 import { EnginePool } from './engine-pool.js'
-import { calendarDate, compare, OPERATORS } from './operators.js'
+import { calendarDate, compare, isListMatch, ITEM_FACT, OPERATORS } from './operators.js'
 import { resolvePath } from './paths.js'
 
-const ITEM_FACT = '$item'
 const MATCHES_FACT = '$matches'
 const WORKING_DAYS_FACT = '$addWorkingDays'
 
@@ -78,7 +77,7 @@ class EngineCompiler {
 
   private leaf(leaf: LeafCondition, inElement: boolean): EngineCondition {
     const fact = leaf.fact ?? ITEM_FACT
-    if (leaf.operator === 'someMatch' || leaf.operator === 'noneMatch') {
+    if (isListMatch(leaf.operator)) {
       // the validator refuses list matches inside list matches; this guards direct callers
       if (inElement) throw new Error('list matches cannot be nested')
       const where = leaf.value as Condition

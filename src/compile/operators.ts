@@ -35,7 +35,11 @@ export const OPERATORS: Readonly<Record<string, OperatorDefinition>> = Object.fr
 
 export const isOperator = (name: string): boolean => Object.prototype.hasOwnProperty.call(OPERATORS, name)
 
-export const LIST_OPERATORS = new Set(['someMatch', 'noneMatch'])
+/** The list matches: their value is a condition on each element, their actual value the matching elements. */
+export const isListMatch = (op: string): op is 'someMatch' | 'noneMatch' => op === 'someMatch' || op === 'noneMatch'
+
+/** Inside a list match, the fact that holds the element (json-rules-engine's name for it). */
+export const ITEM_FACT = '$item'
 
 // RFC 3339 allows 't' and a space as the date-time separator
 const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})(?:$|[Tt ])/

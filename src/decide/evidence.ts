@@ -1,5 +1,6 @@
 import type { ConditionResult } from '../evaluate/result.js'
 import type { Evidence, LeafCondition } from '../model.js'
+import { isListMatch, ITEM_FACT } from '../compile/operators.js'
 
 /** A list element as evidence: its `id` when it has one, else the element itself. */
 export function elementRef(item: unknown): unknown {
@@ -11,9 +12,9 @@ export function elementRef(item: unknown): unknown {
 }
 
 function leafEvidence(leaf: LeafCondition, actual: unknown, expected: unknown, negated: boolean): Evidence {
-  const isList = leaf.operator === 'someMatch' || leaf.operator === 'noneMatch'
+  const isList = isListMatch(leaf.operator)
   const e: Evidence = {
-    fact: leaf.fact ?? '$item',
+    fact: leaf.fact ?? ITEM_FACT,
     path: leaf.path ?? '$',
     operator: negated ? `not ${leaf.operator}` : leaf.operator,
   }

@@ -2,6 +2,7 @@ import { displayPath, parsePath, resolveSegments } from '../compile/paths.js'
 import type { Evidence } from '../model.js'
 import { elementRef } from './evidence.js'
 import { TEMPLATE_PATTERN } from '../template.js'
+import { ITEM_FACT } from '../compile/operators.js'
 
 function show(value: unknown): string {
   if (value === undefined || value === null) return '(missing)'
@@ -14,7 +15,7 @@ function show(value: unknown): string {
 type Fill = (record: Record<string, unknown>, evidence: readonly Evidence[], asOf: string) => string
 
 const fillAsOf: Fill = (_r, _e, asOf) => asOf
-const fillEvidence: Fill = (_r, evidence) => show(evidence.map((e) => (e.fact === '$item' ? e.path : displayPath(e.fact, e.path))))
+const fillEvidence: Fill = (_r, evidence) => show(evidence.map((e) => (e.fact === ITEM_FACT ? e.path : displayPath(e.fact, e.path))))
 const fillMatched: Fill = (_r, evidence) => show(evidence.flatMap((e) => (Array.isArray(e.actual) && e.operator.endsWith('Match') ? e.actual : [])))
 
 function filler(name: string): Fill {

@@ -4,6 +4,7 @@
  */
 import type { Check, Condition, Policy, Rule } from '../model.js'
 import { canonicalJson } from '../validate/policy.js'
+import { isListMatch } from '../compile/operators.js'
 
 export interface PolicyDiffSide {
   id: string
@@ -78,7 +79,7 @@ export function conditionLines(c: Condition, indent = ''): string[] {
   if ('any' in c) return [`${indent}any of:`, ...c.any.flatMap((x) => conditionLines(x, indent + '  '))]
   if ('not' in c) return [`${indent}not:`, ...conditionLines(c.not, indent + '  ')]
   const target = [c.fact, c.path && c.path !== '$' ? c.path : undefined].filter((s) => s !== undefined).join(' ')
-  if ((c.operator === 'someMatch' || c.operator === 'noneMatch') && c.value && typeof c.value === 'object') {
+  if (isListMatch(c.operator) && c.value && typeof c.value === 'object') {
     return [`${indent}${target} ${c.operator}:`, ...conditionLines(c.value as Condition, indent + '  ')]
   }
   return [`${indent}${target} ${c.operator}${'value' in c ? ' ' + JSON.stringify(c.value) : ''}`]

@@ -1,5 +1,6 @@
 import { displayPath } from '../compile/paths.js'
 import type { Condition, Decision, Evidence } from '../model.js'
+import { isListMatch, ITEM_FACT } from '../compile/operators.js'
 
 const SYMBOLS: Readonly<Record<string, string>> = {
   equal: '=',
@@ -27,14 +28,14 @@ export function describeCondition(c: Condition): string {
   if ('not' in c) return `not (${describeCondition(c.not)})`
   const subject = c.fact === undefined ? (c.path ?? '$').replace(/^\$\.?/, '') || 'element' : displayPath(c.fact, c.path)
   if (c.operator === 'present') return c.value === true ? `${subject} is present` : `${subject} is absent`
-  if (c.operator === 'someMatch' || c.operator === 'noneMatch') {
+  if (isListMatch(c.operator)) {
     return `${c.operator === 'someMatch' ? 'some' : 'no'} ${subject} with ${describeCondition(c.value as Condition)}`
   }
   return `${subject} ${SYMBOLS[c.operator] ?? c.operator} ${describeValue(c.value)}`
 }
 
 function evidenceLine(e: Evidence): string {
-  const where = e.fact === '$item' ? e.path : displayPath(e.fact, e.path)
+  const where = e.fact === ITEM_FACT ? e.path : displayPath(e.fact, e.path)
   const actual = e.missing ? 'missing' : JSON.stringify(e.actual)
   if (e.operator.endsWith('Match') && e.expected && typeof e.expected === 'object') {
     const which = e.operator.includes('none') ? 'no element' : 'an element'
