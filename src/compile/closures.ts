@@ -17,7 +17,7 @@ import { usWorkingDays } from '../calendar/working-days.js'
 import type { CheckResult, ConditionResult, Evaluator, RuleResult } from '../evaluate/result.js'
 import type { Check, Condition, LeafCondition, Policy, PolicyRecord } from '../model.js'
 import { AS_OF_FACT } from '../validate/policy.js'
-import { calendarDate, compare, isListMatch, isPresent, isScalar, ITEM_FACT, OPERATORS } from './operators.js'
+import { asGroup, calendarDate, compare, isListMatch, isPresent, isScalar, ITEM_FACT, OPERATORS } from './operators.js'
 import { parsePath, resolveSegments } from './paths.js'
 
 /** Reads a value for one record; `item` is the list element inside someMatch/noneMatch. */
@@ -200,7 +200,7 @@ function compileListMatch(leaf: LeafCondition, op: 'someMatch' | 'noneMatch', in
   if (inElement) throw new Error('list matches cannot be nested')
   const items = valueReader(leaf.fact, leaf.path, false)
   const where = leaf.value as Condition
-  const matches = compileCondition('operator' in where ? { all: [where] } : where, true).test
+  const matches = compileCondition(asGroup(where), true).test
   const some = op === 'someMatch'
   return {
     test: (r, a) => {
@@ -230,9 +230,7 @@ interface CompiledCheck {
 export function compileClosures(policy: Policy): SyncEvaluator {
   const rules = policy.rules.map((rule) => {
     const checks: CompiledCheck[] = rule.checks.map((check) => {
-      // a leaf at the top is wrapped in `all`, as compileEngine does, so the trees match
-      const root = 'operator' in check.require ? { all: [check.require] } : check.require
-      const compiled = compileCondition(root, false)
+      const compiled = compileCondition(asGroup(check.require), false)
       return { check, test: compiled.test, explain: compiled.explain, passed: Object.freeze({ check, passed: true }) }
     })
     const allPassed: RuleResult = Object.freeze({ rule, checks: Object.freeze(checks.map((c) => c.passed)) as CheckResult[] })

@@ -9,7 +9,7 @@ import type { ConditionResult, Evaluator, RuleResult } from '../evaluate/result.
 import { AS_OF_FACT } from '../validate/policy.js'
 import { workingDaysAfter } from './closures.js'
 import { EnginePool } from './engine-pool.js'
-import { calendarDate, compare, isListMatch, ITEM_FACT, OPERATORS } from './operators.js'
+import { asGroup, calendarDate, compare, isListMatch, ITEM_FACT, OPERATORS } from './operators.js'
 import { resolvePath } from './paths.js'
 
 const MATCHES_FACT = '$matches'
@@ -81,27 +81,26 @@ class EngineCompiler {
       // the validator refuses list matches inside list matches; this guards direct callers
       if (inElement) throw new Error('list matches cannot be nested')
       const where = leaf.value as Condition
-      const whereRoot = 'operator' in where ? { all: [where] } : where
-      const conditions = this.condition(whereRoot, true)
+      const conditions = this.condition(asGroup(where), true)
       const facts = [...referencedFacts(where)]
       const pool = new EnginePool(() => this.newEngine([{ name: 'where', conditions }]))
       this.lists.push({ fact, path: leaf.path, pool, facts })
       return { fact: MATCHES_FACT, params: { list: this.lists.length - 1 }, operator: leaf.operator, value: true }
     }
-    const out: EngineCondition = { fact, operator: leaf.operator, value: this.value(leaf, inElement) }
+    const out: EngineCondition = { fact, operator: leaf.operator, value: this.value(leaf) }
     if (leaf.path !== undefined && leaf.path !== '$') out.path = leaf.path
     return out
   }
 
-  private value(leaf: LeafCondition, inElement: boolean): unknown {
-    return OPERATORS[leaf.operator]?.valueKind === 'date' ? this.dateOperand(leaf.value, inElement) : leaf.value
+  private value(leaf: LeafCondition): unknown {
+    return OPERATORS[leaf.operator]?.valueKind === 'date' ? this.dateOperand(leaf.value) : leaf.value
   }
 
-  private dateOperand(v: unknown, inElement: boolean): unknown {
+  private dateOperand(v: unknown): unknown {
     if (typeof v === 'string' || !v || typeof v !== 'object') return v
     const o = v as { fact?: string; path?: string; addWorkingDays?: number; to?: unknown }
     if (o.addWorkingDays !== undefined) {
-      return { fact: WORKING_DAYS_FACT, params: { days: o.addWorkingDays, to: this.dateOperand(o.to, inElement) } }
+      return { fact: WORKING_DAYS_FACT, params: { days: o.addWorkingDays, to: this.dateOperand(o.to) } }
     }
     const ref: Record<string, unknown> = { fact: o.fact ?? ITEM_FACT }
     if (o.path !== undefined && o.path !== '$') ref.path = o.path
@@ -149,7 +148,7 @@ export function compileEngine(policy: Policy): Evaluator {
   const compiler = new EngineCompiler()
   const rules = policy.rules.flatMap((rule, r) =>
     rule.checks.map((check, k) => {
-      const root = 'operator' in check.require ? { all: [check.require] } : check.require
+      const root = asGroup(check.require)
       return { name: `${r}:${k}`, root, conditions: compiler.condition(root, false) }
     }),
   )

@@ -2,6 +2,7 @@
  * The operators a policy may use. One definition serves both evaluators (json-rules-engine and the
  * compiled closures), so they cannot disagree about what an operator means.
  */
+import type { Condition } from '../model.js'
 
 /** What kind of value an operator expects on its right-hand side (checked by the validator). */
 export type ValueKind = 'scalar' | 'list' | 'number' | 'boolean' | 'date' | 'condition'
@@ -37,6 +38,12 @@ export const isOperator = (name: string): boolean => Object.prototype.hasOwnProp
 
 /** The list matches: their value is a condition on each element, their actual value the matching elements. */
 export const isListMatch = (op: string): op is 'someMatch' | 'noneMatch' => op === 'someMatch' || op === 'noneMatch'
+
+/**
+ * A condition as both compilers take it at the top of a check or a list match: a lone leaf is wrapped
+ * in `all` (json-rules-engine wants a group there), so both report the same trees.
+ */
+export const asGroup = (c: Condition): Condition => ('operator' in c ? { all: [c] } : c)
 
 /** Inside a list match, the fact that holds the element (json-rules-engine's name for it). */
 export const ITEM_FACT = '$item'
