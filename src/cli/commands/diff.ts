@@ -4,7 +4,6 @@ import { CollabgateError, PolicyValidationError } from '../../errors.js'
 import { diffPolicies, formatPolicyDiffText, hasDifferences } from '../../diff/diff.js'
 import { checkPolicies, defaultPoliciesDir } from '../../load/load.js'
 import type { Policy } from '../../model.js'
-import { displayPath } from '../display.js'
 import { EXIT, formatOption, UsageError, type Io } from '../io.js'
 
 export const diffHelp = `Usage: collabgate diff [options] OLD NEW
@@ -41,7 +40,7 @@ const isFile = async (p: string) => {
 /** Resolves one side of the diff: a policy file, or ID@VERSION in the policies folder. */
 async function resolveSide(arg: string, policiesDir: () => string): Promise<Policy> {
   if (await isFile(arg)) {
-    const { policies, problems } = await checkPolicies([arg], { displayName: displayPath })
+    const { policies, problems } = await checkPolicies([arg])
     if (problems.length > 0) throw new PolicyValidationError(problems)
     if (policies.length !== 1) throw new UsageError(`${arg} holds no policy`)
     return policies[0]!
@@ -50,7 +49,7 @@ async function resolveSide(arg: string, policiesDir: () => string): Promise<Poli
   if (!m) throw new UsageError(`${arg} is neither a policy file nor ID@VERSION`)
   const [, id, version] = m as unknown as [string, string, string]
   const dir = policiesDir()
-  const { policies, problems } = await checkPolicies(dir, { displayName: displayPath })
+  const { policies, problems } = await checkPolicies(dir)
   const hit = policies.find((p) => p.id === id && p.version === version)
   if (hit) return hit
   // The version may be missing because its file is broken: show why rather than "not found".

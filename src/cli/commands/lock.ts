@@ -49,7 +49,7 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
     if (err instanceof UsageError) throw err
     throw new UsageError(`cannot read ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
   }
-  const { policies, problems } = await checkPolicies(dir, { displayName: displayPath })
+  const { policies, problems } = await checkPolicies(dir)
   // A lock of broken policies would record digests nobody could load.
   if (problems.length > 0) throw new PolicyValidationError(problems)
   const file = join(dir, LOCK_FILE_NAME)

@@ -71,7 +71,7 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
   const policyPaths = [...new Set(paths.map((p) => (isPolicyTestFile(p) ? dirname(p) : p)))]
   const testPaths: string[] = []
   for (const p of paths) if (isPolicyTestFile(p) || (await isFolder(p))) testPaths.push(p)
-  const set = await loadPolicies(policyPaths, { displayName: displayPath })
+  const set = await loadPolicies(policyPaths)
   const files = await findPolicyTestFiles(testPaths)
   const result = await runPolicyTests(set, files, displayPath)
   const passed = result.cases.filter((c) => c.passed).length

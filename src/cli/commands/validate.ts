@@ -74,7 +74,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     }
   }
 
-  const checked = await checkPolicies(paths, { displayName: displayPath })
+  const checked = await checkPolicies(paths)
   const problems: PolicyProblem[] = [...checked.problems]
   const warnings: ValidateWarning[] = []
 
