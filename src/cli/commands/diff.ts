@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { CollabgateError, PolicyValidationError } from '../../errors.js'
 import { diffPolicies, formatPolicyDiffText, hasDifferences } from '../../diff/diff.js'
-import { checkPolicies, defaultPoliciesDir } from '../../load/load.js'
+import { checkPolicies, defaultPoliciesDir, type CheckResult } from '../../load/load.js'
 import type { Policy } from '../../model.js'
 import { EXIT, formatOption, UsageError, type Io } from '../io.js'
 
@@ -37,8 +37,14 @@ const isFile = async (p: string) => {
   }
 }
 
+/** The policies folder, checked at most once however many sides name ID@VERSION in it. */
+interface Folder {
+  dir: string
+  check: () => Promise<CheckResult>
+}
+
 /** Resolves one side of the diff: a policy file, or ID@VERSION in the policies folder. */
-async function resolveSide(arg: string, policiesDir: () => string): Promise<Policy> {
+async function resolveSide(arg: string, folder: Folder): Promise<Policy> {
   if (await isFile(arg)) {
     const { policies, problems } = await checkPolicies([arg])
     if (problems.length > 0) throw new PolicyValidationError(problems)
@@ -48,8 +54,8 @@ async function resolveSide(arg: string, policiesDir: () => string): Promise<Poli
   const m = /^([^@\s]+)@([^@\s]+)$/.exec(arg)
   if (!m) throw new UsageError(`${arg} is neither a policy file nor ID@VERSION`)
   const [, id, version] = m as unknown as [string, string, string]
-  const dir = policiesDir()
-  const { policies, problems } = await checkPolicies(dir)
+  const { dir } = folder
+  const { policies, problems } = await folder.check()
   const hit = policies.find((p) => p.id === id && p.version === version)
   if (hit) return hit
   // The version may be missing because its file is broken: show why rather than "not found".
@@ -78,9 +84,11 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
   }
   formatOption(values.format, ['text', 'json'])
   if (positionals.length !== 2) throw new UsageError(`diff takes two policies, OLD and NEW\n\n${diffHelp}`)
-  const dir = () => values.policies ?? defaultPoliciesDir()
-  const before = await resolveSide(positionals[0]!, dir)
-  const after = await resolveSide(positionals[1]!, dir)
+  const dir = values.policies ?? defaultPoliciesDir()
+  let checked: Promise<CheckResult> | undefined
+  const folder: Folder = { dir, check: () => (checked ??= checkPolicies(dir)) }
+  const before = await resolveSide(positionals[0]!, folder)
+  const after = await resolveSide(positionals[1]!, folder)
   const diff = diffPolicies(before, after)
   io.stdout(values.format === 'json' ? JSON.stringify(diff, null, 2) + '\n' : formatPolicyDiffText(diff))
   return values['exit-code'] && hasDifferences(diff) ? EXIT.FAILED : EXIT.OK
