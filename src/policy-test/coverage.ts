@@ -6,6 +6,7 @@
 import type { Policy } from '../model.js'
 import type { PolicyTestCaseResult } from './run.js'
 import { byIdThenEffective } from '../order.js'
+import { lockKey } from '../lock/lock.js'
 
 export interface CheckCoverage {
   /** JSON pointer of the check inside its policy document. */
@@ -46,14 +47,12 @@ export interface CoverageReport {
   percent: number
 }
 
-const key = (id: string, version: string) => `${id}@${version}`
-
 /** Computes rule coverage from test case results (only cases that reached a decision count). */
 export function policyTestCoverage(policies: readonly Policy[], cases: readonly PolicyTestCaseResult[]): CoverageReport {
   const byKey = new Map<string, PolicyCoverage>()
   const sorted = [...policies].sort(byIdThenEffective)
   for (const p of sorted) {
-    byKey.set(key(p.id, p.version), {
+    byKey.set(lockKey(p), {
       id: p.id,
       version: p.version,
       file: p.location.file,
@@ -69,12 +68,12 @@ export function policyTestCoverage(policies: readonly Policy[], cases: readonly 
       })),
     })
   }
-  const policyOf = new Map(policies.map((p) => [key(p.id, p.version), p]))
+  const policyOf = new Map(policies.map((p) => [lockKey(p), p]))
   for (const c of cases) {
     const d = c.decision
     if (!d) continue
-    const cov = byKey.get(key(d.policy.id, d.policy.version))
-    const policy = policyOf.get(key(d.policy.id, d.policy.version))
+    const cov = byKey.get(lockKey(d.policy))
+    const policy = policyOf.get(lockKey(d.policy))
     if (!cov || !policy) continue
     cov.rules.forEach((rc, i) => {
       const reason = d.reasons.find((r) => r.rule === rc.id)

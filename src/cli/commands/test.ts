@@ -130,7 +130,7 @@ function coverageText(c: CoverageReport, min: number | undefined, paint: Paint):
       const text = `    ${lines[i]!.trimEnd()}`
       out.push(r.covered ? text : paint.yellow(text))
       const idle = r.checks.filter((k) => k.objected === 0)
-      if (idle.length > 0 && r.checks.length > 0) {
+      if (idle.length > 0) {
         out.push(`        checks never objecting: ${idle.map((k) => `[${k.outcome}] line ${k.line}`).join(', ')}`)
       }
     })

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { CollabgateError, formatProblem, type PolicyProblem } from '../../errors.js'
 import { checkPolicies, defaultPoliciesDir, locatePolicy } from '../../load/load.js'
-import { checkLock, LOCK_FILE_NAME, readLock, type LockCheck } from '../../lock/lock.js'
+import { checkLock, LOCK_FILE_NAME, lockKey, readLock, type LockCheck } from '../../lock/lock.js'
 import { formatGithubAnnotation } from '../../report/github.js'
 import { paintFor } from '../colour.js'
 import { displayPath } from '../display.js'
@@ -92,7 +92,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
       lockCheck = checkLock(checked.policies, lock, locatePolicy)
       problems.push(...lockCheck.problems)
       for (const key of lockCheck.unlocked) {
-        const p = checked.policies.find((x) => `${x.id}@${x.version}` === key)!
+        const p = checked.policies.find((x) => lockKey(x) === key)!
         const at = locatePolicy(p, '/version')
         warnings.push({ code: 'W_UNLOCKED', message: `${key} is not in ${lockShown} yet (not a failure); run 'collabgate lock' once it is released`, ...at })
       }
