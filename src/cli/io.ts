@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
 import { CollabgateError, PolicyValidationError, RecordValidationError, formatProblem } from '../errors.js'
 
 /** Exit codes: 0 fine, 1 invalid policies / failed tests / adverse decisions (when asked), 2 usage or input errors. */
@@ -20,13 +21,25 @@ export async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
+/** A path named on the command line that cannot be read: a usage error naming it and the reason. */
+export const cannotRead = (path: string, err: unknown): UsageError => new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+
+/** stat() of a path named on the command line; one that cannot be read is a usage error. */
+export async function statArg(path: string): Promise<Stats> {
+  try {
+    return await stat(path)
+  } catch (err) {
+    throw cannotRead(path, err)
+  }
+}
+
 /** Reads a file, or standard input for '-'. */
 export async function readInput(io: Io, file: string): Promise<string> {
   if (file === '-') return io.stdin()
   try {
     return await readFile(file, 'utf8')
   } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+    throw cannotRead(file, err)
   }
 }
 

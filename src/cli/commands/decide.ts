@@ -6,7 +6,7 @@ import { fileChunks } from '../../batch/lines.js'
 import { formatProgress, wantsProgress } from '../../batch/progress.js'
 import { defaultPolicies, loadPolicies } from '../../load/load.js'
 import { formatDecisionText } from '../../report/text.js'
-import { EXIT, readInput, today, formatOption, UsageError, type Io } from '../io.js'
+import { EXIT, readInput, statArg, today, formatOption, UsageError, type Io } from '../io.js'
 
 export const decideHelp = `Usage: collabgate decide [options] [FILE|-]
 
@@ -100,14 +100,9 @@ async function decideBatch(io: Io, file: string, values: { policies?: string | u
   const workers = parseWorkers(values.workers)
   let totalBytes: number | undefined
   if (file !== '-') {
-    try {
-      const info = await stat(file)
-      if (!info.isFile()) throw new UsageError(`cannot read ${file}: not a file`)
-      totalBytes = info.size
-    } catch (err) {
-      if (err instanceof UsageError) throw err
-      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
-    }
+    const info = await statArg(file)
+    if (!info.isFile()) throw new UsageError(`cannot read ${file}: not a file`)
+    totalBytes = info.size
   }
   const set = values.policies ? await loadPolicies(values.policies) : await defaultPolicies()
   // streamed, never read whole: Io.stdin() would buffer all of standard input

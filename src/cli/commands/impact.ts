@@ -1,8 +1,7 @@
-import { stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { formatImpactText, impactOf, readLines } from '../../impact/impact.js'
 import { defaultPolicies, loadPolicies } from '../../load/load.js'
-import { EXIT, today, formatOption, UsageError, type Io } from '../io.js'
+import { EXIT, statArg, today, formatOption, UsageError, type Io } from '../io.js'
 
 export const impactHelp = `Usage: collabgate impact --policy ID --from V1 --to V2 [options] RECORDS.ndjson
 
@@ -56,12 +55,7 @@ export async function impactCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`impact takes one RECORDS file (NDJSON, or - for standard input)\n\n${impactHelp}`)
   const file = positionals[0]!
   if (file !== '-') {
-    try {
-      if (!(await stat(file)).isFile()) throw new UsageError(`${file} is not a file`)
-    } catch (err) {
-      if (err instanceof UsageError) throw err
-      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
-    }
+    if (!(await statArg(file)).isFile()) throw new UsageError(`${file} is not a file`)
   }
   const set = values.policies ? await loadPolicies(values.policies) : await defaultPolicies()
   const lines = readLines(file === '-' ? process.stdin : file)

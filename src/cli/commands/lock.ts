@@ -1,11 +1,10 @@
-import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { CollabgateError, PolicyValidationError } from '../../errors.js'
 import { checkPolicies, defaultPoliciesDir } from '../../load/load.js'
 import { LOCK_FILE_NAME, readLock, writeLock, type PolicyLock } from '../../lock/lock.js'
 import { displayPath } from '../display.js'
-import { EXIT, formatOption, UsageError, type Io } from '../io.js'
+import { EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'
 
 export const lockHelp = `Usage: collabgate lock [options] [DIR]
 
@@ -43,12 +42,7 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
   formatOption(values.format, ['text', 'json'])
   if (positionals.length > 1) throw new UsageError('lock takes one DIR: the folder that holds the policies and their lock file')
   const dir = positionals[0] ?? defaultPoliciesDir()
-  try {
-    if (!(await stat(dir)).isDirectory()) throw new UsageError(`${dir} is not a folder; lock records every policy of a folder`)
-  } catch (err) {
-    if (err instanceof UsageError) throw err
-    throw new UsageError(`cannot read ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
-  }
+  if (!(await statArg(dir)).isDirectory()) throw new UsageError(`${dir} is not a folder; lock records every policy of a folder`)
   const { policies, problems } = await checkPolicies(dir)
   // A lock of broken policies would record digests nobody could load.
   if (problems.length > 0) throw new PolicyValidationError(problems)

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
 import { defaultPoliciesDir, isPolicyTestFile, loadPolicies } from '../../load/load.js'
@@ -8,7 +7,7 @@ import { policyTestsToJunit } from '../../policy-test/junit.js'
 import { formatProblem } from '../../errors.js'
 import { paintFor, type Paint } from '../colour.js'
 import { columns, displayPath } from '../display.js'
-import { EXIT, formatOption, UsageError, type Io } from '../io.js'
+import { EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'
 
 export const testHelp = `Usage: collabgate test [options] [PATH...]
 
@@ -34,11 +33,7 @@ Examples:
 
 
 async function isFolder(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory()
-  } catch (err) {
-    throw new UsageError(`cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
-  }
+  return (await statArg(p)).isDirectory()
 }
 
 export async function testCommand(argv: string[], io: Io): Promise<number> {

@@ -7,7 +7,7 @@ import { checkLock, LOCK_FILE_NAME, lockKey, readLock, type LockCheck } from '..
 import { formatGithubAnnotation } from '../../report/github.js'
 import { paintFor } from '../colour.js'
 import { displayPath } from '../display.js'
-import { EXIT, formatOption, UsageError, type Io } from '../io.js'
+import { EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'
 
 export const validateHelp = `Usage: collabgate validate [options] [PATH...]
 
@@ -66,13 +66,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
   }
   const format = formatOption(values.format, ['text', 'json', 'github'])
   const paths = positionals.length > 0 ? positionals : [defaultPoliciesDir()]
-  for (const p of paths) {
-    try {
-      await stat(p)
-    } catch (err) {
-      throw new UsageError(`cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
-    }
-  }
+  for (const p of paths) await statArg(p)
 
   const checked = await checkPolicies(paths)
   const problems: PolicyProblem[] = [...checked.problems]
