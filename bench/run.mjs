@@ -7,7 +7,7 @@
  * and also the NDJSON batch with worker threads, and the CLI batch's peak RSS.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, openSync, closeSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, openSync, closeSync, statSync, writeFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -176,7 +176,7 @@ async function cliBatch(count) {
     const ms = now() - t
     closeSync(sink)
     if (code !== 0) throw new Error(`CLI batch exited with ${code}`)
-    return { records: count, rate: (count * 1000) / ms, peakRssMb: Number(readFileSync(rssFile, 'utf8')) / 1024, bytes: (await import('node:fs')).statSync(file).size }
+    return { records: count, rate: (count * 1000) / ms, peakRssMb: Number(readFileSync(rssFile, 'utf8')) / 1024, bytes: statSync(file).size }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
