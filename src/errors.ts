@@ -15,6 +15,10 @@ export type ErrorCode =
   | 'E_SUBJECT_UNKNOWN'
   | 'E_LOCK_INVALID'
   | 'E_RECORD_TOO_LARGE'
+  | 'E_SUBJECT_AMBIGUOUS'
+  | 'E_NO_POLICY_APPLIES'
+  | 'E_DIGEST_MISMATCH'
+  | 'E_UNKNOWN_CALENDAR'
 
 export class CollabgateError extends Error {
   readonly code: ErrorCode
@@ -45,6 +49,14 @@ export type ProblemCode =
   | 'E_TEMPLATE'
   | 'E_LOCK_MISMATCH'
   | 'E_LOCK_INVALID'
+  | 'E_LOCK_MISSING'
+  | 'E_UNLOCKED_IN_EFFECT'
+  | 'E_UNKNOWN_SUBJECT'
+  | 'E_UNKNOWN_RECORD_SCHEMA'
+  | 'E_RECORD_SCHEMA'
+  | 'E_SUBJECT_OVERLAP'
+  | 'E_AMBIGUOUS_PRIMARY'
+  | 'E_UNKNOWN_CALENDAR'
 
 /** One problem in one policy file, pointing at the place an author must change. */
 export interface PolicyProblem {
@@ -55,6 +67,16 @@ export interface PolicyProblem {
   column: number
   /** JSON pointer inside the document ('' for the whole document). */
   pointer: string
+}
+
+/** A finding that does not fail a load (cedar's and yaml's warnings): a version not released yet, no lock. */
+export interface PolicyWarning {
+  code: 'W_UNLOCKED' | 'W_NO_LOCK'
+  message: string
+  /** Absent when the warning is about a file that does not exist (no lock file). */
+  file?: string
+  line?: number
+  column?: number
 }
 
 /** A policy file or folder that cannot be used; `problems` lists every problem found, not just the first. */

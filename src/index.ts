@@ -11,6 +11,10 @@ export type {
   PolicyRecord,
   PolicyRef,
   Reason,
+  RecordKind,
+  RecordSchema,
+  JsonSchema,
+  SubjectDefinition,
   ReviewSpec,
   ReviewStatus,
   Rule,
@@ -25,20 +29,22 @@ export {
   formatProblem,
   type ErrorCode,
   type PolicyProblem,
+  type PolicyWarning,
   type ProblemCode,
   type RecordProblem,
 } from './errors.js'
-export { checkPolicies, defaultPolicies, defaultPoliciesDir, findPolicyFiles, loadPolicies, type CheckResult, type LoadOptions } from './load/load.js'
+export { checkPolicies, defaultPolicies, defaultPoliciesDir, findPolicyFiles, loadPolicies, relativeTo, type CheckResult, type LoadOptions } from './load/load.js'
+export { FOLDER_FILE } from './load/folder.js'
 export { DEFAULT_PARSE_LIMITS, type ParseLimits } from './load/yaml-source.js'
 export { PolicySet, type DecideOptions, type PolicySummary } from './decide/policy-set.js'
 export type { DecideSyncOptions, EvaluatorKind, PolicySetOptions } from './decide/policy-set.js'
 export { compileClosures, type SyncEvaluator } from './compile/closures.js'
 export { decideNdjson, decideNdjsonToStream, type BatchOptions, type BatchProgress, type BatchSummary, type BatchWrite } from './batch/batch.js'
 export type { BatchErrorLine, BatchLineErrorCode } from './batch/decide-lines.js'
-export { assertRecord, detectSubject } from './decide/decide.js'
 export { OPERATORS, type OperatorDefinition } from './compile/operators.js'
 export { createWorkingDayCalendar, InvalidDateError, usWorkingDays, type WorkingDayCalendar } from './calendar/working-days.js'
-export { POLICY_SCHEMA, RECORD_SCHEMAS } from './schemas.js'
+export { calendarNamed, DEFAULT_CALENDAR, knownCalendars, unknownCalendarMessage, UnknownCalendarError } from './calendar/calendars.js'
+export { POLICY_SCHEMA } from './schemas.js'
 export { describeCondition, formatDecisionText } from './report/text.js'
 export { runPolicyTests, findPolicyTestFiles, type PolicyTestResult, type PolicyTestCaseResult } from './policy-test/run.js'
 export { PolicyStore, watchPolicies, type PolicyStoreOptions, type ProblemsEvent, type ReloadEvent, type ReloadResult, type StoreStatus } from './store/store.js'
@@ -47,7 +53,7 @@ export { AuditLog, auditEntry, createAuditLog, withAudit, type AuditEntry, type 
 export type { PolicyTestMismatch } from './policy-test/run.js'
 export { policyTestCoverage, type CheckCoverage, type CoverageReport, type PolicyCoverage, type RuleCoverage } from './policy-test/coverage.js'
 export { policyTestsToJunit } from './policy-test/junit.js'
-export { checkLock, formatLock, lockKey, lockOf, parseLock, readLock, writeLock, LOCK_FILE_NAME, type LockCheck, type PolicyLock } from './lock/lock.js'
+export { checkLock, formatLock, lockKey, lockOf, nextLock, parseLock, readLock, recordSchemaKey, writeLock, LOCK_FILE_NAME, type CheckLockOptions, type LockCheck, type PolicyLock } from './lock/lock.js'
 export { conditionLines, diffLines, diffPolicies, formatPolicyDiffText, hasDifferences, type DiffLine, type FieldChange, type PolicyDiff, type PolicyDiffSide, type RuleChange, type RuleChangeField, type RuleFieldChange, type RuleSummary } from './diff/diff.js'
 export { formatImpactText, impactOf, readLines, type ImpactChange, type ImpactInvalidLine, type ImpactOptions, type ImpactReport, type ImpactSide, type ImpactTransition, type RuleShift } from './impact/impact.js'
 export { escapeXml, formatJunit, type JunitCase, type JunitSuite } from './report/junit.js'

@@ -3,8 +3,11 @@
  * These exported types are the library's documentation.
  */
 
-/** Which kind of record a policy judges. */
-export type Subject = 'application' | 'behaviour'
+/** Which kind of record a policy judges: a subject the policy folder declares (e.g. `application`). */
+export type Subject = string
+
+/** A JSON Schema document (draft 2020-12). */
+export type JsonSchema = Record<string, unknown>
 
 /** Where something lives in a policy file: 1-based line and column. */
 export interface SourceLocation {
@@ -65,9 +68,46 @@ export interface EffectiveWindow {
   until?: string
 }
 
+/** The review clock: a result is due `workingDays` working days (of the policy's calendar) after `from`. */
 export interface ReviewSpec {
-  /** Working days after submission within which a review result is due. */
+  /** Working days after the `from` date within which a review result is due. */
   workingDays: number
+  /** The date the clock counts from: a record field (e.g. `{ fact: submittedAt }`). */
+  from: { fact: string; path?: string }
+  /** The condition that means the review is decided (a result is recorded). */
+  decided: Condition
+}
+
+/** One version of a subject's record schema, as the folder declares it. */
+export interface RecordSchema {
+  subject: Subject
+  version: string
+  /** `sha256:` + hex digest of the canonical JSON of the schema. */
+  digest: string
+  schema: JsonSchema
+  location: SourceLocation
+}
+
+/** A record kind, as the policy folder declares it (`collabgate.yaml`). */
+export interface SubjectDefinition {
+  name: Subject
+  /** The record field that names a record in decisions (e.g. applicationId). */
+  idField: string
+  /** The condition a record meets when it is of this kind (used when the caller names no policy). */
+  recognise: Condition
+  /** Record schema versions, oldest first. */
+  schemas: RecordSchema[]
+  /** Defaults of the review clock for policies of this subject that declare `review`. */
+  review?: { from?: { fact: string; path?: string }; decided?: Condition }
+  location: SourceLocation
+}
+
+/** What a policy knows of the records it judges: plain data, so a policy can cross to a worker thread. */
+export interface RecordKind {
+  subject: Subject
+  idField: string
+  recognise: Condition
+  schema: RecordSchema
 }
 
 /** One version of one policy, validated and ready to compile. */
@@ -85,6 +125,12 @@ export interface Policy {
   primary: boolean
   effective: EffectiveWindow
   review?: ReviewSpec
+  /** Which records a primary policy claims among its subject's (markets by data); absent: the fallback. */
+  appliesTo?: Condition
+  /** The working-day calendar of `addWorkingDays` and the review clock (default `US`). */
+  calendar: string
+  /** The record kind and the schema version that validates its records. */
+  record: RecordKind
   rules: Rule[]
   /** `sha256:` + hex digest of the canonical JSON of the policy document. */
   digest: string
@@ -123,6 +169,7 @@ export interface Reason {
 }
 
 export interface ReviewStatus {
+  /** The date the review clock counts from (the review's `from` field). */
   submittedAt: string
   dueBy: string
   overdue: boolean
@@ -130,7 +177,8 @@ export interface ReviewStatus {
 
 export interface Decision {
   policy: PolicyRef
-  subject: { kind: Subject; id: string }
+  /** The record judged: its kind, its id field's value and the schema version that validated it. */
+  subject: { kind: Subject; id: string; schema: { version: string; digest: string } }
   outcome: string
   reasons: Reason[]
   asOf: string

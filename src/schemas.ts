@@ -1,16 +1,13 @@
-/** The JSON Schemas shipped in schemas/, bundled into the build so no file lookup is needed at run time. */
-import applicationRecordSchema from '../schemas/application-record.schema.json' with { type: 'json' }
-import behaviourRecordSchema from '../schemas/behaviour-record.schema.json' with { type: 'json' }
+/**
+ * The policy JSON Schema, bundled into the build so no file lookup is needed at run time, and the
+ * helpers that read a record schema (which a policy folder declares) the way the validator needs.
+ */
 import policySchema from '../schemas/policy.schema.json' with { type: 'json' }
-import type { Subject } from './model.js'
+import type { JsonSchema } from './model.js'
 
-export type JsonSchema = Record<string, unknown>
+export type { JsonSchema }
 
 export const POLICY_SCHEMA: JsonSchema = policySchema
-export const RECORD_SCHEMAS: Readonly<Record<Subject, JsonSchema>> = {
-  application: applicationRecordSchema,
-  behaviour: behaviourRecordSchema,
-}
 
 function deref(root: JsonSchema, schema: JsonSchema | undefined): JsonSchema | undefined {
   let s = schema

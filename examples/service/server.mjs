@@ -18,12 +18,10 @@ import { relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import {
-  assertRecord,
   CollabgateError,
   createAuditLog,
   DEFAULT_MAX_RECORD_BYTES,
   defaultPoliciesDir,
-  detectSubject,
   parseRecordJson,
   RecordValidationError,
   watchPolicies,
@@ -170,9 +168,9 @@ export async function createServer(options = {}) {
     if (problems.length > 0) {
       // the query is wrong; still check the record so the caller sees everything at once
       const set = store.current()
-      const subject = set.list().find((p) => p.id === policy)?.subject
+      const date = /^\d{4}-\d{2}-\d{2}$/.test(asOf) && !problems.some((p) => p.parameter === 'asOf') ? asOf : today()
       try {
-        assertRecord(subject ?? detectSubject(record), record)
+        set.assertRecord(record, { asOf: date, ...(policy ? { policy } : {}), ...(version ? { version } : {}) })
       } catch (err) {
         if (err instanceof RecordValidationError) problems.push(...err.problems)
         else if (err instanceof CollabgateError) problems.push({ pointer: '', message: err.message })

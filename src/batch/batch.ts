@@ -104,7 +104,7 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
   if (options.version !== undefined) decideOptions.version = options.version
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS
 
-  const pool = workers > 0 ? new WorkerPool(workers, { policies: set.policies, options: decideOptions, maxLineChars, bytes: sink.bytes }, options.workerFile) : undefined
+  const pool = workers > 0 ? new WorkerPool(workers, { policies: set.policies, subjects: set.subjectKinds, options: decideOptions, maxLineChars, bytes: sink.bytes }, options.workerFile) : undefined
   const summary: BatchSummary = { lines: 0, decided: 0, failed: 0, workers, elapsedMs: 0 }
   let bytesRead = 0
   const progress = (done: boolean): void =>

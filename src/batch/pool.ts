@@ -6,13 +6,14 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { CollabgateError } from '../errors.js'
-import type { DecideSyncOptions } from '../decide/policy-set.js'
+import type { DecideSyncOptions, SubjectKind } from '../decide/policy-set.js'
 import type { Policy } from '../model.js'
 import type { BlockBytes, BlockOutcome } from './decide-lines.js'
 
 /** What every worker is started with: plain data, copied into the thread. */
 export interface WorkerSetup {
   policies: readonly Policy[]
+  subjects: readonly SubjectKind[]
   options: DecideSyncOptions
   maxLineChars: number
   /** Answer with UTF-8 bytes in transferred buffers instead of text. */

@@ -11,7 +11,7 @@ import { decideBlock } from './decide-lines.js'
 import type { BlockRequest, ReleaseRequest, WorkerSetup } from './pool.js'
 
 const setup = workerData as WorkerSetup
-const set = new PolicySet(setup.policies)
+const set = new PolicySet(setup.policies, { subjects: setup.subjects })
 
 // buffers the main thread has written and given back, ready to carry another block
 const free: ArrayBuffer[] = []

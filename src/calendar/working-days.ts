@@ -3,11 +3,15 @@
  *
  * A working day is a Monday–Friday that is not a US public holiday, where the
  * holidays (including observed "substitute" days, e.g. Saturday 2026-07-04 →
- * Friday 2026-07-03) are exactly the entries `business-days-js`'
- * `getHolidays(year)` returns (it keeps only date-holidays entries of type
- * `public`; `bank`/`optional`/`observance` entries such as the Friday
- * 2023-11-10 Veterans Day substitute or Christmas Eve are working days, just as
- * in `bDays.check()`).
+ * Friday 2026-07-03) are the entries `business-days-js`' `getHolidays(year)`
+ * returns (it keeps only date-holidays entries of type `public`;
+ * `optional`/`observance` entries such as Christmas Eve or the day after
+ * Thanksgiving are working days, just as in `bDays.check()`), PLUS the observed
+ * Veterans Day (5 U.S.C. 6103 observed-day rule: Nov 11 on a Saturday is observed on Friday
+ * Nov 10, on a Sunday on Monday Nov 12, e.g. 2023-11-10, 2028-11-10,
+ * 2029-11-12). date-holidays types that substitute day `bank`, so
+ * business-days-js' public list (and `check()`) leaves it out; see
+ * `withObservedVeteransDay`. Pass an explicit `source` for the raw library list.
  *
  * `business-days-js` is slow per call (check ≈ 0.8 ms, addDays ≈ 8.5 ms), so it
  * is asked once per calendar year (`getHolidays(year)`), lazily, and every
@@ -15,8 +19,8 @@
  * calendar-date arithmetic (no local time zone is ever involved).
  *
  * Agreement with `bDays.check()`: identical for every day with the federal
- * (default) calendar, except where `check()` contradicts the library's own
- * holiday list:
+ * (default) calendar, except the observed Veterans Day above and where
+ * `check()` contradicts the library's own holiday list:
  *  - `check()` only looks at the FIRST date-holidays entry of a day, so in years
  *    where Christmas falls on a Saturday the observed Friday Dec 24 (e.g.
  *    2021-12-24, 2027-12-24, 2032-12-24) — which is listed first as the
@@ -66,7 +70,10 @@ export interface HolidaySource {
 export interface WorkingDayCalendarOptions {
   /** two-letter US state (e.g. "pa") for state public holidays; default: federal holidays */
   state?: string | undefined
-  /** holiday provider; defaults to business-days-js (`businessDays({ state }).getHolidays`). Overrides `state`. */
+  /**
+   * holiday provider; defaults to business-days-js (`businessDays({ state }).getHolidays`) with the
+   * observed Veterans Day added (`withObservedVeteransDay`). Overrides `state`; used as given (no correction).
+   */
   source?: HolidaySource | undefined
 }
 
@@ -224,6 +231,41 @@ function businessDaysSource(state: string | undefined): HolidaySource {
   return { getHolidays: (year) => bDays.getHolidays(year) }
 }
 
+function countsAsHoliday(record: HolidayRecord): boolean {
+  return record.type === undefined || record.type === 'public'
+}
+
+/**
+ * Adds the observed Veterans Day to a US holiday source: when the source lists a (public) holiday on
+ * Nov 11 and that day is a Saturday, Friday Nov 10 is a holiday too; a Sunday, Monday Nov 12
+ * (the observed-day rules for the holidays of 5 U.S.C. 6103, as for every other federal holiday). business-days-js' `getHolidays()`
+ * keeps only date-holidays' `public` entries, and date-holidays types this substitute day `bank`
+ * ("Veterans Day (substitute day)"), so the library's list leaves it out although every other
+ * federal holiday's observed day is there. The substitute is derived from the source's own Nov 11
+ * entry, so a calendar without Veterans Day gets none. Wraps the source, never patches the library.
+ */
+export function withObservedVeteransDay(inner: HolidaySource): HolidaySource {
+  return {
+    getHolidays(year) {
+      const list = inner.getHolidays(year)
+      const nov11 = dayNumberOf(year, 11, 11)
+      if (nov11 === undefined) return list
+      const weekday = weekdayOf(nov11)
+      const observed = weekday === 6 ? nov11 - 1 : weekday === 0 ? nov11 + 1 : undefined
+      if (observed === undefined) return list
+      const date = formatDay(nov11)
+      const holiday = list.find((r) => countsAsHoliday(r) && typeof r.date === 'string' && r.date.slice(0, 10) === date)
+      if (holiday === undefined) return list
+      const substitute: HolidayRecord = {
+        date: `${formatDay(observed)} 00:00:00`,
+        type: 'public',
+        name: `${holiday.name ?? 'Veterans Day'} (substitute day)`,
+      }
+      return [...list, substitute]
+    },
+  }
+}
+
 interface YearData {
   readonly year: number
   readonly first: number // day number of Jan 1
@@ -233,7 +275,7 @@ interface YearData {
 }
 
 export function createWorkingDayCalendar(options: WorkingDayCalendarOptions = {}): WorkingDayCalendar {
-  const source = options.source ?? businessDaysSource(options.state)
+  const source = options.source ?? withObservedVeteransDay(businessDaysSource(options.state))
   const years = new Map<number, YearData>()
   let current: YearData | undefined // the most recently used year, for day-by-day loops
 
@@ -244,7 +286,7 @@ export function createWorkingDayCalendar(options: WorkingDayCalendarOptions = {}
     if (data === undefined) {
       const holidayDays = new Set<number>()
       for (const record of source.getHolidays(year)) {
-        if (record.type !== undefined && record.type !== 'public') continue
+        if (!countsAsHoliday(record)) continue
         for (const d of coveredDays(record, year)) {
           if (!isWeekend(d)) holidayDays.add(d)
         }
@@ -319,7 +361,10 @@ export function createWorkingDayCalendar(options: WorkingDayCalendarOptions = {}
 let defaultCalendar: WorkingDayCalendar | undefined
 const getDefaultCalendar = (): WorkingDayCalendar => (defaultCalendar ??= createWorkingDayCalendar())
 
-/** Federal (no state) US working-day calendar, created on first use. */
+/**
+ * Federal (no state) US working-day calendar, with the observed Veterans Day; business-days-js is
+ * loaded on the first question, not before. This is the `US` calendar of `calendarNamed()`.
+ */
 export const usWorkingDays: WorkingDayCalendar = Object.freeze({
   isWorkingDay: (date: string) => getDefaultCalendar().isWorkingDay(date),
   addWorkingDays: (date: string, n: number) => getDefaultCalendar().addWorkingDays(date, n),

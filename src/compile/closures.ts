@@ -13,9 +13,10 @@
  * - someMatch/noneMatch see the matching elements as their actual value and `true` as expected;
  * - a working-day date past 9999-12-31 is no date (undefined), in both.
  */
-import { usWorkingDays } from '../calendar/working-days.js'
+import { calendarNamed } from '../calendar/calendars.js'
+import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import type { CheckResult, ConditionResult, Evaluator, RuleResult } from '../evaluate/result.js'
-import type { Check, Condition, LeafCondition, Policy, PolicyRecord } from '../model.js'
+import type { Check, Condition, LeafCondition, Policy, PolicyRecord, ReviewStatus } from '../model.js'
 import { AS_OF_FACT } from '../validate/policy.js'
 import { asGroup, calendarDate, compare, isListMatch, isPresent, isScalar, ITEM_FACT, OPERATORS } from './operators.js'
 import { parsePath, resolveSegments } from './paths.js'
@@ -33,6 +34,8 @@ interface Compiled {
 /** An evaluator that answers synchronously; it also satisfies the promise-based Evaluator. */
 export interface SyncEvaluator extends Evaluator {
   evaluateSync(record: PolicyRecord, asOf: string): RuleResult[]
+  /** The review clock's state for a record, when the policy declares one and the record has its date. */
+  reviewSync(record: PolicyRecord, asOf: string): ReviewStatus | undefined
 }
 
 const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key)
@@ -75,10 +78,10 @@ function valueReader(fact: string | undefined, path: string | undefined, inEleme
   return take ? (record) => take(field(record)) : field
 }
 
-/** date + n US working days; a date the calendar cannot represent (past 9999) is no date at all. Shared with engine.ts. */
-export function workingDaysAfter(date: string, days: number): string | undefined {
+/** date + n working days of a calendar; a date the calendar cannot represent (past 9999) is no date at all. Shared with engine.ts. */
+export function workingDaysAfter(calendar: WorkingDayCalendar, date: string, days: number): string | undefined {
   try {
-    return usWorkingDays.addWorkingDays(date, days)
+    return calendar.addWorkingDays(date, days)
   } catch (err) {
     if ((err as { code?: unknown }).code === 'E_INVALID_DATE') return undefined
     throw err
@@ -86,25 +89,25 @@ export function workingDaysAfter(date: string, days: number): string | undefined
 }
 
 /** A date operand: a literal, a {fact, path} / {path} reference, or {addWorkingDays, to}. */
-function dateReader(v: unknown, inElement: boolean): Read {
+function dateReader(v: unknown, inElement: boolean, calendar: WorkingDayCalendar): Read {
   if (typeof v === 'string' || !v || typeof v !== 'object') return () => v
   const o = v as { fact?: string; path?: string; addWorkingDays?: number; to?: unknown }
   if (o.addWorkingDays !== undefined) {
     const days = o.addWorkingDays
-    const to = dateReader(o.to, inElement)
+    const to = dateReader(o.to, inElement, calendar)
     return (r, a, i) => {
       const date = calendarDate(to(r, a, i))
-      return date === undefined ? undefined : workingDaysAfter(date, days)
+      return date === undefined ? undefined : workingDaysAfter(calendar, date, days)
     }
   }
   return valueReader(o.fact, o.path, inElement)
 }
 
-function compileCondition(c: Condition, inElement: boolean): Compiled {
-  if ('all' in c) return group('all', c.all.map((x) => compileCondition(x, inElement)))
-  if ('any' in c) return group('any', c.any.map((x) => compileCondition(x, inElement)))
+function compileCondition(c: Condition, inElement: boolean, calendar: WorkingDayCalendar): Compiled {
+  if ('all' in c) return group('all', c.all.map((x) => compileCondition(x, inElement, calendar)))
+  if ('any' in c) return group('any', c.any.map((x) => compileCondition(x, inElement, calendar)))
   if ('not' in c) {
-    const inner = compileCondition(c.not, inElement)
+    const inner = compileCondition(c.not, inElement, calendar)
     return {
       test: (r, a, i) => !inner.test(r, a, i),
       explain: (r, a, i) => {
@@ -113,7 +116,7 @@ function compileCondition(c: Condition, inElement: boolean): Compiled {
       },
     }
   }
-  return compileLeaf(c, inElement)
+  return compileLeaf(c, inElement, calendar)
 }
 
 function group(op: 'all' | 'any', members: Compiled[]): Compiled {
@@ -145,9 +148,9 @@ function group(op: 'all' | 'any', members: Compiled[]): Compiled {
   }
 }
 
-function compileLeaf(leaf: LeafCondition, inElement: boolean): Compiled {
+function compileLeaf(leaf: LeafCondition, inElement: boolean, calendar: WorkingDayCalendar): Compiled {
   const op = leaf.operator
-  if (isListMatch(op)) return compileListMatch(leaf, op, inElement)
+  if (isListMatch(op)) return compileListMatch(leaf, op, inElement, calendar)
   const left = valueReader(leaf.fact, leaf.path, inElement)
   const isDate = OPERATORS[op]?.valueKind === 'date'
   if (!isDate) {
@@ -161,7 +164,7 @@ function compileLeaf(leaf: LeafCondition, inElement: boolean): Compiled {
       },
     }
   }
-  const right = dateReader(leaf.value, inElement)
+  const right = dateReader(leaf.value, inElement, calendar)
   return {
     test: (r, a, i) => compare(op, left(r, a, i), right(r, a, i)),
     explain: (r, a, i) => {
@@ -195,12 +198,12 @@ function comparison(op: string, expected: unknown): (actual: unknown) => boolean
   return (actual) => compare(op, actual, expected)
 }
 
-function compileListMatch(leaf: LeafCondition, op: 'someMatch' | 'noneMatch', inElement: boolean): Compiled {
+function compileListMatch(leaf: LeafCondition, op: 'someMatch' | 'noneMatch', inElement: boolean, calendar: WorkingDayCalendar): Compiled {
   // the validator refuses list matches inside list matches; this guards direct callers
   if (inElement) throw new Error('list matches cannot be nested')
   const items = valueReader(leaf.fact, leaf.path, false)
   const where = leaf.value as Condition
-  const matches = compileCondition(asGroup(where), true).test
+  const matches = compileCondition(asGroup(where), true, calendar).test
   const some = op === 'someMatch'
   return {
     test: (r, a) => {
@@ -226,11 +229,18 @@ interface CompiledCheck {
   passed: CheckResult
 }
 
+/** A condition as one fast test of a record (recognising a record's kind, a market's appliesTo, a review's `decided`). */
+export function compileTest(condition: Condition, calendarName = 'US'): (record: PolicyRecord, asOf: string) => boolean {
+  const test = compileCondition(asGroup(condition), false, calendarNamed(calendarName)).test
+  return (record, asOf) => test(record, asOf, undefined)
+}
+
 /** Compiles a validated policy into closures, once; evaluate() then runs synchronously per record. */
 export function compileClosures(policy: Policy): SyncEvaluator {
+  const calendar = calendarNamed(policy.calendar)
   const rules = policy.rules.map((rule) => {
     const checks: CompiledCheck[] = rule.checks.map((check) => {
-      const compiled = compileCondition(asGroup(check.require), false)
+      const compiled = compileCondition(asGroup(check.require), false, calendar)
       return { check, test: compiled.test, explain: compiled.explain, passed: Object.freeze({ check, passed: true }) }
     })
     const allPassed: RuleResult = Object.freeze({ rule, checks: Object.freeze(checks.map((c) => c.passed)) as CheckResult[] })
@@ -255,6 +265,7 @@ export function compileClosures(policy: Policy): SyncEvaluator {
 
   return {
     evaluateSync,
+    reviewSync: reviewClock(policy, calendar),
     evaluate: (record, asOf) => {
       try {
         return Promise.resolve(evaluateSync(record, asOf))
@@ -262,5 +273,20 @@ export function compileClosures(policy: Policy): SyncEvaluator {
         return Promise.reject(err instanceof Error ? err : new Error(String(err)))
       }
     },
+  }
+}
+
+/** The review clock the policy declares: due `workingDays` after its `from` date, overdue when not `decided` by then. */
+function reviewClock(policy: Policy, calendar: WorkingDayCalendar): SyncEvaluator['reviewSync'] {
+  const review = policy.review
+  if (!review) return () => undefined
+  const from = valueReader(review.from.fact, review.from.path, false)
+  const decided = compileCondition(asGroup(review.decided), false, calendar).test
+  return (record, asOf) => {
+    const submittedAt = calendarDate(from(record, asOf, undefined))
+    if (!submittedAt) return undefined
+    const dueBy = workingDaysAfter(calendar, submittedAt, review.workingDays)
+    if (dueBy === undefined) return undefined
+    return { submittedAt, dueBy, overdue: !decided(record, asOf, undefined) && asOf > dueBy }
   }
 }

@@ -7,6 +7,8 @@ import { Engine, Rule as EngineRule, type Almanac, type TopLevelCondition } from
 import type { Condition, LeafCondition, Policy } from '../model.js'
 import type { ConditionResult, Evaluator, RuleResult } from '../evaluate/result.js'
 import { AS_OF_FACT } from '../validate/policy.js'
+import { calendarNamed } from '../calendar/calendars.js'
+import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import { workingDaysAfter } from './closures.js'
 import { EnginePool } from './engine-pool.js'
 import { asGroup, calendarDate, compare, isListMatch, ITEM_FACT, OPERATORS } from './operators.js'
@@ -44,12 +46,14 @@ async function resolveDate(operand: unknown, almanac: Almanac): Promise<unknown>
 class EngineCompiler {
   readonly lists: ListMatch[] = []
 
+  constructor(private readonly calendar: WorkingDayCalendar) {}
+
   newEngine(rules: { name: string; conditions: EngineCondition }[]): Engine {
     const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: (value: object, path: string) => resolvePath(value, path) })
     addOperators(engine)
     engine.addFact(WORKING_DAYS_FACT, async (params: Record<string, unknown>, almanac: Almanac) => {
       const date = calendarDate(await resolveDate(params.to, almanac))
-      return date === undefined ? undefined : workingDaysAfter(date, params.days as number)
+      return date === undefined ? undefined : workingDaysAfter(this.calendar, date, params.days as number)
     })
     engine.addFact(MATCHES_FACT, async (params: Record<string, unknown>, almanac: Almanac) => {
       const list = this.lists[params.list as number]!
@@ -145,7 +149,7 @@ function toResult(c: Condition, node: EngineTreeNode): ConditionResult {
 
 /** A policy compiled to json-rules-engine, built once and reused for every record. */
 export function compileEngine(policy: Policy): Evaluator {
-  const compiler = new EngineCompiler()
+  const compiler = new EngineCompiler(calendarNamed(policy.calendar))
   const rules = policy.rules.flatMap((rule, r) =>
     rule.checks.map((check, k) => {
       const root = asGroup(check.require)

@@ -1,32 +1,20 @@
-import { usWorkingDays } from '../calendar/working-days.js'
-import { calendarDate, strictCalendarDate } from '../compile/operators.js'
+import { strictCalendarDate } from '../compile/operators.js'
 import { CollabgateError, RecordValidationError } from '../errors.js'
 import type { RuleResult } from '../evaluate/result.js'
-import type { Decision, Policy, PolicyRecord, Reason, ReviewStatus, Subject } from '../model.js'
-import { describeAjvErrors, validators } from '../validate/ajv.js'
+import type { Decision, Policy, PolicyRecord, Reason, ReviewStatus } from '../model.js'
+import type { ValidateFunction } from 'ajv'
+import { describeAjvErrors } from '../validate/ajv.js'
 import { evidenceOf } from './evidence.js'
 import { renderMessage } from './message.js'
 
-const SUBJECT_ID: Record<Subject, string> = { application: 'applicationId', behaviour: 'developerId' }
-
-/** Tells an application record from a behaviour record by its id field. */
-export function detectSubject(record: unknown): Subject {
-  if (record && typeof record === 'object' && !Array.isArray(record)) {
-    if (Object.prototype.hasOwnProperty.call(record, 'applicationId')) return 'application'
-    if (Object.prototype.hasOwnProperty.call(record, 'developerId')) return 'behaviour'
-  }
-  throw new CollabgateError('E_SUBJECT_UNKNOWN', 'cannot tell the record kind: an application record has applicationId, a behaviour record has developerId')
-}
-
-/** Checks a record against its subject's schema; throws RecordValidationError listing every problem. */
-export function assertRecord(subject: Subject, record: unknown): asserts record is PolicyRecord {
+/** Checks a record against a policy's record schema; throws RecordValidationError listing every problem. */
+export function assertRecordWith(policy: Policy, validate: ValidateFunction, record: unknown): asserts record is PolicyRecord {
   // evaluators read own properties only, so a record must be plain data (as JSON.parse makes it)
   const proto = record !== null && typeof record === 'object' ? Object.getPrototypeOf(record) : undefined
   if (proto !== Object.prototype && proto !== null) {
-    throw new RecordValidationError(subject, [{ pointer: '', message: 'a record must be a plain JSON object' }])
+    throw new RecordValidationError(policy.subject, [{ pointer: '', message: 'a record must be a plain JSON object' }])
   }
-  const validate = subject === 'application' ? validators.applicationRecord : validators.behaviourRecord
-  if (!validate(record)) throw new RecordValidationError(subject, describeAjvErrors(validate.errors))
+  if (!validate(record)) throw new RecordValidationError(policy.subject, describeAjvErrors(validate.errors))
 }
 
 /** Checks that `asOf` is a calendar date (YYYY-MM-DD) and returns it. */
@@ -36,18 +24,8 @@ export function assertAsOf(asOf: unknown): string {
   return date
 }
 
-function reviewStatus(policy: Policy, record: PolicyRecord, asOf: string): ReviewStatus | undefined {
-  if (!policy.review) return undefined
-  const submittedAt = calendarDate(record.submittedAt)
-  if (!submittedAt) return undefined
-  const dueBy = usWorkingDays.addWorkingDays(submittedAt, policy.review.workingDays)
-  const review = record.review as { result?: unknown } | undefined
-  const decided = review !== undefined && review.result !== undefined && review.result !== 'pending'
-  return { submittedAt, dueBy, overdue: !decided && asOf > dueBy }
-}
-
 /** Turns per-rule results into a Decision: the most severe objection wins, else the policy's default. */
-export function buildDecision(policy: Policy, record: PolicyRecord, asOf: string, results: readonly RuleResult[]): Decision {
+export function buildDecision(policy: Policy, record: PolicyRecord, asOf: string, results: readonly RuleResult[], review?: ReviewStatus): Decision {
   const severity = (o: string) => policy.outcomes.indexOf(o)
   const reasons: Reason[] = []
   for (const result of results) {
@@ -76,14 +54,14 @@ export function buildDecision(policy: Policy, record: PolicyRecord, asOf: string
   // most severe first; sort is stable, so rules of equal severity keep the policy's order
   if (reasons.length > 1) reasons.sort((a, b) => severity(a.outcome) - severity(b.outcome))
   const outcome = reasons[0]?.outcome ?? policy.defaultOutcome
+  const schema = policy.record.schema
   const decision: Decision = {
     policy: { id: policy.id, version: policy.version, digest: policy.digest },
-    subject: { kind: policy.subject, id: String(record[SUBJECT_ID[policy.subject]]) },
+    subject: { kind: policy.subject, id: String(record[policy.record.idField]), schema: { version: schema.version, digest: schema.digest } },
     outcome,
     reasons,
     asOf,
   }
-  const review = reviewStatus(policy, record, asOf)
   if (review) decision.review = review
   return decision
 }

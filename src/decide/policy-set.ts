@@ -1,17 +1,22 @@
-import { compileClosures, type SyncEvaluator } from '../compile/closures.js'
+import type { ValidateFunction } from 'ajv'
+import { compileClosures, compileTest, type SyncEvaluator } from '../compile/closures.js'
 import { CollabgateError } from '../errors.js'
 import type { Evaluator } from '../evaluate/result.js'
-import type { Decision, EffectiveWindow, Policy, PolicyRecord, Subject } from '../model.js'
-import { assertAsOf, assertRecord, buildDecision, detectSubject } from './decide.js'
+import type { Decision, EffectiveWindow, Policy, PolicyRecord, Subject, SubjectDefinition } from '../model.js'
 import { byIdThenEffective } from '../order.js'
+import { effectiveEnds, inEffectOn } from '../succession.js'
+import { recordValidator } from '../validate/record-schema.js'
+import { assertAsOf, assertRecordWith, buildDecision } from './decide.js'
 
 export interface DecideOptions {
   /** The decision date (YYYY-MM-DD): picks the policy version in effect and is the `asOf` fact. */
   asOf: string
-  /** Policy id; when omitted, the primary policy for the record's subject. */
+  /** Policy id; when omitted, the primary policy for the record's kind that claims it (see `appliesTo`). */
   policy?: string
   /** An exact version, overriding the choice by date (for replays and impact reports). */
   version?: string
+  /** The digest the caller expects of the policy that decides: E_DIGEST_MISMATCH instead of a decision from other content. */
+  digest?: string
   /**
    * Which evaluator judges the record: 'compiled' (default: synchronous closures, proven equal to the
    * engine by property tests) or 'engine' (json-rules-engine, compiled lazily on first use).
@@ -24,7 +29,15 @@ export type EvaluatorKind = 'compiled' | 'engine'
 export interface PolicySetOptions {
   /** The evaluator decide() uses when the call names none; default 'compiled'. */
   evaluator?: EvaluatorKind
+  /**
+   * The record kinds the folder declares, for telling a record's kind when the caller names no
+   * policy (loadPolicies passes them). Default: the kinds the policies judge.
+   */
+  subjects?: readonly SubjectKind[]
 }
+
+/** What telling a record's kind needs of a subject. */
+export type SubjectKind = Pick<SubjectDefinition, 'name' | 'idField' | 'recognise'>
 
 /** Options of the synchronous decide: the engine is promise-based, so it is not offered here. */
 export type DecideSyncOptions = Omit<DecideOptions, 'evaluator'>
@@ -36,9 +49,13 @@ export interface PolicySummary {
   title: string
   subject: Subject
   primary: boolean
+  /** The window in effect: `until` is the successor's `from` (or an explicit earlier `until`). */
   effective: EffectiveWindow
   rules: number
   file: string
+  /** The record schema version that validates this policy's records. */
+  recordSchema: { version: string; digest: string }
+  calendar: string
 }
 
 function evaluatorKind(kind: unknown): EvaluatorKind {
@@ -46,15 +63,39 @@ function evaluatorKind(kind: unknown): EvaluatorKind {
   throw new CollabgateError('E_INVALID_ARGUMENT', `evaluator must be 'compiled' or 'engine', got ${JSON.stringify(kind)}`)
 }
 
-const inEffect = (p: Policy, asOf: string) => p.effective.from <= asOf && (p.effective.until === undefined || asOf < p.effective.until)
+interface CompiledPolicy {
+  evaluator: SyncEvaluator
+  validate: ValidateFunction
+  end: string | undefined
+  /** The compiled `appliesTo` of a primary policy; undefined for a fallback. */
+  claims: ((record: PolicyRecord, asOf: string) => boolean) | undefined
+}
+
+interface CompiledSubject {
+  kind: SubjectKind
+  recognises: (record: PolicyRecord, asOf: string) => boolean
+}
+
+/** The primary policies in effect for one subject on one day: those with appliesTo, and the fallbacks. */
+interface Candidates {
+  subject: Subject
+  asOf: string
+  claimants: Policy[]
+  fallbacks: Policy[]
+}
+
 
 /** A validated set of policies, compiled once, that decides records. Safe for concurrent use. */
 export class PolicySet {
   readonly policies: readonly Policy[]
+  /** The record kinds this set tells records apart by (plain data: a worker thread rebuilds the set from it). */
+  readonly subjectKinds: readonly SubjectKind[]
   private readonly evaluators = new Map<Policy, Promise<Evaluator>>()
-  private readonly compiled = new Map<Policy, SyncEvaluator>()
-  /** Policies picked recently per (policy or subject, asOf, version): batches repeat the same choice millions of times. */
-  private readonly picks: { policy: string | undefined; subject: Subject | undefined; asOf: string; version: string | undefined; picked: Policy }[] = []
+  private readonly compiled = new Map<Policy, CompiledPolicy>()
+  private readonly subjects: CompiledSubject[] = []
+  /** Choices remembered per (policy id, asOf, version): batches repeat the same one millions of times. */
+  private readonly picks: { policy: string; asOf: string; version: string | undefined; picked: Policy }[] = []
+  private readonly candidates: Candidates[] = []
   private lastAsOf: string | undefined
 
   private readonly defaultEvaluator: EvaluatorKind
@@ -62,22 +103,41 @@ export class PolicySet {
   constructor(policies: readonly Policy[], options: PolicySetOptions = {}) {
     this.defaultEvaluator = evaluatorKind(options.evaluator ?? 'compiled')
     this.policies = [...policies].sort(byIdThenEffective)
-    for (const p of this.policies) this.compiled.set(p, compileClosures(p))
+    const ends = effectiveEnds(this.policies)
+    for (const p of this.policies) {
+      this.compiled.set(p, {
+        evaluator: compileClosures(p),
+        validate: recordValidator(p.record.schema),
+        end: ends.get(p),
+        claims: p.primary && p.appliesTo ? compileTest(p.appliesTo, p.calendar) : undefined,
+      })
+    }
+    const kinds: SubjectKind[] = options.subjects?.map((s) => ({ name: s.name, idField: s.idField, recognise: s.recognise })) ?? []
+    if (!options.subjects) {
+      for (const p of this.policies) if (!kinds.some((k) => k.name === p.subject)) kinds.push({ name: p.subject, idField: p.record.idField, recognise: p.record.recognise })
+    }
+    this.subjectKinds = kinds
+    for (const kind of kinds) this.subjects.push({ kind, recognises: compileTest(kind.recognise) })
   }
 
-  /** Every policy version in the set, with its digest and effective window. */
+  /** Every policy version in the set, with its digest and effective window (its successor's `from` ends it). */
   list(): PolicySummary[] {
-    return this.policies.map((p) => ({
-      id: p.id,
-      version: p.version,
-      digest: p.digest,
-      title: p.title,
-      subject: p.subject,
-      primary: p.primary,
-      effective: { ...p.effective },
-      rules: p.rules.length,
-      file: p.location.file,
-    }))
+    return this.policies.map((p) => {
+      const end = this.compiled.get(p)!.end
+      return {
+        id: p.id,
+        version: p.version,
+        digest: p.digest,
+        title: p.title,
+        subject: p.subject,
+        primary: p.primary,
+        effective: end === undefined ? { from: p.effective.from } : { from: p.effective.from, until: end },
+        rules: p.rules.length,
+        file: p.location.file,
+        recordSchema: { version: p.record.schema.version, digest: p.record.schema.digest },
+        calendar: p.calendar,
+      }
+    })
   }
 
   /** The version of policy `id` in effect on `asOf` (or exactly `version`). */
@@ -93,38 +153,82 @@ export class PolicySet {
       return exact
     }
     const date = assertAsOf(asOf)
-    const hit = versions.find((p) => inEffect(p, date))
+    const hit = versions.find((p) => this.inEffect(p, date))
     if (!hit) {
-      const windows = versions.map((p) => `${p.version} from ${p.effective.from}${p.effective.until ? ` until ${p.effective.until}` : ''}`)
+      const windows = versions.map((p) => {
+        const end = this.compiled.get(p)!.end
+        return `${p.version} from ${p.effective.from}${end ? ` until ${end}` : ''}`
+      })
       throw new CollabgateError('E_NO_VERSION_IN_EFFECT', `no version of '${id}' is in effect on ${date}; versions: ${windows.join('; ')}`)
     }
     return hit
   }
 
-  /** The policy id picked for a subject when the caller names none. */
-  primaryId(subject: Subject): string {
-    const ids = [...new Set(this.policies.filter((p) => p.subject === subject && p.primary).map((p) => p.id))]
-    if (ids.length === 1) return ids[0]!
+  /** The record kind a record is of, by the subjects' `recognise` conditions. */
+  detectSubject(record: unknown): Subject {
+    const r = record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as PolicyRecord) : undefined
+    const kinds = r ? this.subjects.filter((s) => s.recognises(r, '')) : []
+    if (kinds.length === 1) return kinds[0]!.kind.name
+    if (kinds.length > 1) {
+      throw new CollabgateError('E_SUBJECT_AMBIGUOUS', `the record is recognised as ${kinds.map((k) => k.kind.name).join(' and ')}; name the policy, or fix the record (no record may be of two kinds)`)
+    }
+    const ways = this.subjects.map((s) => `${s.kind.name} (id field ${s.kind.idField})`)
+    throw new CollabgateError('E_SUBJECT_UNKNOWN', `cannot tell the record kind: ${ways.length > 0 ? `the policies judge ${ways.join(', ')}` : 'the set has no policies'}; name the policy`)
+  }
+
+  /**
+   * The policy that judges a record when the caller names none: among the primary policies of its
+   * kind in effect on `asOf`, the one whose `appliesTo` claims it, else the one without `appliesTo`.
+   */
+  primaryFor(record: unknown, asOf: string): Policy {
+    const date = assertAsOf(asOf)
+    const c = this.candidatesFor(this.detectSubject(record), date)
+    if (c.claimants.length > 0) {
+      const claimed = c.claimants.filter((p) => this.compiled.get(p)!.claims!(record as PolicyRecord, date))
+      if (claimed.length === 1) return claimed[0]!
+      if (claimed.length > 1) throw ambiguous(c.subject, date, claimed, 'claim this record')
+    }
+    if (c.fallbacks.length === 1) return c.fallbacks[0]!
+    if (c.fallbacks.length > 1) throw ambiguous(c.subject, date, c.fallbacks, 'are the fallback for')
+    if (c.claimants.length > 0) {
+      throw new CollabgateError('E_NO_POLICY_APPLIES', `no policy claims this ${c.subject} record on ${date}: ${c.claimants.map((p) => `${p.id}@${p.version}`).join(', ')} apply to other records, and none is the fallback`)
+    }
+    return this.select(this.soleId(c.subject), date)
+  }
+
+  /** The primary versions in effect for a subject on a day, remembered: a batch asks the same thing every time. */
+  private candidatesFor(subject: Subject, asOf: string): Candidates {
+    for (const c of this.candidates) if (c.subject === subject && c.asOf === asOf) return c
+    const primaries = this.policies.filter((p) => p.subject === subject && p.primary && this.inEffect(p, asOf))
+    const c: Candidates = { subject, asOf, claimants: primaries.filter((p) => p.appliesTo), fallbacks: primaries.filter((p) => !p.appliesTo) }
+    if (this.candidates.length >= 16) this.candidates.shift()
+    this.candidates.push(c)
+    return c
+  }
+
+  /** With no primary version in effect: the subject's only policy id, or an error naming what to do. */
+  private soleId(subject: Subject): string {
+    const primaryIds = [...new Set(this.policies.filter((p) => p.subject === subject && p.primary).map((p) => p.id))]
     const all = [...new Set(this.policies.filter((p) => p.subject === subject).map((p) => p.id))]
-    if (ids.length === 0 && all.length === 1) return all[0]!
+    if (primaryIds.length === 1) return primaryIds[0]! // select() says no version is in effect
+    if (primaryIds.length === 0 && all.length === 1) return all[0]!
     throw new CollabgateError(
       'E_POLICY_AMBIGUOUS',
-      ids.length === 0 && all.length === 0
-        ? `no policy judges ${subject} records`
-        : `name the policy: ${subject} records are judged by ${(ids.length > 0 ? ids : all).join(', ')}`,
+      all.length === 0 ? `no policy judges ${subject} records` : `name the policy: ${subject} records are judged by ${(primaryIds.length > 0 ? primaryIds : all).join(', ')}`,
     )
   }
 
   /**
    * Decides one record. Throws RecordValidationError when the record fails its schema, and
-   * CollabgateError for an unknown policy, no version in effect or a bad asOf.
+   * CollabgateError for an unknown policy, no version in effect, a digest mismatch or a bad asOf.
    */
   async decide(record: unknown, options: DecideOptions): Promise<Decision> {
     const asOf = assertAsOf(options.asOf)
     const policy = this.pick(record, options, asOf)
-    assertRecord(policy.subject, record)
-    const results = evaluatorKind(options.evaluator ?? this.defaultEvaluator) === 'engine' ? await (await this.engineFor(policy)).evaluate(record, asOf) : this.compiled.get(policy)!.evaluateSync(record, asOf)
-    return buildDecision(policy, record, asOf, results)
+    const compiled = this.compiled.get(policy)!
+    assertRecordWith(policy, compiled.validate, record)
+    const results = evaluatorKind(options.evaluator ?? this.defaultEvaluator) === 'engine' ? await (await this.engineFor(policy)).evaluate(record, asOf) : compiled.evaluator.evaluateSync(record, asOf)
+    return buildDecision(policy, record, asOf, results, compiled.evaluator.reviewSync(record, asOf))
   }
 
   /**
@@ -134,8 +238,20 @@ export class PolicySet {
   decideSync(record: unknown, options: DecideSyncOptions): Decision {
     const asOf = this.checkAsOf(options.asOf)
     const policy = this.pick(record, options, asOf)
-    assertRecord(policy.subject, record)
-    return buildDecision(policy, record as PolicyRecord, asOf, this.compiled.get(policy)!.evaluateSync(record, asOf))
+    const { evaluator, validate } = this.compiled.get(policy)!
+    assertRecordWith(policy, validate, record)
+    return buildDecision(policy, record, asOf, evaluator.evaluateSync(record, asOf), evaluator.reviewSync(record, asOf))
+  }
+
+  /** Checks a record against the record schema of the policy that would judge it; throws RecordValidationError. */
+  assertRecord(record: unknown, options: DecideSyncOptions): asserts record is PolicyRecord {
+    const asOf = assertAsOf(options.asOf)
+    const policy = this.pick(record, options, asOf)
+    assertRecordWith(policy, this.compiled.get(policy)!.validate, record)
+  }
+
+  private inEffect(p: Policy, asOf: string): boolean {
+    return inEffectOn(p, this.compiled.get(p)!.end, asOf)
   }
 
   /** assertAsOf, remembering the last date checked: a batch passes the same one every time. */
@@ -146,14 +262,21 @@ export class PolicySet {
     return date
   }
 
-  /** resolve() remembered per (policy or subject, asOf, version); errors are never remembered. */
+  /** The policy that judges a record, checked against the digest the caller expects. */
   private pick(record: unknown, options: DecideSyncOptions, asOf: string): Policy {
-    const { policy, version } = options
-    const subject = policy === undefined ? detectSubject(record) : undefined
-    for (const p of this.picks) if (p.policy === policy && p.subject === subject && p.asOf === asOf && p.version === version) return p.picked
-    const picked = this.resolve(record, options, asOf)
+    const picked = options.policy === undefined ? this.primaryFor(record, asOf) : this.named(options.policy, asOf, options.version)
+    if (options.digest !== undefined && options.digest !== picked.digest) {
+      throw new CollabgateError('E_DIGEST_MISMATCH', `${picked.id}@${picked.version} has digest ${picked.digest}, not the expected ${String(options.digest)}: its content is not what the caller names`)
+    }
+    return picked
+  }
+
+  /** select() remembered per (policy, asOf, version); errors are never remembered. */
+  private named(policy: string, asOf: string, version: string | undefined): Policy {
+    for (const p of this.picks) if (p.policy === policy && p.asOf === asOf && p.version === version) return p.picked
+    const picked = this.select(policy, asOf, version)
     if (this.picks.length >= 16) this.picks.shift()
-    this.picks.push({ policy, subject, asOf, version, picked })
+    this.picks.push({ policy, asOf, version, picked })
     return picked
   }
 
@@ -166,9 +289,9 @@ export class PolicySet {
     }
     return evaluator
   }
-
-  private resolve(record: unknown, options: DecideOptions, asOf: string): Policy {
-    const id = options.policy ?? this.primaryId(detectSubject(record))
-    return this.select(id, asOf, options.version)
-  }
 }
+
+function ambiguous(subject: Subject, asOf: string, policies: readonly Policy[], what: string): CollabgateError {
+  return new CollabgateError('E_POLICY_AMBIGUOUS', `${policies.map((p) => `${p.id}@${p.version}`).join(', ')} all ${what} this ${subject} record on ${asOf}; name the policy, or make their appliesTo exclusive`)
+}
+

@@ -2,6 +2,7 @@
 import type { ValidateFunction } from 'ajv'
 
 export declare const policy: ValidateFunction
-export declare const applicationRecord: ValidateFunction
-export declare const behaviourRecord: ValidateFunction
 export declare const policyTest: ValidateFunction
+export declare const folder: ValidateFunction
+/** The shipped record schemas' validators, by the schema's digest (`sha256:…`). */
+export declare const recordValidators: Readonly<Record<string, ValidateFunction>>

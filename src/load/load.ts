@@ -1,9 +1,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
-import { isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { PolicyValidationError, type PolicyProblem } from '../errors.js'
-import type { Policy, SourceLocation } from '../model.js'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { PolicyValidationError, type CollabgateError, type PolicyProblem, type PolicyWarning } from '../errors.js'
+import type { Condition, Policy, SourceLocation, SubjectDefinition } from '../model.js'
 import { PolicySet } from '../decide/policy-set.js'
-import { checkPolicyDocument } from '../validate/policy.js'
+import { checkLock, LOCK_FILE_NAME, parseLock, type PolicyLock } from '../lock/lock.js'
+import { effectiveEnds } from '../succession.js'
+import { canonicalJson, checkPolicyDocument, compareVersions } from '../validate/policy.js'
+import { FOLDER_FILE, loadFolder, shippedDisplayName } from './folder.js'
 import { defaultPoliciesDir } from './package-root.js'
 import { DEFAULT_PARSE_LIMITS, fileTooLarge, parseYamlSource, problem, type ParseLimits } from './yaml-source.js'
 import { compareText } from '../order.js'
@@ -11,25 +14,45 @@ import { compareText } from '../order.js'
 export interface LoadOptions {
   /** Parse limits (file size, alias expansion, nesting depth). */
   limits?: Partial<ParseLimits>
-  /** How file names appear in problems and reasons: (absolute path) → display name. Default: relative to the working directory. */
+  /**
+   * How file names appear in problems and decisions' `source.file`: (absolute path) → display name.
+   * Default: relative to the policy folder's root (the first path, or its folder), whatever the working directory.
+   */
   displayName?: (absolutePath: string) => string
+  /**
+   * The release manifest: `true` (default) enforces the folder's policies.lock.json when it has one,
+   * a path enforces that file (which must exist), `false` turns the lock off (authors' scratch work).
+   */
+  lock?: boolean | string
 }
 
 export interface CheckResult {
   policies: Policy[]
   problems: PolicyProblem[]
+  /** Findings that do not fail a load: versions not released yet, a folder without a lock. */
+  warnings: PolicyWarning[]
   files: string[]
+  /** The record kinds the folder declares (collabgate.yaml, or the shipped declaration). */
+  subjects: SubjectDefinition[]
+  /** The folder's root (absolute): display names and the lock are relative to it. */
+  root: string
+  /** The lock that was checked: its display name, whether it exists, unreleased and stale keys. */
+  lock: { file: string; found: boolean; unlocked: string[]; stale: string[] } | undefined
 }
 
 /** A policy test file (`*.test.yaml`): never read as a policy. */
 export const isPolicyTestFile = (name: string): boolean => /\.test\.ya?ml$/i.test(name)
-const isPolicyFile = (name: string) => /\.ya?ml$/i.test(name) && !isPolicyTestFile(name)
+const isFolderFile = (name: string) => name === FOLDER_FILE || name.endsWith(sep + FOLDER_FILE) || name.endsWith('/' + FOLDER_FILE)
+const isPolicyFile = (name: string) => /\.ya?ml$/i.test(name) && !isPolicyTestFile(name) && !isFolderFile(name)
 
 /** A file name as people want to read it: relative to the working directory when below it, else absolute. */
 export function displayPath(abs: string): string {
   const rel = relative(process.cwd(), abs)
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs
 }
+
+/** Display names relative to a folder: the default, so decisions name the same file from any working directory. */
+export const relativeTo = (root: string) => (abs: string): string => relative(root, abs).split(sep).join('/') || '.'
 
 /** Policy files below the given files and folders, sorted, so results never depend on directory order. */
 export async function findPolicyFiles(paths: readonly string[], match: (name: string) => boolean = isPolicyFile): Promise<string[]> {
@@ -46,21 +69,34 @@ export async function findPolicyFiles(paths: readonly string[], match: (name: st
   return [...new Set(out)]
 }
 
-/** Checks policies without throwing: every problem in every file, plus the checks across files. */
+/** The policy folder's root: the first path when it is a folder, else the folder holding it. */
+async function rootOf(first: string): Promise<{ root: string; isFolder: boolean }> {
+  const info = await stat(first)
+  return info.isDirectory() ? { root: resolve(first), isFolder: true } : { root: dirname(resolve(first)), isFolder: false }
+}
+
+/** Checks policies without throwing: every problem in every file, plus the checks across files and the lock. */
 export async function checkPolicies(paths: string | readonly string[], options: LoadOptions = {}): Promise<CheckResult> {
   const list = typeof paths === 'string' ? [paths] : paths
   const limits = { ...DEFAULT_PARSE_LIMITS, ...options.limits }
-  const name = options.displayName ?? displayPath
   const problems: PolicyProblem[] = []
+  const warnings: PolicyWarning[] = []
   const policies: Policy[] = []
   let files: string[]
+  let root: string
+  let isFolder: boolean
   try {
+    ;({ root, isFolder } = await rootOf(String(list[0] ?? '.')))
     files = await findPolicyFiles(list)
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     const file = e.path ?? String(list[0] ?? '')
-    return { policies, files: [], problems: [problem(file, 'E_IO', `cannot read ${file}: ${e.code ?? e.message}`)] }
+    return { policies, files: [], warnings, subjects: [], root: resolve(String(list[0] ?? '.')), lock: undefined, problems: [problem(file, 'E_IO', `cannot read ${file}: ${e.code ?? e.message}`)] }
   }
+  const name = options.displayName ?? relativeTo(root)
+  const folder = await loadFolder(root, name, limits)
+  problems.push(...folder.problems)
+  const context = { subjects: new Map(folder.subjects.map((s) => [s.name, s])) }
   for (const abs of files) {
     const display = name(abs)
     let text: string
@@ -76,15 +112,77 @@ export async function checkPolicies(paths: string | readonly string[], options: 
       continue
     }
     const source = parseYamlSource(display, text, limits)
-    const checked = checkPolicyDocument(source)
+    // with the folder's declaration broken, every policy would only repeat that its subject is unknown
+    if (folder.problems.length > 0) {
+      problems.push(...source.problems)
+      continue
+    }
+    const checked = checkPolicyDocument(source, context)
     problems.push(...checked.problems)
     if (checked.policy) {
       locators.set(checked.policy, source.locate)
       policies.push(checked.policy)
     }
   }
-  problems.push(...checkAcrossVersions(policies))
-  return { policies, problems, files: files.map(name) }
+  problems.push(...checkAcrossVersions(policies), ...checkPrimaries(policies))
+  const lock = options.lock === false ? undefined : await checkFolderLock(policies, folder.subjects, root, isFolder, options.lock, name, problems, warnings)
+  return { policies, problems, warnings, files: files.map(name), subjects: folder.subjects, root, lock }
+}
+
+/** The lock check of a load: problems and warnings are added to the load's own. */
+async function checkFolderLock(
+  policies: Policy[],
+  subjects: readonly SubjectDefinition[],
+  root: string,
+  isFolder: boolean,
+  option: string | true | undefined,
+  name: (abs: string) => string,
+  problems: PolicyProblem[],
+  warnings: PolicyWarning[],
+): Promise<CheckResult['lock']> {
+  const file = typeof option === 'string' ? resolve(option) : join(root, LOCK_FILE_NAME)
+  const shown = name(file)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' && typeof option !== 'string') {
+      if (policies.length > 0) warnings.push({ code: 'W_NO_LOCK', message: `no lock file at ${shown} (not a failure); run 'collabgate lock' to record the released versions` })
+      return { file: shown, found: false, unlocked: [], stale: [] }
+    }
+    problems.push(problem(shown, 'E_IO', `cannot read ${shown}: ${code ?? String(err)}`))
+    return { file: shown, found: false, unlocked: [], stale: [] }
+  }
+  let lock: PolicyLock
+  try {
+    lock = parseLock(text, shown)
+  } catch (err) {
+    problems.push(problem(shown, 'E_LOCK_INVALID', (err as CollabgateError).message))
+    return { file: shown, found: true, unlocked: [], stale: [] }
+  }
+  const ends = effectiveEnds(policies)
+  const schemas = subjects.flatMap((s) => s.schemas)
+  const lines = text.split('\n')
+  const check = checkLock(policies, lock, {
+    locate: locatePolicy,
+    schemas,
+    complete: isFolder,
+    endOf: (p) => ends.get(p),
+    locateEntry: (key) => {
+      const at = lines.findIndex((l) => l.includes(JSON.stringify(key)))
+      return { file: shown, line: at + 1 || 1, column: at >= 0 ? lines[at]!.indexOf('"') + 1 : 1 }
+    },
+  })
+  problems.push(...check.problems)
+  for (const key of check.unlocked) {
+    if (check.unreleasedInEffect.includes(key)) continue
+    const p = policies.find((x) => `${x.id}@${x.version}` === key)
+    const s = p ? undefined : schemas.find((x) => `record:${x.subject}@${x.version}` === key)
+    const at = p ? locatePolicy(p, '/version') : s?.location
+    warnings.push({ code: 'W_UNLOCKED', message: `${key} is not in ${shown} yet (not a failure); run 'collabgate lock' once it is released`, ...at })
+  }
+  return { file: shown, found: true, unlocked: check.unlocked, stale: check.stale }
 }
 
 const locators = new WeakMap<Policy, (pointer: string) => SourceLocation>()
@@ -94,7 +192,10 @@ export function locatePolicy(p: Policy, pointer: string): SourceLocation {
   return locators.get(p)?.(pointer) ?? p.location
 }
 
-/** Versions of one id must be distinct and their effective windows must not overlap. */
+/**
+ * Versions of one id must be distinct, take effect on distinct days, and a later `from` needs a
+ * higher version. A successor ends its predecessor, so versions never overlap.
+ */
 export function checkAcrossVersions(policies: readonly Policy[]): PolicyProblem[] {
   const problems: PolicyProblem[] = []
   const byId = new Map<string, Policy[]>()
@@ -107,12 +208,19 @@ export function checkAcrossVersions(policies: readonly Policy[]): PolicyProblem[
         const b = sorted[j]!
         if (a.version === b.version) {
           problems.push({ code: 'E_DUPLICATE_VERSION', message: `${id}@${b.version} is defined twice (also in ${a.location.file})`, ...locatePolicy(b, '/version'), pointer: '/version' })
-        } else if (a.effective.until === undefined || b.effective.from < a.effective.until) {
+        } else if (a.effective.from === b.effective.from) {
           problems.push({
             code: 'E_OVERLAPPING_WINDOWS',
-            message: `${id}@${b.version} (from ${b.effective.from}) overlaps ${id}@${a.version} (from ${a.effective.from}${a.effective.until ? ` until ${a.effective.until}` : ', no end'}) in ${a.location.file}; give ${a.version} an effective.until no later than ${b.effective.from}`,
+            message: `${id}@${b.version} and ${id}@${a.version} (in ${a.location.file}) both take effect on ${b.effective.from}; a successor takes effect on a later day`,
             ...locatePolicy(b, '/effective/from'),
             pointer: '/effective/from',
+          })
+        } else if (j === i + 1 && compareVersions(b.version, a.version) <= 0) {
+          problems.push({
+            code: 'E_INVALID_VERSION',
+            message: `${id}@${b.version} takes effect after ${id}@${a.version} (${b.effective.from} > ${a.effective.from}) but is not a higher version`,
+            ...locatePolicy(b, '/version'),
+            pointer: '/version',
           })
         }
       }
@@ -121,11 +229,49 @@ export function checkAcrossVersions(policies: readonly Policy[]): PolicyProblem[
   return problems
 }
 
+/**
+ * Two primary policies of one subject that can both claim the same records on the same day, where
+ * that can be told without a record: neither has `appliesTo`, both have the same one, or both compare
+ * the same field with `equal`/`in` and values in common.
+ */
+export function checkPrimaries(policies: readonly Policy[]): PolicyProblem[] {
+  const problems: PolicyProblem[] = []
+  const ends = effectiveEnds(policies)
+  const primaries = policies.filter((p) => p.primary)
+  for (let i = 0; i < primaries.length; i++) {
+    for (let j = i + 1; j < primaries.length; j++) {
+      const a = primaries[i]!
+      const b = primaries[j]!
+      if (a.id === b.id || a.subject !== b.subject) continue
+      const [endA, endB] = [ends.get(a), ends.get(b)]
+      const overlap = (endA === undefined || b.effective.from < endA) && (endB === undefined || a.effective.from < endB)
+      if (!overlap || !canClaimTogether(a.appliesTo, b.appliesTo)) continue
+      const day = a.effective.from > b.effective.from ? a.effective.from : b.effective.from
+      const pointer = b.appliesTo ? '/appliesTo' : '/primary'
+      problems.push({
+        code: 'E_AMBIGUOUS_PRIMARY',
+        message: `${b.id}@${b.version} and ${a.id}@${a.version} (in ${a.location.file}) are both primary for ${b.subject} records from ${day} and can claim the same records; give each market an appliesTo that tells them apart (one may stay the fallback without it)`,
+        ...locatePolicy(b, pointer),
+        pointer,
+      })
+    }
+  }
+  return problems
+}
+
+function canClaimTogether(a: Condition | undefined, b: Condition | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b
+  if (canonicalJson(a) === canonicalJson(b)) return true
+  const valuesOf = (c: Condition) => ('operator' in c && (c.operator === 'equal' || c.operator === 'in') ? { key: `${c.fact}\u0000${c.path ?? '$'}`, values: c.operator === 'equal' ? [c.value] : (c.value as unknown[]) } : undefined)
+  const [va, vb] = [valuesOf(a), valuesOf(b)]
+  return va !== undefined && vb !== undefined && va.key === vb.key && va.values.some((v) => vb.values.includes(v))
+}
+
 /** Loads, validates and compiles policies from files and folders. Throws PolicyValidationError listing every problem. */
 export async function loadPolicies(paths: string | readonly string[], options: LoadOptions = {}): Promise<PolicySet> {
-  const { policies, problems } = await checkPolicies(paths, options)
+  const { policies, problems, subjects } = await checkPolicies(paths, options)
   if (problems.length > 0) throw new PolicyValidationError(problems)
-  return new PolicySet(policies)
+  return new PolicySet(policies, { subjects })
 }
 
 export { defaultPoliciesDir }
@@ -135,10 +281,7 @@ let shipped: Promise<PolicySet> | undefined
 /** The shipped Creator Collaboration policies, loaded once per process. File names read `policies/...`. */
 export function defaultPolicies(): Promise<PolicySet> {
   if (shipped) return shipped
-  const dir = defaultPoliciesDir()
-  shipped = loadPolicies(dir, {
-    displayName: (abs) => 'policies/' + relative(dir, abs).split(sep).join('/'),
-  }).catch((err: unknown) => {
+  shipped = loadPolicies(defaultPoliciesDir(), { displayName: shippedDisplayName }).catch((err: unknown) => {
     shipped = undefined
     throw err
   })

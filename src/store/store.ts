@@ -9,7 +9,8 @@ import { basename, resolve } from 'node:path'
 import { writeToSink, type DecisionSink } from '../audit/audit.js'
 import { CollabgateError, PolicyValidationError, type PolicyProblem } from '../errors.js'
 import { checkPolicies, type LoadOptions } from '../load/load.js'
-import type { Decision, Policy } from '../model.js'
+import type { Decision, Policy, SubjectDefinition } from '../model.js'
+import { canonicalJson } from '../validate/policy.js'
 import { PolicySet, type DecideOptions, type PolicySummary } from '../decide/policy-set.js'
 import { assertRecordSize, DEFAULT_MAX_RECORD_BYTES } from './record.js'
 import { problem } from '../load/yaml-source.js'
@@ -82,11 +83,12 @@ function mayMatter(name: string | Buffer | null): boolean {
   return !IGNORED.test(basename(name.toString()))
 }
 
-/** What a loaded folder serves, in PolicySet's order: equal fingerprints, nothing to swap. */
-function fingerprintOf(policies: readonly Policy[]): string {
+/** What a loaded folder serves, in PolicySet's order, and the record kinds it tells apart: equal fingerprints, nothing to swap. */
+function fingerprintOf(policies: readonly Policy[], subjects: readonly SubjectDefinition[]): string {
   return [...policies]
     .sort(byIdThenEffective)
-    .map((p) => `${p.id}@${p.version}@${p.digest}@${p.location.file}`)
+    .map((p) => `${p.id}@${p.version}@${p.digest}@${p.location.file}@${p.record.schema.digest}`)
+    .concat(subjects.map((s) => `${s.name}@${s.idField}@${canonicalJson(s.recognise)}`))
     .join('\n')
 }
 
@@ -220,6 +222,7 @@ export class PolicyStore {
     const at = () => new Date().toISOString()
     let problems: PolicyProblem[]
     let policies: Policy[] | undefined
+    let subjects: SubjectDefinition[] = []
     try {
       const checked = await checkPolicies(this.dir, this.options)
       problems = checked.problems
@@ -227,7 +230,10 @@ export class PolicyStore {
         // an emptied folder is far more likely a botched deploy than a wish to serve nothing
         problems = [problem(this.dir, 'E_IO', `no policy files in ${this.dir}; keeping the policies already served`)]
       }
-      if (problems.length === 0) policies = checked.policies
+      if (problems.length === 0) {
+        policies = checked.policies
+        subjects = checked.subjects
+      }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
       problems = [problem(this.dir, 'E_IO', `cannot load ${this.dir}: ${message}`)]
@@ -238,12 +244,12 @@ export class PolicyStore {
       return { status: 'rejected', generation: this.generation, problems }
     }
     // compared before compiling: a save that changes nothing costs no compilation
-    const fingerprint = fingerprintOf(policies)
+    const fingerprint = fingerprintOf(policies, subjects)
     if (this.served && this.served.fingerprint === fingerprint) {
       this.last = { status: 'unchanged', at: at(), problems: [] }
       return { status: 'unchanged', generation: this.served.generation }
     }
-    const set = new PolicySet(policies)
+    const set = new PolicySet(policies, { subjects })
     const previous = this.serving()
     // the swap: one assignment, so a decision sees either the old set or the new one, never a mix
     this.served = { set, generation: this.generation + 1, loadedAt: at(), fingerprint }

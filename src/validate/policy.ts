@@ -5,10 +5,11 @@
 import { createHash } from 'node:crypto'
 import type { PolicyProblem, ProblemCode } from '../errors.js'
 import type { ParsedSource } from '../load/yaml-source.js'
-import type { Check, Condition, LeafCondition, Policy, Rule, Subject } from '../model.js'
+import type { Check, Condition, JsonSchema, LeafCondition, Policy, ReviewSpec, Rule, SubjectDefinition } from '../model.js'
 import { isOperator, OPERATORS, strictCalendarDate } from '../compile/operators.js'
 import { parsePath } from '../compile/paths.js'
-import { RECORD_SCHEMAS, schemaAt, schemaTypes, type JsonSchema } from '../schemas.js'
+import { DEFAULT_CALENDAR, unknownCalendarMessage } from '../calendar/calendars.js'
+import { schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
 import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../template.js'
 
@@ -16,6 +17,26 @@ const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/
 
 export const isSemver = (v: string): boolean => SEMVER.test(v)
+
+/** Orders semantic versions by major, minor, patch; a pre-release comes before its release. */
+export function compareVersions(a: string, b: string): number {
+  const pa = SEMVER.exec(a)
+  const pb = SEMVER.exec(b)
+  if (!pa || !pb) return a < b ? -1 : a > b ? 1 : 0
+  for (let i = 1; i <= 3; i++) {
+    const d = Number(pa[i]) - Number(pb[i])
+    if (d !== 0) return d
+  }
+  if (pa[4] === pb[4]) return 0
+  if (pa[4] === undefined) return 1
+  if (pb[4] === undefined) return -1
+  return pa[4] < pb[4] ? -1 : 1
+}
+
+/** What a policy is checked against: the subjects its folder declares. */
+export interface FolderContext {
+  subjects: ReadonlyMap<string, SubjectDefinition>
+}
 
 /** The fact every policy can use besides the record's own top-level fields: the decision date. */
 export const AS_OF_FACT = 'asOf'
@@ -44,7 +65,7 @@ interface Scope {
 }
 
 /** Validates one parsed document and, when it is valid, builds the Policy. */
-export function checkPolicyDocument(source: ParsedSource): { policy?: Policy; problems: PolicyProblem[] } {
+export function checkPolicyDocument(source: ParsedSource, folder: FolderContext): { policy?: Policy; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [...source.problems]
   if (problems.length > 0) return { problems }
   const add = (code: ProblemCode, pointer: string, message: string) => {
@@ -64,11 +85,24 @@ export function checkPolicyDocument(source: ParsedSource): { policy?: Policy; pr
   }
 
   const d = doc as Raw
-  const subject = d.subject as Subject
-  const recordSchema = RECORD_SCHEMAS[subject]
   const outcomes = d.outcomes as string[]
   const version = d.version as string
   const effective = d.effective as { from: string; until?: string }
+  const subject = folder.subjects.get(d.subject as string)
+  if (!subject) {
+    const known = [...folder.subjects.keys()]
+    add('E_UNKNOWN_SUBJECT', '/subject', `subject '${String(d.subject)}' is not declared by the policy folder; it declares: ${known.join(', ') || '(none)'} (collabgate.yaml)`)
+    return { problems }
+  }
+  const recordSchema = d.recordSchema === undefined ? subject.schemas[0]! : subject.schemas.find((s) => s.version === d.recordSchema)
+  if (!recordSchema) {
+    add('E_UNKNOWN_RECORD_SCHEMA', '/recordSchema', `${subject.name} has no record schema version ${String(d.recordSchema)}; versions: ${subject.schemas.map((s) => s.version).join(', ')}`)
+    return { problems }
+  }
+  const schema = recordSchema.schema
+  const calendar = (d.calendar as string | undefined) ?? DEFAULT_CALENDAR
+  const unknownCalendar = unknownCalendarMessage(calendar)
+  if (unknownCalendar) add('E_UNKNOWN_CALENDAR', '/calendar', unknownCalendar)
 
   if (!isSemver(version)) add('E_INVALID_VERSION', '/version', `version '${version}' is not a semantic version such as 1.0.0`)
   const from = strictCalendarDate(effective.from)
@@ -81,8 +115,22 @@ export function checkPolicyDocument(source: ParsedSource): { policy?: Policy; pr
   if (!outcomes.includes(d.default as string)) {
     add('E_UNKNOWN_OUTCOME', '/default', `default outcome '${String(d.default)}' is not one of the declared outcomes (${outcomes.join(', ')})`)
   }
-  if (d.review !== undefined && subject !== 'application') {
-    add('E_SCHEMA', '/review', 'a review deadline applies only to application policies')
+  if (d.appliesTo !== undefined) {
+    if (d.primary !== true) add('E_SCHEMA', '/appliesTo', 'appliesTo says which records a primary policy claims; set primary: true or remove it')
+    checkCondition(d.appliesTo as Raw, '/appliesTo', {}, schema, add)
+  }
+  let review: ReviewSpec | undefined
+  if (d.review !== undefined) {
+    const raw = d.review as { workingDays: number; from?: ReviewSpec['from']; decided?: Condition }
+    const clockFrom = raw.from ?? subject.review?.from
+    const decided = raw.decided ?? subject.review?.decided
+    if (!clockFrom || !decided) {
+      add('E_SCHEMA', '/review', `the review clock needs ${!clockFrom ? '`from` (the date it counts from)' : '`decided` (the condition that means a result is recorded)'}, here or in ${subject.name}'s review defaults in collabgate.yaml`)
+    } else {
+      checkDateOperand(clockFrom, raw.from ? '/review/from' : '/review', {}, schema, add, 0)
+      checkCondition(decided as unknown as Raw, raw.decided ? '/review/decided' : '/review', {}, schema, add)
+      review = { workingDays: raw.workingDays, from: clockFrom, decided }
+    }
   }
 
   const seenRules = new Map<string, number>()
@@ -101,8 +149,8 @@ export function checkPolicyDocument(source: ParsedSource): { policy?: Policy; pr
       if (!outcomes.includes(outcome)) {
         add('E_UNKNOWN_OUTCOME', `${pointer}/outcome`, `outcome '${outcome}' of rule ${id} is not one of the declared outcomes (${outcomes.join(', ')})`)
       }
-      checkCondition(raw.require as Raw, `${pointer}/require`, {}, recordSchema, add)
-      checkTemplate(raw.message as string, `${pointer}/message`, recordSchema, add)
+      checkCondition(raw.require as Raw, `${pointer}/require`, {}, schema, add)
+      checkTemplate(raw.message as string, `${pointer}/message`, schema, add)
       return {
         outcome,
         require: raw.require as Condition,
@@ -120,24 +168,28 @@ export function checkPolicyDocument(source: ParsedSource): { policy?: Policy; pr
     id: d.id as string,
     version,
     title: d.title as string,
-    subject,
+    subject: subject.name,
     outcomes,
     defaultOutcome: d.default as string,
     primary: d.primary === true,
     effective: effective.until === undefined ? { from: effective.from } : { from: effective.from, until: effective.until },
+    calendar,
+    record: { subject: subject.name, idField: subject.idField, recognise: subject.recognise, schema: recordSchema },
     rules,
     digest: digestOf(doc),
     location: source.locate(''),
     document: d,
   }
   if (typeof d.description === 'string') policy.description = d.description
-  if (d.review) policy.review = { workingDays: (d.review as { workingDays: number }).workingDays }
+  if (review) policy.review = review
+  if (d.appliesTo !== undefined) policy.appliesTo = d.appliesTo as Condition
   return { policy, problems }
 }
 
 type Add = (code: ProblemCode, pointer: string, message: string) => void
 
-function checkCondition(c: Raw, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): void {
+/** Checks a condition's shape, operators, facts and paths against a record schema. */
+export function checkCondition(c: Raw, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): void {
   const kinds = ['all', 'any', 'not', 'operator'].filter((k) => k in c)
   if (kinds.length !== 1) {
     add('E_SCHEMA', pointer, kinds.length === 0
@@ -251,7 +303,8 @@ function leafTarget(leaf: LeafCondition, pointer: string, scope: Scope, recordSc
   return s
 }
 
-function checkDateOperand(v: unknown, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add, depth: number): void {
+/** Checks a date operand: a literal date, a {fact, path} of a string field, or working days after one. */
+export function checkDateOperand(v: unknown, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add, depth: number): void {
   if (typeof v === 'string') {
     if (!strictCalendarDate(v)) add('E_INVALID_DATE', pointer, `'${v}' is not a date (YYYY-MM-DD)`)
     return

@@ -10,8 +10,12 @@ import { compileClosures } from '../../src/compile/closures.js'
 import { compileEngine } from '../../src/compile/engine.js'
 import { buildDecision } from '../../src/decide/decide.js'
 import type { ParsedSource } from '../../src/load/yaml-source.js'
-import type { Condition, Policy, PolicyRecord, Subject } from '../../src/model.js'
+import type { Condition, Policy, PolicyRecord } from '../../src/model.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
+import { SHIPPED_FOLDER } from '../shipped-folder.js'
+
+/** The shipped folder's record kinds, the ones these generators know. */
+type Subject = 'application' | 'behaviour'
 
 type Kind = 'string' | 'number' | 'boolean' | 'date' | 'strings' | 'objects' | 'object'
 
@@ -181,7 +185,7 @@ function policyDocument(subject: Subject): fc.Arbitrary<Record<string, unknown>>
 /** Validates a generated document exactly as the loader does; a generator bug fails loudly here. */
 function toPolicy(doc: Record<string, unknown>): Policy {
   const source: ParsedSource = { file: 'generated.yaml', value: doc, locate: () => ({ file: 'generated.yaml', line: 1, column: 1 }), problems: [] }
-  const { policy, problems } = checkPolicyDocument(source)
+  const { policy, problems } = checkPolicyDocument(source, SHIPPED_FOLDER)
   if (!policy) throw new Error(`generated policy is invalid: ${JSON.stringify(problems)}\n${JSON.stringify(doc)}`)
   return policy
 }

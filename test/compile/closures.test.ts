@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { SHIPPED_SUBJECTS } from '../shipped-folder.js'
 import { compileClosures } from '../../src/compile/closures.js'
 import { compileEngine } from '../../src/compile/engine.js'
 import { PolicySet } from '../../src/decide/policy-set.js'
@@ -144,6 +145,8 @@ describe('compiled closures, corner cases', () => {
     digest: 'sha256:0',
     location: { file: 'f', line: 1, column: 1 },
     document: {},
+    calendar: 'US',
+    record: { subject, idField: subject === 'application' ? 'applicationId' : 'developerId', recognise: { fact: 'x', operator: 'present', value: true }, schema: SHIPPED_SUBJECTS.find((s) => s.name === subject)!.schemas[0]! },
   })
 
   it('a working-day date past 9999-12-31 is not a date, rather than an error, in both evaluators', async () => {

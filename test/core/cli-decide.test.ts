@@ -166,8 +166,9 @@ describe('collabgate decide', () => {
     expect(run.code).toBe(1)
     expect(run.stdout).toBe('')
     expect(run.stderr).toContain('12 problem(s) in policies')
-    expect(run.stderr).toContain('test/fixtures/core/invalid/semantic-problems.yaml:18:7 E_UNKNOWN_FACT')
-    expect(run.stderr).toContain('test/fixtures/core/invalid/semantic-problems.yaml:92:5 E_TEMPLATE')
+    // file names are relative to the folder named by --policies, as in decisions
+    expect(run.stderr).toContain('\n  semantic-problems.yaml:18:7 E_UNKNOWN_FACT')
+    expect(run.stderr).toContain('\n  semantic-problems.yaml:92:5 E_TEMPLATE')
     noStack(run.stderr)
   })
 })

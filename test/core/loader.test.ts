@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { checkPolicies, loadPolicies, PolicyValidationError, formatProblem, type PolicyProblem } from '../../src/index.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
+import { SHIPPED_FOLDER } from '../shipped-folder.js'
 import { caught, expectedMarkers, fixture, FIXTURES } from './helpers.js'
 
 // File names relative to the fixture folder, so assertions do not depend on the working directory.
@@ -62,11 +63,11 @@ describe('JSON Schema violations', () => {
     expect(byPointer.get('/rules/0/source/status')).toMatchObject({ line: 16, column: columnOf(file, 16, 'status') })
     expect(byPointer.get('/rules/0/id')).toMatchObject({ line: 13, column: columnOf(file, 13, 'id:') })
     expect(byPointer.get('/rules/1')!.message).toContain("missing required field 'message'")
-    expect(byPointer.get('/subject')!.message).toContain('application')
+    expect(byPointer.get('/subject')!.message).toContain('must match pattern')
   })
 
   it('refuses a document that is not a mapping', () => {
-    const { policy, problems } = checkPolicyDocument(parseYamlSource('list.yaml', '- id: a\n- id: b\n'))
+    const { policy, problems } = checkPolicyDocument(parseYamlSource('list.yaml', '- id: a\n- id: b\n'), SHIPPED_FOLDER)
     expect(policy).toBeUndefined()
     expect(problems).toHaveLength(1)
     expect(problems[0]).toMatchObject({ code: 'E_SCHEMA', file: 'list.yaml', line: 1, column: 1, pointer: '' })
@@ -128,24 +129,43 @@ describe('semantic checks', () => {
     expect(messages).toContain('exactly one of all, any, not, operator')
     expect(messages).toContain('addWorkingDays is a whole number')
     expect(messages).toContain('effective.until 2024-01-01 must come after effective.from 2024-06-01')
-    expect(messages).toContain('a review deadline applies only to application policies')
+    expect(messages).toContain('the review clock needs `from`')
   })
 })
 
 describe('versions of one policy id', () => {
-  it('rejects overlapping effective windows, pointing at the later version', async () => {
-    const { policies, problems } = await check('overlap')
-    expect(policies).toHaveLength(2)
-    expect(problems).toHaveLength(1)
-    expect(problems[0]).toMatchObject({ code: 'E_OVERLAPPING_WINDOWS', file: 'overlap/b.v2.yaml', pointer: '/effective/from', line: 6, column: 3 })
-    expect(problems[0]!.message).toContain('demo.overlap@2.0.0')
-    expect(problems[0]!.message).toContain('until 2025-06-01')
+  it('lets a successor end its predecessor: an earlier until or none, the next from ends it', async () => {
+    for (const dir of ['overlap', 'overlap-open']) {
+      const { policies, problems } = await check(dir)
+      expect(problems, dir).toEqual([])
+      expect(policies).toHaveLength(2)
+      const set = await loadPolicies(fixture(dir), options)
+      const v1End = dir === 'overlap' ? '2025-01-01' : '2026-01-01'
+      expect(set.list().map((p) => [p.version, p.effective])).toEqual([
+        ['1.0.0', { from: '2024-01-01', until: v1End }],
+        ['2.0.0', { from: v1End }],
+      ])
+      const day = (d: string) => set.select('demo.overlap', d).version
+      const dayBefore = dir === 'overlap' ? '2024-12-31' : '2025-12-31'
+      expect([day('2024-01-01'), day(dayBefore), day(v1End)]).toEqual(['1.0.0', '1.0.0', '2.0.0'])
+    }
+    // the explicit until of 1.0.0 (2025-06-01) is later than 2.0.0's from: 2.0.0 decides from 2025-01-01
+    const set = await loadPolicies(fixture('overlap'), options)
+    expect(set.select('demo.overlap', '2024-12-31').version).toBe('1.0.0')
+    expect(set.select('demo.overlap', '2025-03-01').version).toBe('2.0.0')
   })
 
-  it('rejects a later version when the earlier one never ends', async () => {
-    const { problems } = await check('overlap-open')
-    expect(problems.map((p) => p.code)).toEqual(['E_OVERLAPPING_WINDOWS'])
-    expect(problems[0]!.message).toContain('no end')
+  it('rejects two versions that take effect on the same day, pointing at the later file', async () => {
+    const { problems } = await check('same-from')
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatchObject({ code: 'E_OVERLAPPING_WINDOWS', file: 'same-from/b.v2.yaml', pointer: '/effective/from', line: 6, column: 3 })
+    expect(problems[0]!.message).toContain('both take effect on 2024-01-01')
+  })
+
+  it('rejects a successor with a lower version than the one it ends', async () => {
+    const { problems } = await check('version-order')
+    expect(problems.map((p) => [p.code, p.file, p.pointer])).toEqual([['E_INVALID_VERSION', 'version-order/b.v0.yaml', '/version']])
+    expect(problems[0]!.message).toContain('demo.overlap@0.9.0 takes effect after demo.overlap@1.0.0')
   })
 
   it('rejects the same version defined twice', async () => {

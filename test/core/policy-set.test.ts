@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { assertRecord, defaultPolicies, loadPolicies, RecordValidationError, type PolicySet } from '../../src/index.js'
+import { checkPolicies, defaultPolicies, loadPolicies, PolicySet, PolicyValidationError, RecordValidationError } from '../../src/index.js'
 import { caught, example, fixture, ONBOARDING, TERMINATION, type Json } from './helpers.js'
 
 const application = (years: number): Json => ({
@@ -87,7 +87,7 @@ describe('choosing the policy for a record', () => {
     const watched = await demo.decide(behaviour, { asOf: '2024-06-01' })
     expect(watched.policy.id).toBe('demo.watch')
     expect(watched.outcome).toBe('terminate')
-    expect(watched.subject).toEqual({ kind: 'behaviour', id: 'D-1' })
+    expect(watched.subject).toEqual({ kind: 'behaviour', id: 'D-1', schema: { version: '1.0.0', digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) } })
   })
 
   it('the shipped set sends applications to onboarding and behaviour records to termination', async () => {
@@ -95,8 +95,17 @@ describe('choosing the policy for a record', () => {
     expect((await shipped.decide(example('behaviour', 'clean-developer'), { asOf: '2026-11-20' })).policy.id).toBe(TERMINATION)
   })
 
-  it('two primary policies for one subject are E_POLICY_AMBIGUOUS, unless the caller names one', async () => {
-    const set = await loadPolicies([fixture('valid', 'apps'), fixture('ambiguous', 'second-primary.yaml')])
+  it('two primary policies for one subject without appliesTo fail to load (E_AMBIGUOUS_PRIMARY), and a set built anyway is E_POLICY_AMBIGUOUS unless the caller names one', async () => {
+    const paths = [fixture('valid', 'apps'), fixture('ambiguous', 'second-primary.yaml')]
+    const checked = await checkPolicies(paths)
+    // demo.other is primary beside each of demo.gate's two versions
+    expect(checked.problems.map((p) => [p.code, p.file, p.pointer])).toEqual([
+      ['E_AMBIGUOUS_PRIMARY', '../../ambiguous/second-primary.yaml', '/primary'],
+      ['E_AMBIGUOUS_PRIMARY', '../../ambiguous/second-primary.yaml', '/primary'],
+    ])
+    expect(checked.problems.map((p) => p.message.match(/demo\.gate@[0-9.]+/)?.[0])).toEqual(['demo.gate@1.0.0', 'demo.gate@2.0.0'])
+    await expect(loadPolicies(paths)).rejects.toThrow(PolicyValidationError)
+    const set = new PolicySet(checked.policies, { subjects: checked.subjects })
     const err = await caught(() => set.decide(application(2), { asOf: '2024-06-01' }))
     expect(err.code).toBe('E_POLICY_AMBIGUOUS')
     expect(err.message).toContain('demo.gate')
@@ -194,9 +203,11 @@ describe('records', () => {
       expect(err.problems).toEqual([{ pointer: '', message: 'a record must be a plain JSON object' }])
     })
 
-    it('assertRecord checks a record without deciding it', () => {
-      expect(() => assertRecord('application', example('applications', 'complete-us-developer'))).not.toThrow()
-      expect(() => assertRecord('application', { applicationId: 'A' })).toThrow(RecordValidationError)
+    it('assertRecord checks a record against the schema of the policy that would judge it, without deciding', async () => {
+      const set = await defaultPolicies()
+      expect(() => set.assertRecord(example('applications', 'complete-us-developer'), { asOf: '2026-11-24' })).not.toThrow()
+      expect(() => set.assertRecord({ applicationId: 'A' }, { asOf: '2026-11-24' })).toThrow(RecordValidationError)
+      expect(() => set.assertRecord({ applicationId: 'A' }, { asOf: '2026-11-24', policy: ONBOARDING })).toThrow(RecordValidationError)
     })
   })
 

@@ -22,8 +22,8 @@ addFormats.default(ajv, ['date', 'date-time']);
 // a date is anyOf [date, date-time]: its two format failures are summed up by the anyOf error
 const summarised = (errors: ErrorObject[] | null | undefined) =>
   (errors ?? []).filter((e) => !(e.keyword === 'format' && e.schemaPath.includes('/anyOf/')));
-ajv.addSchema(readJson('schemas', 'application-record.schema.json') as object);
-ajv.addSchema(readJson('schemas', 'behaviour-record.schema.json') as object);
+ajv.addSchema(readJson('policies', 'records', 'application.v1.0.0.schema.json') as object);
+ajv.addSchema(readJson('policies', 'records', 'behaviour.v1.0.0.schema.json') as object);
 const validateApplication = ajv.getSchema(APPLICATION_ID) as ValidateFunction;
 const validateBehaviour = ajv.getSchema(BEHAVIOUR_ID) as ValidateFunction;
 
@@ -42,10 +42,10 @@ const cleanBehaviour = readJson('examples', 'behaviour', 'clean-developer.json')
 describe('schemas', () => {
   it('have the documented $id and draft', () => {
     for (const [file, id] of [
-      ['application-record.schema.json', APPLICATION_ID],
-      ['behaviour-record.schema.json', BEHAVIOUR_ID],
+      ['application.v1.0.0.schema.json', APPLICATION_ID],
+      ['behaviour.v1.0.0.schema.json', BEHAVIOUR_ID],
     ] as const) {
-      const schema = readJson('schemas', file) as Json;
+      const schema = readJson('policies', 'records', file) as Json;
       expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
       expect(schema.$id).toBe(id);
       expect(schema.additionalProperties).toBe(false);
@@ -68,7 +68,7 @@ describe('example application records', () => {
 
   it.each(files)('%s validates, $schema key included', (file) => {
     const record = readJson('examples', 'applications', file) as Json;
-    expect(record.$schema).toBe('../../schemas/application-record.schema.json');
+    expect(record.$schema).toBe('../../policies/records/application.v1.0.0.schema.json');
     const ok = validateApplication(record);
     expect(ok, describeErrors(validateApplication.errors)).toBe(true);
   });
@@ -88,7 +88,7 @@ describe('example behaviour records', () => {
 
   it.each(files)('%s validates, $schema key included', (file) => {
     const record = readJson('examples', 'behaviour', file) as Json;
-    expect(record.$schema).toBe('../../schemas/behaviour-record.schema.json');
+    expect(record.$schema).toBe('../../policies/records/behaviour.v1.0.0.schema.json');
     const ok = validateBehaviour(record);
     expect(ok, describeErrors(validateBehaviour.errors)).toBe(true);
   });

@@ -2,22 +2,25 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { CollabgateError, PolicyValidationError } from '../../errors.js'
 import { checkPolicies, defaultPoliciesDir } from '../../load/load.js'
-import { LOCK_FILE_NAME, readLock, writeLock, type PolicyLock } from '../../lock/lock.js'
+import { LOCK_FILE_NAME, lockOf, nextLock, readLock, writeLock, type PolicyLock } from '../../lock/lock.js'
 import { displayPath } from '../display.js'
 import { EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'
 
 export const lockHelp = `Usage: collabgate lock [options] [DIR]
 
-Records the digest of every policy version in DIR (default: the shipped
-policies/) in DIR/policies.lock.json, so 'collabgate validate' can tell when
-a released version's content changes without a version bump. The file lists
-only the versions present, with sorted keys.
+Releases versions: records the digest of every policy version and record
+schema version in DIR (default: the shipped policies/) that
+DIR/policies.lock.json does not list yet. The lock is the release manifest:
+an entry already in it is never rewritten or removed, so releasing 1.1.0
+leaves the line of 1.0.0 as it was.
 
-Run it when you release a new version. If validate reports E_LOCK_MISMATCH,
-bump the version of the changed policy instead, unless the released version
-truly never left your repository.
+--update KEY rewrites (or, when its file is gone, removes) the entry KEY
+(id@version, or record:SUBJECT@version). It is for versions that never left
+your repository: a released version is immutable; ship a change as a new
+version instead.
 
 Options:
+  --update KEY       rewrite this one entry (repeatable)
   --format FMT       text (default) or json
   -h, --help         show this help
 
@@ -27,13 +30,14 @@ Exit: 0 lock file written; 1 a policy is invalid (nothing is written);
 Examples:
   collabgate lock
   collabgate lock policies/
+  collabgate lock --update acme.onboarding@1.2.0 policies/
 `
 
 export async function lockCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
+    options: { format: { type: 'string', default: 'text' }, update: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
   })
   if (values.help) {
     io.stdout(lockHelp)
@@ -43,7 +47,7 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 1) throw new UsageError('lock takes one DIR: the folder that holds the policies and their lock file')
   const dir = positionals[0] ?? defaultPoliciesDir()
   if (!(await statArg(dir)).isDirectory()) throw new UsageError(`${dir} is not a folder; lock records every policy of a folder`)
-  const { policies, problems } = await checkPolicies(dir)
+  const { policies, subjects, problems } = await checkPolicies(dir, { displayName: displayPath, lock: false })
   // A lock of broken policies would record digests nobody could load.
   if (problems.length > 0) throw new PolicyValidationError(problems)
   const file = join(dir, LOCK_FILE_NAME)
@@ -51,25 +55,30 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
   try {
     before = (await readLock(file)) ?? {}
   } catch (err) {
-    if (!(err instanceof CollabgateError) || err.code !== 'E_LOCK_INVALID') throw err // an unreadable old lock is replaced
+    if (!(err instanceof CollabgateError) || err.code !== 'E_LOCK_INVALID') throw err
+    throw new UsageError(`${err.message}; the lock is the release manifest: mend it by hand (or from version control) before locking`)
   }
-  let next: PolicyLock
+  let next: ReturnType<typeof nextLock>
   try {
-    next = await writeLock(file, policies)
+    next = nextLock(before, lockOf(policies, subjects.flatMap((s) => s.schemas)), values.update ?? [])
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err))
   }
-  const added = Object.keys(next).filter((k) => !Object.hasOwn(before, k))
-  const changed = Object.keys(next).filter((k) => Object.hasOwn(before, k) && before[k] !== next[k])
-  const removed = Object.keys(before).filter((k) => !Object.hasOwn(next, k))
+  try {
+    await writeLock(file, next.lock)
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err))
+  }
+  const { added, changed, removed, kept } = next
   const shown = displayPath(resolve(file))
   if (values.format === 'json') {
-    io.stdout(JSON.stringify({ file: shown, lock: next, added, changed, removed }, null, 2) + '\n')
+    io.stdout(JSON.stringify({ file: shown, lock: next.lock, added, changed, removed, kept }, null, 2) + '\n')
   } else {
-    io.stdout(`wrote ${shown}: ${Object.keys(next).length} version(s); ${added.length} added, ${changed.length} changed, ${removed.length} removed\n`)
+    io.stdout(`wrote ${shown}: ${Object.keys(next.lock).length} version(s); ${added.length} added, ${changed.length} changed, ${removed.length} removed\n`)
     for (const k of added) io.stdout(`  + ${k}\n`)
     for (const k of changed) io.stdout(`  ~ ${k}\n`)
     for (const k of removed) io.stdout(`  - ${k}\n`)
+    for (const k of kept) io.stdout(`  ! ${k}: released content differs from the file; the lock keeps the released digest (validate fails until the file is restored)\n`)
   }
   return EXIT.OK
 }

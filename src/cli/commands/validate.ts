@@ -1,9 +1,6 @@
-import { stat } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { CollabgateError, formatProblem, type PolicyProblem } from '../../errors.js'
-import { checkPolicies, defaultPoliciesDir, locatePolicy } from '../../load/load.js'
-import { checkLock, LOCK_FILE_NAME, lockKey, readLock, type LockCheck } from '../../lock/lock.js'
+import { formatProblem, type PolicyWarning } from '../../errors.js'
+import { checkPolicies, defaultPoliciesDir } from '../../load/load.js'
 import { formatGithubAnnotation } from '../../report/github.js'
 import { paintFor } from '../colour.js'
 import { displayPath } from '../display.js'
@@ -15,15 +12,19 @@ Checks policy files (YAML) in PATH (files or folders; default: the shipped
 policies/) and reports every problem in every file, each with its code,
 file:line:column and a sentence saying what to change.
 
-Also checks the lock file (policies.lock.json in the first folder): a
-released id@version whose content changed without a version bump is an
-error (E_LOCK_MISMATCH); a version not in the lock yet is a warning
-(run 'collabgate lock' to record it).
+Also checks the folder's declaration (collabgate.yaml: record kinds and
+their schemas) and the lock file, the release manifest (policies.lock.json
+in the first folder): a released version whose content changed
+(E_LOCK_MISMATCH), a released version whose file is gone (E_LOCK_MISSING),
+and an unreleased version that would be in effect on a date a released one
+covers (E_UNLOCKED_IN_EFFECT) are errors; a new version not in the lock yet
+is a warning (run 'collabgate lock' to release it).
 
 Options:
   --format FMT       text (default), json, or github (::error annotations
                      for GitHub Actions)
   --lock FILE        the lock file to check (default: PATH/policies.lock.json)
+  --no-lock          do not check the lock (scratch work)
   -h, --help         show this help
 
 Exit: 0 all policies valid; 1 a policy is invalid or changed without a
@@ -35,20 +36,8 @@ Examples:
   collabgate validate my-policy.v1.2.0.yaml --format json
 `
 
-export interface ValidateWarning {
-  code: 'W_UNLOCKED' | 'W_NO_LOCK'
-  message: string
-  /** Absent when the warning is about a file that does not exist (no lock file). */
-  file?: string
-  line?: number
-  column?: number
-}
-
-/** Where the lock sits: beside the first PATH (a folder itself, or a file's folder). */
-async function defaultLockFile(first: string): Promise<string> {
-  const info = await stat(first)
-  return join(info.isDirectory() ? first : dirname(first), LOCK_FILE_NAME)
-}
+/** @deprecated the library's PolicyWarning */
+export type ValidateWarning = PolicyWarning
 
 export async function validateCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -57,6 +46,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     options: {
       format: { type: 'string', default: 'text' },
       lock: { type: 'string' },
+      'no-lock': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -68,33 +58,10 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
   const paths = positionals.length > 0 ? positionals : [defaultPoliciesDir()]
   for (const p of paths) await statArg(p)
 
-  const checked = await checkPolicies(paths)
-  const problems: PolicyProblem[] = [...checked.problems]
-  const warnings: ValidateWarning[] = []
-
-  const lockFile = values.lock ?? (await defaultLockFile(paths[0]!))
-  const lockShown = displayPath(resolve(lockFile))
-  let lockCheck: LockCheck | undefined
-  try {
-    const lock = await readLock(lockFile)
-    if (lock === undefined) {
-      if (values.lock !== undefined) throw new UsageError(`cannot read ${lockFile}: ENOENT`)
-      if (checked.policies.length > 0) {
-        warnings.push({ code: 'W_NO_LOCK', message: `no lock file at ${lockShown} (not a failure); run 'collabgate lock' to record the released versions` })
-      }
-    } else {
-      lockCheck = checkLock(checked.policies, lock, locatePolicy)
-      problems.push(...lockCheck.problems)
-      for (const key of lockCheck.unlocked) {
-        const p = checked.policies.find((x) => lockKey(x) === key)!
-        const at = locatePolicy(p, '/version')
-        warnings.push({ code: 'W_UNLOCKED', message: `${key} is not in ${lockShown} yet (not a failure); run 'collabgate lock' once it is released`, ...at })
-      }
-    }
-  } catch (err) {
-    if (!(err instanceof CollabgateError)) throw err
-    problems.push({ code: err.code === 'E_IO' ? 'E_IO' : 'E_LOCK_INVALID', message: err.message, file: lockShown, line: 1, column: 1, pointer: '' })
-  }
+  if (values.lock !== undefined && values['no-lock']) throw new UsageError('--lock and --no-lock contradict each other; give one')
+  if (values.lock !== undefined) await statArg(values.lock)
+  const checked = await checkPolicies(paths, { displayName: displayPath, lock: values['no-lock'] ? false : (values.lock ?? true) })
+  const { problems, warnings } = checked
 
   const empty = checked.files.length === 0 && problems.length === 0
   const valid = problems.length === 0 && !empty
@@ -102,10 +69,11 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     const body = {
       valid,
       files: checked.files,
-      policies: checked.policies.map((p) => ({ id: p.id, version: p.version, digest: p.digest, file: p.location.file })),
+      policies: checked.policies.map((p) => ({ id: p.id, version: p.version, digest: p.digest, file: p.location.file, recordSchema: `${p.record.subject}@${p.record.schema.version}`, calendar: p.calendar })),
+      subjects: checked.subjects.map((s) => ({ name: s.name, idField: s.idField, schemas: s.schemas.map((x) => ({ version: x.version, digest: x.digest, file: x.location.file })) })),
       problems,
       warnings,
-      lock: { file: lockShown, found: lockCheck !== undefined, unlocked: lockCheck?.unlocked ?? [], stale: lockCheck?.stale ?? [] },
+      lock: checked.lock ?? { file: null, found: false, unlocked: [], stale: [] },
     }
     io.stdout(JSON.stringify(body, null, 2) + '\n')
   } else if (format === 'github') {

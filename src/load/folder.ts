@@ -1,0 +1,86 @@
+/**
+ * Loads a policy folder's declaration, `collabgate.yaml` at the folder's root, and the record schema
+ * files it names. A folder without one judges the record kinds the shipped folder declares.
+ */
+import { readFile, stat } from 'node:fs/promises'
+import { isAbsolute, join, relative, resolve, sep } from 'node:path'
+import type { PolicyProblem } from '../errors.js'
+import type { SubjectDefinition } from '../model.js'
+import { checkFolderDocument, type SchemaFile } from '../validate/folder.js'
+import { defaultPoliciesDir } from './package-root.js'
+import { DEFAULT_PARSE_LIMITS, parseYamlSource, problem, type ParseLimits } from './yaml-source.js'
+
+/** The file that declares a folder's subjects. */
+export const FOLDER_FILE = 'collabgate.yaml'
+
+export interface PolicyFolder {
+  /** The folder's root (absolute). */
+  root: string
+  /** The declaration's display name; undefined when the folder has none and uses the shipped one. */
+  file?: string
+  subjects: SubjectDefinition[]
+  problems: PolicyProblem[]
+}
+
+/** The shipped folder's file names as decisions show them: `policies/...`. */
+export function shippedDisplayName(abs: string): string {
+  return 'policies/' + relative(defaultPoliciesDir(), abs).split(sep).join('/')
+}
+
+let shipped: Promise<PolicyFolder> | undefined
+
+/** The subjects of the folder at `root` (its collabgate.yaml, else the shipped declaration). */
+export async function loadFolder(root: string, name: (abs: string) => string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Promise<PolicyFolder> {
+  const abs = resolve(root)
+  const file = join(abs, FOLDER_FILE)
+  const own = await stat(file).then((info) => info.isFile(), () => false)
+  if (!own || abs === resolve(defaultPoliciesDir())) {
+    shipped ??= readFolder(resolve(defaultPoliciesDir()), shippedDisplayName, DEFAULT_PARSE_LIMITS)
+    const folder = await shipped
+    return own ? { ...folder, root: abs, file: name(file) } : { ...folder, root: abs, file: undefined }
+  }
+  return readFolder(abs, name, limits)
+}
+
+async function readFolder(root: string, name: (abs: string) => string, limits: ParseLimits): Promise<PolicyFolder> {
+  const abs = join(root, FOLDER_FILE)
+  const display = name(abs)
+  let text: string
+  try {
+    const info = await stat(abs)
+    if (info.size > limits.maxBytes) return { root, file: display, subjects: [], problems: [problem(display, 'E_YAML_LIMIT', `the file is ${info.size} bytes; the limit is ${limits.maxBytes}`)] }
+    text = await readFile(abs, 'utf8')
+  } catch (err) {
+    return { root, file: display, subjects: [], problems: [problem(display, 'E_IO', `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)] }
+  }
+  const source = parseYamlSource(display, text, limits)
+  const files = new Map<string, SchemaFile>()
+  // the files to read are named inside the declaration: a peek before it is validated, reading only strings
+  const subjects = (source.value as { subjects?: unknown } | null)?.subjects
+  if (subjects && typeof subjects === 'object') {
+    for (const s of Object.values(subjects as Record<string, unknown>)) {
+      const schemas = (s as { schemas?: unknown } | null)?.schemas
+      if (!schemas || typeof schemas !== 'object') continue
+      for (const rel of Object.values(schemas as Record<string, unknown>)) {
+        if (typeof rel === 'string' && !files.has(rel)) files.set(rel, await readSchemaFile(root, rel, name, limits))
+      }
+    }
+  }
+  const checked = checkFolderDocument(source, files)
+  return { root, file: display, subjects: checked.subjects, problems: checked.problems }
+}
+
+async function readSchemaFile(root: string, rel: string, name: (abs: string) => string, limits: ParseLimits): Promise<SchemaFile> {
+  const abs = resolve(root, rel)
+  const inside = relative(root, abs)
+  // a schema is part of the folder: a path that leaves it would make the folder depend on files outside it
+  if (isAbsolute(rel) || inside.startsWith('..') || isAbsolute(inside)) return { file: rel, error: 'a record schema must be a file inside the policy folder (a relative path)' }
+  const file = name(abs)
+  try {
+    const info = await stat(abs)
+    if (info.size > limits.maxBytes) return { file, error: `the file is ${info.size} bytes; the limit is ${limits.maxBytes}` }
+    return { file, text: await readFile(abs, 'utf8') }
+  } catch (err) {
+    return { file, error: (err as NodeJS.ErrnoException).code ?? String(err) }
+  }
+}

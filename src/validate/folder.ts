@@ -1,0 +1,118 @@
+/**
+ * Validation of a policy folder's declaration (`collabgate.yaml`): its subjects, each with its
+ * record schemas (valid JSON Schema, versioned), its id field (a required string field of every
+ * version) and its recognition condition, and the review clock's defaults. Every problem is
+ * collected with file:line:col, as for policies.
+ */
+import type { PolicyProblem, ProblemCode } from '../errors.js'
+import type { ParsedSource } from '../load/yaml-source.js'
+import type { Condition, RecordSchema, SubjectDefinition } from '../model.js'
+import { schemaAt, schemaTypes } from '../schemas.js'
+import { describeAjvErrors, validators } from './ajv.js'
+import { checkCondition, checkDateOperand, canonicalJson, compareVersions, digestOf, isSemver } from './policy.js'
+import { compileRecordSchema } from './record-schema.js'
+
+/** A record schema file as read: its display name and text, or why it could not be read. */
+export type SchemaFile = { file: string; text: string } | { file: string; error: string }
+
+type Raw = Record<string, unknown>
+
+/** Checks a parsed `collabgate.yaml`; `files` holds the schema files it names, by the name written. */
+export function checkFolderDocument(source: ParsedSource, files: ReadonlyMap<string, SchemaFile>): { subjects: SubjectDefinition[]; problems: PolicyProblem[] } {
+  const problems: PolicyProblem[] = [...source.problems]
+  const subjects: SubjectDefinition[] = []
+  if (problems.length > 0) return { subjects, problems }
+  const add = (code: ProblemCode, pointer: string, message: string) => {
+    const at = source.locate(pointer)
+    problems.push({ code, message, file: at.file, line: at.line, column: at.column, pointer })
+  }
+  const doc = source.value
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+    add('E_SCHEMA', '', 'collabgate.yaml must hold one YAML mapping with a `subjects` field')
+    return { subjects, problems }
+  }
+  if (!validators.folder(doc)) {
+    for (const e of describeAjvErrors(validators.folder.errors)) add('E_SCHEMA', e.pointer, e.message)
+    return { subjects, problems }
+  }
+
+  for (const [name, raw] of Object.entries((doc as Raw).subjects as Record<string, Raw>)) {
+    const base = `/subjects/${name}`
+    const before = problems.length
+    const schemas: RecordSchema[] = []
+    for (const [version, rel] of Object.entries(raw.schemas as Record<string, string>)) {
+      const pointer = `${base}/schemas/${version.replace(/~/g, '~0').replace(/\//g, '~1')}`
+      if (!isSemver(version)) {
+        add('E_INVALID_VERSION', pointer, `record schema version '${version}' is not a semantic version such as 1.0.0`)
+        continue
+      }
+      const schema = readSchema(files.get(rel), rel, pointer, add)
+      if (!schema) continue
+      const digest = digestOf(schema)
+      const compiled = compileRecordSchema({ digest, schema })
+      if ('error' in compiled) {
+        add('E_RECORD_SCHEMA', pointer, `${rel} is not a usable JSON Schema (draft 2020-12): ${compiled.error}`)
+        continue
+      }
+      if (schema.type !== 'object') add('E_RECORD_SCHEMA', pointer, `${rel} must describe an object (type: object): a record is a JSON object`)
+      schemas.push({ subject: name, version, digest, schema, location: source.locate(pointer) })
+    }
+    schemas.sort((a, b) => compareVersions(a.version, b.version))
+
+    const idField = raw.id as string
+    for (const s of schemas) {
+      const field = schemaAt(s.schema, s.schema, [idField])
+      const required = Array.isArray(s.schema.required) && s.schema.required.includes(idField)
+      if (!field || !required || !schemaTypes(field).has('string') || schemaTypes(field).size !== 1) {
+        add('E_RECORD_SCHEMA', `${base}/id`, `the id field '${idField}' must be a required string field of every ${name} record schema; ${name}@${s.version} ${!field ? 'has no such field' : !required ? 'does not require it' : 'does not make it a string'}`)
+      }
+    }
+    // conditions read the oldest schema; every later version must keep the fields they name (checked per policy)
+    const oldest = schemas[0]
+    if (oldest) {
+      checkCondition(raw.recognise as Raw, `${base}/recognise`, {}, oldest.schema, add)
+      const review = raw.review as { from?: { fact: string; path?: string }; decided?: Condition } | undefined
+      if (review?.from) checkDateOperand(review.from, `${base}/review/from`, {}, oldest.schema, add, 0)
+      if (review?.decided) checkCondition(review.decided as unknown as Raw, `${base}/review/decided`, {}, oldest.schema, add)
+    }
+    if (problems.length > before || !oldest) continue
+    const subject: SubjectDefinition = { name, idField, recognise: raw.recognise as Condition, schemas, location: source.locate(base) }
+    if (raw.review) subject.review = raw.review as NonNullable<SubjectDefinition['review']>
+    subjects.push(subject)
+  }
+
+  // two subjects with the same recognition condition would claim every record together
+  for (let i = 0; i < subjects.length; i++) {
+    for (let j = i + 1; j < subjects.length; j++) {
+      const a = subjects[i]!
+      const b = subjects[j]!
+      if (canonicalJson(a.recognise) === canonicalJson(b.recognise)) {
+        add('E_SUBJECT_OVERLAP', `/subjects/${b.name}/recognise`, `subjects ${a.name} and ${b.name} recognise records by the same condition; no record may be of two kinds`)
+      }
+    }
+  }
+  return { subjects: problems.length > 0 ? [] : subjects, problems }
+}
+
+function readSchema(file: SchemaFile | undefined, rel: string, pointer: string, add: (code: ProblemCode, pointer: string, message: string) => void): Record<string, unknown> | undefined {
+  if (!file) {
+    add('E_IO', pointer, `cannot read the record schema ${rel}`)
+    return undefined
+  }
+  if ('error' in file) {
+    add('E_IO', pointer, `cannot read the record schema ${file.file}: ${file.error}`)
+    return undefined
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(file.text)
+  } catch (err) {
+    add('E_RECORD_SCHEMA', pointer, `${file.file} is not JSON: ${(err as Error).message}`)
+    return undefined
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    add('E_RECORD_SCHEMA', pointer, `${file.file} must hold a JSON Schema object`)
+    return undefined
+  }
+  return value as Record<string, unknown>
+}
