@@ -94,7 +94,13 @@ export async function decideNdjsonToStream(set: PolicySet, input: AsyncIterable<
 async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, sink: Sink, options: BatchOptions): Promise<BatchSummary> {
   const started = Date.now()
   const asOf = assertAsOf(options.asOf)
-  if (options.policy !== undefined) set.select(options.policy, asOf, options.version)
+  if (options.policy !== undefined) {
+    const picked = set.select(options.policy, asOf, options.version)
+    // a digest the named version does not have fails the whole batch before a line is read
+    if (options.digest !== undefined && picked.digest !== options.digest) {
+      throw new CollabgateError('E_DIGEST_MISMATCH', `${picked.id}@${picked.version} has digest ${picked.digest}, not the expected ${String(options.digest)}: its content is not what the caller names`)
+    }
+  }
   const workers = options.workers ?? defaultWorkers()
   if (!Number.isInteger(workers) || workers < 0 || workers > 256) {
     throw new CollabgateError('E_INVALID_ARGUMENT', `workers must be a whole number from 0 to 256, got ${String(workers)}`)
@@ -102,6 +108,7 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
   const decideOptions: DecideSyncOptions = { asOf }
   if (options.policy !== undefined) decideOptions.policy = options.policy
   if (options.version !== undefined) decideOptions.version = options.version
+  if (options.digest !== undefined) decideOptions.digest = options.digest
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS
 
   const pool = workers > 0 ? new WorkerPool(workers, { policies: set.policies, subjects: set.subjectKinds, options: decideOptions, maxLineChars, bytes: sink.bytes }, options.workerFile) : undefined

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { PolicyValidationError, type CollabgateError, type PolicyProblem, type PolicyWarning } from '../errors.js'
-import type { Condition, Policy, SourceLocation, SubjectDefinition } from '../model.js'
+import type { Condition, Policy, RecordSchema, SourceLocation, SubjectDefinition } from '../model.js'
 import { PolicySet } from '../decide/policy-set.js'
 import { checkLock, LOCK_FILE_NAME, parseLock, type PolicyLock } from '../lock/lock.js'
 import { effectiveEnds } from '../succession.js'
@@ -34,6 +34,8 @@ export interface CheckResult {
   files: string[]
   /** The record kinds the folder declares (collabgate.yaml, or the shipped declaration). */
   subjects: SubjectDefinition[]
+  /** The folder's own declaration (collabgate.yaml) as displayed; undefined when it judges the shipped record kinds. */
+  declaration: string | undefined
   /** The folder's root (absolute): display names and the lock are relative to it. */
   root: string
   /** The lock that was checked: its display name, whether it exists, unreleased and stale keys. */
@@ -91,7 +93,7 @@ export async function checkPolicies(paths: string | readonly string[], options: 
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     const file = e.path ?? String(list[0] ?? '')
-    return { policies, files: [], warnings, subjects: [], root: resolve(String(list[0] ?? '.')), lock: undefined, problems: [problem(file, 'E_IO', `cannot read ${file}: ${e.code ?? e.message}`)] }
+    return { policies, files: [], warnings, subjects: [], declaration: undefined, root: resolve(String(list[0] ?? '.')), lock: undefined, problems: [problem(file, 'E_IO', `cannot read ${file}: ${e.code ?? e.message}`)] }
   }
   const name = options.displayName ?? relativeTo(root)
   const folder = await loadFolder(root, name, limits)
@@ -125,14 +127,16 @@ export async function checkPolicies(paths: string | readonly string[], options: 
     }
   }
   problems.push(...checkAcrossVersions(policies), ...checkPrimaries(policies))
-  const lock = options.lock === false ? undefined : await checkFolderLock(policies, folder.subjects, root, isFolder, options.lock, name, problems, warnings)
-  return { policies, problems, warnings, files: files.map(name), subjects: folder.subjects, root, lock }
+  // record schemas are the folder's to release only when it declares them itself
+  const ownSchemas = folder.file === undefined ? [] : folder.subjects.flatMap((s) => s.schemas)
+  const lock = options.lock === false ? undefined : await checkFolderLock(policies, ownSchemas, root, isFolder, options.lock, name, problems, warnings)
+  return { policies, problems, warnings, files: files.map(name), subjects: folder.subjects, declaration: folder.file, root, lock }
 }
 
 /** The lock check of a load: problems and warnings are added to the load's own. */
 async function checkFolderLock(
   policies: Policy[],
-  subjects: readonly SubjectDefinition[],
+  schemas: readonly RecordSchema[],
   root: string,
   isFolder: boolean,
   option: string | true | undefined,
@@ -162,7 +166,6 @@ async function checkFolderLock(
     return { file: shown, found: true, unlocked: [], stale: [] }
   }
   const ends = effectiveEnds(policies)
-  const schemas = subjects.flatMap((s) => s.schemas)
   const lines = text.split('\n')
   const check = checkLock(policies, lock, {
     locate: locatePolicy,

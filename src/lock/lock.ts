@@ -41,15 +41,8 @@ export const lockKey = (p: { id: string; version: string }): string => `${p.id}@
 /** The lock key of a record schema version: `record:SUBJECT@VERSION` (policy ids cannot hold a colon). */
 export const recordSchemaKey = (s: Pick<RecordSchema, 'subject' | 'version'>): string => `record:${s.subject}@${s.version}`
 
-/** Record schema versions the policies use, each once. */
-export function schemasOf(policies: readonly Policy[]): RecordSchema[] {
-  const seen = new Map<string, RecordSchema>()
-  for (const p of policies) seen.set(recordSchemaKey(p.record.schema), p.record.schema)
-  return [...seen.values()]
-}
-
-/** The lock for a set of policies and the record schemas they use, keys sorted so the file diffs cleanly. */
-export function lockOf(policies: readonly Policy[], schemas: readonly RecordSchema[] = schemasOf(policies)): PolicyLock {
+/** The lock for a set of policies and the record schemas the folder declares, keys sorted so the file diffs cleanly. */
+export function lockOf(policies: readonly Policy[], schemas: readonly RecordSchema[] = []): PolicyLock {
   const entries = [...policies.map((p) => [lockKey(p), p.digest] as const), ...schemas.map((s) => [recordSchemaKey(s), s.digest] as const)].sort(([a], [b]) => compareText(a, b))
   const lock: PolicyLock = {}
   for (const [key, digest] of entries) if (!Object.hasOwn(lock, key)) lock[key] = digest // the first of a (refused) duplicate, as before
@@ -138,7 +131,7 @@ export async function writeLock(file: string, lock: PolicyLock): Promise<PolicyL
 export interface CheckLockOptions {
   /** Where a policy problem points (default: the document itself); the loader points at `version:`. */
   locate?: (policy: Policy, pointer: string) => SourceLocation
-  /** The record schemas loaded with the policies (default: those the policies use). */
+  /** The record schemas the folder declares and releases with its policies (default: none, as for a folder without collabgate.yaml). */
   schemas?: readonly RecordSchema[]
   /** The whole folder was loaded, so a locked version with no file is gone (E_LOCK_MISSING). Default false. */
   complete?: boolean
@@ -156,7 +149,7 @@ export interface CheckLockOptions {
  */
 export function checkLock(policies: readonly Policy[], lock: PolicyLock, options: CheckLockOptions = {}): LockCheck {
   const locate = options.locate ?? ((p: Policy) => p.location)
-  const schemas = options.schemas ?? schemasOf(policies)
+  const schemas = options.schemas ?? []
   const problems: PolicyProblem[] = []
   const unlocked: string[] = []
   const locked = (key: string) => (Object.prototype.hasOwnProperty.call(lock, key) ? lock[key] : undefined)
@@ -187,9 +180,10 @@ export function checkLock(policies: readonly Policy[], lock: PolicyLock, options
   const inEffect = unreleasedInEffect(policies, lock, locate, options.endOf)
   const unreleased = inEffect.map((x) => x.key)
   problems.push(...inEffect.map((x) => x.problem))
+  const released = new Set(schemas.map(recordSchemaKey))
   for (const p of policies) {
     const key = recordSchemaKey(p.record.schema)
-    if (locked(lockKey(p)) !== undefined && locked(key) === undefined && !unreleased.includes(key)) {
+    if (released.has(key) && locked(lockKey(p)) !== undefined && locked(key) === undefined && !unreleased.includes(key)) {
       unreleased.push(key)
       problems.push({ code: 'E_UNLOCKED_IN_EFFECT', message: `${lockKey(p)} is released but validates records with ${key}, which the lock does not list; run collabgate lock`, ...locate(p, '/recordSchema'), pointer: '/recordSchema' })
     }

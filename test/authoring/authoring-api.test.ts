@@ -30,7 +30,7 @@ describe('lock', () => {
     const { policies, v1 } = await versions()
     const check = checkLock(policies, { 'acme.onboarding@1.0.0': 'sha256:' + 'a'.repeat(64), 'acme.onboarding@0.1.0': v1.digest })
     expect(check.problems.map((p) => [p.code, p.pointer])).toEqual([['E_LOCK_MISMATCH', '/version']])
-    expect(check.problems[0]!.message).toContain('content of acme.onboarding@1.0.0 changed without a version bump')
+    expect(check.problems[0]!.message).toContain('acme.onboarding@1.0.0 is released (locked sha256:aaaaaaaaaaaa…) but its content changed')
     expect(check.unlocked).toEqual(['acme.onboarding@1.1.0'])
     expect(check.stale).toEqual(['acme.onboarding@0.1.0'])
     expect(checkLock(policies, lockOf(policies)).problems).toEqual([])

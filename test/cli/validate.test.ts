@@ -10,7 +10,7 @@ describe.concurrent('collabgate validate', () => {
   it('passes the shipped policies (default path) with their lock, uncoloured in a pipe', async () => {
     const r = await cli(['validate'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/✓ 3 policy file\(s\), 3 version\(s\) loaded: all valid\n$/)
+    expect(r.stdout).toMatch(/✓ 5 policy file\(s\), 5 version\(s\) loaded: all valid\n$/)
     expect(r.stdout).not.toContain('warning')
     expect(r.stdout).not.toMatch(ANSI)
   })
@@ -57,14 +57,18 @@ describe.concurrent('collabgate validate', () => {
     const r = await cli(['validate', dir])
     expect(r.code).toBe(1)
     expect(r.stdout).toContain(
-      `✗ ${dir}/acme.onboarding.v1.0.0.yaml:4:1 E_LOCK_MISMATCH content of acme.onboarding@1.0.0 changed without a version bump`,
+      `✗ ${dir}/acme.onboarding.v1.0.0.yaml:4:1 E_LOCK_MISMATCH acme.onboarding@1.0.0 is released (locked sha256:86cfd88fa493…) but its content changed`,
     )
-    expect(r.stdout).toContain('bump version or run collabgate lock')
+    expect(r.stdout).toContain('released versions are immutable: restore it and ship the change as a new version')
     expect(r.stdout).toContain(`! ${dir}/acme.onboarding.v1.1.0.yaml:4:1 warning: acme.onboarding@1.1.0 is not in ${dir}/policies.lock.json yet (not a failure)`)
 
     const gh = await cli(['validate', '--format', 'github', dir])
     expect(gh.code).toBe(1)
-    expect(gh.stdout).toContain(`::error file=${dir}/acme.onboarding.v1.0.0.yaml,line=4,col=1,title=E_LOCK_MISMATCH::content of acme.onboarding@1.0.0`)
+    expect(gh.stdout).toContain(`::error file=${dir}/acme.onboarding.v1.0.0.yaml,line=4,col=1,title=E_LOCK_MISMATCH::acme.onboarding@1.0.0 is released`)
+    // --no-lock: the same folder is valid scratch work
+    const off = await cli(['validate', '--no-lock', dir])
+    expect(off.code).toBe(0)
+    expect(off.stdout).toMatch(/✓ 2 policy file\(s\), 2 version\(s\) loaded: all valid\n$/)
     expect(gh.stdout).toContain(`::warning file=${dir}/acme.onboarding.v1.1.0.yaml,line=4,col=1,title=W_UNLOCKED::`)
   })
 

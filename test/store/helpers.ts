@@ -26,11 +26,11 @@ export function shippedPolicyTexts(): Map<string, string> {
   return new Map(names.map((n) => [n, readFileSync(join(dir, n), 'utf8')]))
 }
 
-/** A temporary folder holding a copy of the shipped policies; `remove()` deletes it. */
+/** A temporary folder holding a copy of the shipped 1.0.0 policies (and the folder's record kinds, without lock); `remove()` deletes it. */
 export function scratchPolicies(): { dir: string; write(name: string, text: string): void; read(name: string): string; remove(): void } {
   const base = mkdtempSync(join(tmpdir(), 'collabgate-test-'))
   const dir = join(base, 'policies')
-  cpSync(join(ROOT, 'policies'), dir, { recursive: true, filter: (src) => !/\.test\.ya?ml$|lock\.json$|test-records/.test(src) })
+  cpSync(join(ROOT, 'policies'), dir, { recursive: true, filter: (src) => !/\.test\.ya?ml$|lock\.json$|test-records|\.v(?!1\.0\.0\.)\d+\.\d+\.\d+\.ya?ml$/.test(src) })
   return {
     dir,
     write: (name, text) => writeFileSync(join(dir, name), text),

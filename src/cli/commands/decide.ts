@@ -5,6 +5,7 @@ import { decideNdjsonToStream, defaultWorkers } from '../../batch/batch.js'
 import { fileChunks } from '../../batch/lines.js'
 import { formatProgress, wantsProgress } from '../../batch/progress.js'
 import { defaultPolicies, loadPolicies } from '../../load/load.js'
+import type { DecideSyncOptions, PolicySet } from '../../decide/policy-set.js'
 import { formatDecisionText } from '../../report/text.js'
 import { EXIT, readInput, statArg, today, formatOption, UsageError, type Io } from '../io.js'
 
@@ -22,9 +23,15 @@ threads; memory stays flat whatever the file size. On a terminal, a progress
 line (records, rate, ETA) is shown on stderr; never in pipes or when CI is set.
 
 Options:
-  --policy ID        policy id (e.g. creator-collaboration.us.api-access)
+  --policy ID[@VER]  policy id (e.g. creator-collaboration.us.api-access);
+                     with @VERSION, exactly that version (for replays)
+  --digest SHA       the digest (sha256:...) the deciding policy must have:
+                     E_DIGEST_MISMATCH instead of a decision from other content
   --as-of DATE       decision date, YYYY-MM-DD (default: today, UTC)
   --policies DIR     use the policies in DIR instead of the shipped ones
+                     (their lock is enforced; file names in reasons are
+                     relative to DIR)
+  --no-lock          do not enforce DIR's lock (authors' scratch work)
   --format FMT       json (default) or text (single record only)
   --ndjson           batch mode: FILE (or -) holds one JSON record per line
   --workers N        batch mode: worker threads (default: available cores;
@@ -37,6 +44,8 @@ Exit: 0 a decision was made for every record; 1 (batch) some lines failed;
 Examples:
   collabgate decide examples/applications/complete-us-developer.json
   collabgate decide --policy creator-collaboration.us.api-access --as-of 2026-11-24 app.json
+  collabgate decide --policy creator-collaboration.us.onboarding@1.0.0 \\
+    --digest sha256:6e1ccd93... --as-of 2026-11-24 app.json
   cat behaviour.json | collabgate decide --format text -
   collabgate decide --as-of 2026-11-24 examples/records.ndjson > decisions.ndjson
   cat records.ndjson | collabgate decide --ndjson --workers 4 - | grep '"error"'
@@ -50,6 +59,8 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
       policy: { type: 'string' },
       'as-of': { type: 'string' },
       policies: { type: 'string' },
+      digest: { type: 'string' },
+      'no-lock': { type: 'boolean', default: false },
       format: { type: 'string', default: 'json' },
       ndjson: { type: 'boolean', default: false },
       workers: { type: 'string' },
@@ -63,7 +74,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 1) throw new UsageError('decide takes one FILE (or - for standard input)')
   formatOption(values.format, ['json', 'text'])
   const file = positionals[0] ?? '-'
-  const options = { asOf: values['as-of'] ?? today(), ...(values.policy ? { policy: values.policy } : {}) }
+  const options = { asOf: values['as-of'] ?? today(), ...policyOption(values.policy), ...(values.digest !== undefined ? { digest: values.digest } : {}) }
   if (values.ndjson || /\.ndjson$/i.test(file)) {
     if (values.format !== 'json') throw new UsageError('batch mode writes NDJSON; --format text is for single records')
     return decideBatch(io, file, values, options)
@@ -84,7 +95,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     throw new UsageError(`${file === '-' ? 'standard input' : file} is not JSON: ${(err as Error).message}`)
   }
-  const set = values.policies ? await loadPolicies(values.policies) : await defaultPolicies()
+  const set = await policySet(values)
   const decision = await set.decide(record, options)
   io.stdout(values.format === 'text' ? formatDecisionText(decision) + '\n' : JSON.stringify(decision, null, 2) + '\n')
   return EXIT.OK
@@ -96,7 +107,25 @@ function parseWorkers(text: string | undefined): number {
   return Number(text)
 }
 
-async function decideBatch(io: Io, file: string, values: { policies?: string | undefined; workers?: string | undefined }, options: { asOf: string; policy?: string }): Promise<number> {
+/** `--policy ID` or `--policy ID@VERSION`. */
+function policyOption(arg: string | undefined): { policy?: string; version?: string } {
+  if (arg === undefined) return {}
+  const at = arg.indexOf('@')
+  if (at < 0) return { policy: arg }
+  const [policy, version] = [arg.slice(0, at), arg.slice(at + 1)]
+  if (!policy || !version || version.includes('@')) throw new UsageError(`--policy takes ID or ID@VERSION, not ${arg}`)
+  return { policy, version }
+}
+
+function policySet(values: { policies?: string | undefined; 'no-lock'?: boolean | undefined }): Promise<PolicySet> {
+  if (!values.policies) {
+    if (values['no-lock']) throw new UsageError('--no-lock applies to --policies DIR; the shipped policies are always released')
+    return defaultPolicies()
+  }
+  return loadPolicies(values.policies, { lock: !values['no-lock'] })
+}
+
+async function decideBatch(io: Io, file: string, values: { policies?: string | undefined; workers?: string | undefined; 'no-lock'?: boolean | undefined }, options: DecideSyncOptions): Promise<number> {
   const workers = parseWorkers(values.workers)
   let totalBytes: number | undefined
   if (file !== '-') {
@@ -104,7 +133,7 @@ async function decideBatch(io: Io, file: string, values: { policies?: string | u
     if (!info.isFile()) throw new UsageError(`cannot read ${file}: not a file`)
     totalBytes = info.size
   }
-  const set = values.policies ? await loadPolicies(values.policies) : await defaultPolicies()
+  const set = await policySet(values)
   // streamed, never read whole: Io.stdin() would buffer all of standard input
   // 64 KiB at a time into one reused buffer (no garbage chunks), never the whole file
   const input = file === '-' ? process.stdin : fileChunks(file)

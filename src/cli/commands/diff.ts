@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { displayPath } from '../display.js'
 import { CollabgateError, PolicyValidationError } from '../../errors.js'
 import { diffPolicies, formatPolicyDiffText, hasDifferences } from '../../diff/diff.js'
 import { checkPolicies, defaultPoliciesDir, type CheckResult } from '../../load/load.js'
@@ -37,6 +38,9 @@ const isFile = async (p: string) => {
   }
 }
 
+/** Diff reads versions as written, released or not, and names files as the working directory does. */
+const AUTHORING = { displayName: displayPath, lock: false } as const
+
 /** The policies folder, checked at most once however many sides name ID@VERSION in it. */
 interface Folder {
   dir: string
@@ -46,7 +50,7 @@ interface Folder {
 /** Resolves one side of the diff: a policy file, or ID@VERSION in the policies folder. */
 async function resolveSide(arg: string, folder: Folder): Promise<Policy> {
   if (await isFile(arg)) {
-    const { policies, problems } = await checkPolicies([arg])
+    const { policies, problems } = await checkPolicies([arg], AUTHORING)
     if (problems.length > 0) throw new PolicyValidationError(problems)
     if (policies.length !== 1) throw new UsageError(`${arg} holds no policy`)
     return policies[0]!
@@ -86,7 +90,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length !== 2) throw new UsageError(`diff takes two policies, OLD and NEW\n\n${diffHelp}`)
   const dir = values.policies ?? defaultPoliciesDir()
   let checked: Promise<CheckResult> | undefined
-  const folder: Folder = { dir, check: () => (checked ??= checkPolicies(dir)) }
+  const folder: Folder = { dir, check: () => (checked ??= checkPolicies(dir, AUTHORING)) }
   const before = await resolveSide(positionals[0]!, folder)
   const after = await resolveSide(positionals[1]!, folder)
   const diff = diffPolicies(before, after)

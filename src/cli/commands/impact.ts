@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { displayPath } from '../display.js'
 import { formatImpactText, impactOf, readLines } from '../../impact/impact.js'
 import { defaultPolicies, loadPolicies } from '../../load/load.js'
 import { EXIT, statArg, today, formatOption, UsageError, type Io } from '../io.js'
@@ -57,7 +58,8 @@ export async function impactCommand(argv: string[], io: Io): Promise<number> {
   if (file !== '-') {
     if (!(await statArg(file)).isFile()) throw new UsageError(`${file} is not a file`)
   }
-  const set = values.policies ? await loadPolicies(values.policies) : await defaultPolicies()
+  // impact is the look before a release: the version it weighs is usually not in the lock yet
+  const set = values.policies ? await loadPolicies(values.policies, { displayName: displayPath, lock: false }) : await defaultPolicies()
   const lines = readLines(file === '-' ? process.stdin : file)
   const report = await impactOf(set, lines, { policy: values.policy!, from: values.from!, to: values.to!, asOf: values['as-of'] ?? today() })
   io.stdout(values.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatImpactText(report))

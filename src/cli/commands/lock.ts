@@ -47,7 +47,7 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 1) throw new UsageError('lock takes one DIR: the folder that holds the policies and their lock file')
   const dir = positionals[0] ?? defaultPoliciesDir()
   if (!(await statArg(dir)).isDirectory()) throw new UsageError(`${dir} is not a folder; lock records every policy of a folder`)
-  const { policies, subjects, problems } = await checkPolicies(dir, { displayName: displayPath, lock: false })
+  const { policies, subjects, declaration, problems } = await checkPolicies(dir, { displayName: displayPath, lock: false })
   // A lock of broken policies would record digests nobody could load.
   if (problems.length > 0) throw new PolicyValidationError(problems)
   const file = join(dir, LOCK_FILE_NAME)
@@ -60,7 +60,7 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
   }
   let next: ReturnType<typeof nextLock>
   try {
-    next = nextLock(before, lockOf(policies, subjects.flatMap((s) => s.schemas)), values.update ?? [])
+    next = nextLock(before, lockOf(policies, declaration === undefined ? [] : subjects.flatMap((s) => s.schemas)), values.update ?? [])
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err))
   }

@@ -20,6 +20,8 @@ Options:
   --coverage           report, per rule, whether the tests saw it both pass and object
   --min-coverage N     fail when fewer than N% of the rules are covered both ways
                        (implies --coverage)
+  --no-lock            do not enforce the folder's lock (a draft version not
+                       released yet may then take effect on released dates)
   -h, --help           show this help
 
 Exit: 0 all cases pass (and coverage is at least N); 1 a case fails, a
@@ -44,6 +46,7 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
       format: { type: 'string', default: 'text' },
       coverage: { type: 'boolean' },
       'min-coverage': { type: 'string' },
+      'no-lock': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -66,7 +69,7 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
   const policyPaths = [...new Set(paths.map((p) => (isPolicyTestFile(p) ? dirname(p) : p)))]
   const testPaths: string[] = []
   for (const p of paths) if (isPolicyTestFile(p) || (await isFolder(p))) testPaths.push(p)
-  const set = await loadPolicies(policyPaths)
+  const set = await loadPolicies(policyPaths, { displayName: displayPath, lock: !values['no-lock'] })
   const files = await findPolicyTestFiles(testPaths)
   const result = await runPolicyTests(set, files, displayPath)
   const passed = result.cases.filter((c) => c.passed).length
