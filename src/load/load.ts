@@ -129,7 +129,8 @@ export async function checkPolicies(paths: string | readonly string[], options: 
   problems.push(...checkAcrossVersions(policies), ...checkPrimaries(policies))
   // record schemas are the folder's to release only when it declares them itself
   const ownSchemas = folder.file === undefined ? [] : folder.subjects.flatMap((s) => s.schemas)
-  const lock = options.lock === false ? undefined : await checkFolderLock(policies, ownSchemas, root, isFolder, options.lock, name, problems, warnings)
+  // with the declaration broken no policy was checked, so every released version would look missing
+  const lock = options.lock === false || folder.problems.length > 0 ? undefined : await checkFolderLock(policies, ownSchemas, root, isFolder, options.lock, name, problems, warnings)
   return { policies, problems, warnings, files: files.map(name), subjects: folder.subjects, declaration: folder.file, root, lock }
 }
 

@@ -36,7 +36,8 @@ export function checkFolderDocument(source: ParsedSource, files: ReadonlyMap<str
     return { subjects, problems }
   }
 
-  for (const [name, raw] of Object.entries((doc as Raw).subjects as Record<string, Raw>)) {
+  const declared = Object.entries((doc as Raw).subjects as Record<string, Raw>)
+  for (const [name, raw] of declared) {
     const base = `/subjects/${name}`
     const before = problems.length
     const schemas: RecordSchema[] = []
@@ -81,13 +82,13 @@ export function checkFolderDocument(source: ParsedSource, files: ReadonlyMap<str
     subjects.push(subject)
   }
 
-  // two subjects with the same recognition condition would claim every record together
-  for (let i = 0; i < subjects.length; i++) {
-    for (let j = i + 1; j < subjects.length; j++) {
-      const a = subjects[i]!
-      const b = subjects[j]!
-      if (canonicalJson(a.recognise) === canonicalJson(b.recognise)) {
-        add('E_SUBJECT_OVERLAP', `/subjects/${b.name}/recognise`, `subjects ${a.name} and ${b.name} recognise records by the same condition; no record may be of two kinds`)
+  // two subjects with the same recognition condition would claim every record together (checked as written)
+  for (let i = 0; i < declared.length; i++) {
+    for (let j = i + 1; j < declared.length; j++) {
+      const [a, rawA] = declared[i]!
+      const [b, rawB] = declared[j]!
+      if (canonicalJson(rawA.recognise) === canonicalJson(rawB.recognise)) {
+        add('E_SUBJECT_OVERLAP', `/subjects/${b}/recognise`, `subjects ${a} and ${b} recognise records by the same condition; no record may be of two kinds`)
       }
     }
   }
