@@ -3,8 +3,8 @@
  * Load test of the example service while policies change under it (npm run load [-- options]).
  *
  * Starts examples/service/server.mjs on 127.0.0.1 with a temporary copy of policies/, drives it with
- * autocannon, and in the middle (1) writes an invalid onboarding v1.1.0, then (2) ends v1.0.0's
- * effective window and fixes v1.1.0 so it is in effect for the asOf used. Every request is a valid
+ * autocannon, and in the middle (1) writes an invalid onboarding v1.1.0, then (2) fixes v1.1.0 so it
+ * takes effect on the asOf used (its from ends v1.0.0: the released file is not touched). Every request is a valid
  * record, so every answer must be 2xx; the versions that answered are counted before and after.
  *
  * Options: --duration SECONDS (default 10), --connections N (default 16), --json (last stdout line
@@ -43,14 +43,15 @@ const asOf = new Date().toISOString().slice(0, 10)
 // a scratch copy of the shipped policies, and a log folder outside the watched one
 const work = mkdtempSync(join(tmpdir(), 'collabgate-load-'))
 const policiesDir = join(work, 'policies')
-cpSync(join(root, 'policies'), policiesDir, { recursive: true })
+// the 1.0.0 policies and the record kinds, without the shipped 1.1.0 versions and without the lock:
+// the versions this script writes are drafts that no lock lists
+cpSync(join(root, 'policies'), policiesDir, { recursive: true, filter: (src) => !/\.v1\.1\.0\.|\.test\.yaml$|policies\.lock\.json$|test-records/.test(src) })
 const auditFile = join(work, 'decisions.ndjson')
 const original = readFileSync(join(policiesDir, OLD_FILE), 'utf8')
 if (!original.includes('version: 1.0.0') || !original.includes('  from: "2023-09-18"')) throw new Error(`${OLD_FILE} no longer has the lines this script edits`)
 
-// the new version starts on asOf; the old one ends there, so their windows touch but never overlap
+// the new version starts on asOf, which ends the old one there
 const newVersion = original.replace('version: 1.0.0', 'version: 1.1.0').replace('  from: "2023-09-18"', `  from: "${asOf}"`)
-const oldEnded = original.replace('  from: "2023-09-18"', `  from: "2023-09-18"\n  until: "${asOf}"`)
 const broken = newVersion.replace('operator: equal', 'operator: looksLike').replace('outcome: reject', 'outcome: maybe')
 
 // --- the service, as a child process so autocannon and the server do not share one event loop
@@ -123,14 +124,13 @@ try {
   const problems = await waitFor((e) => e.event === 'problems', 'the invalid policy to be reported')
   say(`  t+${(ms * 0.3 / 1000).toFixed(1)}s wrote an invalid ${NEW_FILE}: refused, ${problems.problems.length} problem(s), e.g. ${problems.problems[0]?.code} ${problems.problems[0]?.message}`)
 
-  // (2) the fix: end v1.0.0 on asOf, then a valid v1.1.0 from asOf
+  // (2) the fix: a valid v1.1.0 from asOf
   await new Promise((r) => setTimeout(r, ms * 0.25))
   phase = 'during'
-  writeFileSync(join(policiesDir, OLD_FILE), oldEnded)
   writeFileSync(join(policiesDir, NEW_FILE), newVersion)
   const swapped = await waitFor((e) => e.event === 'reload' && e.serving.includes(`${ONBOARDING}@1.1.0`), 'the valid version to be swapped in')
   phase = 'after'
-  say(`  t+${(ms * 0.55 / 1000).toFixed(1)}s wrote a valid ${NEW_FILE} and ended 1.0.0 on ${asOf}: now serving generation ${swapped.generation}`)
+  say(`  t+${(ms * 0.55 / 1000).toFixed(1)}s wrote a valid ${NEW_FILE}, in effect from ${asOf} (1.0.0 ends there): now serving generation ${swapped.generation}`)
 
   const result = await run
   const policies = await (await fetch(`${url}/v1/policies`)).json()

@@ -167,8 +167,18 @@ export class PolicySet {
   /** The record kind a record is of, by the subjects' `recognise` conditions. */
   detectSubject(record: unknown): Subject {
     const r = record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as PolicyRecord) : undefined
+    // every record of a batch passes here: one loop, no array, when exactly one kind recognises it
+    let found: CompiledSubject | undefined
+    let more = false
+    if (r) {
+      for (const s of this.subjects) {
+        if (!s.recognises(r, '')) continue
+        if (found) more = true
+        else found = s
+      }
+    }
+    if (found && !more) return found.kind.name
     const kinds = r ? this.subjects.filter((s) => s.recognises(r, '')) : []
-    if (kinds.length === 1) return kinds[0]!.kind.name
     if (kinds.length > 1) {
       throw new CollabgateError('E_SUBJECT_AMBIGUOUS', `the record is recognised as ${kinds.map((k) => k.kind.name).join(' and ')}; name the policy, or fix the record (no record may be of two kinds)`)
     }
@@ -181,7 +191,11 @@ export class PolicySet {
    * kind in effect on `asOf`, the one whose `appliesTo` claims it, else the one without `appliesTo`.
    */
   primaryFor(record: unknown, asOf: string): Policy {
-    const date = assertAsOf(asOf)
+    return this.primaryOn(record, assertAsOf(asOf))
+  }
+
+  /** primaryFor with `date` already checked: the batch path asks this for every record. */
+  private primaryOn(record: unknown, date: string): Policy {
     const c = this.candidatesFor(this.detectSubject(record), date)
     if (c.claimants.length > 0) {
       const claimed = c.claimants.filter((p) => this.compiled.get(p)!.claims!(record as PolicyRecord, date))
@@ -264,7 +278,7 @@ export class PolicySet {
 
   /** The policy that judges a record, checked against the digest the caller expects. */
   private pick(record: unknown, options: DecideSyncOptions, asOf: string): Policy {
-    const picked = options.policy === undefined ? this.primaryFor(record, asOf) : this.named(options.policy, asOf, options.version)
+    const picked = options.policy === undefined ? this.primaryOn(record, asOf) : this.named(options.policy, asOf, options.version)
     if (options.digest !== undefined && options.digest !== picked.digest) {
       throw new CollabgateError('E_DIGEST_MISMATCH', `${picked.id}@${picked.version} has digest ${picked.digest}, not the expected ${String(options.digest)}: its content is not what the caller names`)
     }
