@@ -250,7 +250,13 @@ describe('succession and the lock as release manifest', () => {
 
   it('fails when a released version is gone, pointing at its line in the lock, instead of judging with another policy', async () => {
     const f = scratch()
+    const store = await watchPolicies(f.dir, { watch: false })
     f.remove(ONB_V1)
+    const reload = await store.reload()
+    expect(reload.status === 'rejected' && codes(reload.problems)).toEqual(['E_LOCK_MISSING'])
+    // the store keeps judging applications with onboarding, never with the api-access policy left in the folder
+    expect((await store.decide(application(), { asOf: '2026-11-24' })).policy.id).toBe(ONBOARDING)
+    store.close()
     const { problems } = await checkPolicies(f.dir)
     const lockText = f.read('policies.lock.json')
     expect(problems.map((p) => [p.code, p.file])).toEqual([['E_LOCK_MISSING', 'policies.lock.json']])
