@@ -15,7 +15,7 @@ export interface AuditEntry {
   version: string
   digest: string
   subjectKind: Subject
-  /** applicationId or developerId. */
+  /** The value of the record kind's id field (applicationId, developerId, ...). */
   subject: string
   outcome: string
   /** Ids of the rules that objected, most severe first ([] when none did). */

@@ -31,7 +31,7 @@ export interface ImpactSide {
 export interface ImpactChange {
   /** 1-based line of the record in the input. */
   line: number
-  /** The record's id (applicationId or developerId). */
+  /** The record's id: the value of its kind's id field. */
   id: string
   before: ImpactSide
   after: ImpactSide

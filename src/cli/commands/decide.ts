@@ -12,8 +12,10 @@ import { EXIT, readInput, statArg, today, formatOption, UsageError, type Io } fr
 export const decideHelp = `Usage: collabgate decide [options] [FILE|-]
 
 Decides one record (JSON) against a policy and prints the decision.
-Without --policy, an application record goes to the onboarding policy and a
-behaviour record to the termination policy.
+Without --policy, the record's kind (as the folder's collabgate.yaml
+recognises it) and market (the primary policies' appliesTo) pick the policy:
+with the shipped policies, an application record goes to the onboarding
+policy and a behaviour record to the termination policy.
 
 Batch mode (--ndjson, or a FILE ending in .ndjson): one record per line in,
 one line out per line in, in the same order: the decision as JSON, or
