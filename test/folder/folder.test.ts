@@ -203,6 +203,20 @@ rules:
     expect((await set.decide(application(), { asOf: '2026-11-24', policy: ONBOARDING })).outcome).toBe('approve')
   })
 
+  it.each(['__proto__', 'constructor', 'toString'])('treats a record kind or schema version named %s as data: refused or ordinary, never a prototype', async (name) => {
+    const f = scratch()
+    const good = f.read('collabgate.yaml')
+    f.write('collabgate.yaml', `${good}  ${name}:\n    id: developerId\n    recognise: { fact: developerId, operator: present, value: true }\n    schemas:\n      1.0.0: records/behaviour.v1.0.0.schema.json\n`)
+    const kind = await checkPolicies(f.dir)
+    // `constructor` is a lowercase name like any other, so it is only data: here, a kind recognised like behaviour
+    expect(new Set(codes(kind.problems)), name).toEqual(new Set([name === 'constructor' ? 'E_SUBJECT_OVERLAP' : 'E_SCHEMA']))
+    f.write('collabgate.yaml', good.replace('      1.0.0: records/behaviour.v1.0.0.schema.json', `      1.0.0: records/behaviour.v1.0.0.schema.json\n      ${name}: records/behaviour.v1.0.0.schema.json`))
+    const version = await checkPolicies(f.dir)
+    expect(codes(version.problems), name).toEqual(['E_INVALID_VERSION'])
+    expect(({} as Record<string, unknown>).id).toBeUndefined()
+    expect(({} as Record<string, unknown>).schemas).toBeUndefined()
+  })
+
   it('refuses a policy on a subject the folder does not declare, listing the declared ones', async () => {
     const f = scratch()
     f.write('acme.x.v1.0.0.yaml', policyText('acme.x', '1.0.0', '2020-01-01').replace('subject: application', 'subject: applicant'))
