@@ -55,6 +55,6 @@ export { policyTestCoverage, type CheckCoverage, type CoverageReport, type Polic
 export { policyTestsToJunit } from './policy-test/junit.js'
 export { checkLock, formatLock, lockKey, lockOf, nextLock, parseLock, readLock, recordSchemaKey, writeLock, LOCK_FILE_NAME, type CheckLockOptions, type LockCheck, type PolicyLock } from './lock/lock.js'
 export { conditionLines, diffLines, diffPolicies, formatPolicyDiffText, hasDifferences, type DiffLine, type FieldChange, type PolicyDiff, type PolicyDiffSide, type RuleChange, type RuleChangeField, type RuleFieldChange, type RuleSummary } from './diff/diff.js'
-export { formatImpactText, impactOf, readLines, type ImpactChange, type ImpactInvalidLine, type ImpactOptions, type ImpactReport, type ImpactSide, type ImpactTransition, type RuleShift } from './impact/impact.js'
+export { formatImpactText, impactOf, readLines, type ImpactChange, type ImpactInvalidLine, type ImpactOptions, type ImpactRefusedLine, type ImpactReport, type ImpactSide, type ImpactTransition, type RuleShift } from './impact/impact.js'
 export { escapeXml, formatJunit, type JunitCase, type JunitSuite } from './report/junit.js'
 export { escapeAnnotationData, escapeAnnotationProperty, formatGithubAnnotation, type Annotation, type AnnotationLevel } from './report/github.js'

@@ -158,6 +158,9 @@ export function diffPolicies(before: Policy, after: Policy): PolicyDiff {
   field('outcomes', before.outcomes, after.outcomes)
   field('default', before.defaultOutcome, after.defaultOutcome)
   field('review', before.review, after.review)
+  field('recordSchema', `${before.record.subject}@${before.record.schema.version}`, `${after.record.subject}@${after.record.schema.version}`)
+  field('calendar', before.calendar, after.calendar)
+  field('appliesTo', before.appliesTo, after.appliesTo)
 
   const oldIds = new Map(before.rules.map((r) => [r.id, r]))
   const newIds = new Map(after.rules.map((r) => [r.id, r]))

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
-import { CollabgateError } from '../errors.js'
+import { CollabgateError, RecordValidationError } from '../errors.js'
 import type { Decision, PolicyRef } from '../model.js'
 import type { PolicySet } from '../decide/policy-set.js'
 import { assertAsOf } from '../decide/decide.js'
@@ -61,6 +61,17 @@ export interface ImpactInvalidLine {
   message: string
 }
 
+/** A record that one version's record schema refuses and the other's accepts (a new field, say). */
+export interface ImpactRefusedLine {
+  line: number
+  id: string
+  /** The version whose record schema refuses the record, and why. */
+  refusedBy: string
+  message: string
+  /** The decision of the version that accepts it. */
+  decided: ImpactSide & { version: string }
+}
+
 export interface ImpactReport {
   policy: string
   from: PolicyRef
@@ -78,6 +89,8 @@ export interface ImpactReport {
   transitions: ImpactTransition[]
   rules: RuleShift[]
   changes: ImpactChange[]
+  /** Records only one of the two versions' record schemas accepts: neither decided twice nor undecidable. */
+  refused: ImpactRefusedLine[]
   invalid: ImpactInvalidLine[]
 }
 
@@ -107,6 +120,7 @@ export async function impactOf(set: PolicySet, records: AsyncIterable<string> | 
     transitions: [],
     rules: [],
     changes: [],
+    refused: [],
     invalid: [],
   }
   const transitions = new Map<string, ImpactTransition>()
@@ -128,13 +142,18 @@ export async function impactOf(set: PolicySet, records: AsyncIterable<string> | 
       report.invalid.push({ line: lineNo, code: 'E_RECORD_INVALID', message: `not JSON: ${(err as Error).message}` })
       continue
     }
-    let before: Decision
-    let after: Decision
-    try {
-      before = await set.decide(record, { policy: options.policy, asOf: options.asOf, version: options.from })
-      after = await set.decide(record, { policy: options.policy, asOf: options.asOf, version: options.to })
-    } catch (err) {
-      if (!(err instanceof CollabgateError)) throw err
+    const before = await decideOrError(set, record, options.policy, options.asOf, options.from)
+    const after = await decideOrError(set, record, options.policy, options.asOf, options.to)
+    if (!(before instanceof CollabgateError) && after instanceof RecordValidationError) {
+      report.refused.push({ line: lineNo, id: before.subject.id, refusedBy: options.to, message: after.message, decided: { version: options.from, ...sideOf(before) } })
+      continue
+    }
+    if (before instanceof RecordValidationError && !(after instanceof CollabgateError)) {
+      report.refused.push({ line: lineNo, id: after.subject.id, refusedBy: options.from, message: before.message, decided: { version: options.to, ...sideOf(after) } })
+      continue
+    }
+    if (before instanceof CollabgateError || after instanceof CollabgateError) {
+      const err = (before instanceof CollabgateError ? before : after) as CollabgateError
       report.invalid.push({ line: lineNo, code: err.code, message: err.message })
       continue
     }
@@ -160,11 +179,22 @@ export async function impactOf(set: PolicySet, records: AsyncIterable<string> | 
   return report
 }
 
+/** A decision, or the typed error that refused the record. */
+async function decideOrError(set: PolicySet, record: unknown, policy: string, asOf: string, version: string): Promise<Decision | CollabgateError> {
+  try {
+    return await set.decide(record, { policy, asOf, version })
+  } catch (err) {
+    if (err instanceof CollabgateError) return err
+    throw err
+  }
+}
+
 /** The impact report for people. */
 export function formatImpactText(r: ImpactReport): string {
   const lines: string[] = []
   lines.push(`impact of ${r.policy} ${r.from.version} → ${r.to.version} (as of ${r.asOf})`)
   lines.push(`  ${r.decided} record(s) decided, ${r.changed} decision(s) changed (${r.outcomeChanged} with a different outcome), ${r.invalid.length} line(s) could not be decided`)
+  if (r.refused.length > 0) lines.push(`  ${r.refused.length} record(s) valid under only one version's record schema`)
   const moved = r.transitions.filter((t) => t.from !== t.to)
   const kept = r.transitions.filter((t) => t.from === t.to)
   if (moved.length > 0) {
@@ -186,6 +216,13 @@ export function formatImpactText(r: ImpactReport): string {
       lines.push(`  line ${c.line} ${c.id}: ${c.before.outcome} → ${c.after.outcome}`)
       lines.push(`      before: ${list(c.before.rules)}`)
       lines.push(`      after:  ${list(c.after.rules)}`)
+    }
+  }
+  if (r.refused.length > 0) {
+    lines.push('', "records only one version's record schema accepts:")
+    for (const x of r.refused) {
+      lines.push(`  line ${x.line} ${x.id}: refused by ${x.refusedBy}'s record schema; under ${x.decided.version}: ${x.decided.outcome}${x.decided.rules.length > 0 ? ` (${x.decided.rules.join(', ')})` : ''}`)
+      lines.push(`      ${x.message}`)
     }
   }
   if (r.invalid.length > 0) {

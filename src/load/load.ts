@@ -171,7 +171,8 @@ async function checkFolderLock(
   const check = checkLock(policies, lock, {
     locate: locatePolicy,
     schemas,
-    complete: isFolder,
+    // a file that failed to load holds some version: only a folder that loaded whole can miss one
+    complete: isFolder && problems.length === 0,
     endOf: (p) => ends.get(p),
     locateEntry: (key) => {
       const at = lines.findIndex((l) => l.includes(JSON.stringify(key)))

@@ -11,6 +11,7 @@ import {
   checkPolicies,
   CollabgateError,
   defaultPoliciesDir,
+  diffPolicies,
   formatLock,
   loadPolicies,
   lockOf,
@@ -278,6 +279,23 @@ describe('succession and the lock as release manifest', () => {
     await expect(loadPolicies(f.dir)).rejects.toThrow(PolicyValidationError)
     // a single file is not the whole folder: its siblings are not missing
     expect((await checkPolicies(join(f.dir, `${ONBOARDING.replace('onboarding', 'termination')}.v1.0.0.yaml`))).problems).toEqual([])
+  })
+
+  it('does not call a released file missing when it is there but fails to load', async () => {
+    const f = scratch()
+    f.write(ONB_V1, f.read(ONB_V1).replace('subject: application', 'subject: applicant'))
+    const { problems } = await checkPolicies(f.dir)
+    expect(codes(problems)).toEqual(['E_UNKNOWN_SUBJECT'])
+  })
+
+  it('diffs what decides besides the rules: record schema, calendar, markets', async () => {
+    const f = scratch()
+    f.write('acme.uk.v1.0.0.yaml', policyText('acme.uk', '1.0.0', '2020-01-01', 'primary: true\ncalendar: GB-ENG\nappliesTo: { fact: category, operator: equal, value: uk }'))
+    f.write('acme.uk.v1.1.0.yaml', policyText('acme.uk', '1.1.0', '2021-01-01', 'primary: true\ncalendar: GB-SCT\nappliesTo: { fact: category, operator: in, value: [uk, gb] }'))
+    const set = await loadPolicies(f.dir, { lock: false })
+    const diff = diffPolicies(set.select('acme.uk', '2020-06-01'), set.select('acme.uk', '2021-06-01'))
+    expect(diff.fields.map((x) => x.field)).toEqual(['version', 'title', 'effective', 'calendar', 'appliesTo'])
+    expect(diff.fields.find((x) => x.field === 'calendar')).toEqual({ field: 'calendar', before: 'GB-ENG', after: 'GB-SCT' })
   })
 
   it('fails when a released record schema changes', async () => {
