@@ -10,6 +10,7 @@ import {
 } from '../../src/calendar/calendars.js'
 import { createWorkingDayCalendar, usWorkingDays, type HolidayRecord } from '../../src/calendar/working-days.js'
 import { CollabgateError } from '../../src/errors.js'
+import { thrown } from './thrown.js'
 
 // Loaded with require (not a static import) so that this file itself does not preload anything.
 type BDays = { getHolidays(year: number): HolidayRecord[]; check(date: string): boolean }
@@ -35,14 +36,6 @@ function eachDay(from: string, to: string): string[] {
 
 const isWeekend = (d: string) => [0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay())
 
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected a throw')
-}
 
 describe('US (default) calendar', () => {
   const us = calendarNamed('US')

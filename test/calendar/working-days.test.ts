@@ -7,6 +7,7 @@ import {
   type HolidayRecord,
   type HolidaySource,
 } from '../../src/calendar/working-days.js'
+import { thrown } from './thrown.js'
 
 // The package's CJS typings make the default import look like a namespace under nodenext;
 // at runtime (vite) it is the factory. Keep the test independent of either typing.
@@ -53,14 +54,6 @@ function countingSource(inner: (year: number) => readonly HolidayRecord[]) {
   return { source, calls }
 }
 
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected a throw')
-}
 
 describe('isWorkingDay', () => {
   it('agrees with business-days-js check() for every day of 2023 through 2026 except the observed Veterans Day', () => {
