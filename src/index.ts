@@ -37,7 +37,7 @@ export { checkPolicies, defaultPolicies, defaultPoliciesDir, findPolicyFiles, lo
 export { FOLDER_FILE } from './load/folder.js'
 export { DEFAULT_PARSE_LIMITS, type ParseLimits } from './load/yaml-source.js'
 export { PolicySet, type DecideOptions, type PolicySummary } from './decide/policy-set.js'
-export type { DecideSyncOptions, EvaluatorKind, PolicySetOptions } from './decide/policy-set.js'
+export type { DecideSyncOptions, EvaluatorKind, PolicySetOptions, SubjectKind } from './decide/policy-set.js'
 export { compileClosures, type SyncEvaluator } from './compile/closures.js'
 export { decideNdjson, decideNdjsonToStream, type BatchOptions, type BatchProgress, type BatchSummary, type BatchWrite } from './batch/batch.js'
 export type { BatchErrorLine, BatchLineErrorCode } from './batch/decide-lines.js'
