@@ -9,7 +9,7 @@ import type { ParsedSource } from '../load/yaml-source.js'
 import type { Condition, RecordSchema, SubjectDefinition } from '../model.js'
 import { schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
-import { checkCondition, checkDateOperand, canonicalJson, compareVersions, digestOf, isSemver } from './policy.js'
+import { checkCondition, checkDateOperand, canonicalJson, compareVersions, digestOf, isSemver, problemsAt } from './policy.js'
 import { compileRecordSchema } from './record-schema.js'
 
 /** A record schema file as read: its display name and text, or why it could not be read. */
@@ -22,10 +22,7 @@ export function checkFolderDocument(source: ParsedSource, files: ReadonlyMap<str
   const problems: PolicyProblem[] = [...source.problems]
   const subjects: SubjectDefinition[] = []
   if (problems.length > 0) return { subjects, problems }
-  const add = (code: ProblemCode, pointer: string, message: string) => {
-    const at = source.locate(pointer)
-    problems.push({ code, message, file: at.file, line: at.line, column: at.column, pointer })
-  }
+  const add = problemsAt(source, problems)
   const doc = source.value
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
     add('E_SCHEMA', '', 'collabgate.yaml must hold one YAML mapping with a `subjects` field')

@@ -33,6 +33,14 @@ export function compareVersions(a: string, b: string): number {
   return pa[4] < pb[4] ? -1 : 1
 }
 
+/** Adds a problem at a JSON pointer of a parsed file, placed at that pointer's file:line:col. */
+export function problemsAt(source: ParsedSource, problems: PolicyProblem[]): (code: ProblemCode, pointer: string, message: string) => void {
+  return (code, pointer, message) => {
+    const at = source.locate(pointer)
+    problems.push({ code, message, file: at.file, line: at.line, column: at.column, pointer })
+  }
+}
+
 /** What a policy is checked against: the subjects its folder declares. */
 export interface FolderContext {
   subjects: ReadonlyMap<string, SubjectDefinition>
@@ -68,10 +76,7 @@ interface Scope {
 export function checkPolicyDocument(source: ParsedSource, folder: FolderContext): { policy?: Policy; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [...source.problems]
   if (problems.length > 0) return { problems }
-  const add = (code: ProblemCode, pointer: string, message: string) => {
-    const at = source.locate(pointer)
-    problems.push({ code, message, file: at.file, line: at.line, column: at.column, pointer })
-  }
+  const add = problemsAt(source, problems)
 
   const doc = source.value
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
