@@ -33,15 +33,15 @@ export {
   type ProblemCode,
   type RecordProblem,
 } from './errors.js'
-export { checkPolicies, defaultPolicies, defaultPoliciesDir, findPolicyFiles, loadPolicies, relativeTo, type CheckResult, type LoadOptions } from './load/load.js'
-export { FOLDER_FILE } from './load/folder.js'
+export { checkPolicies, defaultPolicies, defaultPoliciesDir, findPolicyFiles, loadPolicies, relativeTo, type CheckResult, type LoadOptions } from './folder/load.js'
+export { FOLDER_FILE } from './folder/declaration.js'
 export { DEFAULT_PARSE_LIMITS, type ParseLimits } from './load/yaml-source.js'
 export { PolicySet, type DecideOptions, type PolicySummary } from './decide/policy-set.js'
 export type { DecideSyncOptions, EvaluatorKind, PolicySetOptions, SubjectKind } from './decide/policy-set.js'
 export { compileClosures, type SyncEvaluator } from './compile/closures.js'
 export { decideNdjson, decideNdjsonToStream, type BatchOptions, type BatchProgress, type BatchSummary, type BatchWrite } from './batch/batch.js'
 export type { BatchErrorLine, BatchLineErrorCode } from './batch/decide-lines.js'
-export { OPERATORS, type OperatorDefinition } from './compile/operators.js'
+export { OPERATORS, type OperatorDefinition } from './language/operators.js'
 export { createWorkingDayCalendar, InvalidDateError, usWorkingDays, type WorkingDayCalendar } from './calendar/working-days.js'
 export { calendarNamed, DEFAULT_CALENDAR, knownCalendars, unknownCalendarMessage, UnknownCalendarError } from './calendar/calendars.js'
 export { POLICY_SCHEMA } from './schemas.js'

@@ -1,5 +1,5 @@
 /** The shipped folder's declaration, as checkPolicyDocument takes it: tests that check one document at a time use it. */
-import { loadFolder, shippedDisplayName } from '../src/load/folder.js'
+import { loadFolder, shippedDisplayName } from '../src/folder/declaration.js'
 import { defaultPoliciesDir } from '../src/load/package-root.js'
 import type { FolderContext } from '../src/validate/policy.js'
 

@@ -1,4 +1,4 @@
-export { displayPath } from '../load/load.js'
+export { displayPath } from '../folder/load.js'
 
 /** Pads cells into aligned columns (for side-by-side tables). */
 export function columns(rows: readonly (readonly string[])[], gap = 3): string[] {

@@ -15,11 +15,10 @@
  */
 import { calendarNamed } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
-import type { CheckResult, ConditionResult, Evaluator, RuleResult } from '../evaluate/result.js'
+import type { CheckResult, ConditionResult, Evaluator, RuleResult } from './result.js'
 import type { Check, Condition, LeafCondition, Policy, PolicyRecord, ReviewStatus } from '../model.js'
-import { AS_OF_FACT } from '../validate/policy.js'
-import { asGroup, calendarDate, compare, isListMatch, isPresent, isScalar, ITEM_FACT, OPERATORS } from './operators.js'
-import { parsePath, resolveSegments } from './paths.js'
+import { AS_OF_FACT, asGroup, calendarDate, compare, isListMatch, isPresent, isScalar, ITEM_FACT, OPERATORS } from '../language/operators.js'
+import { parsePath, resolveSegments } from '../language/paths.js'
 
 /** Reads a value for one record; `item` is the list element inside someMatch/noneMatch. */
 type Read = (record: PolicyRecord, asOf: string, item: unknown) => unknown

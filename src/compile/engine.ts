@@ -5,14 +5,13 @@
  */
 import { Engine, Rule as EngineRule, type Almanac, type TopLevelCondition } from 'json-rules-engine'
 import type { Condition, LeafCondition, Policy } from '../model.js'
-import type { ConditionResult, Evaluator, RuleResult } from '../evaluate/result.js'
-import { AS_OF_FACT } from '../validate/policy.js'
+import type { ConditionResult, Evaluator, RuleResult } from './result.js'
 import { calendarNamed } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import { workingDaysAfter } from './closures.js'
 import { EnginePool } from './engine-pool.js'
-import { asGroup, calendarDate, compare, isListMatch, ITEM_FACT, OPERATORS } from './operators.js'
-import { resolvePath } from './paths.js'
+import { AS_OF_FACT, asGroup, calendarDate, compare, isListMatch, ITEM_FACT, OPERATORS } from '../language/operators.js'
+import { resolvePath } from '../language/paths.js'
 
 const MATCHES_FACT = '$matches'
 const WORKING_DAYS_FACT = '$addWorkingDays'

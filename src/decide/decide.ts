@@ -1,6 +1,6 @@
-import { strictCalendarDate } from '../compile/operators.js'
+import { strictCalendarDate } from '../language/operators.js'
 import { CollabgateError, RecordValidationError } from '../errors.js'
-import type { RuleResult } from '../evaluate/result.js'
+import type { RuleResult } from '../compile/result.js'
 import type { Decision, Policy, PolicyRecord, Reason, ReviewStatus } from '../model.js'
 import type { ValidateFunction } from 'ajv'
 import { describeAjvErrors } from '../validate/ajv.js'

@@ -1,6 +1,6 @@
-import type { ConditionResult } from '../evaluate/result.js'
+import type { ConditionResult } from '../compile/result.js'
 import type { Evidence, LeafCondition } from '../model.js'
-import { isListMatch, ITEM_FACT } from '../compile/operators.js'
+import { isListMatch, ITEM_FACT } from '../language/operators.js'
 
 /** A list element as evidence: its `id` when it has one, else the element itself. */
 export function elementRef(item: unknown): unknown {

@@ -1,8 +1,8 @@
-import { displayPath, parsePath, resolveSegments } from '../compile/paths.js'
+import { displayPath, parsePath, resolveSegments } from '../language/paths.js'
 import type { Evidence } from '../model.js'
 import { elementRef } from './evidence.js'
-import { TEMPLATE_PATTERN } from '../template.js'
-import { ITEM_FACT } from '../compile/operators.js'
+import { TEMPLATE_PATTERN } from '../language/template.js'
+import { ITEM_FACT } from '../language/operators.js'
 
 function show(value: unknown): string {
   if (value === undefined || value === null) return '(missing)'

@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv'
 import { compileClosures, compileTest, type SyncEvaluator } from '../compile/closures.js'
 import { CollabgateError } from '../errors.js'
-import type { Evaluator } from '../evaluate/result.js'
+import type { Evaluator } from '../compile/result.js'
 import type { Decision, EffectiveWindow, Policy, PolicyRecord, Subject, SubjectDefinition } from '../model.js'
 import { byIdThenEffective } from '../order.js'
 import { effectiveEnds, inEffectOn } from '../succession.js'

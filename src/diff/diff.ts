@@ -4,7 +4,7 @@
  */
 import type { Check, Condition, Policy, Rule } from '../model.js'
 import { canonicalJson } from '../validate/policy.js'
-import { isListMatch } from '../compile/operators.js'
+import { isListMatch } from '../language/operators.js'
 
 export interface PolicyDiffSide {
   id: string

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path'
 import { CollabgateError, type PolicyProblem } from '../errors.js'
 import type { Decision } from '../model.js'
 import type { PolicySet } from '../decide/policy-set.js'
-import { findPolicyFiles, isPolicyTestFile } from '../load/load.js'
+import { findPolicyFiles, isPolicyTestFile } from '../folder/load.js'
 import { parseYamlSource } from '../load/yaml-source.js'
 import { describeAjvErrors, validators } from '../validate/ajv.js'
 

@@ -1,6 +1,6 @@
-import { displayPath } from '../compile/paths.js'
+import { displayPath } from '../language/paths.js'
 import type { Condition, Decision, Evidence } from '../model.js'
-import { isListMatch, ITEM_FACT } from '../compile/operators.js'
+import { isListMatch, ITEM_FACT } from '../language/operators.js'
 
 const SYMBOLS: Readonly<Record<string, string>> = {
   equal: '=',

@@ -6,12 +6,12 @@ import { createHash } from 'node:crypto'
 import type { PolicyProblem, ProblemCode } from '../errors.js'
 import type { ParsedSource } from '../load/yaml-source.js'
 import type { Check, Condition, JsonSchema, LeafCondition, Policy, ReviewSpec, Rule, SubjectDefinition } from '../model.js'
-import { isOperator, OPERATORS, strictCalendarDate } from '../compile/operators.js'
-import { parsePath } from '../compile/paths.js'
+import { AS_OF_FACT, isOperator, OPERATORS, strictCalendarDate } from '../language/operators.js'
+import { parsePath } from '../language/paths.js'
 import { DEFAULT_CALENDAR, unknownCalendarMessage } from '../calendar/calendars.js'
 import { schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
-import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../template.js'
+import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../language/template.js'
 
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/
@@ -46,8 +46,6 @@ export interface FolderContext {
   subjects: ReadonlyMap<string, SubjectDefinition>
 }
 
-/** The fact every policy can use besides the record's own top-level fields: the decision date. */
-export const AS_OF_FACT = 'asOf'
 
 /** Canonical JSON (sorted keys) so the digest ignores formatting, comments and key order. */
 export function canonicalJson(value: unknown): string {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Writable } from 'node:stream'
 import { decideNdjson, decideNdjsonToStream, type BatchProgress } from '../../src/batch/batch.js'
 import { formatProgress, wantsProgress } from '../../src/batch/progress.js'
-import { defaultPolicies } from '../../src/load/load.js'
+import { defaultPolicies } from '../../src/folder/load.js'
 import { CollabgateError } from '../../src/errors.js'
 import { ROOT } from '../core/helpers.js'
 

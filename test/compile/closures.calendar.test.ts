@@ -28,7 +28,7 @@ afterAll(() => {
   cached.exports = original
 })
 
-const { defaultPolicies } = await import('../../src/load/load.js')
+const { defaultPolicies } = await import('../../src/folder/load.js')
 
 describe('working days in decisions', () => {
   it('asks business-days-js once per year, across thousands of decisions and both evaluators', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { calendarDate, strictCalendarDate } from '../../src/compile/operators.js'
+import { calendarDate, strictCalendarDate } from '../../src/language/operators.js'
 
 /** The calendar as Date.UTC sees it, which calendarDate once called on every date. */
 function byDate(y: number, mo: number, d: number): boolean {

@@ -1,7 +1,7 @@
 /** Nothing in a policy is executed as code, and no operator matches patterns. */
 import { describe, expect, it } from 'vitest'
 import { OPERATORS } from '../../src/index.js'
-import { parsePath, resolvePath } from '../../src/compile/paths.js'
+import { parsePath, resolvePath } from '../../src/language/paths.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
 import { SHIPPED_FOLDER } from '../shipped-folder.js'

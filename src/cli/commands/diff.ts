@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { displayPath } from '../display.js'
 import { CollabgateError, PolicyValidationError } from '../../errors.js'
 import { diffPolicies, formatPolicyDiffText, hasDifferences } from '../../diff/diff.js'
-import { checkPolicies, defaultPoliciesDir, type CheckResult } from '../../load/load.js'
+import { checkPolicies, defaultPoliciesDir, type CheckResult } from '../../folder/load.js'
 import type { Policy } from '../../model.js'
 import { EXIT, formatOption, UsageError, type Io } from '../io.js'
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { displayPath } from '../display.js'
 import { formatImpactText, impactOf, readLines } from '../../impact/impact.js'
-import { defaultPolicies, loadPolicies } from '../../load/load.js'
+import { defaultPolicies, loadPolicies } from '../../folder/load.js'
 import { EXIT, statArg, today, formatOption, UsageError, type Io } from '../io.js'
 
 export const impactHelp = `Usage: collabgate impact --policy ID --from V1 --to V2 [options] RECORDS.ndjson

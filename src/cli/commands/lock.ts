@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { CollabgateError, PolicyValidationError } from '../../errors.js'
-import { checkPolicies, defaultPoliciesDir } from '../../load/load.js'
+import { checkPolicies, defaultPoliciesDir } from '../../folder/load.js'
 import { LOCK_FILE_NAME, lockOf, nextLock, readLock, writeLock, type PolicyLock } from '../../lock/lock.js'
 import { displayPath } from '../display.js'
 import { EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
-import { defaultPoliciesDir, isPolicyTestFile, loadPolicies } from '../../load/load.js'
+import { defaultPoliciesDir, isPolicyTestFile, loadPolicies } from '../../folder/load.js'
 import { findPolicyTestFiles, runPolicyTests, type PolicyTestCaseResult } from '../../policy-test/run.js'
 import { policyTestCoverage, type CoverageReport } from '../../policy-test/coverage.js'
 import { policyTestsToJunit } from '../../policy-test/junit.js'

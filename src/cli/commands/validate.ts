@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { formatProblem, type PolicyWarning } from '../../errors.js'
-import { checkPolicies, defaultPoliciesDir } from '../../load/load.js'
+import { checkPolicies, defaultPoliciesDir } from '../../folder/load.js'
 import { formatGithubAnnotation } from '../../report/github.js'
 import { paintFor } from '../colour.js'
 import { displayPath } from '../display.js'

@@ -7,8 +7,8 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { PolicyProblem } from '../errors.js'
 import type { SubjectDefinition } from '../model.js'
 import { checkFolderDocument, type SchemaFile } from '../validate/folder.js'
-import { defaultPoliciesDir } from './package-root.js'
-import { DEFAULT_PARSE_LIMITS, parseYamlSource, problem, type ParseLimits } from './yaml-source.js'
+import { defaultPoliciesDir } from '../load/package-root.js'
+import { DEFAULT_PARSE_LIMITS, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
 
 /** The file that declares a folder's subjects. */
 export const FOLDER_FILE = 'collabgate.yaml'

@@ -1,15 +1,15 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { PolicyValidationError, type CollabgateError, type PolicyProblem, type PolicyWarning } from '../errors.js'
-import type { Condition, Policy, RecordSchema, SourceLocation, SubjectDefinition } from '../model.js'
+import type { Policy, RecordSchema, SourceLocation, SubjectDefinition } from '../model.js'
 import { PolicySet } from '../decide/policy-set.js'
 import { checkLock, LOCK_FILE_NAME, parseLock, type PolicyLock } from '../lock/lock.js'
 import { effectiveEnds } from '../succession.js'
-import { canonicalJson, checkPolicyDocument, compareVersions } from '../validate/policy.js'
-import { FOLDER_FILE, loadFolder, shippedDisplayName } from './folder.js'
-import { defaultPoliciesDir } from './package-root.js'
-import { DEFAULT_PARSE_LIMITS, fileTooLarge, parseYamlSource, problem, type ParseLimits } from './yaml-source.js'
-import { compareText } from '../order.js'
+import { checkPolicyDocument } from '../validate/policy.js'
+import { checkAcrossVersions, checkPrimaries } from '../validate/versions.js'
+import { FOLDER_FILE, loadFolder, shippedDisplayName } from './declaration.js'
+import { defaultPoliciesDir } from '../load/package-root.js'
+import { DEFAULT_PARSE_LIMITS, fileTooLarge, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
 
 export interface LoadOptions {
   /** Parse limits (file size, alias expansion, nesting depth). */
@@ -126,7 +126,7 @@ export async function checkPolicies(paths: string | readonly string[], options: 
       policies.push(checked.policy)
     }
   }
-  problems.push(...checkAcrossVersions(policies), ...checkPrimaries(policies))
+  problems.push(...checkAcrossVersions(policies, locatePolicy), ...checkPrimaries(policies, locatePolicy))
   // record schemas are the folder's to release only when it declares them itself
   const ownSchemas = folder.file === undefined ? [] : folder.subjects.flatMap((s) => s.schemas)
   // with the declaration broken no policy was checked, so every released version would look missing
@@ -195,81 +195,6 @@ const locators = new WeakMap<Policy, (pointer: string) => SourceLocation>()
 /** Where a JSON pointer lies in the file a policy was loaded from (e.g. its `version:` line); the policy's own location when unknown. */
 export function locatePolicy(p: Policy, pointer: string): SourceLocation {
   return locators.get(p)?.(pointer) ?? p.location
-}
-
-/**
- * Versions of one id must be distinct, take effect on distinct days, and a later `from` needs a
- * higher version. A successor ends its predecessor, so versions never overlap.
- */
-export function checkAcrossVersions(policies: readonly Policy[]): PolicyProblem[] {
-  const problems: PolicyProblem[] = []
-  const byId = new Map<string, Policy[]>()
-  for (const p of policies) byId.set(p.id, [...(byId.get(p.id) ?? []), p])
-  for (const [id, versions] of byId) {
-    const sorted = [...versions].sort((a, b) => compareText(a.effective.from, b.effective.from))
-    for (let i = 0; i < sorted.length; i++) {
-      const a = sorted[i]!
-      for (let j = i + 1; j < sorted.length; j++) {
-        const b = sorted[j]!
-        if (a.version === b.version) {
-          problems.push({ code: 'E_DUPLICATE_VERSION', message: `${id}@${b.version} is defined twice (also in ${a.location.file})`, ...locatePolicy(b, '/version'), pointer: '/version' })
-        } else if (a.effective.from === b.effective.from) {
-          problems.push({
-            code: 'E_OVERLAPPING_WINDOWS',
-            message: `${id}@${b.version} and ${id}@${a.version} (in ${a.location.file}) both take effect on ${b.effective.from}; a successor takes effect on a later day`,
-            ...locatePolicy(b, '/effective/from'),
-            pointer: '/effective/from',
-          })
-        } else if (j === i + 1 && compareVersions(b.version, a.version) <= 0) {
-          problems.push({
-            code: 'E_INVALID_VERSION',
-            message: `${id}@${b.version} takes effect after ${id}@${a.version} (${b.effective.from} > ${a.effective.from}) but is not a higher version`,
-            ...locatePolicy(b, '/version'),
-            pointer: '/version',
-          })
-        }
-      }
-    }
-  }
-  return problems
-}
-
-/**
- * Two primary policies of one subject that can both claim the same records on the same day, where
- * that can be told without a record: neither has `appliesTo`, both have the same one, or both compare
- * the same field with `equal`/`in` and values in common.
- */
-export function checkPrimaries(policies: readonly Policy[]): PolicyProblem[] {
-  const problems: PolicyProblem[] = []
-  const ends = effectiveEnds(policies)
-  const primaries = policies.filter((p) => p.primary)
-  for (let i = 0; i < primaries.length; i++) {
-    for (let j = i + 1; j < primaries.length; j++) {
-      const a = primaries[i]!
-      const b = primaries[j]!
-      if (a.id === b.id || a.subject !== b.subject) continue
-      const [endA, endB] = [ends.get(a), ends.get(b)]
-      const overlap = (endA === undefined || b.effective.from < endA) && (endB === undefined || a.effective.from < endB)
-      if (!overlap || !canClaimTogether(a.appliesTo, b.appliesTo)) continue
-      const day = a.effective.from > b.effective.from ? a.effective.from : b.effective.from
-      const pointer = b.appliesTo ? '/appliesTo' : '/primary'
-      problems.push({
-        code: 'E_AMBIGUOUS_PRIMARY',
-        message: `${b.id}@${b.version} and ${a.id}@${a.version} (in ${a.location.file}) are both primary for ${b.subject} records from ${day} and can claim the same records; give each market an appliesTo that tells them apart (one may stay the fallback without it)`,
-        ...locatePolicy(b, pointer),
-        pointer,
-      })
-    }
-  }
-  return problems
-}
-
-function canClaimTogether(a: Condition | undefined, b: Condition | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b
-  if (canonicalJson(a) === canonicalJson(b)) return true
-  const valuesOf = (c: Condition) => ('operator' in c && (c.operator === 'equal' || c.operator === 'in') ? { key: `${c.fact}\u0000${c.path ?? '$'}`, values: c.operator === 'equal' ? [c.value] : (c.value as unknown[]) } : undefined)
-  const [va, vb] = [valuesOf(a), valuesOf(b)]
-  return va !== undefined && vb !== undefined && va.key === vb.key && va.values.some((v) => vb.values.includes(v))
 }
 
 /** Loads, validates and compiles policies from files and folders. Throws PolicyValidationError listing every problem. */

@@ -45,6 +45,9 @@ export const isListMatch = (op: string): op is 'someMatch' | 'noneMatch' => op =
  */
 export const asGroup = (c: Condition): Condition => ('operator' in c ? { all: [c] } : c)
 
+/** The fact every policy can use besides the record's own top-level fields: the decision date. */
+export const AS_OF_FACT = 'asOf'
+
 /** Inside a list match, the fact that holds the element (json-rules-engine's name for it). */
 export const ITEM_FACT = '$item'
 
