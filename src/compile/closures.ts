@@ -17,7 +17,7 @@ import { calendarNamed } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import type { CheckResult, ConditionResult, Evaluator, RuleResult } from './result.js'
 import type { Check, Condition, LeafCondition, Policy, PolicyRecord, ReviewStatus } from '../model.js'
-import { AS_OF_FACT, asGroup, calendarDate, compare, isListMatch, isPresent, isScalar, ITEM_FACT, OPERATORS } from '../language/operators.js'
+import { AS_OF_FACT, asGroup, calendarDate, compare, comparison, isListMatch, ITEM_FACT, OPERATORS } from '../language/operators.js'
 import { parsePath, resolveSegments } from '../language/paths.js'
 
 /** Reads a value for one record; `item` is the list element inside someMatch/noneMatch. */
@@ -156,7 +156,7 @@ function compileLeaf(leaf: LeafCondition, inElement: boolean, calendar: WorkingD
     const expected = leaf.value
     const holds = comparison(op, expected)
     return {
-      test: op === 'equal' && isScalar(expected) ? (r, a, i) => left(r, a, i) === expected : (r, a, i) => holds(left(r, a, i)),
+      test: (r, a, i) => holds(left(r, a, i)),
       explain: (r, a, i) => {
         const actual = left(r, a, i)
         return { kind: 'leaf', leaf, passed: compare(op, actual, expected), actual, expected }
@@ -172,29 +172,6 @@ function compileLeaf(leaf: LeafCondition, inElement: boolean, calendar: WorkingD
       return { kind: 'leaf', leaf, passed: compare(op, actual, expected), actual, expected }
     },
   }
-}
-
-/**
- * compare(op, actual, expected) with `expected` fixed at compile time, unrolled for the operators
- * rules use most; every other case (and any unusual right-hand side) goes through compare itself.
- */
-function comparison(op: string, expected: unknown): (actual: unknown) => boolean {
-  if (isScalar(expected)) {
-    // a scalar strictly equal to a scalar is a scalar, and undefined/null never equal one
-    if (op === 'equal') return (actual) => actual === expected
-    if (op === 'notEqual') return (actual) => actual !== expected && isScalar(actual)
-  }
-  if (op === 'present' && typeof expected === 'boolean') {
-    return expected ? isPresent : (actual) => !isPresent(actual)
-  }
-  if (Array.isArray(expected)) {
-    const list: readonly unknown[] = expected
-    if (op === 'in') return (actual) => isScalar(actual) && list.includes(actual)
-    if (op === 'notIn') return (actual) => isScalar(actual) && !list.includes(actual)
-    if (op === 'containsAny') return (actual) => Array.isArray(actual) && actual.some((x) => list.includes(x))
-    if (op === 'containsOnly') return (actual) => Array.isArray(actual) && actual.every((x) => list.includes(x))
-  }
-  return (actual) => compare(op, actual, expected)
 }
 
 function compileListMatch(leaf: LeafCondition, op: 'someMatch' | 'noneMatch', inElement: boolean, calendar: WorkingDayCalendar): Compiled {

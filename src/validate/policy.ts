@@ -233,10 +233,9 @@ function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSch
   const value = leaf.value
   const vptr = `${pointer}/value`
   const types = target === null ? undefined : schemaTypes(target)
-  const expectType = (want: string, what: string) => {
-    if (types && types.size > 0 && !types.has(want)) {
-      add('E_BAD_VALUE', pointer, `operator '${op}' ${what}, but ${describeTarget(leaf)} is ${[...types].join('/')}`)
-    }
+  // the type the operator needs of the record's value, said the operator's way
+  if (def.actual && types && types.size > 0 && !types.has(def.actual.type)) {
+    add('E_BAD_VALUE', pointer, `operator '${op}' ${def.actual.says}, but ${describeTarget(leaf)} is ${[...types].join('/')}`)
   }
   switch (def.valueKind) {
     case 'scalar':
@@ -246,21 +245,17 @@ function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSch
       if (!Array.isArray(value) || value.some((v) => !['string', 'number', 'boolean'].includes(typeof v))) {
         add('E_BAD_VALUE', vptr, `operator '${op}' needs a list of strings, numbers or booleans`)
       }
-      if (op === 'containsAny' || op === 'containsOnly') expectType('array', 'works on lists')
       break
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) add('E_BAD_VALUE', vptr, `operator '${op}' compares with a number`)
-      expectType('number', 'compares numbers')
       break
     case 'boolean':
       if (typeof value !== 'boolean') add('E_BAD_VALUE', vptr, `operator '${op}' takes true or false`)
       break
     case 'date':
       checkDateOperand(value, vptr, scope, recordSchema, add, 0)
-      expectType('string', 'compares dates')
       break
     case 'condition': {
-      expectType('array', 'works on lists')
       if (scope.element) {
         add('E_BAD_VALUE', `${pointer}/operator`, `'${op}' cannot be used inside another list match`)
         break

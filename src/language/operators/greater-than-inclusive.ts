@@ -1,0 +1,11 @@
+/** `greaterThanInclusive`: true when the record's value is a number at least. */
+import { defineOperator } from './operator.js'
+
+export const greaterThanInclusive = defineOperator({
+  name: 'greaterThanInclusive',
+  valueKind: 'number',
+  describe: 'is at least',
+  doc: 'is a number at least',
+  actual: { type: 'number', says: 'compares numbers' },
+  holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual >= expected,
+})

@@ -1,0 +1,11 @@
+/** `lessThanInclusive`: true when the record's value is a number at most. */
+import { defineOperator } from './operator.js'
+
+export const lessThanInclusive = defineOperator({
+  name: 'lessThanInclusive',
+  valueKind: 'number',
+  describe: 'is at most',
+  doc: 'is a number at most',
+  actual: { type: 'number', says: 'compares numbers' },
+  holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual <= expected,
+})

@@ -1,0 +1,11 @@
+/** `someMatch`: true when the record's value is a list with an element matching. */
+import { defineOperator } from './operator.js'
+
+export const someMatch = defineOperator({
+  name: 'someMatch',
+  valueKind: 'condition',
+  describe: 'has an element matching',
+  doc: 'is a list with an element matching',
+  actual: { type: 'array', says: 'works on lists' },
+  holds: (actual, expected) => Array.isArray(actual) && actual.length > 0,
+})

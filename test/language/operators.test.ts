@@ -1,0 +1,88 @@
+/**
+ * Each operator's meaning, pinned at its boundaries (both evaluators call the same `holds`, so a
+ * shared mistake would pass the property test that compares them), plus the registry's promises:
+ * every module in src/language/operators/ is registered, the fast forms answer as `compare`, and the
+ * README's table is the one the registry makes.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { compare, comparison, OPERATORS, operatorTable } from '../../src/language/operators.js'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+
+/** [actual, expected, holds] for each operator: every boundary, a missing value and a wrong type. */
+const CASES: Record<string, [unknown, unknown, boolean][]> = {
+  equal: [['US', 'US', true], ['CA', 'US', false], [1, 1, true], [1, '1', false], [undefined, 'US', false], [null, null, false], [['US'], 'US', false]],
+  notEqual: [['CA', 'US', true], ['US', 'US', false], [undefined, 'US', false], [null, 'US', false], [['CA'], 'US', false], [{}, 'US', false]],
+  in: [['seller', ['seller', 'partner'], true], ['shop', ['seller'], false], [undefined, ['seller'], false], [['seller'], ['seller'], false]],
+  notIn: [['shop', ['seller'], true], ['seller', ['seller'], false], [undefined, ['seller'], false], [['shop'], ['seller'], false]],
+  lessThan: [[49, 50, true], [50, 50, false], [51, 50, false], ['49', 50, false], [undefined, 50, false]],
+  lessThanInclusive: [[50, 50, true], [49.5, 50, true], [50.5, 50, false], [null, 50, false]],
+  greaterThan: [[51, 50, true], [50, 50, false], [49, 50, false], [undefined, 50, false]],
+  greaterThanInclusive: [[50, 50, true], [50.0001, 50, true], [49.9999, 50, false], ['50', 50, false], [undefined, 50, false]],
+  present: [['a', true, true], [' x', true, true], ['', true, false], ['   ', true, false], ['\u00a0', true, false], [[], true, false], [[0], true, true], [{}, true, true], [0, true, true], [false, true, true], [undefined, true, false], [null, false, true], ['', false, true], ['a', false, false]],
+  containsAny: [[['a', 'b'], ['b'], true], [['a'], ['b'], false], [[], ['b'], false], ['b', ['b'], false], [undefined, ['b'], false]],
+  containsOnly: [[['a'], ['a', 'b'], true], [['a', 'c'], ['a', 'b'], false], [[], ['a'], true], ['a', ['a'], false], [undefined, ['a'], false]],
+  someMatch: [[[{ id: 1 }], true, true], [[], true, false], [undefined, true, false]],
+  noneMatch: [[[], true, true], [[{ id: 1 }], true, false], [undefined, true, false]],
+  dateBefore: [['2026-11-30', '2026-12-01', true], ['2026-12-01', '2026-12-01', false], ['2026-12-02', '2026-12-01', false], ['2026-11-30T23:59:59-05:00', '2026-12-01', true], ['soon', '2026-12-01', false], [undefined, '2026-12-01', false]],
+  dateOnOrBefore: [['2026-12-01', '2026-12-01', true], ['2026-11-30', '2026-12-01', true], ['2026-12-02', '2026-12-01', false], ['2026-02-30', '2026-12-01', false]],
+  dateAfter: [['2026-12-02', '2026-12-01', true], ['2026-12-01', '2026-12-01', false], ['2026-11-30', '2026-12-01', false], ['2026-12-02', undefined, false]],
+  dateOnOrAfter: [['2026-12-01', '2026-12-01', true], ['2026-12-02', '2026-12-01', true], ['2026-11-30', '2026-12-01', false], [20261202, '2026-12-01', false]],
+}
+
+describe('each operator', () => {
+  it('has boundary cases here', () => {
+    expect(Object.keys(CASES).sort()).toEqual(Object.keys(OPERATORS).sort())
+  })
+
+  it.each(Object.entries(CASES))('%s holds exactly where it should', (name, cases) => {
+    for (const [actual, expected, holds] of cases) {
+      expect(compare(name, actual, expected), `${JSON.stringify(actual)} ${name} ${JSON.stringify(expected)}`).toBe(holds)
+      expect(comparison(name, expected)(actual), `fast: ${JSON.stringify(actual)} ${name} ${JSON.stringify(expected)}`).toBe(holds)
+    }
+  })
+
+  it('never holds for an operator nobody defined, even one named after a prototype member', () => {
+    for (const name of ['looksLike', 'toString', '__proto__', 'constructor', 'hasOwnProperty']) {
+      expect(compare(name, 'a', 'a')).toBe(false)
+      expect(comparison(name, 'a')('a')).toBe(false)
+    }
+  })
+})
+
+describe('the registry', () => {
+  it('registers every module of src/language/operators/ under the name it declares', async () => {
+    const dir = join(ROOT, 'src', 'language', 'operators')
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'operator.ts' && f !== 'dates.ts')
+    const declared: string[] = []
+    for (const file of files) {
+      const module = (await import(join(dir, file))) as Record<string, { name?: string }>
+      for (const value of Object.values(module)) if (value && typeof value.name === 'string') declared.push(value.name)
+    }
+    expect(declared.sort()).toEqual(Object.keys(OPERATORS).sort())
+    for (const op of Object.values(OPERATORS)) expect(Object.isFrozen(op), op.name).toBe(true)
+  })
+
+  it('gives fast forms that answer as compare for any value (fast-check)', () => {
+    const value = fc.oneof(
+      fc.constantFrom(undefined, null, '', ' ', 'US', 'a', '2026-12-01', '2026-11-30T10:00:00Z', 0, 1, 50, 49.99, true, false),
+      fc.array(fc.constantFrom('a', 'b', 'US', 1, 50), { maxLength: 3 }),
+      fc.constant({}),
+    )
+    fc.assert(
+      fc.property(fc.constantFrom(...Object.keys(OPERATORS)), value, value, (name, actual, expected) => {
+        expect(comparison(name, expected)(actual)).toBe(compare(name, actual, expected))
+      }),
+      { numRuns: 5000, seed: 20261129 },
+    )
+  })
+
+  it("is the README's operator table", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    expect(readme).toContain(operatorTable())
+    for (const name of Object.keys(OPERATORS)) expect(operatorTable()).toContain(`| \`${name}\` |`)
+  })
+})
