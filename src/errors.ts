@@ -1,24 +1,29 @@
 /**
- * Typed errors. Every error the library throws on purpose is a CollabgateError with a stable `code`;
- * callers switch on `code`, never on the message.
+ * Typed errors and problems, each code declared once here with what it means (the README's tables are
+ * checked against these declarations). Every error the library throws on purpose is a
+ * CollabgateError with a stable `code`; callers switch on `code`, never on the message.
  */
 
-export type ErrorCode =
-  | 'E_IO'
-  | 'E_INVALID_ARGUMENT'
-  | 'E_INVALID_DATE'
-  | 'E_POLICY_INVALID'
-  | 'E_RECORD_INVALID'
-  | 'E_POLICY_NOT_FOUND'
-  | 'E_NO_VERSION_IN_EFFECT'
-  | 'E_POLICY_AMBIGUOUS'
-  | 'E_SUBJECT_UNKNOWN'
-  | 'E_LOCK_INVALID'
-  | 'E_RECORD_TOO_LARGE'
-  | 'E_SUBJECT_AMBIGUOUS'
-  | 'E_NO_POLICY_APPLIES'
-  | 'E_DIGEST_MISMATCH'
-  | 'E_UNKNOWN_CALENDAR'
+/** Codes of the errors the library throws, with when. */
+export const ERROR_CODES = {
+  E_POLICY_INVALID: 'policies failed to load (`PolicyValidationError`); `problems[]` lists every problem with `code`, `file`, `line`, `column`, `pointer`, `message`, `hint`',
+  E_RECORD_INVALID: 'the record fails its schema (`RecordValidationError`); `problems[]` lists every problem with its JSON pointer',
+  E_POLICY_NOT_FOUND: 'no such policy id or version',
+  E_NO_VERSION_IN_EFFECT: 'no version of the policy is in effect on `asOf`',
+  E_POLICY_AMBIGUOUS: 'no `policy` given and several primary policies claim the record (each named), or several are the fallback',
+  E_NO_POLICY_APPLIES: "no `policy` given, every market's `appliesTo` declines the record and none is the fallback",
+  E_SUBJECT_UNKNOWN: 'no `policy` given and no record kind the folder declares recognises the record',
+  E_SUBJECT_AMBIGUOUS: 'no `policy` given and two record kinds recognise the record',
+  E_DIGEST_MISMATCH: 'the caller named a `digest` and the policy that would decide has other content',
+  E_UNKNOWN_CALENDAR: '`calendarNamed(name)` with a name that is neither `US` nor a country or region code',
+  E_RECORD_TOO_LARGE: "the record is over the size limit (`maxRecordBytes`, `parseRecordJson`'s `maxBytes`)",
+  E_INVALID_ARGUMENT: 'an option has a wrong value (a bad `asOf`, evaluator, `--update` key, ...)',
+  E_INVALID_DATE: 'a date the working-day calendar cannot represent',
+  E_LOCK_INVALID: 'a lock file that is not JSON of `id@version` to digests',
+  E_IO: 'a file or stream cannot be read or written'
+} as const satisfies Record<string, string>
+
+export type ErrorCode = keyof typeof ERROR_CODES
 
 export class CollabgateError extends Error {
   readonly code: ErrorCode
@@ -29,39 +34,56 @@ export class CollabgateError extends Error {
   }
 }
 
-/** Codes of the problems a policy file can have; stable, documented in the README. */
-export type ProblemCode =
-  | 'E_IO'
-  | 'E_YAML_SYNTAX'
-  | 'E_YAML_LIMIT'
-  | 'E_SCHEMA'
-  | 'E_DUPLICATE_RULE'
-  | 'E_DUPLICATE_VERSION'
-  | 'E_OVERLAPPING_WINDOWS'
-  | 'E_UNKNOWN_OPERATOR'
-  | 'E_UNKNOWN_OUTCOME'
-  | 'E_UNKNOWN_FACT'
-  | 'E_UNKNOWN_PATH'
-  | 'E_BAD_VALUE'
-  | 'E_INVALID_DATE'
-  | 'E_INVALID_VERSION'
-  | 'E_EMPTY_GROUP'
-  | 'E_TEMPLATE'
-  | 'E_LOCK_MISMATCH'
-  | 'E_LOCK_INVALID'
-  | 'E_LOCK_MISSING'
-  | 'E_UNLOCKED_IN_EFFECT'
-  | 'E_UNKNOWN_SUBJECT'
-  | 'E_UNKNOWN_RECORD_SCHEMA'
-  | 'E_RECORD_SCHEMA'
-  | 'E_SUBJECT_OVERLAP'
-  | 'E_AMBIGUOUS_PRIMARY'
-  | 'E_UNKNOWN_CALENDAR'
+/** Codes of the problems a policy folder can have, with what each means; stable. */
+export const PROBLEM_CODES = {
+  E_IO: 'a file cannot be read, or a record schema is missing or outside the folder',
+  E_YAML_SYNTAX: 'the file is not YAML',
+  E_YAML_LIMIT: 'the file is over a parse limit: size, alias expansions or nesting depth',
+  E_SCHEMA: 'the document does not have the shape its JSON Schema gives (unknown or missing field, wrong type)',
+  E_DUPLICATE_RULE: 'two rules of one policy have the same id',
+  E_DUPLICATE_VERSION: 'one version of a policy is defined twice',
+  E_OVERLAPPING_WINDOWS: 'two versions of a policy take effect on the same day',
+  E_UNKNOWN_OPERATOR: 'a condition names an operator collabgate does not have',
+  E_UNKNOWN_OUTCOME: 'a rule or the default names an outcome the policy does not declare',
+  E_UNKNOWN_FACT: "a condition reads a field the record schema does not have",
+  E_UNKNOWN_PATH: "a path leads to no field of the record schema, or is not the supported subset",
+  E_BAD_VALUE: "a condition's value does not suit its operator, or the operator does not suit the field's type",
+  E_INVALID_DATE: 'a date that is not a real YYYY-MM-DD, or an effective window that ends before it starts',
+  E_INVALID_VERSION: 'a version that is not semantic, or a later version that is not higher',
+  E_EMPTY_GROUP: 'an all or any group with no conditions',
+  E_TEMPLATE: 'a message quotes something that is neither a record field nor a $ name',
+  E_UNKNOWN_SUBJECT: "a policy's subject is not a record kind the folder declares",
+  E_UNKNOWN_RECORD_SCHEMA: "a policy's recordSchema is not a version its record kind declares",
+  E_RECORD_SCHEMA: 'a record schema is not usable JSON Schema, or does not require its kind\'s id field as a string',
+  E_SUBJECT_OVERLAP: 'two record kinds recognise records by the same condition',
+  E_AMBIGUOUS_PRIMARY: 'two primary policies of one kind can claim the same records on the same day',
+  E_UNKNOWN_CALENDAR: 'a policy names a calendar that is neither US nor a country or region code',
+  E_LOCK_MISMATCH: 'a released version (in the lock) has other content now',
+  E_LOCK_MISSING: 'a released version (in the lock) has no file in the folder',
+  E_UNLOCKED_IN_EFFECT: 'a version not in the lock would be in effect on dates a released one covers, or a released policy uses an unreleased record schema',
+  E_LOCK_INVALID: 'the lock file is not JSON of id@version to digests',
+} as const satisfies Record<string, string>
+
+export type ProblemCode = keyof typeof PROBLEM_CODES
+
+/** Codes of the findings that do not fail a load, with what each means. */
+export const WARNING_CODES = {
+  W_UNLOCKED: 'a version not in the lock yet, which takes over no released dates',
+  W_NO_LOCK: 'the folder has no lock file',
+} as const satisfies Record<string, string>
+
+export type WarningCode = keyof typeof WARNING_CODES
 
 /** One problem in one policy file, pointing at the place an author must change. */
 export interface PolicyProblem {
   code: ProblemCode
+  severity: 'error'
+  /** What is wrong, in one sentence. */
   message: string
+  /** What to do about it, when there is more to say: the names that would do, a "did you mean". */
+  hint?: string
+  /** The problem's details as data (the unknown name, the known ones, ...), as ajv gives `params`. */
+  params?: Readonly<Record<string, unknown>>
   file: string
   line: number
   column: number
@@ -71,8 +93,10 @@ export interface PolicyProblem {
 
 /** A finding that does not fail a load (cedar's and yaml's warnings): a version not released yet, no lock. */
 export interface PolicyWarning {
-  code: 'W_UNLOCKED' | 'W_NO_LOCK'
+  code: WarningCode
+  severity: 'warning'
   message: string
+  hint?: string
   /** Absent when the warning is about a file that does not exist (no lock file). */
   file?: string
   line?: number
@@ -111,6 +135,24 @@ export class RecordValidationError extends CollabgateError {
   }
 }
 
-export function formatProblem(p: PolicyProblem): string {
-  return `${p.file}:${p.line}:${p.column} ${p.code} ${p.message}`
+/** What a problem may say besides its code and sentence. */
+export interface ProblemDetails {
+  hint?: string | undefined
+  params?: Readonly<Record<string, unknown>> | undefined
 }
+
+/** The one constructor of a problem: its code and sentence, the place it points at, and any details. */
+export function policyProblem(code: ProblemCode, message: string, at: { file: string; line: number; column: number }, pointer = '', details: ProblemDetails = {}): PolicyProblem {
+  const p: PolicyProblem = { code, severity: 'error', message, file: at.file, line: at.line, column: at.column, pointer }
+  if (details.hint !== undefined) p.hint = details.hint
+  if (details.params !== undefined) p.params = details.params
+  return p
+}
+
+/** `file:line:col CODE message; hint`: one line, as editors and CI logs link it. */
+export function formatProblem(p: PolicyProblem): string {
+  return `${p.file}:${p.line}:${p.column} ${p.code} ${withHint(p)}`
+}
+
+/** A problem's or warning's sentence with its hint after it. */
+export const withHint = (p: { message: string; hint?: string | undefined }): string => (p.hint ? `${p.message}; ${p.hint}` : p.message)

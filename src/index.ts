@@ -26,12 +26,19 @@ export {
   CollabgateError,
   PolicyValidationError,
   RecordValidationError,
+  ERROR_CODES,
+  PROBLEM_CODES,
+  WARNING_CODES,
   formatProblem,
+  policyProblem,
+  withHint,
   type ErrorCode,
   type PolicyProblem,
   type PolicyWarning,
   type ProblemCode,
+  type ProblemDetails,
   type RecordProblem,
+  type WarningCode,
 } from './errors.js'
 export { checkPolicies, defaultPolicies, defaultPoliciesDir, findPolicyFiles, loadPolicies, relativeTo, type CheckResult, type LoadOptions } from './folder/load.js'
 export { FOLDER_FILE } from './folder/declaration.js'

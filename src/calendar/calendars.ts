@@ -173,6 +173,16 @@ function quote(value: unknown): string {
  * and the list of known calendars. Synchronous; `US` loads nothing, any other name loads date-holidays.
  */
 export function unknownCalendarMessage(name: string): string | undefined {
+  const unknown = unknownCalendar(name)
+  return unknown && `${unknown.message}: ${unknown.hint}`
+}
+
+/**
+ * Undefined when `name` is a known calendar; otherwise what a problem says of it: `message` (unknown,
+ * with a "did you mean" when a known name is close), `hint` (what a calendar name is, and the known
+ * ones) and the suggested name.
+ */
+export function unknownCalendar(name: string): { message: string; hint: string; suggestion?: string } | undefined {
   if (name === DEFAULT_CALENDAR) return undefined
   if (typeof name === 'string' && isKnown(name)) return undefined
   const hint = typeof name === 'string' ? suggest(name) : {}
@@ -188,11 +198,14 @@ export function unknownCalendarMessage(name: string): string | undefined {
     }
     didYouMean += ')'
   }
-  return (
-    `Unknown working-day calendar ${quote(name)}${didYouMean}: a calendar is ${DEFAULT_CALENDAR} ` +
-    `(the default, U.S. federal holidays) or a country code (case-sensitive, as date-holidays spells it) ` +
-    `from ${knownCalendars().join(', ')}, or COUNTRY-REGION for a region of one, e.g. GB-SCT.`
-  )
+  const result: { message: string; hint: string; suggestion?: string } = {
+    message: `Unknown working-day calendar ${quote(name)}${didYouMean}`,
+    hint:
+      `a calendar is ${DEFAULT_CALENDAR} (the default, U.S. federal holidays) or a country code (case-sensitive, ` +
+      `as date-holidays spells it) from ${knownCalendars().join(', ')}, or COUNTRY-REGION for a region of one, e.g. GB-SCT.`,
+  }
+  if (hint.name !== undefined) result.suggestion = hint.name
+  return result
 }
 
 /** The known country codes, sorted (each also usable as COUNTRY-REGION, e.g. GB-SCT). Loads date-holidays. */

@@ -153,7 +153,7 @@ async function checkFolderLock(
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT' && typeof option !== 'string') {
-      if (policies.length > 0) warnings.push({ code: 'W_NO_LOCK', message: `no lock file at ${shown} (not a failure); run 'collabgate lock' to record the released versions` })
+      if (policies.length > 0) warnings.push({ code: 'W_NO_LOCK', severity: 'warning', message: `no lock file at ${shown} (not a failure)`, hint: "run 'collabgate lock' to record the released versions" })
       return { file: shown, found: false, unlocked: [], stale: [] }
     }
     problems.push(problem(shown, 'E_IO', `cannot read ${shown}: ${code ?? String(err)}`))
@@ -185,7 +185,7 @@ async function checkFolderLock(
     const p = policies.find((x) => `${x.id}@${x.version}` === key)
     const s = p ? undefined : schemas.find((x) => `record:${x.subject}@${x.version}` === key)
     const at = p ? locatePolicy(p, '/version') : s?.location
-    warnings.push({ code: 'W_UNLOCKED', message: `${key} is not in ${shown} yet (not a failure); run 'collabgate lock' once it is released`, ...at })
+    warnings.push({ code: 'W_UNLOCKED', severity: 'warning', message: `${key} is not in ${shown} yet (not a failure)`, hint: "run 'collabgate lock' once it is released", ...at })
   }
   return { file: shown, found: true, unlocked: check.unlocked, stale: check.stale }
 }

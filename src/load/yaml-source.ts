@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import type * as Yaml from 'yaml'
 import type { Node } from 'yaml'
-import type { PolicyProblem } from '../errors.js'
+import { policyProblem, type PolicyProblem } from '../errors.js'
 import type { SourceLocation } from '../model.js'
 import { cachedParse } from './parse-cache.js'
 
@@ -105,7 +105,7 @@ export function parseYamlSource(file: string, text: string, limits: ParseLimits 
 
 /** A problem with a file as a whole, or at a line and column of it. */
 export function problem(file: string, code: PolicyProblem['code'], message: string, line = 1, column = 1): PolicyProblem {
-  return { code, message, file, line, column, pointer: '' }
+  return policyProblem(code, message, { file, line, column })
 }
 
 /** The problem of a file over the size limit (checked from its size before reading, and again on its text). */

@@ -6,7 +6,7 @@
  * `lock` only adds entries; rewriting one takes an explicit `--update KEY` (for versions never released).
  */
 import { readFile, writeFile } from 'node:fs/promises'
-import { CollabgateError, type PolicyProblem } from '../errors.js'
+import { CollabgateError, policyProblem, type PolicyProblem } from '../errors.js'
 import type { Policy, RecordSchema, SourceLocation } from '../model.js'
 import { compareText } from '../order.js'
 
@@ -161,12 +161,12 @@ export function checkLock(policies: readonly Policy[], lock: PolicyLock, options
     const digest = locked(item.key)
     if (digest === undefined) unlocked.push(item.key)
     else if (digest !== item.digest) {
-      problems.push({
-        code: 'E_LOCK_MISMATCH',
-        message: `${item.key} is released (locked ${digest.slice(0, 19)}…) but its content changed (now ${item.digest.slice(0, 19)}…); released versions are immutable: restore it and ship the change as a new version`,
-        ...item.location,
-        pointer: item.key.startsWith('record:') ? '' : '/version',
-      })
+      problems.push(
+        policyProblem('E_LOCK_MISMATCH', `${item.key} is released (locked ${digest.slice(0, 19)}…) but its content changed (now ${item.digest.slice(0, 19)}…)`, item.location, item.key.startsWith('record:') ? '' : '/version', {
+          hint: 'released versions are immutable: restore it and ship the change as a new version',
+          params: { key: item.key, locked: digest, digest: item.digest },
+        }),
+      )
     }
   }
   const present = new Set(items.map((i) => i.key))
@@ -174,7 +174,7 @@ export function checkLock(policies: readonly Policy[], lock: PolicyLock, options
   if (options.complete) {
     for (const key of stale) {
       const at = options.locateEntry?.(key) ?? { file: LOCK_FILE_NAME, line: 1, column: 1 }
-      problems.push({ code: 'E_LOCK_MISSING', message: `${key} is released (in the lock) but no file in the folder holds it; restore it: released versions stay`, ...at, pointer: '' })
+      problems.push(policyProblem('E_LOCK_MISSING', `${key} is released (in the lock) but no file in the folder holds it`, at, '', { hint: 'restore it: released versions stay', params: { key } }))
     }
   }
   const inEffect = unreleasedInEffect(policies, lock, locate, options.endOf)
@@ -185,7 +185,7 @@ export function checkLock(policies: readonly Policy[], lock: PolicyLock, options
     const key = recordSchemaKey(p.record.schema)
     if (released.has(key) && locked(lockKey(p)) !== undefined && locked(key) === undefined && !unreleased.includes(key)) {
       unreleased.push(key)
-      problems.push({ code: 'E_UNLOCKED_IN_EFFECT', message: `${lockKey(p)} is released but validates records with ${key}, which the lock does not list; run collabgate lock`, ...locate(p, '/recordSchema'), pointer: '/recordSchema' })
+      problems.push(policyProblem('E_UNLOCKED_IN_EFFECT', `${lockKey(p)} is released but validates records with ${key}, which the lock does not list`, locate(p, '/recordSchema'), '/recordSchema', { hint: 'run collabgate lock', params: { key } }))
     }
   }
   return { problems, unlocked: unlocked.sort(), stale, unreleasedInEffect: unreleased.sort() }
@@ -210,12 +210,10 @@ function unreleasedInEffect(policies: readonly Policy[], lock: PolicyLock, locat
       const day = from > hit.from ? from : hit.from
       problems.push({
         key: lockKey(p),
-        problem: {
-          code: 'E_UNLOCKED_IN_EFFECT',
-          message: `${lockKey(p)} is not released (not in the lock) but would be in effect from ${day}, a date the released ${lockKey(hit.p)} covers; release it with collabgate lock, or load with the lock off for scratch work`,
-          ...locate(p, '/effective/from'),
-          pointer: '/effective/from',
-        },
+        problem: policyProblem('E_UNLOCKED_IN_EFFECT', `${lockKey(p)} is not released (not in the lock) but would be in effect from ${day}, a date the released ${lockKey(hit.p)} covers`, locate(p, '/effective/from'), '/effective/from', {
+          hint: 'release it with collabgate lock, or load with the lock off for scratch work',
+          params: { key: lockKey(p), from: day, released: lockKey(hit.p) },
+        }),
       })
     }
   }

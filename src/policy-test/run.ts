@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { CollabgateError, type PolicyProblem } from '../errors.js'
+import { CollabgateError, policyProblem, type PolicyProblem } from '../errors.js'
 import type { Decision } from '../model.js'
 import type { PolicySet } from '../decide/policy-set.js'
 import { findPolicyFiles, isPolicyTestFile } from '../folder/load.js'
@@ -79,8 +79,7 @@ export async function runPolicyTests(set: PolicySet, files: readonly string[], d
     }
     if (!validate(source.value)) {
       for (const e of describeAjvErrors(validate.errors)) {
-        const at = source.locate(e.pointer)
-        result.problems.push({ code: 'E_SCHEMA', message: e.message, file, line: at.line, column: at.column, pointer: e.pointer })
+        result.problems.push(policyProblem('E_SCHEMA', e.message, { ...source.locate(e.pointer), file }, e.pointer))
       }
       continue
     }

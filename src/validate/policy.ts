@@ -3,12 +3,13 @@
  * cannot express. Every problem is collected; nothing stops at the first.
  */
 import { createHash } from 'node:crypto'
-import type { PolicyProblem, ProblemCode } from '../errors.js'
+import { policyProblem, type PolicyProblem, type ProblemCode, type ProblemDetails } from '../errors.js'
 import type { ParsedSource } from '../load/yaml-source.js'
 import type { Check, Condition, JsonSchema, LeafCondition, Policy, ReviewSpec, Rule, SubjectDefinition } from '../model.js'
 import { AS_OF_FACT, isOperator, OPERATORS, strictCalendarDate } from '../language/operators.js'
 import { parsePath } from '../language/paths.js'
-import { DEFAULT_CALENDAR, unknownCalendarMessage } from '../calendar/calendars.js'
+import { DEFAULT_CALENDAR, unknownCalendar } from '../calendar/calendars.js'
+import { knownNamesHint } from '../suggest.js'
 import { schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
 import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../language/template.js'
@@ -34,11 +35,8 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /** Adds a problem at a JSON pointer of a parsed file, placed at that pointer's file:line:col. */
-export function problemsAt(source: ParsedSource, problems: PolicyProblem[]): (code: ProblemCode, pointer: string, message: string) => void {
-  return (code, pointer, message) => {
-    const at = source.locate(pointer)
-    problems.push({ code, message, file: at.file, line: at.line, column: at.column, pointer })
-  }
+export function problemsAt(source: ParsedSource, problems: PolicyProblem[]): Add {
+  return (code, pointer, message, details) => problems.push(policyProblem(code, message, source.locate(pointer), pointer, details))
 }
 
 /** What a policy is checked against: the subjects its folder declares. */
@@ -94,18 +92,22 @@ export function checkPolicyDocument(source: ParsedSource, folder: FolderContext)
   const subject = folder.subjects.get(d.subject as string)
   if (!subject) {
     const known = [...folder.subjects.keys()]
-    add('E_UNKNOWN_SUBJECT', '/subject', `subject '${String(d.subject)}' is not declared by the policy folder; it declares: ${known.join(', ') || '(none)'} (collabgate.yaml)`)
+    add('E_UNKNOWN_SUBJECT', '/subject', `subject '${String(d.subject)}' is not declared by the policy folder`, {
+      hint: `${knownNamesHint(String(d.subject), known, 'it declares')} (collabgate.yaml)`,
+      params: { subject: d.subject, known },
+    })
     return { problems }
   }
   const recordSchema = d.recordSchema === undefined ? subject.schemas[0]! : subject.schemas.find((s) => s.version === d.recordSchema)
   if (!recordSchema) {
-    add('E_UNKNOWN_RECORD_SCHEMA', '/recordSchema', `${subject.name} has no record schema version ${String(d.recordSchema)}; versions: ${subject.schemas.map((s) => s.version).join(', ')}`)
+    const versions = subject.schemas.map((s) => s.version)
+    add('E_UNKNOWN_RECORD_SCHEMA', '/recordSchema', `${subject.name} has no record schema version ${String(d.recordSchema)}`, { hint: `versions: ${versions.join(', ')}`, params: { subject: subject.name, version: d.recordSchema, known: versions } })
     return { problems }
   }
   const schema = recordSchema.schema
   const calendar = (d.calendar as string | undefined) ?? DEFAULT_CALENDAR
-  const unknownCalendar = unknownCalendarMessage(calendar)
-  if (unknownCalendar) add('E_UNKNOWN_CALENDAR', '/calendar', unknownCalendar)
+  const unknown = unknownCalendar(calendar)
+  if (unknown) add('E_UNKNOWN_CALENDAR', '/calendar', unknown.message, { hint: unknown.hint, params: { calendar, suggestion: unknown.suggestion } })
 
   if (!isSemver(version)) add('E_INVALID_VERSION', '/version', `version '${version}' is not a semantic version such as 1.0.0`)
   const from = strictCalendarDate(effective.from)
@@ -189,7 +191,7 @@ export function checkPolicyDocument(source: ParsedSource, folder: FolderContext)
   return { policy, problems }
 }
 
-type Add = (code: ProblemCode, pointer: string, message: string) => void
+type Add = (code: ProblemCode, pointer: string, message: string, details?: ProblemDetails) => void
 
 /** Checks a condition's shape, operators, facts and paths against a record schema. */
 export function checkCondition(c: Raw, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): void {
@@ -221,7 +223,7 @@ export function checkCondition(c: Raw, pointer: string, scope: Scope, recordSche
 function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): void {
   const op = leaf.operator
   if (!isOperator(op)) {
-    add('E_UNKNOWN_OPERATOR', `${pointer}/operator`, `unknown operator '${op}'; known operators: ${Object.keys(OPERATORS).join(', ')}`)
+    add('E_UNKNOWN_OPERATOR', `${pointer}/operator`, `unknown operator '${op}'`, { hint: knownNamesHint(String(op), Object.keys(OPERATORS), 'known operators'), params: { operator: op, known: Object.keys(OPERATORS) } })
     return
   }
   const target = leafTarget(leaf, pointer, scope, recordSchema, add)
@@ -293,7 +295,8 @@ function leafTarget(leaf: LeafCondition, pointer: string, scope: Scope, recordSc
   const top = schemaAt(recordSchema, recordSchema, [leaf.fact])
   if (!top || leaf.fact === '$schema') {
     const known = Object.keys((recordSchema.properties as object) ?? {}).filter((k) => k !== '$schema')
-    add('E_UNKNOWN_FACT', `${pointer}/fact`, `unknown fact '${leaf.fact}'; this policy's records have: ${[...known, AS_OF_FACT].join(', ')}`)
+    const facts = [...known, AS_OF_FACT]
+    add('E_UNKNOWN_FACT', `${pointer}/fact`, `unknown fact '${leaf.fact}'`, { hint: knownNamesHint(String(leaf.fact), facts, "this policy's records have"), params: { fact: leaf.fact, known: facts } })
     return undefined
   }
   const s = schemaAt(recordSchema, top, segments)

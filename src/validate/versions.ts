@@ -2,7 +2,7 @@
  * The checks across the versions of one folder, after each document was checked on its own: how
  * versions of one id succeed each other, and which primary policies could claim the same records.
  */
-import type { PolicyProblem } from '../errors.js'
+import { policyProblem, type PolicyProblem } from '../errors.js'
 import type { Condition, Policy, SourceLocation } from '../model.js'
 import { compareText } from '../order.js'
 import { effectiveEnds } from '../succession.js'
@@ -26,21 +26,15 @@ export function checkAcrossVersions(policies: readonly Policy[], locatePolicy: L
       for (let j = i + 1; j < sorted.length; j++) {
         const b = sorted[j]!
         if (a.version === b.version) {
-          problems.push({ code: 'E_DUPLICATE_VERSION', message: `${id}@${b.version} is defined twice (also in ${a.location.file})`, ...locatePolicy(b, '/version'), pointer: '/version' })
+          problems.push(policyProblem('E_DUPLICATE_VERSION', `${id}@${b.version} is defined twice (also in ${a.location.file})`, locatePolicy(b, '/version'), '/version'))
         } else if (a.effective.from === b.effective.from) {
-          problems.push({
-            code: 'E_OVERLAPPING_WINDOWS',
-            message: `${id}@${b.version} and ${id}@${a.version} (in ${a.location.file}) both take effect on ${b.effective.from}; a successor takes effect on a later day`,
-            ...locatePolicy(b, '/effective/from'),
-            pointer: '/effective/from',
-          })
+          problems.push(
+            policyProblem('E_OVERLAPPING_WINDOWS', `${id}@${b.version} and ${id}@${a.version} (in ${a.location.file}) both take effect on ${b.effective.from}`, locatePolicy(b, '/effective/from'), '/effective/from', {
+              hint: 'a successor takes effect on a later day',
+            }),
+          )
         } else if (j === i + 1 && compareVersions(b.version, a.version) <= 0) {
-          problems.push({
-            code: 'E_INVALID_VERSION',
-            message: `${id}@${b.version} takes effect after ${id}@${a.version} (${b.effective.from} > ${a.effective.from}) but is not a higher version`,
-            ...locatePolicy(b, '/version'),
-            pointer: '/version',
-          })
+          problems.push(policyProblem('E_INVALID_VERSION', `${id}@${b.version} takes effect after ${id}@${a.version} (${b.effective.from} > ${a.effective.from}) but is not a higher version`, locatePolicy(b, '/version'), '/version'))
         }
       }
     }
@@ -67,12 +61,12 @@ export function checkPrimaries(policies: readonly Policy[], locatePolicy: Locate
       if (!overlap || !canClaimTogether(a.appliesTo, b.appliesTo)) continue
       const day = a.effective.from > b.effective.from ? a.effective.from : b.effective.from
       const pointer = b.appliesTo ? '/appliesTo' : '/primary'
-      problems.push({
-        code: 'E_AMBIGUOUS_PRIMARY',
-        message: `${b.id}@${b.version} and ${a.id}@${a.version} (in ${a.location.file}) are both primary for ${b.subject} records from ${day} and can claim the same records; give each market an appliesTo that tells them apart (one may stay the fallback without it)`,
-        ...locatePolicy(b, pointer),
-        pointer,
-      })
+      problems.push(
+        policyProblem('E_AMBIGUOUS_PRIMARY', `${b.id}@${b.version} and ${a.id}@${a.version} (in ${a.location.file}) are both primary for ${b.subject} records from ${day} and can claim the same records`, locatePolicy(b, pointer), pointer, {
+          hint: 'give each market an appliesTo that tells them apart (one may stay the fallback without it)',
+          params: { policies: [`${a.id}@${a.version}`, `${b.id}@${b.version}`], from: day },
+        }),
+      )
     }
   }
   return problems

@@ -51,6 +51,7 @@ const edit = (file: string, from: string | RegExp, to: string) => {
 interface Problem {
   code: string
   message: string
+  hint?: string
   file: string
   line: number
   column: number
@@ -285,7 +286,8 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
       const r = await problems(folder)
       expect(r.code).toBe(1)
       expect(r.problems.map(at)).toEqual([`${UK_FILE}:13:1 E_UNKNOWN_SUBJECT`])
-      expect(r.problems[0]!.message).toBe("subject 'applicant' is not declared by the policy folder; it declares: application, behaviour (collabgate.yaml)")
+      expect(r.problems[0]!.message).toBe("subject 'applicant' is not declared by the policy folder")
+      expect(r.problems[0]!.hint).toBe('it declares: application, behaviour (collabgate.yaml)')
     })
 
     it('appliesTo on an unknown path → E_UNKNOWN_PATH; on an unknown fact → E_UNKNOWN_FACT', async () => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { formatProblem, type PolicyWarning } from '../../errors.js'
+import { formatProblem, withHint, type PolicyWarning } from '../../errors.js'
 import { checkPolicies, defaultPoliciesDir } from '../../folder/load.js'
 import { formatGithubAnnotation } from '../../report/github.js'
 import { paintFor } from '../colour.js'
@@ -77,13 +77,13 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     }
     io.stdout(JSON.stringify(body, null, 2) + '\n')
   } else if (format === 'github') {
-    for (const p of problems) io.stdout(formatGithubAnnotation({ level: 'error', file: p.file, line: p.line, column: p.column, title: p.code, message: p.message }) + '\n')
-    for (const w of warnings) io.stdout(formatGithubAnnotation({ level: 'warning', title: w.code, message: w.message, file: w.file, line: w.line, column: w.column }) + '\n')
+    for (const p of problems) io.stdout(formatGithubAnnotation({ level: 'error', file: p.file, line: p.line, column: p.column, title: p.code, message: withHint(p) }) + '\n')
+    for (const w of warnings) io.stdout(formatGithubAnnotation({ level: 'warning', title: w.code, message: withHint(w), file: w.file, line: w.line, column: w.column }) + '\n')
     io.stdout(summary(checked.files.length, checked.policies.length, problems.length, warnings.length, empty, paths) + '\n')
   } else {
     const paint = paintFor(io)
     for (const p of problems) io.stdout(`${paint.red('✗')} ${formatProblem(p)}\n`)
-    for (const w of warnings) io.stdout(`${paint.yellow('!')} ${w.file ? `${w.file}:${w.line}:${w.column} ` : ''}warning: ${w.message}\n`)
+    for (const w of warnings) io.stdout(`${paint.yellow('!')} ${w.file ? `${w.file}:${w.line}:${w.column} ` : ''}warning: ${withHint(w)}\n`)
     const line = summary(checked.files.length, checked.policies.length, problems.length, warnings.length, empty, paths)
     io.stdout(`${valid ? paint.green('✓') : paint.red('✗')} ${line}\n`)
   }

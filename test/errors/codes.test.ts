@@ -1,0 +1,79 @@
+/**
+ * Every code is declared once (src/errors.ts) with what it means; the README's tables are made from
+ * those declarations, and every code the source uses is declared. Problems carry their hint apart
+ * from their sentence, with a "did you mean" where a known name is close.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ERROR_CODES, PROBLEM_CODES, WARNING_CODES, formatProblem } from '../../src/errors.js'
+import { parseYamlSource } from '../../src/load/yaml-source.js'
+import { closest } from '../../src/suggest.js'
+import { checkPolicyDocument } from '../../src/validate/policy.js'
+import { SHIPPED_FOLDER } from '../shipped-folder.js'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
+
+/** A two-column markdown table of codes and their meanings, in declaration order. */
+const codeTable = (codes: Record<string, string>): string =>
+  ['| code | when |', '|---|---|', ...Object.entries(codes).map(([code, when]) => `| \`${code}\` | ${when} |`)].join('\n') + '\n'
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    return statSync(path).isDirectory() ? sources(path) : /\.ts$/.test(name) ? [path] : []
+  })
+}
+
+describe('codes', () => {
+  it('are the tables the README shows', () => {
+    expect(README).toContain(codeTable(ERROR_CODES))
+    expect(README).toContain(codeTable({ ...PROBLEM_CODES, ...WARNING_CODES }))
+  })
+
+  it('cover every code the source names', () => {
+    const declared = new Set([...Object.keys(ERROR_CODES), ...Object.keys(PROBLEM_CODES), ...Object.keys(WARNING_CODES), 'E_LINE_BLANK', 'E_LINE_NOT_JSON', 'E_LINE_TOO_LONG', 'E_INTERNAL'])
+    const used = new Set<string>()
+    for (const file of sources(join(ROOT, 'src'))) for (const m of readFileSync(file, 'utf8').matchAll(/'([EW]_[A-Z_]+)'/g)) used.add(m[1]!)
+    expect([...used].filter((c) => !declared.has(c))).toEqual([])
+  })
+})
+
+describe('problems as data', () => {
+  const problemsOf = (yaml: string) => checkPolicyDocument(parseYamlSource('p.yaml', yaml), SHIPPED_FOLDER).problems
+  const policy = (leaf: string) => `id: p
+version: 1.0.0
+title: t
+subject: application
+effective: { from: "2020-01-01" }
+outcomes: [reject, approve]
+default: approve
+rules:
+  - id: R-1
+    title: r
+    source: { status: modelled, from: test }
+    outcome: reject
+    require: ${leaf}
+    message: "m"
+`
+
+  it('say what is wrong in the message and what would do in the hint, with a "did you mean"', () => {
+    const [op] = problemsOf(policy('{ fact: applicant, path: $.yearsInOperation, operator: greaterThenInclusive, value: 1 }'))
+    expect(op).toMatchObject({ code: 'E_UNKNOWN_OPERATOR', severity: 'error', message: "unknown operator 'greaterThenInclusive'", params: { operator: 'greaterThenInclusive' } })
+    expect(op!.hint).toMatch(/^did you mean 'greaterThanInclusive'\? known operators: equal, notEqual, /)
+    const [fact] = problemsOf(policy('{ fact: aplicant, path: $.yearsInOperation, operator: greaterThanInclusive, value: 1 }'))
+    expect(fact!.hint).toMatch(/^did you mean 'applicant'\? this policy's records have: applicationId, /)
+    // one line for people and CI logs: the sentence, then the hint
+    expect(formatProblem(fact!)).toBe(`p.yaml:13:16 E_UNKNOWN_FACT unknown fact 'aplicant'; ${fact!.hint}`)
+  })
+
+  it('offer no "did you mean" when nothing known is close', () => {
+    const [op] = problemsOf(policy('{ fact: category, operator: looksLike, value: x }'))
+    expect(op!.hint).toMatch(/^known operators: /)
+    expect(closest('looksLike', ['equal', 'notEqual'])).toBeUndefined()
+    expect(closest('US', ['UK', 'GB'])).toBe('UK')
+    expect(closest('x', [])).toBeUndefined()
+    expect(closest('INVALID', ['invalid'])).toBe('invalid')
+  })
+})
