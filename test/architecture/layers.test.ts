@@ -28,7 +28,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['batch'],
   ['store'],
   ['cli'],
-  ['index.ts'],
+  ['index.ts', 'util.ts'],
 ]
 
 /** A module's unit: its folder under src/, or the file itself at the top. */

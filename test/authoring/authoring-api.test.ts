@@ -4,7 +4,6 @@ import {
   CollabgateError,
   checkLock,
   checkPolicies,
-  diffLines,
   diffPolicies,
   hasDifferences,
   impactOf,
@@ -14,6 +13,7 @@ import {
   policyTestCoverage,
   type PolicyTestCaseResult,
 } from '../../src/index.js'
+import { diffLines } from '../../src/util.js'
 import { ROOT } from '../cli/run-cli.js'
 
 const VERSIONS = join(ROOT, 'test/fixtures/authoring/versions')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { escapeXml, formatGithubAnnotation, formatJunit } from '../../src/index.js'
+import { escapeXml, formatGithubAnnotation, formatJunit } from '../../src/util.js'
 import { paintFor } from '../../src/cli/colour.js'
 import type { Io } from '../../src/cli/io.js'
 

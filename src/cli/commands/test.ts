@@ -1,12 +1,11 @@
 import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
 import { defaultPoliciesDir, isPolicyTestFile, loadPolicies } from '../../folder/load.js'
-import { findPolicyTestFiles, runPolicyTests, type PolicyTestCaseResult } from '../../policy-test/run.js'
-import { policyTestCoverage, type CoverageReport } from '../../policy-test/coverage.js'
-import { policyTestsToJunit } from '../../policy-test/junit.js'
-import { formatProblem } from '../../errors.js'
-import { paintFor, type Paint } from '../colour.js'
-import { columns, displayPath } from '../display.js'
+import { findPolicyTestFiles, runPolicyTests } from '../../policy-test/run.js'
+import { policyTestCoverage } from '../../policy-test/coverage.js'
+import { coverageSummary, POLICY_TEST_REPORTERS, testRunFailed } from '../../policy-test/reporter.js'
+import { paintFor } from '../colour.js'
+import { displayPath } from '../display.js'
 import { EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'
 
 export const testHelp = `Usage: collabgate test [options] [PATH...]
@@ -70,70 +69,12 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
   const testPaths: string[] = []
   for (const p of paths) if (isPolicyTestFile(p) || (await isFolder(p))) testPaths.push(p)
   const set = await loadPolicies(policyPaths, { displayName: displayPath, lock: !values['no-lock'] })
-  const files = await findPolicyTestFiles(testPaths)
-  const result = await runPolicyTests(set, files, displayPath)
-  const passed = result.cases.filter((c) => c.passed).length
-  const failed = result.cases.length - passed
-  const coverage = wantCoverage ? policyTestCoverage(set.policies, result.cases) : undefined
-  const belowMin = coverage !== undefined && minCoverage !== undefined && coverage.percent < minCoverage
-
-  if (format === 'json') {
-    const cases = result.cases.map(({ decision, ...c }) => ({ ...c, outcome: decision?.outcome, rules: decision?.reasons.map((r) => r.rule) }))
-    const body = { passed, failed, problems: result.problems, cases, ...(coverage ? { coverage: { ...coverage, minimum: minCoverage ?? null } } : {}) }
-    io.stdout(JSON.stringify(body, null, 2) + '\n')
-  } else if (format === 'junit') {
-    io.stdout(policyTestsToJunit(result))
-    // stdout carries only the XML; people reading the log still see the coverage line.
-    if (coverage) io.stderr(coverageSummary(coverage, minCoverage) + '\n')
-  } else {
-    const paint = paintFor(io)
-    for (const p of result.problems) io.stdout(`${paint.red('✗')} ${formatProblem(p)}\n`)
-    for (const c of result.cases) io.stdout(caseText(c, paint))
-    if (files.length === 0) io.stdout('no test files found\n')
-    if (coverage) io.stdout(coverageText(coverage, minCoverage, paint))
-    // last, in the plain 'N passed, N failed' form CI logs and people scan for
-    io.stdout(`policy-tests: ${passed} passed, ${failed} failed\n`)
-  }
-  if (belowMin && format === 'json') io.stderr(`collabgate: ${coverageSummary(coverage, minCoverage)}\n`)
-  return failed > 0 || result.problems.length > 0 || result.cases.length === 0 || belowMin ? EXIT.FAILED : EXIT.OK
-}
-
-/** One case; a failure shows expected and actual side by side. */
-function caseText(c: PolicyTestCaseResult, paint: Paint): string {
-  const head = `${c.passed ? paint.green('✓') : paint.red('✗')} ${c.file}:${c.line} ${c.name}\n`
-  if (c.passed) return head
-  const rows = [['', 'expected', 'actual'], ...c.mismatches.map((m) => [m.what, m.expected, m.actual])]
-  const table = columns(rows).map((l, i) => `    ${i === 0 ? paint.dim(l) : l}\n`)
-  // Failures that are not expected/actual pairs (e.g. a record file that does not parse) are printed as they are.
-  const notes = c.failures.filter((f) => f.startsWith('error: ') && c.decision === undefined && !c.mismatches.some((m) => m.what === 'error')).map((f) => `    ${f}\n`)
-  return head + table.join('') + notes.join('')
-}
-
-function coverageSummary(c: CoverageReport, min: number | undefined): string {
-  const head = `rule coverage: ${c.covered}/${c.total} rules exercised both passing and objecting (${c.percent}%)`
-  if (min === undefined) return head
-  return c.percent < min ? `${head}, below the minimum of ${min}%` : `${head}, minimum ${min}% met`
-}
-
-function coverageText(c: CoverageReport, min: number | undefined, paint: Paint): string {
-  const out: string[] = ['', 'coverage (passed / objected in test cases):']
-  for (const p of c.policies) {
-    out.push(`  ${p.id}@${p.version} (${p.file}): ${p.covered}/${p.total} rules`)
-    const rows = p.rules.map((r) => {
-      const gap = r.covered ? '' : r.passed === 0 && r.objected === 0 ? 'never exercised' : r.passed === 0 ? 'never seen passing' : 'never seen objecting'
-      return [`${r.covered ? '✓' : '✗'} ${r.id}`, `line ${r.line}`, `passed ${r.passed}`, `objected ${r.objected}`, gap]
-    })
-    const lines = columns(rows, 2)
-    p.rules.forEach((r, i) => {
-      const text = `    ${lines[i]!.trimEnd()}`
-      out.push(r.covered ? text : paint.yellow(text))
-      const idle = r.checks.filter((k) => k.objected === 0)
-      if (idle.length > 0) {
-        out.push(`        checks never objecting: ${idle.map((k) => `[${k.outcome}] line ${k.line}`).join(', ')}`)
-      }
-    })
-  }
-  const summary = coverageSummary(c, min)
-  out.push(min !== undefined && c.percent < min ? paint.red(summary) : summary)
-  return out.join('\n') + '\n'
+  const result = await runPolicyTests(set, await findPolicyTestFiles(testPaths), displayPath)
+  const report = { result, coverage: wantCoverage ? policyTestCoverage(set.policies, result.cases) : undefined, minCoverage }
+  io.stdout(POLICY_TEST_REPORTERS[format](report, { paint: paintFor(io) }))
+  const { coverage } = report
+  // JUnit's stdout carries only the XML, JSON's only the document: the coverage verdict goes to stderr for people reading the log
+  if (coverage && format === 'junit') io.stderr(coverageSummary(coverage, minCoverage) + '\n')
+  if (coverage && format === 'json' && minCoverage !== undefined && coverage.percent < minCoverage) io.stderr(`collabgate: ${coverageSummary(coverage, minCoverage)}\n`)
+  return testRunFailed(report) ? EXIT.FAILED : EXIT.OK
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
-import { formatProblem, withHint, type PolicyWarning } from '../../errors.js'
+import type { PolicyWarning } from '../../errors.js'
 import { checkPolicies, defaultPoliciesDir } from '../../folder/load.js'
-import { formatGithubAnnotation } from '../../report/github.js'
+import { isValid, VALIDATION_REPORTERS } from '../../report/validation.js'
 import { paintFor } from '../colour.js'
 import { displayPath } from '../display.js'
 import { EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'
@@ -61,39 +61,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
   if (values.lock !== undefined && values['no-lock']) throw new UsageError('--lock and --no-lock contradict each other; give one')
   if (values.lock !== undefined) await statArg(values.lock)
   const checked = await checkPolicies(paths, { displayName: displayPath, lock: values['no-lock'] ? false : (values.lock ?? true) })
-  const { problems, warnings } = checked
-
-  const empty = checked.files.length === 0 && problems.length === 0
-  const valid = problems.length === 0 && !empty
-  if (format === 'json') {
-    const body = {
-      valid,
-      files: checked.files,
-      policies: checked.policies.map((p) => ({ id: p.id, version: p.version, digest: p.digest, file: p.location.file, recordSchema: `${p.record.subject}@${p.record.schema.version}`, calendar: p.calendar })),
-      subjects: checked.subjects.map((s) => ({ name: s.name, idField: s.idField, schemas: s.schemas.map((x) => ({ version: x.version, digest: x.digest, file: x.location.file })) })),
-      problems,
-      warnings,
-      lock: checked.lock ?? { file: null, found: false, unlocked: [], stale: [] },
-    }
-    io.stdout(JSON.stringify(body, null, 2) + '\n')
-  } else if (format === 'github') {
-    for (const p of problems) io.stdout(formatGithubAnnotation({ level: 'error', file: p.file, line: p.line, column: p.column, title: p.code, message: withHint(p) }) + '\n')
-    for (const w of warnings) io.stdout(formatGithubAnnotation({ level: 'warning', title: w.code, message: withHint(w), file: w.file, line: w.line, column: w.column }) + '\n')
-    io.stdout(summary(checked.files.length, checked.policies.length, problems.length, warnings.length, empty, paths) + '\n')
-  } else {
-    const paint = paintFor(io)
-    for (const p of problems) io.stdout(`${paint.red('✗')} ${formatProblem(p)}\n`)
-    for (const w of warnings) io.stdout(`${paint.yellow('!')} ${w.file ? `${w.file}:${w.line}:${w.column} ` : ''}warning: ${withHint(w)}\n`)
-    const line = summary(checked.files.length, checked.policies.length, problems.length, warnings.length, empty, paths)
-    io.stdout(`${valid ? paint.green('✓') : paint.red('✗')} ${line}\n`)
-  }
-  if (problems.some((p) => p.code === 'E_IO')) return EXIT.USAGE
-  return valid ? EXIT.OK : EXIT.FAILED
-}
-
-function summary(files: number, policies: number, problems: number, warnings: number, empty: boolean, paths: readonly string[]): string {
-  if (empty) return `no policy files found in ${paths.join(', ')}`
-  const head = `${files} policy file(s), ${policies} version(s) loaded`
-  const tail = warnings > 0 ? `, ${warnings} warning(s)` : ''
-  return problems === 0 ? `${head}: all valid${tail}` : `${head}: ${problems} problem(s)${tail}`
+  io.stdout(VALIDATION_REPORTERS[format]({ checked, paths }, { paint: paintFor(io) }))
+  if (checked.problems.some((p) => p.code === 'E_IO')) return EXIT.USAGE
+  return isValid(checked) ? EXIT.OK : EXIT.FAILED
 }
