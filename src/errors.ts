@@ -124,12 +124,10 @@ export interface RecordProblem {
 /** A record that fails its subject's schema; `problems` lists all of them. */
 export class RecordValidationError extends CollabgateError {
   readonly problems: readonly RecordProblem[]
-  readonly subject: string
-  constructor(subject: string, problems: readonly RecordProblem[]) {
-    super(
-      'E_RECORD_INVALID',
-      `${subject} record is invalid: ` + problems.map((p) => `${p.pointer || '/'} ${p.message}`).join('; '),
-    )
+  /** The record's kind, when it is known (not for text that is not JSON at all). */
+  readonly subject: string | undefined
+  constructor(subject: string | undefined, problems: readonly RecordProblem[]) {
+    super('E_RECORD_INVALID', `${subject === undefined ? 'the' : subject} record is invalid: ` + problems.map((p) => `${p.pointer || '/'} ${p.message}`).join('; '))
     this.subject = subject
     this.problems = problems
   }

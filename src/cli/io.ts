@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { CollabgateError, PolicyValidationError, RecordValidationError, formatProblem } from '../errors.js'
 
 /** Exit codes: 0 fine, 1 invalid policies / failed tests / adverse decisions (when asked), 2 usage or input errors. */
-export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, INTERNAL: 3 } as const
 
 export class UsageError extends Error {}
 
@@ -55,7 +55,7 @@ export function reportError(io: Io, err: unknown): number {
     return EXIT.FAILED
   }
   if (err instanceof RecordValidationError) {
-    io.stderr(`collabgate: the ${err.subject} record is invalid (${err.problems.length} problem(s)):\n`)
+    io.stderr(`collabgate: the ${err.subject === undefined ? '' : `${err.subject} `}record is invalid (${err.problems.length} problem(s)):\n`)
     for (const p of err.problems) io.stderr(`  ${p.pointer || '/'}: ${p.message}\n`)
     return EXIT.USAGE
   }
@@ -63,8 +63,9 @@ export function reportError(io: Io, err: unknown): number {
     io.stderr(`collabgate: ${err.code}: ${err.message}\n`)
     return EXIT.USAGE
   }
-  io.stderr(`collabgate: internal error: ${err instanceof Error ? err.message : String(err)}\n`)
-  return EXIT.USAGE
+  // not the user's doing: its own code, so scripts can tell a bug from a usage error
+  io.stderr(`collabgate: internal error (please report it): ${err instanceof Error ? err.message : String(err)}\n`)
+  return EXIT.INTERNAL
 }
 
 /** The --format value if it is one of `allowed`, else a usage error naming them. */

@@ -15,7 +15,7 @@
  */
 import { calendarNamed } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
-import type { CheckResult, ConditionResult, Evaluator, RuleResult } from './result.js'
+import type { CheckEvaluation, ConditionResult, Evaluator, RuleResult } from './result.js'
 import type { Check, Condition, LeafCondition, Policy, PolicyRecord, ReviewStatus } from '../model.js'
 import { AS_OF_FACT, asGroup, calendarDate, compare, comparison, isListMatch, ITEM_FACT, OPERATORS } from '../language/operators.js'
 import { parsePath, resolveSegments } from '../language/paths.js'
@@ -202,7 +202,7 @@ interface CompiledCheck {
   test: Test
   explain: Explain
   /** Shared, frozen result for the common case: the check passed. */
-  passed: CheckResult
+  passed: CheckEvaluation
 }
 
 /** A condition as one fast test of a record (recognising a record's kind, a market's appliesTo, a review's `decided`). */
@@ -219,7 +219,7 @@ export function compileClosures(policy: Policy): SyncEvaluator {
       const compiled = compileCondition(asGroup(check.require), false, calendar)
       return { check, test: compiled.test, explain: compiled.explain, passed: Object.freeze({ check, passed: true }) }
     })
-    const allPassed: RuleResult = Object.freeze({ rule, checks: Object.freeze(checks.map((c) => c.passed)) as CheckResult[] })
+    const allPassed: RuleResult = Object.freeze({ rule, checks: Object.freeze(checks.map((c) => c.passed)) as CheckEvaluation[] })
     return { rule, checks, allPassed }
   })
 
@@ -227,7 +227,7 @@ export function compileClosures(policy: Policy): SyncEvaluator {
     const out: RuleResult[] = new Array<RuleResult>(rules.length)
     for (let r = 0; r < rules.length; r++) {
       const compiled = rules[r]!
-      let results: CheckResult[] | undefined
+      let results: CheckEvaluation[] | undefined
       for (let k = 0; k < compiled.checks.length; k++) {
         const c = compiled.checks[k]!
         if (c.test(record, asOf, undefined)) continue

@@ -13,7 +13,7 @@ export type ConditionResult =
       expected: unknown
     }
 
-export interface CheckResult {
+export interface CheckEvaluation {
   check: Check
   passed: boolean
   /** Present when the check did not pass: the condition tree with every leaf's values. */
@@ -22,7 +22,7 @@ export interface CheckResult {
 
 export interface RuleResult {
   rule: Rule
-  checks: CheckResult[]
+  checks: CheckEvaluation[]
 }
 
 /** Anything that can judge a record against a compiled policy. */

@@ -1,4 +1,4 @@
-import { displayPath, parsePath, resolveSegments } from '../language/paths.js'
+import { fieldName, parsePath, resolveSegments } from '../language/paths.js'
 import type { Evidence } from '../model.js'
 import { elementRef } from './evidence.js'
 import { TEMPLATE_PATTERN } from '../language/template.js'
@@ -15,7 +15,7 @@ function show(value: unknown): string {
 type Fill = (record: Record<string, unknown>, evidence: readonly Evidence[], asOf: string) => string
 
 const fillAsOf: Fill = (_r, _e, asOf) => asOf
-const fillEvidence: Fill = (_r, evidence) => show(evidence.map((e) => (e.fact === ITEM_FACT ? e.path : displayPath(e.fact, e.path))))
+const fillEvidence: Fill = (_r, evidence) => show(evidence.map((e) => (e.fact === ITEM_FACT ? e.path : fieldName(e.fact, e.path))))
 const fillMatched: Fill = (_r, evidence) => show(evidence.flatMap((e) => (Array.isArray(e.actual) && e.operator.endsWith('Match') ? e.actual : [])))
 
 function filler(name: string): Fill {

@@ -241,7 +241,8 @@ export class PolicySet {
     const policy = this.pick(record, options, asOf)
     const compiled = this.compiled.get(policy)!
     assertRecordWith(policy, compiled.validate, record)
-    const results = evaluatorKind(options.evaluator ?? this.defaultEvaluator) === 'engine' ? await (await this.engineFor(policy)).evaluate(record, asOf) : compiled.evaluator.evaluateSync(record, asOf)
+    const useEngine = evaluatorKind(options.evaluator ?? this.defaultEvaluator) === 'engine'
+    const results = useEngine ? await (await this.engineFor(policy)).evaluate(record, asOf) : compiled.evaluator.evaluateSync(record, asOf)
     return buildDecision(policy, record, asOf, results, compiled.evaluator.reviewSync(record, asOf))
   }
 

@@ -53,7 +53,7 @@ export function resolvePath(value: unknown, path: string | undefined): unknown {
 }
 
 /** `applicant` + `$.registration.country` → `applicant.registration.country`, for messages and evidence. */
-export function displayPath(fact: string, path: string | undefined): string {
+export function fieldName(fact: string, path: string | undefined): string {
   if (path === undefined || path === '$' || path === '') return fact
   return fact + path.slice(1).replace(/\[(\d+)\]/g, '.$1')
 }

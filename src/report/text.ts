@@ -1,4 +1,4 @@
-import { displayPath } from '../language/paths.js'
+import { fieldName } from '../language/paths.js'
 import type { Condition, Decision, Evidence } from '../model.js'
 import { isListMatch, ITEM_FACT } from '../language/operators.js'
 
@@ -15,7 +15,7 @@ function describeValue(value: unknown): string {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const o = value as { fact?: string; path?: string; addWorkingDays?: number; to?: unknown }
     if (typeof o.addWorkingDays === 'number') return `${describeValue(o.to)} + ${o.addWorkingDays} working days`
-    if (typeof o.fact === 'string') return displayPath(o.fact, o.path)
+    if (typeof o.fact === 'string') return fieldName(o.fact, o.path)
     if (typeof o.path === 'string') return o.path.replace(/^\$\.?/, '')
   }
   return JSON.stringify(value)
@@ -26,7 +26,7 @@ export function describeCondition(c: Condition): string {
   if ('all' in c) return c.all.map((x) => ('any' in x ? `(${describeCondition(x)})` : describeCondition(x))).join(' and ')
   if ('any' in c) return c.any.map((x) => ('all' in x ? `(${describeCondition(x)})` : describeCondition(x))).join(' or ')
   if ('not' in c) return `not (${describeCondition(c.not)})`
-  const subject = c.fact === undefined ? (c.path ?? '$').replace(/^\$\.?/, '') || 'element' : displayPath(c.fact, c.path)
+  const subject = c.fact === undefined ? (c.path ?? '$').replace(/^\$\.?/, '') || 'element' : fieldName(c.fact, c.path)
   if (c.operator === 'present') return c.value === true ? `${subject} is present` : `${subject} is absent`
   if (isListMatch(c.operator)) {
     return `${c.operator === 'someMatch' ? 'some' : 'no'} ${subject} with ${describeCondition(c.value as Condition)}`
@@ -35,7 +35,7 @@ export function describeCondition(c: Condition): string {
 }
 
 function evidenceLine(e: Evidence): string {
-  const where = e.fact === ITEM_FACT ? e.path : displayPath(e.fact, e.path)
+  const where = e.fact === ITEM_FACT ? e.path : fieldName(e.fact, e.path)
   const actual = e.missing ? 'missing' : JSON.stringify(e.actual)
   if (e.operator.endsWith('Match') && e.expected && typeof e.expected === 'object') {
     const which = e.operator.includes('none') ? 'no element' : 'an element'

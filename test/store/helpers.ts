@@ -1,20 +1,13 @@
 /** Helpers shared by the store, audit, service and hostile-input tests. */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const ONBOARDING = 'creator-collaboration.us.onboarding'
-export const API_ACCESS = 'creator-collaboration.us.api-access'
-export const TERMINATION = 'creator-collaboration.us.termination'
+// the shared constants and example records live in test/core/helpers.ts; these tests use the same ones
+export { API_ACCESS, example, ONBOARDING, ROOT, TERMINATION, type Json } from '../core/helpers.js'
+import { ONBOARDING, ROOT } from '../core/helpers.js'
 export const OLD_FILE = `${ONBOARDING}.v1.0.0.yaml`
 export const NEW_FILE = `${ONBOARDING}.v1.1.0.yaml`
-
-export type Json = Record<string, unknown>
-
-export const example = (kind: 'applications' | 'behaviour', name: string): Json =>
-  JSON.parse(readFileSync(join(ROOT, 'examples', kind, `${name}.json`), 'utf8')) as Json
 
 export const APPLICATIONS = ['complete-us-developer', 'rejected-multiple-reasons', 'missing-details', 'pending-review', 'approved-for-api-access']
 export const BEHAVIOUR = ['clean-developer', 'confirmed-data-leak', 'late-incident-report', 'suspected-fraud']

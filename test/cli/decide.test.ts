@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { defaultPolicies, type Decision } from '../../src/index.js'
-import { example, ROOT } from './helpers.js'
+import { example, ROOT } from '../core/helpers.js'
 
 const CLI = join(ROOT, 'dist', 'cli.js')
 
