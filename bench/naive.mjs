@@ -9,7 +9,8 @@ import { Engine } from 'json-rules-engine'
 import { usWorkingDays } from '../dist/index.js'
 import { BOTTOM_LINES } from './records.mjs'
 
-const isPresent = (v) => v !== undefined && v !== null && (typeof v === 'string' ? v.trim().length > 0 : Array.isArray(v) ? v.length > 0 : true)
+const isPresent = (v) =>
+  v !== undefined && v !== null && (typeof v === 'string' ? v.trim().length > 0 : Array.isArray(v) ? v.length > 0 : true)
 const asList = (v) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]) // JSONPath (wrap: false) unwraps single matches
 
 function addOperators(engine) {
@@ -28,9 +29,21 @@ function addOperators(engine) {
 const ONBOARDING = [
   ['ONB-SCOPE-US', 'reject', { all: [{ fact: 'application', path: '$.applicant.registration.country', operator: 'equal', value: 'US' }] }],
   ['ONB-CATEGORY', 'reject', { all: [{ fact: 'application', path: '$.category', operator: 'equal', value: 'creator_collaboration' }] }],
-  ['ONB-DEVELOPER-ACCOUNT', 'reject', { all: [{ fact: 'application', path: '$.account.type', operator: 'equal', value: 'app_developer' }] }],
-  ['ONB-BUSINESS-VERIFIED', 'needs_information', { all: [{ fact: 'application', path: '$.account.businessVerified', operator: 'equal', value: true }] }],
-  ['ONB-NO-PRIOR-TERMINATION', 'reject', { all: [{ fact: 'application', path: '$.history.terminations', operator: 'present', value: false }] }],
+  [
+    'ONB-DEVELOPER-ACCOUNT',
+    'reject',
+    { all: [{ fact: 'application', path: '$.account.type', operator: 'equal', value: 'app_developer' }] },
+  ],
+  [
+    'ONB-BUSINESS-VERIFIED',
+    'needs_information',
+    { all: [{ fact: 'application', path: '$.account.businessVerified', operator: 'equal', value: true }] },
+  ],
+  [
+    'ONB-NO-PRIOR-TERMINATION',
+    'reject',
+    { all: [{ fact: 'application', path: '$.history.terminations', operator: 'present', value: false }] },
+  ],
   [
     'ONB-REQUIRED-INFO',
     'needs_information',
@@ -54,12 +67,30 @@ const ONBOARDING = [
     'reject',
     {
       all: [
-        { fact: 'application', path: '$.product.functions', operator: 'containsAny', value: ['create', 'manage', 'matchmake', 'track', 'monetize', 'collaborate'] },
+        {
+          fact: 'application',
+          path: '$.product.functions',
+          operator: 'containsAny',
+          value: ['create', 'manage', 'matchmake', 'track', 'monetize', 'collaborate'],
+        },
         { fact: 'application', path: '$.product.targetUsers', operator: 'containsAny', value: ['seller', 'creator_affiliate', 'partner'] },
       ],
     },
   ],
-  ['ONB-API-SCOPES', 'manual_review', { all: [{ fact: 'application', path: '$.product.requestedScopes', operator: 'containsOnly', value: ['affiliate_seller', 'affiliate_creator', 'affiliate_partner'] }] }],
+  [
+    'ONB-API-SCOPES',
+    'manual_review',
+    {
+      all: [
+        {
+          fact: 'application',
+          path: '$.product.requestedScopes',
+          operator: 'containsOnly',
+          value: ['affiliate_seller', 'affiliate_creator', 'affiliate_partner'],
+        },
+      ],
+    },
+  ],
   [
     'ONB-STRENGTH',
     'manual_review',
@@ -79,37 +110,62 @@ const ONBOARDING = [
   [
     'ONB-TECH-SECURITY',
     'manual_review',
-    { all: ['encryptionInTransit', 'encryptionAtRest', 'roleBasedAccess', 'incidentResponsePlan'].map((k) => ({ fact: 'application', path: `$.security.${k}`, operator: 'equal', value: true })) },
+    {
+      all: ['encryptionInTransit', 'encryptionAtRest', 'roleBasedAccess', 'incidentResponsePlan'].map((k) => ({
+        fact: 'application',
+        path: `$.security.${k}`,
+        operator: 'equal',
+        value: true,
+      })),
+    },
   ],
 ]
-
 
 const TERMINATION = [
   ...BOTTOM_LINES.flatMap(([id, type]) =>
     ['confirmed', 'suspected'].map((status) => [
       id,
       status === 'confirmed' ? 'terminate' : 'investigate',
-      { all: [{ fact: 'developer', path: `$.incidents[?(@.type==='${type}' && @.status==='${status}')]`, operator: 'noMatches', value: true }] },
+      {
+        all: [
+          { fact: 'developer', path: `$.incidents[?(@.type==='${type}' && @.status==='${status}')]`, operator: 'noMatches', value: true },
+        ],
+      },
     ]),
   ),
   ...['confirmed', 'suspected'].map((status) => [
     'TRM-INCIDENT-UNREPORTED',
     status === 'confirmed' ? 'terminate' : 'investigate',
-    { all: [{ fact: 'developer', path: `$.incidents[?(@.type==='security_incident' && @.status==='${status}')]`, operator: 'reportedInTime', value: { fact: 'asOf' } }] },
+    {
+      all: [
+        {
+          fact: 'developer',
+          path: `$.incidents[?(@.type==='security_incident' && @.status==='${status}')]`,
+          operator: 'reportedInTime',
+          value: { fact: 'asOf' },
+        },
+      ],
+    },
   ]),
 ]
 
 function engineFor(rules) {
   const engine = new Engine([], { allowUndefinedFacts: true })
   addOperators(engine)
-  rules.forEach(([id, outcome, conditions], i) => engine.addRule({ name: `${id}#${i}`, conditions, event: { type: 'objection', params: { rule: id, outcome } } }))
+  rules.forEach(([id, outcome, conditions], i) =>
+    engine.addRule({ name: `${id}#${i}`, conditions, event: { type: 'objection', params: { rule: id, outcome } } }),
+  )
   return engine
 }
 
 /** Builds both engines once; decide() runs one engine per record and reduces the failures to an outcome. */
 export function naiveEngine() {
   const policies = {
-    application: { engine: engineFor(ONBOARDING), fact: 'application', outcomes: ['reject', 'needs_information', 'manual_review', 'approve'] },
+    application: {
+      engine: engineFor(ONBOARDING),
+      fact: 'application',
+      outcomes: ['reject', 'needs_information', 'manual_review', 'approve'],
+    },
     behaviour: { engine: engineFor(TERMINATION), fact: 'developer', outcomes: ['terminate', 'investigate', 'no_action'] },
   }
   return async function decide(record, asOf) {

@@ -45,7 +45,12 @@ export function recordGenerator(seed = 42) {
       submittedAt: `2026-${pad(int(1, 11))}-${pad(int(1, 28))}`,
       applicant: {
         legalName: `Company ${n}, Inc.`,
-        registration: { country: chance(0.05) ? pick(['CA', 'GB', 'SG']) : 'US', state: 'DE', number: `DE-${1000000 + n}`, licenceDocument: `docs/licence-${n}.pdf` },
+        registration: {
+          country: chance(0.05) ? pick(['CA', 'GB', 'SG']) : 'US',
+          state: 'DE',
+          number: `DE-${1000000 + n}`,
+          licenceDocument: `docs/licence-${n}.pdf`,
+        },
         contactEmail: `partners${n}@example.com`,
         yearsInOperation: chance(0.1) ? 0 : int(1, 12),
         affiliateExperienceYears: int(0, 6),
@@ -61,7 +66,8 @@ export function recordGenerator(seed = 42) {
         requestedScopes: chance(0.08) ? ['affiliate_seller', 'order_management'] : ['affiliate_seller', 'affiliate_creator'],
       },
       security: {
-        statement: 'Platform data is encrypted in transit and at rest, access is role-based, and an incident-response plan is tested yearly.',
+        statement:
+          'Platform data is encrypted in transit and at rest, access is role-based, and an incident-response plan is tested yearly.',
         encryptionInTransit: true,
         encryptionAtRest: !chance(0.04),
         roleBasedAccess: !chance(0.03),
@@ -83,7 +89,17 @@ export function recordGenerator(seed = 42) {
     return record
   }
 
-  const TYPES = ['false_information', 'data_leak', 'data_misuse', 'fraud', 'api_abuse', 'user_harm', 'illegal_activity', 'security_incident', 'spam_complaint']
+  const TYPES = [
+    'false_information',
+    'data_leak',
+    'data_misuse',
+    'fraud',
+    'api_abuse',
+    'user_harm',
+    'illegal_activity',
+    'security_incident',
+    'spam_complaint',
+  ]
 
   function behaviour() {
     n++
@@ -91,7 +107,12 @@ export function recordGenerator(seed = 42) {
     const incidents = []
     for (let k = 0; k < count; k++) {
       const occurred = `${pick([2025, 2026])}-${pad(int(1, 10))}-${pad(int(1, 28))}`
-      const incident = { id: `INC-${n}-${k}`, type: pick(TYPES), status: chance(0.55) ? 'dismissed' : chance(0.6) ? 'suspected' : 'confirmed', occurredAt: occurred }
+      const incident = {
+        id: `INC-${n}-${k}`,
+        type: pick(TYPES),
+        status: chance(0.55) ? 'dismissed' : chance(0.6) ? 'suspected' : 'confirmed',
+        occurredAt: occurred,
+      }
       if (incident.type === 'security_incident' && !chance(0.15)) {
         const [y, m, d] = occurred.split('-').map(Number)
         incident.reportedAt = `${y}-${pad(m)}-${pad(Math.min(28, d + int(0, 6)))}`

@@ -85,10 +85,38 @@ const naiveRecords = records.slice(0, NAIVE_PER_ROUND)
 const options = { asOf: ASOF }
 
 const variants = {
-  naive: { label: '(a) naive json-rules-engine', list: naiveRecords, run: async (list) => { for (const r of list) await naive(r, ASOF) }, one: (r) => naive(r, ASOF) },
-  shipped: { label: '(b) decide, as shipped', list: records, run: async (list) => { for (const r of list) await set.decide(r, options) }, one: (r) => set.decide(r, options) },
-  batch: { label: '(c) batch path (decideSync)', list: records, run: (list) => { for (const r of list) set.decideSync(r, options) }, one: (r) => set.decideSync(r, options) },
-  handwritten: { label: '(d) hand-written JS', list: records, run: (list) => { for (const r of list) handwritten(r, ASOF) }, one: (r) => handwritten(r, ASOF) },
+  naive: {
+    label: '(a) naive json-rules-engine',
+    list: naiveRecords,
+    run: async (list) => {
+      for (const r of list) await naive(r, ASOF)
+    },
+    one: (r) => naive(r, ASOF),
+  },
+  shipped: {
+    label: '(b) decide, as shipped',
+    list: records,
+    run: async (list) => {
+      for (const r of list) await set.decide(r, options)
+    },
+    one: (r) => set.decide(r, options),
+  },
+  batch: {
+    label: '(c) batch path (decideSync)',
+    list: records,
+    run: (list) => {
+      for (const r of list) set.decideSync(r, options)
+    },
+    one: (r) => set.decideSync(r, options),
+  },
+  handwritten: {
+    label: '(d) hand-written JS',
+    list: records,
+    run: (list) => {
+      for (const r of list) handwritten(r, ASOF)
+    },
+    one: (r) => handwritten(r, ASOF),
+  },
 }
 
 // sanity: the variants agree on the outcome of every record, so they do the same work
@@ -168,15 +196,34 @@ async function cliBatch(count) {
     const rssFile = join(dir, 'rss')
     const sink = openSync('/dev/null', 'w')
     const t = now()
-    const child = spawn(process.execPath, ['--import', pathToFileURL(join(ROOT, 'bench', 'rss-probe.mjs')).href, join(ROOT, 'dist', 'cli.js'), 'decide', '--as-of', ASOF, '--workers', String(WORKERS), file], {
-      stdio: ['ignore', sink, 'inherit'],
-      env: { ...process.env, COLLABGATE_RSS_FILE: rssFile, CI: '1' },
-    })
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        pathToFileURL(join(ROOT, 'bench', 'rss-probe.mjs')).href,
+        join(ROOT, 'dist', 'cli.js'),
+        'decide',
+        '--as-of',
+        ASOF,
+        '--workers',
+        String(WORKERS),
+        file,
+      ],
+      {
+        stdio: ['ignore', sink, 'inherit'],
+        env: { ...process.env, COLLABGATE_RSS_FILE: rssFile, CI: '1' },
+      },
+    )
     const [code] = await once(child, 'exit')
     const ms = now() - t
     closeSync(sink)
     if (code !== 0) throw new Error(`CLI batch exited with ${code}`)
-    return { records: count, rate: (count * 1000) / ms, peakRssMb: Number(readFileSync(rssFile, 'utf8')) / 1024, bytes: statSync(file).size }
+    return {
+      records: count,
+      rate: (count * 1000) / ms,
+      peakRssMb: Number(readFileSync(rssFile, 'utf8')) / 1024,
+      bytes: statSync(file).size,
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -184,21 +231,38 @@ async function cliBatch(count) {
 const cli = await cliBatch(CLI_RECORDS)
 
 const peakRssMb = process.resourceUsage().maxRSS / 1024
-const ratios = { shipped_vs_naive: rate.shipped / rate.naive, batch_vs_naive: rate.batch / rate.naive, batch_vs_handwritten: rate.batch / rate.handwritten }
+const ratios = {
+  shipped_vs_naive: rate.shipped / rate.naive,
+  batch_vs_naive: rate.batch / rate.naive,
+  batch_vs_handwritten: rate.batch / rate.handwritten,
+}
 
 // ---- report -------------------------------------------------------------------------------------
 const f0 = (n) => Math.round(n).toLocaleString('en-US')
 const f1 = (n) => n.toFixed(1)
-log(`collabgate bench · node ${process.version} · ${availableParallelism()} cores · ${RECORDS.toLocaleString('en-US')} records (half applications, half behaviour), asOf ${ASOF}, ${ROUNDS} interleaved rounds`)
-log(`outcomes: ${Object.entries(outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`)
+log(
+  `collabgate bench · node ${process.version} · ${availableParallelism()} cores · ${RECORDS.toLocaleString('en-US')} records (half applications, half behaviour), asOf ${ASOF}, ${ROUNDS} interleaved rounds`,
+)
+log(
+  `outcomes: ${Object.entries(outcomes)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`,
+)
 log('')
 log('variant                                  records/s    p50 µs    p99 µs')
-for (const [key, v] of Object.entries(variants)) log(`${v.label.padEnd(38)} ${f0(rate[key]).padStart(11)} ${f1(latency[key].p50).padStart(9)} ${f1(latency[key].p99).padStart(9)}`)
-log(`${'NDJSON batch, main thread'.padEnd(38)} ${f0(threadRate).padStart(11)}   (parse + validate + decide + stringify, ${f0(NDJSON_RECORDS)} lines)`)
+for (const [key, v] of Object.entries(variants))
+  log(`${v.label.padEnd(38)} ${f0(rate[key]).padStart(11)} ${f1(latency[key].p50).padStart(9)} ${f1(latency[key].p99).padStart(9)}`)
+log(
+  `${'NDJSON batch, main thread'.padEnd(38)} ${f0(threadRate).padStart(11)}   (parse + validate + decide + stringify, ${f0(NDJSON_RECORDS)} lines)`,
+)
 log(`${`NDJSON batch, ${WORKERS} worker threads`.padEnd(38)} ${f0(workerRate).padStart(11)}   (the same, worker start-up included)`)
-log(`${'CLI batch (file → /dev/null)'.padEnd(38)} ${f0(cli.rate).padStart(11)}   (${f0(cli.records)} records, ${f1(cli.bytes / 1048576)} MB, peak RSS ${f1(cli.peakRssMb)} MB)`)
+log(
+  `${'CLI batch (file → /dev/null)'.padEnd(38)} ${f0(cli.rate).padStart(11)}   (${f0(cli.records)} records, ${f1(cli.bytes / 1048576)} MB, peak RSS ${f1(cli.peakRssMb)} MB)`,
+)
 log('')
-log(`load + validate + compile shipped policies: ${f1(loadCold.cached)} ms cold (median of 5 new processes, parse cache), ${f1(loadCold.parsed)} ms cold parsing their YAML, ${f1(loadWarm)} ms warm`)
+log(
+  `load + validate + compile shipped policies: ${f1(loadCold.cached)} ms cold (median of 5 new processes, parse cache), ${f1(loadCold.parsed)} ms cold parsing their YAML, ${f1(loadWarm)} ms warm`,
+)
 log(`importing the library in a new process: ${f1(loadCold.import)} ms`)
 log(`peak RSS of this bench process: ${f1(peakRssMb)} MB`)
 log(`ratios: b/a ${f1(ratios.shipped_vs_naive)}×, c/a ${f1(ratios.batch_vs_naive)}×, c/d ${ratios.batch_vs_handwritten.toFixed(2)}`)
@@ -208,7 +272,15 @@ if (JSON_OUT) {
       node: process.version,
       cores: availableParallelism(),
       records: RECORDS,
-      records_per_s: { naive: rate.naive, shipped: rate.shipped, batch: rate.batch, handwritten: rate.handwritten, batch_ndjson_thread: threadRate, batch_ndjson_workers: workerRate, cli_batch: cli.rate },
+      records_per_s: {
+        naive: rate.naive,
+        shipped: rate.shipped,
+        batch: rate.batch,
+        handwritten: rate.handwritten,
+        batch_ndjson_thread: threadRate,
+        batch_ndjson_workers: workerRate,
+        cli_batch: cli.rate,
+      },
       latency_us: latency,
       load_ms: { cold: loadCold.cached, cold_parsing_yaml: loadCold.parsed, warm: loadWarm, import: loadCold.import },
       peak_rss_mb: { bench: peakRssMb, cli_batch: cli.peakRssMb },

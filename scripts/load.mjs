@@ -45,19 +45,27 @@ const work = mkdtempSync(join(tmpdir(), 'collabgate-load-'))
 const policiesDir = join(work, 'policies')
 // the 1.0.0 policies and the record kinds, without the shipped 1.1.0 versions and without the lock:
 // the versions this script writes are drafts that no lock lists
-cpSync(join(root, 'policies'), policiesDir, { recursive: true, filter: (src) => !/\.v1\.1\.0\.|\.test\.yaml$|policies\.lock\.json$|test-records/.test(src) })
+cpSync(join(root, 'policies'), policiesDir, {
+  recursive: true,
+  filter: (src) => !/\.v1\.1\.0\.|\.test\.yaml$|policies\.lock\.json$|test-records/.test(src),
+})
 const auditFile = join(work, 'decisions.ndjson')
 const original = readFileSync(join(policiesDir, OLD_FILE), 'utf8')
-if (!original.includes('version: 1.0.0') || !original.includes('  from: "2023-09-18"')) throw new Error(`${OLD_FILE} no longer has the lines this script edits`)
+if (!original.includes('version: 1.0.0') || !original.includes('  from: "2023-09-18"'))
+  throw new Error(`${OLD_FILE} no longer has the lines this script edits`)
 
 // the new version starts on asOf, which ends the old one there
 const newVersion = original.replace('version: 1.0.0', 'version: 1.1.0').replace('  from: "2023-09-18"', `  from: "${asOf}"`)
 const broken = newVersion.replace('operator: equal', 'operator: looksLike').replace('outcome: reject', 'outcome: maybe')
 
 // --- the service, as a child process so autocannon and the server do not share one event loop
-const child = spawn(process.execPath, [join(root, 'examples/service/server.mjs'), '--policies', policiesDir, '--port', '0', '--audit', auditFile], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
+const child = spawn(
+  process.execPath,
+  [join(root, 'examples/service/server.mjs'), '--policies', policiesDir, '--port', '0', '--audit', auditFile],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+)
 const events = []
 const waiters = []
 createInterface({ input: child.stdout }).on('line', (line) => {
@@ -68,7 +76,11 @@ createInterface({ input: child.stdout }).on('line', (line) => {
     return
   }
   events.push(event)
-  for (const w of [...waiters]) if (w.match(event)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(event))
+  for (const w of [...waiters]) {
+    if (!w.match(event)) continue
+    waiters.splice(waiters.indexOf(w), 1)
+    w.resolve(event)
+  }
 })
 const waitFor = (match, what, ms = 10_000) =>
   new Promise((resolvePromise, reject) => {
@@ -98,7 +110,10 @@ try {
     { path: `/v1/decisions?asOf=${asOf}`, body: record('applications/complete-us-developer.json') },
     { path: `/v1/decisions?asOf=${asOf}`, body: record('applications/missing-details.json') },
     { path: `/v1/decisions?asOf=${asOf}`, body: record('applications/rejected-multiple-reasons.json') },
-    { path: `/v1/decisions?asOf=${asOf}&policy=creator-collaboration.us.api-access`, body: record('applications/approved-for-api-access.json') },
+    {
+      path: `/v1/decisions?asOf=${asOf}&policy=creator-collaboration.us.api-access`,
+      body: record('applications/approved-for-api-access.json'),
+    },
     { path: `/v1/decisions?asOf=${asOf}`, body: record('behaviour/confirmed-data-leak.json') },
     { path: `/v1/decisions?asOf=${asOf}`, body: record('behaviour/suspected-fraud.json') },
   ]
@@ -122,15 +137,22 @@ try {
   await new Promise((r) => setTimeout(r, ms * 0.3))
   writeFileSync(join(policiesDir, NEW_FILE), broken)
   const problems = await waitFor((e) => e.event === 'problems', 'the invalid policy to be reported')
-  say(`  t+${(ms * 0.3 / 1000).toFixed(1)}s wrote an invalid ${NEW_FILE}: refused, ${problems.problems.length} problem(s), e.g. ${problems.problems[0]?.code} ${problems.problems[0]?.message}`)
+  say(
+    `  t+${((ms * 0.3) / 1000).toFixed(1)}s wrote an invalid ${NEW_FILE}: refused, ${problems.problems.length} problem(s), e.g. ${problems.problems[0]?.code} ${problems.problems[0]?.message}`,
+  )
 
   // (2) the fix: a valid v1.1.0 from asOf
   await new Promise((r) => setTimeout(r, ms * 0.25))
   phase = 'during'
   writeFileSync(join(policiesDir, NEW_FILE), newVersion)
-  const swapped = await waitFor((e) => e.event === 'reload' && e.serving.includes(`${ONBOARDING}@1.1.0`), 'the valid version to be swapped in')
+  const swapped = await waitFor(
+    (e) => e.event === 'reload' && e.serving.includes(`${ONBOARDING}@1.1.0`),
+    'the valid version to be swapped in',
+  )
   phase = 'after'
-  say(`  t+${(ms * 0.55 / 1000).toFixed(1)}s wrote a valid ${NEW_FILE}, in effect from ${asOf} (1.0.0 ends there): now serving generation ${swapped.generation}`)
+  say(
+    `  t+${((ms * 0.55) / 1000).toFixed(1)}s wrote a valid ${NEW_FILE}, in effect from ${asOf} (1.0.0 ends there): now serving generation ${swapped.generation}`,
+  )
 
   const result = await run
   const policies = await (await fetch(`${url}/v1/policies`)).json()
@@ -139,8 +161,14 @@ try {
   const audited = readFileSync(auditFile, 'utf8').split('\n').filter(Boolean).length
 
   const errors = result.non2xx + result.errors + result.timeouts
-  const versionsServed = [...new Set([...Object.keys(answered.before), ...Object.keys(answered.during), ...Object.keys(answered.after)])].sort()
-  const onboarding = (bucket) => Object.entries(bucket).filter(([k]) => k.startsWith(ONBOARDING + '@')).map(([k, n]) => `${k.split('@')[1]} ×${n}`).join(', ') || '(none)'
+  const versionsServed = [
+    ...new Set([...Object.keys(answered.before), ...Object.keys(answered.during), ...Object.keys(answered.after)]),
+  ].sort()
+  const onboarding = (bucket) =>
+    Object.entries(bucket)
+      .filter(([k]) => k.startsWith(ONBOARDING + '@'))
+      .map(([k, n]) => `${k.split('@')[1]} ×${n}`)
+      .join(', ') || '(none)'
   const summary = {
     requests: result.requests.total,
     requests_per_s: Math.round(result.requests.average),
@@ -157,7 +185,9 @@ try {
     serving_at_end: policies.policies.map((p) => `${p.id}@${p.version}`),
   }
 
-  say(`requests: ${summary.requests} in ${duration}s (${summary.requests_per_s}/s), latency p50 ${summary.p50_ms} ms, p99 ${summary.p99_ms} ms`)
+  say(
+    `requests: ${summary.requests} in ${duration}s (${summary.requests_per_s}/s), latency p50 ${summary.p50_ms} ms, p99 ${summary.p99_ms} ms`,
+  )
   say(`non-2xx for valid requests: ${summary.non2xx}; connection errors: ${result.errors}; timeouts: ${result.timeouts}`)
   say(`onboarding versions that answered before the change: ${onboarding(answered.before)}`)
   say(`onboarding versions that answered while it was loading: ${onboarding(answered.during)}`)

@@ -6,7 +6,8 @@
 
 /** Codes of the errors the library throws, with when. */
 export const ERROR_CODES = {
-  E_POLICY_INVALID: 'policies failed to load (`PolicyValidationError`); `problems[]` lists every problem with `code`, `file`, `line`, `column`, `pointer`, `message`, `hint`',
+  E_POLICY_INVALID:
+    'policies failed to load (`PolicyValidationError`); `problems[]` lists every problem with `code`, `file`, `line`, `column`, `pointer`, `message`, `hint`',
   E_RECORD_INVALID: 'the record fails its schema (`RecordValidationError`); `problems[]` lists every problem with its JSON pointer',
   E_POLICY_NOT_FOUND: 'no such policy id or version',
   E_NO_VERSION_IN_EFFECT: 'no version of the policy is in effect on `asOf`',
@@ -20,7 +21,7 @@ export const ERROR_CODES = {
   E_INVALID_ARGUMENT: 'an option has a wrong value (a bad `asOf`, evaluator, `--update` key, ...)',
   E_INVALID_DATE: 'a date the working-day calendar cannot represent',
   E_LOCK_INVALID: 'a lock file that is not JSON of `id@version` to digests',
-  E_IO: 'a file or stream cannot be read or written'
+  E_IO: 'a file or stream cannot be read or written',
 } as const satisfies Record<string, string>
 
 export type ErrorCode = keyof typeof ERROR_CODES
@@ -45,8 +46,8 @@ export const PROBLEM_CODES = {
   E_OVERLAPPING_WINDOWS: 'two versions of a policy take effect on the same day',
   E_UNKNOWN_OPERATOR: 'a condition names an operator collabgate does not have',
   E_UNKNOWN_OUTCOME: 'a rule or the default names an outcome the policy does not declare',
-  E_UNKNOWN_FACT: "a condition reads a field the record schema does not have",
-  E_UNKNOWN_PATH: "a path leads to no field of the record schema, or is not the supported subset",
+  E_UNKNOWN_FACT: 'a condition reads a field the record schema does not have',
+  E_UNKNOWN_PATH: 'a path leads to no field of the record schema, or is not the supported subset',
   E_BAD_VALUE: "a condition's value does not suit its operator, or the operator does not suit the field's type",
   E_INVALID_DATE: 'a date that is not a real YYYY-MM-DD, or an effective window that ends before it starts',
   E_INVALID_VERSION: 'a version that is not semantic, or a later version that is not higher',
@@ -54,13 +55,14 @@ export const PROBLEM_CODES = {
   E_TEMPLATE: 'a message quotes something that is neither a record field nor a $ name',
   E_UNKNOWN_SUBJECT: "a policy's subject is not a record kind the folder declares",
   E_UNKNOWN_RECORD_SCHEMA: "a policy's recordSchema is not a version its record kind declares",
-  E_RECORD_SCHEMA: 'a record schema is not usable JSON Schema, or does not require its kind\'s id field as a string',
+  E_RECORD_SCHEMA: "a record schema is not usable JSON Schema, or does not require its kind's id field as a string",
   E_SUBJECT_OVERLAP: 'two record kinds recognise records by the same condition',
   E_AMBIGUOUS_PRIMARY: 'two primary policies of one kind can claim the same records on the same day',
   E_UNKNOWN_CALENDAR: 'a policy names a calendar that is neither US nor a country or region code',
   E_LOCK_MISMATCH: 'a released version (in the lock) has other content now',
   E_LOCK_MISSING: 'a released version (in the lock) has no file in the folder',
-  E_UNLOCKED_IN_EFFECT: 'a version not in the lock would be in effect on dates a released one covers, or a released policy uses an unreleased record schema',
+  E_UNLOCKED_IN_EFFECT:
+    'a version not in the lock would be in effect on dates a released one covers, or a released policy uses an unreleased record schema',
   E_LOCK_INVALID: 'the lock file is not JSON of id@version to digests',
 } as const satisfies Record<string, string>
 
@@ -127,7 +129,10 @@ export class RecordValidationError extends CollabgateError {
   /** The record's kind, when it is known (not for text that is not JSON at all). */
   readonly subject: string | undefined
   constructor(subject: string | undefined, problems: readonly RecordProblem[]) {
-    super('E_RECORD_INVALID', `${subject === undefined ? 'the' : subject} record is invalid: ` + problems.map((p) => `${p.pointer || '/'} ${p.message}`).join('; '))
+    super(
+      'E_RECORD_INVALID',
+      `${subject === undefined ? 'the' : subject} record is invalid: ` + problems.map((p) => `${p.pointer || '/'} ${p.message}`).join('; '),
+    )
     this.subject = subject
     this.problems = problems
   }
@@ -140,7 +145,13 @@ export interface ProblemDetails {
 }
 
 /** The one constructor of a problem: its code and sentence, the place it points at, and any details. */
-export function policyProblem(code: ProblemCode, message: string, at: { file: string; line: number; column: number }, pointer = '', details: ProblemDetails = {}): PolicyProblem {
+export function policyProblem(
+  code: ProblemCode,
+  message: string,
+  at: { file: string; line: number; column: number },
+  pointer = '',
+  details: ProblemDetails = {},
+): PolicyProblem {
   const p: PolicyProblem = { code, severity: 'error', message, file: at.file, line: at.line, column: at.column, pointer }
   if (details.hint !== undefined) p.hint = details.hint
   if (details.params !== undefined) p.params = details.params

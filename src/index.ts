@@ -40,30 +40,120 @@ export {
   type RecordProblem,
   type WarningCode,
 } from './errors.js'
-export { checkPolicies, defaultPolicies, defaultPoliciesDir, findPolicyFiles, loadPolicies, relativeTo, type CheckResult, type LoadOptions } from './folder/load.js'
+export {
+  checkPolicies,
+  defaultPolicies,
+  defaultPoliciesDir,
+  findPolicyFiles,
+  loadPolicies,
+  relativeTo,
+  type CheckResult,
+  type LoadOptions,
+} from './folder/load.js'
 export { FOLDER_FILE } from './folder/declaration.js'
 export { DEFAULT_PARSE_LIMITS, type ParseLimits } from './load/yaml-source.js'
 export { PolicySet, type DecideOptions, type PolicySummary } from './decide/policy-set.js'
 export type { DecideSyncOptions, EvaluatorKind, PolicySetOptions, SubjectKind } from './decide/policy-set.js'
 export { compileClosures, type SyncEvaluator } from './compile/closures.js'
-export { decideNdjson, decideNdjsonToStream, type BatchOptions, type BatchProgress, type BatchSummary, type BatchWrite } from './batch/batch.js'
+export {
+  decideNdjson,
+  decideNdjsonToStream,
+  type BatchOptions,
+  type BatchProgress,
+  type BatchSummary,
+  type BatchWrite,
+} from './batch/batch.js'
 export type { BatchErrorLine, BatchLineErrorCode } from './batch/decide-lines.js'
 export { OPERATORS, type OperatorDefinition } from './language/operators.js'
 export { createWorkingDayCalendar, InvalidDateError, usWorkingDays, type WorkingDayCalendar } from './calendar/working-days.js'
 export { calendarNamed, DEFAULT_CALENDAR, knownCalendars, unknownCalendarMessage, UnknownCalendarError } from './calendar/calendars.js'
 export { POLICY_SCHEMA } from './schemas.js'
 export { formatDecisionText } from './report/text.js'
-export { isValid, validationSummary, VALIDATION_REPORTERS, validationGithub, validationJson, validationText, type ValidationReport } from './report/validation.js'
+export {
+  isValid,
+  validationSummary,
+  VALIDATION_REPORTERS,
+  validationGithub,
+  validationJson,
+  validationText,
+  type ValidationReport,
+} from './report/validation.js'
 export type { Paint, ReportOptions, Reporter } from './report/reporter.js'
 export { runPolicyTests, findPolicyTestFiles, type PolicyTestResult, type PolicyTestCaseResult } from './policy-test/run.js'
-export { PolicyStore, watchPolicies, type PolicyStoreOptions, type ProblemsEvent, type ReloadEvent, type ReloadResult, type StoreStatus } from './store/store.js'
+export {
+  PolicyStore,
+  watchPolicies,
+  type PolicyStoreOptions,
+  type ProblemsEvent,
+  type ReloadEvent,
+  type ReloadResult,
+  type StoreStatus,
+} from './store/store.js'
 export { assertRecordSize, DEFAULT_MAX_RECORD_BYTES, parseRecordJson } from './store/record.js'
-export { AuditLog, auditEntry, createAuditLog, withAudit, type AuditEntry, type AuditLogOptions, type Decider, type DecisionSink } from './audit/audit.js'
+export {
+  AuditLog,
+  auditEntry,
+  createAuditLog,
+  withAudit,
+  type AuditEntry,
+  type AuditLogOptions,
+  type Decider,
+  type DecisionSink,
+} from './audit/audit.js'
 export type { PolicyTestMismatch } from './policy-test/run.js'
-export { policyTestCoverage, type CheckCoverage, type CoverageReport, type PolicyCoverage, type RuleCoverage } from './policy-test/coverage.js'
+export {
+  policyTestCoverage,
+  type CheckCoverage,
+  type CoverageReport,
+  type PolicyCoverage,
+  type RuleCoverage,
+} from './policy-test/coverage.js'
 export { policyTestsToJunit } from './policy-test/junit.js'
-export { coverageSummary, POLICY_TEST_REPORTERS, policyTestJson, policyTestJunit, policyTestText, testRunFailed, type PolicyTestReport } from './policy-test/reporter.js'
-export { checkLock, formatLock, lockKey, lockOf, nextLock, parseLock, readLock, recordSchemaKey, writeLock, LOCK_FILE_NAME, type CheckLockOptions, type LockCheck, type PolicyLock } from './lock/lock.js'
-export { diffPolicies, formatPolicyDiffText, hasDifferences, type FieldChange, type PolicyDiff, type PolicyDiffSide, type RuleChange, type RuleChangeField, type RuleFieldChange, type RuleSummary } from './diff/diff.js'
-export { formatImpactText, impactOf, type ImpactChange, type ImpactInvalidLine, type ImpactOptions, type ImpactRefusedLine, type ImpactReport, type ImpactSide, type ImpactTransition, type RuleShift } from './impact/impact.js'
-
+export {
+  coverageSummary,
+  POLICY_TEST_REPORTERS,
+  policyTestJson,
+  policyTestJunit,
+  policyTestText,
+  testRunFailed,
+  type PolicyTestReport,
+} from './policy-test/reporter.js'
+export {
+  checkLock,
+  formatLock,
+  lockKey,
+  lockOf,
+  nextLock,
+  parseLock,
+  readLock,
+  recordSchemaKey,
+  writeLock,
+  LOCK_FILE_NAME,
+  type CheckLockOptions,
+  type LockCheck,
+  type PolicyLock,
+} from './lock/lock.js'
+export {
+  diffPolicies,
+  formatPolicyDiffText,
+  hasDifferences,
+  type FieldChange,
+  type PolicyDiff,
+  type PolicyDiffSide,
+  type RuleChange,
+  type RuleChangeField,
+  type RuleFieldChange,
+  type RuleSummary,
+} from './diff/diff.js'
+export {
+  formatImpactText,
+  impactOf,
+  type ImpactChange,
+  type ImpactInvalidLine,
+  type ImpactOptions,
+  type ImpactRefusedLine,
+  type ImpactReport,
+  type ImpactSide,
+  type ImpactTransition,
+  type RuleShift,
+} from './impact/impact.js'

@@ -23,11 +23,7 @@ export interface RuleBasis {
 }
 
 /** A reference to a date: a fact of the record (or `asOf`), or a field of the list element being matched. */
-export type DateOperand =
-  | string
-  | { fact: string; path?: string }
-  | { path: string }
-  | { addWorkingDays: number; to: DateOperand }
+export type DateOperand = string | { fact: string; path?: string } | { path: string } | { addWorkingDays: number; to: DateOperand }
 
 /** A leaf comparison. At the top of a rule `fact` is required; inside `someMatch`/`noneMatch`, `path` alone is relative to the list element. */
 export interface LeafCondition {
@@ -37,11 +33,7 @@ export interface LeafCondition {
   value?: unknown
 }
 
-export type Condition =
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition }
-  | LeafCondition
+export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Condition } | LeafCondition
 
 /** One requirement of a rule, with the outcome it causes when the record does not meet it. */
 export interface Check {

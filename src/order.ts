@@ -9,4 +9,5 @@ import type { Policy } from './model.js'
 export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /** Policy versions by id, then by the date each takes effect. */
-export const byIdThenEffective = (a: Policy, b: Policy): number => compareText(a.id, b.id) || compareText(a.effective.from, b.effective.from)
+export const byIdThenEffective = (a: Policy, b: Policy): number =>
+  compareText(a.id, b.id) || compareText(a.effective.from, b.effective.from)

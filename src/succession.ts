@@ -23,4 +23,5 @@ export function effectiveEnds(policies: readonly Policy[]): Map<Policy, string |
 }
 
 /** Whether a version is in effect on `asOf`, given where it ends. */
-export const inEffectOn = (p: Policy, end: string | undefined, asOf: string): boolean => p.effective.from <= asOf && (end === undefined || asOf < end)
+export const inEffectOn = (p: Policy, end: string | undefined, asOf: string): boolean =>
+  p.effective.from <= asOf && (end === undefined || asOf < end)

@@ -90,7 +90,9 @@ function sendProblem(res, p, instance) {
 function readBody(req, max) {
   return new Promise((resolvePromise, reject) => {
     const tooLarge = (size) =>
-      new HttpProblem(413, 'too-large', `the body is ${size} bytes or more; records may be at most ${max} bytes`, [], { connection: 'close' })
+      new HttpProblem(413, 'too-large', `the body is ${size} bytes or more; records may be at most ${max} bytes`, [], {
+        connection: 'close',
+      })
     const declared = Number(req.headers['content-length'])
     if (Number.isFinite(declared) && declared > max) {
       req.resume() // drain without keeping anything
@@ -120,12 +122,14 @@ function queryProblems(url) {
   const problems = []
   const seen = new Set()
   for (const [name] of url.searchParams) {
-    if (!DECISION_PARAMS.has(name)) problems.push({ pointer: '', parameter: name, message: `unknown query parameter '${name}'; use policy, asOf or version` })
+    if (!DECISION_PARAMS.has(name))
+      problems.push({ pointer: '', parameter: name, message: `unknown query parameter '${name}'; use policy, asOf or version` })
     else if (seen.has(name)) problems.push({ pointer: '', parameter: name, message: `query parameter '${name}' is given more than once` })
     seen.add(name)
   }
   const asOf = url.searchParams.get('asOf')
-  if (asOf !== null && !isCalendarDate(asOf)) problems.push({ pointer: '', parameter: 'asOf', message: `asOf must be a date written YYYY-MM-DD, got ${JSON.stringify(asOf)}` })
+  if (asOf !== null && !isCalendarDate(asOf))
+    problems.push({ pointer: '', parameter: 'asOf', message: `asOf must be a date written YYYY-MM-DD, got ${JSON.stringify(asOf)}` })
   return problems
 }
 
@@ -158,7 +162,8 @@ export async function createServer(options = {}) {
     try {
       record = parseRecordJson(body, { maxBytes: maxBodyBytes })
     } catch (err) {
-      if (err instanceof RecordValidationError) throw new HttpProblem(400, 'invalid-json', 'the body is not a JSON record', [...problems, ...err.problems])
+      if (err instanceof RecordValidationError)
+        throw new HttpProblem(400, 'invalid-json', 'the body is not a JSON record', [...problems, ...err.problems])
       if (err instanceof CollabgateError) throw new HttpProblem(STATUS_BY_CODE[err.code] ?? 400, 'too-large', err.message)
       throw err
     }
@@ -196,7 +201,12 @@ export async function createServer(options = {}) {
     '/v1/policies': {
       GET: (_req, res) => {
         const status = store.status()
-        send(res, 200, { generation: status.generation, loadedAt: status.loadedAt, policies: store.serving(), lastReload: status.lastReload })
+        send(res, 200, {
+          generation: status.generation,
+          loadedAt: status.loadedAt,
+          policies: store.serving(),
+          lastReload: status.lastReload,
+        })
       },
     },
     '/healthz': {
@@ -221,7 +231,8 @@ export async function createServer(options = {}) {
       throw new HttpProblem(400, 'invalid-url', 'the request target is not a valid URL path')
     }
     const route = Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined
-    if (!route) throw new HttpProblem(404, 'not-found', `no resource at ${url.pathname}; try POST /v1/decisions, GET /v1/policies or GET /healthz`)
+    if (!route)
+      throw new HttpProblem(404, 'not-found', `no resource at ${url.pathname}; try POST /v1/decisions, GET /v1/policies or GET /healthz`)
     const method = Object.hasOwn(route, req.method ?? '') ? route[req.method] : undefined
     if (!method) {
       const allow = Object.keys(route).join(', ')
@@ -300,7 +311,8 @@ async function main() {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((err) => {
     process.stderr.write(`${err instanceof CollabgateError ? `${err.code}: ` : ''}${err instanceof Error ? err.message : String(err)}\n`)
-    if (err && Array.isArray(err.problems)) for (const p of err.problems) process.stderr.write(`  ${p.file}:${p.line}:${p.column} ${p.code} ${p.message}\n`)
+    if (err && Array.isArray(err.problems))
+      for (const p of err.problems) process.stderr.write(`  ${p.file}:${p.line}:${p.column} ${p.code} ${p.message}\n`)
     process.exit(1)
   })
 }

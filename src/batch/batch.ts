@@ -58,7 +58,12 @@ type Sink = { bytes: false; write: BatchWrite } | { bytes: true; write: (bytes: 
  * Throws before reading anything when the options are wrong (bad asOf, unknown policy or version);
  * after that, per-line problems become error lines and never stop the batch.
  */
-export function decideNdjson(set: PolicySet, input: AsyncIterable<Buffer | string>, write: BatchWrite, options: BatchOptions): Promise<BatchSummary> {
+export function decideNdjson(
+  set: PolicySet,
+  input: AsyncIterable<Buffer | string>,
+  write: BatchWrite,
+  options: BatchOptions,
+): Promise<BatchSummary> {
   return runBatch(set, input, { bytes: false, write }, options)
 }
 
@@ -69,7 +74,12 @@ export function decideNdjson(set: PolicySet, input: AsyncIterable<Buffer | strin
  * thread's young generation no longer grows to its 32 MB maximum). Each block is written once the
  * one before it has been (backpressure); a write error rejects the batch with that error.
  */
-export async function decideNdjsonToStream(set: PolicySet, input: AsyncIterable<Buffer | string>, output: Writable, options: BatchOptions): Promise<BatchSummary> {
+export async function decideNdjsonToStream(
+  set: PolicySet,
+  input: AsyncIterable<Buffer | string>,
+  output: Writable,
+  options: BatchOptions,
+): Promise<BatchSummary> {
   let failure: Error | undefined
   const onError = (err: Error) => void (failure ??= err)
   // a failed write reaches its callback below and is also emitted as 'error': without a listener that
@@ -98,7 +108,10 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
     const picked = set.select(options.policy, asOf, options.version)
     // a digest the named version does not have fails the whole batch before a line is read
     if (options.digest !== undefined && picked.digest !== options.digest) {
-      throw new CollabgateError('E_DIGEST_MISMATCH', `${picked.id}@${picked.version} has digest ${picked.digest}, not the expected ${String(options.digest)}: its content is not what the caller names`)
+      throw new CollabgateError(
+        'E_DIGEST_MISMATCH',
+        `${picked.id}@${picked.version} has digest ${picked.digest}, not the expected ${String(options.digest)}: its content is not what the caller names`,
+      )
     }
   }
   const workers = options.workers ?? defaultWorkers()
@@ -111,7 +124,14 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
   if (options.digest !== undefined) decideOptions.digest = options.digest
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS
 
-  const pool = workers > 0 ? new WorkerPool(workers, { policies: set.policies, subjects: set.subjectKinds, options: decideOptions, maxLineChars, bytes: sink.bytes }, options.workerFile) : undefined
+  const pool =
+    workers > 0
+      ? new WorkerPool(
+          workers,
+          { policies: set.policies, subjects: set.subjectKinds, options: decideOptions, maxLineChars, bytes: sink.bytes },
+          options.workerFile,
+        )
+      : undefined
   const summary: BatchSummary = { lines: 0, decided: 0, failed: 0, workers, elapsedMs: 0 }
   let bytesRead = 0
   const progress = (done: boolean): void =>
@@ -152,7 +172,15 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
       const outcome =
         pool && block.kind === 'bytes'
           ? pool.run({ seq, firstLine: block.firstLine, bytes: block.bytes, lines: block.lines })
-          : Promise.resolve(decideBlock(set, block.firstLine, block.kind === 'lines' ? block.lines : splitBlock(block.bytes, block.lines, maxLineChars), decideOptions, maxLineChars))
+          : Promise.resolve(
+              decideBlock(
+                set,
+                block.firstLine,
+                block.kind === 'lines' ? block.lines : splitBlock(block.bytes, block.lines, maxLineChars),
+                decideOptions,
+                maxLineChars,
+              ),
+            )
       outcome.catch(() => undefined) // awaited in order by writeNext; this only silences the early-rejection warning
       inFlight.set(seq++, outcome)
       while (inFlight.size >= window) await writeNext()
@@ -167,6 +195,8 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
   return summary
 }
 
-async function* asLineBlocks(blocks: AsyncIterable<{ firstLine: number; lines: (string | null)[]; bytesRead: number }>): AsyncGenerator<InputBlock> {
+async function* asLineBlocks(
+  blocks: AsyncIterable<{ firstLine: number; lines: (string | null)[]; bytesRead: number }>,
+): AsyncGenerator<InputBlock> {
   for await (const b of blocks) yield { kind: 'lines', ...b }
 }

@@ -49,10 +49,17 @@ function describeError(line: number, err: unknown): string {
 }
 
 /** Decides one line; `text` is null when the line was longer than the limit. */
-export function decideLine(set: PolicySet, text: string | null, line: number, options: DecideSyncOptions, maxLineChars: number): { ok: boolean; json: string } {
+export function decideLine(
+  set: PolicySet,
+  text: string | null,
+  line: number,
+  options: DecideSyncOptions,
+  maxLineChars: number,
+): { ok: boolean; json: string } {
   if (text === null) return { ok: false, json: errorLine(line, 'E_LINE_TOO_LONG', `the line is longer than ${maxLineChars} characters`) }
   // a blank line is an error line, not skipped, so output line N always answers input line N
-  if (text.trim() === '') return { ok: false, json: errorLine(line, 'E_LINE_BLANK', 'the line is blank; every line must hold one JSON record') }
+  if (text.trim() === '')
+    return { ok: false, json: errorLine(line, 'E_LINE_BLANK', 'the line is blank; every line must hold one JSON record') }
   let record: unknown
   try {
     record = JSON.parse(text)
@@ -67,7 +74,13 @@ export function decideLine(set: PolicySet, text: string | null, line: number, op
 }
 
 /** Decides a block of consecutive lines; never throws. */
-export function decideBlock(set: PolicySet, firstLine: number, lines: readonly (string | null)[], options: DecideSyncOptions, maxLineChars: number): BlockOutcome {
+export function decideBlock(
+  set: PolicySet,
+  firstLine: number,
+  lines: readonly (string | null)[],
+  options: DecideSyncOptions,
+  maxLineChars: number,
+): BlockOutcome {
   let text = ''
   let failed = 0
   for (let i = 0; i < lines.length; i++) {

@@ -54,7 +54,10 @@ export function defaultWorkerFile(): string {
     const file = fileURLToPath(url)
     if (existsSync(file)) return file
   }
-  throw new CollabgateError('E_IO', 'the batch worker (dist/batch-worker.js) is missing; build the package with `npm run build`, or use workers: 0')
+  throw new CollabgateError(
+    'E_IO',
+    'the batch worker (dist/batch-worker.js) is missing; build the package with `npm run build`, or use workers: 0',
+  )
 }
 
 /** Lines of more bytes (so possibly more characters) are decided in the main thread, whose heap is not capped. */

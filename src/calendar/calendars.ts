@@ -147,12 +147,16 @@ interface Suggestion {
 
 function suggest(input: string): Suggestion {
   const { byUpperCase, regions } = getCatalogue()
-  const normalised = input.trim().replace(/[\s_]+/g, '-').toUpperCase()
+  const normalised = input
+    .trim()
+    .replace(/[\s_]+/g, '-')
+    .toUpperCase()
   if (normalised === '') return {}
   const exact = byUpperCase.get(normalised)
   if (exact !== undefined) return { name: exact } // different case or separator: `us`, `gb_sct`, `GB SCT`
-  let { country, region } = splitName(normalised)
-  country = ALIASES.get(country) ?? byUpperCase.get(country) ?? country
+  const split = splitName(normalised)
+  const region = split.region
+  const country = ALIASES.get(split.country) ?? byUpperCase.get(split.country) ?? split.country
   const countryRegions = regions.get(country)
   if (countryRegions === undefined) return {}
   if (region === undefined || region === '') return { name: country } // `UK`, `USA`, `GB-`

@@ -95,8 +95,7 @@ const MAX_YEAR = 9999
 // Date part 'YYYY-MM-DD', optionally followed by an ISO time (and offset). The time and
 // offset are deliberately ignored: the first 10 chars are taken as the calendar date as
 // written, never converted to UTC or local time.
-const DATE_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
@@ -158,10 +157,7 @@ function parseDay(value: unknown, what = 'date'): number {
 
 function parseCount(value: unknown): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value
-  throw new InvalidDateError(
-    `Invalid number of working days ${describe(value)}: expected an integer >= 0`,
-    value,
-  )
+  throw new InvalidDateError(`Invalid number of working days ${describe(value)}: expected an integer >= 0`, value)
 }
 
 function parseYear(value: unknown): number {
@@ -226,7 +222,7 @@ function businessDaysSource(state: string | undefined): HolidaySource {
   } catch (err) {
     // business-days-js throws plain strings, e.g. "zz is not a US state."
     if (err instanceof Error) throw err
-    throw new RangeError(`business-days-js: ${String(err)}`)
+    throw new RangeError(`business-days-js: ${String(err)}`, { cause: err })
   }
   return { getHolidays: (year) => bDays.getHolidays(year) }
 }

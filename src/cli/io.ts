@@ -22,7 +22,8 @@ export async function readStdin(): Promise<string> {
 }
 
 /** A path named on the command line that cannot be read: a usage error naming it and the reason. */
-export const cannotRead = (path: string, err: unknown): UsageError => new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+export const cannotRead = (path: string, err: unknown): UsageError =>
+  new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
 
 /** stat() of a path named on the command line; one that cannot be read is a usage error. */
 export async function statArg(path: string): Promise<Stats> {
@@ -55,7 +56,9 @@ export function reportError(io: Io, err: unknown): number {
     return EXIT.FAILED
   }
   if (err instanceof RecordValidationError) {
-    io.stderr(`collabgate: the ${err.subject === undefined ? '' : `${err.subject} `}record is invalid (${err.problems.length} problem(s)):\n`)
+    io.stderr(
+      `collabgate: the ${err.subject === undefined ? '' : `${err.subject} `}record is invalid (${err.problems.length} problem(s)):\n`,
+    )
     for (const p of err.problems) io.stderr(`  ${p.pointer || '/'}: ${p.message}\n`)
     return EXIT.USAGE
   }

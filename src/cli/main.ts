@@ -8,12 +8,48 @@ interface CommandModule {
 
 /** Commands load on demand, so `--help`, `--version` and each command pay only for what they use. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
-  decide: { summary: 'decide a record (or an NDJSON batch) against a policy', load: async () => { const m = await import('./commands/decide.js'); return { run: m.decideCommand, help: m.decideHelp } } },
-  test: { summary: 'run the policy tests (*.test.yaml)', load: async () => { const m = await import('./commands/test.js'); return { run: m.testCommand, help: m.testHelp } } },
-  validate: { summary: 'check policy files and the lock file', load: async () => { const m = await import('./commands/validate.js'); return { run: m.validateCommand, help: m.validateHelp } } },
-  lock: { summary: 'record the digest of every policy version', load: async () => { const m = await import('./commands/lock.js'); return { run: m.lockCommand, help: m.lockHelp } } },
-  diff: { summary: 'compare two policy versions rule by rule', load: async () => { const m = await import('./commands/diff.js'); return { run: m.diffCommand, help: m.diffHelp } } },
-  impact: { summary: 'replay records through two versions of a policy', load: async () => { const m = await import('./commands/impact.js'); return { run: m.impactCommand, help: m.impactHelp } } },
+  decide: {
+    summary: 'decide a record (or an NDJSON batch) against a policy',
+    load: async () => {
+      const m = await import('./commands/decide.js')
+      return { run: m.decideCommand, help: m.decideHelp }
+    },
+  },
+  test: {
+    summary: 'run the policy tests (*.test.yaml)',
+    load: async () => {
+      const m = await import('./commands/test.js')
+      return { run: m.testCommand, help: m.testHelp }
+    },
+  },
+  validate: {
+    summary: 'check policy files and the lock file',
+    load: async () => {
+      const m = await import('./commands/validate.js')
+      return { run: m.validateCommand, help: m.validateHelp }
+    },
+  },
+  lock: {
+    summary: 'record the digest of every policy version',
+    load: async () => {
+      const m = await import('./commands/lock.js')
+      return { run: m.lockCommand, help: m.lockHelp }
+    },
+  },
+  diff: {
+    summary: 'compare two policy versions rule by rule',
+    load: async () => {
+      const m = await import('./commands/diff.js')
+      return { run: m.diffCommand, help: m.diffHelp }
+    },
+  },
+  impact: {
+    summary: 'replay records through two versions of a policy',
+    load: async () => {
+      const m = await import('./commands/impact.js')
+      return { run: m.impactCommand, help: m.impactHelp }
+    },
+  },
 }
 
 function usage(): string {

@@ -103,8 +103,16 @@ function dateReader(v: unknown, inElement: boolean, calendar: WorkingDayCalendar
 }
 
 function compileCondition(c: Condition, inElement: boolean, calendar: WorkingDayCalendar): Compiled {
-  if ('all' in c) return group('all', c.all.map((x) => compileCondition(x, inElement, calendar)))
-  if ('any' in c) return group('any', c.any.map((x) => compileCondition(x, inElement, calendar)))
+  if ('all' in c)
+    return group(
+      'all',
+      c.all.map((x) => compileCondition(x, inElement, calendar)),
+    )
+  if ('any' in c)
+    return group(
+      'any',
+      c.any.map((x) => compileCondition(x, inElement, calendar)),
+    )
   if ('not' in c) {
     const inner = compileCondition(c.not, inElement, calendar)
     return {

@@ -28,7 +28,8 @@ interface ListMatch {
 
 /** Every operator, with the meaning the compiled evaluator uses too (for list matches, over the matching elements). */
 function addOperators(engine: Engine): void {
-  for (const name of Object.keys(OPERATORS)) engine.addOperator(name, (actual: unknown, expected: unknown) => compare(name, actual, expected))
+  for (const name of Object.keys(OPERATORS))
+    engine.addOperator(name, (actual: unknown, expected: unknown) => compare(name, actual, expected))
 }
 
 async function resolveDate(operand: unknown, almanac: Almanac): Promise<unknown> {
@@ -64,7 +65,8 @@ class EngineCompiler {
       }
       return matches
     })
-    for (const r of rules) engine.addRule(new EngineRule({ name: r.name, conditions: r.conditions as unknown as TopLevelCondition, event: { type: r.name } }))
+    for (const r of rules)
+      engine.addRule(new EngineRule({ name: r.name, conditions: r.conditions as unknown as TopLevelCondition, event: { type: r.name } }))
     return engine
   }
 
@@ -137,8 +139,10 @@ interface EngineTreeNode {
 
 /** Pairs json-rules-engine's evaluated condition tree with the policy's own tree. */
 function toResult(c: Condition, node: EngineTreeNode): ConditionResult {
-  if ('all' in c) return { kind: 'group', op: 'all', passed: node.result === true, children: c.all.map((x, i) => toResult(x, node.all![i]!)) }
-  if ('any' in c) return { kind: 'group', op: 'any', passed: node.result === true, children: c.any.map((x, i) => toResult(x, node.any![i]!)) }
+  if ('all' in c)
+    return { kind: 'group', op: 'all', passed: node.result === true, children: c.all.map((x, i) => toResult(x, node.all![i]!)) }
+  if ('any' in c)
+    return { kind: 'group', op: 'any', passed: node.result === true, children: c.any.map((x, i) => toResult(x, node.any![i]!)) }
   if ('not' in c) return { kind: 'group', op: 'not', passed: node.result === true, children: [toResult(c.not, node.not!)] }
   return { kind: 'leaf', leaf: c, passed: node.result === true, actual: node.factResult, expected: node.valueResult }
 }
@@ -164,19 +168,16 @@ export function compileEngine(policy: Policy): Evaluator {
       const { results, failureResults } = await pool.use((engine) => engine.run(facts))
       const byName = new Map<string, { result: boolean; conditions: unknown }>()
       for (const r of [...results, ...failureResults]) byName.set((r as { name: string }).name, r as never)
-      return policy.rules.map(
-        (rule, r): RuleResult => ({
-          rule,
-          checks: rule.checks.map((check, k) => {
-            const name = `${r}:${k}`
-            const outcome = byName.get(name)
-            if (!outcome) throw new Error(`json-rules-engine returned no result for rule ${rule.id} check ${k}`)
-            if (outcome.result) return { check, passed: true }
-            return { check, passed: false, tree: toResult(roots.get(name)!, outcome.conditions as EngineTreeNode) }
-          }),
+      return policy.rules.map((rule, r): RuleResult => ({
+        rule,
+        checks: rule.checks.map((check, k) => {
+          const name = `${r}:${k}`
+          const outcome = byName.get(name)
+          if (!outcome) throw new Error(`json-rules-engine returned no result for rule ${rule.id} check ${k}`)
+          if (outcome.result) return { check, passed: true }
+          return { check, passed: false, tree: toResult(roots.get(name)!, outcome.conditions as EngineTreeNode) }
         }),
-      )
+      }))
     },
   }
 }
-

@@ -25,7 +25,13 @@ export function assertAsOf(asOf: unknown): string {
 }
 
 /** Turns per-rule results into a Decision: the most severe objection wins, else the policy's default. */
-export function buildDecision(policy: Policy, record: PolicyRecord, asOf: string, results: readonly RuleResult[], review?: ReviewStatus): Decision {
+export function buildDecision(
+  policy: Policy,
+  record: PolicyRecord,
+  asOf: string,
+  results: readonly RuleResult[],
+  review?: ReviewStatus,
+): Decision {
   const severity = (o: string) => policy.outcomes.indexOf(o)
   const reasons: Reason[] = []
   for (const result of results) {
@@ -57,7 +63,11 @@ export function buildDecision(policy: Policy, record: PolicyRecord, asOf: string
   const schema = policy.record.schema
   const decision: Decision = {
     policy: { id: policy.id, version: policy.version, digest: policy.digest },
-    subject: { kind: policy.subject, id: String(record[policy.record.idField]), schema: { version: schema.version, digest: schema.digest } },
+    subject: {
+      kind: policy.subject,
+      id: String(record[policy.record.idField]),
+      schema: { version: schema.version, digest: schema.digest },
+    },
     outcome,
     reasons,
     asOf,

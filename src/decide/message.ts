@@ -16,7 +16,8 @@ type Fill = (record: Record<string, unknown>, evidence: readonly Evidence[], asO
 
 const fillAsOf: Fill = (_r, _e, asOf) => asOf
 const fillEvidence: Fill = (_r, evidence) => show(evidence.map((e) => (e.fact === ITEM_FACT ? e.path : fieldName(e.fact, e.path))))
-const fillMatched: Fill = (_r, evidence) => show(evidence.flatMap((e) => (Array.isArray(e.actual) && e.operator.endsWith('Match') ? e.actual : [])))
+const fillMatched: Fill = (_r, evidence) =>
+  show(evidence.flatMap((e) => (Array.isArray(e.actual) && e.operator.endsWith('Match') ? e.actual : [])))
 
 function filler(name: string): Fill {
   if (name === '$asOf') return fillAsOf

@@ -84,7 +84,6 @@ interface Candidates {
   fallbacks: Policy[]
 }
 
-
 /** A validated set of policies, compiled once, that decides records. Safe for concurrent use. */
 export class PolicySet {
   readonly policies: readonly Policy[]
@@ -114,7 +113,9 @@ export class PolicySet {
     }
     const kinds: SubjectKind[] = options.subjects?.map((s) => ({ name: s.name, idField: s.idField, recognise: s.recognise })) ?? []
     if (!options.subjects) {
-      for (const p of this.policies) if (!kinds.some((k) => k.name === p.subject)) kinds.push({ name: p.subject, idField: p.record.idField, recognise: p.record.recognise })
+      for (const p of this.policies)
+        if (!kinds.some((k) => k.name === p.subject))
+          kinds.push({ name: p.subject, idField: p.record.idField, recognise: p.record.recognise })
     }
     this.subjectKinds = kinds
     for (const kind of kinds) this.subjects.push({ kind, recognises: compileTest(kind.recognise) })
@@ -149,7 +150,11 @@ export class PolicySet {
     }
     if (version !== undefined) {
       const exact = versions.find((p) => p.version === version)
-      if (!exact) throw new CollabgateError('E_POLICY_NOT_FOUND', `policy '${id}' has no version ${version}; versions: ${versions.map((p) => p.version).join(', ')}`)
+      if (!exact)
+        throw new CollabgateError(
+          'E_POLICY_NOT_FOUND',
+          `policy '${id}' has no version ${version}; versions: ${versions.map((p) => p.version).join(', ')}`,
+        )
       return exact
     }
     const date = assertAsOf(asOf)
@@ -180,10 +185,16 @@ export class PolicySet {
     if (found && !more) return found.kind.name
     const kinds = r ? this.subjects.filter((s) => s.recognises(r, '')) : []
     if (kinds.length > 1) {
-      throw new CollabgateError('E_SUBJECT_AMBIGUOUS', `the record is recognised as ${kinds.map((k) => k.kind.name).join(' and ')}; name the policy, or fix the record (no record may be of two kinds)`)
+      throw new CollabgateError(
+        'E_SUBJECT_AMBIGUOUS',
+        `the record is recognised as ${kinds.map((k) => k.kind.name).join(' and ')}; name the policy, or fix the record (no record may be of two kinds)`,
+      )
     }
     const ways = this.subjects.map((s) => `${s.kind.name} (id field ${s.kind.idField})`)
-    throw new CollabgateError('E_SUBJECT_UNKNOWN', `cannot tell the record kind: ${ways.length > 0 ? `the policies judge ${ways.join(', ')}` : 'the set has no policies'}; name the policy`)
+    throw new CollabgateError(
+      'E_SUBJECT_UNKNOWN',
+      `cannot tell the record kind: ${ways.length > 0 ? `the policies judge ${ways.join(', ')}` : 'the set has no policies'}; name the policy`,
+    )
   }
 
   /**
@@ -205,7 +216,10 @@ export class PolicySet {
     if (c.fallbacks.length === 1) return c.fallbacks[0]!
     if (c.fallbacks.length > 1) throw ambiguous(c.subject, date, c.fallbacks, 'are the fallback for')
     if (c.claimants.length > 0) {
-      throw new CollabgateError('E_NO_POLICY_APPLIES', `no policy claims this ${c.subject} record on ${date}: ${c.claimants.map((p) => `${p.id}@${p.version}`).join(', ')} apply to other records, and none is the fallback`)
+      throw new CollabgateError(
+        'E_NO_POLICY_APPLIES',
+        `no policy claims this ${c.subject} record on ${date}: ${c.claimants.map((p) => `${p.id}@${p.version}`).join(', ')} apply to other records, and none is the fallback`,
+      )
     }
     return this.select(this.soleId(c.subject), date)
   }
@@ -214,7 +228,12 @@ export class PolicySet {
   private candidatesFor(subject: Subject, asOf: string): Candidates {
     for (const c of this.candidates) if (c.subject === subject && c.asOf === asOf) return c
     const primaries = this.policies.filter((p) => p.subject === subject && p.primary && this.inEffect(p, asOf))
-    const c: Candidates = { subject, asOf, claimants: primaries.filter((p) => p.appliesTo), fallbacks: primaries.filter((p) => !p.appliesTo) }
+    const c: Candidates = {
+      subject,
+      asOf,
+      claimants: primaries.filter((p) => p.appliesTo),
+      fallbacks: primaries.filter((p) => !p.appliesTo),
+    }
     if (this.candidates.length >= 16) this.candidates.shift()
     this.candidates.push(c)
     return c
@@ -228,7 +247,9 @@ export class PolicySet {
     if (primaryIds.length === 0 && all.length === 1) return all[0]!
     throw new CollabgateError(
       'E_POLICY_AMBIGUOUS',
-      all.length === 0 ? `no policy judges ${subject} records` : `name the policy: ${subject} records are judged by ${(primaryIds.length > 0 ? primaryIds : all).join(', ')}`,
+      all.length === 0
+        ? `no policy judges ${subject} records`
+        : `name the policy: ${subject} records are judged by ${(primaryIds.length > 0 ? primaryIds : all).join(', ')}`,
     )
   }
 
@@ -281,7 +302,10 @@ export class PolicySet {
   private pick(record: unknown, options: DecideSyncOptions, asOf: string): Policy {
     const picked = options.policy === undefined ? this.primaryOn(record, asOf) : this.named(options.policy, asOf, options.version)
     if (options.digest !== undefined && options.digest !== picked.digest) {
-      throw new CollabgateError('E_DIGEST_MISMATCH', `${picked.id}@${picked.version} has digest ${picked.digest}, not the expected ${String(options.digest)}: its content is not what the caller names`)
+      throw new CollabgateError(
+        'E_DIGEST_MISMATCH',
+        `${picked.id}@${picked.version} has digest ${picked.digest}, not the expected ${String(options.digest)}: its content is not what the caller names`,
+      )
     }
     return picked
   }
@@ -307,6 +331,8 @@ export class PolicySet {
 }
 
 function ambiguous(subject: Subject, asOf: string, policies: readonly Policy[], what: string): CollabgateError {
-  return new CollabgateError('E_POLICY_AMBIGUOUS', `${policies.map((p) => `${p.id}@${p.version}`).join(', ')} all ${what} this ${subject} record on ${asOf}; name the policy, or make their appliesTo exclusive`)
+  return new CollabgateError(
+    'E_POLICY_AMBIGUOUS',
+    `${policies.map((p) => `${p.id}@${p.version}`).join(', ')} all ${what} this ${subject} record on ${asOf}; name the policy, or make their appliesTo exclusive`,
+  )
 }
-

@@ -135,7 +135,13 @@ function diffRule(a: Rule, b: Rule): RuleFieldChange[] {
     const at = graded ? { check: i } : {}
     if (ca.outcome !== cb.outcome) changes.push({ field: 'outcome', ...at, before: ca.outcome, after: cb.outcome })
     if (!same(ca.require, cb.require)) {
-      changes.push({ field: 'conditions', ...at, before: ca.require, after: cb.require, lines: diffLines(conditionLines(ca.require), conditionLines(cb.require)) })
+      changes.push({
+        field: 'conditions',
+        ...at,
+        before: ca.require,
+        after: cb.require,
+        lines: diffLines(conditionLines(ca.require), conditionLines(cb.require)),
+      })
     }
     if (ca.message !== cb.message) changes.push({ field: 'message', ...at, before: ca.message, after: cb.message })
   })
@@ -158,7 +164,11 @@ export function diffPolicies(before: Policy, after: Policy): PolicyDiff {
   field('outcomes', before.outcomes, after.outcomes)
   field('default', before.defaultOutcome, after.defaultOutcome)
   field('review', before.review, after.review)
-  field('recordSchema', `${before.record.subject}@${before.record.schema.version}`, `${after.record.subject}@${after.record.schema.version}`)
+  field(
+    'recordSchema',
+    `${before.record.subject}@${before.record.schema.version}`,
+    `${after.record.subject}@${after.record.schema.version}`,
+  )
   field('calendar', before.calendar, after.calendar)
   field('appliesTo', before.appliesTo, after.appliesTo)
 
@@ -188,7 +198,10 @@ export function diffPolicies(before: Policy, after: Policy): PolicyDiff {
 
 /** True when the diff shows any difference at all. */
 export const hasDifferences = (d: PolicyDiff): boolean =>
-  !d.identical && (d.fields.some((f) => f.field !== 'version') || d.rules.added.length + d.rules.removed.length + d.rules.changed.length > 0 || d.rules.reordered)
+  !d.identical &&
+  (d.fields.some((f) => f.field !== 'version') ||
+    d.rules.added.length + d.rules.removed.length + d.rules.changed.length > 0 ||
+    d.rules.reordered)
 
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : v === null ? '(none)' : canonicalJson(v))
 
@@ -216,7 +229,9 @@ export function formatPolicyDiffText(d: PolicyDiff): string {
   }
   const r = d.rules
   lines.push('')
-  lines.push(`rules: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed, ${r.unchanged.length} unchanged${r.reordered ? ' (order changed)' : ''}`)
+  lines.push(
+    `rules: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed, ${r.unchanged.length} unchanged${r.reordered ? ' (order changed)' : ''}`,
+  )
   for (const a of r.added) lines.push(`  + ${a.id} [${a.outcomes.join(', ')}] ${a.title}`)
   for (const a of r.removed) lines.push(`  - ${a.id} [${a.outcomes.join(', ')}] ${a.title}`)
   for (const c of r.changed) {

@@ -30,10 +30,17 @@ export function shippedDisplayName(abs: string): string {
 let shipped: Promise<PolicyFolder> | undefined
 
 /** The subjects of the folder at `root` (its collabgate.yaml, else the shipped declaration). */
-export async function loadFolder(root: string, name: (abs: string) => string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Promise<PolicyFolder> {
+export async function loadFolder(
+  root: string,
+  name: (abs: string) => string,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): Promise<PolicyFolder> {
   const abs = resolve(root)
   const file = join(abs, FOLDER_FILE)
-  const own = await stat(file).then((info) => info.isFile(), () => false)
+  const own = await stat(file).then(
+    (info) => info.isFile(),
+    () => false,
+  )
   if (!own || abs === resolve(defaultPoliciesDir())) {
     shipped ??= readFolder(resolve(defaultPoliciesDir()), shippedDisplayName, DEFAULT_PARSE_LIMITS)
     const folder = await shipped
@@ -48,10 +55,21 @@ async function readFolder(root: string, name: (abs: string) => string, limits: P
   let text: string
   try {
     const info = await stat(abs)
-    if (info.size > limits.maxBytes) return { root, file: display, subjects: [], problems: [problem(display, 'E_YAML_LIMIT', `the file is ${info.size} bytes; the limit is ${limits.maxBytes}`)] }
+    if (info.size > limits.maxBytes)
+      return {
+        root,
+        file: display,
+        subjects: [],
+        problems: [problem(display, 'E_YAML_LIMIT', `the file is ${info.size} bytes; the limit is ${limits.maxBytes}`)],
+      }
     text = await readFile(abs, 'utf8')
   } catch (err) {
-    return { root, file: display, subjects: [], problems: [problem(display, 'E_IO', `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)] }
+    return {
+      root,
+      file: display,
+      subjects: [],
+      problems: [problem(display, 'E_IO', `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)],
+    }
   }
   const source = parseYamlSource(display, text, limits)
   const files = new Map<string, SchemaFile>()
@@ -74,7 +92,8 @@ async function readSchemaFile(root: string, rel: string, name: (abs: string) => 
   const abs = resolve(root, rel)
   const inside = relative(root, abs)
   // a schema is part of the folder: a path that leaves it would make the folder depend on files outside it
-  if (isAbsolute(rel) || inside.startsWith('..') || isAbsolute(inside)) return { file: rel, error: 'a record schema must be a file inside the policy folder (a relative path)' }
+  if (isAbsolute(rel) || inside.startsWith('..') || isAbsolute(inside))
+    return { file: rel, error: 'a record schema must be a file inside the policy folder (a relative path)' }
   const file = name(abs)
   try {
     const info = await stat(abs)

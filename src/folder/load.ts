@@ -54,7 +54,10 @@ export function displayPath(abs: string): string {
 }
 
 /** Display names relative to a folder: the default, so decisions name the same file from any working directory. */
-export const relativeTo = (root: string) => (abs: string): string => relative(root, abs).split(sep).join('/') || '.'
+export const relativeTo =
+  (root: string) =>
+  (abs: string): string =>
+    relative(root, abs).split(sep).join('/') || '.'
 
 /** Policy files below the given files and folders, sorted, so results never depend on directory order. */
 export async function findPolicyFiles(paths: readonly string[], match: (name: string) => boolean = isPolicyFile): Promise<string[]> {
@@ -93,7 +96,16 @@ export async function checkPolicies(paths: string | readonly string[], options: 
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     const file = e.path ?? String(list[0] ?? '')
-    return { policies, files: [], warnings, subjects: [], declaration: undefined, root: resolve(String(list[0] ?? '.')), lock: undefined, problems: [problem(file, 'E_IO', `cannot read ${file}: ${e.code ?? e.message}`)] }
+    return {
+      policies,
+      files: [],
+      warnings,
+      subjects: [],
+      declaration: undefined,
+      root: resolve(String(list[0] ?? '.')),
+      lock: undefined,
+      problems: [problem(file, 'E_IO', `cannot read ${file}: ${e.code ?? e.message}`)],
+    }
   }
   const name = options.displayName ?? relativeTo(root)
   const folder = await loadFolder(root, name, limits)
@@ -130,7 +142,10 @@ export async function checkPolicies(paths: string | readonly string[], options: 
   // record schemas are the folder's to release only when it declares them itself
   const ownSchemas = folder.file === undefined ? [] : folder.subjects.flatMap((s) => s.schemas)
   // with the declaration broken no policy was checked, so every released version would look missing
-  const lock = options.lock === false || folder.problems.length > 0 ? undefined : await checkFolderLock(policies, ownSchemas, root, isFolder, options.lock, name, problems, warnings)
+  const lock =
+    options.lock === false || folder.problems.length > 0
+      ? undefined
+      : await checkFolderLock(policies, ownSchemas, root, isFolder, options.lock, name, problems, warnings)
   return { policies, problems, warnings, files: files.map(name), subjects: folder.subjects, declaration: folder.file, root, lock }
 }
 
@@ -153,7 +168,13 @@ async function checkFolderLock(
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT' && typeof option !== 'string') {
-      if (policies.length > 0) warnings.push({ code: 'W_NO_LOCK', severity: 'warning', message: `no lock file at ${shown} (not a failure)`, hint: "run 'collabgate lock' to record the released versions" })
+      if (policies.length > 0)
+        warnings.push({
+          code: 'W_NO_LOCK',
+          severity: 'warning',
+          message: `no lock file at ${shown} (not a failure)`,
+          hint: "run 'collabgate lock' to record the released versions",
+        })
       return { file: shown, found: false, unlocked: [], stale: [] }
     }
     problems.push(problem(shown, 'E_IO', `cannot read ${shown}: ${code ?? String(err)}`))
@@ -185,7 +206,13 @@ async function checkFolderLock(
     const p = policies.find((x) => `${x.id}@${x.version}` === key)
     const s = p ? undefined : schemas.find((x) => `record:${x.subject}@${x.version}` === key)
     const at = p ? locatePolicy(p, '/version') : s?.location
-    warnings.push({ code: 'W_UNLOCKED', severity: 'warning', message: `${key} is not in ${shown} yet (not a failure)`, hint: "run 'collabgate lock' once it is released", ...at })
+    warnings.push({
+      code: 'W_UNLOCKED',
+      severity: 'warning',
+      message: `${key} is not in ${shown} yet (not a failure)`,
+      hint: "run 'collabgate lock' once it is released",
+      ...at,
+    })
   }
   return { file: shown, found: true, unlocked: check.unlocked, stale: check.stale }
 }

@@ -103,7 +103,11 @@ export function readLines(source: string | Readable): AsyncIterable<string> {
 }
 
 /** Decides every record (one JSON object per line) under both versions and summarises the differences. */
-export async function impactOf(set: PolicySet, records: AsyncIterable<string> | Iterable<string>, options: ImpactOptions): Promise<ImpactReport> {
+export async function impactOf(
+  set: PolicySet,
+  records: AsyncIterable<string> | Iterable<string>,
+  options: ImpactOptions,
+): Promise<ImpactReport> {
   // Fail before reading any record when the date is malformed or either version does not exist.
   assertAsOf(options.asOf)
   const from = set.select(options.policy, options.asOf, options.from)
@@ -145,11 +149,23 @@ export async function impactOf(set: PolicySet, records: AsyncIterable<string> | 
     const before = await decideOrError(set, record, options.policy, options.asOf, options.from)
     const after = await decideOrError(set, record, options.policy, options.asOf, options.to)
     if (!(before instanceof CollabgateError) && after instanceof RecordValidationError) {
-      report.refused.push({ line: lineNo, id: before.subject.id, refusedBy: options.to, message: after.message, decided: { version: options.from, ...sideOf(before) } })
+      report.refused.push({
+        line: lineNo,
+        id: before.subject.id,
+        refusedBy: options.to,
+        message: after.message,
+        decided: { version: options.from, ...sideOf(before) },
+      })
       continue
     }
     if (before instanceof RecordValidationError && !(after instanceof CollabgateError)) {
-      report.refused.push({ line: lineNo, id: after.subject.id, refusedBy: options.from, message: before.message, decided: { version: options.to, ...sideOf(after) } })
+      report.refused.push({
+        line: lineNo,
+        id: after.subject.id,
+        refusedBy: options.from,
+        message: before.message,
+        decided: { version: options.to, ...sideOf(after) },
+      })
       continue
     }
     if (before instanceof CollabgateError || after instanceof CollabgateError) {
@@ -180,7 +196,13 @@ export async function impactOf(set: PolicySet, records: AsyncIterable<string> | 
 }
 
 /** A decision, or the typed error that refused the record. */
-async function decideOrError(set: PolicySet, record: unknown, policy: string, asOf: string, version: string): Promise<Decision | CollabgateError> {
+async function decideOrError(
+  set: PolicySet,
+  record: unknown,
+  policy: string,
+  asOf: string,
+  version: string,
+): Promise<Decision | CollabgateError> {
   try {
     return await set.decide(record, { policy, asOf, version })
   } catch (err) {
@@ -193,7 +215,9 @@ async function decideOrError(set: PolicySet, record: unknown, policy: string, as
 export function formatImpactText(r: ImpactReport): string {
   const lines: string[] = []
   lines.push(`impact of ${r.policy} ${r.from.version} → ${r.to.version} (as of ${r.asOf})`)
-  lines.push(`  ${r.decided} record(s) decided, ${r.changed} decision(s) changed (${r.outcomeChanged} with a different outcome), ${r.invalid.length} line(s) could not be decided`)
+  lines.push(
+    `  ${r.decided} record(s) decided, ${r.changed} decision(s) changed (${r.outcomeChanged} with a different outcome), ${r.invalid.length} line(s) could not be decided`,
+  )
   if (r.refused.length > 0) lines.push(`  ${r.refused.length} record(s) valid under only one version's record schema`)
   const moved = r.transitions.filter((t) => t.from !== t.to)
   const kept = r.transitions.filter((t) => t.from === t.to)
@@ -221,7 +245,9 @@ export function formatImpactText(r: ImpactReport): string {
   if (r.refused.length > 0) {
     lines.push('', "records only one version's record schema accepts:")
     for (const x of r.refused) {
-      lines.push(`  line ${x.line} ${x.id}: refused by ${x.refusedBy}'s record schema; under ${x.decided.version}: ${x.decided.outcome}${x.decided.rules.length > 0 ? ` (${x.decided.rules.join(', ')})` : ''}`)
+      lines.push(
+        `  line ${x.line} ${x.id}: refused by ${x.refusedBy}'s record schema; under ${x.decided.version}: ${x.decided.outcome}${x.decided.rules.length > 0 ? ` (${x.decided.rules.join(', ')})` : ''}`,
+      )
       lines.push(`      ${x.message}`)
     }
   }

@@ -30,7 +30,25 @@ export { calendarDate, isPresent, isScalar, strictCalendarDate } from './values.
 /** Every operator, by name, in the order the documentation lists them. */
 export const OPERATORS: Readonly<Record<string, OperatorDefinition>> = Object.freeze(
   Object.fromEntries(
-    [equal, notEqual, isIn, notIn, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive, present, containsAny, containsOnly, someMatch, noneMatch, dateBefore, dateOnOrBefore, dateAfter, dateOnOrAfter].map((op) => [op.name, op]),
+    [
+      equal,
+      notEqual,
+      isIn,
+      notIn,
+      lessThan,
+      lessThanInclusive,
+      greaterThan,
+      greaterThanInclusive,
+      present,
+      containsAny,
+      containsOnly,
+      someMatch,
+      noneMatch,
+      dateBefore,
+      dateOnOrBefore,
+      dateAfter,
+      dateOnOrAfter,
+    ].map((op) => [op.name, op]),
   ),
 )
 
@@ -74,12 +92,12 @@ const VALUE_DOC: Readonly<Record<OperatorDefinition['valueKind'], string>> = {
   list: 'a list of strings, numbers or booleans',
   number: 'a number',
   boolean: '`true` / `false`',
-  date: '`YYYY-MM-DD`, `{fact, path}`, `{path}` (in a list match) or `{addWorkingDays: N, to: <date>}` (working days of the policy\'s calendar)',
+  date: "`YYYY-MM-DD`, `{fact, path}`, `{path}` (in a list match) or `{addWorkingDays: N, to: <date>}` (working days of the policy's calendar)",
   condition: 'a condition on the element (`path` relative to it)',
 }
 
 /** The README's operator table, made from the registry (a test keeps the README equal to it). */
 export function operatorTable(): string {
   const rows = Object.values(OPERATORS).map((op) => `| \`${op.name}\` | ${op.doc} | ${VALUE_DOC[op.valueKind]} |`)
-  return ['| operator | true when the record\'s value… | `value` |', '|---|---|---|', ...rows].join('\n') + '\n'
+  return ["| operator | true when the record's value… | `value` |", '|---|---|---|', ...rows].join('\n') + '\n'
 }

@@ -52,7 +52,14 @@ export function readParseCache(file: string): Map<string, Entry> {
   if (d === null || typeof d !== 'object' || d.format !== PARSE_CACHE_FORMAT || !Array.isArray(d.entries)) return entries
   for (const raw of d.entries as unknown[]) {
     const e = raw as { sha256?: unknown; value?: unknown; positions?: unknown }
-    if (e === null || typeof e !== 'object' || typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256) || !Array.isArray(e.positions)) return new Map()
+    if (
+      e === null ||
+      typeof e !== 'object' ||
+      typeof e.sha256 !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(e.sha256) ||
+      !Array.isArray(e.positions)
+    )
+      return new Map()
     const positions = new Map<string, { line: number; col: number }>()
     for (const p of e.positions as unknown[]) {
       if (!Array.isArray(p) || typeof p[0] !== 'string' || !Number.isInteger(p[1]) || !Number.isInteger(p[2])) return new Map()
@@ -70,6 +77,13 @@ export function readParseCache(file: string): Map<string, Entry> {
 export function formatParseCache(files: readonly { file: string; text: string; value: unknown; positions: Positions }[]): string {
   const lines = files
     .filter((f) => isDeepStrictEqual(JSON.parse(JSON.stringify(f.value) ?? 'null'), f.value))
-    .map((f) => JSON.stringify({ file: f.file, sha256: sha256(f.text), value: f.value, positions: [...f.positions].map(([pointer, p]) => [pointer, p.line, p.col]) }))
+    .map((f) =>
+      JSON.stringify({
+        file: f.file,
+        sha256: sha256(f.text),
+        value: f.value,
+        positions: [...f.positions].map(([pointer, p]) => [pointer, p.line, p.col]),
+      }),
+    )
   return `{"format":${JSON.stringify(PARSE_CACHE_FORMAT)},"entries":[\n${lines.join(',\n')}\n]}\n`
 }

@@ -97,7 +97,10 @@ export function parseYamlSource(file: string, text: string, limits: ParseLimits 
   if (bytes > limits.maxBytes) {
     return sourceOf(file, undefined, new Map(), [fileTooLarge(file, bytes, limits.maxBytes)])
   }
-  const cached = limits.maxDepth >= DEFAULT_PARSE_LIMITS.maxDepth && limits.maxAliasCount >= DEFAULT_PARSE_LIMITS.maxAliasCount ? cachedParse(text) : undefined
+  const cached =
+    limits.maxDepth >= DEFAULT_PARSE_LIMITS.maxDepth && limits.maxAliasCount >= DEFAULT_PARSE_LIMITS.maxAliasCount
+      ? cachedParse(text)
+      : undefined
   if (cached) return sourceOf(file, cached.value, cached.positions, [])
   const parsed = parseYamlText(file, text, limits)
   return sourceOf(file, parsed.value, parsed.positions, parsed.problems)
@@ -113,10 +116,18 @@ export const fileTooLarge = (file: string, bytes: number, maxBytes: number): Pol
   problem(file, 'E_YAML_LIMIT', `the file is ${bytes} bytes; policy files may be at most ${maxBytes} bytes`)
 
 /** The parse itself, without the cache or the size check: the value, every position, or the problems. */
-export function parseYamlText(file: string, text: string, limits: ParseLimits): { value: unknown; positions: Positions; problems: PolicyProblem[] } {
+export function parseYamlText(
+  file: string,
+  text: string,
+  limits: ParseLimits,
+): { value: unknown; positions: Positions; problems: PolicyProblem[] } {
   const { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } = yaml()
   const positions = new Map<string, { line: number; col: number }>()
-  const failed = (code: PolicyProblem['code'], message: string, line = 1, column = 1) => ({ value: undefined, positions, problems: [problem(file, code, message, line, column)] })
+  const failed = (code: PolicyProblem['code'], message: string, line = 1, column = 1) => ({
+    value: undefined,
+    positions,
+    problems: [problem(file, code, message, line, column)],
+  })
   const lineCounter = new LineCounter()
   const at = (offset: number) => lineCounter.linePos(offset)
 
@@ -124,7 +135,12 @@ export function parseYamlText(file: string, text: string, limits: ParseLimits): 
   const deepAt = nestingBeyond(text, limits.maxDepth)
   if (deepAt !== undefined) {
     const before = text.slice(0, deepAt)
-    return failed('E_YAML_LIMIT', `nesting deeper than ${limits.maxDepth} levels`, before.split('\n').length, deepAt - before.lastIndexOf('\n'))
+    return failed(
+      'E_YAML_LIMIT',
+      `nesting deeper than ${limits.maxDepth} levels`,
+      before.split('\n').length,
+      deepAt - before.lastIndexOf('\n'),
+    )
   }
 
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true })
@@ -133,7 +149,9 @@ export function parseYamlText(file: string, text: string, limits: ParseLimits): 
     const pos = at(err.pos[0])
     const firstLine = err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? err.message
     // yaml reports its own stack exhaustion as RESOURCE_EXHAUSTION: that is a limit, not a typo
-    problems.push(problem(file, err.code === 'RESOURCE_EXHAUSTION' ? 'E_YAML_LIMIT' : 'E_YAML_SYNTAX', `${firstLine} (${err.code})`, pos.line, pos.col))
+    problems.push(
+      problem(file, err.code === 'RESOURCE_EXHAUSTION' ? 'E_YAML_LIMIT' : 'E_YAML_SYNTAX', `${firstLine} (${err.code})`, pos.line, pos.col),
+    )
   }
   if (problems.length > 0) return { value: undefined, positions, problems }
 
@@ -164,7 +182,8 @@ export function parseYamlText(file: string, text: string, limits: ParseLimits): 
     // an alias is expanded (and counted against maxAliasCount) by toJS; its target was walked where defined
   }
   walk(doc.contents, '', 0)
-  if (complexKey && !tooDeep) return failed('E_SCHEMA', 'a mapping key must be a plain string, not a list, mapping or alias', complexKey.line, complexKey.col)
+  if (complexKey && !tooDeep)
+    return failed('E_SCHEMA', 'a mapping key must be a plain string, not a list, mapping or alias', complexKey.line, complexKey.col)
   if (tooDeep) return failed('E_YAML_LIMIT', `nesting deeper than ${limits.maxDepth} levels`, tooDeep.line, tooDeep.col)
 
   let value: unknown

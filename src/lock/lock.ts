@@ -43,7 +43,10 @@ export const recordSchemaKey = (s: Pick<RecordSchema, 'subject' | 'version'>): s
 
 /** The lock for a set of policies and the record schemas the folder declares, keys sorted so the file diffs cleanly. */
 export function lockOf(policies: readonly Policy[], schemas: readonly RecordSchema[] = []): PolicyLock {
-  const entries = [...policies.map((p) => [lockKey(p), p.digest] as const), ...schemas.map((s) => [recordSchemaKey(s), s.digest] as const)].sort(([a], [b]) => compareText(a, b))
+  const entries = [
+    ...policies.map((p) => [lockKey(p), p.digest] as const),
+    ...schemas.map((s) => [recordSchemaKey(s), s.digest] as const),
+  ].sort(([a], [b]) => compareText(a, b))
   const lock: PolicyLock = {}
   for (const [key, digest] of entries) if (!Object.hasOwn(lock, key)) lock[key] = digest // the first of a (refused) duplicate, as before
   return lock
@@ -53,9 +56,17 @@ export function lockOf(policies: readonly Policy[], schemas: readonly RecordSche
  * The next lock: `before` plus every version it does not list yet. An existing entry is rewritten
  * (or, when its version is gone, removed) only when `update` names it: released entries never change.
  */
-export function nextLock(before: PolicyLock, current: PolicyLock, update: readonly string[] = []): { lock: PolicyLock; added: string[]; changed: string[]; removed: string[]; kept: string[] } {
+export function nextLock(
+  before: PolicyLock,
+  current: PolicyLock,
+  update: readonly string[] = [],
+): { lock: PolicyLock; added: string[]; changed: string[]; removed: string[]; kept: string[] } {
   const unknown = update.filter((k) => !Object.hasOwn(before, k))
-  if (unknown.length > 0) throw new CollabgateError('E_INVALID_ARGUMENT', `--update names ${unknown.join(', ')}, which the lock does not list; lock adds new versions without it`)
+  if (unknown.length > 0)
+    throw new CollabgateError(
+      'E_INVALID_ARGUMENT',
+      `--update names ${unknown.join(', ')}, which the lock does not list; lock adds new versions without it`,
+    )
   const lock: PolicyLock = {}
   const added: string[] = []
   const changed: string[] = []
@@ -162,19 +173,32 @@ export function checkLock(policies: readonly Policy[], lock: PolicyLock, options
     if (digest === undefined) unlocked.push(item.key)
     else if (digest !== item.digest) {
       problems.push(
-        policyProblem('E_LOCK_MISMATCH', `${item.key} is released (locked ${digest.slice(0, 19)}…) but its content changed (now ${item.digest.slice(0, 19)}…)`, item.location, item.key.startsWith('record:') ? '' : '/version', {
-          hint: 'released versions are immutable: restore it and ship the change as a new version',
-          params: { key: item.key, locked: digest, digest: item.digest },
-        }),
+        policyProblem(
+          'E_LOCK_MISMATCH',
+          `${item.key} is released (locked ${digest.slice(0, 19)}…) but its content changed (now ${item.digest.slice(0, 19)}…)`,
+          item.location,
+          item.key.startsWith('record:') ? '' : '/version',
+          {
+            hint: 'released versions are immutable: restore it and ship the change as a new version',
+            params: { key: item.key, locked: digest, digest: item.digest },
+          },
+        ),
       )
     }
   }
   const present = new Set(items.map((i) => i.key))
-  const stale = Object.keys(lock).filter((k) => !present.has(k)).sort()
+  const stale = Object.keys(lock)
+    .filter((k) => !present.has(k))
+    .sort()
   if (options.complete) {
     for (const key of stale) {
       const at = options.locateEntry?.(key) ?? { file: LOCK_FILE_NAME, line: 1, column: 1 }
-      problems.push(policyProblem('E_LOCK_MISSING', `${key} is released (in the lock) but no file in the folder holds it`, at, '', { hint: 'restore it: released versions stay', params: { key } }))
+      problems.push(
+        policyProblem('E_LOCK_MISSING', `${key} is released (in the lock) but no file in the folder holds it`, at, '', {
+          hint: 'restore it: released versions stay',
+          params: { key },
+        }),
+      )
     }
   }
   const inEffect = unreleasedInEffect(policies, lock, locate, options.endOf)
@@ -185,14 +209,27 @@ export function checkLock(policies: readonly Policy[], lock: PolicyLock, options
     const key = recordSchemaKey(p.record.schema)
     if (released.has(key) && locked(lockKey(p)) !== undefined && locked(key) === undefined && !unreleased.includes(key)) {
       unreleased.push(key)
-      problems.push(policyProblem('E_UNLOCKED_IN_EFFECT', `${lockKey(p)} is released but validates records with ${key}, which the lock does not list`, locate(p, '/recordSchema'), '/recordSchema', { hint: 'run collabgate lock', params: { key } }))
+      problems.push(
+        policyProblem(
+          'E_UNLOCKED_IN_EFFECT',
+          `${lockKey(p)} is released but validates records with ${key}, which the lock does not list`,
+          locate(p, '/recordSchema'),
+          '/recordSchema',
+          { hint: 'run collabgate lock', params: { key } },
+        ),
+      )
     }
   }
   return { problems, unlocked: unlocked.sort(), stale, unreleasedInEffect: unreleased.sort() }
 }
 
 /** Unlocked versions that would be in effect on a date the locked versions of their id cover. */
-function unreleasedInEffect(policies: readonly Policy[], lock: PolicyLock, locate: (policy: Policy, pointer: string) => SourceLocation, endOf: ((p: Policy) => string | undefined) | undefined): { key: string; problem: PolicyProblem }[] {
+function unreleasedInEffect(
+  policies: readonly Policy[],
+  lock: PolicyLock,
+  locate: (policy: Policy, pointer: string) => SourceLocation,
+  endOf: ((p: Policy) => string | undefined) | undefined,
+): { key: string; problem: PolicyProblem }[] {
   const problems: { key: string; problem: PolicyProblem }[] = []
   const byId = new Map<string, Policy[]>()
   for (const p of policies) byId.set(p.id, [...(byId.get(p.id) ?? []), p])
@@ -200,7 +237,11 @@ function unreleasedInEffect(policies: readonly Policy[], lock: PolicyLock, locat
     const released = versions.filter((p) => Object.hasOwn(lock, lockKey(p))).sort((a, b) => compareText(a.effective.from, b.effective.from))
     if (released.length === 0) continue
     // the dates the released versions cover among themselves, each until the next one's from
-    const covered = released.map((p, i) => ({ p, from: p.effective.from, until: minDate(p.effective.until, released[i + 1]?.effective.from) }))
+    const covered = released.map((p, i) => ({
+      p,
+      from: p.effective.from,
+      until: minDate(p.effective.until, released[i + 1]?.effective.from),
+    }))
     for (const p of versions) {
       if (Object.hasOwn(lock, lockKey(p))) continue
       const from = p.effective.from
@@ -210,14 +251,21 @@ function unreleasedInEffect(policies: readonly Policy[], lock: PolicyLock, locat
       const day = from > hit.from ? from : hit.from
       problems.push({
         key: lockKey(p),
-        problem: policyProblem('E_UNLOCKED_IN_EFFECT', `${lockKey(p)} is not released (not in the lock) but would be in effect from ${day}, a date the released ${lockKey(hit.p)} covers`, locate(p, '/effective/from'), '/effective/from', {
-          hint: 'release it with collabgate lock, or load with the lock off for scratch work',
-          params: { key: lockKey(p), from: day, released: lockKey(hit.p) },
-        }),
+        problem: policyProblem(
+          'E_UNLOCKED_IN_EFFECT',
+          `${lockKey(p)} is not released (not in the lock) but would be in effect from ${day}, a date the released ${lockKey(hit.p)} covers`,
+          locate(p, '/effective/from'),
+          '/effective/from',
+          {
+            hint: 'release it with collabgate lock, or load with the lock off for scratch work',
+            params: { key: lockKey(p), from: day, released: lockKey(hit.p) },
+          },
+        ),
       })
     }
   }
   return problems
 }
 
-const minDate = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined ? b : b === undefined ? a : a < b ? a : b)
+const minDate = (a: string | undefined, b: string | undefined): string | undefined =>
+  a === undefined ? b : b === undefined ? a : a < b ? a : b

@@ -64,7 +64,8 @@ export function policyTestCoverage(policies: readonly Policy[], cases: readonly 
         passed: 0,
         objected: 0,
         covered: false,
-        checks: r.checks.length > 1 ? r.checks.map((c) => ({ pointer: c.pointer, outcome: c.outcome, line: c.location.line, objected: 0 })) : [],
+        checks:
+          r.checks.length > 1 ? r.checks.map((c) => ({ pointer: c.pointer, outcome: c.outcome, line: c.location.line, objected: 0 })) : [],
       })),
     })
   }

@@ -10,7 +10,10 @@ export function policyTestsToJunit(result: PolicyTestResult): string {
     const base = { name: c.name, classname: c.policy, file: c.file, line: c.line }
     if (c.passed) suite.cases.push(base)
     else if (c.decision === undefined && c.mismatches.every((m) => m.what !== 'error')) {
-      suite.cases.push({ ...base, error: { message: c.failures[0] ?? 'the case could not run', type: c.error ?? 'E_INTERNAL', details: c.failures.join('\n') } })
+      suite.cases.push({
+        ...base,
+        error: { message: c.failures[0] ?? 'the case could not run', type: c.error ?? 'E_INTERNAL', details: c.failures.join('\n') },
+      })
     } else {
       const details = c.mismatches.map((m) => `${m.what}\n  expected: ${m.expected}\n  actual:   ${m.actual}`).join('\n')
       suite.cases.push({ ...base, failure: { message: c.failures.join('; '), details } })

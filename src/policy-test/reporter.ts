@@ -48,8 +48,18 @@ export const policyTestText: Reporter<PolicyTestReport> = ({ result, coverage, m
 /** `{ passed, failed, problems, cases, coverage? }`, each case with its outcome and objecting rules. */
 export const policyTestJson: Reporter<PolicyTestReport> = ({ result, coverage, minCoverage }) => {
   const passed = passedCount(result)
-  const cases = result.cases.map(({ decision, ...c }) => ({ ...c, outcome: decision?.outcome, rules: decision?.reasons.map((r) => r.rule) }))
-  const body = { passed, failed: result.cases.length - passed, problems: result.problems, cases, ...(coverage ? { coverage: { ...coverage, minimum: minCoverage ?? null } } : {}) }
+  const cases = result.cases.map(({ decision, ...c }) => ({
+    ...c,
+    outcome: decision?.outcome,
+    rules: decision?.reasons.map((r) => r.rule),
+  }))
+  const body = {
+    passed,
+    failed: result.cases.length - passed,
+    problems: result.problems,
+    cases,
+    ...(coverage ? { coverage: { ...coverage, minimum: minCoverage ?? null } } : {}),
+  }
   return JSON.stringify(body, null, 2) + '\n'
 }
 
@@ -66,7 +76,9 @@ function caseText(c: PolicyTestCaseResult, paint: Paint): string {
   const rows = [['', 'expected', 'actual'], ...c.mismatches.map((m) => [m.what, m.expected, m.actual])]
   const table = columns(rows).map((l, i) => `    ${i === 0 ? paint.dim(l) : l}\n`)
   // Failures that are not expected/actual pairs (e.g. a record file that does not parse) are printed as they are.
-  const notes = c.failures.filter((f) => f.startsWith('error: ') && c.decision === undefined && !c.mismatches.some((m) => m.what === 'error')).map((f) => `    ${f}\n`)
+  const notes = c.failures
+    .filter((f) => f.startsWith('error: ') && c.decision === undefined && !c.mismatches.some((m) => m.what === 'error'))
+    .map((f) => `    ${f}\n`)
   return head + table.join('') + notes.join('')
 }
 
@@ -76,7 +88,13 @@ function coverageText(c: CoverageReport, min: number | undefined, paint: Paint):
   for (const p of c.policies) {
     out.push(`  ${p.id}@${p.version} (${p.file}): ${p.covered}/${p.total} rules`)
     const rows = p.rules.map((r) => {
-      const gap = r.covered ? '' : r.passed === 0 && r.objected === 0 ? 'never exercised' : r.passed === 0 ? 'never seen passing' : 'never seen objecting'
+      const gap = r.covered
+        ? ''
+        : r.passed === 0 && r.objected === 0
+          ? 'never exercised'
+          : r.passed === 0
+            ? 'never seen passing'
+            : 'never seen objecting'
       return [`${r.covered ? '✓' : '✗'} ${r.id}`, `line ${r.line}`, `passed ${r.passed}`, `objected ${r.objected}`, gap]
     })
     const lines = columns(rows, 2)

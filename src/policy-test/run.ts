@@ -55,11 +55,18 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch
   const out: Record<string, unknown> = {}
   if (target && typeof target === 'object' && !Array.isArray(target)) {
-    for (const k of Object.keys(target)) Object.defineProperty(out, k, { value: (target as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true })
+    for (const k of Object.keys(target))
+      Object.defineProperty(out, k, { value: (target as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true })
   }
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k]
-    else Object.defineProperty(out, k, { value: mergePatch(Object.prototype.hasOwnProperty.call(out, k) ? out[k] : undefined, v), enumerable: true, writable: true, configurable: true })
+    else
+      Object.defineProperty(out, k, {
+        value: mergePatch(Object.prototype.hasOwnProperty.call(out, k) ? out[k] : undefined, v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
   }
   return out
 }
@@ -67,7 +74,11 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 export const findPolicyTestFiles = (paths: readonly string[]) => findPolicyFiles(paths, isPolicyTestFile)
 
 /** Runs every case of the given test files against a policy set. */
-export async function runPolicyTests(set: PolicySet, files: readonly string[], displayName: (abs: string) => string = (f) => f): Promise<PolicyTestResult> {
+export async function runPolicyTests(
+  set: PolicySet,
+  files: readonly string[],
+  displayName: (abs: string) => string = (f) => f,
+): Promise<PolicyTestResult> {
   const result: PolicyTestResult = { files: files.map(displayName), cases: [], problems: [] }
   const validate = validators.policyTest
   for (const abs of files) {
@@ -135,18 +146,32 @@ function compareExpectations(expect: RawCase['expect'], d: Decision, failures: s
     failures.push(line)
     mismatches.push({ what, expected, actual })
   }
-  if (expect.error !== undefined) miss('error', expect.error, `a decision (${d.outcome})`, `error: expected ${expect.error}, got a decision (${d.outcome})`)
+  if (expect.error !== undefined)
+    miss('error', expect.error, `a decision (${d.outcome})`, `error: expected ${expect.error}, got a decision (${d.outcome})`)
   if (d.outcome !== expect.outcome) miss('outcome', expect.outcome, d.outcome, `outcome: expected ${expect.outcome}, got ${d.outcome}`)
   const got = d.reasons.map((r) => r.rule)
   if (expect.rules) {
     const want = [...expect.rules].sort()
     const have = [...got].sort()
-    if (want.join(',') !== have.join(',')) miss('rules', `[${want.join(', ')}]`, `[${have.join(', ')}]`, `rules: expected [${want.join(', ')}], got [${have.join(', ')}]`)
+    if (want.join(',') !== have.join(','))
+      miss('rules', `[${want.join(', ')}]`, `[${have.join(', ')}]`, `rules: expected [${want.join(', ')}], got [${have.join(', ')}]`)
   }
   for (const [rule, text] of Object.entries(expect.messages ?? {})) {
     const reason = d.reasons.find((r) => r.rule === rule)
-    if (!reason) miss(`message of ${rule}`, `contains "${text}"`, `${rule} did not object`, `message of ${rule}: expected one containing "${text}", but ${rule} did not object`)
-    else if (!reason.message.includes(text)) miss(`message of ${rule}`, `contains "${text}"`, `"${reason.message}"`, `message of ${rule}: expected it to contain "${text}", got "${reason.message}"`)
+    if (!reason)
+      miss(
+        `message of ${rule}`,
+        `contains "${text}"`,
+        `${rule} did not object`,
+        `message of ${rule}: expected one containing "${text}", but ${rule} did not object`,
+      )
+    else if (!reason.message.includes(text))
+      miss(
+        `message of ${rule}`,
+        `contains "${text}"`,
+        `"${reason.message}"`,
+        `message of ${rule}: expected it to contain "${text}", got "${reason.message}"`,
+      )
   }
   if (expect.overdue !== undefined && d.review?.overdue !== expect.overdue) {
     const actual = d.review ? String(d.review.overdue) : 'no review'

@@ -46,9 +46,13 @@ export function formatJunit(suites: readonly JunitSuite[], name = 'collabgate'):
   const count = (s: readonly JunitCase[], k: 'failure' | 'error') => s.filter((c) => c[k] !== undefined).length
   const all = suites.flatMap((s) => s.cases)
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>']
-  out.push(`<testsuites name="${escapeXml(name)}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}">`)
+  out.push(
+    `<testsuites name="${escapeXml(name)}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}">`,
+  )
   for (const s of suites) {
-    out.push(`  <testsuite name="${escapeXml(s.name)}" tests="${s.cases.length}" failures="${count(s.cases, 'failure')}" errors="${count(s.cases, 'error')}" skipped="0">`)
+    out.push(
+      `  <testsuite name="${escapeXml(s.name)}" tests="${s.cases.length}" failures="${count(s.cases, 'failure')}" errors="${count(s.cases, 'error')}" skipped="0">`,
+    )
     for (const c of s.cases) {
       const attrs = [`name="${escapeXml(c.name)}"`, `classname="${escapeXml(c.classname)}"`]
       if (c.time !== undefined) attrs.push(`time="${c.time.toFixed(3)}"`)
@@ -59,7 +63,8 @@ export function formatJunit(suites: readonly JunitSuite[], name = 'collabgate'):
         continue
       }
       out.push(`    <testcase ${attrs.join(' ')}>`)
-      if (c.failure) out.push(`      <failure message="${escapeXml(c.failure.message)}">${escapeBody(c.failure.details ?? c.failure.message)}</failure>`)
+      if (c.failure)
+        out.push(`      <failure message="${escapeXml(c.failure.message)}">${escapeBody(c.failure.details ?? c.failure.message)}</failure>`)
       if (c.error) {
         const type = c.error.type ? ` type="${escapeXml(c.error.type)}"` : ''
         out.push(`      <error message="${escapeXml(c.error.message)}"${type}>${escapeBody(c.error.details ?? c.error.message)}</error>`)

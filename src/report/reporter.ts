@@ -18,7 +18,13 @@ const sgr = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}
 /** No colour: the default of every reporter. */
 export const PLAIN: Paint = Object.freeze({ red: plain, green: plain, yellow: plain, dim: plain, bold: plain })
 /** ANSI colours, for a terminal. */
-export const ANSI_COLOURS: Paint = Object.freeze({ red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), dim: sgr(2, 22), bold: sgr(1, 22) })
+export const ANSI_COLOURS: Paint = Object.freeze({
+  red: sgr(31, 39),
+  green: sgr(32, 39),
+  yellow: sgr(33, 39),
+  dim: sgr(2, 22),
+  bold: sgr(1, 22),
+})
 
 export interface ReportOptions {
   /** Default PLAIN. */

@@ -45,8 +45,19 @@ export const validationJson: Reporter<ValidationReport> = ({ checked: c }) =>
     {
       valid: isValid(c),
       files: c.files,
-      policies: c.policies.map((p) => ({ id: p.id, version: p.version, digest: p.digest, file: p.location.file, recordSchema: `${p.record.subject}@${p.record.schema.version}`, calendar: p.calendar })),
-      subjects: c.subjects.map((s) => ({ name: s.name, idField: s.idField, schemas: s.schemas.map((x) => ({ version: x.version, digest: x.digest, file: x.location.file })) })),
+      policies: c.policies.map((p) => ({
+        id: p.id,
+        version: p.version,
+        digest: p.digest,
+        file: p.location.file,
+        recordSchema: `${p.record.subject}@${p.record.schema.version}`,
+        calendar: p.calendar,
+      })),
+      subjects: c.subjects.map((s) => ({
+        name: s.name,
+        idField: s.idField,
+        schemas: s.schemas.map((x) => ({ version: x.version, digest: x.digest, file: x.location.file })),
+      })),
       problems: c.problems,
       warnings: c.warnings,
       lock: c.lock ?? { file: null, found: false, unlocked: [], stale: [] },
@@ -59,8 +70,12 @@ export const validationJson: Reporter<ValidationReport> = ({ checked: c }) =>
 export const validationGithub: Reporter<ValidationReport> = (report) => {
   const { problems, warnings } = report.checked
   const lines = [
-    ...problems.map((p) => formatGithubAnnotation({ level: 'error', file: p.file, line: p.line, column: p.column, title: p.code, message: withHint(p) })),
-    ...warnings.map((w) => formatGithubAnnotation({ level: 'warning', title: w.code, message: withHint(w), file: w.file, line: w.line, column: w.column })),
+    ...problems.map((p) =>
+      formatGithubAnnotation({ level: 'error', file: p.file, line: p.line, column: p.column, title: p.code, message: withHint(p) }),
+    ),
+    ...warnings.map((w) =>
+      formatGithubAnnotation({ level: 'warning', title: w.code, message: withHint(w), file: w.file, line: w.line, column: w.column }),
+    ),
     validationSummary(report),
   ]
   return lines.join('\n') + '\n'

@@ -21,7 +21,9 @@ export function assertRecordSize(record: unknown, maxBytes: number = DEFAULT_MAX
   } catch (err) {
     // V8 throws RangeError when nesting exhausts the stack: that is a size problem, not a crash
     if (err instanceof RangeError) throw tooLarge(undefined, maxBytes)
-    throw new RecordValidationError(undefined, [{ pointer: '', message: `the record is not JSON data: ${err instanceof Error ? err.message : String(err)}` }])
+    throw new RecordValidationError(undefined, [
+      { pointer: '', message: `the record is not JSON data: ${err instanceof Error ? err.message : String(err)}` },
+    ])
   }
   // fast path: UTF-8 never takes fewer bytes than UTF-16 code units
   if (text === undefined || text.length <= maxBytes / 3) return

@@ -273,7 +273,9 @@ export class PolicyStore {
         listener(e)
       } catch (err) {
         // a faulty listener must not stop reloads or other listeners
-        process.emitWarning(`collabgate store '${event}' listener threw: ${err instanceof Error ? err.message : String(err)}`, { code: 'COLLABGATE_STORE' })
+        process.emitWarning(`collabgate store '${event}' listener threw: ${err instanceof Error ? err.message : String(err)}`, {
+          code: 'COLLABGATE_STORE',
+        })
       }
     }
   }

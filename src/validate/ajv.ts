@@ -28,7 +28,9 @@ export function describeAjvErrors(errors: readonly ErrorObject[] | null | undefi
         message = `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`
         break
       case 'anyOf':
-        message = e.schemaPath.endsWith('/date/anyOf') ? 'must be a real date (YYYY-MM-DD) or an RFC 3339 date-time' : (e.message ?? e.keyword)
+        message = e.schemaPath.endsWith('/date/anyOf')
+          ? 'must be a real date (YYYY-MM-DD) or an RFC 3339 date-time'
+          : (e.message ?? e.keyword)
         break
       case 'not':
         message = 'a rule has either checks, or outcome/require/message, not both'

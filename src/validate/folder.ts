@@ -18,7 +18,10 @@ export type SchemaFile = { file: string; text: string } | { file: string; error:
 type Raw = Record<string, unknown>
 
 /** Checks a parsed `collabgate.yaml`; `files` holds the schema files it names, by the name written. */
-export function checkFolderDocument(source: ParsedSource, files: ReadonlyMap<string, SchemaFile>): { subjects: SubjectDefinition[]; problems: PolicyProblem[] } {
+export function checkFolderDocument(
+  source: ParsedSource,
+  files: ReadonlyMap<string, SchemaFile>,
+): { subjects: SubjectDefinition[]; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [...source.problems]
   const subjects: SubjectDefinition[] = []
   if (problems.length > 0) return { subjects, problems }
@@ -52,7 +55,8 @@ export function checkFolderDocument(source: ParsedSource, files: ReadonlyMap<str
         add('E_RECORD_SCHEMA', pointer, `${rel} is not a usable JSON Schema (draft 2020-12): ${compiled.error}`)
         continue
       }
-      if (schema.type !== 'object') add('E_RECORD_SCHEMA', pointer, `${rel} must describe an object (type: object): a record is a JSON object`)
+      if (schema.type !== 'object')
+        add('E_RECORD_SCHEMA', pointer, `${rel} must describe an object (type: object): a record is a JSON object`)
       schemas.push({ subject: name, version, digest, schema, location: source.locate(pointer) })
     }
     schemas.sort((a, b) => compareVersions(a.version, b.version))
@@ -62,7 +66,11 @@ export function checkFolderDocument(source: ParsedSource, files: ReadonlyMap<str
       const field = schemaAt(s.schema, s.schema, [idField])
       const required = Array.isArray(s.schema.required) && s.schema.required.includes(idField)
       if (!field || !required || !schemaTypes(field).has('string') || schemaTypes(field).size !== 1) {
-        add('E_RECORD_SCHEMA', `${base}/id`, `the id field '${idField}' must be a required string field of every ${name} record schema; ${name}@${s.version} ${!field ? 'has no such field' : !required ? 'does not require it' : 'does not make it a string'}`)
+        add(
+          'E_RECORD_SCHEMA',
+          `${base}/id`,
+          `the id field '${idField}' must be a required string field of every ${name} record schema; ${name}@${s.version} ${!field ? 'has no such field' : !required ? 'does not require it' : 'does not make it a string'}`,
+        )
       }
     }
     // conditions read the oldest schema; every later version must keep the fields they name (checked per policy)
@@ -85,14 +93,23 @@ export function checkFolderDocument(source: ParsedSource, files: ReadonlyMap<str
       const [a, rawA] = declared[i]!
       const [b, rawB] = declared[j]!
       if (canonicalJson(rawA.recognise) === canonicalJson(rawB.recognise)) {
-        add('E_SUBJECT_OVERLAP', `/subjects/${b}/recognise`, `subjects ${a} and ${b} recognise records by the same condition; no record may be of two kinds`)
+        add(
+          'E_SUBJECT_OVERLAP',
+          `/subjects/${b}/recognise`,
+          `subjects ${a} and ${b} recognise records by the same condition; no record may be of two kinds`,
+        )
       }
     }
   }
   return { subjects: problems.length > 0 ? [] : subjects, problems }
 }
 
-function readSchema(file: SchemaFile | undefined, rel: string, pointer: string, add: (code: ProblemCode, pointer: string, message: string) => void): Record<string, unknown> | undefined {
+function readSchema(
+  file: SchemaFile | undefined,
+  rel: string,
+  pointer: string,
+  add: (code: ProblemCode, pointer: string, message: string) => void,
+): Record<string, unknown> | undefined {
   if (!file) {
     add('E_IO', pointer, `cannot read the record schema ${rel}`)
     return undefined

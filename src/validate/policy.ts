@@ -44,7 +44,6 @@ export interface FolderContext {
   subjects: ReadonlyMap<string, SubjectDefinition>
 }
 
-
 /** Canonical JSON (sorted keys) so the digest ignores formatting, comments and key order. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
@@ -101,13 +100,17 @@ export function checkPolicyDocument(source: ParsedSource, folder: FolderContext)
   const recordSchema = d.recordSchema === undefined ? subject.schemas[0]! : subject.schemas.find((s) => s.version === d.recordSchema)
   if (!recordSchema) {
     const versions = subject.schemas.map((s) => s.version)
-    add('E_UNKNOWN_RECORD_SCHEMA', '/recordSchema', `${subject.name} has no record schema version ${String(d.recordSchema)}`, { hint: `versions: ${versions.join(', ')}`, params: { subject: subject.name, version: d.recordSchema, known: versions } })
+    add('E_UNKNOWN_RECORD_SCHEMA', '/recordSchema', `${subject.name} has no record schema version ${String(d.recordSchema)}`, {
+      hint: `versions: ${versions.join(', ')}`,
+      params: { subject: subject.name, version: d.recordSchema, known: versions },
+    })
     return { problems }
   }
   const schema = recordSchema.schema
   const calendar = (d.calendar as string | undefined) ?? DEFAULT_CALENDAR
   const unknown = unknownCalendar(calendar)
-  if (unknown) add('E_UNKNOWN_CALENDAR', '/calendar', unknown.message, { hint: unknown.hint, params: { calendar, suggestion: unknown.suggestion } })
+  if (unknown)
+    add('E_UNKNOWN_CALENDAR', '/calendar', unknown.message, { hint: unknown.hint, params: { calendar, suggestion: unknown.suggestion } })
 
   if (!isSemver(version)) add('E_INVALID_VERSION', '/version', `version '${version}' is not a semantic version such as 1.0.0`)
   const from = strictCalendarDate(effective.from)
@@ -115,13 +118,19 @@ export function checkPolicyDocument(source: ParsedSource, folder: FolderContext)
   if (effective.until !== undefined) {
     const until = strictCalendarDate(effective.until)
     if (!until) add('E_INVALID_DATE', '/effective/until', `effective.until '${effective.until}' is not a date (YYYY-MM-DD)`)
-    else if (from && until <= from) add('E_INVALID_DATE', '/effective/until', `effective.until ${until} must come after effective.from ${from}`)
+    else if (from && until <= from)
+      add('E_INVALID_DATE', '/effective/until', `effective.until ${until} must come after effective.from ${from}`)
   }
   if (!outcomes.includes(d.default as string)) {
-    add('E_UNKNOWN_OUTCOME', '/default', `default outcome '${String(d.default)}' is not one of the declared outcomes (${outcomes.join(', ')})`)
+    add(
+      'E_UNKNOWN_OUTCOME',
+      '/default',
+      `default outcome '${String(d.default)}' is not one of the declared outcomes (${outcomes.join(', ')})`,
+    )
   }
   if (d.appliesTo !== undefined) {
-    if (d.primary !== true) add('E_SCHEMA', '/appliesTo', 'appliesTo says which records a primary policy claims; set primary: true or remove it')
+    if (d.primary !== true)
+      add('E_SCHEMA', '/appliesTo', 'appliesTo says which records a primary policy claims; set primary: true or remove it')
     checkCondition(d.appliesTo as Raw, '/appliesTo', {}, schema, add)
   }
   let review: ReviewSpec | undefined
@@ -130,7 +139,11 @@ export function checkPolicyDocument(source: ParsedSource, folder: FolderContext)
     const clockFrom = raw.from ?? subject.review?.from
     const decided = raw.decided ?? subject.review?.decided
     if (!clockFrom || !decided) {
-      add('E_SCHEMA', '/review', `the review clock needs ${!clockFrom ? '`from` (the date it counts from)' : '`decided` (the condition that means a result is recorded)'}, here or in ${subject.name}'s review defaults in collabgate.yaml`)
+      add(
+        'E_SCHEMA',
+        '/review',
+        `the review clock needs ${!clockFrom ? '`from` (the date it counts from)' : '`decided` (the condition that means a result is recorded)'}, here or in ${subject.name}'s review defaults in collabgate.yaml`,
+      )
     } else {
       checkDateOperand(clockFrom, raw.from ? '/review/from' : '/review', {}, schema, add, 0)
       checkCondition(decided as unknown as Raw, raw.decided ? '/review/decided' : '/review', {}, schema, add)
@@ -152,7 +165,11 @@ export function checkPolicyDocument(source: ParsedSource, folder: FolderContext)
     const checks: Check[] = rawChecks.map(({ raw, pointer }) => {
       const outcome = raw.outcome as string
       if (!outcomes.includes(outcome)) {
-        add('E_UNKNOWN_OUTCOME', `${pointer}/outcome`, `outcome '${outcome}' of rule ${id} is not one of the declared outcomes (${outcomes.join(', ')})`)
+        add(
+          'E_UNKNOWN_OUTCOME',
+          `${pointer}/outcome`,
+          `outcome '${outcome}' of rule ${id} is not one of the declared outcomes (${outcomes.join(', ')})`,
+        )
       }
       checkCondition(raw.require as Raw, `${pointer}/require`, {}, schema, add)
       checkTemplate(raw.message as string, `${pointer}/message`, schema, add)
@@ -197,9 +214,13 @@ type Add = (code: ProblemCode, pointer: string, message: string, details?: Probl
 export function checkCondition(c: Raw, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): void {
   const kinds = ['all', 'any', 'not', 'operator'].filter((k) => k in c)
   if (kinds.length !== 1) {
-    add('E_SCHEMA', pointer, kinds.length === 0
-      ? 'a condition needs one of all, any, not, or a leaf with fact/path and operator'
-      : `a condition has exactly one of all, any, not, operator; this one has ${kinds.join(' and ')}`)
+    add(
+      'E_SCHEMA',
+      pointer,
+      kinds.length === 0
+        ? 'a condition needs one of all, any, not, or a leaf with fact/path and operator'
+        : `a condition has exactly one of all, any, not, operator; this one has ${kinds.join(' and ')}`,
+    )
     return
   }
   const kind = kinds[0]
@@ -209,7 +230,8 @@ export function checkCondition(c: Raw, pointer: string, scope: Scope, recordSche
   }
   if (kind === 'all' || kind === 'any') {
     const items = c[kind] as Raw[]
-    if (items.length === 0) add('E_EMPTY_GROUP', `${pointer}/${kind}`, `an empty '${kind}' group decides nothing; add conditions or remove it`)
+    if (items.length === 0)
+      add('E_EMPTY_GROUP', `${pointer}/${kind}`, `an empty '${kind}' group decides nothing; add conditions or remove it`)
     items.forEach((item, i) => checkCondition(item, `${pointer}/${kind}/${i}`, scope, recordSchema, add))
     return
   }
@@ -223,7 +245,10 @@ export function checkCondition(c: Raw, pointer: string, scope: Scope, recordSche
 function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): void {
   const op = leaf.operator
   if (!isOperator(op)) {
-    add('E_UNKNOWN_OPERATOR', `${pointer}/operator`, `unknown operator '${op}'`, { hint: knownNamesHint(String(op), Object.keys(OPERATORS), 'known operators'), params: { operator: op, known: Object.keys(OPERATORS) } })
+    add('E_UNKNOWN_OPERATOR', `${pointer}/operator`, `unknown operator '${op}'`, {
+      hint: knownNamesHint(String(op), Object.keys(OPERATORS), 'known operators'),
+      params: { operator: op, known: Object.keys(OPERATORS) },
+    })
     return
   }
   const target = leafTarget(leaf, pointer, scope, recordSchema, add)
@@ -241,7 +266,8 @@ function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSch
   }
   switch (def.valueKind) {
     case 'scalar':
-      if (!['string', 'number', 'boolean'].includes(typeof value)) add('E_BAD_VALUE', vptr, `operator '${op}' compares with a single string, number or boolean`)
+      if (!['string', 'number', 'boolean'].includes(typeof value))
+        add('E_BAD_VALUE', vptr, `operator '${op}' compares with a single string, number or boolean`)
       break
     case 'list':
       if (!Array.isArray(value) || value.some((v) => !['string', 'number', 'boolean'].includes(typeof v))) {
@@ -296,7 +322,10 @@ function leafTarget(leaf: LeafCondition, pointer: string, scope: Scope, recordSc
   if (!top || leaf.fact === '$schema') {
     const known = Object.keys((recordSchema.properties as object) ?? {}).filter((k) => k !== '$schema')
     const facts = [...known, AS_OF_FACT]
-    add('E_UNKNOWN_FACT', `${pointer}/fact`, `unknown fact '${leaf.fact}'`, { hint: knownNamesHint(String(leaf.fact), facts, "this policy's records have"), params: { fact: leaf.fact, known: facts } })
+    add('E_UNKNOWN_FACT', `${pointer}/fact`, `unknown fact '${leaf.fact}'`, {
+      hint: knownNamesHint(String(leaf.fact), facts, "this policy's records have"),
+      params: { fact: leaf.fact, known: facts },
+    })
     return undefined
   }
   const s = schemaAt(recordSchema, top, segments)
@@ -311,13 +340,18 @@ export function checkDateOperand(v: unknown, pointer: string, scope: Scope, reco
     return
   }
   if (!v || typeof v !== 'object' || Array.isArray(v) || depth > 4) {
-    add('E_BAD_VALUE', pointer, 'a date is a YYYY-MM-DD string, {fact, path}, {path} inside a list match, or {addWorkingDays: N, to: <date>}')
+    add(
+      'E_BAD_VALUE',
+      pointer,
+      'a date is a YYYY-MM-DD string, {fact, path}, {path} inside a list match, or {addWorkingDays: N, to: <date>}',
+    )
     return
   }
   const o = v as Raw
   if ('addWorkingDays' in o) {
     const n = o.addWorkingDays
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 3650) add('E_BAD_VALUE', `${pointer}/addWorkingDays`, 'addWorkingDays is a whole number of days from 0 to 3650')
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 3650)
+      add('E_BAD_VALUE', `${pointer}/addWorkingDays`, 'addWorkingDays is a whole number of days from 0 to 3650')
     const extra = Object.keys(o).filter((k) => k !== 'addWorkingDays' && k !== 'to')
     if (extra.length > 0) add('E_BAD_VALUE', pointer, `unknown field(s) ${extra.join(', ')} in a working-day date`)
     checkDateOperand(o.to, `${pointer}/to`, scope, recordSchema, add, depth + 1)
@@ -328,8 +362,15 @@ export function checkDateOperand(v: unknown, pointer: string, scope: Scope, reco
     add('E_BAD_VALUE', pointer, 'a date reference is {fact, path} or, inside a list match, {path}')
     return
   }
-  const t = leafTarget({ fact: o.fact as string | undefined, path: o.path as string | undefined, operator: 'equal' }, pointer, scope, recordSchema, add)
-  if (t && !schemaTypes(t).has('string')) add('E_BAD_VALUE', pointer, `${describeTarget(o as { fact?: string; path?: string })} is not a date`)
+  const t = leafTarget(
+    { fact: o.fact as string | undefined, path: o.path as string | undefined, operator: 'equal' },
+    pointer,
+    scope,
+    recordSchema,
+    add,
+  )
+  if (t && !schemaTypes(t).has('string'))
+    add('E_BAD_VALUE', pointer, `${describeTarget(o as { fact?: string; path?: string })} is not a date`)
 }
 
 function describeTarget(leaf: { fact?: string; path?: string }): string {
@@ -342,8 +383,11 @@ function checkTemplate(message: string, pointer: string, recordSchema: JsonSchem
     if (TEMPLATE_SPECIALS.has(name)) continue
     const segments = name.split('.')
     if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(name) || !schemaAt(recordSchema, recordSchema, segments)) {
-      add('E_TEMPLATE', pointer, `message quotes '{{ ${name} }}', which is neither a record field nor one of ${[...TEMPLATE_SPECIALS].join(', ')}`)
+      add(
+        'E_TEMPLATE',
+        pointer,
+        `message quotes '{{ ${name} }}', which is neither a record field nor one of ${[...TEMPLATE_SPECIALS].join(', ')}`,
+      )
     }
   }
 }
-

@@ -32,7 +32,9 @@ function ajv(): { Ajv: AjvClass; addFormats: (ajv: unknown) => void } {
  * (an unknown keyword, a bad `$ref`, an unknown format...).
  */
 export function compileRecordSchema(schema: Pick<RecordSchema, 'digest' | 'schema'>): { validate: ValidateFunction } | { error: string } {
-  const known = compiled.get(schema.digest) ?? (Object.hasOwn(validators.recordValidators, schema.digest) ? validators.recordValidators[schema.digest] : undefined)
+  const known =
+    compiled.get(schema.digest) ??
+    (Object.hasOwn(validators.recordValidators, schema.digest) ? validators.recordValidators[schema.digest] : undefined)
   if (known) return { validate: known }
   try {
     const { Ajv, addFormats } = ajv()

@@ -26,15 +26,35 @@ export function checkAcrossVersions(policies: readonly Policy[], locatePolicy: L
       for (let j = i + 1; j < sorted.length; j++) {
         const b = sorted[j]!
         if (a.version === b.version) {
-          problems.push(policyProblem('E_DUPLICATE_VERSION', `${id}@${b.version} is defined twice (also in ${a.location.file})`, locatePolicy(b, '/version'), '/version'))
+          problems.push(
+            policyProblem(
+              'E_DUPLICATE_VERSION',
+              `${id}@${b.version} is defined twice (also in ${a.location.file})`,
+              locatePolicy(b, '/version'),
+              '/version',
+            ),
+          )
         } else if (a.effective.from === b.effective.from) {
           problems.push(
-            policyProblem('E_OVERLAPPING_WINDOWS', `${id}@${b.version} and ${id}@${a.version} (in ${a.location.file}) both take effect on ${b.effective.from}`, locatePolicy(b, '/effective/from'), '/effective/from', {
-              hint: 'a successor takes effect on a later day',
-            }),
+            policyProblem(
+              'E_OVERLAPPING_WINDOWS',
+              `${id}@${b.version} and ${id}@${a.version} (in ${a.location.file}) both take effect on ${b.effective.from}`,
+              locatePolicy(b, '/effective/from'),
+              '/effective/from',
+              {
+                hint: 'a successor takes effect on a later day',
+              },
+            ),
           )
         } else if (j === i + 1 && compareVersions(b.version, a.version) <= 0) {
-          problems.push(policyProblem('E_INVALID_VERSION', `${id}@${b.version} takes effect after ${id}@${a.version} (${b.effective.from} > ${a.effective.from}) but is not a higher version`, locatePolicy(b, '/version'), '/version'))
+          problems.push(
+            policyProblem(
+              'E_INVALID_VERSION',
+              `${id}@${b.version} takes effect after ${id}@${a.version} (${b.effective.from} > ${a.effective.from}) but is not a higher version`,
+              locatePolicy(b, '/version'),
+              '/version',
+            ),
+          )
         }
       }
     }
@@ -62,10 +82,16 @@ export function checkPrimaries(policies: readonly Policy[], locatePolicy: Locate
       const day = a.effective.from > b.effective.from ? a.effective.from : b.effective.from
       const pointer = b.appliesTo ? '/appliesTo' : '/primary'
       problems.push(
-        policyProblem('E_AMBIGUOUS_PRIMARY', `${b.id}@${b.version} and ${a.id}@${a.version} (in ${a.location.file}) are both primary for ${b.subject} records from ${day} and can claim the same records`, locatePolicy(b, pointer), pointer, {
-          hint: 'give each market an appliesTo that tells them apart (one may stay the fallback without it)',
-          params: { policies: [`${a.id}@${a.version}`, `${b.id}@${b.version}`], from: day },
-        }),
+        policyProblem(
+          'E_AMBIGUOUS_PRIMARY',
+          `${b.id}@${b.version} and ${a.id}@${a.version} (in ${a.location.file}) are both primary for ${b.subject} records from ${day} and can claim the same records`,
+          locatePolicy(b, pointer),
+          pointer,
+          {
+            hint: 'give each market an appliesTo that tells them apart (one may stay the fallback without it)',
+            params: { policies: [`${a.id}@${a.version}`, `${b.id}@${b.version}`], from: day },
+          },
+        ),
       )
     }
   }
@@ -75,8 +101,10 @@ export function checkPrimaries(policies: readonly Policy[], locatePolicy: Locate
 function canClaimTogether(a: Condition | undefined, b: Condition | undefined): boolean {
   if (a === undefined || b === undefined) return a === b
   if (canonicalJson(a) === canonicalJson(b)) return true
-  const valuesOf = (c: Condition) => ('operator' in c && (c.operator === 'equal' || c.operator === 'in') ? { key: `${c.fact}\u0000${c.path ?? '$'}`, values: c.operator === 'equal' ? [c.value] : (c.value as unknown[]) } : undefined)
+  const valuesOf = (c: Condition) =>
+    'operator' in c && (c.operator === 'equal' || c.operator === 'in')
+      ? { key: `${c.fact}\u0000${c.path ?? '$'}`, values: c.operator === 'equal' ? [c.value] : (c.value as unknown[]) }
+      : undefined
   const [va, vb] = [valuesOf(a), valuesOf(b)]
   return va !== undefined && vb !== undefined && va.key === vb.key && va.values.some((v) => vb.values.includes(v))
 }
-

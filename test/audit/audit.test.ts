@@ -16,7 +16,14 @@ function collect(): { stream: PassThrough; lines: () => AuditEntry[] } {
   const stream = new PassThrough()
   let text = ''
   stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')))
-  return { stream, lines: () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry) }
+  return {
+    stream,
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditEntry),
+  }
 }
 
 const dirs: string[] = []
@@ -36,7 +43,17 @@ describe('audit log', () => {
     const entries = lines()
     expect(entries).toHaveLength(3)
     expect(log.entries).toBe(3)
-    expect(Object.keys(entries[0]!).sort()).toEqual(['asOf', 'digest', 'outcome', 'policy', 'rules', 'subject', 'subjectKind', 'time', 'version'])
+    expect(Object.keys(entries[0]!).sort()).toEqual([
+      'asOf',
+      'digest',
+      'outcome',
+      'policy',
+      'rules',
+      'subject',
+      'subjectKind',
+      'time',
+      'version',
+    ])
     expect(entries[0]).toEqual({
       time: '2026-11-24T12:00:00.000Z',
       policy: ONBOARDING,
@@ -50,7 +67,13 @@ describe('audit log', () => {
     })
     expect(entries[0]!.rules.length).toBeGreaterThan(1)
     expect(entries[1]).toMatchObject({ policy: API_ACCESS, outcome: deny.outcome, rules: ['API-CATEGORY-APPROVED'] })
-    expect(entries[2]).toMatchObject({ policy: TERMINATION, subjectKind: 'behaviour', subject: clean.subject.id, outcome: 'no_action', rules: [] })
+    expect(entries[2]).toMatchObject({
+      policy: TERMINATION,
+      subjectKind: 'behaviour',
+      subject: clean.subject.id,
+      outcome: 'no_action',
+      rules: [],
+    })
   })
 
   it('leaves every other record field out of the log by default', async () => {
@@ -63,7 +86,12 @@ describe('audit log', () => {
 
   it('adds caller-chosen fields only through the opt-in extra function', async () => {
     const { stream, lines } = collect()
-    const log = createAuditLog(stream, { extra: (_d, record) => ({ requestId: 'req-1', country: (record.applicant as { registration: { country: string } }).registration.country }) })
+    const log = createAuditLog(stream, {
+      extra: (_d, record) => ({
+        requestId: 'req-1',
+        country: (record.applicant as { registration: { country: string } }).registration.country,
+      }),
+    })
     await withAudit(shipped, log).decide(example('applications', 'complete-us-developer'), { asOf: '2026-11-24' })
     expect(lines()[0]!.extra).toEqual({ requestId: 'req-1', country: 'US' })
   })
@@ -86,7 +114,10 @@ describe('audit log', () => {
       await withAudit(shipped, log).decide(example('behaviour', 'suspected-fraud'), { asOf: '2026-11-24' })
       await log.close()
     }
-    const entries = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditEntry)
+    const entries = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditEntry)
     expect(entries.map((e) => e.outcome)).toEqual(['investigate', 'investigate'])
   })
 
@@ -109,6 +140,11 @@ describe('audit log', () => {
 
   it('builds entries from a decision alone (auditEntry)', async () => {
     const d = await shipped.decide(example('behaviour', 'late-incident-report'), { asOf: '2026-11-24' })
-    expect(auditEntry(d, NOON)).toMatchObject({ time: NOON.toISOString(), policy: TERMINATION, outcome: d.outcome, rules: d.reasons.map((r) => r.rule) })
+    expect(auditEntry(d, NOON)).toMatchObject({
+      time: NOON.toISOString(),
+      policy: TERMINATION,
+      outcome: d.outcome,
+      rules: d.reasons.map((r) => r.rule),
+    })
   })
 })

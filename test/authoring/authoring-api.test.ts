@@ -76,7 +76,13 @@ describe('diff', () => {
     edited.rules[0]!.checks[1]!.outcome = 'terminate'
     edited.digest = 'sha256:changed'
     const d = diffPolicies(termination, edited)
-    expect(d.rules.changed).toEqual([{ id: termination.rules[0]!.id, title: termination.rules[0]!.title, changes: [{ field: 'outcome', check: 1, before: 'investigate', after: 'terminate' }] }])
+    expect(d.rules.changed).toEqual([
+      {
+        id: termination.rules[0]!.id,
+        title: termination.rules[0]!.title,
+        changes: [{ field: 'outcome', check: 1, before: 'investigate', after: 'terminate' }],
+      },
+    ])
   })
 })
 
@@ -97,13 +103,32 @@ describe('coverage', () => {
   it('counts a rule covered only when seen both passing and objecting, per version', async () => {
     const { policies, v1, v2 } = await versions()
     const set = await loadPolicies(VERSIONS)
-    const record = { applicationId: 'A', category: 'c', submittedAt: '2025-09-01', applicant: { registration: { country: 'CA' }, yearsInOperation: 5 }, account: { type: 'app_developer', businessVerified: true }, product: { requestedScopes: [] }, security: { encryptionAtRest: true } }
+    const record = {
+      applicationId: 'A',
+      category: 'c',
+      submittedAt: '2025-09-01',
+      applicant: { registration: { country: 'CA' }, yearsInOperation: 5 },
+      account: { type: 'app_developer', businessVerified: true },
+      product: { requestedScopes: [] },
+      security: { encryptionAtRest: true },
+    }
     const decided = async (version: string, r: unknown): Promise<PolicyTestCaseResult> => ({
-      name: version, file: 'f', line: 1, policy: 'acme.onboarding', passed: true, failures: [], mismatches: [],
+      name: version,
+      file: 'f',
+      line: 1,
+      policy: 'acme.onboarding',
+      passed: true,
+      failures: [],
+      mismatches: [],
       decision: await set.decide(r, { policy: 'acme.onboarding', asOf: '2025-09-02', version }),
     })
     const us = { ...record, applicant: { registration: { country: 'US' }, yearsInOperation: 5 } }
-    const cov = policyTestCoverage(policies, [await decided('1.1.0', record), await decided('1.1.0', us), await decided('1.0.0', us), { name: 'no decision', file: 'f', line: 2, policy: 'x', passed: false, failures: ['error: x'], mismatches: [] }])
+    const cov = policyTestCoverage(policies, [
+      await decided('1.1.0', record),
+      await decided('1.1.0', us),
+      await decided('1.0.0', us),
+      { name: 'no decision', file: 'f', line: 2, policy: 'x', passed: false, failures: ['error: x'], mismatches: [] },
+    ])
     const v2cov = cov.policies.find((p) => p.version === v2.version)!
     expect(v2cov.rules.map((r) => [r.id, r.passed, r.objected, r.covered])).toEqual([
       ['ONB-SCOPE-US', 1, 1, true],

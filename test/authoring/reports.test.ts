@@ -26,7 +26,13 @@ describe('JUnit XML', () => {
 
   it('counts failures and errors per suite and overall', () => {
     const xml = formatJunit([
-      { name: 's1', cases: [{ name: 'ok', classname: 'p' }, { name: 'bad', classname: 'p', failure: { message: 'm' } }] },
+      {
+        name: 's1',
+        cases: [
+          { name: 'ok', classname: 'p' },
+          { name: 'bad', classname: 'p', failure: { message: 'm' } },
+        ],
+      },
       { name: 's2', cases: [{ name: 'broken', classname: 'p', error: { message: 'e', type: 'E_IO' } }] },
     ])
     expect(xml).toContain('<testsuites name="collabgate" tests="3" failures="1" errors="1">')

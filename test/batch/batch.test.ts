@@ -13,10 +13,20 @@ import { CollabgateError } from '../../src/errors.js'
 import { ROOT } from '../core/helpers.js'
 
 const ASOF = '2026-11-24'
-const EXAMPLE_LINES = readFileSync(join(ROOT, 'examples', 'records.ndjson'), 'utf8').split('\n').filter((l) => l.trim() !== '')
+const EXAMPLE_LINES = readFileSync(join(ROOT, 'examples', 'records.ndjson'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '')
 const INVALID_RECORD = JSON.stringify({ applicationId: 'APP-BAD', category: 42 })
 /** Good lines with a malformed line, a blank line and a record failing its schema in the middle. */
-const MIXED = [EXAMPLE_LINES[0]!, EXAMPLE_LINES[1]!, '{"applicationId": "APP-1", ', '', INVALID_RECORD, EXAMPLE_LINES[7]!, EXAMPLE_LINES[2]!]
+const MIXED = [
+  EXAMPLE_LINES[0]!,
+  EXAMPLE_LINES[1]!,
+  '{"applicationId": "APP-1", ',
+  '',
+  INVALID_RECORD,
+  EXAMPLE_LINES[7]!,
+  EXAMPLE_LINES[2]!,
+]
 
 async function* from(text: string) {
   // odd chunk sizes, so lines straddle chunks
@@ -27,7 +37,13 @@ async function runInProcess(lines: string[], options: Partial<Parameters<typeof 
   const set = await defaultPolicies()
   let out = ''
   const summary = await decideNdjson(set, from(lines.join('\n') + '\n'), (t) => void (out += t), { asOf: ASOF, workers: 0, ...options })
-  return { summary, out: out.split('\n').slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>) }
+  return {
+    summary,
+    out: out
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+  }
 }
 
 describe('decideNdjson in this thread', () => {
@@ -99,7 +115,11 @@ function collector(lag = 0) {
 describe('decideNdjsonToStream', () => {
   // many blocks, error lines, and text beyond ASCII, so bytes and characters differ
   const LINES = Array.from({ length: 900 }, (_, i) =>
-    i % 101 === 7 ? '{"broken": ' : i % 53 === 5 ? JSON.stringify({ developerId: `DEV-ü-😀-${i}`, incidents: [] }) : EXAMPLE_LINES[i % EXAMPLE_LINES.length]!,
+    i % 101 === 7
+      ? '{"broken": '
+      : i % 53 === 5
+        ? JSON.stringify({ developerId: `DEV-ü-😀-${i}`, incidents: [] })
+        : EXAMPLE_LINES[i % EXAMPLE_LINES.length]!,
   )
   const INPUT = LINES.join('\n') + '\n'
 
@@ -136,7 +156,9 @@ describe('decideNdjsonToStream', () => {
           done(writes === 2 ? Object.assign(new Error('disk full'), { code: 'ENOSPC' }) : null)
         },
       })
-      await expect(decideNdjsonToStream(set, from(INPUT), failing, { asOf: ASOF, workers, blockLines: 16 })).rejects.toMatchObject({ code: 'ENOSPC' })
+      await expect(decideNdjsonToStream(set, from(INPUT), failing, { asOf: ASOF, workers, blockLines: 16 })).rejects.toMatchObject({
+        code: 'ENOSPC',
+      })
       expect(writes, `workers ${workers}`).toBe(2)
     }
   })
@@ -167,7 +189,13 @@ describe('collabgate decide, batch mode (built CLI)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   const cli = (args: string[], input?: string, env: NodeJS.ProcessEnv = {}) => {
-    const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, CI: '', ...env } })
+    const r = spawnSync(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      input,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, CI: '', ...env },
+    })
     return { code: r.status, stdout: r.stdout, stderr: r.stderr, lines: r.stdout.split('\n').slice(0, -1) }
   }
   const file = (name: string, lines: string[]) => {
@@ -181,13 +209,29 @@ describe('collabgate decide, batch mode (built CLI)', () => {
     expect(r.code).toBe(1)
     expect(r.lines).toHaveLength(MIXED.length)
     const out = r.lines.map((l) => JSON.parse(l) as { line?: number; error?: { code: string }; subject?: { id: string } })
-    expect(out.map((o) => o.error?.code ?? 'decided')).toEqual(['decided', 'decided', 'E_LINE_NOT_JSON', 'E_LINE_BLANK', 'E_RECORD_INVALID', 'decided', 'decided'])
+    expect(out.map((o) => o.error?.code ?? 'decided')).toEqual([
+      'decided',
+      'decided',
+      'E_LINE_NOT_JSON',
+      'E_LINE_BLANK',
+      'E_RECORD_INVALID',
+      'decided',
+      'decided',
+    ])
     expect(out[2]!.line).toBe(3)
     const idOf = (line: string) => {
       const rec = JSON.parse(line) as { applicationId?: string; developerId?: string }
       return rec.applicationId ?? rec.developerId
     }
-    expect(out.map((o) => o.subject?.id)).toEqual([idOf(MIXED[0]!), idOf(MIXED[1]!), undefined, undefined, undefined, idOf(MIXED[5]!), idOf(MIXED[6]!)])
+    expect(out.map((o) => o.subject?.id)).toEqual([
+      idOf(MIXED[0]!),
+      idOf(MIXED[1]!),
+      undefined,
+      undefined,
+      undefined,
+      idOf(MIXED[5]!),
+      idOf(MIXED[6]!),
+    ])
     expect(r.stderr).toMatch(/3 of 7 line\(s\) could not be decided/)
   })
 
@@ -209,7 +253,11 @@ describe('collabgate decide, batch mode (built CLI)', () => {
     const lines = [EXAMPLE_LINES[0]!, 'y'.repeat(1_200_000), EXAMPLE_LINES[7]!]
     const r = cli(['decide', '--as-of', ASOF, '--workers', '2', file('long.ndjson', lines)])
     expect(r.code).toBe(1)
-    expect(r.lines.map((l) => (JSON.parse(l) as { error?: { code: string } }).error?.code ?? 'decided')).toEqual(['decided', 'E_LINE_NOT_JSON', 'decided'])
+    expect(r.lines.map((l) => (JSON.parse(l) as { error?: { code: string } }).error?.code ?? 'decided')).toEqual([
+      'decided',
+      'E_LINE_NOT_JSON',
+      'decided',
+    ])
   })
 
   it('reads standard input with --ndjson, exits 0 when every line is decided, and prints nothing on stderr in a pipe', () => {
@@ -221,7 +269,10 @@ describe('collabgate decide, batch mode (built CLI)', () => {
 
   it('stops quietly with exit 0 when the reader closes the pipe (| head)', async () => {
     const lines = Array.from({ length: 3_000 }, (_, i) => EXAMPLE_LINES[i % EXAMPLE_LINES.length]!)
-    const child = spawn(process.execPath, [CLI, 'decide', '--as-of', ASOF, '--workers', '2', file('head.ndjson', lines)], { cwd: ROOT, env: { ...process.env, CI: '' } })
+    const child = spawn(process.execPath, [CLI, 'decide', '--as-of', ASOF, '--workers', '2', file('head.ndjson', lines)], {
+      cwd: ROOT,
+      env: { ...process.env, CI: '' },
+    })
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     // read the first chunk, then hang up, as `head -c` does

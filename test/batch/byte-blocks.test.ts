@@ -57,7 +57,12 @@ describe('byteBlocks + splitBlock', () => {
           for (const b of blocks) {
             if (b.kind !== 'bytes') continue
             expect(b.lines).toBeLessThanOrEqual(maxLines)
-            const longest = Math.max(...Buffer.from(b.bytes).toString('latin1').split('\n').map((l) => l.length))
+            const longest = Math.max(
+              ...Buffer.from(b.bytes)
+                .toString('latin1')
+                .split('\n')
+                .map((l) => l.length),
+            )
             expect(longest).toBeLessThanOrEqual(longLine)
           }
         },

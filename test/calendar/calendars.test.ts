@@ -17,9 +17,9 @@ type BDays = { getHolidays(year: number): HolidayRecord[]; check(date: string): 
 const requireHere = createRequire(import.meta.url)
 function businessDays(options?: { state?: string }): BDays {
   const imported: unknown = requireHere('business-days-js')
-  const factory = (typeof imported === 'function' ? imported : (imported as { default: unknown }).default) as (
-    o?: { state?: string },
-  ) => BDays
+  const factory = (typeof imported === 'function' ? imported : (imported as { default: unknown }).default) as (o?: {
+    state?: string
+  }) => BDays
   return factory(options)
 }
 
@@ -35,7 +35,6 @@ function eachDay(from: string, to: string): string[] {
 }
 
 const isWeekend = (d: string) => [0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay())
-
 
 describe('US (default) calendar', () => {
   const us = calendarNamed('US')
@@ -137,15 +136,7 @@ describe('date-holidays calendars', () => {
 
   it('GB: the country-level list, every nation-wide bank holiday but no summer bank holiday (it differs by nation)', () => {
     const gb = calendarNamed('GB')
-    expect(gb.holidays(2026)).toEqual([
-      '2026-01-01',
-      '2026-04-03',
-      '2026-04-06',
-      '2026-05-04',
-      '2026-05-25',
-      '2026-12-25',
-      '2026-12-28',
-    ])
+    expect(gb.holidays(2026)).toEqual(['2026-01-01', '2026-04-03', '2026-04-06', '2026-05-04', '2026-05-25', '2026-12-25', '2026-12-28'])
     expect(gb.isWorkingDay('2026-12-25')).toBe(false)
     expect(gb.isWorkingDay('2026-12-28')).toBe(false)
     expect(gb.isWorkingDay('2027-12-27')).toBe(false)
@@ -322,5 +313,4 @@ describe('cold start', () => {
       expect([file, /\bimport\(\s*['"](date-holidays|business-days-js)['"]/.test(source)]).toEqual([file, false])
     }
   })
-
 })

@@ -54,7 +54,6 @@ function countingSource(inner: (year: number) => readonly HolidayRecord[]) {
   return { source, calls }
 }
 
-
 describe('isWorkingDay', () => {
   it('agrees with business-days-js check() for every day of 2023 through 2026 except the observed Veterans Day', () => {
     const cal = createWorkingDayCalendar()

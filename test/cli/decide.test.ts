@@ -69,7 +69,14 @@ beforeAll(() => {
     unreadable: cli(['decide', '--as-of', AS_OF, 'examples/no-such-record.json']),
     notJson: cli(['decide', '--as-of', AS_OF, '-'], '{"applicationId": "A-1",'),
     badRecord: cli(['decide', '--as-of', AS_OF, '-'], JSON.stringify(BAD_RECORD)),
-    unknownPolicy: cli(['decide', '--policy', 'creator-collaboration.eu.onboarding', '--as-of', AS_OF, 'examples/applications/complete-us-developer.json']),
+    unknownPolicy: cli([
+      'decide',
+      '--policy',
+      'creator-collaboration.eu.onboarding',
+      '--as-of',
+      AS_OF,
+      'examples/applications/complete-us-developer.json',
+    ]),
     tooEarly: cli(['decide', '--as-of', '2023-09-17', 'examples/applications/complete-us-developer.json']),
     invalidPolicies: cli(['decide', '--policies', 'test/fixtures/core/invalid/semantic-problems.yaml', '--as-of', AS_OF, REJECTED]),
   }
@@ -187,7 +194,12 @@ describe('collabgate decide: inputs it refuses before reading them', () => {
 
   it('no FILE with a terminal on standard input: a usage error instead of waiting', async () => {
     // `script` gives the CLI a pseudo-terminal as standard input
-    const run = spawnSync('script', ['-qec', `${process.execPath} ${CLI} decide`, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 15_000, input: '' })
+    const run = spawnSync('script', ['-qec', `${process.execPath} ${CLI} decide`, '/dev/null'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 15_000,
+      input: '',
+    })
     expect(run.status).toBe(2)
     expect(run.stdout).toContain('give a FILE, or pipe a record into standard input')
   })

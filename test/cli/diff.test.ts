@@ -25,12 +25,25 @@ describe.concurrent('collabgate diff', () => {
         '      +   applicant $.yearsInOperation greaterThanInclusive 2',
       ].join('\n'),
     )
-    expect(r.stdout).toContain('      source: modelled "Fixture: verification" → confirmed "Fixture: verification, now confirmed by the source"\n')
-    expect(r.stdout).toContain('      message: "Business verification is not complete." → "Business verification is not complete; finish it in Partner Center."\n')
+    expect(r.stdout).toContain(
+      '      source: modelled "Fixture: verification" → confirmed "Fixture: verification, now confirmed by the source"\n',
+    )
+    expect(r.stdout).toContain(
+      '      message: "Business verification is not complete." → "Business verification is not complete; finish it in Partner Center."\n',
+    )
   })
 
   it('resolves ID@VERSION in --policies and prints JSON; --exit-code says they differ', async () => {
-    const r = await cli(['diff', '--policies', `${AUTHORING}/versions`, '--format', 'json', '--exit-code', 'acme.onboarding@1.0.0', 'acme.onboarding@1.1.0'])
+    const r = await cli([
+      'diff',
+      '--policies',
+      `${AUTHORING}/versions`,
+      '--format',
+      'json',
+      '--exit-code',
+      'acme.onboarding@1.0.0',
+      'acme.onboarding@1.1.0',
+    ])
     expect(r.code).toBe(1)
     const d = JSON.parse(r.stdout) as PolicyDiff
     expect(d.old).toMatchObject({ id: 'acme.onboarding', version: '1.0.0', file: V1 })

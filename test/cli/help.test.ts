@@ -35,6 +35,6 @@ describe.concurrent('collabgate --help and --version', () => {
   it.each(Object.entries(HELP))('%s help shows usage, exit codes and examples', (name, text) => {
     expect(text).toMatch(new RegExp(`^Usage: collabgate ${name} `))
     expect(text).toContain('Exit: 0')
-    expect(text).toMatch(/Examples?:\n  collabgate /)
+    expect(text).toMatch(/Examples?:\n {2}collabgate /)
   })
 })

@@ -15,7 +15,9 @@ describe.concurrent('collabgate impact', () => {
     const r = await cli([...base, RECORDS])
     expect(r.code).toBe(2)
     expect(r.stdout).toContain('impact of acme.onboarding 1.0.0 → 1.1.0 (as of 2025-09-02)\n')
-    expect(r.stdout).toContain('  6 record(s) decided, 3 decision(s) changed (3 with a different outcome), 2 line(s) could not be decided\n')
+    expect(r.stdout).toContain(
+      '  6 record(s) decided, 3 decision(s) changed (3 with a different outcome), 2 line(s) could not be decided\n',
+    )
     expect(r.stdout).toContain('outcome changes:\n  approve → manual_review: 2\n  manual_review → approve: 1\n')
     expect(r.stdout).toContain('  line 2 APP-2: approve → manual_review\n      before: (none)\n      after:  ONB-STRENGTH\n')
     expect(r.stdout).toContain('  line 7 APP-7: manual_review → approve\n      before: ONB-API-SCOPES\n      after:  (none)\n')
@@ -28,7 +30,15 @@ describe.concurrent('collabgate impact', () => {
     const r = await cli([...base, '--format', 'json', RECORDS])
     expect(r.code).toBe(2)
     const report = JSON.parse(r.stdout) as ImpactReport
-    expect(report).toMatchObject({ policy: 'acme.onboarding', from: { version: '1.0.0' }, to: { version: '1.1.0' }, lines: 8, decided: 6, changed: 3, outcomeChanged: 3 })
+    expect(report).toMatchObject({
+      policy: 'acme.onboarding',
+      from: { version: '1.0.0' },
+      to: { version: '1.1.0' },
+      lines: 8,
+      decided: 6,
+      changed: 3,
+      outcomeChanged: 3,
+    })
     expect(report.transitions).toEqual([
       { from: 'approve', to: 'manual_review', count: 2 },
       { from: 'approve', to: 'approve', count: 1 },
@@ -64,7 +74,18 @@ describe.concurrent('collabgate impact', () => {
     const missing = await cli(['impact', '--policy', 'acme.onboarding', '--from', '1.0.0', RECORDS])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('impact needs --to')
-    const unknown = await cli(['impact', '--policies', VERSIONS, '--policy', 'acme.onboarding', '--from', '1.0.0', '--to', '2.0.0', RECORDS])
+    const unknown = await cli([
+      'impact',
+      '--policies',
+      VERSIONS,
+      '--policy',
+      'acme.onboarding',
+      '--from',
+      '1.0.0',
+      '--to',
+      '2.0.0',
+      RECORDS,
+    ])
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain("policy 'acme.onboarding' has no version 2.0.0")
   })

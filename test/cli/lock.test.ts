@@ -46,7 +46,14 @@ describe.concurrent('collabgate lock', () => {
     cpSync(join(ROOT, AUTHORING, 'versions'), dir, { recursive: true })
     const lockFile = join(dir, 'policies.lock.json')
     const released = JSON.parse(readFileSync(lockFile, 'utf8')) as Record<string, string>
-    writeFileSync(lockFile, JSON.stringify({ ...released, 'acme.onboarding@0.9.0': 'sha256:' + '0'.repeat(64), 'acme.onboarding@1.1.0': 'sha256:' + '1'.repeat(64) }))
+    writeFileSync(
+      lockFile,
+      JSON.stringify({
+        ...released,
+        'acme.onboarding@0.9.0': 'sha256:' + '0'.repeat(64),
+        'acme.onboarding@1.1.0': 'sha256:' + '1'.repeat(64),
+      }),
+    )
 
     const r = await cli(['lock', '--update', 'acme.onboarding@1.1.0', '--update', 'acme.onboarding@0.9.0', dir])
     expect(r.code).toBe(0)
@@ -77,7 +84,10 @@ describe.concurrent('collabgate lock', () => {
   it('ships a lock that matches the shipped policies and record schemas', async () => {
     const { policies, subjects, problems } = await checkPolicies(defaultPoliciesDir())
     expect(problems).toEqual([])
-    const lock = lockOf(policies, subjects.flatMap((s) => s.schemas))
+    const lock = lockOf(
+      policies,
+      subjects.flatMap((s) => s.schemas),
+    )
     expect(Object.keys(lock)).toContain('record:application@1.0.0')
     expect(readFileSync(join(defaultPoliciesDir(), 'policies.lock.json'), 'utf8')).toBe(formatLock(lock))
   })

@@ -23,13 +23,19 @@ export function assertBuilt(): void {
 export function cli(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env }
-    const child = execFile(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return reject(err)
-      resolve({ code: err ? (err.code as number) : 0, stdout, stderr })
-    })
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: options.cwd ?? ROOT, env, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') return reject(err)
+        resolve({ code: err ? (err.code as number) : 0, stdout, stderr })
+      },
+    )
     child.stdin?.end(options.input ?? '')
   })
 }
 
 /** Any ANSI escape: output to pipes must never be coloured. */
+// eslint-disable-next-line no-control-regex -- the escape character is the point
 export const ANSI = /\u001b\[/

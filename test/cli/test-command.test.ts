@@ -27,7 +27,11 @@ describe.concurrent('collabgate test', () => {
   it('gives the mismatches as JSON', async () => {
     const r = await cli(['test', '--format', 'json', FAILING])
     expect(r.code).toBe(1)
-    const body = JSON.parse(r.stdout) as { passed: number; failed: number; cases: { passed: boolean; outcome: string; rules: string[]; mismatches: unknown[] }[] }
+    const body = JSON.parse(r.stdout) as {
+      passed: number
+      failed: number
+      cases: { passed: boolean; outcome: string; rules: string[]; mismatches: unknown[] }[]
+    }
     expect(body).toMatchObject({ passed: 1, failed: 1 })
     expect(body.cases[1]).toMatchObject({
       passed: false,
@@ -44,10 +48,18 @@ describe.concurrent('collabgate test', () => {
   it('writes JUnit XML with escaped names and messages', async () => {
     const r = await cli(['test', '--format', 'junit', FAILING])
     expect(r.code).toBe(1)
-    expect(r.stdout.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="collabgate policy tests" tests="2" failures="1" errors="0">')).toBe(true)
+    expect(
+      r.stdout.startsWith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="collabgate policy tests" tests="2" failures="1" errors="0">',
+      ),
+    ).toBe(true)
     expect(r.stdout).toContain(`<testsuite name="${FAILING}/acme.onboarding.test.yaml" tests="2" failures="1" errors="0" skipped="0">`)
-    expect(r.stdout).toContain('<testcase name="this case expects the wrong outcome &amp; rules &lt;on purpose&gt;" classname="acme.onboarding"')
-    expect(r.stdout).toContain('<failure message="outcome: expected approve, got manual_review; rules: expected [ONB-SCOPE-US], got [ONB-STRENGTH]; message of ONB-STRENGTH: expected it to contain &quot;at least two years&quot;')
+    expect(r.stdout).toContain(
+      '<testcase name="this case expects the wrong outcome &amp; rules &lt;on purpose&gt;" classname="acme.onboarding"',
+    )
+    expect(r.stdout).toContain(
+      '<failure message="outcome: expected approve, got manual_review; rules: expected [ONB-SCOPE-US], got [ONB-STRENGTH]; message of ONB-STRENGTH: expected it to contain &quot;at least two years&quot;',
+    )
     expect(r.stdout).not.toMatch(/&(?!amp;|lt;|gt;|quot;|apos;|#1[03];)/)
     expect(r.stdout.trimEnd().endsWith('</testsuites>')).toBe(true)
   })
@@ -79,7 +91,9 @@ describe.concurrent('collabgate test', () => {
   it('covers every shipped rule both ways (what npm test enforces)', async () => {
     const r = await cli(['test', '--coverage', '--min-coverage', '100'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/rule coverage: (\d+)\/\1 rules exercised both passing and objecting \(100%\), minimum 100% met\npolicy-tests: \d+ passed, 0 failed\n$/)
+    expect(r.stdout).toMatch(
+      /rule coverage: (\d+)\/\1 rules exercised both passing and objecting \(100%\), minimum 100% met\npolicy-tests: \d+ passed, 0 failed\n$/,
+    )
   })
 
   it('exits 2 for a bad --min-coverage', async () => {

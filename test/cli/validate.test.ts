@@ -33,7 +33,10 @@ describe.concurrent('collabgate validate', () => {
   it('gives the same problems as JSON', async () => {
     const r = await cli(['validate', '--format', 'json', `${AUTHORING}/broken`])
     expect(r.code).toBe(1)
-    const body = JSON.parse(r.stdout) as { valid: boolean; problems: { code: string; file: string; line: number; column: number; pointer: string }[] }
+    const body = JSON.parse(r.stdout) as {
+      valid: boolean
+      problems: { code: string; file: string; line: number; column: number; pointer: string }[]
+    }
     expect(body.valid).toBe(false)
     expect(body.problems.map((p) => [p.code, p.file, p.line, p.column, p.pointer])).toEqual([
       ['E_UNKNOWN_OPERATOR', BROKEN, 20, 7, '/rules/0/require/operator'],
@@ -48,7 +51,9 @@ describe.concurrent('collabgate validate', () => {
     expect(r.code).toBe(1)
     const annotations = r.stdout.split('\n').filter((l) => l.startsWith('::'))
     expect(annotations).toHaveLength(4)
-    expect(annotations[0]).toMatch(new RegExp(`^::error file=${BROKEN},line=20,col=7,title=E_UNKNOWN_OPERATOR::unknown operator 'greaterThen'`))
+    expect(annotations[0]).toMatch(
+      new RegExp(`^::error file=${BROKEN},line=20,col=7,title=E_UNKNOWN_OPERATOR::unknown operator 'greaterThen'`),
+    )
     expect(annotations[3]).toMatch(new RegExp(`^::error file=${SYNTAX},line=5,col=1,title=E_YAML_SYNTAX::`))
   })
 
@@ -60,11 +65,15 @@ describe.concurrent('collabgate validate', () => {
       `✗ ${dir}/acme.onboarding.v1.0.0.yaml:4:1 E_LOCK_MISMATCH acme.onboarding@1.0.0 is released (locked sha256:86cfd88fa493…) but its content changed`,
     )
     expect(r.stdout).toContain('released versions are immutable: restore it and ship the change as a new version')
-    expect(r.stdout).toContain(`! ${dir}/acme.onboarding.v1.1.0.yaml:4:1 warning: acme.onboarding@1.1.0 is not in ${dir}/policies.lock.json yet (not a failure)`)
+    expect(r.stdout).toContain(
+      `! ${dir}/acme.onboarding.v1.1.0.yaml:4:1 warning: acme.onboarding@1.1.0 is not in ${dir}/policies.lock.json yet (not a failure)`,
+    )
 
     const gh = await cli(['validate', '--format', 'github', dir])
     expect(gh.code).toBe(1)
-    expect(gh.stdout).toContain(`::error file=${dir}/acme.onboarding.v1.0.0.yaml,line=4,col=1,title=E_LOCK_MISMATCH::acme.onboarding@1.0.0 is released`)
+    expect(gh.stdout).toContain(
+      `::error file=${dir}/acme.onboarding.v1.0.0.yaml,line=4,col=1,title=E_LOCK_MISMATCH::acme.onboarding@1.0.0 is released`,
+    )
     // --no-lock: the same folder is valid scratch work
     const off = await cli(['validate', '--no-lock', dir])
     expect(off.code).toBe(0)

@@ -39,7 +39,15 @@ describe('working days in decisions', () => {
       const year = i % 2 === 0 ? 2025 : 2026
       const record = {
         developerId: `D-${i}`,
-        incidents: [{ id: `I-${i}`, type: 'security_incident', status: 'confirmed', occurredAt: `${year}-03-${day}`, reportedAt: `${year}-03-${day}` }],
+        incidents: [
+          {
+            id: `I-${i}`,
+            type: 'security_incident',
+            status: 'confirmed',
+            occurredAt: `${year}-03-${day}`,
+            reportedAt: `${year}-03-${day}`,
+          },
+        ],
       }
       expect(set.decideSync(record, { asOf: '2026-06-01' }).outcome).toBe('no_action')
       if (i % 100 === 0) expect((await set.decide(record, { asOf: '2026-06-01', evaluator: 'engine' })).outcome).toBe('no_action')

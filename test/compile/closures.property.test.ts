@@ -49,7 +49,13 @@ const APPLICATION_FIELDS: readonly Field[] = [
   { fact: 'review', path: '$.result', kind: 'string', values: ['pending', 'approved', 'rejected'] },
   { fact: 'review', path: '$.decidedAt', kind: 'date' },
   { fact: 'product', path: '$.functions[0]', kind: 'string', values: ['create', 'track', 'sell'] },
-  { fact: 'product', path: '$.functions', kind: 'strings', values: ['create', 'track', 'sell'], element: [{ kind: 'string', values: ['create', 'track', 'sell'] }] },
+  {
+    fact: 'product',
+    path: '$.functions',
+    kind: 'strings',
+    values: ['create', 'track', 'sell'],
+    element: [{ kind: 'string', values: ['create', 'track', 'sell'] }],
+  },
   {
     fact: 'product',
     path: '$.requestedScopes',
@@ -102,7 +108,8 @@ const OPERATORS_BY_KIND: Record<Kind, readonly string[]> = {
 /** A date operand: a literal, asOf, a date field of the record or of the element, or working days after one. */
 function dateOperand(subject: Subject, element: readonly Field[] | undefined, depth: number): fc.Arbitrary<unknown> {
   const refs: unknown[] = [{ fact: 'asOf' }]
-  for (const f of FIELDS[subject]) if (f.kind === 'date' && f.fact !== 'asOf') refs.push(f.path ? { fact: f.fact, path: f.path } : { fact: f.fact })
+  for (const f of FIELDS[subject])
+    if (f.kind === 'date' && f.fact !== 'asOf') refs.push(f.path ? { fact: f.fact, path: f.path } : { fact: f.fact })
   for (const f of element ?? []) if (f.kind === 'date') refs.push({ path: f.path })
   const base = fc.oneof(fc.constantFrom(...DATES), fc.constantFrom(...refs))
   if (depth <= 0) return base
@@ -113,36 +120,38 @@ function leaf(subject: Subject, element: readonly Field[] | undefined): fc.Arbit
   // inside a list match, a leaf reads the element (no fact) or a top-level field
   const fields = element ? [...element, ...FIELDS[subject].filter((f) => f.kind !== 'objects' && f.kind !== 'strings')] : FIELDS[subject]
   return fc.constantFrom(...fields).chain((f) =>
-    fc.constantFrom(...OPERATORS_BY_KIND[f.kind].filter((op) => !(element && (op === 'someMatch' || op === 'noneMatch')))).chain((operator): fc.Arbitrary<Condition> => {
-      const at: { fact?: string; path?: string } = {}
-      if (f.fact !== undefined) at.fact = f.fact
-      if (f.path !== undefined) at.path = f.path
-      const make = (value: fc.Arbitrary<unknown>) => value.map((v) => ({ ...at, operator, value: v }))
-      switch (operator) {
-        case 'present':
-          return make(fc.boolean())
-        case 'in':
-        case 'notIn':
-        case 'containsAny':
-        case 'containsOnly':
-          return make(scalarList(f))
-        case 'lessThan':
-        case 'lessThanInclusive':
-        case 'greaterThan':
-        case 'greaterThanInclusive':
-          return make(fc.constantFrom(...((f.values ?? [1]) as number[])))
-        case 'dateBefore':
-        case 'dateOnOrBefore':
-        case 'dateAfter':
-        case 'dateOnOrAfter':
-          return make(dateOperand(subject, element, 2))
-        case 'someMatch':
-        case 'noneMatch':
-          return make(condition(subject, 2, f.element ?? []))
-        default:
-          return make(f.kind === 'date' ? fc.constantFrom(...DATES) : scalar(f))
-      }
-    }),
+    fc
+      .constantFrom(...OPERATORS_BY_KIND[f.kind].filter((op) => !(element && (op === 'someMatch' || op === 'noneMatch'))))
+      .chain((operator): fc.Arbitrary<Condition> => {
+        const at: { fact?: string; path?: string } = {}
+        if (f.fact !== undefined) at.fact = f.fact
+        if (f.path !== undefined) at.path = f.path
+        const make = (value: fc.Arbitrary<unknown>) => value.map((v) => ({ ...at, operator, value: v }))
+        switch (operator) {
+          case 'present':
+            return make(fc.boolean())
+          case 'in':
+          case 'notIn':
+          case 'containsAny':
+          case 'containsOnly':
+            return make(scalarList(f))
+          case 'lessThan':
+          case 'lessThanInclusive':
+          case 'greaterThan':
+          case 'greaterThanInclusive':
+            return make(fc.constantFrom(...((f.values ?? [1]) as number[])))
+          case 'dateBefore':
+          case 'dateOnOrBefore':
+          case 'dateAfter':
+          case 'dateOnOrAfter':
+            return make(dateOperand(subject, element, 2))
+          case 'someMatch':
+          case 'noneMatch':
+            return make(condition(subject, 2, f.element ?? []))
+          default:
+            return make(f.kind === 'date' ? fc.constantFrom(...DATES) : scalar(f))
+        }
+      }),
   )
 }
 
@@ -159,7 +168,11 @@ function condition(subject: Subject, depth: number, element?: readonly Field[]):
 
 const OUTCOMES = ['block', 'review', 'pass']
 const MESSAGES: Record<Subject, readonly string[]> = {
-  application: ['Failed: {{ $evidence }}.', 'Applicant {{ applicant.legalName }} in {{ applicant.registration.country }}', 'Matched {{ $matched }} on {{ $asOf }}'],
+  application: [
+    'Failed: {{ $evidence }}.',
+    'Applicant {{ applicant.legalName }} in {{ applicant.registration.country }}',
+    'Matched {{ $matched }} on {{ $asOf }}',
+  ],
   behaviour: ['Incidents {{ $matched }} of {{ developerId }}', 'Failed: {{ $evidence }}.'],
 }
 
@@ -169,7 +182,10 @@ function policyDocument(subject: Subject): fc.Arbitrary<Record<string, unknown>>
     require: condition(subject, 3),
     message: fc.constantFrom(...MESSAGES[subject]),
   })
-  const rule = fc.oneof(check, fc.array(check, { minLength: 1, maxLength: 3 }).map((checks) => ({ checks })))
+  const rule = fc.oneof(
+    check,
+    fc.array(check, { minLength: 1, maxLength: 3 }).map((checks) => ({ checks })),
+  )
   return fc.array(rule, { minLength: 1, maxLength: 4 }).map((rules) => ({
     id: 'generated.policy',
     version: '1.0.0',
@@ -184,7 +200,12 @@ function policyDocument(subject: Subject): fc.Arbitrary<Record<string, unknown>>
 
 /** Validates a generated document exactly as the loader does; a generator bug fails loudly here. */
 function toPolicy(doc: Record<string, unknown>): Policy {
-  const source: ParsedSource = { file: 'generated.yaml', value: doc, locate: () => ({ file: 'generated.yaml', line: 1, column: 1 }), problems: [] }
+  const source: ParsedSource = {
+    file: 'generated.yaml',
+    value: doc,
+    locate: () => ({ file: 'generated.yaml', line: 1, column: 1 }),
+    problems: [],
+  }
   const { policy, problems } = checkPolicyDocument(source, SHIPPED_FOLDER)
   if (!policy) throw new Error(`generated policy is invalid: ${JSON.stringify(problems)}\n${JSON.stringify(doc)}`)
   return policy
@@ -224,7 +245,11 @@ const applicationRecord: fc.Arbitrary<PolicyRecord> = fc.record(
     ),
     history: maybe(
       fc.record(
-        { terminations: maybe(fc.array(maybe(fc.record({ date, rule: pick('TRM-FRAUD', 'TRM-DATA-LEAK') }, { requiredKeys: [] })), { maxLength: 3 })) },
+        {
+          terminations: maybe(
+            fc.array(maybe(fc.record({ date, rule: pick('TRM-FRAUD', 'TRM-DATA-LEAK') }, { requiredKeys: [] })), { maxLength: 3 }),
+          ),
+        },
         { requiredKeys: [] },
       ),
     ),
@@ -255,20 +280,25 @@ describe.each(['application', 'behaviour'] as const)('compiled closures equal js
     let objections = 0
     let passes = 0
     await fc.assert(
-      fc.asyncProperty(policyDocument(subject), fc.array(RECORDS[subject], { minLength: 1, maxLength: 4 }), fc.constantFrom(...AS_OF), async (doc, records, asOf) => {
-        const policy = toPolicy(doc)
-        const closures = compileClosures(policy)
-        const engine = compileEngine(policy)
-        for (const record of records) {
-          const expected = await engine.evaluate(record, asOf)
-          const actual = closures.evaluateSync(record, asOf)
-          expect(actual).toEqual(expected)
-          const decision = buildDecision(policy, record, asOf, actual)
-          expect(decision).toEqual(buildDecision(policy, record, asOf, expected))
-          if (decision.reasons.length > 0) objections++
-          else passes++
-        }
-      }),
+      fc.asyncProperty(
+        policyDocument(subject),
+        fc.array(RECORDS[subject], { minLength: 1, maxLength: 4 }),
+        fc.constantFrom(...AS_OF),
+        async (doc, records, asOf) => {
+          const policy = toPolicy(doc)
+          const closures = compileClosures(policy)
+          const engine = compileEngine(policy)
+          for (const record of records) {
+            const expected = await engine.evaluate(record, asOf)
+            const actual = closures.evaluateSync(record, asOf)
+            expect(actual).toEqual(expected)
+            const decision = buildDecision(policy, record, asOf, actual)
+            expect(decision).toEqual(buildDecision(policy, record, asOf, expected))
+            if (decision.reasons.length > 0) objections++
+            else passes++
+          }
+        },
+      ),
       { numRuns: 300, interruptAfterTimeLimit: 8_000, seed: 20260 + subject.length },
     )
     // the generators must exercise both sides, or the equality says little
@@ -297,10 +327,25 @@ describe('generators', () => {
     }
     expect([...seen].sort()).toEqual(
       [
-        'addWorkingDays', 'containsAny', 'containsOnly', 'dateAfter', 'dateBefore', 'dateOnOrAfter', 'dateOnOrBefore', 'equal', 'greaterThan',
-        'greaterThanInclusive', 'in', 'lessThan', 'lessThanInclusive', 'noneMatch', 'notEqual', 'notIn', 'present', 'someMatch',
+        'addWorkingDays',
+        'containsAny',
+        'containsOnly',
+        'dateAfter',
+        'dateBefore',
+        'dateOnOrAfter',
+        'dateOnOrBefore',
+        'equal',
+        'greaterThan',
+        'greaterThanInclusive',
+        'in',
+        'lessThan',
+        'lessThanInclusive',
+        'noneMatch',
+        'notEqual',
+        'notIn',
+        'present',
+        'someMatch',
       ].sort(),
     )
   })
-
 })

@@ -46,7 +46,12 @@ describe('shipped policy tests through both evaluators', () => {
     expect(compiled.cases.length).toBe(engine.cases.length)
     compiled.cases.forEach((c, i) => {
       const e = engine.cases[i]!
-      expect({ name: c.name, decision: c.decision, error: c.error, passed: c.passed }).toEqual({ name: e.name, decision: e.decision, error: e.error, passed: e.passed })
+      expect({ name: c.name, decision: c.decision, error: c.error, passed: c.passed }).toEqual({
+        name: e.name,
+        decision: e.decision,
+        error: e.error,
+        passed: e.passed,
+      })
     })
     // at least some cases object, or the comparison would only cover the default outcome
     expect(compiled.cases.filter((c) => (c.decision?.reasons.length ?? 0) > 0).length).toBeGreaterThan(5)
@@ -71,7 +76,8 @@ describe('example records through both evaluators', () => {
     for (const policy of set.policies.filter((p) => p.subject === 'application')) {
       const engine = compileEngine(policy)
       const closures = compileClosures(policy)
-      for (const record of applications) expect(closures.evaluateSync(record, '2026-11-24')).toEqual(await engine.evaluate(record, '2026-11-24'))
+      for (const record of applications)
+        expect(closures.evaluateSync(record, '2026-11-24')).toEqual(await engine.evaluate(record, '2026-11-24'))
     }
   })
 })
@@ -139,14 +145,21 @@ describe('compiled closures, corner cases', () => {
         title: 'r',
         basis: { status: 'modelled', from: 'x' },
         location: { file: 'f', line: 1, column: 1 },
-        checks: [{ outcome: 'block', require: require as never, message: 'm', pointer: '/rules/0', location: { file: 'f', line: 1, column: 1 } }],
+        checks: [
+          { outcome: 'block', require: require as never, message: 'm', pointer: '/rules/0', location: { file: 'f', line: 1, column: 1 } },
+        ],
       },
     ],
     digest: 'sha256:0',
     location: { file: 'f', line: 1, column: 1 },
     document: {},
     calendar: 'US',
-    record: { subject, idField: subject === 'application' ? 'applicationId' : 'developerId', recognise: { fact: 'x', operator: 'present', value: true }, schema: SHIPPED_SUBJECTS.find((s) => s.name === subject)!.schemas[0]! },
+    record: {
+      subject,
+      idField: subject === 'application' ? 'applicationId' : 'developerId',
+      recognise: { fact: 'x', operator: 'present', value: true },
+      schema: SHIPPED_SUBJECTS.find((s) => s.name === subject)!.schemas[0]!,
+    },
   })
 
   it('a working-day date past 9999-12-31 is not a date, rather than an error, in both evaluators', async () => {
@@ -159,8 +172,16 @@ describe('compiled closures, corner cases', () => {
     // the deadline is no date, so dateAfter cannot hold: no element matches and noneMatch passes
     const [rule] = compileClosures(policy).evaluateSync(record, '2026-01-01')
     expect(rule!.checks[0]!.passed).toBe(true)
-    const some = compileClosures(policyWith({ ...(policy.rules[0]!.checks[0]!.require as object), operator: 'someMatch' })).evaluateSync(record, '2026-01-01')
-    expect(some[0]!.checks[0]!.tree).toMatchObject({ kind: 'group', op: 'all', passed: false, children: [{ kind: 'leaf', actual: [], expected: true, passed: false }] })
+    const some = compileClosures(policyWith({ ...(policy.rules[0]!.checks[0]!.require as object), operator: 'someMatch' })).evaluateSync(
+      record,
+      '2026-01-01',
+    )
+    expect(some[0]!.checks[0]!.tree).toMatchObject({
+      kind: 'group',
+      op: 'all',
+      passed: false,
+      children: [{ kind: 'leaf', actual: [], expected: true, passed: false }],
+    })
     const [engineRule] = await compileEngine(policy).evaluate(record, '2026-01-01')
     expect(engineRule!.checks[0]!.passed).toBe(true)
   })

@@ -12,10 +12,16 @@ const pad = (n: number, width: number) => String(n).padStart(width, '0')
 describe('calendarDate', () => {
   it('accepts exactly the days Date.UTC accepts, leap years included', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.constantFrom('', 'T10:00:00Z', ' 10:00'), (y, mo, d, time) => {
-        const text = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}`
-        expect(calendarDate(text + time)).toBe(byDate(y, mo, d) ? text : undefined)
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.constantFrom('', 'T10:00:00Z', ' 10:00'),
+        (y, mo, d, time) => {
+          const text = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}`
+          expect(calendarDate(text + time)).toBe(byDate(y, mo, d) ? text : undefined)
+        },
+      ),
       { numRuns: 3000, seed: 20261125 },
     )
   })

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { defaultPolicies, defaultPoliciesDir, loadPolicies, type DecideOptions, type Decision, type PolicySet, type Reason } from '../../src/index.js'
+import {
+  defaultPolicies,
+  defaultPoliciesDir,
+  loadPolicies,
+  type DecideOptions,
+  type Decision,
+  type PolicySet,
+  type Reason,
+} from '../../src/index.js'
 import { API_ACCESS, clone, example, lineOf, ONBOARDING, ROOT, TERMINATION, type Json } from './helpers.js'
 
 const AS_OF = '2026-11-20'
@@ -22,7 +30,13 @@ describe('the examples decide as documented', () => {
     ['applications', 'approved-for-api-access', ONBOARDING, 'approve', []],
     ['applications', 'pending-review', ONBOARDING, 'approve', []],
     ['applications', 'missing-details', ONBOARDING, 'needs_information', ['ONB-BUSINESS-VERIFIED', 'ONB-REQUIRED-INFO']],
-    ['applications', 'rejected-multiple-reasons', ONBOARDING, 'reject', ['ONB-SCOPE-US', 'ONB-DEVELOPER-ACCOUNT', 'ONB-NO-PRIOR-TERMINATION', 'ONB-PRODUCT-FIT']],
+    [
+      'applications',
+      'rejected-multiple-reasons',
+      ONBOARDING,
+      'reject',
+      ['ONB-SCOPE-US', 'ONB-DEVELOPER-ACCOUNT', 'ONB-NO-PRIOR-TERMINATION', 'ONB-PRODUCT-FIT'],
+    ],
     ['applications', 'approved-for-api-access', API_ACCESS, 'allow', []],
     ['applications', 'pending-review', API_ACCESS, 'deny', ['API-CATEGORY-APPROVED']],
     ['applications', 'complete-us-developer', API_ACCESS, 'deny', ['API-CATEGORY-APPROVED']],
@@ -50,9 +64,17 @@ describe('reasons', () => {
     expect(reason(d, 'ONB-SCOPE-US').evidence).toEqual([
       { fact: 'applicant', path: '$.registration.country', operator: 'equal', expected: 'US', actual: 'CA' },
     ])
-    expect(reason(d, 'ONB-DEVELOPER-ACCOUNT').evidence).toEqual([{ fact: 'account', path: '$.type', operator: 'equal', expected: 'app_developer', actual: 'seller' }])
+    expect(reason(d, 'ONB-DEVELOPER-ACCOUNT').evidence).toEqual([
+      { fact: 'account', path: '$.type', operator: 'equal', expected: 'app_developer', actual: 'seller' },
+    ])
     expect(reason(d, 'ONB-NO-PRIOR-TERMINATION').evidence).toEqual([
-      { fact: 'history', path: '$.terminations', operator: 'present', expected: false, actual: [{ date: '2024-03-02', rule: 'TRM-DATA-LEAK' }] },
+      {
+        fact: 'history',
+        path: '$.terminations',
+        operator: 'present',
+        expected: false,
+        actual: [{ date: '2024-03-02', rule: 'TRM-DATA-LEAK' }],
+      },
     ])
     // only the failing half of the `all` is evidence: target users include 'seller', functions fit nothing
     expect(reason(d, 'ONB-PRODUCT-FIT').evidence).toEqual([
@@ -81,13 +103,15 @@ describe('reasons', () => {
     )
   })
 
-  it('quote the record\'s values in their messages', async () => {
+  it("quote the record's values in their messages", async () => {
     const d = await shipped.decide(example('applications', 'rejected-multiple-reasons'), { asOf: AS_OF })
     expect(reason(d, 'ONB-SCOPE-US').message).toBe(
       'Business registration country is CA; the category is open to developers registered in the US only.',
     )
     expect(reason(d, 'ONB-DEVELOPER-ACCOUNT').message).toContain('account type is seller')
-    expect(reason(d, 'ONB-PRODUCT-FIT').message).toBe('The product does not fit the category: functions analytics_dashboard, target users seller.')
+    expect(reason(d, 'ONB-PRODUCT-FIT').message).toBe(
+      'The product does not fit the category: functions analytics_dashboard, target users seller.',
+    )
     const leak = await shipped.decide(example('behaviour', 'confirmed-data-leak'), { asOf: AS_OF })
     expect(reason(leak, 'TRM-DATA-LEAK').message).toContain('in incident(s) INC-2026-0417:')
     expect(reason(leak, 'TRM-DATA-LEAK').message).not.toContain('INC-2026-0388') // the dismissed one
@@ -112,7 +136,10 @@ describe('reasons', () => {
         const lines = readFileSync(`${ROOT}/${r.source.file}`, 'utf8').split('\n')
         const text = lineOf(r.source.file, r.source.line)
         // the nearest rule id at or above the reported line is this reason's rule
-        const ruleLine = lines.slice(0, r.source.line).reverse().find((l) => /^\s*- id: /.test(l))
+        const ruleLine = lines
+          .slice(0, r.source.line)
+          .reverse()
+          .find((l) => /^\s*- id: /.test(l))
         expect(ruleLine, `${r.rule} at ${r.source.file}:${r.source.line}`).toContain(`- id: ${r.rule}`)
         if (!text.includes(`id: ${r.rule}`)) expect(text).toMatch(new RegExp(`- outcome: ${r.outcome}$`))
         expect(r.source.column).toBe(text.search(/\S/) + 3) // the key right after "- "
@@ -202,7 +229,12 @@ describe('missing optional facts', () => {
       { fact: 'applicant', path: '$.yearsInOperation', operator: 'greaterThanInclusive', expected: 1, missing: true },
     ])
     const security = reason(d, 'ONB-TECH-SECURITY').evidence
-    expect(security.map((e) => e.path)).toEqual(['$.encryptionInTransit', '$.encryptionAtRest', '$.roleBasedAccess', '$.incidentResponsePlan'])
+    expect(security.map((e) => e.path)).toEqual([
+      '$.encryptionInTransit',
+      '$.encryptionAtRest',
+      '$.roleBasedAccess',
+      '$.incidentResponsePlan',
+    ])
     expect(security.every((e) => e.missing === true && !('actual' in e) && e.fact === 'security')).toBe(true)
   })
 
@@ -210,14 +242,18 @@ describe('missing optional facts', () => {
     const record = example('applications', 'complete-us-developer')
     ;(record.product as Record<string, unknown>).functions = []
     const d = await shipped.decide(record, { asOf: AS_OF })
-    expect(reason(d, 'ONB-REQUIRED-INFO').evidence).toEqual([{ fact: 'product', path: '$.functions', operator: 'present', expected: true, actual: [] }])
+    expect(reason(d, 'ONB-REQUIRED-INFO').evidence).toEqual([
+      { fact: 'product', path: '$.functions', operator: 'present', expected: true, actual: [] },
+    ])
     expect(reason(d, 'ONB-PRODUCT-FIT').outcome).toBe('reject')
   })
 })
 
 describe('determinism', () => {
   it('the same record, policy and asOf give identical JSON, also from a separately loaded set', async () => {
-    const other = await loadPolicies(defaultPoliciesDir(), { displayName: (abs) => 'policies/' + abs.slice(defaultPoliciesDir().length + 1) })
+    const other = await loadPolicies(defaultPoliciesDir(), {
+      displayName: (abs) => 'policies/' + abs.slice(defaultPoliciesDir().length + 1),
+    })
     expect(other).not.toBe(shipped)
     for (const [kind, name] of [
       ['applications', 'rejected-multiple-reasons'],
@@ -241,7 +277,7 @@ describe('determinism', () => {
     expect(JSON.stringify(record)).toBe(before)
   })
 
-  it('the decision date is the caller\'s asOf, never the clock', async () => {
+  it("the decision date is the caller's asOf, never the clock", async () => {
     const d = await shipped.decide(example('applications', 'pending-review'), { asOf: '2026-11-05' })
     expect(d.asOf).toBe('2026-11-05')
     expect(d.review?.overdue).toBe(false)
@@ -282,7 +318,9 @@ describe('the review deadline', () => {
     it('a pending review is still overdue; a recorded result is never overdue', async () => {
       const asOf = '2026-12-08'
       expect((await shipped.decide(submitted('2026-11-25', { result: 'pending' }), { asOf })).review?.overdue).toBe(true)
-      expect((await shipped.decide(submitted('2026-11-25', { result: 'approved', decidedAt: '2026-12-08' }), { asOf })).review?.overdue).toBe(false)
+      expect(
+        (await shipped.decide(submitted('2026-11-25', { result: 'approved', decidedAt: '2026-12-08' }), { asOf })).review?.overdue,
+      ).toBe(false)
       expect((await shipped.decide(submitted('2026-11-25', { result: 'rejected' }), { asOf })).review?.overdue).toBe(false)
     })
 
@@ -296,7 +334,9 @@ describe('the review deadline', () => {
 
     it('is reported only by the onboarding policy', async () => {
       expect('review' in (await shipped.decide(submitted('2026-11-25'), { policy: API_ACCESS, asOf: '2026-12-08' }))).toBe(false)
-      expect('review' in (await shipped.decide(example('behaviour', 'clean-developer'), { policy: TERMINATION, asOf: '2026-12-08' }))).toBe(false)
+      expect('review' in (await shipped.decide(example('behaviour', 'clean-developer'), { policy: TERMINATION, asOf: '2026-12-08' }))).toBe(
+        false,
+      )
     })
   })
 })
@@ -306,7 +346,13 @@ describe('the termination policy', () => {
     shipped.decide({ developerId: 'DEV-T', incidents }, { policy: TERMINATION, asOf })
   const summary = (d: Decision) => [d.outcome, d.reasons.map((r) => `${r.rule}:${r.outcome}`)]
 
-  const security = (extra: Json): Json => ({ id: 'INC-S', type: 'security_incident', status: 'confirmed', occurredAt: '2026-11-24', ...extra })
+  const security = (extra: Json): Json => ({
+    id: 'INC-S',
+    type: 'security_incident',
+    status: 'confirmed',
+    occurredAt: '2026-11-24',
+    ...extra,
+  })
 
   describe('TRM-INCIDENT-UNREPORTED: security incidents reported within 3 US working days', () => {
     // occurred Tuesday 2026-11-24; working days after it: 11-25, (11-26 Thanksgiving), 11-27, 11-30 → deadline 11-30.
@@ -323,9 +369,10 @@ describe('the termination policy', () => {
     })
 
     it('reports compare calendar dates of date-times as written', async () => {
-      expect((await decide([security({ occurredAt: '2026-11-24T22:00:00-08:00', reportedAt: '2026-11-30T23:59:00-08:00' })], '2026-12-15')).outcome).toBe(
-        'no_action',
-      )
+      expect(
+        (await decide([security({ occurredAt: '2026-11-24T22:00:00-08:00', reportedAt: '2026-11-30T23:59:00-08:00' })], '2026-12-15'))
+          .outcome,
+      ).toBe('no_action')
     })
 
     it('an unreported incident terminates once asOf is past the deadline', async () => {
@@ -343,7 +390,10 @@ describe('the termination policy', () => {
         'investigate',
         ['TRM-INCIDENT-UNREPORTED:investigate'],
       ])
-      expect(summary(await decide([security({ status: 'suspected' })], '2026-12-15'))).toEqual(['investigate', ['TRM-INCIDENT-UNREPORTED:investigate']])
+      expect(summary(await decide([security({ status: 'suspected' })], '2026-12-15'))).toEqual([
+        'investigate',
+        ['TRM-INCIDENT-UNREPORTED:investigate'],
+      ])
       expect(summary(await decide([security({ status: 'dismissed', reportedAt: '2026-12-20' })], '2026-12-15'))).toEqual(['no_action', []])
       expect(summary(await decide([security({ status: 'dismissed' })], '2026-12-15'))).toEqual(['no_action', []])
     })
@@ -372,7 +422,9 @@ describe('the termination policy', () => {
     })
 
     it('an incident type that is no bottom line is no action, even confirmed', async () => {
-      expect((await decide([{ id: 'I', type: 'late_payment', status: 'confirmed', occurredAt: '2026-10-01' }], '2026-11-20')).outcome).toBe('no_action')
+      expect((await decide([{ id: 'I', type: 'late_payment', status: 'confirmed', occurredAt: '2026-10-01' }], '2026-11-20')).outcome).toBe(
+        'no_action',
+      )
     })
 
     it('no incidents at all is no action', async () => {
@@ -419,14 +471,18 @@ describe('the API access policy', () => {
       expect(d.reasons).toHaveLength(1)
       expect(d.reasons[0]).toMatchObject({ rule: 'API-CATEGORY-APPROVED', outcome: 'deny', basis: { status: 'confirmed' } })
       expect(d.reasons[0]!.message).toBe('The category review of application APP-2026-11-0038 is still pending.')
-      expect(d.reasons[0]!.evidence).toEqual([{ fact: 'review', path: '$.result', operator: 'notEqual', expected: 'pending', actual: 'pending' }])
+      expect(d.reasons[0]!.evidence).toEqual([
+        { fact: 'review', path: '$.result', operator: 'notEqual', expected: 'pending', actual: 'pending' },
+      ])
     })
 
     it('denies a rejected application with the "rejected" message', async () => {
       const d = await decide(withReview({ result: 'rejected', decidedAt: '2026-11-20' }))
       expect(d.outcome).toBe('deny')
       expect(d.reasons.map((r) => r.message)).toEqual(['The category review rejected application APP-2026-11-0038.'])
-      expect(d.reasons[0]!.evidence).toEqual([{ fact: 'review', path: '$.result', operator: 'notEqual', expected: 'rejected', actual: 'rejected' }])
+      expect(d.reasons[0]!.evidence).toEqual([
+        { fact: 'review', path: '$.result', operator: 'notEqual', expected: 'rejected', actual: 'rejected' },
+      ])
     })
 
     it('denies an application with no review recorded, evidence missing', async () => {
@@ -450,10 +506,12 @@ describe('the API access policy', () => {
 
 /** 300 varied decisions over all three shipped policies: list matches, working days, missing facts. */
 function workload(): { record: Json; options: DecideOptions }[] {
-  const apps = ['complete-us-developer', 'rejected-multiple-reasons', 'missing-details', 'pending-review', 'approved-for-api-access'].map((n) =>
-    example('applications', n),
+  const apps = ['complete-us-developer', 'rejected-multiple-reasons', 'missing-details', 'pending-review', 'approved-for-api-access'].map(
+    (n) => example('applications', n),
   )
-  const behaviour = ['clean-developer', 'confirmed-data-leak', 'late-incident-report', 'suspected-fraud'].map((n) => example('behaviour', n))
+  const behaviour = ['clean-developer', 'confirmed-data-leak', 'late-incident-report', 'suspected-fraud'].map((n) =>
+    example('behaviour', n),
+  )
   const out: { record: Json; options: DecideOptions }[] = []
   for (let i = 0; i < 300; i++) {
     const day = String(1 + (i % 28)).padStart(2, '0')
@@ -482,7 +540,10 @@ function workload(): { record: Json; options: DecideOptions }[] {
 }
 
 /** Starts every job at once, staggered by 0–6 microtask turns so runs begin while others are mid-way or finishing. */
-const concurrently = (jobs: readonly { record: Json; options: DecideOptions }[], decide: (job: { record: Json; options: DecideOptions }) => Promise<unknown>) =>
+const concurrently = (
+  jobs: readonly { record: Json; options: DecideOptions }[],
+  decide: (job: { record: Json; options: DecideOptions }) => Promise<unknown>,
+) =>
   Promise.all(
     jobs.map(async (job, i) => {
       for (let k = 0; k < i % 7; k++) await Promise.resolve()

@@ -158,7 +158,13 @@ describe('versions of one policy id', () => {
   it('rejects two versions that take effect on the same day, pointing at the later file', async () => {
     const { problems } = await check('same-from')
     expect(problems).toHaveLength(1)
-    expect(problems[0]).toMatchObject({ code: 'E_OVERLAPPING_WINDOWS', file: 'same-from/b.v2.yaml', pointer: '/effective/from', line: 6, column: 3 })
+    expect(problems[0]).toMatchObject({
+      code: 'E_OVERLAPPING_WINDOWS',
+      file: 'same-from/b.v2.yaml',
+      pointer: '/effective/from',
+      line: 6,
+      column: 3,
+    })
     expect(problems[0]!.message).toContain('both take effect on 2024-01-01')
   })
 
@@ -171,7 +177,13 @@ describe('versions of one policy id', () => {
   it('rejects the same version defined twice', async () => {
     const { problems } = await check('duplicate-version')
     expect(problems).toHaveLength(1)
-    expect(problems[0]).toMatchObject({ code: 'E_DUPLICATE_VERSION', file: 'duplicate-version/b.yaml', pointer: '/version', line: 2, column: 1 })
+    expect(problems[0]).toMatchObject({
+      code: 'E_DUPLICATE_VERSION',
+      file: 'duplicate-version/b.yaml',
+      pointer: '/version',
+      line: 2,
+      column: 1,
+    })
     expect(problems[0]!.message).toContain('duplicate-version/a.yaml')
   })
 
@@ -231,7 +243,9 @@ describe('content digest', () => {
   it('is a sha256 digest, stable under comments, key order, quoting and flow style', async () => {
     const original = await digest('original.yaml')
     expect(original).toMatch(/^sha256:[0-9a-f]{64}$/)
-    expect(readFileSync(fixture('digest', 'reformatted.yaml'), 'utf8')).not.toEqual(readFileSync(fixture('digest', 'original.yaml'), 'utf8'))
+    expect(readFileSync(fixture('digest', 'reformatted.yaml'), 'utf8')).not.toEqual(
+      readFileSync(fixture('digest', 'original.yaml'), 'utf8'),
+    )
     expect(await digest('reformatted.yaml')).toBe(original)
   })
 
@@ -242,7 +256,14 @@ describe('content digest', () => {
   it('is the same digest that decisions carry', async () => {
     const set = await loadPolicies(fixture('digest', 'original.yaml'), options)
     const decision = await set.decide(
-      { applicationId: 'A-1', category: 'x', submittedAt: '2024-05-06', applicant: { registration: { country: 'US' }, yearsInOperation: 1 }, account: { type: 'app_developer' }, product: {} },
+      {
+        applicationId: 'A-1',
+        category: 'x',
+        submittedAt: '2024-05-06',
+        applicant: { registration: { country: 'US' }, yearsInOperation: 1 },
+        account: { type: 'app_developer' },
+        product: {},
+      },
       { asOf: '2024-05-06' },
     )
     expect(decision.policy).toEqual({ id: 'demo.gate', version: '1.0.0', digest: await digest('original.yaml') })

@@ -87,7 +87,11 @@ describe('choosing the policy for a record', () => {
     const watched = await demo.decide(behaviour, { asOf: '2024-06-01' })
     expect(watched.policy.id).toBe('demo.watch')
     expect(watched.outcome).toBe('terminate')
-    expect(watched.subject).toEqual({ kind: 'behaviour', id: 'D-1', schema: { version: '1.0.0', digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) } })
+    expect(watched.subject).toEqual({
+      kind: 'behaviour',
+      id: 'D-1',
+      schema: { version: '1.0.0', digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) },
+    })
   })
 
   it('the shipped set sends applications to onboarding and behaviour records to termination', async () => {
@@ -125,13 +129,16 @@ describe('choosing the policy for a record', () => {
     expect(err.message).toContain('no policy judges application records')
   })
 
-  it.each([[{ id: 'X-1' }], [null], [[]], ['APP-1'], [{ applicationid: 'A' }]])('a record %j of no known kind is E_SUBJECT_UNKNOWN', async (record) => {
-    const err = await caught(() => demo.decide(record, { asOf: '2024-06-01' }))
-    expect(err.code).toBe('E_SUBJECT_UNKNOWN')
-    expect(err.message).toContain('applicationId')
-  })
+  it.each([[{ id: 'X-1' }], [null], [[]], ['APP-1'], [{ applicationid: 'A' }]])(
+    'a record %j of no known kind is E_SUBJECT_UNKNOWN',
+    async (record) => {
+      const err = await caught(() => demo.decide(record, { asOf: '2024-06-01' }))
+      expect(err.code).toBe('E_SUBJECT_UNKNOWN')
+      expect(err.message).toContain('applicationId')
+    },
+  )
 
-  it('a record of the wrong kind for the named policy fails that policy\'s record schema', async () => {
+  it("a record of the wrong kind for the named policy fails that policy's record schema", async () => {
     const err = await caught<RecordValidationError>(() => demo.decide(behaviour, { policy: 'demo.gate', asOf: '2024-06-01' }))
     expect(err).toBeInstanceOf(RecordValidationError)
     expect(err.subject).toBe('application')

@@ -9,7 +9,11 @@ const validate = new Ajv2020({ allErrors: true, strict: true }).compile(decision
 
 describe('schemas/decision.schema.json', () => {
   const dirs = ['examples/applications', 'examples/behaviour']
-  const files = dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => join(d, f)))
+  const files = dirs.flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => join(d, f)),
+  )
 
   it('finds the examples', () => expect(files.length).toBeGreaterThanOrEqual(8))
 
@@ -23,7 +27,11 @@ describe('schemas/decision.schema.json', () => {
 
   it('rejects a decision without a digest', async () => {
     const set = await defaultPolicies()
-    const decision = JSON.parse(JSON.stringify(await set.decide(JSON.parse(readFileSync('examples/applications/missing-details.json', 'utf8')), { asOf: '2026-11-24' })))
+    const decision = JSON.parse(
+      JSON.stringify(
+        await set.decide(JSON.parse(readFileSync('examples/applications/missing-details.json', 'utf8')), { asOf: '2026-11-24' }),
+      ),
+    )
     delete decision.policy.digest
     expect(validate(decision)).toBe(false)
   })

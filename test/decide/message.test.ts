@@ -24,14 +24,21 @@ describe('message templates', () => {
   })
 
   it('says what is missing, empty or none, and quotes lists and objects', () => {
-    expect(renderMessage('{{ applicant.contactEmail }}|{{ product.description }}|{{ applicant.tags }}|{{ product.functions }}|{{ applicant.registration }}', record, [], 'x')).toBe(
-      '(missing)|(empty)|(none)|create, track|{"country":"CA"}',
-    )
+    expect(
+      renderMessage(
+        '{{ applicant.contactEmail }}|{{ product.description }}|{{ applicant.tags }}|{{ product.functions }}|{{ applicant.registration }}',
+        record,
+        [],
+        'x',
+      ),
+    ).toBe('(missing)|(empty)|(none)|create, track|{"country":"CA"}')
   })
 
   it('leaves text without fillers as it is, and fills a name it cannot read as missing', () => {
     expect(renderMessage('plain text, $1 and {single} braces', record, [], 'x')).toBe('plain text, $1 and {single} braces')
-    expect(renderMessage('{{ }}/{{ a..b }}/{{ __proto__ }}/{{ constructor.name }}', record, [], 'x')).toBe('(missing)/(missing)/(missing)/(missing)')
+    expect(renderMessage('{{ }}/{{ a..b }}/{{ __proto__ }}/{{ constructor.name }}', record, [], 'x')).toBe(
+      '(missing)/(missing)/(missing)/(missing)',
+    )
   })
 
   it('gives the same text the second time, from its compiled form, for another record', () => {

@@ -33,7 +33,15 @@ describe('codes', () => {
   })
 
   it('cover every code the source names', () => {
-    const declared = new Set([...Object.keys(ERROR_CODES), ...Object.keys(PROBLEM_CODES), ...Object.keys(WARNING_CODES), 'E_LINE_BLANK', 'E_LINE_NOT_JSON', 'E_LINE_TOO_LONG', 'E_INTERNAL'])
+    const declared = new Set([
+      ...Object.keys(ERROR_CODES),
+      ...Object.keys(PROBLEM_CODES),
+      ...Object.keys(WARNING_CODES),
+      'E_LINE_BLANK',
+      'E_LINE_NOT_JSON',
+      'E_LINE_TOO_LONG',
+      'E_INTERNAL',
+    ])
     const used = new Set<string>()
     for (const file of sources(join(ROOT, 'src'))) for (const m of readFileSync(file, 'utf8').matchAll(/'([EW]_[A-Z_]+)'/g)) used.add(m[1]!)
     expect([...used].filter((c) => !declared.has(c))).toEqual([])
@@ -60,7 +68,12 @@ rules:
 
   it('say what is wrong in the message and what would do in the hint, with a "did you mean"', () => {
     const [op] = problemsOf(policy('{ fact: applicant, path: $.yearsInOperation, operator: greaterThenInclusive, value: 1 }'))
-    expect(op).toMatchObject({ code: 'E_UNKNOWN_OPERATOR', severity: 'error', message: "unknown operator 'greaterThenInclusive'", params: { operator: 'greaterThenInclusive' } })
+    expect(op).toMatchObject({
+      code: 'E_UNKNOWN_OPERATOR',
+      severity: 'error',
+      message: "unknown operator 'greaterThenInclusive'",
+      params: { operator: 'greaterThenInclusive' },
+    })
     expect(op!.hint).toMatch(/^did you mean 'greaterThanInclusive'\? known operators: equal, notEqual, /)
     const [fact] = problemsOf(policy('{ fact: aplicant, path: $.yearsInOperation, operator: greaterThanInclusive, value: 1 }'))
     expect(fact!.hint).toMatch(/^did you mean 'applicant'\? this policy's records have: applicationId, /)

@@ -94,7 +94,12 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
     const j = JSON.parse((await cli(['test', '--format', 'json', FOLDER, '--min-coverage', '100'])).stdout) as {
       passed: number
       failed: number
-      coverage: { percent: number; covered: number; total: number; policies: { id: string; version: string; covered: number; total: number }[] }
+      coverage: {
+        percent: number
+        covered: number
+        total: number
+        policies: { id: string; version: string; covered: number; total: number }[]
+      }
     }
     expect([j.passed, j.failed]).toEqual([88, 0])
     expect(j.coverage).toMatchObject({ percent: 100, covered: 33, total: 33 })
@@ -113,7 +118,11 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
     expect(onDue.code).toBe(0)
     const d = JSON.parse(onDue.stdout)
     expect(d.policy).toEqual({ id: UK, version: '1.0.0', digest: LOCK[`${UK}@1.0.0`] })
-    expect(d.subject).toEqual({ kind: 'application', id: 'APP-TEST-0044', schema: { version: '1.1.0', digest: LOCK['record:application@1.1.0'] } })
+    expect(d.subject).toEqual({
+      kind: 'application',
+      id: 'APP-TEST-0044',
+      schema: { version: '1.1.0', digest: LOCK['record:application@1.1.0'] },
+    })
     expect(d.outcome).toBe('manual_review')
     expect(d.reasons).toEqual([])
     // 25-28 Dec and 3 Jan are (substitute) bank holidays in England: 7 working days end on 5 Jan
@@ -140,17 +149,45 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
 
   it('decide --policy ID@1.0.0 --digest: the lock digest decides, a wrong one exits 2 with E_DIGEST_MISMATCH', async () => {
     const record = recordFile(2) // US, complete, no privacyPolicyUrl
-    const pinned = await cli(['decide', '--policies', FOLDER, '--as-of', '2027-02-01', '--policy', `${US}@1.0.0`, '--digest', LOCK[`${US}@1.0.0`]!, record])
+    const pinned = await cli([
+      'decide',
+      '--policies',
+      FOLDER,
+      '--as-of',
+      '2027-02-01',
+      '--policy',
+      `${US}@1.0.0`,
+      '--digest',
+      LOCK[`${US}@1.0.0`]!,
+      record,
+    ])
     expect(pinned.code).toBe(0)
     const d = JSON.parse(pinned.stdout)
-    expect(d.policy).toEqual({ id: US, version: '1.0.0', digest: 'sha256:6e1ccd936a98cddd9b4a58354fa54696e2c9e8cd38044e5542b7d34bd5c4ae70' })
+    expect(d.policy).toEqual({
+      id: US,
+      version: '1.0.0',
+      digest: 'sha256:6e1ccd936a98cddd9b4a58354fa54696e2c9e8cd38044e5542b7d34bd5c4ae70',
+    })
     expect(d.subject.schema).toEqual({ version: '1.0.0', digest: LOCK['record:application@1.0.0'] })
     expect(d.outcome).toBe('approve')
 
-    const wrong = await cli(['decide', '--policies', FOLDER, '--as-of', '2027-02-01', '--policy', `${US}@1.0.0`, '--digest', LOCK[`${US}@1.1.0`]!, record])
+    const wrong = await cli([
+      'decide',
+      '--policies',
+      FOLDER,
+      '--as-of',
+      '2027-02-01',
+      '--policy',
+      `${US}@1.0.0`,
+      '--digest',
+      LOCK[`${US}@1.1.0`]!,
+      record,
+    ])
     expect(wrong.code).toBe(2)
     expect(wrong.stdout).toBe('')
-    expect(wrong.stderr).toContain(`E_DIGEST_MISMATCH: ${US}@1.0.0 has digest ${LOCK[`${US}@1.0.0`]}, not the expected ${LOCK[`${US}@1.1.0`]}`)
+    expect(wrong.stderr).toContain(
+      `E_DIGEST_MISMATCH: ${US}@1.0.0 has digest ${LOCK[`${US}@1.0.0`]}, not the expected ${LOCK[`${US}@1.1.0`]}`,
+    )
   })
 
   it('decide: source.file is relative to the policy folder, whatever the working directory', async () => {
@@ -187,7 +224,22 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
   })
 
   it('impact 1.0.0 → 1.1.0: six records decided and changed; the four with privacyPolicyUrl are valid under 1.1.0 only, reported apart (exit 0)', async () => {
-    const r = await cli(['impact', '--policy', US, '--from', '1.0.0', '--to', '1.1.0', '--as-of', '2027-02-01', '--policies', FOLDER, '--format', 'json', `${REPO}/records.ndjson`])
+    const r = await cli([
+      'impact',
+      '--policy',
+      US,
+      '--from',
+      '1.0.0',
+      '--to',
+      '1.1.0',
+      '--as-of',
+      '2027-02-01',
+      '--policies',
+      FOLDER,
+      '--format',
+      'json',
+      `${REPO}/records.ndjson`,
+    ])
     expect(r.code).toBe(0)
     expect(r.stderr).toBe('')
     const j = JSON.parse(r.stdout)
@@ -212,14 +264,27 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
     ])
     // records valid only under record schema 1.1.0: refused by 1.0.0's schema, decided by 1.1.0, never undecidable
     expect(j.invalid).toEqual([])
-    expect(j.refused.map((x: { line: number; refusedBy: string; decided: { version: string; outcome: string } }) => `${x.line} ${x.refusedBy} ${x.decided.version}:${x.decided.outcome}`)).toEqual([
-      '1 1.0.0 1.1.0:approve',
-      '5 1.0.0 1.1.0:needs_information',
-      '6 1.0.0 1.1.0:reject',
-      '9 1.0.0 1.1.0:reject',
-    ])
+    expect(
+      j.refused.map(
+        (x: { line: number; refusedBy: string; decided: { version: string; outcome: string } }) =>
+          `${x.line} ${x.refusedBy} ${x.decided.version}:${x.decided.outcome}`,
+      ),
+    ).toEqual(['1 1.0.0 1.1.0:approve', '5 1.0.0 1.1.0:needs_information', '6 1.0.0 1.1.0:reject', '9 1.0.0 1.1.0:reject'])
     for (const x of j.refused) expect(x.message).toContain("/product/privacyPolicyUrl unknown field 'privacyPolicyUrl'")
-    const text = await cli(['impact', '--policy', US, '--from', '1.0.0', '--to', '1.1.0', '--as-of', '2027-02-01', '--policies', FOLDER, `${REPO}/records.ndjson`])
+    const text = await cli([
+      'impact',
+      '--policy',
+      US,
+      '--from',
+      '1.0.0',
+      '--to',
+      '1.1.0',
+      '--as-of',
+      '2027-02-01',
+      '--policies',
+      FOLDER,
+      `${REPO}/records.ndjson`,
+    ])
     expect(text.stdout).toContain("  4 record(s) valid under only one version's record schema\n")
     expect(text.stdout).toContain("  line 1 APP-2027-0001: refused by 1.0.0's record schema; under 1.1.0: approve\n")
   })
@@ -255,7 +320,9 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
     expect(replay.code).toBe(0)
     expect(replay.stdout).toBe(before.stdout)
     // and pinned to 1.0.0 on a date 1.1.0 is in effect: the same policy, digest and record schema
-    const pinned = JSON.parse((await cli(['decide', '--policies', folder, '--as-of', '2027-02-01', '--policy', `${US}@1.0.0`, record])).stdout)
+    const pinned = JSON.parse(
+      (await cli(['decide', '--policies', folder, '--as-of', '2027-02-01', '--policy', `${US}@1.0.0`, record])).stdout,
+    )
     const first = JSON.parse(before.stdout)
     expect([pinned.policy, pinned.subject, pinned.outcome]).toEqual([first.policy, first.subject, first.outcome])
   })
@@ -292,7 +359,11 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
 
     it('appliesTo on an unknown path → E_UNKNOWN_PATH; on an unknown fact → E_UNKNOWN_FACT', async () => {
       const path = scratch()
-      edit(join(path, UK_FILE), 'path: $.registration.country, operator: equal, value: GB }', 'path: $.registration.countryCode, operator: equal, value: GB }')
+      edit(
+        join(path, UK_FILE),
+        'path: $.registration.country, operator: equal, value: GB }',
+        'path: $.registration.countryCode, operator: equal, value: GB }',
+      )
       const p = await problems(path)
       expect(p.code).toBe(1)
       expect(p.problems.map(at)).toEqual([`${UK_FILE}:16:31 E_UNKNOWN_PATH`])
@@ -321,7 +392,9 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
       const r = await problems(folder, true)
       expect(r.code).toBe(1)
       expect(r.problems.map(at)).toEqual(['collabgate.yaml:20:5 E_RECORD_SCHEMA'])
-      expect(r.problems[0]!.message).toBe("the id field 'developerRef' must be a required string field of every behaviour record schema; behaviour@1.0.0 has no such field")
+      expect(r.problems[0]!.message).toBe(
+        "the id field 'developerRef' must be a required string field of every behaviour record schema; behaviour@1.0.0 has no such field",
+      )
     })
 
     it('a released file deleted → E_LOCK_MISSING at its line of the lock file', async () => {
@@ -330,24 +403,38 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
       const r = await problems(folder, true)
       expect(r.code).toBe(1)
       expect(r.problems.map(at)).toEqual(['policies.lock.json:6:3 E_LOCK_MISSING'])
-      expect(r.problems[0]!.message).toContain('creator-collaboration.us.termination@1.0.0 is released (in the lock) but no file in the folder holds it')
+      expect(r.problems[0]!.message).toContain(
+        'creator-collaboration.us.termination@1.0.0 is released (in the lock) but no file in the folder holds it',
+      )
       expect(r.text).toContain(`${folder}/policies.lock.json:6:3 E_LOCK_MISSING`)
     })
 
     it('two subjects recognised by the same condition → E_SUBJECT_OVERLAP', async () => {
       const folder = scratch()
-      const draft = ['  draft:', '    id: applicationId', '    recognise: { fact: applicationId, operator: present, value: true }', '    schemas:', '      1.0.0: records/application.v1.0.0.schema.json', ''].join('\n')
+      const draft = [
+        '  draft:',
+        '    id: applicationId',
+        '    recognise: { fact: applicationId, operator: present, value: true }',
+        '    schemas:',
+        '      1.0.0: records/application.v1.0.0.schema.json',
+        '',
+      ].join('\n')
       writeFileSync(join(folder, 'collabgate.yaml'), readFileSync(join(folder, 'collabgate.yaml'), 'utf8') + draft)
       const r = await problems(folder, true)
       expect(r.code).toBe(1)
       expect(r.problems.map(at)).toEqual(['collabgate.yaml:26:5 E_SUBJECT_OVERLAP'])
-      expect(r.problems[0]!.message).toBe('subjects application and draft recognise records by the same condition; no record may be of two kinds')
+      expect(r.problems[0]!.message).toBe(
+        'subjects application and draft recognise records by the same condition; no record may be of two kinds',
+      )
     })
 
     it('a second UK primary with the same appliesTo → E_AMBIGUOUS_PRIMARY', async () => {
       const folder = scratch()
       const uk = readFileSync(join(folder, UK_FILE), 'utf8')
-      writeFileSync(join(folder, 'creator-collaboration.gb.onboarding.v1.0.0.yaml'), uk.replace(`id: ${UK}`, 'id: creator-collaboration.gb.onboarding'))
+      writeFileSync(
+        join(folder, 'creator-collaboration.gb.onboarding.v1.0.0.yaml'),
+        uk.replace(`id: ${UK}`, 'id: creator-collaboration.gb.onboarding'),
+      )
       const r = await problems(folder, true)
       expect(r.code).toBe(1)
       expect(r.problems.map(at)).toEqual([`${UK_FILE}:16:1 E_AMBIGUOUS_PRIMARY`])
@@ -356,13 +443,25 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
     })
   })
 
-  it('leaves the shipped policies/ as released: its lock is HEAD\'s, and the example\'s 1.0.0 onboarding is the shipped file byte for byte', () => {
+  it("leaves the shipped policies/ as released: its lock is HEAD's, and the example's 1.0.0 onboarding is the shipped file byte for byte", () => {
     const head = execFileSync('git', ['show', 'HEAD:policies/policies.lock.json'], { cwd: ROOT, encoding: 'utf8' })
     expect(readFileSync(join(ROOT, 'policies/policies.lock.json'), 'utf8')).toBe(head)
-    for (const file of [`${US}.v1.0.0.yaml`, 'creator-collaboration.us.api-access.v1.0.0.yaml', 'creator-collaboration.us.termination.v1.0.0.yaml', 'records/application.v1.0.0.schema.json', 'records/behaviour.v1.0.0.schema.json']) {
+    for (const file of [
+      `${US}.v1.0.0.yaml`,
+      'creator-collaboration.us.api-access.v1.0.0.yaml',
+      'creator-collaboration.us.termination.v1.0.0.yaml',
+      'records/application.v1.0.0.schema.json',
+      'records/behaviour.v1.0.0.schema.json',
+    ]) {
       expect(readFileSync(join(ABS_FOLDER, file)), file).toEqual(readFileSync(join(ROOT, 'policies', file)))
     }
-    for (const key of [`${US}@1.0.0`, 'creator-collaboration.us.api-access@1.0.0', 'creator-collaboration.us.termination@1.0.0', 'record:application@1.0.0', 'record:behaviour@1.0.0']) {
+    for (const key of [
+      `${US}@1.0.0`,
+      'creator-collaboration.us.api-access@1.0.0',
+      'creator-collaboration.us.termination@1.0.0',
+      'record:application@1.0.0',
+      'record:behaviour@1.0.0',
+    ]) {
       expect(LOCK[key], key).toBe((JSON.parse(head) as Record<string, string>)[key])
     }
   })

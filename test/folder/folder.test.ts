@@ -31,7 +31,10 @@ let count = 0
 /** A copy of the shipped folder with only the 1.0.0 policies (and collabgate.yaml, records/, the 1.0.0 lock entries). */
 function scratch(): { dir: string; write(name: string, text: string): void; read(name: string): string; remove(name: string): void } {
   const dir = join(scratchRoot, `f${++count}`)
-  cpSync(defaultPoliciesDir(), dir, { recursive: true, filter: (src) => !/\.test\.ya?ml$|test-records|parsed\.json$|\.v1\.1\.0\.yaml$/.test(src) })
+  cpSync(defaultPoliciesDir(), dir, {
+    recursive: true,
+    filter: (src) => !/\.test\.ya?ml$|test-records|parsed\.json$|\.v1\.1\.0\.yaml$/.test(src),
+  })
   const lock = parseLock(readFileSync(join(dir, 'policies.lock.json'), 'utf8'))
   for (const key of Object.keys(lock)) if (key.includes('@1.1.0')) delete lock[key]
   writeFileSync(join(dir, 'policies.lock.json'), formatLock(lock))
@@ -48,7 +51,13 @@ const codes = (problems: readonly PolicyProblem[]) => problems.map((p) => p.code
 const application = (): Json => clone(example('applications', 'complete-us-developer'))
 
 /** A minimal policy document on `subject`; `extra` lines go after `default:`. */
-const policyText = (id: string, version: string, from: string, extra = '', rule = '{ fact: category, operator: equal, value: creator_collaboration }') => `id: ${id}
+const policyText = (
+  id: string,
+  version: string,
+  from: string,
+  extra = '',
+  rule = '{ fact: category, operator: equal, value: creator_collaboration }',
+) => `id: ${id}
 version: ${version}
 title: ${id} ${version}
 subject: application
@@ -68,20 +77,29 @@ rules:
 describe('record kinds declared by the folder', () => {
   it('judges a new record kind with its own schema, id field and recognition, with nothing in the code naming it', async () => {
     const f = scratch()
-    f.write('records/partner.v1.0.0.schema.json', JSON.stringify({
-      $schema: 'https://json-schema.org/draft/2020-12/schema',
-      type: 'object',
-      additionalProperties: false,
-      required: ['partnerId', 'tier'],
-      properties: { partnerId: { type: 'string', minLength: 1 }, tier: { enum: ['gold', 'silver'] } },
-    }))
-    f.write('collabgate.yaml', f.read('collabgate.yaml') + `  partner:
+    f.write(
+      'records/partner.v1.0.0.schema.json',
+      JSON.stringify({
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        type: 'object',
+        additionalProperties: false,
+        required: ['partnerId', 'tier'],
+        properties: { partnerId: { type: 'string', minLength: 1 }, tier: { enum: ['gold', 'silver'] } },
+      }),
+    )
+    f.write(
+      'collabgate.yaml',
+      f.read('collabgate.yaml') +
+        `  partner:
     id: partnerId
     recognise: { fact: partnerId, operator: present, value: true }
     schemas:
       1.0.0: records/partner.v1.0.0.schema.json
-`)
-    f.write('acme.partner.v1.0.0.yaml', `id: acme.partner
+`,
+    )
+    f.write(
+      'acme.partner.v1.0.0.yaml',
+      `id: acme.partner
 version: 1.0.0
 title: Partner tiers
 subject: partner
@@ -96,7 +114,8 @@ rules:
     outcome: review
     require: { fact: tier, operator: equal, value: gold }
     message: "tier {{ tier }}"
-`)
+`,
+    )
     const set = await loadPolicies(f.dir, { lock: false })
     const d = await set.decide({ partnerId: 'P-7', tier: 'silver' }, { asOf: '2026-01-01' })
     expect(d.policy.id).toBe('acme.partner')
@@ -108,7 +127,11 @@ rules:
     f.write('acme.partner.v1.0.0.yaml', f.read('acme.partner.v1.0.0.yaml').replace('fact: tier,', 'fact: tierr,'))
     const checked = await checkPolicies(f.dir, { lock: false })
     expect(checked.problems.map((p) => [p.code, p.file, p.line])).toEqual([['E_UNKNOWN_FACT', 'acme.partner.v1.0.0.yaml', 14]])
-    expect(checked.problems[0]).toMatchObject({ message: "unknown fact 'tierr'", hint: "did you mean 'tier'? this policy's records have: partnerId, tier, asOf", params: { fact: 'tierr', known: ['partnerId', 'tier', 'asOf'] } })
+    expect(checked.problems[0]).toMatchObject({
+      message: "unknown fact 'tierr'",
+      hint: "did you mean 'tier'? this policy's records have: partnerId, tier, asOf",
+      params: { fact: 'tierr', known: ['partnerId', 'tier', 'asOf'] },
+    })
   })
 
   it('adds a record field and a rule on it as a new version, and the old version keeps its schema', async () => {
@@ -117,7 +140,15 @@ rules:
     const v11 = clone(v1)
     ;((v11.properties as Json).product as { properties: Json }).properties.privacyPolicyUrl = { type: 'string', maxLength: 2000 }
     f.write('records/application.v1.1.0.schema.json', JSON.stringify(v11, null, 2))
-    f.write('collabgate.yaml', f.read('collabgate.yaml').replace('      1.0.0: records/application.v1.0.0.schema.json', '      1.0.0: records/application.v1.0.0.schema.json\n      1.1.0: records/application.v1.1.0.schema.json'))
+    f.write(
+      'collabgate.yaml',
+      f
+        .read('collabgate.yaml')
+        .replace(
+          '      1.0.0: records/application.v1.0.0.schema.json',
+          '      1.0.0: records/application.v1.0.0.schema.json\n      1.1.0: records/application.v1.1.0.schema.json',
+        ),
+    )
     const rule = '{ fact: product, path: $.privacyPolicyUrl, operator: present, value: true }'
     // without pinning the new schema the field is unknown, as before
     f.write('acme.privacy.v1.0.0.yaml', policyText('acme.privacy', '1.0.0', '2020-01-01', '', rule))
@@ -136,8 +167,15 @@ rules:
     expect(old.code).toBe('E_RECORD_INVALID')
     expect(old.message).toContain("unknown field 'privacyPolicyUrl'")
     // the lock releases the new schema beside the old one
-    const lock = lockOf(set.policies, (await checkPolicies(f.dir, { lock: false })).subjects.flatMap((s) => s.schemas))
-    expect(Object.keys(lock).filter((k) => k.startsWith('record:'))).toEqual(['record:application@1.0.0', 'record:application@1.1.0', 'record:behaviour@1.0.0'])
+    const lock = lockOf(
+      set.policies,
+      (await checkPolicies(f.dir, { lock: false })).subjects.flatMap((s) => s.schemas),
+    )
+    expect(Object.keys(lock).filter((k) => k.startsWith('record:'))).toEqual([
+      'record:application@1.0.0',
+      'record:application@1.1.0',
+      'record:behaviour@1.0.0',
+    ])
     // a schema version nobody declared is a problem at recordSchema
     f.write('acme.privacy.v1.0.0.yaml', policyText('acme.privacy', '1.0.0', '2020-01-01', 'recordSchema: "2.0.0"', rule))
     const unknown = await checkPolicies(f.dir, { lock: false })
@@ -152,17 +190,58 @@ rules:
     const cases: { name: string; edit: () => void; code: string; file: string; message?: string }[] = [
       {
         name: 'a record schema that is not valid JSON Schema',
-        edit: () => f.write('records/application.v1.0.0.schema.json', f.read('records/application.v1.0.0.schema.json').replace('"type": "object"', '"type": "objekt"')),
+        edit: () =>
+          f.write(
+            'records/application.v1.0.0.schema.json',
+            f.read('records/application.v1.0.0.schema.json').replace('"type": "object"', '"type": "objekt"'),
+          ),
         code: 'E_RECORD_SCHEMA',
         file: 'collabgate.yaml',
         message: 'is not a usable JSON Schema',
       },
-      { name: 'a schema file that is not JSON', edit: () => f.write('records/application.v1.0.0.schema.json', '{ nope'), code: 'E_RECORD_SCHEMA', file: 'collabgate.yaml', message: 'is not JSON' },
-      { name: 'a schema outside the folder', edit: () => f.write('collabgate.yaml', good.replace('records/application.v1.0.0.schema.json', '../../etc/passwd')), code: 'E_IO', file: 'collabgate.yaml', message: 'inside the policy folder' },
-      { name: 'a subject without an id field in its schema', edit: () => f.write('collabgate.yaml', good.replace('id: applicationId', 'id: applicantId')), code: 'E_RECORD_SCHEMA', file: 'collabgate.yaml', message: "the id field 'applicantId'" },
-      { name: 'recognition on an unknown field', edit: () => f.write('collabgate.yaml', good.replace('recognise: { fact: applicationId,', 'recognise: { fact: applicationNo,')), code: 'E_UNKNOWN_FACT', file: 'collabgate.yaml' },
-      { name: 'a declaration that is not the declared shape', edit: () => f.write('collabgate.yaml', good.replace('subjects:', 'subject:')), code: 'E_SCHEMA', file: 'collabgate.yaml' },
-      { name: 'a YAML alias bomb', edit: () => f.write('collabgate.yaml', `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n${good}`), code: 'E_YAML_LIMIT', file: 'collabgate.yaml' },
+      {
+        name: 'a schema file that is not JSON',
+        edit: () => f.write('records/application.v1.0.0.schema.json', '{ nope'),
+        code: 'E_RECORD_SCHEMA',
+        file: 'collabgate.yaml',
+        message: 'is not JSON',
+      },
+      {
+        name: 'a schema outside the folder',
+        edit: () => f.write('collabgate.yaml', good.replace('records/application.v1.0.0.schema.json', '../../etc/passwd')),
+        code: 'E_IO',
+        file: 'collabgate.yaml',
+        message: 'inside the policy folder',
+      },
+      {
+        name: 'a subject without an id field in its schema',
+        edit: () => f.write('collabgate.yaml', good.replace('id: applicationId', 'id: applicantId')),
+        code: 'E_RECORD_SCHEMA',
+        file: 'collabgate.yaml',
+        message: "the id field 'applicantId'",
+      },
+      {
+        name: 'recognition on an unknown field',
+        edit: () => f.write('collabgate.yaml', good.replace('recognise: { fact: applicationId,', 'recognise: { fact: applicationNo,')),
+        code: 'E_UNKNOWN_FACT',
+        file: 'collabgate.yaml',
+      },
+      {
+        name: 'a declaration that is not the declared shape',
+        edit: () => f.write('collabgate.yaml', good.replace('subjects:', 'subject:')),
+        code: 'E_SCHEMA',
+        file: 'collabgate.yaml',
+      },
+      {
+        name: 'a YAML alias bomb',
+        edit: () =>
+          f.write(
+            'collabgate.yaml',
+            `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n${good}`,
+          ),
+        code: 'E_YAML_LIMIT',
+        file: 'collabgate.yaml',
+      },
     ]
     const schemaText = f.read('records/application.v1.0.0.schema.json')
     for (const c of cases) {
@@ -187,7 +266,13 @@ rules:
   it('refuses two subjects with the same recognition, and at decide time names both kinds when they overlap otherwise', async () => {
     const f = scratch()
     const good = f.read('collabgate.yaml')
-    f.write('collabgate.yaml', good.replace('recognise: { fact: developerId, operator: present, value: true }', 'recognise: { fact: applicationId, operator: present, value: true }'))
+    f.write(
+      'collabgate.yaml',
+      good.replace(
+        'recognise: { fact: developerId, operator: present, value: true }',
+        'recognise: { fact: applicationId, operator: present, value: true }',
+      ),
+    )
     const same = await checkPolicies(f.dir)
     // behaviour records have no applicationId either: both problems, and nothing about the policies or the lock
     expect(same.problems.map((p) => [p.code, p.file, p.pointer])).toEqual([
@@ -196,7 +281,9 @@ rules:
     ])
     // conditions the loader cannot compare (a set built by hand): the decision names both kinds
     const loaded = await loadPolicies(scratch().dir)
-    const kinds = loaded.subjectKinds.map((k) => (k.name === 'behaviour' ? { ...k, recognise: { any: [k.recognise, { fact: 'applicationId', operator: 'present', value: true }] } } : k))
+    const kinds = loaded.subjectKinds.map((k) =>
+      k.name === 'behaviour' ? { ...k, recognise: { any: [k.recognise, { fact: 'applicationId', operator: 'present', value: true }] } } : k,
+    )
     const set = new PolicySet(loaded.policies, { subjects: kinds })
     const err = await caught(() => set.decide(application(), { asOf: '2026-11-24' }))
     expect(err.code).toBe('E_SUBJECT_AMBIGUOUS')
@@ -204,26 +291,42 @@ rules:
     expect((await set.decide(application(), { asOf: '2026-11-24', policy: ONBOARDING })).outcome).toBe('approve')
   })
 
-  it.each(['__proto__', 'constructor', 'toString'])('treats a record kind or schema version named %s as data: refused or ordinary, never a prototype', async (name) => {
-    const f = scratch()
-    const good = f.read('collabgate.yaml')
-    f.write('collabgate.yaml', `${good}  ${name}:\n    id: developerId\n    recognise: { fact: developerId, operator: present, value: true }\n    schemas:\n      1.0.0: records/behaviour.v1.0.0.schema.json\n`)
-    const kind = await checkPolicies(f.dir)
-    // `constructor` is a lowercase name like any other, so it is only data: here, a kind recognised like behaviour
-    expect(new Set(codes(kind.problems)), name).toEqual(new Set([name === 'constructor' ? 'E_SUBJECT_OVERLAP' : 'E_SCHEMA']))
-    f.write('collabgate.yaml', good.replace('      1.0.0: records/behaviour.v1.0.0.schema.json', `      1.0.0: records/behaviour.v1.0.0.schema.json\n      ${name}: records/behaviour.v1.0.0.schema.json`))
-    const version = await checkPolicies(f.dir)
-    expect(codes(version.problems), name).toEqual(['E_INVALID_VERSION'])
-    expect(({} as Record<string, unknown>).id).toBeUndefined()
-    expect(({} as Record<string, unknown>).schemas).toBeUndefined()
-  })
+  it.each(['__proto__', 'constructor', 'toString'])(
+    'treats a record kind or schema version named %s as data: refused or ordinary, never a prototype',
+    async (name) => {
+      const f = scratch()
+      const good = f.read('collabgate.yaml')
+      f.write(
+        'collabgate.yaml',
+        `${good}  ${name}:\n    id: developerId\n    recognise: { fact: developerId, operator: present, value: true }\n    schemas:\n      1.0.0: records/behaviour.v1.0.0.schema.json\n`,
+      )
+      const kind = await checkPolicies(f.dir)
+      // `constructor` is a lowercase name like any other, so it is only data: here, a kind recognised like behaviour
+      expect(new Set(codes(kind.problems)), name).toEqual(new Set([name === 'constructor' ? 'E_SUBJECT_OVERLAP' : 'E_SCHEMA']))
+      f.write(
+        'collabgate.yaml',
+        good.replace(
+          '      1.0.0: records/behaviour.v1.0.0.schema.json',
+          `      1.0.0: records/behaviour.v1.0.0.schema.json\n      ${name}: records/behaviour.v1.0.0.schema.json`,
+        ),
+      )
+      const version = await checkPolicies(f.dir)
+      expect(codes(version.problems), name).toEqual(['E_INVALID_VERSION'])
+      expect(({} as Record<string, unknown>).id).toBeUndefined()
+      expect(({} as Record<string, unknown>).schemas).toBeUndefined()
+    },
+  )
 
   it('refuses a policy on a subject the folder does not declare, listing the declared ones', async () => {
     const f = scratch()
     f.write('acme.x.v1.0.0.yaml', policyText('acme.x', '1.0.0', '2020-01-01').replace('subject: application', 'subject: applicant'))
     const { problems } = await checkPolicies(f.dir)
     expect(problems.map((p) => [p.code, p.file, p.line, p.column])).toEqual([['E_UNKNOWN_SUBJECT', 'acme.x.v1.0.0.yaml', 4, 1]])
-    expect(problems[0]).toMatchObject({ severity: 'error', message: "subject 'applicant' is not declared by the policy folder", hint: 'it declares: application, behaviour (collabgate.yaml)' })
+    expect(problems[0]).toMatchObject({
+      severity: 'error',
+      message: "subject 'applicant' is not declared by the policy folder",
+      hint: 'it declares: application, behaviour (collabgate.yaml)',
+    })
   })
 })
 
@@ -235,19 +338,32 @@ describe('succession and the lock as release manifest', () => {
     const before = await replayOf()
     const v1Text = f.read(ONB_V1)
     const lockBefore = f.read('policies.lock.json')
-    const v11 = v1Text.replace('version: 1.0.0', 'version: 1.1.0').replace('from: "2023-09-18"', 'from: "2027-01-04"').replace(/(path: \$\.yearsInOperation\s+operator: greaterThanInclusive\s+value: )1\b/, '$15')
+    const v11 = v1Text
+      .replace('version: 1.0.0', 'version: 1.1.0')
+      .replace('from: "2023-09-18"', 'from: "2027-01-04"')
+      .replace(/(path: \$\.yearsInOperation\s+operator: greaterThanInclusive\s+value: )1\b/, '$15')
     f.write(`${ONBOARDING}.v1.1.0.yaml`, v11)
 
     // unreleased and in effect on dates 1.0.0 covers: loading refuses it until it is released
     const unreleased = await checkPolicies(f.dir)
-    expect(unreleased.problems.map((p) => [p.code, p.file, p.pointer])).toEqual([['E_UNLOCKED_IN_EFFECT', `${ONBOARDING}.v1.1.0.yaml`, '/effective/from']])
-    expect(unreleased.problems[0]!.message).toContain('from 2027-01-04, a date the released creator-collaboration.us.onboarding@1.0.0 covers')
+    expect(unreleased.problems.map((p) => [p.code, p.file, p.pointer])).toEqual([
+      ['E_UNLOCKED_IN_EFFECT', `${ONBOARDING}.v1.1.0.yaml`, '/effective/from'],
+    ])
+    expect(unreleased.problems[0]!.message).toContain(
+      'from 2027-01-04, a date the released creator-collaboration.us.onboarding@1.0.0 covers',
+    )
     await expect(loadPolicies(f.dir)).rejects.toThrow(PolicyValidationError)
     expect((await checkPolicies(f.dir, { lock: false })).problems).toEqual([])
 
     // release: the lock gains one line
     const checked = await checkPolicies(f.dir, { lock: false })
-    const next = nextLock(parseLock(lockBefore), lockOf(checked.policies, checked.subjects.flatMap((s) => s.schemas)))
+    const next = nextLock(
+      parseLock(lockBefore),
+      lockOf(
+        checked.policies,
+        checked.subjects.flatMap((s) => s.schemas),
+      ),
+    )
     expect(next.added).toEqual([`${ONBOARDING}@1.1.0`])
     f.write('policies.lock.json', formatLock(next.lock))
     const lockLines = (text: string) => text.split('\n').filter((l) => !l.includes('@1.1.0'))
@@ -256,7 +372,12 @@ describe('succession and the lock as release manifest', () => {
 
     expect(await replayOf()).toBe(before)
     const set = await loadPolicies(f.dir)
-    expect(set.list().filter((p) => p.id === ONBOARDING).map((p) => [p.version, p.effective])).toEqual([
+    expect(
+      set
+        .list()
+        .filter((p) => p.id === ONBOARDING)
+        .map((p) => [p.version, p.effective]),
+    ).toEqual([
       ['1.0.0', { from: '2023-09-18', until: '2027-01-04' }],
       ['1.1.0', { from: '2027-01-04' }],
     ])
@@ -290,8 +411,24 @@ describe('succession and the lock as release manifest', () => {
 
   it('diffs what decides besides the rules: record schema, calendar, markets', async () => {
     const f = scratch()
-    f.write('acme.uk.v1.0.0.yaml', policyText('acme.uk', '1.0.0', '2020-01-01', 'primary: true\ncalendar: GB-ENG\nappliesTo: { fact: category, operator: equal, value: uk }'))
-    f.write('acme.uk.v1.1.0.yaml', policyText('acme.uk', '1.1.0', '2021-01-01', 'primary: true\ncalendar: GB-SCT\nappliesTo: { fact: category, operator: in, value: [uk, gb] }'))
+    f.write(
+      'acme.uk.v1.0.0.yaml',
+      policyText(
+        'acme.uk',
+        '1.0.0',
+        '2020-01-01',
+        'primary: true\ncalendar: GB-ENG\nappliesTo: { fact: category, operator: equal, value: uk }',
+      ),
+    )
+    f.write(
+      'acme.uk.v1.1.0.yaml',
+      policyText(
+        'acme.uk',
+        '1.1.0',
+        '2021-01-01',
+        'primary: true\ncalendar: GB-SCT\nappliesTo: { fact: category, operator: in, value: [uk, gb] }',
+      ),
+    )
     const set = await loadPolicies(f.dir, { lock: false })
     const diff = diffPolicies(set.select('acme.uk', '2020-06-01'), set.select('acme.uk', '2021-06-01'))
     expect(diff.fields.map((x) => x.field)).toEqual(['version', 'title', 'effective', 'calendar', 'appliesTo'])
@@ -300,7 +437,10 @@ describe('succession and the lock as release manifest', () => {
 
   it('fails when a released record schema changes', async () => {
     const f = scratch()
-    f.write('records/behaviour.v1.0.0.schema.json', f.read('records/behaviour.v1.0.0.schema.json').replace('"maxItems": 1000', '"maxItems": 999'))
+    f.write(
+      'records/behaviour.v1.0.0.schema.json',
+      f.read('records/behaviour.v1.0.0.schema.json').replace('"maxItems": 1000', '"maxItems": 999'),
+    )
     const { problems } = await checkPolicies(f.dir)
     expect(problems.map((p) => [p.code, p.file])).toEqual([['E_LOCK_MISMATCH', 'collabgate.yaml']])
     expect(problems[0]!.message).toContain('record:behaviour@1.0.0 is released')
@@ -320,7 +460,9 @@ describe('succession and the lock as release manifest', () => {
   it('decides only with the digest the caller names', async () => {
     const set = await loadPolicies(scratch().dir)
     const digest = set.select(ONBOARDING, '2026-11-24').digest
-    expect((await set.decide(application(), { asOf: '2026-11-24', policy: ONBOARDING, version: '1.0.0', digest })).policy.digest).toBe(digest)
+    expect((await set.decide(application(), { asOf: '2026-11-24', policy: ONBOARDING, version: '1.0.0', digest })).policy.digest).toBe(
+      digest,
+    )
     const err = await caught(() => set.decide(application(), { asOf: '2026-11-24', digest: 'sha256:' + '0'.repeat(64) }))
     expect(err.code).toBe('E_DIGEST_MISMATCH')
     expect(err.message).toContain(digest)
@@ -329,11 +471,18 @@ describe('succession and the lock as release manifest', () => {
 })
 
 describe('markets chosen by data', () => {
-  const UK = (extra = '') => policyText('acme.uk.onboarding', '1.0.0', '2027-01-04', `primary: true
+  const UK = (extra = '') =>
+    policyText(
+      'acme.uk.onboarding',
+      '1.0.0',
+      '2027-01-04',
+      `primary: true
 calendar: GB-ENG
 appliesTo: { fact: applicant, path: $.registration.country, operator: equal, value: GB }
 review: { workingDays: 7 }
-${extra}`, '{ fact: applicant, path: $.registration.country, operator: equal, value: GB }')
+${extra}`,
+      '{ fact: applicant, path: $.registration.country, operator: equal, value: GB }',
+    )
 
   const gb = (): Json => {
     const r = application()
@@ -378,19 +527,32 @@ ${extra}`, '{ fact: applicant, path: $.registration.country, operator: equal, va
     f.write('acme.uk.onboarding.v1.0.0.yaml', UK())
     f.write('acme.gb.onboarding.v1.0.0.yaml', UK().replace('id: acme.uk.onboarding', 'id: acme.gb.onboarding'))
     const checked = await checkPolicies(f.dir, { lock: false })
-    expect(checked.problems.map((p) => [p.code, p.file, p.pointer])).toEqual([['E_AMBIGUOUS_PRIMARY', 'acme.uk.onboarding.v1.0.0.yaml', '/appliesTo']])
+    expect(checked.problems.map((p) => [p.code, p.file, p.pointer])).toEqual([
+      ['E_AMBIGUOUS_PRIMARY', 'acme.uk.onboarding.v1.0.0.yaml', '/appliesTo'],
+    ])
     const set = new PolicySet(checked.policies, { subjects: checked.subjects })
     const err = await caught(() => set.decide(gb(), { asOf: '2027-02-01' }))
     expect(err.code).toBe('E_POLICY_AMBIGUOUS')
     expect(err.message).toContain('acme.gb.onboarding@1.0.0, acme.uk.onboarding@1.0.0')
     // markets that compare the same field with different values are told apart
-    f.write('acme.gb.onboarding.v1.0.0.yaml', UK().replace('id: acme.uk.onboarding', 'id: acme.gb.onboarding').replace('value: GB }\nreview', 'value: IE }\nreview'))
+    f.write(
+      'acme.gb.onboarding.v1.0.0.yaml',
+      UK().replace('id: acme.uk.onboarding', 'id: acme.gb.onboarding').replace('value: GB }\nreview', 'value: IE }\nreview'),
+    )
     expect((await checkPolicies(f.dir, { lock: false })).problems).toEqual([])
   })
 
   it('refuses appliesTo on unknown fields or on a policy that is not primary, and an unknown calendar with a suggestion', async () => {
     const f = scratch()
-    f.write('acme.uk.onboarding.v1.0.0.yaml', UK().replace('path: $.registration.country, operator: equal, value: GB }\nreview', 'path: $.registration.nation, operator: equal, value: GB }\nreview').replace('calendar: GB-ENG', 'calendar: UK'))
+    f.write(
+      'acme.uk.onboarding.v1.0.0.yaml',
+      UK()
+        .replace(
+          'path: $.registration.country, operator: equal, value: GB }\nreview',
+          'path: $.registration.nation, operator: equal, value: GB }\nreview',
+        )
+        .replace('calendar: GB-ENG', 'calendar: UK'),
+    )
     const { problems } = await checkPolicies(f.dir, { lock: false })
     expect(problems.map((p) => [p.code, p.pointer])).toEqual([
       ['E_UNKNOWN_CALENDAR', '/calendar'],
@@ -407,7 +569,10 @@ ${extra}`, '{ fact: applicant, path: $.registration.country, operator: equal, va
     const f = scratch()
     f.write('acme.uk.onboarding.v1.0.0.yaml', UK())
     const checked = await checkPolicies(f.dir, { lock: false })
-    const withoutFallback = new PolicySet(checked.policies.filter((p) => p.id !== ONBOARDING), { subjects: checked.subjects })
+    const withoutFallback = new PolicySet(
+      checked.policies.filter((p) => p.id !== ONBOARDING),
+      { subjects: checked.subjects },
+    )
     const err = await caught(() => withoutFallback.decide(application(), { asOf: '2027-02-01' }))
     expect(err.code).toBe('E_NO_POLICY_APPLIES')
     expect(err.message).toContain('acme.uk.onboarding@1.0.0')
@@ -417,20 +582,37 @@ ${extra}`, '{ fact: applicant, path: $.registration.country, operator: equal, va
 describe('the review clock in YAML', () => {
   it('counts from the field, for the working days, until the condition the policy declares', async () => {
     const f = scratch()
-    f.write('acme.clock.v1.0.0.yaml', policyText('acme.clock', '1.0.0', '2020-01-01', `review:
+    f.write(
+      'acme.clock.v1.0.0.yaml',
+      policyText(
+        'acme.clock',
+        '1.0.0',
+        '2020-01-01',
+        `review:
   workingDays: 2
   from: { fact: review, path: $.decidedAt }
-  decided: { fact: review, path: $.result, operator: equal, value: approved }`))
+  decided: { fact: review, path: $.result, operator: equal, value: approved }`,
+      ),
+    )
     const set = await loadPolicies(f.dir, { lock: false })
     const r = application()
     r.review = { result: 'pending', decidedAt: '2026-11-25' }
     // Wed 25 Nov 2026 + 2 US working days: Thanksgiving (26th) is a holiday, so Fri 27 and Mon 30
-    expect((await set.decide(r, { asOf: '2026-12-01', policy: 'acme.clock' })).review).toEqual({ submittedAt: '2026-11-25', dueBy: '2026-11-30', overdue: true })
+    expect((await set.decide(r, { asOf: '2026-12-01', policy: 'acme.clock' })).review).toEqual({
+      submittedAt: '2026-11-25',
+      dueBy: '2026-11-30',
+      overdue: true,
+    })
     r.review = { result: 'approved', decidedAt: '2026-11-25' }
     expect((await set.decide(r, { asOf: '2026-12-01', policy: 'acme.clock' })).review?.overdue).toBe(false)
     // a clock on a field that is not a date, or a policy of a subject with no clock defaults, is refused
-    f.write('acme.clock.v1.0.0.yaml', policyText('acme.clock', '1.0.0', '2020-01-01', 'review: { workingDays: 2, from: { fact: applicant, path: $.yearsInOperation } }'))
-    expect((await checkPolicies(f.dir, { lock: false })).problems.map((p) => [p.code, p.pointer])).toEqual([['E_BAD_VALUE', '/review/from']])
+    f.write(
+      'acme.clock.v1.0.0.yaml',
+      policyText('acme.clock', '1.0.0', '2020-01-01', 'review: { workingDays: 2, from: { fact: applicant, path: $.yearsInOperation } }'),
+    )
+    expect((await checkPolicies(f.dir, { lock: false })).problems.map((p) => [p.code, p.pointer])).toEqual([
+      ['E_BAD_VALUE', '/review/from'],
+    ])
   })
 
   it('moves decisions around an observed Veterans Day under the corrected US calendar', async () => {

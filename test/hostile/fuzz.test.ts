@@ -30,7 +30,31 @@ function pathsOf(value: unknown, at: (string | number)[] = [], out: (string | nu
   return out
 }
 
-const DOMAIN_STRINGS = ['', ' ', 'US', 'CA', 'creator_collaboration', 'app_developer', 'approved', 'pending', 'rejected', 'confirmed', 'suspected', 'dismissed', 'fraud', 'data_leak', 'security_incident', 'create', 'seller', 'affiliate_seller', '2026-11-24', '2026-02-30', '2026-11-24T23:59:59Z', '__proto__', '{{ $evidence }}']
+const DOMAIN_STRINGS = [
+  '',
+  ' ',
+  'US',
+  'CA',
+  'creator_collaboration',
+  'app_developer',
+  'approved',
+  'pending',
+  'rejected',
+  'confirmed',
+  'suspected',
+  'dismissed',
+  'fraud',
+  'data_leak',
+  'security_incident',
+  'create',
+  'seller',
+  'affiliate_seller',
+  '2026-11-24',
+  '2026-02-30',
+  '2026-11-24T23:59:59Z',
+  '__proto__',
+  '{{ $evidence }}',
+]
 
 /** One edit: where (pick), what kind (mode), and candidate values of each type. */
 type RecordEdit = [pick: number, mode: number, text: string, num: number, any: unknown]
@@ -58,7 +82,12 @@ function mutate(base: Json, edits: readonly RecordEdit[]): unknown {
     } else if (mode === 1) parent[last] = any
     else if (mode === 2 && !Array.isArray(parent)) {
       // own, enumerable, like JSON.parse makes it; never an assignment that would set a prototype
-      Object.defineProperty(parent, HOSTILE_KEYS[num % HOSTILE_KEYS.length]!, { value: any, enumerable: true, writable: true, configurable: true })
+      Object.defineProperty(parent, HOSTILE_KEYS[num % HOSTILE_KEYS.length]!, {
+        value: any,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
     } else if (typeof old === 'string') parent[last] = mode % 2 === 0 ? text : DOMAIN_STRINGS[num % DOMAIN_STRINGS.length]
     else if (typeof old === 'number') parent[last] = num
     else if (typeof old === 'boolean') parent[last] = !old
@@ -74,17 +103,31 @@ const recordArb = fc.oneof(
     arbitrary: fc
       .tuple(
         fc.constantFrom(...examples),
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 9 }), fc.string({ maxLength: 20 }), fc.integer({ min: -5, max: 500 }), fc.jsonValue({ maxDepth: 3 })), {
-          minLength: 1,
-          maxLength: 4,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.nat(),
+            fc.integer({ min: 0, max: 9 }),
+            fc.string({ maxLength: 20 }),
+            fc.integer({ min: -5, max: 500 }),
+            fc.jsonValue({ maxDepth: 3 }),
+          ),
+          {
+            minLength: 1,
+            maxLength: 4,
+          },
+        ),
       )
       .map(([base, edits]) => mutate(base, edits)),
   },
 )
 
 const asOfArb = fc.oneof(
-  { weight: 4, arbitrary: fc.date({ min: new Date('2023-09-18T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .date({ min: new Date('2023-09-18T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10)),
+  },
   { weight: 1, arbitrary: fc.constantFrom('2020-01-01', '2026-02-29', '2026-13-01', '', '2026-11-24T00:00:00Z', '9999-12-31') },
   { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
 )
@@ -110,14 +153,19 @@ describe('fuzz: random records against every shipped policy', () => {
     let decided = 0
     let refused = 0
     await fc.assert(
-      fc.asyncProperty(recordArb, fc.option(fc.constantFrom(...ids), { nil: undefined, freq: 2 }), asOfArb, async (record, policy, asOf) => {
-        for (const evaluator of ['compiled', 'engine'] as const) {
-          const [outcome] = await Promise.allSettled([shipped.decide(record, { asOf, evaluator, ...(policy ? { policy } : {}) })])
-          expectDecisionOrTypedError(outcome, shipped.policies)
-          if (outcome.status === 'fulfilled') decided++
-          else refused++
-        }
-      }),
+      fc.asyncProperty(
+        recordArb,
+        fc.option(fc.constantFrom(...ids), { nil: undefined, freq: 2 }),
+        asOfArb,
+        async (record, policy, asOf) => {
+          for (const evaluator of ['compiled', 'engine'] as const) {
+            const [outcome] = await Promise.allSettled([shipped.decide(record, { asOf, evaluator, ...(policy ? { policy } : {}) })])
+            expectDecisionOrTypedError(outcome, shipped.policies)
+            if (outcome.status === 'fulfilled') decided++
+            else refused++
+          }
+        },
+      ),
       { numRuns: RECORD_RUNS, seed: 20261124 },
     )
     expect(decided + refused).toBe(RECORD_RUNS * 2)
@@ -127,7 +175,45 @@ describe('fuzz: random records against every shipped policy', () => {
   })
 })
 
-const YAML_SNIPPETS = [': ', '- ', '[', ']', '{', '}', '&a ', '*a', '!!str ', '!!js/function ', '# ', '|\n', '>\n', '"', "'", '\n', '  ', '\t', '~', 'null', '__proto__: ', 'constructor', '$.', '{{ ', ' }}', '1.0.0', '2026-02-30', 'operator: ', 'fact: ', 'value: ', '---\n', '...\n', '? ', '<<: *a\n', '%YAML 1.1\n', '\u0000', '\uFEFF']
+const YAML_SNIPPETS = [
+  ': ',
+  '- ',
+  '[',
+  ']',
+  '{',
+  '}',
+  '&a ',
+  '*a',
+  '!!str ',
+  '!!js/function ',
+  '# ',
+  '|\n',
+  '>\n',
+  '"',
+  "'",
+  '\n',
+  '  ',
+  '\t',
+  '~',
+  'null',
+  '__proto__: ',
+  'constructor',
+  '$.',
+  '{{ ',
+  ' }}',
+  '1.0.0',
+  '2026-02-30',
+  'operator: ',
+  'fact: ',
+  'value: ',
+  '---\n',
+  '...\n',
+  '? ',
+  '<<: *a\n',
+  '%YAML 1.1\n',
+  '\u0000',
+  '\uFEFF',
+]
 
 type Edit =
   | { kind: 'insert'; at: number; text: string }
@@ -137,14 +223,38 @@ type Edit =
   | { kind: 'replaceWord'; nth: number; word: string }
 
 const editArb: fc.Arbitrary<Edit> = fc.oneof(
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...YAML_SNIPPETS), fc.string({ maxLength: 8 })) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(fc.constantFrom(...YAML_SNIPPETS), fc.string({ maxLength: 8 })),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
   fc.record({ kind: fc.constant('duplicateLine' as const), line: fc.nat() }),
   fc.record({ kind: fc.constant('swapLines' as const), a: fc.nat(), b: fc.nat() }),
   fc.record({
     kind: fc.constant('replaceWord' as const),
     nth: fc.nat(),
-    word: fc.constantFrom('equal', 'present', 'someMatch', 'in', 'dateBefore', 'reject', 'allow', 'true', '0', '-1', '[]', '{}', 'asOf', 'incidents', '$.x', '__proto__', '"2026-11-24"', '*a', '&a'),
+    word: fc.constantFrom(
+      'equal',
+      'present',
+      'someMatch',
+      'in',
+      'dateBefore',
+      'reject',
+      'allow',
+      'true',
+      '0',
+      '-1',
+      '[]',
+      '{}',
+      'asOf',
+      'incidents',
+      '$.x',
+      '__proto__',
+      '"2026-11-24"',
+      '*a',
+      '&a',
+    ),
   }),
 )
 
@@ -214,7 +324,10 @@ describe('fuzz: random mutations of the shipped YAML', () => {
         expect(problems).toEqual([])
         valid++
         const set = new PolicySet([policy])
-        const records = policy.subject === 'application' ? APPLICATIONS.map((n) => example('applications', n)) : BEHAVIOUR.map((n) => example('behaviour', n))
+        const records =
+          policy.subject === 'application'
+            ? APPLICATIONS.map((n) => example('applications', n))
+            : BEHAVIOUR.map((n) => example('behaviour', n))
         for (const record of records.slice(0, 2)) {
           for (const evaluator of ['compiled', 'engine'] as const) {
             const [outcome] = await Promise.allSettled([set.decide(record, { asOf: policy.effective.from, policy: policy.id, evaluator })])

@@ -14,7 +14,9 @@ describe('no code in policies', () => {
   it('has no regular-expression or pattern operator (so none can backtrack catastrophically)', () => {
     const names = Object.keys(OPERATORS)
     for (const name of names) expect(name).not.toMatch(/regex|pattern|^matches$|like|glob|script|eval/i)
-    expect(new Set(Object.values(OPERATORS).map((o) => o.valueKind))).toEqual(new Set(['scalar', 'list', 'number', 'boolean', 'date', 'condition']))
+    expect(new Set(Object.values(OPERATORS).map((o) => o.valueKind))).toEqual(
+      new Set(['scalar', 'list', 'number', 'boolean', 'date', 'condition']),
+    )
   })
 
   it.each([

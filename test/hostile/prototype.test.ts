@@ -25,7 +25,10 @@ beforeAll(async () => {
 function hostileApplicationText(): string {
   const text = JSON.stringify(example('applications', 'complete-us-developer'))
   const evil = '"__proto__":{"polluted":true,"isAdmin":true},"constructor":{"prototype":{"polluted":true}},"prototype":{"polluted":true},'
-  return text.replace('{', '{' + evil).replace('"applicant":{', '"applicant":{' + evil).replace('"registration":{', '"registration":{' + evil)
+  return text
+    .replace('{', '{' + evil)
+    .replace('"applicant":{', '"applicant":{' + evil)
+    .replace('"registration":{', '"registration":{' + evil)
 }
 
 describe('records', () => {
@@ -62,12 +65,16 @@ describe('records', () => {
     // the schema refuses unknown keys first; this checks the evaluators would not be fooled either:
     // the incidents hidden under __proto__ must not become the record's incidents
     const policy = shipped.select(TERMINATION, '2026-11-24')
-    const hostile = parseRecordJson('{"developerId":"D-1","__proto__":{"incidents":[{"id":"X","type":"fraud","status":"confirmed","occurredAt":"2026-11-01"}]}}') as Json
+    const hostile = parseRecordJson(
+      '{"developerId":"D-1","__proto__":{"incidents":[{"id":"X","type":"fraud","status":"confirmed","occurredAt":"2026-11-01"}]}}',
+    ) as Json
     const plain = { developerId: 'D-1' }
     expect(await compileEngine(policy).evaluate(hostile, '2026-11-24')).toEqual(await compileEngine(policy).evaluate(plain, '2026-11-24'))
     expect(compileClosures(policy).evaluateSync(hostile, '2026-11-24')).toEqual(compileClosures(policy).evaluateSync(plain, '2026-11-24'))
     const withFraud = { developerId: 'D-1', incidents: [{ id: 'X', type: 'fraud', status: 'confirmed', occurredAt: '2026-11-01' }] }
-    expect(compileClosures(policy).evaluateSync(hostile, '2026-11-24')).not.toEqual(compileClosures(policy).evaluateSync(withFraud, '2026-11-24'))
+    expect(compileClosures(policy).evaluateSync(hostile, '2026-11-24')).not.toEqual(
+      compileClosures(policy).evaluateSync(withFraud, '2026-11-24'),
+    )
   })
 })
 

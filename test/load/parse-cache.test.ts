@@ -74,11 +74,14 @@ describe('the parse cache of the shipped policies', () => {
     const { mkdirSync } = await import('node:fs')
     mkdirSync(copy)
     // policy files only: without a collabgate.yaml the copy judges the shipped record kinds
-    for (const { file, text } of shipped) if (/\.v\d/.test(file) && !file.includes('.test.')) writeFileSync(join(copy, file), text + '# a comment changes the bytes, not the policy\n')
+    for (const { file, text } of shipped)
+      if (/\.v\d/.test(file) && !file.includes('.test.'))
+        writeFileSync(join(copy, file), text + '# a comment changes the bytes, not the policy\n')
     const cached = (await loadPolicies(POLICIES)).policies
     const parsed = (await loadPolicies(copy)).policies
     expect(parsed.map((p) => p.digest)).toEqual(cached.map((p) => p.digest))
-    const lines = (ps: typeof cached) => ps.map((p) => [p.location.line, ...p.rules.flatMap((r) => [r.location.line, ...r.checks.map((c) => c.location.line)])])
+    const lines = (ps: typeof cached) =>
+      ps.map((p) => [p.location.line, ...p.rules.flatMap((r) => [r.location.line, ...r.checks.map((c) => c.location.line)])])
     expect(lines(parsed)).toEqual(lines(cached))
   })
 })

@@ -24,15 +24,22 @@ describe('validation reporters', () => {
     const paths = [join(AUTHORING, 'broken')]
     const checked = await checkPolicies(paths, { displayName: (abs) => abs.slice(AUTHORING.length + 1) })
     const text = VALIDATION_REPORTERS.text({ checked, paths })
-    expect(text.split('\n')[0]).toMatch(/^✗ broken\/acme\.broken\.v1\.0\.0\.yaml:20:7 E_UNKNOWN_OPERATOR unknown operator 'greaterThen'; did you mean 'greaterThan'\? known operators: /)
+    expect(text.split('\n')[0]).toMatch(
+      /^✗ broken\/acme\.broken\.v1\.0\.0\.yaml:20:7 E_UNKNOWN_OPERATOR unknown operator 'greaterThen'; did you mean 'greaterThan'\? known operators: /,
+    )
     expect(text.endsWith('✗ 2 policy file(s), 0 version(s) loaded: 4 problem(s)\n')).toBe(true)
     expect(VALIDATION_REPORTERS.text({ checked, paths }, { paint: ANSI_COLOURS })).toContain('\u001b[31m✗\u001b[39m ')
-    const json = JSON.parse(VALIDATION_REPORTERS.json({ checked, paths })) as { valid: boolean; problems: { code: string; hint?: string }[] }
+    const json = JSON.parse(VALIDATION_REPORTERS.json({ checked, paths })) as {
+      valid: boolean
+      problems: { code: string; hint?: string }[]
+    }
     expect(json.valid).toBe(false)
     expect(json.problems.map((p) => p.code)).toEqual(['E_UNKNOWN_OPERATOR', 'E_UNKNOWN_OUTCOME', 'E_UNKNOWN_FACT', 'E_YAML_SYNTAX'])
     expect(json.problems[0]!.hint).toMatch(/^did you mean 'greaterThan'\?/)
     const github = VALIDATION_REPORTERS.github({ checked, paths }).split('\n')
-    expect(github[0]).toMatch(/^::error file=broken\/acme\.broken\.v1\.0\.0\.yaml,line=20,col=7,title=E_UNKNOWN_OPERATOR::unknown operator 'greaterThen'; did you mean/)
+    expect(github[0]).toMatch(
+      /^::error file=broken\/acme\.broken\.v1\.0\.0\.yaml,line=20,col=7,title=E_UNKNOWN_OPERATOR::unknown operator 'greaterThen'; did you mean/,
+    )
     expect(github.at(-2)).toBe(validationSummary({ checked, paths }))
   })
 

@@ -38,10 +38,21 @@ describe('describeCondition', () => {
       describeCondition({
         all: [
           { fact: 'applicant', path: '$.yearsInOperation', operator: 'greaterThanInclusive', value: 1 },
-          { any: [{ fact: 'review', path: '$.result', operator: 'present', value: false }, { not: { fact: 'category', operator: 'in', value: ['a', 'b'] } }] },
-          { fact: 'incidents', operator: 'someMatch', value: { path: '$.reportedAt', operator: 'dateAfter', value: { addWorkingDays: 3, to: { path: '$.occurredAt' } } } },
+          {
+            any: [
+              { fact: 'review', path: '$.result', operator: 'present', value: false },
+              { not: { fact: 'category', operator: 'in', value: ['a', 'b'] } },
+            ],
+          },
+          {
+            fact: 'incidents',
+            operator: 'someMatch',
+            value: { path: '$.reportedAt', operator: 'dateAfter', value: { addWorkingDays: 3, to: { path: '$.occurredAt' } } },
+          },
         ],
       }),
-    ).toBe('applicant.yearsInOperation ≥ 1 and (review.result is absent or not (category in ["a","b"])) and some incidents with reportedAt dateAfter occurredAt + 3 working days')
+    ).toBe(
+      'applicant.yearsInOperation ≥ 1 and (review.result is absent or not (category in ["a","b"])) and some incidents with reportedAt dateAfter occurredAt + 3 working days',
+    )
   })
 })

@@ -8,8 +8,26 @@ import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadPolicies, RecordValidationError, type Decision, type PolicySet, type PolicyStore, type PolicySummary } from '../../src/index.js'
-import { API_ACCESS, example, NEW_FILE, newOnboardingVersion, OLD_FILE, ONBOARDING, ROOT, scratchPolicies, brokenVersion, type Json } from '../store/helpers.js'
+import {
+  loadPolicies,
+  RecordValidationError,
+  type Decision,
+  type PolicySet,
+  type PolicyStore,
+  type PolicySummary,
+} from '../../src/index.js'
+import {
+  API_ACCESS,
+  example,
+  NEW_FILE,
+  newOnboardingVersion,
+  OLD_FILE,
+  ONBOARDING,
+  ROOT,
+  scratchPolicies,
+  brokenVersion,
+  type Json,
+} from '../store/helpers.js'
 
 interface Service {
   server: import('node:http').Server
@@ -18,7 +36,13 @@ interface Service {
   close(): Promise<void>
 }
 interface ServiceModule {
-  createServer(options: { policiesDir?: string; maxBodyBytes?: number; watch?: boolean; today?: () => string; audit?: unknown }): Promise<Service>
+  createServer(options: {
+    policiesDir?: string
+    maxBodyBytes?: number
+    watch?: boolean
+    today?: () => string
+    audit?: unknown
+  }): Promise<Service>
 }
 interface Reply {
   status: number
@@ -49,16 +73,25 @@ afterAll(async () => {
 })
 
 /** One HTTP exchange over loopback; body may be a string, an object (sent as JSON) or a chunk generator. */
-function call(method: string, path: string, body?: string | Json | (() => Iterable<Buffer>), headers: Record<string, string> = {}): Promise<Reply> {
+function call(
+  method: string,
+  path: string,
+  body?: string | Json | (() => Iterable<Buffer>),
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(base + path, { method, headers: typeof body === 'function' ? headers : { 'content-type': 'application/json', ...headers } }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8')
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? (JSON.parse(text) as Json) : {} })
-      })
-    })
+    const req = request(
+      base + path,
+      { method, headers: typeof body === 'function' ? headers : { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8')
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? (JSON.parse(text) as Json) : {} })
+        })
+      },
+    )
     req.on('error', reject)
     if (typeof body === 'function') {
       for (const chunk of body()) req.write(chunk)
@@ -93,7 +126,12 @@ describe('POST /v1/decisions', () => {
     const reply = await call('POST', '/v1/decisions', record)
     expect(reply.status).toBe(400)
     expect(reply.headers['content-type']).toBe('application/problem+json')
-    expect(reply.body).toMatchObject({ type: expect.stringMatching(/record-invalid$/), title: expect.any(String), status: 400, detail: expect.any(String) })
+    expect(reply.body).toMatchObject({
+      type: expect.stringMatching(/record-invalid$/),
+      title: expect.any(String),
+      status: 400,
+      detail: expect.any(String),
+    })
     let expected: readonly unknown[] = []
     const shipped: PolicySet = await loadPolicies(join(ROOT, 'policies'))
     try {
@@ -114,10 +152,16 @@ describe('POST /v1/decisions', () => {
   })
 
   it('answers 400 for a body that is not JSON, or not a record', async () => {
-    expect((await call('POST', '/v1/decisions', '{"applicationId":')).body).toMatchObject({ status: 400, type: expect.stringMatching(/invalid-json$/) })
+    expect((await call('POST', '/v1/decisions', '{"applicationId":')).body).toMatchObject({
+      status: 400,
+      type: expect.stringMatching(/invalid-json$/),
+    })
     expect((await call('POST', '/v1/decisions', '[1,2]')).status).toBe(400)
     expect((await call('POST', '/v1/decisions', '')).status).toBe(400)
-    expect((await call('POST', '/v1/decisions', { neither: 'kind' })).body).toMatchObject({ status: 400, type: expect.stringMatching(/subject-unknown$/) })
+    expect((await call('POST', '/v1/decisions', { neither: 'kind' })).body).toMatchObject({
+      status: 400,
+      type: expect.stringMatching(/subject-unknown$/),
+    })
   })
 
   it('answers 413 for a body over the limit, declared or streamed', async () => {
@@ -133,8 +177,14 @@ describe('POST /v1/decisions', () => {
 
   it('answers 404 for an unknown policy and 422 when no version is in effect', async () => {
     const record = example('applications', 'complete-us-developer')
-    expect((await call('POST', '/v1/decisions?policy=nope', record)).body).toMatchObject({ status: 404, type: expect.stringMatching(/policy-not-found$/) })
-    expect((await call('POST', '/v1/decisions?asOf=2001-01-01', record)).body).toMatchObject({ status: 422, type: expect.stringMatching(/no-version-in-effect$/) })
+    expect((await call('POST', '/v1/decisions?policy=nope', record)).body).toMatchObject({
+      status: 404,
+      type: expect.stringMatching(/policy-not-found$/),
+    })
+    expect((await call('POST', '/v1/decisions?asOf=2001-01-01', record)).body).toMatchObject({
+      status: 422,
+      type: expect.stringMatching(/no-version-in-effect$/),
+    })
   })
 
   it('never answers 500 to a bad record (fast-check, 150 bodies)', async () => {
@@ -142,10 +192,15 @@ describe('POST /v1/decisions', () => {
     const body = fc.oneof(
       fc.json(),
       fc.jsonValue().map((v) => JSON.stringify({ ...valid, applicant: v })),
-      fc.dictionary(fc.constantFrom('applicationId', 'developerId', '__proto__', 'constructor', 'incidents', 'product'), fc.jsonValue()).map((o) => JSON.stringify(o)),
+      fc
+        .dictionary(fc.constantFrom('applicationId', 'developerId', '__proto__', 'constructor', 'incidents', 'product'), fc.jsonValue())
+        .map((o) => JSON.stringify(o)),
       fc.string({ maxLength: 200 }),
     )
-    const query = fc.record({ policy: fc.option(fc.constantFrom(ONBOARDING, API_ACCESS, 'x', '__proto__'), { nil: undefined }), asOf: fc.option(fc.string({ maxLength: 12 }), { nil: undefined }) })
+    const query = fc.record({
+      policy: fc.option(fc.constantFrom(ONBOARDING, API_ACCESS, 'x', '__proto__'), { nil: undefined }),
+      asOf: fc.option(fc.string({ maxLength: 12 }), { nil: undefined }),
+    })
     await fc.assert(
       fc.asyncProperty(body, query, async (text, q) => {
         const params = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => e[1] !== undefined))
@@ -162,7 +217,9 @@ describe('GET /v1/policies and /healthz', () => {
   it('lists the versions served with their digests', async () => {
     const reply = await call('GET', '/v1/policies')
     expect(reply.status).toBe(200)
-    expect((reply.body.policies as PolicySummary[]).map((p) => [p.id, p.version, p.digest])).toEqual(reference.list().map((p) => [p.id, p.version, p.digest]))
+    expect((reply.body.policies as PolicySummary[]).map((p) => [p.id, p.version, p.digest])).toEqual(
+      reference.list().map((p) => [p.id, p.version, p.digest]),
+    )
     expect((await call('GET', '/healthz')).body).toMatchObject({ status: 'ok', policies: 3 })
   })
 })

@@ -9,7 +9,13 @@ import { ONBOARDING, ROOT } from '../core/helpers.js'
 export const OLD_FILE = `${ONBOARDING}.v1.0.0.yaml`
 export const NEW_FILE = `${ONBOARDING}.v1.1.0.yaml`
 
-export const APPLICATIONS = ['complete-us-developer', 'rejected-multiple-reasons', 'missing-details', 'pending-review', 'approved-for-api-access']
+export const APPLICATIONS = [
+  'complete-us-developer',
+  'rejected-multiple-reasons',
+  'missing-details',
+  'pending-review',
+  'approved-for-api-access',
+]
 export const BEHAVIOUR = ['clean-developer', 'confirmed-data-leak', 'late-incident-report', 'suspected-fraud']
 
 /** The shipped policy files (no tests, no lock file), by name. */
@@ -23,7 +29,10 @@ export function shippedPolicyTexts(): Map<string, string> {
 export function scratchPolicies(): { dir: string; write(name: string, text: string): void; read(name: string): string; remove(): void } {
   const base = mkdtempSync(join(tmpdir(), 'collabgate-test-'))
   const dir = join(base, 'policies')
-  cpSync(join(ROOT, 'policies'), dir, { recursive: true, filter: (src) => !/\.test\.ya?ml$|lock\.json$|test-records|\.v(?!1\.0\.0\.)\d+\.\d+\.\d+\.ya?ml$/.test(src) })
+  cpSync(join(ROOT, 'policies'), dir, {
+    recursive: true,
+    filter: (src) => !/\.test\.ya?ml$|lock\.json$|test-records|\.v(?!1\.0\.0\.)\d+\.\d+\.\d+\.ya?ml$/.test(src),
+  })
   return {
     dir,
     write: (name, text) => writeFileSync(join(dir, name), text),
@@ -35,12 +44,17 @@ export function scratchPolicies(): { dir: string; write(name: string, text: stri
 /** Onboarding 1.1.0 from `from`, with 1.0.0 ended on the same day; `strength` changes ONB-STRENGTH's year threshold so versions decide differently. */
 export function newOnboardingVersion(original: string, from: string, strengthYears = 1): { oldEnded: string; next: string } {
   const fromLine = '  from: "2023-09-18"'
-  if (!original.includes(fromLine) || !original.includes('version: 1.0.0')) throw new Error('the onboarding policy no longer has the lines these tests edit')
+  if (!original.includes(fromLine) || !original.includes('version: 1.0.0'))
+    throw new Error('the onboarding policy no longer has the lines these tests edit')
   return {
     oldEnded: original.replace(fromLine, `${fromLine}\n  until: "${from}"`),
-    next: original.replace('version: 1.0.0', 'version: 1.1.0').replace(fromLine, `  from: "${from}"`).replace(/(path: \$\.yearsInOperation\s+operator: greaterThanInclusive\s+value: )1\b/, `$1${strengthYears}`),
+    next: original
+      .replace('version: 1.0.0', 'version: 1.1.0')
+      .replace(fromLine, `  from: "${from}"`)
+      .replace(/(path: \$\.yearsInOperation\s+operator: greaterThanInclusive\s+value: )1\b/, `$1${strengthYears}`),
   }
 }
 
 /** A policy file that parses but fails validation (unknown operator, unknown outcome). */
-export const brokenVersion = (text: string): string => text.replace('version: 1.0.0', 'version: 1.1.0').replace('operator: equal', 'operator: looksLike')
+export const brokenVersion = (text: string): string =>
+  text.replace('version: 1.0.0', 'version: 1.1.0').replace('operator: equal', 'operator: looksLike')

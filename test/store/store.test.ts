@@ -46,7 +46,11 @@ function mixedWork(n: number): { record: Json; options: DecideOptions }[] {
     const asOf = i % 2 === 0 ? '2026-11-19' : '2026-11-24'
     const evaluator = i % 3 === 0 ? 'engine' : 'compiled'
     if (i % 3 === 0) out.push({ record: example('applications', APPLICATIONS[i % APPLICATIONS.length]!), options: { asOf, evaluator } })
-    else if (i % 3 === 1) out.push({ record: example('applications', APPLICATIONS[i % APPLICATIONS.length]!), options: { asOf, policy: API_ACCESS, evaluator } })
+    else if (i % 3 === 1)
+      out.push({
+        record: example('applications', APPLICATIONS[i % APPLICATIONS.length]!),
+        options: { asOf, policy: API_ACCESS, evaluator },
+      })
     else out.push({ record: example('behaviour', BEHAVIOUR[i % BEHAVIOUR.length]!), options: { asOf, policy: TERMINATION, evaluator } })
   }
   return out
@@ -57,7 +61,11 @@ describe('watchPolicies: loading and serving', () => {
     store = await watchPolicies(scratch.dir, { watch: false })
     const expected = (await loadPolicies(scratch.dir)).list()
     expect(store.serving()).toEqual(expected)
-    expect(store.serving().map((p) => `${p.id}@${p.version}`)).toEqual([`${API_ACCESS}@1.0.0`, `${ONBOARDING}@1.0.0`, `${TERMINATION}@1.0.0`])
+    expect(store.serving().map((p) => `${p.id}@${p.version}`)).toEqual([
+      `${API_ACCESS}@1.0.0`,
+      `${ONBOARDING}@1.0.0`,
+      `${TERMINATION}@1.0.0`,
+    ])
     expect(store.serving().every((p) => /^sha256:[0-9a-f]{64}$/.test(p.digest))).toBe(true)
     expect(store.generation).toBe(1)
     expect(store.status()).toMatchObject({ generation: 1, watching: false, lastReload: { status: 'swapped', problems: [] } })
@@ -142,7 +150,12 @@ describe('hot reload', () => {
     expect(store.generation).toBe(2)
     expect(reloads.map((e) => e.generation)).toEqual([1, 2])
     expect(reloads[1]!.previous.map((p) => p.version)).toEqual(['1.0.0', '1.0.0', '1.0.0'])
-    expect(store.serving().filter((p) => p.id === ONBOARDING).map((p) => [p.version, p.effective])).toEqual([
+    expect(
+      store
+        .serving()
+        .filter((p) => p.id === ONBOARDING)
+        .map((p) => [p.version, p.effective]),
+    ).toEqual([
       ['1.0.0', { from: '2023-09-18', until: SWAP_DAY }],
       ['1.1.0', { from: SWAP_DAY }],
     ])
@@ -189,7 +202,8 @@ describe('hot reload', () => {
     const later = Array.from({ length: 50 }, () => store!.decide(record, { asOf: '2026-11-24', evaluator: 'engine' }))
     const all = await Promise.all([...inFlight, ...later])
     // each decision is wholly one version's: its outcome matches its version, never a mix
-    for (const d of all) expect([d.policy.version, d.outcome]).toEqual(d.policy.version === '1.0.0' ? ['1.0.0', 'approve'] : ['1.1.0', 'manual_review'])
+    for (const d of all)
+      expect([d.policy.version, d.outcome]).toEqual(d.policy.version === '1.0.0' ? ['1.0.0', 'approve'] : ['1.1.0', 'manual_review'])
     expect((await Promise.all(later)).every((d) => d.policy.version === '1.1.0')).toBe(true)
     expect((await held.decide(record, { asOf: '2026-11-24' })).policy.version).toBe('1.0.0')
     expect(store.current()).not.toBe(held)

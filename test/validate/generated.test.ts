@@ -10,7 +10,14 @@ const behaviour = SHIPPED_SUBJECTS.find((s) => s.name === 'behaviour')!.schemas[
 const compiled = compileRecordSchema({ digest: 'sha256:not-precompiled', schema: behaviour.schema })
 const BEHAVIOUR: [string, ValidateFunction][] = [
   ['precompiled', validators.recordValidators[behaviour.digest]!],
-  ['compiled at run time', 'validate' in compiled ? compiled.validate : (() => { throw new Error(compiled.error) })()],
+  [
+    'compiled at run time',
+    'validate' in compiled
+      ? compiled.validate
+      : (() => {
+          throw new Error(compiled.error)
+        })(),
+  ],
 ]
 
 describe('precompiled schema validators', () => {

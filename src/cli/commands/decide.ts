@@ -76,18 +76,28 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 1) throw new UsageError('decide takes one FILE (or - for standard input)')
   formatOption(values.format, ['json', 'text'])
   const file = positionals[0] ?? '-'
-  const options = { asOf: values['as-of'] ?? today(), ...policyOption(values.policy), ...(values.digest !== undefined ? { digest: values.digest } : {}) }
+  const options = {
+    asOf: values['as-of'] ?? today(),
+    ...policyOption(values.policy),
+    ...(values.digest !== undefined ? { digest: values.digest } : {}),
+  }
   if (values.ndjson || /\.ndjson$/i.test(file)) {
     if (values.format !== 'json') throw new UsageError('batch mode writes NDJSON; --format text is for single records')
     return decideBatch(io, file, values, options)
   }
   if (values.workers !== undefined) throw new UsageError('--workers applies to batch mode (--ndjson or a .ndjson file)')
   // waiting silently for a terminal to type JSON looks like a hang; '-' asks for that explicitly
-  if (positionals.length === 0 && process.stdin.isTTY) throw new UsageError(`give a FILE, or pipe a record into standard input\n\n${decideHelp}`)
+  if (positionals.length === 0 && process.stdin.isTTY)
+    throw new UsageError(`give a FILE, or pipe a record into standard input\n\n${decideHelp}`)
   if (file !== '-') {
-    const size = await stat(file).then((info) => info.size, () => undefined)
+    const size = await stat(file).then(
+      (info) => info.size,
+      () => undefined,
+    )
     if (size !== undefined && size > DEFAULT_MAX_RECORD_BYTES) {
-      throw new UsageError(`${file} is ${size} bytes; one record may be at most ${DEFAULT_MAX_RECORD_BYTES} bytes (for many records, one per line, use --ndjson)`)
+      throw new UsageError(
+        `${file} is ${size} bytes; one record may be at most ${DEFAULT_MAX_RECORD_BYTES} bytes (for many records, one per line, use --ndjson)`,
+      )
     }
   }
   const text = await readInput(io, file)
@@ -127,7 +137,12 @@ function policySet(values: { policies?: string | undefined; 'no-lock'?: boolean 
   return loadPolicies(values.policies, { lock: !values['no-lock'] })
 }
 
-async function decideBatch(io: Io, file: string, values: { policies?: string | undefined; workers?: string | undefined; 'no-lock'?: boolean | undefined }, options: DecideSyncOptions): Promise<number> {
+async function decideBatch(
+  io: Io,
+  file: string,
+  values: { policies?: string | undefined; workers?: string | undefined; 'no-lock'?: boolean | undefined },
+  options: DecideSyncOptions,
+): Promise<number> {
   const workers = parseWorkers(values.workers)
   let totalBytes: number | undefined
   if (file !== '-') {
@@ -142,28 +157,23 @@ async function decideBatch(io: Io, file: string, values: { policies?: string | u
   const showProgress = wantsProgress(io.isTTY, io.env)
   let drawn = false
   // straight to stdout as bytes, each block written before the next (backpressure on a slow pipe)
-  const batch = decideNdjsonToStream(
-    set,
-    input,
-    process.stdout,
-    {
-      ...options,
-      workers,
-      ...(showProgress
-        ? {
-            onProgress: (p) => {
-              if (p.done) {
-                if (drawn) io.stderr('\r\u001b[K')
-              } else if (p.elapsedMs >= 1000) {
-                // long batches only: a progress line that flashes for a short one is noise
-                io.stderr(`\r${formatProgress(p, totalBytes)}\u001b[K`)
-                drawn = true
-              }
-            },
-          }
-        : {}),
-    },
-  )
+  const batch = decideNdjsonToStream(set, input, process.stdout, {
+    ...options,
+    workers,
+    ...(showProgress
+      ? {
+          onProgress: (p) => {
+            if (p.done) {
+              if (drawn) io.stderr('\r\u001b[K')
+            } else if (p.elapsedMs >= 1000) {
+              // long batches only: a progress line that flashes for a short one is noise
+              io.stderr(`\r${formatProgress(p, totalBytes)}\u001b[K`)
+              drawn = true
+            }
+          },
+        }
+      : {}),
+  })
   let summary: Awaited<typeof batch>
   try {
     summary = await batch
@@ -173,7 +183,9 @@ async function decideBatch(io: Io, file: string, values: { policies?: string | u
     throw err
   }
   if (summary.failed > 0) {
-    io.stderr(`collabgate: ${summary.failed.toLocaleString('en-US')} of ${summary.lines.toLocaleString('en-US')} line(s) could not be decided; see their error lines\n`)
+    io.stderr(
+      `collabgate: ${summary.failed.toLocaleString('en-US')} of ${summary.lines.toLocaleString('en-US')} line(s) could not be decided; see their error lines\n`,
+    )
     return EXIT.FAILED
   }
   return EXIT.OK

@@ -67,7 +67,9 @@ async function resolveSide(arg: string, folder: Folder): Promise<Policy> {
   const versions = policies.filter((p) => p.id === id).map((p) => p.version)
   throw new CollabgateError(
     'E_POLICY_NOT_FOUND',
-    versions.length > 0 ? `policy '${id}' has no version ${version} in ${dir}; versions: ${versions.join(', ')}` : `no policy '${id}' in ${dir}`,
+    versions.length > 0
+      ? `policy '${id}' has no version ${version} in ${dir}; versions: ${versions.join(', ')}`
+      : `no policy '${id}' in ${dir}`,
   )
 }
 

@@ -61,10 +61,17 @@ export async function impactCommand(argv: string[], io: Io): Promise<number> {
   // impact is the look before a release: the version it weighs is usually not in the lock yet
   const set = values.policies ? await loadPolicies(values.policies, { displayName: displayPath, lock: false }) : await defaultPolicies()
   const lines = readLines(file === '-' ? process.stdin : file)
-  const report = await impactOf(set, lines, { policy: values.policy!, from: values.from!, to: values.to!, asOf: values['as-of'] ?? today() })
+  const report = await impactOf(set, lines, {
+    policy: values.policy!,
+    from: values.from!,
+    to: values.to!,
+    asOf: values['as-of'] ?? today(),
+  })
   io.stdout(values.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatImpactText(report))
   if (report.invalid.length > 0) {
-    io.stderr(`collabgate: ${report.invalid.length} line(s) of ${file === '-' ? 'standard input' : file} could not be decided (see the report)\n`)
+    io.stderr(
+      `collabgate: ${report.invalid.length} line(s) of ${file === '-' ? 'standard input' : file} could not be decided (see the report)\n`,
+    )
     return EXIT.USAGE
   }
   return values['fail-on-change'] && report.changed > 0 ? EXIT.FAILED : EXIT.OK

@@ -37,7 +37,11 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { format: { type: 'string', default: 'text' }, update: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      format: { type: 'string', default: 'text' },
+      update: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
   })
   if (values.help) {
     io.stdout(lockHelp)
@@ -51,7 +55,7 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
   // A lock of broken policies would record digests nobody could load.
   if (problems.length > 0) throw new PolicyValidationError(problems)
   const file = join(dir, LOCK_FILE_NAME)
-  let before: PolicyLock = {}
+  let before: PolicyLock
   try {
     before = (await readLock(file)) ?? {}
   } catch (err) {
@@ -74,11 +78,16 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
   if (values.format === 'json') {
     io.stdout(JSON.stringify({ file: shown, lock: next.lock, added, changed, removed, kept }, null, 2) + '\n')
   } else {
-    io.stdout(`wrote ${shown}: ${Object.keys(next.lock).length} version(s); ${added.length} added, ${changed.length} changed, ${removed.length} removed\n`)
+    io.stdout(
+      `wrote ${shown}: ${Object.keys(next.lock).length} version(s); ${added.length} added, ${changed.length} changed, ${removed.length} removed\n`,
+    )
     for (const k of added) io.stdout(`  + ${k}\n`)
     for (const k of changed) io.stdout(`  ~ ${k}\n`)
     for (const k of removed) io.stdout(`  - ${k}\n`)
-    for (const k of kept) io.stdout(`  ! ${k}: released content differs from the file; the lock keeps the released digest (validate fails until the file is restored)\n`)
+    for (const k of kept)
+      io.stdout(
+        `  ! ${k}: released content differs from the file; the lock keeps the released digest (validate fails until the file is restored)\n`,
+      )
   }
   return EXIT.OK
 }

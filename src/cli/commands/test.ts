@@ -32,7 +32,6 @@ Examples:
   collabgate test policies/ --format junit > policy-tests.xml
 `
 
-
 async function isFolder(p: string): Promise<boolean> {
   return (await statArg(p)).isDirectory()
 }
@@ -75,6 +74,7 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
   const { coverage } = report
   // JUnit's stdout carries only the XML, JSON's only the document: the coverage verdict goes to stderr for people reading the log
   if (coverage && format === 'junit') io.stderr(coverageSummary(coverage, minCoverage) + '\n')
-  if (coverage && format === 'json' && minCoverage !== undefined && coverage.percent < minCoverage) io.stderr(`collabgate: ${coverageSummary(coverage, minCoverage)}\n`)
+  if (coverage && format === 'json' && minCoverage !== undefined && coverage.percent < minCoverage)
+    io.stderr(`collabgate: ${coverageSummary(coverage, minCoverage)}\n`)
   return testRunFailed(report) ? EXIT.FAILED : EXIT.OK
 }

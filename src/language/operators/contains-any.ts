@@ -8,5 +8,6 @@ export const containsAny = defineOperator({
   doc: 'is a list with at least one of',
   actual: { type: 'array', says: 'works on lists' },
   holds: (actual, expected) => Array.isArray(actual) && Array.isArray(expected) && actual.some((a) => expected.includes(a)),
-  given: (expected) => (Array.isArray(expected) ? (actual) => Array.isArray(actual) && actual.some((x) => expected.includes(x)) : undefined),
+  given: (expected) =>
+    Array.isArray(expected) ? (actual) => Array.isArray(actual) && actual.some((x) => expected.includes(x)) : undefined,
 })

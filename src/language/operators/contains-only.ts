@@ -8,5 +8,6 @@ export const containsOnly = defineOperator({
   doc: 'is a list of items all from (an empty list is)',
   actual: { type: 'array', says: 'works on lists' },
   holds: (actual, expected) => Array.isArray(actual) && Array.isArray(expected) && actual.every((a) => expected.includes(a)),
-  given: (expected) => (Array.isArray(expected) ? (actual) => Array.isArray(actual) && actual.every((x) => expected.includes(x)) : undefined),
+  given: (expected) =>
+    Array.isArray(expected) ? (actual) => Array.isArray(actual) && actual.every((x) => expected.includes(x)) : undefined,
 })

@@ -7,5 +7,5 @@ export const noneMatch = defineOperator({
   describe: 'has no element matching',
   doc: 'is a list with no element matching',
   actual: { type: 'array', says: 'works on lists' },
-  holds: (actual, expected) => Array.isArray(actual) && actual.length === 0,
+  holds: (actual, _expected) => Array.isArray(actual) && actual.length === 0,
 })

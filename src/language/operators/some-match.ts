@@ -7,5 +7,5 @@ export const someMatch = defineOperator({
   describe: 'has an element matching',
   doc: 'is a list with an element matching',
   actual: { type: 'array', says: 'works on lists' },
-  holds: (actual, expected) => Array.isArray(actual) && actual.length > 0,
+  holds: (actual, _expected) => Array.isArray(actual) && actual.length > 0,
 })
