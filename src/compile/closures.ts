@@ -17,7 +17,7 @@ import { calendarNamed } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import type { CheckEvaluation, ConditionResult, Evaluator, RuleResult } from './result.js'
 import type { Check, Condition, LeafCondition, Policy, PolicyRecord, ReviewStatus } from '../model.js'
-import { AS_OF_FACT, asGroup, calendarDate, compare, comparison, isListMatch, ITEM_FACT, OPERATORS } from '../language/operators.js'
+import { AS_OF_FACT, asGroup, calendarDate, comparer, comparison, isListMatch, ITEM_FACT, OPERATORS } from '../language/operators.js'
 import { parsePath, resolveSegments } from '../language/paths.js'
 
 /** Reads a value for one record; `item` is the list element inside someMatch/noneMatch. */
@@ -159,25 +159,28 @@ function compileLeaf(leaf: LeafCondition, inElement: boolean, calendar: WorkingD
   const op = leaf.operator
   if (isListMatch(op)) return compileListMatch(leaf, op, inElement, calendar)
   const left = valueReader(leaf.fact, leaf.path, inElement)
+  // the operator is looked up here, once, not per record
+  const meets = comparer(op)
   const isDate = OPERATORS[op]?.valueKind === 'date'
   if (!isDate) {
     const expected = leaf.value
     const holds = comparison(op, expected)
+    const same = OPERATORS[op]?.strictlyEquals?.(expected)
     return {
-      test: (r, a, i) => holds(left(r, a, i)),
+      test: same ? (r, a, i) => left(r, a, i) === same.value : (r, a, i) => holds(left(r, a, i)),
       explain: (r, a, i) => {
         const actual = left(r, a, i)
-        return { kind: 'leaf', leaf, passed: compare(op, actual, expected), actual, expected }
+        return { kind: 'leaf', leaf, passed: meets(actual, expected), actual, expected }
       },
     }
   }
   const right = dateReader(leaf.value, inElement, calendar)
   return {
-    test: (r, a, i) => compare(op, left(r, a, i), right(r, a, i)),
+    test: (r, a, i) => meets(left(r, a, i), right(r, a, i)),
     explain: (r, a, i) => {
       const actual = left(r, a, i)
       const expected = right(r, a, i)
-      return { kind: 'leaf', leaf, passed: compare(op, actual, expected), actual, expected }
+      return { kind: 'leaf', leaf, passed: meets(actual, expected), actual, expected }
     },
   }
 }

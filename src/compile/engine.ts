@@ -10,7 +10,7 @@ import { calendarNamed } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import { workingDaysAfter } from './closures.js'
 import { EnginePool } from './engine-pool.js'
-import { AS_OF_FACT, asGroup, calendarDate, compare, isListMatch, ITEM_FACT, OPERATORS } from '../language/operators.js'
+import { AS_OF_FACT, asGroup, calendarDate, comparer, isListMatch, ITEM_FACT, OPERATORS } from '../language/operators.js'
 import { resolvePath } from '../language/paths.js'
 
 const MATCHES_FACT = '$matches'
@@ -28,8 +28,7 @@ interface ListMatch {
 
 /** Every operator, with the meaning the compiled evaluator uses too (for list matches, over the matching elements). */
 function addOperators(engine: Engine): void {
-  for (const name of Object.keys(OPERATORS))
-    engine.addOperator(name, (actual: unknown, expected: unknown) => compare(name, actual, expected))
+  for (const name of Object.keys(OPERATORS)) engine.addOperator(name, comparer(name))
 }
 
 async function resolveDate(operand: unknown, almanac: Almanac): Promise<unknown> {

@@ -75,16 +75,27 @@ export const ITEM_FACT = '$item'
  * An unknown operator never holds. For someMatch/noneMatch, `actual` is the list of matching elements.
  */
 export function compare(operator: string, actual: unknown, expected: unknown): boolean {
+  return comparer(operator)(actual, expected)
+}
+
+const never = (): boolean => false
+
+/** `compare(operator, ·, ·)` with the operator looked up once: for evaluators that compare the same operator many times. */
+export function comparer(operator: string): (actual: unknown, expected: unknown) => boolean {
   const def = isOperator(operator) ? OPERATORS[operator]! : undefined
-  if (def === undefined) return false
-  if ((actual === undefined || actual === null) && !def.judgesMissing) return false
-  return def.holds(actual, expected)
+  if (def === undefined) return never
+  const holds = def.holds
+  if (def.judgesMissing) return holds
+  return (actual, expected) => actual !== undefined && actual !== null && holds(actual, expected)
 }
 
 /** `compare(operator, ·, expected)` with `expected` fixed once: the operator's fast form where it has one. */
 export function comparison(operator: string, expected: unknown): (actual: unknown) => boolean {
   const def = isOperator(operator) ? OPERATORS[operator]! : undefined
-  return def?.given?.(expected) ?? ((actual) => compare(operator, actual, expected))
+  const fast = def?.given?.(expected)
+  if (fast) return fast
+  const slow = comparer(operator)
+  return (actual) => slow(actual, expected)
 }
 
 const VALUE_DOC: Readonly<Record<OperatorDefinition['valueKind'], string>> = {

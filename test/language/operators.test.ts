@@ -179,6 +179,8 @@ describe('the registry', () => {
     fc.assert(
       fc.property(fc.constantFrom(...Object.keys(OPERATORS)), value, value, (name, actual, expected) => {
         expect(comparison(name, expected)(actual)).toBe(compare(name, actual, expected))
+        const same = OPERATORS[name]!.strictlyEquals?.(expected)
+        if (same) expect(actual === same.value).toBe(compare(name, actual, expected))
       }),
       { numRuns: 5000, seed: 20261129 },
     )

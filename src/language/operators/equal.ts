@@ -8,5 +8,6 @@ export const equal = defineOperator({
   describe: 'equals',
   doc: 'equals',
   holds: (actual, expected) => isScalar(actual) && actual === expected,
+  strictlyEquals: (expected) => (isScalar(expected) ? { value: expected } : undefined),
   given: (expected) => (isScalar(expected) ? (actual) => actual === expected : undefined),
 })

@@ -8,4 +8,5 @@ export const greaterThan = defineOperator({
   doc: 'is a number greater than',
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual > expected,
+  given: (expected) => (typeof expected === 'number' ? (actual) => typeof actual === 'number' && actual > expected : undefined),
 })

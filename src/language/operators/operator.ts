@@ -37,6 +37,11 @@ export interface OperatorDefinition {
    * does for every actual value, missing ones (undefined, null) included.
    */
   given?(expected: unknown): ((actual: unknown) => boolean) | undefined
+  /**
+   * When the operator, with this `expected`, holds exactly when the record's value is `===` some
+   * value: that value, so the compiled evaluator can compare inline (the commonest leaf of all).
+   */
+  strictlyEquals?(expected: unknown): { value: unknown } | undefined
 }
 
 /** An operator definition, frozen. */
