@@ -148,24 +148,10 @@ export async function impactOf(
     }
     const before = await decideOrError(set, record, options.policy, options.asOf, options.from)
     const after = await decideOrError(set, record, options.policy, options.asOf, options.to)
-    if (!(before instanceof CollabgateError) && after instanceof RecordValidationError) {
-      report.refused.push({
-        line: lineNo,
-        id: before.subject.id,
-        refusedBy: options.to,
-        message: after.message,
-        decided: { version: options.from, ...sideOf(before) },
-      })
-      continue
-    }
-    if (before instanceof RecordValidationError && !(after instanceof CollabgateError)) {
-      report.refused.push({
-        line: lineNo,
-        id: after.subject.id,
-        refusedBy: options.from,
-        message: before.message,
-        decided: { version: options.to, ...sideOf(after) },
-      })
+    const refused =
+      refusedByOne(lineNo, [options.from, before], [options.to, after]) ?? refusedByOne(lineNo, [options.to, after], [options.from, before])
+    if (refused) {
+      report.refused.push(refused)
       continue
     }
     if (before instanceof CollabgateError || after instanceof CollabgateError) {
@@ -193,6 +179,18 @@ export async function impactOf(
   report.transitions = [...transitions.values()].sort((x, y) => y.count - x.count || compareText(x.from, y.from) || compareText(x.to, y.to))
   report.rules = [...shifts.values()].sort((x, y) => y.started + y.stopped - (x.started + x.stopped) || compareText(x.rule, y.rule))
   return report
+}
+
+/** A record the `refusing` side's record schema refuses while the `deciding` side decides it. */
+function refusedByOne(
+  line: number,
+  deciding: [string, Decision | CollabgateError],
+  refusing: [string, Decision | CollabgateError],
+): ImpactRefusedLine | undefined {
+  const [version, decision] = deciding
+  const [refusedBy, error] = refusing
+  if (decision instanceof CollabgateError || !(error instanceof RecordValidationError)) return undefined
+  return { line, id: decision.subject.id, refusedBy, message: error.message, decided: { version, ...sideOf(decision) } }
 }
 
 /** A decision, or the typed error that refused the record. */
