@@ -17,7 +17,17 @@ import { calendarNamed } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import type { CheckEvaluation, ConditionResult, Evaluator, RuleResult } from './result.js'
 import type { Check, Condition, LeafCondition, Policy, PolicyRecord, ReviewStatus } from '../model.js'
-import { AS_OF_FACT, asGroup, calendarDate, comparer, comparison, isListMatch, ITEM_FACT, OPERATORS } from '../language/operators.js'
+import {
+  AS_OF_FACT,
+  asGroup,
+  calendarDate,
+  comparer,
+  comparison,
+  isListMatch,
+  operatorOf,
+  ITEM_FACT,
+  OPERATORS,
+} from '../language/operators.js'
 import { parsePath, resolveSegments } from '../language/paths.js'
 
 /** Reads a value for one record; `item` is the list element inside someMatch/noneMatch. */
@@ -157,6 +167,7 @@ function group(op: 'all' | 'any', members: Compiled[]): Compiled {
 
 function compileLeaf(leaf: LeafCondition, inElement: boolean, calendar: WorkingDayCalendar): Compiled {
   const op = leaf.operator
+  operatorOf(leaf)
   if (isListMatch(op)) return compileListMatch(leaf, op, inElement, calendar)
   const left = valueReader(leaf.fact, leaf.path, inElement)
   // the operator is looked up here, once, not per record

@@ -10,7 +10,7 @@ import { calendarNamed } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import { workingDaysAfter } from './closures.js'
 import { EnginePool } from './engine-pool.js'
-import { AS_OF_FACT, asGroup, calendarDate, comparer, isListMatch, ITEM_FACT, OPERATORS } from '../language/operators.js'
+import { AS_OF_FACT, asGroup, calendarDate, comparer, isListMatch, operatorOf, ITEM_FACT, OPERATORS } from '../language/operators.js'
 import { resolvePath } from '../language/paths.js'
 
 const MATCHES_FACT = '$matches'
@@ -47,23 +47,33 @@ class EngineCompiler {
   newEngine(rules: { name: string; conditions: EngineCondition }[]): Engine {
     const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: (value: object, path: string) => resolvePath(value, path) })
     addOperators(engine)
-    engine.addFact(WORKING_DAYS_FACT, async (params: Record<string, unknown>, almanac: Almanac) => {
-      const date = calendarDate(await resolveDate(params.to, almanac))
-      return date === undefined ? undefined : workingDaysAfter(this.calendar, date, params.days as number)
-    })
-    engine.addFact(MATCHES_FACT, async (params: Record<string, unknown>, almanac: Almanac) => {
-      const list = this.lists[params.list as number]!
-      const items = await almanac.factValue(list.fact, undefined, list.path as string)
-      if (!Array.isArray(items)) return undefined
-      const shared: Record<string, unknown> = {}
-      for (const f of list.facts) shared[f] = await almanac.factValue(f)
-      const matches: unknown[] = []
-      for (const item of items) {
-        const { results } = await list.pool.use((e) => e.run({ ...shared, [ITEM_FACT]: item }))
-        if (results.length > 0) matches.push(item)
-      }
-      return matches
-    })
+    // json-rules-engine caches a dynamic fact under a hash of its params that two operands can share
+    // ({addWorkingDays: 3055, to: 2120-11-11} and {1961, 2049-12-10} do): never cache these two
+    engine.addFact(
+      WORKING_DAYS_FACT,
+      async (params: Record<string, unknown>, almanac: Almanac) => {
+        const date = calendarDate(await resolveDate(params.to, almanac))
+        return date === undefined ? undefined : workingDaysAfter(this.calendar, date, params.days as number)
+      },
+      { cache: false },
+    )
+    engine.addFact(
+      MATCHES_FACT,
+      async (params: Record<string, unknown>, almanac: Almanac) => {
+        const list = this.lists[params.list as number]!
+        const items = await almanac.factValue(list.fact, undefined, list.path as string)
+        if (!Array.isArray(items)) return undefined
+        const shared: Record<string, unknown> = {}
+        for (const f of list.facts) shared[f] = await almanac.factValue(f)
+        const matches: unknown[] = []
+        for (const item of items) {
+          const { results } = await list.pool.use((e) => e.run({ ...shared, [ITEM_FACT]: item }))
+          if (results.length > 0) matches.push(item)
+        }
+        return matches
+      },
+      { cache: false },
+    )
     for (const r of rules)
       engine.addRule(new EngineRule({ name: r.name, conditions: r.conditions as unknown as TopLevelCondition, event: { type: r.name } }))
     return engine
@@ -77,6 +87,7 @@ class EngineCompiler {
   }
 
   private leaf(leaf: LeafCondition, inElement: boolean): EngineCondition {
+    operatorOf(leaf)
     const fact = leaf.fact ?? ITEM_FACT
     if (isListMatch(leaf.operator)) {
       // the validator refuses list matches inside list matches; this guards direct callers

@@ -5,6 +5,7 @@ import type { Evaluator } from '../compile/result.js'
 import type { Decision, EffectiveWindow, Policy, PolicyRecord, Subject, SubjectDefinition } from '../model.js'
 import { byIdThenEffective } from '../order.js'
 import { effectiveEnds, inEffectOn } from '../succession.js'
+import { isValidatedPolicy } from '../validate/policy.js'
 import { recordValidator } from '../validate/record-schema.js'
 import { assertAsOf, assertRecordWith, buildDecision } from './decide.js'
 
@@ -101,6 +102,14 @@ export class PolicySet {
 
   constructor(policies: readonly Policy[], options: PolicySetOptions = {}) {
     this.defaultEvaluator = evaluatorKind(options.evaluator ?? 'compiled')
+    // both evaluators take what the validator accepted and nothing else (json-rules-engine would run its own operators)
+    const unvalidated = policies.find((p) => !isValidatedPolicy(p))
+    if (unvalidated) {
+      throw new CollabgateError(
+        'E_INVALID_ARGUMENT',
+        `${String(unvalidated.id)}@${String(unvalidated.version)} was not validated: a PolicySet holds policies from loadPolicies or checkPolicies`,
+      )
+    }
     this.policies = [...policies].sort(byIdThenEffective)
     const ends = effectiveEnds(this.policies)
     for (const p of this.policies) {

@@ -4,6 +4,7 @@
  * evaluators (json-rules-engine and the compiled closures), the evidence and the README's table all
  * read this registry, so they cannot disagree about what an operator means.
  */
+import { CollabgateError } from '../errors.js'
 import type { Condition } from '../model.js'
 import { containsAny } from './operators/contains-any.js'
 import { containsOnly } from './operators/contains-only.js'
@@ -56,6 +57,48 @@ export const isOperator = (name: string): boolean => Object.prototype.hasOwnProp
 
 /** The list matches: their value is a condition on each element, their actual value the matching elements. */
 export const isListMatch = (op: string): op is 'someMatch' | 'noneMatch' => isOperator(op) && OPERATORS[op]!.valueKind === 'condition'
+
+const isScalarValue = (v: unknown): boolean =>
+  typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
+
+/** Whether a rule's value has the shape its operator takes (the validator says why when it has not). */
+export function valueFits(kind: OperatorDefinition['valueKind'], value: unknown): boolean {
+  switch (kind) {
+    case 'scalar':
+      return isScalarValue(value)
+    case 'list':
+      return Array.isArray(value) && value.every(isScalarValue)
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value)
+    case 'boolean':
+      return typeof value === 'boolean'
+    case 'date':
+      return typeof value === 'string' || (value !== null && typeof value === 'object' && !Array.isArray(value))
+    case 'condition':
+      return value !== null && typeof value === 'object' && !Array.isArray(value)
+  }
+}
+
+/**
+ * The operator of a leaf both compilers are about to compile; an unknown operator or a value of the
+ * wrong shape is refused, so neither evaluator decides what the validator would refuse (json-rules-engine
+ * would otherwise run its own `contains`, or read a `{fact}` value as a fact).
+ */
+export function operatorOf(leaf: { operator: string; value?: unknown }): OperatorDefinition {
+  const def = isOperator(leaf.operator) ? OPERATORS[leaf.operator]! : undefined
+  if (def === undefined)
+    throw new CollabgateError(
+      'E_INVALID_ARGUMENT',
+      `unknown operator '${String(leaf.operator)}': policies are validated before they are compiled`,
+    )
+  if (!valueFits(def.valueKind, leaf.value)) {
+    throw new CollabgateError(
+      'E_INVALID_ARGUMENT',
+      `operator '${def.name}' cannot compare with ${JSON.stringify(leaf.value) ?? 'nothing'}: policies are validated before they are compiled`,
+    )
+  }
+  return def
+}
 
 /**
  * A condition as both compilers take it at the top of a check or a list match: a lone leaf is wrapped

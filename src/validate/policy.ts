@@ -39,6 +39,18 @@ export function problemsAt(source: ParsedSource, problems: PolicyProblem[]): Add
   return (code, pointer, message, details) => problems.push(policyProblem(code, message, source.locate(pointer), pointer, details))
 }
 
+/** Policies this validator built: only these may be compiled into a PolicySet. */
+const VALIDATED = new WeakSet<object>()
+
+/** Whether `checkPolicyDocument` built this policy (and nobody made it by hand). */
+export const isValidatedPolicy = (policy: Policy): boolean => VALIDATED.has(policy)
+
+/**
+ * For a worker thread handed policies the main thread validated (a structured clone loses the mark).
+ * Internal: not exported from the package.
+ */
+export const markValidated = (policy: Policy): void => void VALIDATED.add(policy)
+
 /** What a policy is checked against: the subjects its folder declares. */
 export interface FolderContext {
   subjects: ReadonlyMap<string, SubjectDefinition>
@@ -205,6 +217,7 @@ export function checkPolicyDocument(source: ParsedSource, folder: FolderContext)
   if (typeof d.description === 'string') policy.description = d.description
   if (review) policy.review = review
   if (d.appliesTo !== undefined) policy.appliesTo = d.appliesTo as Condition
+  VALIDATED.add(policy)
   return { policy, problems }
 }
 
