@@ -27,7 +27,16 @@ function policyWith(operands: readonly Operand[]): Policy {
     require: { fact: 'submittedAt', operator: 'dateOnOrAfter', value: o },
     message: 'too early',
   }))
-  const doc = { id: 'p', version: '1.0.0', title: 't', subject: 'application', effective: { from: '2000-01-01' }, outcomes: ['reject', 'approve'], default: 'approve', rules }
+  const doc = {
+    id: 'p',
+    version: '1.0.0',
+    title: 't',
+    subject: 'application',
+    effective: { from: '2000-01-01' },
+    outcomes: ['reject', 'approve'],
+    default: 'approve',
+    rules,
+  }
   const { policy, problems } = checkPolicyDocument(parseYamlSource('p.yaml', JSON.stringify(doc)), SHIPPED_FOLDER)
   if (!policy) throw new Error(JSON.stringify(problems))
   return policy
@@ -37,7 +46,8 @@ async function bothWays(policy: Policy, submittedAt: string): Promise<[string, s
   const record = clone(example('applications', 'complete-us-developer'))
   record.submittedAt = submittedAt
   const set = new PolicySet([policy])
-  const run = async (evaluator: 'engine' | 'compiled') => JSON.stringify(await set.decide(record, { asOf: '2026-11-24', policy: 'p', evaluator }))
+  const run = async (evaluator: 'engine' | 'compiled') =>
+    JSON.stringify(await set.decide(record, { asOf: '2026-11-24', policy: 'p', evaluator }))
   return [await run('engine'), await run('compiled')]
 }
 
@@ -56,7 +66,9 @@ describe('working-day operands on the engine path', () => {
   })
 
   it('agree with the compiled path over random pairs of operands (fast-check)', async () => {
-    const day = fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2150-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))
+    const day = fc
+      .date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2150-12-31T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10))
     const operand = fc.record({ addWorkingDays: fc.integer({ min: 0, max: 3650 }), to: day })
     await fc.assert(
       fc.asyncProperty(fc.array(operand, { minLength: 2, maxLength: 3 }), day, async (operands, submittedAt) => {
