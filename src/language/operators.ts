@@ -152,6 +152,12 @@ const VALUE_DOC: Readonly<Record<OperatorDefinition['valueKind'], string>> = {
 
 /** The README's operator table, made from the registry (a test keeps the README equal to it). */
 export function operatorTable(): string {
-  const rows = Object.values(OPERATORS).map((op) => `| \`${op.name}\` | ${op.doc} | ${VALUE_DOC[op.valueKind]} |`)
-  return ["| operator | true when the record's value… | `value` |", '|---|---|---|', ...rows].join('\n') + '\n'
+  const rows = Object.values(OPERATORS).map((op) => `| \`${op.name}\` | ${op.doc} | ${VALUE_DOC[op.valueKind]} | ${op.jsonRulesEngine} |`)
+  return (
+    [
+      "| operator | true when the record's value… | `value` | json-rules-engine's operator of the name |",
+      '|---|---|---|---|',
+      ...rows,
+    ].join('\n') + '\n'
+  )
 }

@@ -8,7 +8,11 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { PolicySet } from '../../src/decide/policy-set.js'
 import { compare, comparison, OPERATORS, operatorTable } from '../../src/language/operators.js'
+import { parseYamlSource } from '../../src/load/yaml-source.js'
+import type { Policy, SubjectDefinition } from '../../src/model.js'
+import { checkPolicyDocument, digestOf } from '../../src/validate/policy.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
@@ -191,4 +195,62 @@ describe('the registry', () => {
     expect(readme).toContain(operatorTable())
     for (const name of Object.keys(OPERATORS)) expect(operatorTable()).toContain(`| \`${name}\` |`)
   })
+})
+
+describe('each row of the table, on both evaluators', () => {
+  // a record kind whose field `v` may hold anything, so every case's value can reach the operator
+  const schema = { type: 'object', required: ['id'], properties: { id: { type: 'string' }, v: {} } }
+  const probe: SubjectDefinition = {
+    name: 'probe',
+    idField: 'id',
+    recognise: { fact: 'id', operator: 'present', value: true },
+    schemas: [{ subject: 'probe', version: '1.0.0', digest: digestOf(schema), schema, location: { file: 'probe', line: 1, column: 1 } }],
+    location: { file: 'probe', line: 1, column: 1 },
+  }
+  const folder = { subjects: new Map([['probe', probe]]) }
+
+  /** The leaf `v <operator> expected` as a policy, or undefined when the validator refuses that value. */
+  function policyFor(operator: string, expected: unknown): Policy | undefined {
+    const doc = {
+      id: 'probe.policy',
+      version: '1.0.0',
+      title: 'probe',
+      subject: 'probe',
+      effective: { from: '2000-01-01' },
+      outcomes: ['fail', 'pass'],
+      default: 'pass',
+      rules: [
+        {
+          id: 'P-1',
+          title: 'probe',
+          source: { status: 'modelled', from: 'test' },
+          outcome: 'fail',
+          require: { fact: 'v', operator, value: expected },
+          message: 'm',
+        },
+      ],
+    }
+    return checkPolicyDocument(parseYamlSource('probe.yaml', JSON.stringify(doc)), folder).policy
+  }
+
+  it.each(Object.entries(CASES).filter(([name]) => OPERATORS[name]!.valueKind !== 'condition'))(
+    '%s means the same on the compiled and the json-rules-engine path',
+    async (name, cases) => {
+      let run = 0
+      for (const [actual, expected, holds] of cases) {
+        const policy = policyFor(name, expected)
+        if (!policy) continue
+        const set = new PolicySet([policy], { subjects: [probe] })
+        const record: Record<string, unknown> = actual === undefined ? { id: 'r' } : { id: 'r', v: actual }
+        for (const evaluator of ['compiled', 'engine'] as const) {
+          const decision = await set.decide(record, { asOf: '2026-11-29', evaluator })
+          expect(decision.outcome, `${evaluator}: ${JSON.stringify(actual)} ${name} ${JSON.stringify(expected)}`).toBe(
+            holds ? 'pass' : 'fail',
+          )
+        }
+        run++
+      }
+      expect(run).toBeGreaterThanOrEqual(3)
+    },
+  )
 })

@@ -1,11 +1,12 @@
-/** `containsAny`: true when the record's value is a list with at least one of. */
+/** `containsAny`: true when the record's value is a list with an item equal to an item of the value; an empty list, an absent value or a non-list never is. */
 import { defineOperator } from './operator.js'
 
 export const containsAny = defineOperator({
   name: 'containsAny',
   valueKind: 'list',
   describe: 'contains at least one of',
-  doc: 'is a list with at least one of',
+  doc: 'is a list with an item equal to an item of the value; an empty list, an absent value or a non-list never is',
+  jsonRulesEngine: `(none of this name; its \`contains\` takes one item)`,
   actual: { type: 'array', says: 'works on lists' },
   holds: (actual, expected) => Array.isArray(actual) && Array.isArray(expected) && actual.some((a) => expected.includes(a)),
   given: (expected) =>

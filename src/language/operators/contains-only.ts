@@ -1,11 +1,12 @@
-/** `containsOnly`: true when the record's value is a list of items all from (an empty list is). */
+/** `containsOnly`: true when the record's value is a list whose items are all in the value (an empty list is); an absent value or a non-list never is. */
 import { defineOperator } from './operator.js'
 
 export const containsOnly = defineOperator({
   name: 'containsOnly',
   valueKind: 'list',
   describe: 'contains only items from',
-  doc: 'is a list of items all from (an empty list is)',
+  doc: 'is a list whose items are all in the value (an empty list is); an absent value or a non-list never is',
+  jsonRulesEngine: '(none of this name)',
   actual: { type: 'array', says: 'works on lists' },
   holds: (actual, expected) => Array.isArray(actual) && Array.isArray(expected) && actual.every((a) => expected.includes(a)),
   given: (expected) =>

@@ -1,4 +1,4 @@
-/** `dateAfter`: true when the record's value is a calendar date after. */
+/** `dateAfter`: true when the record's value is a date after the value's (a date-time counts by its first ten characters); anything else never is. */
 import { laterOf } from './dates.js'
 import { defineOperator } from './operator.js'
 
@@ -6,7 +6,8 @@ export const dateAfter = defineOperator({
   name: 'dateAfter',
   valueKind: 'date',
   describe: 'is after',
-  doc: 'is a calendar date after',
+  doc: "is a date after the value's (a date-time counts by its first ten characters); anything else never is",
+  jsonRulesEngine: '(none of this name)',
   actual: { type: 'string', says: 'compares dates' },
   holds: (actual, expected) => laterOf(actual, expected) === 'left',
 })

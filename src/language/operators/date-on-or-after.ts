@@ -1,4 +1,4 @@
-/** `dateOnOrAfter`: true when the record's value is a calendar date on or after. */
+/** `dateOnOrAfter`: true when the record's value is a date on or after the value's (a date-time counts by its first ten characters); anything else never is. */
 import { laterOf } from './dates.js'
 import { defineOperator } from './operator.js'
 
@@ -6,7 +6,8 @@ export const dateOnOrAfter = defineOperator({
   name: 'dateOnOrAfter',
   valueKind: 'date',
   describe: 'is on or after',
-  doc: 'is a calendar date on or after',
+  doc: "is a date on or after the value's (a date-time counts by its first ten characters); anything else never is",
+  jsonRulesEngine: '(none of this name)',
   actual: { type: 'string', says: 'compares dates' },
   holds(actual, expected) {
     const o = laterOf(actual, expected)

@@ -1,4 +1,4 @@
-/** `dateOnOrBefore`: true when the record's value is a calendar date on or before. */
+/** `dateOnOrBefore`: true when the record's value is a date on or before the value's (a date-time counts by its first ten characters); anything else never is. */
 import { laterOf } from './dates.js'
 import { defineOperator } from './operator.js'
 
@@ -6,7 +6,8 @@ export const dateOnOrBefore = defineOperator({
   name: 'dateOnOrBefore',
   valueKind: 'date',
   describe: 'is on or before',
-  doc: 'is a calendar date on or before',
+  doc: "is a date on or before the value's (a date-time counts by its first ten characters); anything else never is",
+  jsonRulesEngine: '(none of this name)',
   actual: { type: 'string', says: 'compares dates' },
   holds(actual, expected) {
     const o = laterOf(actual, expected)

@@ -1,4 +1,4 @@
-/** `equal`: true when the record's value equals. */
+/** `equal`: true when the record's value is the same string, number or boolean (strictly: 1 is not "1"); an absent value, a list or an object never is. */
 import { isScalar } from '../values.js'
 import { defineOperator } from './operator.js'
 
@@ -6,7 +6,8 @@ export const equal = defineOperator({
   name: 'equal',
   valueKind: 'scalar',
   describe: 'equals',
-  doc: 'equals',
+  doc: `is the same string, number or boolean (strictly: \`1\` is not \`"1"\`); an absent value, a list or an object never is`,
+  jsonRulesEngine: `its \`equal\` is \`===\` on anything: a list or an object is compared by identity`,
   holds: (actual, expected) => isScalar(actual) && actual === expected,
   strictlyEquals: (expected) => (isScalar(expected) ? { value: expected } : undefined),
   given: (expected) => (isScalar(expected) ? (actual) => actual === expected : undefined),

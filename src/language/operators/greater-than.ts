@@ -1,11 +1,12 @@
-/** `greaterThan`: true when the record's value is a number greater than. */
+/** `greaterThan`: true when the record's value is a number (a numeric string is not) greater than the value; an absent value never is. */
 import { defineOperator } from './operator.js'
 
 export const greaterThan = defineOperator({
   name: 'greaterThan',
   valueKind: 'number',
   describe: 'is greater than',
-  doc: 'is a number greater than',
+  doc: 'is a number (a numeric string is not) greater than the value; an absent value never is',
+  jsonRulesEngine: `its \`greaterThan\` takes numeric strings`,
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual > expected,
   given: (expected) => (typeof expected === 'number' ? (actual) => typeof actual === 'number' && actual > expected : undefined),

@@ -1,4 +1,4 @@
-/** `in`: true when the record's value is one of. */
+/** `in`: true when the record's value is a string, number or boolean in the list; an absent value, a list or an object never is. */
 import { isScalar } from '../values.js'
 import { defineOperator } from './operator.js'
 
@@ -6,7 +6,8 @@ export const isIn = defineOperator({
   name: 'in',
   valueKind: 'list',
   describe: 'is one of',
-  doc: 'is one of',
+  doc: 'is a string, number or boolean in the list; an absent value, a list or an object never is',
+  jsonRulesEngine: `its \`in\` is \`indexOf\` on anything`,
   holds: (actual, expected) => isScalar(actual) && Array.isArray(expected) && expected.includes(actual),
   given: (expected) => (Array.isArray(expected) ? (actual) => isScalar(actual) && expected.includes(actual) : undefined),
 })

@@ -1,11 +1,12 @@
-/** `lessThanInclusive`: true when the record's value is a number at most. */
+/** `lessThanInclusive`: true when the record's value is a number (a numeric string is not) at most the value; an absent value never is. */
 import { defineOperator } from './operator.js'
 
 export const lessThanInclusive = defineOperator({
   name: 'lessThanInclusive',
   valueKind: 'number',
   describe: 'is at most',
-  doc: 'is a number at most',
+  doc: 'is a number (a numeric string is not) at most the value; an absent value never is',
+  jsonRulesEngine: `its \`lessThanInclusive\` takes numeric strings`,
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual <= expected,
   given: (expected) => (typeof expected === 'number' ? (actual) => typeof actual === 'number' && actual <= expected : undefined),

@@ -1,11 +1,12 @@
-/** `lessThan`: true when the record's value is a number less than. */
+/** `lessThan`: true when the record's value is a number (a numeric string is not) less than the value; an absent value never is. */
 import { defineOperator } from './operator.js'
 
 export const lessThan = defineOperator({
   name: 'lessThan',
   valueKind: 'number',
   describe: 'is less than',
-  doc: 'is a number less than',
+  doc: 'is a number (a numeric string is not) less than the value; an absent value never is',
+  jsonRulesEngine: `its \`lessThan\` takes numeric strings (\`"49"\` is less than 50)`,
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual < expected,
   given: (expected) => (typeof expected === 'number' ? (actual) => typeof actual === 'number' && actual < expected : undefined),

@@ -1,4 +1,4 @@
-/** `notEqual`: true when the record's value differs from (a missing value, a list or an object never does). */
+/** `notEqual`: true when the record's value is a string, number or boolean other than the value; an absent value, a list or an object never is. */
 import { isScalar } from '../values.js'
 import { defineOperator } from './operator.js'
 
@@ -6,7 +6,8 @@ export const notEqual = defineOperator({
   name: 'notEqual',
   valueKind: 'scalar',
   describe: 'differs from',
-  doc: 'differs from (a missing value, a list or an object never does)',
+  doc: 'is a string, number or boolean other than the value; an absent value, a list or an object never is',
+  jsonRulesEngine: `its \`notEqual\` holds for an absent value, a list or an object`,
   holds: (actual, expected) => isScalar(actual) && actual !== expected,
   given: (expected) => (isScalar(expected) ? (actual) => actual !== expected && isScalar(actual) : undefined),
 })

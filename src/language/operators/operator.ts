@@ -20,8 +20,10 @@ export interface OperatorDefinition {
   valueKind: ValueKind
   /** Sentence fragment for messages: "<fact> <describe> <value>". */
   describe: string
-  /** The documentation's "true when the record's value…" column. */
+  /** The documentation's "true when the record's value…" column: exact on absent values, empty strings and lists, wrong types, dates with times. */
   doc: string
+  /** How json-rules-engine's operator of the same name differs, or that it has none. */
+  jsonRulesEngine: string
   /** The type the record's value must have, checked against the record schema; absent: any type. */
   actual?: ActualRule
   /** Whether a missing value (undefined or null) is judged by `holds`; otherwise it never meets the operator. */

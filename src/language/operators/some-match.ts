@@ -1,11 +1,12 @@
-/** `someMatch`: true when the record's value is a list with an element matching. */
+/** `someMatch`: true when the record's value is a list with an element that meets the condition; an absent value or a non-list never is. */
 import { defineOperator } from './operator.js'
 
 export const someMatch = defineOperator({
   name: 'someMatch',
   valueKind: 'condition',
   describe: 'has an element matching',
-  doc: 'is a list with an element matching',
+  doc: 'is a list with an element that meets the condition; an absent value or a non-list never is',
+  jsonRulesEngine: '(none of this name)',
   actual: { type: 'array', says: 'works on lists' },
   holds: (actual, _expected) => Array.isArray(actual) && actual.length > 0,
 })
