@@ -3,24 +3,24 @@
  * what a scalar is. One definition for the validator, both evaluators and every operator.
  */
 
-// RFC 3339 allows 't' and a space as the date-time separator
-const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})(?:$|[Tt ])/
+import * as ajvFormats from 'ajv-formats/dist/formats.js'
 
-/** The calendar date (YYYY-MM-DD) of a date or date-time string, or undefined if it is not one. */
+// The record schemas' own formats (ajv-formats' full `date` and `date-time`): a string is a date here
+// exactly when a record schema's date field would accept it, so no schema-valid date is refused later.
+const formats = (ajvFormats as unknown as { fullFormats: Record<string, unknown> }).fullFormats
+const asCheck = (f: unknown): ((s: string) => boolean) => (typeof f === 'function' ? (f as (s: string) => boolean) : (f as { validate: (s: string) => boolean }).validate)
+const isDate = asCheck(formats['date'])
+const isDateTime = asCheck(formats['date-time'])
+
+/**
+ * The calendar date (YYYY-MM-DD) of a date or an RFC 3339 date-time (the form the record schemas
+ * accept: 0000–9999, a time with seconds and a zone), or undefined if it is neither. A date-time
+ * counts by the date it is written with: the time and zone are not converted.
+ */
 export function calendarDate(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined
-  const m = DATE_PREFIX.exec(value)
-  if (!m) return undefined
-  const y = Number(m[1])
-  const mo = Number(m[2])
-  const d = Number(m[3])
-  // years 0000-0099 were never dates here (Date.UTC reads them as 1900-1999); kept so answers do not change
-  if (y < 100 || mo < 1 || mo > 12 || d < 1) return undefined
-  if (d > (mo === 2 && (y % 4 === 0 ? y % 100 !== 0 || y % 400 === 0 : false) ? 29 : DAYS_IN_MONTH[mo - 1]!)) return undefined
-  return value.slice(0, 10)
+  return (value.length === 10 ? isDate(value) : isDateTime(value)) ? value.slice(0, 10) : undefined
 }
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 /** A plain calendar date 'YYYY-MM-DD' (no time part) that exists, or undefined. */
 export function strictCalendarDate(value: unknown): string | undefined {
