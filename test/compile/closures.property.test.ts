@@ -28,8 +28,33 @@ interface Field {
   element?: readonly Field[]
 }
 
-const DATES = ['2025-12-22', '2025-12-24', '2025-12-26', '2025-12-31', '2026-01-02', '2026-01-05', '2026-07-02', '2026-07-06'] as const
-const RECORD_DATES = [...DATES, '2026-01-02T23:30:00-05:00', '2025-12-24T08:00:00Z', '2026-02-30', 'soon', ''] as const
+// near dates (holidays around them), far-future and far-past ones (the operands json-rules-engine once hashed alike)
+const DATES = [
+  '2025-12-22',
+  '2025-12-24',
+  '2025-12-26',
+  '2025-12-31',
+  '2026-01-02',
+  '2026-01-05',
+  '2026-07-02',
+  '2026-07-06',
+  '2120-11-11',
+  '2049-12-10',
+  '9999-12-20',
+  '1900-03-01',
+] as const
+const RECORD_DATES = [
+  ...DATES,
+  '2026-01-02T23:30:00-05:00',
+  '2025-12-24T08:00:00Z',
+  '2100-01-04',
+  '9999-12-31',
+  '0000-01-01',
+  '2026-02-30',
+  '2026-01-02 Ltd',
+  'soon',
+  '',
+] as const
 const AS_OF = ['2025-12-29', '2026-01-06', '2026-07-08'] as const
 
 const APPLICATION_FIELDS: readonly Field[] = [
@@ -113,7 +138,12 @@ function dateOperand(subject: Subject, element: readonly Field[] | undefined, de
   for (const f of element ?? []) if (f.kind === 'date') refs.push({ path: f.path })
   const base = fc.oneof(fc.constantFrom(...DATES), fc.constantFrom(...refs))
   if (depth <= 0) return base
-  return fc.oneof(base, fc.record({ addWorkingDays: fc.integer({ min: 0, max: 8 }), to: dateOperand(subject, element, depth - 1) }))
+  // mostly a few days; sometimes years of them (nested operands then run past 9999)
+  const days = fc.oneof(
+    { arbitrary: fc.integer({ min: 0, max: 8 }), weight: 4 },
+    { arbitrary: fc.constantFrom(1961, 3055, 3650), weight: 1 },
+  )
+  return fc.oneof(base, fc.record({ addWorkingDays: days, to: dateOperand(subject, element, depth - 1) }))
 }
 
 function leaf(subject: Subject, element: readonly Field[] | undefined): fc.Arbitrary<Condition> {
@@ -212,7 +242,8 @@ function toPolicy(doc: Record<string, unknown>): Policy {
 }
 
 // Records: mostly schema-shaped, values from the same pools, sometimes missing, null or of the wrong type.
-const odd = fc.constantFrom<unknown>(null, 7, 'zz', true, [], {})
+// wrong types where a field is expected: numeric strings, -0, lists and objects where scalars go
+const odd = fc.constantFrom<unknown>(null, 7, 'zz', true, [], {}, '50', '1', -0, ['US'], { country: 'US' })
 const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<unknown> => fc.oneof({ arbitrary: arb, weight: 8 }, { arbitrary: odd, weight: 1 })
 const pick = <T>(...values: T[]) => maybe(fc.constantFrom(...values))
 const date = pick(...RECORD_DATES)
