@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import { closest } from '../suggest.js'
 import { EXIT, readStdin, reportError, UsageError, type Io } from './io.js'
 
 interface CommandModule {
@@ -57,6 +58,20 @@ function usage(): string {
   return `Usage: collabgate <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'collabgate <command> --help' for a command's options and examples.\n`
 }
 
+/** A parse error in a sentence of ours: the option, the one meant when one is close, the options there are. */
+function optionError(command: string, err: TypeError & { code?: unknown }, help: string): string {
+  const known = [...help.matchAll(/^ {2}(--[a-z-]+|-h)/gm)].map((m) => m[1]!)
+  const unknown = /Unknown option '([^']+)'/.exec(err.message)?.[1]
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== undefined) {
+    const near = closest(unknown, known)
+    return `unknown option '${unknown}' for ${command}${near ? ` (did you mean '${near}'?)` : ''}; its options: ${known.join(', ')} (collabgate ${command} --help)`
+  }
+  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+    return `${command} takes no such argument: ${err.message.replace(/^Unexpected argument '([^']+)'.*$/s, "'$1'")} (collabgate ${command} --help)`
+  // e.g. an option that needs a value given none: Node's sentence says which
+  return `${err.message.split('. To specify')[0]} (collabgate ${command} --help)`
+}
+
 function version(): string {
   try {
     return (createRequire(import.meta.url)('../package.json') as { version: string }).version
@@ -67,6 +82,8 @@ function version(): string {
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv
+  // `collabgate help decide` is `collabgate decide --help`
+  if (name === 'help' && rest[0] !== undefined) return main([rest[0], '--help'], io)
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(usage())
     return name === undefined ? EXIT.USAGE : EXIT.OK
@@ -83,7 +100,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return await command.run(rest, io)
   } catch (err) {
     if (err instanceof TypeError && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
-      return reportError(io, new UsageError(`${err.message}\n\n${command?.help ?? usage()}`))
+      return reportError(io, new UsageError(optionError(name, err, command?.help ?? '')))
     }
     return reportError(io, err)
   }

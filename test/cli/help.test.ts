@@ -38,3 +38,42 @@ describe.concurrent('collabgate --help and --version', () => {
     expect(text).toMatch(/Examples?:\n {2}collabgate /)
   })
 })
+
+describe.concurrent('collabgate, used wrongly', () => {
+  it('help COMMAND is that command’s help', async () => {
+    const r = await cli(['help', 'decide'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^Usage: collabgate decide /)
+  })
+
+  it('names an unknown option in one line, with the one meant when it is close, and no help page', async () => {
+    const r = await cli(['decide', '--polices', 'policies', 'x.json'])
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toBe(
+      "collabgate: unknown option '--polices' for decide (did you mean '--policies'?); its options: --policy, --digest, --as-of, --policies, --no-lock, --format, --ndjson, --workers, -h (collabgate decide --help)\n",
+    )
+    const far = await cli(['validate', '--bogus'])
+    expect(far.stderr).toMatch(/^collabgate: unknown option '--bogus' for validate; its options: --format, --lock, --no-lock, -h /)
+  })
+
+  it('treats a --policies folder that is not there as a usage error (exit 2) in decide and impact, as validate does', async () => {
+    const decide = await cli(['decide', '--policies', 'no/such/folder', 'examples/applications/missing-details.json'])
+    expect([decide.code, decide.stderr]).toEqual([2, 'collabgate: cannot read no/such/folder: ENOENT\n'])
+    const impact = await cli([
+      'impact',
+      '--policies',
+      'no/such/folder',
+      '--policy',
+      'p',
+      '--from',
+      '1.0.0',
+      '--to',
+      '1.1.0',
+      'examples/records.ndjson',
+    ])
+    expect([impact.code, impact.stderr]).toEqual([2, 'collabgate: cannot read no/such/folder: ENOENT\n'])
+    const validate = await cli(['validate', 'no/such/folder'])
+    expect(validate.code).toBe(2)
+  })
+})

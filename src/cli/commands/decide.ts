@@ -134,7 +134,9 @@ function policySet(values: { policies?: string | undefined; 'no-lock'?: boolean 
     if (values['no-lock']) throw new UsageError('--no-lock applies to --policies DIR; the shipped policies are always released')
     return defaultPolicies()
   }
-  return loadPolicies(values.policies, { lock: !values['no-lock'] })
+  const dir = values.policies
+  // a folder that is not there is a usage error, as for every command, not a problem in a policy
+  return statArg(dir).then(() => loadPolicies(dir, { lock: !values['no-lock'] }))
 }
 
 async function decideBatch(

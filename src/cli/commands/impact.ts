@@ -59,6 +59,7 @@ export async function impactCommand(argv: string[], io: Io): Promise<number> {
     if (!(await statArg(file)).isFile()) throw new UsageError(`${file} is not a file`)
   }
   // impact is the look before a release: the version it weighs is usually not in the lock yet
+  if (values.policies !== undefined) await statArg(values.policies)
   const set = values.policies ? await loadPolicies(values.policies, { displayName: displayPath, lock: false }) : await defaultPolicies()
   const lines = readLines(file === '-' ? process.stdin : file)
   const report = await impactOf(set, lines, {
