@@ -92,7 +92,7 @@ export function checkPolicyDocument(source: ParsedSource, folder: FolderContext)
   }
   const validate = validators.policy
   if (!validate(doc)) {
-    for (const e of describeAjvErrors(validate.errors)) add('E_SCHEMA', e.pointer, e.message)
+    for (const e of describeAjvErrors(validate.errors)) add('E_SCHEMA', e.pointer, e.message, unquotedHint(doc as Raw, e.pointer))
     return { problems }
   }
 
@@ -281,11 +281,12 @@ function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSch
     case 'scalar':
       if (!['string', 'number', 'boolean'].includes(typeof value))
         add('E_BAD_VALUE', vptr, `operator '${op}' compares with a single string, number or boolean`)
+      else if (def.name === 'equal' || def.name === 'notEqual') checkEnum([value], target, vptr, leaf, add)
       break
     case 'list':
       if (!Array.isArray(value) || value.some((v) => !['string', 'number', 'boolean'].includes(typeof v))) {
         add('E_BAD_VALUE', vptr, `operator '${op}' needs a list of strings, numbers or booleans`)
-      }
+      } else checkEnum(value, target, vptr, leaf, add)
       break
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) add('E_BAD_VALUE', vptr, `operator '${op}' compares with a number`)
@@ -324,7 +325,13 @@ function leafTarget(leaf: LeafCondition, pointer: string, scope: Scope, recordSc
     }
     if (segments.length === 0) return scope.element
     const s = schemaAt(recordSchema, scope.element, segments)
-    if (!s) add('E_UNKNOWN_PATH', `${pointer}/path`, `list elements have no field at '${leaf.path}'`)
+    if (!s)
+      add(
+        'E_UNKNOWN_PATH',
+        `${pointer}/path`,
+        `list elements have no field at '${leaf.path}'`,
+        fieldsHint(recordSchema, scope.element, segments),
+      )
     return s
   }
   if (leaf.fact === AS_OF_FACT) {
@@ -342,8 +349,71 @@ function leafTarget(leaf: LeafCondition, pointer: string, scope: Scope, recordSc
     return undefined
   }
   const s = schemaAt(recordSchema, top, segments)
-  if (!s) add('E_UNKNOWN_PATH', `${pointer}/path`, `the record's '${leaf.fact}' has no field at '${leaf.path}'`)
+  if (!s)
+    add(
+      'E_UNKNOWN_PATH',
+      `${pointer}/path`,
+      `the record's '${leaf.fact}' has no field at '${leaf.path}'`,
+      fieldsHint(recordSchema, top, segments),
+    )
   return s
+}
+
+/** YAML reads `version: 1.0` as the number 1 and `from: 2026-12-01` as a string, but `1.0.0` only quoted is safe: say so. */
+function unquotedHint(doc: Raw, pointer: string): ProblemDetails {
+  const v = pointer === '/version' ? doc.version : undefined
+  if (typeof v !== 'number') return {}
+  return {
+    hint: `quote it: version: "${Number.isInteger(v) ? `${v}.0.0` : `${v}.0`}" (YAML reads an unquoted ${String(v)} as a number)`,
+    params: { value: v },
+  }
+}
+
+/** Values compared with a field whose schema lists every value it may hold (an enum) must be among them. */
+function checkEnum(
+  values: readonly unknown[],
+  target: JsonSchema | null | undefined,
+  pointer: string,
+  leaf: LeafCondition,
+  add: Add,
+): void {
+  const allowed = target && Array.isArray(target.enum) ? (target.enum as unknown[]) : undefined
+  if (!allowed) return
+  for (const v of values) {
+    if (allowed.includes(v)) continue
+    const names = allowed.map(String)
+    add('E_BAD_VALUE', pointer, `${describeTarget(leaf)} can never be ${JSON.stringify(v)}`, {
+      hint: knownNamesHint(String(v), names, 'the record schema allows'),
+      params: { value: v, allowed },
+    })
+  }
+}
+
+/** Where a path stops finding fields: the fields there are, with the one meant when it is close. */
+function fieldsHint(
+  root: JsonSchema,
+  start: JsonSchema,
+  segments: readonly (string | number)[],
+): { hint?: string; params?: Record<string, unknown> } {
+  let at = start
+  for (const [i, segment] of segments.entries()) {
+    const next = schemaAt(root, at, [segment])
+    if (next) {
+      at = next
+      continue
+    }
+    const fields = Object.keys((schemaAt(root, at, [])?.properties as object | undefined) ?? {})
+    if (typeof segment !== 'string' || fields.length === 0) return {}
+    const where = segments
+      .slice(0, i)
+      .filter((x) => typeof x === 'string')
+      .join('.')
+    return {
+      hint: knownNamesHint(segment, fields, where ? `fields of ${where}` : 'fields there'),
+      params: { field: segment, known: fields },
+    }
+  }
+  return {}
 }
 
 /** Checks a date operand: a literal date, a {fact, path} of a string field, or working days after one. */
@@ -391,6 +461,12 @@ function describeTarget(leaf: { fact?: string; path?: string }): string {
 }
 
 function checkTemplate(message: string, pointer: string, recordSchema: JsonSchema, add: Add): void {
+  // an opening {{ with no closing }} would be printed as it stands in every decision
+  if (message.replace(TEMPLATE_PATTERN, '').includes('{{')) {
+    add('E_TEMPLATE', pointer, 'message opens {{ without closing it', {
+      hint: 'write {{ field }} to quote a record field, or remove the braces',
+    })
+  }
   for (const m of message.matchAll(TEMPLATE_PATTERN)) {
     const name = (m[1] ?? '').trim()
     if (TEMPLATE_SPECIALS.has(name)) continue

@@ -90,3 +90,52 @@ rules:
     expect(closest('INVALID', ['invalid'])).toBe('invalid')
   })
 })
+
+describe('problems a new author meets', () => {
+  const problemsOf = (leaf: string, message = '"m"') =>
+    checkPolicyDocument(
+      parseYamlSource(
+        'p.yaml',
+        `id: p\nversion: 1.0.0\ntitle: t\nsubject: application\neffective: { from: "2020-01-01" }\noutcomes: [reject, approve]\ndefault: approve\nrules:\n  - id: R-1\n    title: r\n    source: { status: modelled, from: test }\n    outcome: reject\n    require: ${leaf}\n    message: ${message}\n`,
+      ),
+      SHIPPED_FOLDER,
+    ).problems
+
+  it('an unknown path names the fields there, with the one meant', () => {
+    const [p] = problemsOf('{ fact: applicant, path: $.registration.contry, operator: equal, value: US }')
+    expect(p).toMatchObject({ code: 'E_UNKNOWN_PATH', params: { field: 'contry' } })
+    expect(p!.hint).toMatch(/^did you mean 'country'\? fields of registration: country, /)
+  })
+
+  it('a value the field can never hold (its enum) is refused, with the one meant', () => {
+    const [p] = problemsOf('{ fact: review, path: $.result, operator: equal, value: approvd }')
+    expect(p).toMatchObject({ code: 'E_BAD_VALUE', message: 'review $.result can never be "approvd"' })
+    expect(p!.hint).toBe("did you mean 'approved'? the record schema allows: pending, approved, rejected")
+    expect(problemsOf('{ fact: review, path: $.result, operator: in, value: [approved, rejectd] }').map((x) => x.message)).toEqual([
+      'review $.result can never be "rejectd"',
+    ])
+    expect(problemsOf('{ fact: review, path: $.result, operator: equal, value: approved }')).toEqual([])
+  })
+
+  it('a message that opens {{ without closing it is refused', () => {
+    expect(problemsOf('{ fact: category, operator: equal, value: x }', '"Applied category is {{ category ."').map((x) => x.code)).toEqual([
+      'E_TEMPLATE',
+    ])
+  })
+
+  it('an unquoted version says to quote it', () => {
+    const problems = checkPolicyDocument(
+      parseYamlSource(
+        'p.yaml',
+        'id: p\nversion: 1.0\ntitle: t\nsubject: application\neffective: { from: "2020-01-01" }\noutcomes: [a]\ndefault: a\nrules: []\n',
+      ),
+      SHIPPED_FOLDER,
+    ).problems
+    const version = problems.find((p) => p.pointer === '/version')!
+    expect(version).toMatchObject({
+      code: 'E_SCHEMA',
+      message: 'must be string',
+      hint: 'quote it: version: "1.0.0" (YAML reads an unquoted 1 as a number)',
+    })
+  })
+})
