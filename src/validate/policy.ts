@@ -92,8 +92,10 @@ export function checkPolicyDocument(source: ParsedSource, folder: FolderContext)
   }
   const validate = validators.policy
   if (!validate(doc)) {
-    for (const e of describeAjvErrors(validate.errors)) add('E_SCHEMA', e.pointer, e.message, unquotedHint(doc as Raw, e.pointer))
-    return { problems }
+    // the schema lists the operators for editors; an unknown one is reported below, with the one meant
+    const errors = (validate.errors ?? []).filter((e) => !(e.keyword === 'enum' && e.instancePath.endsWith('/operator')))
+    for (const e of describeAjvErrors(errors)) add('E_SCHEMA', e.pointer, e.message, unquotedHint(doc as Raw, e.pointer))
+    if (problems.length > 0) return { problems }
   }
 
   const d = doc as Raw

@@ -190,6 +190,13 @@ describe('the registry', () => {
     )
   })
 
+  it('is the list the policy schema gives editors', () => {
+    const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'policy.schema.json'), 'utf8')) as {
+      $defs: { condition: { properties: { operator: { enum: string[] } } } }
+    }
+    expect(schema.$defs.condition.properties.operator.enum).toEqual(Object.keys(OPERATORS))
+  })
+
   it("is the README's operator table", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
     expect(readme).toContain(operatorTable())
