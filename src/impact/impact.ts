@@ -79,6 +79,8 @@ export interface ImpactReport {
   asOf: string
   /** Non-blank input lines. */
   lines: number
+  /** Records of another kind than the policy judges (behaviour records in a file beside applications): skipped, counted. */
+  otherKind: number
   /** Records decided under both versions. */
   decided: number
   /** Records whose outcome or objecting rules differ. */
@@ -118,6 +120,7 @@ export async function impactOf(
     to: { id: to.id, version: to.version, digest: to.digest },
     asOf: options.asOf,
     lines: 0,
+    otherKind: 0,
     decided: 0,
     changed: 0,
     outcomeChanged: 0,
@@ -144,6 +147,11 @@ export async function impactOf(
       record = JSON.parse(text)
     } catch (err) {
       report.invalid.push({ line: lineNo, code: 'E_RECORD_INVALID', message: `not JSON: ${(err as Error).message}` })
+      continue
+    }
+    const kind = kindOf(set, record)
+    if (kind !== undefined && kind !== from.subject) {
+      report.otherKind++
       continue
     }
     const before = await decideOrError(set, record, options.policy, options.asOf, options.from)
@@ -193,6 +201,15 @@ function refusedByOne(
   return { line, id: decision.subject.id, refusedBy, message: error.message, decided: { version, ...sideOf(decision) } }
 }
 
+/** The record's kind as the set tells it, or undefined when it cannot tell (the policy then judges it, or refuses it). */
+function kindOf(set: PolicySet, record: unknown): string | undefined {
+  try {
+    return set.detectSubject(record)
+  } catch {
+    return undefined
+  }
+}
+
 /** A decision, or the typed error that refused the record. */
 async function decideOrError(
   set: PolicySet,
@@ -217,6 +234,7 @@ export function formatImpactText(r: ImpactReport): string {
     `  ${r.decided} record(s) decided, ${r.changed} decision(s) changed (${r.outcomeChanged} with a different outcome), ${r.invalid.length} line(s) could not be decided`,
   )
   if (r.refused.length > 0) lines.push(`  ${r.refused.length} record(s) valid under only one version's record schema`)
+  if (r.otherKind > 0) lines.push(`  ${r.otherKind} record(s) of another kind than ${r.policy} judges, skipped`)
   const moved = r.transitions.filter((t) => t.from !== t.to)
   const kept = r.transitions.filter((t) => t.from === t.to)
   if (moved.length > 0) {

@@ -87,13 +87,15 @@ describe('diff', () => {
 })
 
 describe('impact', () => {
-  it('counts blank lines out, undecidable lines in, and fails early for an unknown version or bad date', async () => {
+  it('counts blank lines out, undecidable lines in, other kinds apart, and fails early for an unknown version or bad date', async () => {
     const set = await loadPolicies(VERSIONS)
     const options = { policy: 'acme.onboarding', from: '1.0.0', to: '1.1.0', asOf: '2025-09-02' }
     const report = await impactOf(set, ['', 'null', '{"developerId": "D-1", "incidents": []}'], options)
     expect(report.lines).toBe(2)
     expect(report.decided).toBe(0)
-    expect(report.invalid.map((i) => i.line)).toEqual([2, 3])
+    // a behaviour record in a file of applications is another kind, skipped and counted, not an undecidable line
+    expect(report.invalid.map((i) => i.line)).toEqual([2])
+    expect(report.otherKind).toBe(1)
     await expect(impactOf(set, [], { ...options, to: '3.0.0' })).rejects.toMatchObject({ code: 'E_POLICY_NOT_FOUND' })
     await expect(impactOf(set, [], { ...options, asOf: '2025-02-30' })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' })
   })

@@ -90,3 +90,25 @@ describe.concurrent('collabgate impact', () => {
     expect(unknown.stderr).toContain("policy 'acme.onboarding' has no version 2.0.0")
   })
 })
+
+describe('collabgate impact over a file of mixed record kinds', () => {
+  it('skips the records the policy does not judge, counted, instead of calling them invalid', async () => {
+    const r = await cli([
+      'impact',
+      '--policy',
+      'creator-collaboration.us.onboarding',
+      '--from',
+      '1.0.0',
+      '--to',
+      '1.1.0',
+      '--as-of',
+      '2026-12-02',
+      '--format',
+      'json',
+      'examples/records.ndjson',
+    ])
+    expect(r.code).toBe(0)
+    const report = JSON.parse(r.stdout) as { lines: number; decided: number; otherKind: number; invalid: unknown[] }
+    expect([report.lines, report.decided, report.otherKind, report.invalid]).toEqual([10, 6, 4, []])
+  })
+})
