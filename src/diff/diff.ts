@@ -43,6 +43,8 @@ export interface RuleSummary {
   title: string
   /** The outcomes the rule can cause, in check order. */
   outcomes: string[]
+  /** Each check's condition, as the lines `conditionLines` gives: what a reviewer reads of a rule added or removed. */
+  conditions: string[][]
 }
 
 export interface RuleChange {
@@ -71,7 +73,12 @@ const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b)
 
 const side = (p: Policy): PolicyDiffSide => ({ id: p.id, version: p.version, digest: p.digest, file: p.location.file })
 
-const summary = (r: Rule): RuleSummary => ({ id: r.id, title: r.title, outcomes: r.checks.map((c) => c.outcome) })
+const summary = (r: Rule): RuleSummary => ({
+  id: r.id,
+  title: r.title,
+  outcomes: r.checks.map((c) => c.outcome),
+  conditions: r.checks.map((c) => conditionLines(c.require)),
+})
 
 /** Renders a condition tree as indented lines, one comparison a line, so changes diff line by line. */
 export function conditionLines(c: Condition, indent = ''): string[] {
@@ -232,8 +239,15 @@ export function formatPolicyDiffText(d: PolicyDiff): string {
   lines.push(
     `rules: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed, ${r.unchanged.length} unchanged${r.reordered ? ' (order changed)' : ''}`,
   )
-  for (const a of r.added) lines.push(`  + ${a.id} [${a.outcomes.join(', ')}] ${a.title}`)
-  for (const a of r.removed) lines.push(`  - ${a.id} [${a.outcomes.join(', ')}] ${a.title}`)
+  const withConditions = (mark: string, a: RuleSummary) => {
+    lines.push(`  ${mark} ${a.id} [${a.outcomes.join(', ')}] ${a.title}`)
+    a.conditions.forEach((condition, k) => {
+      if (a.conditions.length > 1) lines.push(`      ${mark}   check ${k + 1} [${a.outcomes[k]}]:`)
+      for (const line of condition) lines.push(`      ${mark}   ${a.conditions.length > 1 ? '  ' : ''}${line}`)
+    })
+  }
+  for (const a of r.added) withConditions('+', a)
+  for (const a of r.removed) withConditions('-', a)
   for (const c of r.changed) {
     lines.push(`  ~ ${c.id} ${c.title}`)
     for (const ch of c.changes) {

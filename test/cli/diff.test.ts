@@ -16,6 +16,13 @@ describe.concurrent('collabgate diff', () => {
     expect(r.stdout).toContain('rules: 1 added, 1 removed, 2 changed, 1 unchanged\n')
     expect(r.stdout).toContain('  + ONB-TECH-SECURITY [manual_review] Platform data is encrypted at rest\n')
     expect(r.stdout).toContain('  - ONB-API-SCOPES [manual_review] Every requested API scope is an affiliate scope\n')
+    // a rule added or removed shows its conditions, so a reviewer sees what it requires
+    expect(r.stdout).toContain(
+      '  + ONB-TECH-SECURITY [manual_review] Platform data is encrypted at rest\n      +   security $.encryptionAtRest equal true\n',
+    )
+    expect(r.stdout).toContain(
+      '\n      -   product $.requestedScopes containsOnly ["affiliate_seller","affiliate_creator","affiliate_partner"]\n',
+    )
     expect(r.stdout).toContain(
       [
         '  ~ ONB-STRENGTH The developer has been in business long enough',
