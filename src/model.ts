@@ -167,6 +167,30 @@ export interface ReviewStatus {
   overdue: boolean
 }
 
+/** One condition of an explain trace: a group with its members, or a comparison with what the record held. */
+export type ExplainedCondition =
+  | { group: 'all' | 'any' | 'not'; passed: boolean; conditions: ExplainedCondition[] }
+  | {
+      fact: string
+      path: string
+      operator: string
+      passed: boolean
+      /** What the rule compared with, resolved (a working-day date computed). */
+      expected?: unknown
+      /** What the record held (for someMatch/noneMatch: the matching elements' ids). */
+      actual?: unknown
+      missing?: true
+    }
+
+/** Every check of one rule, passed or not, with each condition's values (OPA's --explain). */
+export interface RuleExplanation {
+  rule: string
+  title: string
+  passed: boolean
+  checks: { outcome: string; passed: boolean; condition: ExplainedCondition }[]
+  source: SourceLocation
+}
+
 export interface Decision {
   policy: PolicyRef
   /** The record judged: its kind, its id field's value and the schema version that validated it. */
@@ -175,6 +199,8 @@ export interface Decision {
   reasons: Reason[]
   asOf: string
   review?: ReviewStatus
+  /** With the `explain` option: every rule, passed or objecting, with each condition's actual value. */
+  explanation?: RuleExplanation[]
 }
 
 /** A JSON-like record (application or behaviour). */

@@ -122,6 +122,7 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
   if (options.policy !== undefined) decideOptions.policy = options.policy
   if (options.version !== undefined) decideOptions.version = options.version
   if (options.digest !== undefined) decideOptions.digest = options.digest
+  if (options.explain === true) decideOptions.explain = true
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS
 
   const pool =

@@ -16,7 +16,7 @@
 import { calendarNamed } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import type { CheckEvaluation, ConditionResult, Evaluator, RuleResult } from './result.js'
-import type { Check, Condition, LeafCondition, Policy, PolicyRecord, ReviewStatus } from '../model.js'
+import type { Check, Condition, LeafCondition, Policy, PolicyRecord, ReviewStatus, Rule } from '../model.js'
 import {
   AS_OF_FACT,
   asGroup,
@@ -45,6 +45,8 @@ export interface SyncEvaluator extends Evaluator {
   evaluateSync(record: PolicyRecord, asOf: string): RuleResult[]
   /** The review clock's state for a record, when the policy declares one and the record has its date. */
   reviewSync(record: PolicyRecord, asOf: string): ReviewStatus | undefined
+  /** Every check of every rule explained, passed or not: the condition trees with their values. */
+  explainSync(record: PolicyRecord, asOf: string): { rule: Rule; checks: { check: Check; tree: ConditionResult }[] }[]
 }
 
 const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key)
@@ -264,6 +266,11 @@ export function compileClosures(policy: Policy): SyncEvaluator {
   return {
     evaluateSync,
     reviewSync: reviewClock(policy, calendar),
+    explainSync: (record, asOf) =>
+      rules.map(({ rule, checks }) => ({
+        rule,
+        checks: checks.map((c) => ({ check: c.check, tree: c.explain(record, asOf, undefined) })),
+      })),
     evaluate: (record, asOf) => {
       try {
         return Promise.resolve(evaluateSync(record, asOf))

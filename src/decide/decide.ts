@@ -1,7 +1,7 @@
 import { strictCalendarDate } from '../language/operators.js'
 import { CollabgateError, RecordValidationError } from '../errors.js'
 import type { RuleResult } from '../compile/result.js'
-import type { Decision, Policy, PolicyRecord, Reason, ReviewStatus } from '../model.js'
+import type { Decision, Policy, PolicyRecord, Reason, ReviewStatus, RuleExplanation } from '../model.js'
 import type { ValidateFunction } from 'ajv'
 import { describeAjvErrors } from '../validate/ajv.js'
 import { evidenceOf } from './evidence.js'
@@ -31,6 +31,7 @@ export function buildDecision(
   asOf: string,
   results: readonly RuleResult[],
   review?: ReviewStatus,
+  explanation?: RuleExplanation[],
 ): Decision {
   const severity = (o: string) => policy.outcomes.indexOf(o)
   const reasons: Reason[] = []
@@ -73,5 +74,6 @@ export function buildDecision(
     asOf,
   }
   if (review) decision.review = review
+  if (explanation) decision.explanation = explanation
   return decision
 }

@@ -1,5 +1,5 @@
 import type { ConditionResult } from '../compile/result.js'
-import type { Evidence, LeafCondition } from '../model.js'
+import type { Check, Evidence, ExplainedCondition, LeafCondition, Rule, RuleExplanation } from '../model.js'
 import { isListMatch, ITEM_FACT } from '../language/operators.js'
 
 /** A list element as evidence: its `id` when it has one, else the element itself. */
@@ -42,4 +42,30 @@ export function evidenceOf(result: ConditionResult, negated = false, out: Eviden
   }
   for (const child of result.children) if (child.passed === wanted) evidenceOf(child, negated, out)
   return out
+}
+
+/** A condition tree as an explain trace shows it: groups with their members, comparisons with their values. */
+export function explainedOf(result: ConditionResult): ExplainedCondition {
+  if (result.kind === 'group') return { group: result.op, passed: result.passed, conditions: result.children.map(explainedOf) }
+  const { leaf, actual, expected, passed } = result
+  const isList = isListMatch(leaf.operator)
+  const out: ExplainedCondition = { fact: leaf.fact ?? ITEM_FACT, path: leaf.path ?? '$', operator: leaf.operator, passed }
+  const exp = isList ? leaf.value : expected
+  if (exp !== undefined) out.expected = exp
+  if (actual === undefined || actual === null) out.missing = true
+  else out.actual = isList && Array.isArray(actual) ? actual.map(elementRef) : actual
+  return out
+}
+
+/** Every rule of a policy explained: each check passed or not, with its condition's values. */
+export function explanationOf(
+  explained: readonly { rule: Rule; checks: readonly { check: Check; tree: ConditionResult }[] }[],
+): RuleExplanation[] {
+  return explained.map(({ rule, checks }) => {
+    // a lone comparison is compiled inside an `all` of one (json-rules-engine wants a group): show the comparison itself
+    const root = (tree: ConditionResult) =>
+      tree.kind === 'group' && tree.op === 'all' && tree.children.length === 1 ? tree.children[0]! : tree
+    const out = checks.map(({ check, tree }) => ({ outcome: check.outcome, passed: tree.passed, condition: explainedOf(root(tree)) }))
+    return { rule: rule.id, title: rule.title, passed: out.every((c) => c.passed), checks: out, source: rule.location }
+  })
 }

@@ -8,6 +8,7 @@ import { effectiveEnds, inEffectOn } from '../succession.js'
 import { isValidatedPolicy } from '../validate/policy.js'
 import { recordValidator } from '../validate/record-schema.js'
 import { assertAsOf, assertRecordWith, buildDecision } from './decide.js'
+import { explanationOf } from './evidence.js'
 
 export interface DecideOptions {
   /** The decision date (YYYY-MM-DD): picks the policy version in effect and is the `asOf` fact. */
@@ -18,6 +19,8 @@ export interface DecideOptions {
   version?: string
   /** The digest the caller expects of the policy that decides: E_DIGEST_MISMATCH instead of a decision from other content. */
   digest?: string
+  /** Add `explanation`: every rule, passed or objecting, with each condition's actual value (OPA's --explain). */
+  explain?: boolean
   /**
    * Which evaluator judges the record: 'compiled' (default: synchronous closures, proven equal to the
    * engine by property tests) or 'engine' (json-rules-engine, compiled lazily on first use).
@@ -273,7 +276,8 @@ export class PolicySet {
     assertRecordWith(policy, compiled.validate, record)
     const useEngine = evaluatorKind(options.evaluator ?? this.defaultEvaluator) === 'engine'
     const results = useEngine ? await (await this.engineFor(policy)).evaluate(record, asOf) : compiled.evaluator.evaluateSync(record, asOf)
-    return buildDecision(policy, record, asOf, results, compiled.evaluator.reviewSync(record, asOf))
+    const explanation = options.explain === true ? explanationOf(compiled.evaluator.explainSync(record, asOf)) : undefined
+    return buildDecision(policy, record, asOf, results, compiled.evaluator.reviewSync(record, asOf), explanation)
   }
 
   /**
@@ -285,7 +289,8 @@ export class PolicySet {
     const policy = this.pick(record, options, asOf)
     const { evaluator, validate } = this.compiled.get(policy)!
     assertRecordWith(policy, validate, record)
-    return buildDecision(policy, record, asOf, evaluator.evaluateSync(record, asOf), evaluator.reviewSync(record, asOf))
+    const explanation = options.explain === true ? explanationOf(evaluator.explainSync(record, asOf)) : undefined
+    return buildDecision(policy, record, asOf, evaluator.evaluateSync(record, asOf), evaluator.reviewSync(record, asOf), explanation)
   }
 
   /** Checks a record against the record schema of the policy that would judge it; throws RecordValidationError. */

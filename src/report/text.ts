@@ -1,5 +1,5 @@
 import { fieldName } from '../language/paths.js'
-import type { Condition, Decision, Evidence } from '../model.js'
+import type { Condition, Decision, Evidence, ExplainedCondition } from '../model.js'
 import { isListMatch, ITEM_FACT } from '../language/operators.js'
 
 const SYMBOLS: Readonly<Record<string, string>> = {
@@ -45,6 +45,31 @@ function evidenceLine(e: Evidence): string {
   return `${where}: expected ${e.operator}${expected}, found ${actual}`
 }
 
+/** A value for people: strings as they are, lists joined, nothing as "missing"; never raw JSON for these. */
+function plainValue(value: unknown): string {
+  if (value === undefined || value === null) return 'missing'
+  if (typeof value === 'string') return value === '' ? '(empty)' : value
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map(plainValue).join(', ')
+  return typeof value === 'object' ? JSON.stringify(value) : String(value)
+}
+
+/** An explain trace, one line per group or comparison, indented as the condition nests. */
+function explainedLines(c: ExplainedCondition, indent: string): string[] {
+  const mark = c.passed ? '✓' : '✗'
+  if ('group' in c)
+    return [
+      `${indent}${mark} ${c.group === 'not' ? 'not' : `${c.group} of`}:`,
+      ...c.conditions.flatMap((x) => explainedLines(x, indent + '    ')),
+    ]
+  const where = c.fact === ITEM_FACT ? c.path.replace(/^\$\.?/, '') || 'element' : fieldName(c.fact, c.path)
+  const held = c.missing ? 'missing' : plainValue(c.actual)
+  if (isListMatch(c.operator))
+    return [
+      `${indent}${mark} ${where} ${c.operator === 'someMatch' ? 'has an element' : 'has no element'} with ${describeCondition(c.expected as Condition)} (matching: ${held})`,
+    ]
+  return [`${indent}${mark} ${where} ${SYMBOLS[c.operator] ?? c.operator} ${plainValue(c.expected)} (held: ${held})`]
+}
+
 /** A decision for people: outcome first, then each reason with its evidence and where the rule lives. */
 export function formatDecisionText(d: Decision): string {
   const lines: string[] = []
@@ -58,6 +83,16 @@ export function formatDecisionText(d: Decision): string {
     lines.push(`  - [${r.outcome}] ${r.rule}: ${r.message}`)
     lines.push(`      rule at ${r.source.file}:${r.source.line} (${r.basis.status})`)
     for (const e of r.evidence) lines.push(`      ${evidenceLine(e)}`)
+  }
+  if (d.explanation) {
+    lines.push('  explain (every rule; ✓ held, ✗ did not, with what the record held):')
+    for (const r of d.explanation) {
+      lines.push(`    ${r.passed ? '✓' : '✗'} ${r.rule} ${r.title} (${r.source.file}:${r.source.line})`)
+      for (const c of r.checks) {
+        if (r.checks.length > 1) lines.push(`        ${c.passed ? '✓' : '✗'} check [${c.outcome}]`)
+        lines.push(...explainedLines(c.condition, r.checks.length > 1 ? '          ' : '        '))
+      }
+    }
   }
   return lines.join('\n')
 }

@@ -17,12 +17,14 @@ describe('schemas/decision.schema.json', () => {
 
   it('finds the examples', () => expect(files.length).toBeGreaterThanOrEqual(8))
 
-  it.each(files)('describes the decision on %s', async (file) => {
+  it.each(files)('describes the decision on %s, explained or not', async (file) => {
     const set = await defaultPolicies()
-    const decision = await set.decide(JSON.parse(readFileSync(file, 'utf8')), { asOf: '2026-11-24' })
-    const ok = validate(JSON.parse(JSON.stringify(decision)))
-    expect(validate.errors ?? []).toEqual([])
-    expect(ok).toBe(true)
+    for (const explain of [false, true]) {
+      const decision = await set.decide(JSON.parse(readFileSync(file, 'utf8')), { asOf: '2026-11-24', explain })
+      const ok = validate(JSON.parse(JSON.stringify(decision)))
+      expect(validate.errors ?? []).toEqual([])
+      expect(ok).toBe(true)
+    }
   })
 
   it('rejects a decision without a digest', async () => {

@@ -34,6 +34,8 @@ Options:
                      (their lock is enforced; file names in reasons are
                      relative to DIR)
   --no-lock          do not enforce DIR's lock (authors' scratch work)
+  --explain          add every rule, passed or objecting, with each condition's
+                     value (JSON: "explanation"; text: an explain section)
   --format FMT       json (default) or text (single record only)
   --ndjson           batch mode: FILE (or -) holds one JSON record per line
   --workers N        batch mode: worker threads (default: available cores;
@@ -62,6 +64,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
       'as-of': { type: 'string' },
       policies: { type: 'string' },
       digest: { type: 'string' },
+      explain: { type: 'boolean', default: false },
       'no-lock': { type: 'boolean', default: false },
       format: { type: 'string', default: 'json' },
       ndjson: { type: 'boolean', default: false },
@@ -80,6 +83,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
     asOf: values['as-of'] ?? today(),
     ...policyOption(values.policy),
     ...(values.digest !== undefined ? { digest: values.digest } : {}),
+    ...(values.explain ? { explain: true } : {}),
   }
   if (values.ndjson || /\.ndjson$/i.test(file)) {
     if (values.format !== 'json') throw new UsageError('batch mode writes NDJSON; --format text is for single records')
