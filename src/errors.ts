@@ -26,12 +26,26 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES
 
+/** The mark of an instance of a collabgate error class, the same symbol in every copy of the library. */
+const brandOf = (className: string): symbol => Symbol.for(`collabgate.${className}`)
+
 export class CollabgateError extends Error {
   readonly code: ErrorCode
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.name = new.target.name
     this.code = code
+    // marked with each class it is an instance of, by name: an error thrown by the CommonJS build is then
+    // `instanceof` the ESM build's classes too (the dual-package hazard), and the reverse
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
+      Object.defineProperty(this, brandOf((c as { name: string }).name), { value: true })
+    }
+  }
+
+  /** `instanceof` by mark, so it holds across the ESM and CommonJS copies of collabgate. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // an own mark only: a polluted Object.prototype makes nothing an error of ours
+    return value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, brandOf(this.name))
   }
 }
 
