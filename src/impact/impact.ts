@@ -226,6 +226,9 @@ async function decideOrError(
   }
 }
 
+/** How many undecidable lines the text report lists before it sums up the rest. */
+const SHOWN_INVALID = 20
+
 /** The impact report for people. */
 export function formatImpactText(r: ImpactReport): string {
   const lines: string[] = []
@@ -269,7 +272,14 @@ export function formatImpactText(r: ImpactReport): string {
   }
   if (r.invalid.length > 0) {
     lines.push('', 'lines that could not be decided:')
-    for (const i of r.invalid) lines.push(`  line ${i.line}: ${i.code} ${i.message}`)
+    // a file of the wrong records would otherwise print one line each (12,000 of them): the first ones, and how many by code
+    for (const i of r.invalid.slice(0, SHOWN_INVALID)) lines.push(`  line ${i.line}: ${i.code} ${i.message}`)
+    if (r.invalid.length > SHOWN_INVALID) {
+      const byCode = new Map<string, number>()
+      for (const i of r.invalid) byCode.set(i.code, (byCode.get(i.code) ?? 0) + 1)
+      const counts = [...byCode].map(([code, n]) => `${n} ${code}`).join(', ')
+      lines.push(`  … and ${r.invalid.length - SHOWN_INVALID} more (${counts} in all; --format json lists every one)`)
+    }
   }
   return lines.join('\n') + '\n'
 }

@@ -5,6 +5,7 @@ import {
   checkLock,
   checkPolicies,
   diffPolicies,
+  formatImpactText,
   hasDifferences,
   impactOf,
   loadPolicies,
@@ -141,5 +142,17 @@ describe('coverage', () => {
     expect(cov.policies.find((p) => p.version === v1.version)!.covered).toBe(0)
     expect(cov).toMatchObject({ covered: 1, total: 8, percent: 12.5 })
     expect(policyTestCoverage([], []).percent).toBe(100)
+  })
+})
+
+describe('impact text for a file of mostly wrong lines', () => {
+  it('lists the first 20 undecidable lines and sums up the rest by code', async () => {
+    const set = await loadPolicies(VERSIONS)
+    const lines = Array.from({ length: 45 }, (_, i) => (i % 3 === 0 ? 'not json' : '{"applicationId": "A"}'))
+    const report = await impactOf(set, lines, { policy: 'acme.onboarding', from: '1.0.0', to: '1.1.0', asOf: '2025-09-02' })
+    expect(report.invalid).toHaveLength(45)
+    const text = formatImpactText(report)
+    expect(text.split('\n').filter((l) => /^ {2}line \d+: /.test(l))).toHaveLength(20)
+    expect(text).toContain('  … and 25 more (45 E_RECORD_INVALID in all; --format json lists every one)\n')
   })
 })
