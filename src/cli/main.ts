@@ -51,6 +51,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
       return { run: m.impactCommand, help: m.impactHelp }
     },
   },
+  report: {
+    summary: 'write one HTML page for people from a decision, impact or test run',
+    load: async () => {
+      const m = await import('./commands/report.js')
+      return { run: m.reportCommand, help: m.reportHelp }
+    },
+  },
 }
 
 function usage(): string {

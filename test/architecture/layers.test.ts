@@ -25,6 +25,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['policy-test'],
   ['diff'],
   ['impact'],
+  ['html'],
   ['batch'],
   ['store'],
   ['cli'],

@@ -77,3 +77,19 @@ describe.concurrent('collabgate, used wrongly', () => {
     expect(validate.code).toBe(2)
   })
 })
+
+describe.concurrent('collabgate report', () => {
+  it('writes one HTML page from the JSON decide printed, and refuses JSON of another kind', async () => {
+    const decision = await cli(['decide', '--explain', '--as-of', '2026-11-24', 'examples/applications/missing-details.json'])
+    const page = await cli(['report', '-'], { input: decision.stdout })
+    expect(page.code).toBe(0)
+    expect(page.stdout).toMatch(/^<!doctype html>/)
+    expect(page.stdout).toContain('<h1>Decision: <span class="bad">needs_information</span></h1>')
+    expect(page.stdout).not.toMatch(/<script|https?:\/\//)
+    const wrong = await cli(['report', '-'], { input: '{"hello": 1}' })
+    expect([wrong.code, wrong.stderr]).toEqual([
+      2,
+      'collabgate: the input is not the JSON of a decision (decide), an impact run (impact --format json) or a test run (test --format json)\n',
+    ])
+  })
+})

@@ -1,0 +1,87 @@
+import { writeFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { decisionHtml, impactHtml, policyTestHtml } from '../../html/html.js'
+import type { ImpactReport } from '../../impact/impact.js'
+import type { Decision } from '../../model.js'
+import type { PolicyTestCaseResult } from '../../policy-test/run.js'
+import type { PolicyTestReport } from '../../policy-test/reporter.js'
+import { EXIT, readInput, UsageError, type Io } from '../io.js'
+
+export const reportHelp = `Usage: collabgate report [options] [FILE|-]
+
+Writes one self-contained HTML page for people (no network, no JavaScript,
+printable) from the JSON another command printed:
+  a decision      collabgate decide [--explain] ... > decision.json
+  an impact run   collabgate impact --format json ... > impact.json
+  a test run      collabgate test --format json [--coverage] ... > tests.json
+The kind is told from the JSON itself.
+
+Options:
+  --out FILE         write the page to FILE (default: standard output)
+  -h, --help         show this help
+
+Exit: 0 page written; 2 unreadable input, JSON of none of these kinds, or
+usage errors.
+
+Examples:
+  collabgate decide --explain examples/applications/rejected-multiple-reasons.json > d.json
+  collabgate report --out decision.html d.json
+  collabgate test --format json --coverage | collabgate report --out tests.html -
+`
+
+/** The page for whichever result the JSON is. */
+export function htmlFor(value: unknown): string {
+  const v = value as Record<string, unknown> | null
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    if ('transitions' in v && 'changes' in v) return impactHtml(v as unknown as ImpactReport)
+    if ('outcome' in v && 'reasons' in v && 'policy' in v) return decisionHtml(v as unknown as Decision)
+    if ('cases' in v && 'passed' in v && Array.isArray(v.cases)) {
+      const cases = v.cases as PolicyTestCaseResult[]
+      const coverage = v.coverage as (PolicyTestReport['coverage'] & { minimum?: number | null }) | undefined
+      const report: PolicyTestReport = {
+        result: {
+          files: [...new Set(cases.map((c) => c.file))],
+          cases,
+          problems: (v.problems as PolicyTestReport['result']['problems']) ?? [],
+        },
+        coverage,
+      }
+      if (typeof coverage?.minimum === 'number') report.minCoverage = coverage.minimum
+      return policyTestHtml(report)
+    }
+  }
+  throw new UsageError(
+    'the input is not the JSON of a decision (decide), an impact run (impact --format json) or a test run (test --format json)',
+  )
+}
+
+export async function reportCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  })
+  if (values.help) {
+    io.stdout(reportHelp)
+    return EXIT.OK
+  }
+  if (positionals.length > 1) throw new UsageError('report takes one FILE (or - for standard input)')
+  const file = positionals[0] ?? '-'
+  const text = await readInput(io, file)
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    throw new UsageError(`${file === '-' ? 'standard input' : file} is not JSON: ${(err as Error).message}`)
+  }
+  const html = htmlFor(value)
+  if (values.out === undefined) io.stdout(html)
+  else {
+    try {
+      await writeFile(values.out, html, 'utf8')
+    } catch (err) {
+      throw new UsageError(`cannot write ${values.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+    }
+  }
+  return EXIT.OK
+}

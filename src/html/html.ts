@@ -1,0 +1,264 @@
+/**
+ * One self-contained HTML page for people (a joint review, a reviewer of a policy change): a
+ * decision, an impact run or a policy test run. No network, no JavaScript, inline CSS and SVG only,
+ * printable, and readable at a phone's width. Every value from a record or a policy is escaped.
+ */
+import type { CoverageReport } from '../policy-test/coverage.js'
+import type { PolicyTestReport } from '../policy-test/reporter.js'
+import type { ImpactReport } from '../impact/impact.js'
+import type { Decision, Evidence, ExplainedCondition } from '../model.js'
+
+/** Text made safe for HTML content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+}
+
+const e = escapeHtml
+
+/** A value as a person reads it: strings as they are, lists joined, nothing as "missing". */
+function plain(value: unknown): string {
+  if (value === undefined || value === null) return 'missing'
+  if (typeof value === 'string') return value === '' ? '(empty)' : value
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map(plain).join(', ')
+  if (typeof value === 'object') {
+    const o = value as Record<string, unknown>
+    if (typeof o.addWorkingDays === 'number') return `${plain(o.to)} + ${o.addWorkingDays} working days`
+    if (typeof o.fact === 'string') return `${o.fact}${typeof o.path === 'string' && o.path !== '$' ? o.path.slice(1) : ''}`
+    return Object.entries(o)
+      .map(([k, v]) => `${k}: ${plain(v)}`)
+      .join('; ')
+  }
+  return String(value)
+}
+
+const STYLE = `
+:root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --line: #d8dce4; --bad: #b42318; --good: #1a7f37; --warn: #9a6700; --bg: #f6f7f9; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: #fff; }
+main { max-width: 60rem; margin: 0 auto; padding: 1.25rem; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; overflow-wrap: anywhere; }
+h2 { font-size: 1.15rem; margin: 1.75rem 0 .5rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; overflow-wrap: anywhere; }
+h3 { font-size: 1rem; margin: 1.25rem 0 .25rem; overflow-wrap: anywhere; }
+p, li, dd { overflow-wrap: anywhere; }
+.meta { color: var(--muted); margin: 0; }
+.badge { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-weight: 600; font-size: .85rem; background: var(--bg); border: 1px solid var(--line); }
+.bad { color: var(--bad); } .good { color: var(--good); } .warn { color: var(--warn); }
+.scroll { overflow-x: auto; max-width: 100%; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .9rem; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+th { background: var(--bg); font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .75rem 0; }
+dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
+.strip { display: flex; flex-wrap: wrap; gap: .25rem; margin: .5rem 0; padding: 0; list-style: none; }
+.strip li { border: 1px solid var(--line); border-radius: .3rem; padding: .15rem .35rem; font-size: .75rem; text-align: center; min-width: 3.2rem; }
+.strip li.off { background: var(--bg); color: var(--muted); }
+.strip li.due { border-color: var(--warn); font-weight: 700; }
+details { margin: 1rem 0; } summary { cursor: pointer; font-weight: 600; }
+ul.tree { list-style: none; padding-left: 1.1rem; margin: .15rem 0; }
+svg text { font: 12px system-ui, sans-serif; fill: var(--ink); }
+@media print { details { display: block; } .scroll { overflow: visible; } }
+`
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[], numeric: readonly number[] = []): string {
+  const cell = (tag: string, v: string, i: number) => `<${tag}${numeric.includes(i) ? ' class="num"' : ''}>${v}</${tag}>`
+  return `<div class="scroll"><table><thead><tr>${head.map((h, i) => cell('th', e(h), i)).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((v, i) => cell('td', v, i)).join('')}</tr>`)
+    .join('')}</tbody></table></div>`
+}
+
+const mark = (passed: boolean) =>
+  passed ? '<span class="good" aria-label="held">✓</span>' : '<span class="bad" aria-label="did not hold">✗</span>'
+
+function evidenceRows(evidence: readonly Evidence[]): string[][] {
+  return evidence.map((x) => [
+    e(x.fact === '$item' ? x.path.replace(/^\$\.?/, '') || 'element' : `${x.fact}${x.path !== '$' ? x.path.slice(1) : ''}`),
+    e(x.operator),
+    e(plain(x.expected)),
+    x.missing ? '<em>missing</em>' : e(plain(x.actual)),
+  ])
+}
+
+function explained(c: ExplainedCondition): string {
+  if ('group' in c)
+    return `<li>${mark(c.passed)} ${c.group === 'not' ? 'not' : `${c.group} of`}:<ul class="tree">${c.conditions.map(explained).join('')}</ul></li>`
+  const where = c.fact === '$item' ? c.path.replace(/^\$\.?/, '') || 'element' : `${c.fact}${c.path !== '$' ? c.path.slice(1) : ''}`
+  return `<li>${mark(c.passed)} ${e(where)} <code>${e(c.operator)}</code> ${e(plain(c.expected))} <span class="meta">(held: ${c.missing ? 'missing' : e(plain(c.actual))})</span></li>`
+}
+
+/** The days from the review's start to its due date, weekends set apart: a small calendar strip. */
+function reviewStrip(from: string, dueBy: string): string {
+  const days: string[] = []
+  const start = Date.parse(`${from}T00:00:00Z`)
+  const end = Date.parse(`${dueBy}T00:00:00Z`)
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end < start || end - start > 60 * 86_400_000) return ''
+  for (let t = start; t <= end; t += 86_400_000) {
+    const d = new Date(t)
+    const iso = d.toISOString().slice(0, 10)
+    const weekday = d.toLocaleDateString('en-GB', { weekday: 'short', timeZone: 'UTC' })
+    const weekend = d.getUTCDay() === 0 || d.getUTCDay() === 6
+    const cls = [weekend ? 'off' : '', iso === dueBy ? 'due' : ''].filter(Boolean).join(' ')
+    days.push(`<li${cls ? ` class="${cls}"` : ''}>${e(weekday)}<br>${e(iso.slice(5))}</li>`)
+  }
+  return `<ul class="strip" aria-label="days from submission to the due date">${days.join('')}</ul>`
+}
+
+/** A decision: outcome, each reason with its evidence, where each rule lives, the review deadline, the explain trace folded away. */
+export function decisionHtml(d: Decision): string {
+  const outcomeClass = d.reasons.length === 0 ? 'good' : 'bad'
+  const parts: string[] = [
+    `<h1>Decision: <span class="${outcomeClass}">${e(d.outcome)}</span></h1>`,
+    `<p class="meta">${e(d.subject.kind)} ${e(d.subject.id)} · as of ${e(d.asOf)}</p>`,
+    `<dl class="facts"><dt>Policy</dt><dd>${e(d.policy.id)}@${e(d.policy.version)}</dd><dt>Digest</dt><dd><code>${e(d.policy.digest)}</code></dd><dt>Record schema</dt><dd>${e(d.subject.kind)}@${e(d.subject.schema.version)}</dd></dl>`,
+  ]
+  if (d.review) {
+    parts.push(
+      `<h2>Review deadline</h2><p>Submitted ${e(d.review.submittedAt)}, due by <strong>${e(d.review.dueBy)}</strong>${d.review.overdue ? ' <span class="badge bad">overdue</span>' : ''} (working days of the policy's calendar; weekends shaded).</p>${reviewStrip(d.review.submittedAt, d.review.dueBy)}`,
+    )
+  }
+  parts.push(`<h2>Reasons (${d.reasons.length})</h2>`)
+  if (d.reasons.length === 0) parts.push('<p>No rule objected.</p>')
+  for (const r of d.reasons) {
+    parts.push(
+      `<h3>${e(r.rule)} <span class="badge">${e(r.outcome)}</span></h3><p>${e(r.message)}</p>${table(['field', 'operator', 'expected', 'the record held'], evidenceRows(r.evidence))}<p class="meta">${e(r.title)} · ${e(r.source.file)}:${r.source.line} · ${e(r.basis.status)}: ${e(r.basis.from)}</p>`,
+    )
+  }
+  if (d.explanation) {
+    const rules = d.explanation
+      .map(
+        (r) =>
+          `<li>${mark(r.passed)} <strong>${e(r.rule)}</strong> ${e(r.title)}<ul class="tree">${r.checks.map((c) => explained(c.condition)).join('')}</ul></li>`,
+      )
+      .join('')
+    parts.push(`<details><summary>Explain trace: every rule, with what the record held</summary><ul class="tree">${rules}</ul></details>`)
+  }
+  return page(`Decision ${d.subject.id}: ${d.outcome}`, parts.join('\n'))
+}
+
+/** Horizontal bars, one per from → to pair, as inline SVG. */
+function transitionChart(r: ImpactReport): string {
+  const rows = r.transitions
+  if (rows.length === 0) return ''
+  const max = Math.max(...rows.map((t) => t.count))
+  const height = rows.length * 26 + 8
+  const bars = rows
+    .map((t, i) => {
+      const width = Math.max(2, Math.round((t.count / max) * 240))
+      const y = i * 26 + 4
+      return `<text x="0" y="${y + 15}">${e(`${t.from} → ${t.to}`)}</text><rect x="270" y="${y}" width="${width}" height="18" fill="${t.from === t.to ? '#8c96a8' : '#b42318'}"></rect><text x="${276 + width}" y="${y + 14}">${t.count}</text>`
+    })
+    .join('')
+  return `<div class="scroll"><svg role="img" aria-label="records per outcome change" width="560" height="${height}" viewBox="0 0 560 ${height}">${bars}</svg></div>`
+}
+
+/** An impact run: the numbers, an outcome transition matrix and chart, per-rule shifts, sample records per transition. */
+export function impactHtml(r: ImpactReport): string {
+  const outcomes = [...new Set(r.transitions.flatMap((t) => [t.from, t.to]))]
+  const count = (from: string, to: string) => r.transitions.find((t) => t.from === from && t.to === to)?.count ?? 0
+  const matrix = table(
+    ['from ↓ / to →', ...outcomes],
+    outcomes.map((from) => [e(from), ...outcomes.map((to) => String(count(from, to)))]),
+    outcomes.map((_, i) => i + 1),
+  )
+  const samples = r.transitions
+    .filter((t) => t.from !== t.to)
+    .map((t) => {
+      const records = r.changes.filter((c) => c.before.outcome === t.from && c.after.outcome === t.to).slice(0, 5)
+      return `<h3>${e(t.from)} → ${e(t.to)} (${t.count})</h3>${table(
+        ['line', 'record', 'rules before', 'rules after'],
+        records.map((c) => [String(c.line), e(c.id), e(c.before.rules.join(', ') || '(none)'), e(c.after.rules.join(', ') || '(none)')]),
+        [0],
+      )}`
+    })
+    .join('')
+  const body = [
+    `<h1>Impact of ${e(r.policy)} ${e(r.from.version)} → ${e(r.to.version)}</h1>`,
+    `<p class="meta">as of ${e(r.asOf)} · ${e(r.from.digest.slice(0, 19))}… → ${e(r.to.digest.slice(0, 19))}…</p>`,
+    `<dl class="facts"><dt>Records decided</dt><dd>${r.decided}</dd><dt>Decisions changed</dt><dd>${r.changed}</dd><dt>With another outcome</dt><dd>${r.outcomeChanged}</dd><dt>Valid under one version's schema only</dt><dd>${r.refused.length}</dd><dt>Other record kinds, skipped</dt><dd>${r.otherKind}</dd><dt>Lines not decided</dt><dd>${r.invalid.length}</dd></dl>`,
+    `<h2>Outcomes, before and after</h2>${matrix}${transitionChart(r)}`,
+    `<h2>Rules behind the changes</h2>${table(
+      ['rule', 'now objects to', 'no longer objects to'],
+      r.rules.map((s) => [e(s.rule), String(s.started), String(s.stopped)]),
+      [1, 2],
+    )}`,
+    `<h2>Sample records per change</h2>${samples || '<p>No outcome changed.</p>'}`,
+  ]
+  if (r.invalid.length > 0) {
+    body.push(
+      `<h2>Lines not decided (${r.invalid.length})</h2>${table(
+        ['line', 'code', 'why'],
+        r.invalid.slice(0, 20).map((i) => [String(i.line), e(i.code), e(i.message)]),
+        [0],
+      )}`,
+    )
+  }
+  return page(`Impact of ${r.policy} ${r.from.version} → ${r.to.version}`, body.join('\n'))
+}
+
+function coverageTable(c: CoverageReport): string {
+  return c.policies
+    .map(
+      (p) =>
+        `<h3>${e(p.id)}@${e(p.version)} · ${p.covered}/${p.total} rules</h3>${table(
+          ['rule', 'passed', 'objected', ''],
+          p.rules.map((r) => [
+            e(r.id),
+            String(r.passed),
+            String(r.objected),
+            r.covered ? mark(true) : '<span class="warn">never seen both ways</span>',
+          ]),
+          [1, 2],
+        )}`,
+    )
+    .join('')
+}
+
+/** A policy test run: the counts, every case (a failure with expected beside actual), rule coverage. */
+export function policyTestHtml({ result, coverage, minCoverage }: PolicyTestReport): string {
+  const passed = result.cases.filter((c) => c.passed).length
+  const failed = result.cases.length - passed
+  const rows = result.cases.map((c) => [
+    mark(c.passed),
+    e(`${c.file}:${c.line}`),
+    e(c.name),
+    c.passed ? '' : e(c.mismatches.map((m) => `${m.what}: expected ${m.expected}, got ${m.actual}`).join('; ') || c.failures.join('; ')),
+  ])
+  const body = [
+    `<h1>Policy tests: <span class="${failed === 0 ? 'good' : 'bad'}">${passed} passed, ${failed} failed</span></h1>`,
+    `<p class="meta">${result.files.length} test file(s)</p>`,
+  ]
+  if (result.problems.length > 0) {
+    body.push(
+      `<h2>Problems</h2>${table(
+        ['where', 'code', 'problem'],
+        result.problems.map((p) => [e(`${p.file}:${p.line}:${p.column}`), e(p.code), e(p.message)]),
+      )}`,
+    )
+  }
+  body.push(`<h2>Cases</h2>${table(['', 'where', 'case', 'what differed'], rows)}`)
+  if (coverage) {
+    const below = minCoverage !== undefined && coverage.percent < minCoverage
+    body.push(
+      `<h2>Rule coverage: <span class="${below ? 'bad' : 'good'}">${coverage.percent}%</span></h2><p>${coverage.covered} of ${coverage.total} rules seen both passing and objecting${minCoverage !== undefined ? `; the minimum is ${minCoverage}%` : ''}.</p>${coverageTable(coverage)}`,
+    )
+  }
+  return page(`Policy tests: ${passed} passed, ${failed} failed`, body.join('\n'))
+}
