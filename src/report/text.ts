@@ -34,23 +34,28 @@ export function describeCondition(c: Condition): string {
   return `${subject} ${SYMBOLS[c.operator] ?? c.operator} ${describeValue(c.value)}`
 }
 
-function evidenceLine(e: Evidence): string {
-  const where = e.fact === ITEM_FACT ? e.path : fieldName(e.fact, e.path)
-  const actual = e.missing ? 'missing' : JSON.stringify(e.actual)
-  if (e.operator.endsWith('Match') && e.expected && typeof e.expected === 'object') {
-    const which = e.operator.includes('none') ? 'no element' : 'an element'
-    return `${where}: expected ${e.negated ? 'not ' : ''}${which} with ${describeCondition(e.expected as Condition)}, found ${actual}`
-  }
-  const expected = e.expected === undefined ? '' : ` ${JSON.stringify(e.expected)}`
-  return `${where}: expected ${e.operator}${expected}, found ${actual}`
-}
-
 /** A value for people: strings as they are, lists joined, nothing as "missing"; never raw JSON for these. */
 function plainValue(value: unknown): string {
   if (value === undefined || value === null) return 'missing'
   if (typeof value === 'string') return value === '' ? '(empty)' : value
-  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map(plainValue).join(', ')
-  return typeof value === 'object' ? JSON.stringify(value) : String(value)
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : `[${value.map(plainValue).join(', ')}]`
+  if (typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}: ${plainValue(v)}`)
+      .join('; ')
+  }
+  return String(value)
+}
+
+function evidenceLine(e: Evidence): string {
+  const where = e.fact === ITEM_FACT ? e.path : fieldName(e.fact, e.path)
+  const actual = e.missing ? 'missing' : plainValue(e.actual)
+  if (e.operator.endsWith('Match') && e.expected && typeof e.expected === 'object') {
+    const which = e.operator.includes('none') ? 'no element' : 'an element'
+    return `${where}: expected ${e.negated ? 'not ' : ''}${which} with ${describeCondition(e.expected as Condition)}, found ${actual}`
+  }
+  const expected = e.expected === undefined ? '' : ` ${plainValue(e.expected)}`
+  return `${where}: expected ${e.operator}${expected}, found ${actual}`
 }
 
 /** An explain trace, one line per group or comparison, indented as the condition nests. */

@@ -21,7 +21,7 @@ describe('formatDecisionText', () => {
   it('says a list match in words, with the matching elements', async () => {
     const set = await defaultPolicies()
     const text = formatDecisionText(await set.decide(record('examples/behaviour/confirmed-data-leak.json'), { asOf: '2026-11-24' }))
-    expect(text).toContain('incidents: expected no element with type = "data_leak" and status = "confirmed", found ["INC-2026-0417"]')
+    expect(text).toContain('incidents: expected no element with type = "data_leak" and status = "confirmed", found [INC-2026-0417]')
   })
 
   it('marks an overdue review and a decision nothing objected to', async () => {
