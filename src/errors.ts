@@ -78,6 +78,7 @@ export const PROBLEM_CODES = {
   E_UNLOCKED_IN_EFFECT:
     'a version not in the lock would be in effect on dates a released one covers, or a released policy uses an unreleased record schema',
   E_LOCK_INVALID: 'the lock file is not JSON of id@version to digests',
+  E_FILE_NAME: 'a file named ID.vVERSION.yaml holds another id or version',
 } as const satisfies Record<string, string>
 
 export type ProblemCode = keyof typeof PROBLEM_CODES
@@ -86,6 +87,7 @@ export type ProblemCode = keyof typeof PROBLEM_CODES
 export const WARNING_CODES = {
   W_UNLOCKED: 'a version not in the lock yet, which takes over no released dates',
   W_NO_LOCK: 'the folder has no lock file',
+  W_FILE_NAME: 'a policy file not named ID.vVERSION.yaml',
 } as const satisfies Record<string, string>
 
 export type WarningCode = keyof typeof WARNING_CODES

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { PolicyValidationError, type CollabgateError, type PolicyProblem, type PolicyWarning } from '../errors.js'
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { PolicyValidationError, policyProblem, type CollabgateError, type PolicyProblem, type PolicyWarning } from '../errors.js'
 import type { Policy, RecordSchema, SourceLocation, SubjectDefinition } from '../model.js'
 import { PolicySet } from '../decide/policy-set.js'
 import { checkLock, LOCK_FILE_NAME, parseLock, type PolicyLock } from '../lock/lock.js'
@@ -136,6 +136,9 @@ export async function checkPolicies(paths: string | readonly string[], options: 
     if (checked.policy) {
       locators.set(checked.policy, source.locate)
       policies.push(checked.policy)
+      const naming = fileNameFinding(abs, checked.policy)
+      if (naming?.severity === 'error') problems.push(naming)
+      else if (naming) warnings.push(naming)
     }
   }
   problems.push(...checkAcrossVersions(policies, locatePolicy), ...checkPrimaries(policies, locatePolicy))
@@ -222,6 +225,32 @@ const locators = new WeakMap<Policy, (pointer: string) => SourceLocation>()
 /** Where a JSON pointer lies in the file a policy was loaded from (e.g. its `version:` line); the policy's own location when unknown. */
 export function locatePolicy(p: Policy, pointer: string): SourceLocation {
   return locators.get(p)?.(pointer) ?? p.location
+}
+
+/**
+ * A policy file is named `ID.vVERSION.yaml`. A name in that form that names another id or version is
+ * an error (E_FILE_NAME: someone renamed one without the other); a name in another form (`uk.yaml`)
+ * is a warning, so that an author sees it and the old fixtures of a folder still load.
+ */
+function fileNameFinding(abs: string, policy: Policy): PolicyProblem | PolicyWarning | undefined {
+  const name = basename(abs)
+  const expected = `${policy.id}.v${policy.version}`
+  if (name === `${expected}.yaml` || name === `${expected}.yml`) return undefined
+  const at = locatePolicy(policy, '/version')
+  const m = /^(.+)\.v(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?)\.ya?ml$/.exec(name)
+  if (m) {
+    return policyProblem('E_FILE_NAME', `the file is named ${name} but holds ${policy.id}@${policy.version}`, at, '/version', {
+      hint: `rename it ${expected}.yaml, or make its id and version agree with its name`,
+      params: { file: name, id: policy.id, version: policy.version },
+    })
+  }
+  return {
+    code: 'W_FILE_NAME',
+    severity: 'warning',
+    message: `${name} holds ${policy.id}@${policy.version}`,
+    hint: `name it ${expected}.yaml`,
+    ...at,
+  }
 }
 
 /** Loads, validates and compiles policies from files and folders. Throws PolicyValidationError listing every problem. */

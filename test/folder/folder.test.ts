@@ -317,6 +317,28 @@ rules:
     },
   )
 
+  it('wants a policy file named ID.vVERSION.yaml: another form is a warning, the form with another id or version an error', async () => {
+    const f = scratch()
+    f.write('uk.yaml', policyText('acme.uk', '1.0.0', '2020-01-01'))
+    const warned = await checkPolicies(f.dir)
+    expect(warned.problems).toEqual([])
+    expect(warned.warnings.filter((w) => w.code === 'W_FILE_NAME')).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        message: 'uk.yaml holds acme.uk@1.0.0',
+        hint: 'name it acme.uk.v1.0.0.yaml',
+        file: 'uk.yaml',
+        line: 2,
+      }),
+    ])
+    f.remove('uk.yaml')
+    f.write('acme.uk.v2.0.0.yaml', policyText('acme.uk', '1.0.0', '2020-01-01'))
+    const { problems } = await checkPolicies(f.dir)
+    expect(problems.map((p) => [p.code, p.file, p.line, p.message])).toEqual([
+      ['E_FILE_NAME', 'acme.uk.v2.0.0.yaml', 2, 'the file is named acme.uk.v2.0.0.yaml but holds acme.uk@1.0.0'],
+    ])
+  })
+
   it('refuses a policy on a subject the folder does not declare, listing the declared ones', async () => {
     const f = scratch()
     f.write('acme.x.v1.0.0.yaml', policyText('acme.x', '1.0.0', '2020-01-01').replace('subject: application', 'subject: applicant'))
