@@ -14,7 +14,7 @@ import { compareText } from '../order.js'
 export interface ImpactOptions {
   /** The policy id. */
   policy: string
-  /** The version decisions are taken under today. */
+  /** The version decisions are taken under today, or `none` for a brand-new policy (no decision before). */
   from: string
   /** The version that would replace it. */
   to: string
@@ -112,11 +112,14 @@ export async function impactOf(
 ): Promise<ImpactReport> {
   // Fail before reading any record when the date is malformed or either version does not exist.
   assertAsOf(options.asOf)
-  const from = set.select(options.policy, options.asOf, options.from)
+  const fresh = options.from === NO_POLICY
   const to = set.select(options.policy, options.asOf, options.to)
+  const from = fresh ? undefined : set.select(options.policy, options.asOf, options.from)
   const report: ImpactReport = {
     policy: options.policy,
-    from: { id: from.id, version: from.version, digest: from.digest },
+    from: from
+      ? { id: from.id, version: from.version, digest: from.digest }
+      : { id: options.policy, version: NO_POLICY, digest: NO_POLICY },
     to: { id: to.id, version: to.version, digest: to.digest },
     asOf: options.asOf,
     lines: 0,
@@ -150,14 +153,18 @@ export async function impactOf(
       continue
     }
     const kind = kindOf(set, record)
-    if (kind !== undefined && kind !== from.subject) {
+    if (kind !== undefined && kind !== to.subject) {
       report.otherKind++
       continue
     }
-    const before = await decideOrError(set, record, options.policy, options.asOf, options.from)
+    // a brand-new policy: nothing decided before, every record goes from no decision to its outcome
+    const before = fresh ? NO_DECISION : await decideOrError(set, record, options.policy, options.asOf, options.from)
     const after = await decideOrError(set, record, options.policy, options.asOf, options.to)
-    const refused =
-      refusedByOne(lineNo, [options.from, before], [options.to, after]) ?? refusedByOne(lineNo, [options.to, after], [options.from, before])
+    // with no policy before, a record the new schema refuses is undecidable, not "valid under one version only"
+    const refused = fresh
+      ? undefined
+      : (refusedByOne(lineNo, [options.from, before], [options.to, after]) ??
+        refusedByOne(lineNo, [options.to, after], [options.from, before]))
     if (refused) {
       report.refused.push(refused)
       continue
@@ -182,12 +189,24 @@ export async function impactOf(
     if (outcomeChanged) report.outcomeChanged++
     for (const r of started) shift(r).started++
     for (const r of stopped) shift(r).stopped++
-    report.changes.push({ line: lineNo, id: before.subject.id, before: b, after: a, outcomeChanged, started, stopped })
+    report.changes.push({ line: lineNo, id: after.subject.id, before: b, after: a, outcomeChanged, started, stopped })
   }
   report.transitions = [...transitions.values()].sort((x, y) => y.count - x.count || compareText(x.from, y.from) || compareText(x.to, y.to))
   report.rules = [...shifts.values()].sort((x, y) => y.started + y.stopped - (x.started + x.stopped) || compareText(x.rule, y.rule))
   return report
 }
+
+/** `--from none`: the version of no policy at all. */
+export const NO_POLICY = 'none'
+
+/** What "no policy" decided: nothing, with no rule objecting. */
+const NO_DECISION = {
+  outcome: '(no policy)',
+  reasons: [],
+  subject: { kind: '', id: '', schema: { version: '', digest: '' } },
+  policy: { id: '', version: NO_POLICY, digest: NO_POLICY },
+  asOf: '',
+} satisfies Decision
 
 /** A record the `refusing` side's record schema refuses while the `deciding` side decides it. */
 function refusedByOne(

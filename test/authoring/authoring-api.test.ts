@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
@@ -154,5 +155,23 @@ describe('impact text for a file of mostly wrong lines', () => {
     const text = formatImpactText(report)
     expect(text.split('\n').filter((l) => /^ {2}line \d+: /.test(l))).toHaveLength(20)
     expect(text).toContain('  … and 25 more (45 E_RECORD_INVALID in all; --format json lists every one)\n')
+  })
+})
+
+describe('impact of a brand-new policy', () => {
+  it('takes every record from no decision (--from none) to its outcome under the new policy', async () => {
+    const set = await loadPolicies(VERSIONS)
+    const lines = ['{"applicationId": "A"}', '', '{"developerId": "D", "incidents": []}']
+    const report = await impactOf(set, [readFileSync(join(VERSIONS, 'record.json'), 'utf8').replace(/\n/g, ' '), ...lines], {
+      policy: 'acme.onboarding',
+      from: 'none',
+      to: '1.1.0',
+      asOf: '2025-09-02',
+    })
+    expect(report.from).toEqual({ id: 'acme.onboarding', version: 'none', digest: 'none' })
+    expect([report.decided, report.changed, report.otherKind, report.invalid.map((i) => i.line)]).toEqual([1, 1, 1, [2]])
+    expect(report.transitions.map((t) => t.from)).toEqual(['(no policy)'])
+    expect(report.changes[0]!.before).toEqual({ outcome: '(no policy)', rules: [] })
+    expect(formatImpactText(report)).toMatch(/^impact of acme\.onboarding none → 1\.1\.0 /)
   })
 })

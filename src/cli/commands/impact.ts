@@ -14,7 +14,8 @@ listed with their line numbers.
 
 Options:
   --policy ID        the policy id (required)
-  --from VERSION     the version in use (required)
+  --from VERSION     the version in use (required); none for a brand-new
+                     policy: every record goes from no decision to its outcome
   --to VERSION       the version that would replace it (required)
   --policies DIR     use the policies in DIR instead of the shipped ones
   --as-of DATE       decision date for both versions, YYYY-MM-DD (default: today, UTC)
@@ -29,6 +30,7 @@ report still lists them).
 Examples:
   collabgate impact --policy creator-collaboration.us.onboarding --from 1.0.0 --to 1.1.0 examples/records.ndjson
   collabgate impact --policies my-policies/ --policy acme.onboarding --from 1.0.0 --to 2.0.0 --format json records.ndjson
+  collabgate impact --policies my-policies/ --policy acme.uk.onboarding --from none --to 1.0.0 records.ndjson
 `
 
 export async function impactCommand(argv: string[], io: Io): Promise<number> {
