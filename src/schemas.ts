@@ -2,12 +2,16 @@
  * The policy JSON Schema, bundled into the build so no file lookup is needed at run time, and the
  * helpers that read a record schema (which a policy folder declares) the way the validator needs.
  */
+import folderSchema from '../schemas/folder.schema.json' with { type: 'json' }
 import policySchema from '../schemas/policy.schema.json' with { type: 'json' }
+import policyTestSchema from '../schemas/policy-test.schema.json' with { type: 'json' }
 import type { JsonSchema } from './model.js'
 
 export type { JsonSchema }
 
 export const POLICY_SCHEMA: JsonSchema = policySchema
+export const FOLDER_SCHEMA: JsonSchema = folderSchema
+export const POLICY_TEST_SCHEMA: JsonSchema = policyTestSchema
 
 function deref(root: JsonSchema, schema: JsonSchema | undefined): JsonSchema | undefined {
   let s = schema

@@ -9,6 +9,7 @@ import type { Decision } from '../model.js'
 import type { PolicySet } from '../decide/policy-set.js'
 import { findPolicyFiles, isPolicyTestFile } from '../folder/load.js'
 import { parseYamlSource } from '../load/yaml-source.js'
+import { POLICY_TEST_SCHEMA } from '../schemas.js'
 import { describeAjvErrors, validators } from '../validate/ajv.js'
 
 export interface PolicyTestCaseResult {
@@ -89,8 +90,8 @@ export async function runPolicyTests(
       continue
     }
     if (!validate(source.value)) {
-      for (const e of describeAjvErrors(validate.errors)) {
-        result.problems.push(policyProblem('E_SCHEMA', e.message, { ...source.locate(e.pointer), file }, e.pointer))
+      for (const e of describeAjvErrors(validate.errors, POLICY_TEST_SCHEMA)) {
+        result.problems.push(policyProblem('E_SCHEMA', e.message, { ...source.locate(e.pointer), file }, e.pointer, { hint: e.hint }))
       }
       continue
     }

@@ -1,12 +1,29 @@
 import type { ErrorObject } from 'ajv'
 import { escapePointerToken } from '../load/yaml-source.js'
+import { knownNamesHint } from '../suggest.js'
 
 /** The shipped schemas' validators, precompiled at build time (scripts/build-validators.mjs): no ajv compile at run time. */
 export * as validators from '../generated/validators.js'
 
-/** Turns ajv's errors into one sentence each, dropping the noise of if/then/else wrappers. */
-export function describeAjvErrors(errors: readonly ErrorObject[] | null | undefined): { pointer: string; message: string }[] {
-  const out: { pointer: string; message: string }[] = []
+/** The field names a schema object at a local `#/...` schema path allows, or none when it cannot tell. */
+function fieldsAt(root: Record<string, unknown> | undefined, schemaPath: string): string[] {
+  if (!root || !schemaPath.startsWith('#/')) return []
+  let at: unknown = root
+  for (const token of schemaPath.slice(2).split('/').slice(0, -1))
+    at = at && typeof at === 'object' ? (at as Record<string, unknown>)[token] : undefined
+  const props = at && typeof at === 'object' ? (at as { properties?: unknown }).properties : undefined
+  return props && typeof props === 'object' ? Object.keys(props) : []
+}
+
+/**
+ * Turns ajv's errors into one sentence each, dropping the noise of if/then/else wrappers. Given the
+ * schema that was checked, an unknown field gets a hint: the fields allowed there, the one meant first.
+ */
+export function describeAjvErrors(
+  errors: readonly ErrorObject[] | null | undefined,
+  schema?: Record<string, unknown>,
+): { pointer: string; message: string; hint?: string }[] {
+  const out: { pointer: string; message: string; hint?: string }[] = []
   const seen = new Set<string>()
   for (const e of errors ?? []) {
     if (e.keyword === 'if') continue
@@ -14,11 +31,14 @@ export function describeAjvErrors(errors: readonly ErrorObject[] | null | undefi
     if (e.keyword === 'format' && e.schemaPath.includes('/anyOf/')) continue
     let pointer = e.instancePath
     let message: string
+    let hint: string | undefined
     switch (e.keyword) {
       case 'additionalProperties': {
         const prop = String((e.params as { additionalProperty: string }).additionalProperty)
         pointer = `${pointer}/${escapePointerToken(prop)}`
         message = `unknown field '${prop}'`
+        const fields = fieldsAt(schema, e.schemaPath)
+        if (fields.length > 0) hint = knownNamesHint(prop, fields, 'the fields here')
         break
       }
       case 'required':
@@ -41,7 +61,7 @@ export function describeAjvErrors(errors: readonly ErrorObject[] | null | undefi
     const key = `${pointer} ${message}`
     if (seen.has(key)) continue
     seen.add(key)
-    out.push({ pointer, message })
+    out.push(hint === undefined ? { pointer, message } : { pointer, message, hint })
   }
   return out
 }

@@ -7,7 +7,7 @@
 import type { PolicyProblem, ProblemCode } from '../errors.js'
 import type { ParsedSource } from '../load/yaml-source.js'
 import type { Condition, RecordSchema, SubjectDefinition } from '../model.js'
-import { schemaAt, schemaTypes } from '../schemas.js'
+import { FOLDER_SCHEMA, schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
 import { checkCondition, checkDateOperand, canonicalJson, compareVersions, digestOf, isSemver, problemsAt } from './policy.js'
 import { compileRecordSchema } from './record-schema.js'
@@ -32,7 +32,7 @@ export function checkFolderDocument(
     return { subjects, problems }
   }
   if (!validators.folder(doc)) {
-    for (const e of describeAjvErrors(validators.folder.errors)) add('E_SCHEMA', e.pointer, e.message)
+    for (const e of describeAjvErrors(validators.folder.errors, FOLDER_SCHEMA)) add('E_SCHEMA', e.pointer, e.message, { hint: e.hint })
     return { subjects, problems }
   }
 

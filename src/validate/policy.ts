@@ -10,7 +10,7 @@ import { AS_OF_FACT, isOperator, OPERATORS, strictCalendarDate } from '../langua
 import { parsePath } from '../language/paths.js'
 import { DEFAULT_CALENDAR, unknownCalendar } from '../calendar/calendars.js'
 import { knownNamesHint } from '../suggest.js'
-import { schemaAt, schemaTypes } from '../schemas.js'
+import { POLICY_SCHEMA, schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
 import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../language/template.js'
 
@@ -94,7 +94,8 @@ export function checkPolicyDocument(source: ParsedSource, folder: FolderContext)
   if (!validate(doc)) {
     // the schema lists the operators for editors; an unknown one is reported below, with the one meant
     const errors = (validate.errors ?? []).filter((e) => !(e.keyword === 'enum' && e.instancePath.endsWith('/operator')))
-    for (const e of describeAjvErrors(errors)) add('E_SCHEMA', e.pointer, e.message, unquotedHint(doc as Raw, e.pointer))
+    for (const e of describeAjvErrors(errors, POLICY_SCHEMA))
+      add('E_SCHEMA', e.pointer, e.message, e.hint ? { hint: e.hint } : unquotedHint(doc as Raw, e.pointer))
     if (problems.length > 0) return { problems }
   }
 

@@ -138,4 +138,17 @@ describe('problems a new author meets', () => {
       hint: 'quote it: version: "1.0.0" (YAML reads an unquoted 1 as a number)',
     })
   })
+
+  it('an unknown key names the keys allowed there, with the one meant', () => {
+    const problems = checkPolicyDocument(
+      parseYamlSource(
+        'p.yaml',
+        'id: p\nversion: 1.0.0\ntitle: t\nsubject: application\neffective: { from: "2020-01-01" }\noutcomes: [a]\ndefault: a\ncalender: GB\nrules: []\n',
+      ),
+      SHIPPED_FOLDER,
+    ).problems
+    const key = problems.find((p) => p.pointer === '/calender')!
+    expect(key).toMatchObject({ code: 'E_SCHEMA', message: "unknown field 'calender'" })
+    expect(key.hint).toMatch(/^did you mean 'calendar'\? the fields here: id, version, /)
+  })
 })
