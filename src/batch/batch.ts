@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os'
 import type { Writable } from 'node:stream'
+import { ownOptions } from '../own.js'
 import { CollabgateError } from '../errors.js'
 import { assertAsOf } from '../decide/decide.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
@@ -101,7 +102,8 @@ export async function decideNdjsonToStream(
   }
 }
 
-async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, sink: Sink, options: BatchOptions): Promise<BatchSummary> {
+async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, sink: Sink, given: BatchOptions): Promise<BatchSummary> {
+  const options = ownOptions(given) as BatchOptions
   const started = Date.now()
   const asOf = assertAsOf(options.asOf)
   if (options.policy !== undefined) {

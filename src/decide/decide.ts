@@ -3,6 +3,7 @@ import { CollabgateError, RecordValidationError } from '../errors.js'
 import type { RuleResult } from '../compile/result.js'
 import type { Decision, Policy, PolicyRecord, Reason, ReviewStatus, RuleExplanation } from '../model.js'
 import type { ValidateFunction } from 'ajv'
+import { prototypeIsPolluted, withoutPrototypes } from '../own.js'
 import { describeAjvErrors } from '../validate/ajv.js'
 import { evidenceOf } from './evidence.js'
 import { renderMessage } from './message.js'
@@ -14,7 +15,9 @@ export function assertRecordWith(policy: Policy, validate: ValidateFunction, rec
   if (proto !== Object.prototype && proto !== null) {
     throw new RecordValidationError(policy.subject, [{ pointer: '', message: 'a record must be a plain JSON object' }])
   }
-  if (!validate(record)) throw new RecordValidationError(policy.subject, describeAjvErrors(validate.errors))
+  // a polluted Object.prototype would show its keys to the validator's for…in as unknown fields of every record
+  if (!validate(prototypeIsPolluted() ? withoutPrototypes(record) : record))
+    throw new RecordValidationError(policy.subject, describeAjvErrors(validate.errors))
 }
 
 /** Checks that `asOf` is a calendar date (YYYY-MM-DD) and returns it. */

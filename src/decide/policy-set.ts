@@ -4,6 +4,7 @@ import { CollabgateError } from '../errors.js'
 import type { Evaluator } from '../compile/result.js'
 import type { Decision, EffectiveWindow, Policy, PolicyRecord, Subject, SubjectDefinition } from '../model.js'
 import { byIdThenEffective } from '../order.js'
+import { ownOptions } from '../own.js'
 import { effectiveEnds, inEffectOn } from '../succession.js'
 import { isValidatedPolicy } from '../validate/policy.js'
 import { recordValidator } from '../validate/record-schema.js'
@@ -103,7 +104,8 @@ export class PolicySet {
 
   private readonly defaultEvaluator: EvaluatorKind
 
-  constructor(policies: readonly Policy[], options: PolicySetOptions = {}) {
+  constructor(policies: readonly Policy[], given: PolicySetOptions = {}) {
+    const options = ownOptions(given)
     this.defaultEvaluator = evaluatorKind(options.evaluator ?? 'compiled')
     // both evaluators take what the validator accepted and nothing else (json-rules-engine would run its own operators)
     const unvalidated = policies.find((p) => !isValidatedPolicy(p))
@@ -269,7 +271,8 @@ export class PolicySet {
    * Decides one record. Throws RecordValidationError when the record fails its schema, and
    * CollabgateError for an unknown policy, no version in effect, a digest mismatch or a bad asOf.
    */
-  async decide(record: unknown, options: DecideOptions): Promise<Decision> {
+  async decide(record: unknown, given: DecideOptions): Promise<Decision> {
+    const options = ownOptions(given) as DecideOptions
     const asOf = assertAsOf(options.asOf)
     const policy = this.pick(record, options, asOf)
     const compiled = this.compiled.get(policy)!
@@ -284,7 +287,8 @@ export class PolicySet {
    * Decides one record synchronously with the compiled evaluator: the batch path. Same decision as
    * decide(), same errors (thrown instead of rejected).
    */
-  decideSync(record: unknown, options: DecideSyncOptions): Decision {
+  decideSync(record: unknown, given: DecideSyncOptions): Decision {
+    const options = ownOptions(given) as DecideSyncOptions
     const asOf = this.checkAsOf(options.asOf)
     const policy = this.pick(record, options, asOf)
     const { evaluator, validate } = this.compiled.get(policy)!
@@ -294,7 +298,8 @@ export class PolicySet {
   }
 
   /** Checks a record against the record schema of the policy that would judge it; throws RecordValidationError. */
-  assertRecord(record: unknown, options: DecideSyncOptions): asserts record is PolicyRecord {
+  assertRecord(record: unknown, given: DecideSyncOptions): asserts record is PolicyRecord {
+    const options = ownOptions(given) as DecideSyncOptions
     const asOf = assertAsOf(options.asOf)
     const policy = this.pick(record, options, asOf)
     assertRecordWith(policy, this.compiled.get(policy)!.validate, record)

@@ -4,6 +4,7 @@ import { PolicyValidationError, policyProblem, type CollabgateError, type Policy
 import type { Policy, RecordSchema, SourceLocation, SubjectDefinition } from '../model.js'
 import { PolicySet } from '../decide/policy-set.js'
 import { checkLock, LOCK_FILE_NAME, parseLock, type PolicyLock } from '../lock/lock.js'
+import { ownOptions } from '../own.js'
 import { effectiveEnds } from '../succession.js'
 import { checkPolicyDocument } from '../validate/policy.js'
 import { checkAcrossVersions, checkPrimaries } from '../validate/versions.js'
@@ -81,7 +82,8 @@ async function rootOf(first: string): Promise<{ root: string; isFolder: boolean 
 }
 
 /** Checks policies without throwing: every problem in every file, plus the checks across files and the lock. */
-export async function checkPolicies(paths: string | readonly string[], options: LoadOptions = {}): Promise<CheckResult> {
+export async function checkPolicies(paths: string | readonly string[], given: LoadOptions = {}): Promise<CheckResult> {
+  const options = ownOptions(given)
   const list = typeof paths === 'string' ? [paths] : paths
   const limits = { ...DEFAULT_PARSE_LIMITS, ...options.limits }
   const problems: PolicyProblem[] = []

@@ -5,6 +5,7 @@
  * takes the set that is current when it starts and finishes on that set.
  */
 import { watch, type FSWatcher } from 'node:fs'
+import { ownOptions } from '../own.js'
 import { basename, resolve } from 'node:path'
 import { writeToSink, type DecisionSink } from '../audit/audit.js'
 import { CollabgateError, PolicyValidationError, type PolicyProblem } from '../errors.js'
@@ -107,7 +108,8 @@ export class PolicyStore {
   /** Use `watchPolicies`, which also performs the first load. */
   constructor(dir: string, options: PolicyStoreOptions = {}) {
     this.dir = resolve(dir)
-    this.options = options
+    // own properties only: a polluted Object.prototype must not lift the size limit or turn the lock off
+    this.options = ownOptions(options)
   }
 
   /** Subscribes to 'reload' or 'problems'; returns a function that unsubscribes. */

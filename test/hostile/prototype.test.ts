@@ -6,7 +6,8 @@ import { compileEngine } from '../../src/compile/engine.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
 import { SHIPPED_FOLDER } from '../shipped-folder.js'
-import { example, ONBOARDING, shippedPolicyTexts, TERMINATION, type Json } from '../store/helpers.js'
+import { example, ONBOARDING, ROOT, shippedPolicyTexts, TERMINATION, type Json } from '../store/helpers.js'
+import { join } from 'node:path'
 
 const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype).sort()
 const untouched = () => {
@@ -98,5 +99,44 @@ describe('policies', () => {
     expect(policy).toBeUndefined()
     expect(problems.length).toBeGreaterThan(0)
     for (const p of problems) expect(p.code).toMatch(/^E_[A-Z_]+$/)
+  })
+})
+
+describe('a polluted Object.prototype', () => {
+  // each test adds one property to Object.prototype and removes it again, whatever happens
+  const withPollution = async (key: string, descriptor: PropertyDescriptor, run: () => Promise<void>) => {
+    Object.defineProperty(Object.prototype, key, { configurable: true, ...descriptor })
+    try {
+      await run()
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)[key]
+    }
+  }
+
+  it('does not choose the policy: options are read as own properties only', async () => {
+    const record = example('applications', 'complete-us-developer')
+    const clean = await shipped.decide(record, { asOf: '2026-11-24' })
+    await withPollution('policy', { value: 'creator-collaboration.us.api-access' }, async () => {
+      const decision = await shipped.decide(record, { asOf: '2026-11-24' })
+      expect(decision.policy.id).toBe(ONBOARDING)
+      expect(decision).toEqual(clean)
+      expect(shipped.decideSync(record, { asOf: '2026-11-24' })).toEqual(clean)
+    })
+  })
+
+  it('does not turn the lock off for a folder loaded without options', async () => {
+    const { checkPolicies } = await import('../../src/index.js')
+    await withPollution('lock', { value: false }, async () => {
+      expect((await checkPolicies(join(ROOT, 'policies'))).lock?.found).toBe(true)
+    })
+  })
+
+  it('does not make every record invalid when it has an enumerable property', async () => {
+    const record = example('applications', 'complete-us-developer')
+    const clean = await shipped.decide(record, { asOf: '2026-11-24' })
+    await withPollution('foo', { value: 1, enumerable: true, writable: true }, async () => {
+      // compared as JSON: the test's own deep equality would walk the polluted prototype too
+      expect(JSON.stringify(await shipped.decide(record, { asOf: '2026-11-24' }))).toBe(JSON.stringify(clean))
+    })
   })
 })
