@@ -7,6 +7,7 @@ import type { CoverageReport } from '../policy-test/coverage.js'
 import type { PolicyTestReport } from '../policy-test/reporter.js'
 import type { ImpactReport } from '../impact/impact.js'
 import type { Decision, Evidence, ExplainedCondition } from '../model.js'
+import { plainValue } from '../report/text.js'
 
 /** Text made safe for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -15,21 +16,7 @@ export function escapeHtml(text: string): string {
 
 const e = escapeHtml
 
-/** A value as a person reads it: strings as they are, lists joined, nothing as "missing". */
-function plain(value: unknown): string {
-  if (value === undefined || value === null) return 'missing'
-  if (typeof value === 'string') return value === '' ? '(empty)' : value
-  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map(plain).join(', ')
-  if (typeof value === 'object') {
-    const o = value as Record<string, unknown>
-    if (typeof o.addWorkingDays === 'number') return `${plain(o.to)} + ${o.addWorkingDays} working days`
-    if (typeof o.fact === 'string') return `${o.fact}${typeof o.path === 'string' && o.path !== '$' ? o.path.slice(1) : ''}`
-    return Object.entries(o)
-      .map(([k, v]) => `${k}: ${plain(v)}`)
-      .join('; ')
-  }
-  return String(value)
-}
+const plain = plainValue
 
 const STYLE = `
 :root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --line: #d8dce4; --bad: #b42318; --good: #1a7f37; --warn: #9a6700; --bg: #f6f7f9; }

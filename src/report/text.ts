@@ -35,12 +35,17 @@ export function describeCondition(c: Condition): string {
 }
 
 /** A value for people: strings as they are, lists joined, nothing as "missing"; never raw JSON for these. */
-function plainValue(value: unknown): string {
+export function plainValue(value: unknown): string {
   if (value === undefined || value === null) return 'missing'
   if (typeof value === 'string') return value === '' ? '(empty)' : value
   if (Array.isArray(value)) return value.length === 0 ? '(none)' : `[${value.map(plainValue).join(', ')}]`
   if (typeof value === 'object') {
-    return Object.entries(value as Record<string, unknown>)
+    const o = value as Record<string, unknown>
+    // a rule's date operands, as an author wrote them
+    if (typeof o.addWorkingDays === 'number') return `${plainValue(o.to)} + ${o.addWorkingDays} working days`
+    if (typeof o.fact === 'string' && Object.keys(o).every((k) => k === 'fact' || k === 'path'))
+      return fieldName(o.fact, typeof o.path === 'string' ? o.path : undefined)
+    return Object.entries(o)
       .map(([k, v]) => `${k}: ${plainValue(v)}`)
       .join('; ')
   }
