@@ -17,7 +17,12 @@ export const ERROR_CODES = {
   E_SUBJECT_AMBIGUOUS: 'no `policy` given and two record kinds recognise the record',
   E_DIGEST_MISMATCH: 'the caller named a `digest` and the policy that would decide has other content',
   E_UNKNOWN_CALENDAR: '`calendarNamed(name)` with a name that is neither `US` nor a country or region code',
-  E_RECORD_TOO_LARGE: "the record is over the size limit (`maxRecordBytes`, `parseRecordJson`'s `maxBytes`)",
+  E_RECORD_TOO_LARGE:
+    "the record is over a size limit: its bytes (`maxRecordBytes`, `parseRecordJson`'s `maxBytes`), its nesting depth (`maxDepth`, 64) or its number of values (`maxValues`, 100,000)",
+  E_RECORD_DUPLICATE_KEY:
+    'JSON text of a record has one key twice in an object (`RecordValidationError`): JSON.parse would keep the last silently',
+  E_RECORD_LOSSY_NUMBER:
+    'JSON text of a record has a number a double cannot hold exactly (`RecordValidationError`), such as 49.99999999999999999, which would be read as 50',
   E_INVALID_ARGUMENT: 'an option has a wrong value (a bad `asOf`, evaluator, `--update` key, ...)',
   E_INVALID_DATE: 'a date the working-day calendar cannot represent',
   E_LOCK_INVALID: 'a lock file that is not JSON of `id@version` to digests',
@@ -139,14 +144,21 @@ export interface RecordProblem {
   message: string
 }
 
-/** A record that fails its subject's schema; `problems` lists all of them. */
+/**
+ * A record that fails its subject's schema (`E_RECORD_INVALID`; `problems` lists all of them), or JSON
+ * text of a record that would not be read as written (`E_RECORD_DUPLICATE_KEY`, `E_RECORD_LOSSY_NUMBER`).
+ */
 export class RecordValidationError extends CollabgateError {
   readonly problems: readonly RecordProblem[]
   /** The record's kind, when it is known (not for text that is not JSON at all). */
   readonly subject: string | undefined
-  constructor(subject: string | undefined, problems: readonly RecordProblem[]) {
+  constructor(
+    subject: string | undefined,
+    problems: readonly RecordProblem[],
+    code: 'E_RECORD_INVALID' | 'E_RECORD_DUPLICATE_KEY' | 'E_RECORD_LOSSY_NUMBER' = 'E_RECORD_INVALID',
+  ) {
     super(
-      'E_RECORD_INVALID',
+      code,
       `${subject === undefined ? 'the' : subject} record is invalid: ` + problems.map((p) => `${p.pointer || '/'} ${p.message}`).join('; '),
     )
     this.subject = subject

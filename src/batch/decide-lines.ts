@@ -3,6 +3,7 @@
  * Shared by the main thread (workers: 0) and the worker threads, so both answer alike.
  */
 import { CollabgateError, RecordValidationError, type RecordProblem } from '../errors.js'
+import { readRecordText } from '../load/json-text.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
 
 /** Codes of the error lines only a batch produces; other error lines carry the library's ErrorCode. */
@@ -60,11 +61,15 @@ export function decideLine(
   // a blank line is an error line, not skipped, so output line N always answers input line N
   if (text.trim() === '')
     return { ok: false, json: errorLine(line, 'E_LINE_BLANK', 'the line is blank; every line must hold one JSON record') }
+  // read strictly: a duplicate key, a lossy number or a pathological shape (30 MB of '[') is an error
+  // line, and a long line is scanned before anything is built from it
   let record: unknown
   try {
-    record = JSON.parse(text)
+    const read = readRecordText(text)
+    if ('syntax' in read) return { ok: false, json: errorLine(line, 'E_LINE_NOT_JSON', `the line is not JSON: ${read.syntax}`) }
+    record = read.value
   } catch (err) {
-    return { ok: false, json: errorLine(line, 'E_LINE_NOT_JSON', `the line is not JSON: ${(err as Error).message}`) }
+    return { ok: false, json: describeError(line, err) }
   }
   try {
     return { ok: true, json: JSON.stringify(set.decideSync(record, options)) }

@@ -1,5 +1,7 @@
 /** Size limits for records that come from outside (HTTP bodies, batch lines, queue messages). */
 import { CollabgateError, RecordValidationError } from '../errors.js'
+import { parseRecordText, type JsonTextLimits } from '../load/json-text.js'
+import { ownOptions } from '../own.js'
 
 /** Largest record accepted by default, as UTF-8 JSON bytes. Real records are a few kilobytes. */
 export const DEFAULT_MAX_RECORD_BYTES = 1_048_576
@@ -31,20 +33,25 @@ export function assertRecordSize(record: unknown, maxBytes: number = DEFAULT_MAX
   if (bytes > maxBytes) throw tooLarge(bytes, maxBytes)
 }
 
+/** Limits for `parseRecordJson`. */
+export interface ParseRecordJsonOptions extends JsonTextLimits {
+  /** Largest input, in UTF-8 bytes (default 1 MiB). */
+  maxBytes?: number
+}
+
 /**
- * Parses a record from JSON text or bytes, refusing oversized input before parsing it.
- * Throws E_RECORD_TOO_LARGE, or E_RECORD_INVALID (RecordValidationError) for text that is not JSON.
+ * Parses a record from JSON text or bytes, refusing oversized input before parsing it, and text that
+ * would not be read as written. Throws:
+ * - E_RECORD_TOO_LARGE over `maxBytes`, `maxDepth` (64) or `maxValues` (100,000);
+ * - E_RECORD_DUPLICATE_KEY / E_RECORD_LOSSY_NUMBER (RecordValidationError, the problem's pointer names
+ *   the place) for a key twice in one object, or a number a double cannot hold exactly;
+ * - E_RECORD_INVALID (RecordValidationError) for text that is not JSON.
  * `__proto__` keys become ordinary own properties (JSON.parse semantics), never a prototype.
  */
-export function parseRecordJson(input: string | Uint8Array, options: { maxBytes?: number } = {}): unknown {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_RECORD_BYTES
+export function parseRecordJson(input: string | Uint8Array, options: ParseRecordJsonOptions = {}): unknown {
+  const { maxBytes = DEFAULT_MAX_RECORD_BYTES, ...limits } = ownOptions(options)
   const bytes = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength
   if (bytes > maxBytes) throw tooLarge(bytes, maxBytes)
   const text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8')
-  try {
-    return JSON.parse(text) as unknown
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
-    throw new RecordValidationError(undefined, [{ pointer: '', message: `not valid JSON: ${message}` }])
-  }
+  return parseRecordText(text, limits)
 }
