@@ -26,6 +26,12 @@ export interface BatchOptions extends DecideSyncOptions {
   progressIntervalMs?: number
   /** The worker script; default dist/batch-worker.js. */
   workerFile?: string
+  /**
+   * Stops the batch at a line boundary when aborted (the CLI aborts it on SIGTERM and SIGINT): a block
+   * being written is finished, no later one is started, and the batch resolves with `interrupted: true`.
+   * The output then ends with a whole line, and `lines` says how many input lines it answers.
+   */
+  signal?: AbortSignal
 }
 
 export interface BatchProgress {
@@ -39,11 +45,14 @@ export interface BatchProgress {
 }
 
 export interface BatchSummary {
+  /** Lines answered; after an interruption, the output answers input lines 1 to `lines` and no more. */
   lines: number
   decided: number
   failed: number
   workers: number
   elapsedMs: number
+  /** True when `signal` stopped the batch before the input ended. */
+  interrupted: boolean
 }
 
 /** Writes output; may return a promise to apply backpressure (e.g. waiting for 'drain'). */
@@ -135,7 +144,12 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
           options.workerFile,
         )
       : undefined
-  const summary: BatchSummary = { lines: 0, decided: 0, failed: 0, workers, elapsedMs: 0 }
+  const summary: BatchSummary = { lines: 0, decided: 0, failed: 0, workers, elapsedMs: 0, interrupted: false }
+  const signal = options.signal
+  const stopped = (): boolean => {
+    if (signal?.aborted === true) summary.interrupted = true
+    return summary.interrupted
+  }
   let bytesRead = 0
   const progress = (done: boolean): void =>
     options.onProgress?.({ lines: summary.lines, failed: summary.failed, bytesRead, elapsedMs: Date.now() - started, done })
@@ -170,7 +184,32 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
     const blocks: AsyncIterable<InputBlock> = pool
       ? byteBlocks(input, { maxLines, maxLineChars, longLine: WORKER_MAX_LINE_BYTES })
       : asLineBlocks(lineBlocks(input, { maxLines, maxLineChars }))
-    for await (const block of blocks) {
+    // one wait for three things: the next input block, the oldest block in flight being decided (so
+    // answers are written while a quiet pipe sends nothing), and an abort
+    const iterator = blocks[Symbol.asyncIterator]()
+    const aborted = signal ? abortedPromise(signal) : undefined
+    let reading: Promise<IteratorResult<InputBlock>> | undefined
+    for (;;) {
+      reading ??= iterator.next()
+      const head = inFlight.get(next)
+      const won = await Promise.race<IteratorResult<InputBlock> | typeof ABORTED | typeof HEAD>([
+        reading,
+        ...(aborted ? [aborted] : []),
+        ...(head ? [head.then(headDone, headDone)] : []),
+      ])
+      if (won === ABORTED || stopped()) {
+        summary.interrupted = true
+        // a read may be pending: the input is released without waiting for it
+        iterator.return?.(undefined).catch(() => undefined)
+        break
+      }
+      if (won === HEAD) {
+        await writeNext()
+        continue
+      }
+      reading = undefined
+      if (won.done === true) break
+      const block = won.value
       bytesRead = block.bytesRead
       const outcome =
         pool && block.kind === 'bytes'
@@ -186,9 +225,10 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
             )
       outcome.catch(() => undefined) // awaited in order by writeNext; this only silences the early-rejection warning
       inFlight.set(seq++, outcome)
-      while (inFlight.size >= window) await writeNext()
+      while (inFlight.size >= window && !stopped()) await writeNext()
     }
-    while (inFlight.size > 0) await writeNext()
+    // each write is whole: an abort is seen between two blocks, never inside one
+    while (inFlight.size > 0 && !stopped()) await writeNext()
   } finally {
     if (timer) clearInterval(timer)
     await pool?.close()
@@ -196,6 +236,18 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
   summary.elapsedMs = Date.now() - started
   progress(true)
   return summary
+}
+
+const ABORTED = Symbol('aborted')
+const HEAD = Symbol('head')
+const headDone = (): typeof HEAD => HEAD
+
+/** Settles when the signal aborts (at once if it has). */
+function abortedPromise(signal: AbortSignal): Promise<typeof ABORTED> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(ABORTED)
+    else signal.addEventListener('abort', () => resolve(ABORTED), { once: true })
+  })
 }
 
 async function* asLineBlocks(

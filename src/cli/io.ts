@@ -10,14 +10,26 @@ export class UsageError extends Error {}
 export interface Io {
   stdout: (text: string) => void
   stderr: (text: string) => void
-  stdin: () => Promise<string>
+  /** Standard input as text; null when it is over `maxBytes` (reading stops there). */
+  stdin: (maxBytes: number) => Promise<string | null>
   env: NodeJS.ProcessEnv
   isTTY: boolean
 }
 
-export async function readStdin(): Promise<string> {
+/** Over the limit: a usage error naming the input, the limit, and what to do for more. */
+export const tooBig = (name: string, bytes: string, maxBytes: number, advice: string): UsageError =>
+  new UsageError(`${name} is ${bytes} bytes; it may be at most ${maxBytes} bytes${advice ? ` (${advice})` : ''}`)
+
+/** Standard input, read up to `maxBytes`; null past it, when reading stops (the rest is never buffered). */
+export async function readStdin(maxBytes: number, stream: AsyncIterable<Buffer | string> = process.stdin): Promise<string | null> {
   const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  let total = 0
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+    total += bytes.length
+    if (total > maxBytes) return null
+    chunks.push(bytes)
+  }
   return Buffer.concat(chunks).toString('utf8')
 }
 
@@ -34,9 +46,18 @@ export async function statArg(path: string): Promise<Stats> {
   }
 }
 
-/** Reads a file, or standard input for '-'. */
-export async function readInput(io: Io, file: string): Promise<string> {
-  if (file === '-') return io.stdin()
+/**
+ * Reads a file, or standard input for '-', refusing either past `maxBytes` with the same usage error
+ * (`advice` says what to do instead); a file's size is checked before it is read.
+ */
+export async function readInput(io: Io, file: string, maxBytes: number, advice = ''): Promise<string> {
+  if (file === '-') {
+    const text = await io.stdin(maxBytes)
+    if (text === null) throw tooBig('standard input', `over ${maxBytes}`, maxBytes, advice)
+    return text
+  }
+  const info = await statArg(file)
+  if (info.isFile() && info.size > maxBytes) throw tooBig(file, String(info.size), maxBytes, advice)
   try {
     return await readFile(file, 'utf8')
   } catch (err) {
@@ -54,6 +75,11 @@ export function reportError(io: Io, err: unknown): number {
     io.stderr(`collabgate: ${err.problems.length} problem(s) in policies:\n`)
     for (const p of err.problems) io.stderr(`  ${formatProblem(p)}\n`)
     return EXIT.FAILED
+  }
+  if (err instanceof RecordValidationError && err.code !== 'E_RECORD_INVALID') {
+    io.stderr(`collabgate: ${err.code}: the record’s JSON text would not be read as written:\n`)
+    for (const p of err.problems) io.stderr(`  ${p.pointer || '/'}: ${p.message}\n`)
+    return EXIT.USAGE
   }
   if (err instanceof RecordValidationError) {
     io.stderr(

@@ -188,7 +188,7 @@ describe('collabgate decide: inputs it refuses before reading them', () => {
     const run = await cli(['decide', '--as-of', AS_OF, file])
     rmSync(dir, { recursive: true, force: true })
     expect(run.code).toBe(2)
-    expect(run.stderr).toMatch(/one record may be at most 1048576 bytes.*--ndjson/)
+    expect(run.stderr).toMatch(/is \d+ bytes; it may be at most 1048576 bytes \(for many records, one per line, use --ndjson\)/)
     noStack(run.stderr)
   })
 

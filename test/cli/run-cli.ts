@@ -32,6 +32,7 @@ export function cli(args: readonly string[], options: { input?: string; env?: No
         resolve({ code: err ? (err.code as number) : 0, stdout, stderr })
       },
     )
+    child.stdin?.on('error', () => undefined) // EPIPE when the command exits before reading all its input
     child.stdin?.end(options.input ?? '')
   })
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_RECORD_BYTES } from '../../store/record.js'
-import { stat } from 'node:fs/promises'
+import { RecordValidationError } from '../../errors.js'
+import { parseRecordText } from '../../load/json-text.js'
 import { parseArgs } from 'node:util'
 import { decideNdjsonToStream, defaultWorkers } from '../../batch/batch.js'
 import { fileChunks } from '../../batch/lines.js'
@@ -93,23 +94,16 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   // waiting silently for a terminal to type JSON looks like a hang; '-' asks for that explicitly
   if (positionals.length === 0 && process.stdin.isTTY)
     throw new UsageError(`give a FILE, or pipe a record into standard input\n\n${decideHelp}`)
-  if (file !== '-') {
-    const size = await stat(file).then(
-      (info) => info.size,
-      () => undefined,
-    )
-    if (size !== undefined && size > DEFAULT_MAX_RECORD_BYTES) {
-      throw new UsageError(
-        `${file} is ${size} bytes; one record may be at most ${DEFAULT_MAX_RECORD_BYTES} bytes (for many records, one per line, use --ndjson)`,
-      )
-    }
-  }
-  const text = await readInput(io, file)
+  const text = await readInput(io, file, DEFAULT_MAX_RECORD_BYTES, 'for many records, one per line, use --ndjson')
   let record: unknown
   try {
-    record = JSON.parse(text)
+    record = parseRecordText(text)
   } catch (err) {
-    throw new UsageError(`${file === '-' ? 'standard input' : file} is not JSON: ${(err as Error).message}`)
+    if (err instanceof RecordValidationError && err.code === 'E_RECORD_INVALID')
+      throw new UsageError(
+        `${file === '-' ? 'standard input' : file} is not JSON: ${err.problems[0]!.message.replace(/^not valid JSON: /, '')}`,
+      )
+    throw err
   }
   const set = await policySet(values)
   const decision = await set.decide(record, options)
@@ -162,10 +156,23 @@ async function decideBatch(
   const input = file === '-' ? process.stdin : fileChunks(file)
   const showProgress = wantsProgress(io.isTTY, io.env)
   let drawn = false
+  // SIGTERM or SIGINT stops the batch between two blocks: standard output is written synchronously
+  // (a file or a pipe), so the handler runs between writes and the output never ends inside a line
+  const stop = new AbortController()
+  let received: 'SIGTERM' | 'SIGINT' | undefined
+  const handlers = (['SIGTERM', 'SIGINT'] as const).map((name) => {
+    const handler = (): void => {
+      received ??= name
+      stop.abort()
+    }
+    process.on(name, handler)
+    return [name, handler] as const
+  })
   // straight to stdout as bytes, each block written before the next (backpressure on a slow pipe)
   const batch = decideNdjsonToStream(set, input, process.stdout, {
     ...options,
     workers,
+    signal: stop.signal,
     ...(showProgress
       ? {
           onProgress: (p) => {
@@ -187,6 +194,16 @@ async function decideBatch(
     // the reader closed the pipe (`collabgate decide big.ndjson | head`): it wants no more, which is no error
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.OK
     throw err
+  } finally {
+    for (const [name, handler] of handlers) process.off(name, handler)
+  }
+  if (summary.interrupted) {
+    if (file === '-') process.stdin.destroy() // a read may still be waiting for a quiet pipe
+    if (drawn) io.stderr('\r\u001b[K')
+    io.stderr(
+      `collabgate: stopped by ${received ?? 'a signal'} after ${summary.lines.toLocaleString('en-US')} line(s); the output answers input lines 1 to ${summary.lines} and ends with a whole line\n`,
+    )
+    return 128 + (received === 'SIGINT' ? 2 : 15)
   }
   if (summary.failed > 0) {
     io.stderr(

@@ -7,6 +7,9 @@ import type { PolicyTestCaseResult } from '../../policy-test/run.js'
 import type { PolicyTestReport } from '../../policy-test/reporter.js'
 import { EXIT, readInput, UsageError, type Io } from '../io.js'
 
+/** The largest JSON `report` reads: far above any decision, impact run or test run it is made for. */
+const REPORT_MAX_BYTES = 256 * 1024 * 1024
+
 export const reportHelp = `Usage: collabgate report [options] [FILE|-]
 
 Writes one self-contained HTML page for people (no network, no JavaScript,
@@ -67,7 +70,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
   }
   if (positionals.length > 1) throw new UsageError('report takes one FILE (or - for standard input)')
   const file = positionals[0] ?? '-'
-  const text = await readInput(io, file)
+  const text = await readInput(io, file, REPORT_MAX_BYTES)
   let value: unknown
   try {
     value = JSON.parse(text)
