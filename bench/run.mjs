@@ -12,7 +12,7 @@ import { once } from 'node:events'
 import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { decideNdjson, defaultPolicies, defaultPoliciesDir, loadPolicies } from '../dist/index.js'
+import { decideNdjson, defaultPolicies, defaultPoliciesDir, loadPolicies, parseRecordJson } from '../dist/index.js'
 import { handwritten } from './handwritten.mjs'
 import { naiveEngine } from './naive.mjs'
 import { generateRecords, recordGenerator } from './records.mjs'
@@ -163,6 +163,30 @@ const pct = (list, p) => {
 }
 const latency = Object.fromEntries(Object.entries(samples).map(([k, s]) => [k, { p50: pct(s, 50), p99: pct(s, 99) }]))
 
+// the strict read of record text (duplicate keys, lossy numbers, limits) against plain JSON.parse, and
+// against the whole work of a main-thread NDJSON line (read + decide + stringify), interleaved by round
+const lines = records.map((r) => JSON.stringify(r))
+const textTotals = { plain: 0, strict: 0, line: 0 }
+for (let round = 0; round < ROUNDS; round++) {
+  let t = now()
+  for (const l of lines) JSON.parse(l)
+  textTotals.plain += now() - t
+  t = now()
+  for (const l of lines) parseRecordJson(l)
+  textTotals.strict += now() - t
+  t = now()
+  for (const l of lines) JSON.stringify(set.decideSync(JSON.parse(l), options))
+  textTotals.line += now() - t
+}
+const perLine = (ms) => (ms * 1000) / (ROUNDS * lines.length)
+const recordText = {
+  plain_us: perLine(textTotals.plain),
+  strict_us: perLine(textTotals.strict),
+  line_us: perLine(textTotals.line),
+  strict_over_plain: textTotals.strict / textTotals.plain,
+  added_to_line: (textTotals.strict - textTotals.plain) / textTotals.line,
+}
+
 // NDJSON batch with worker threads, in process: parse + validate + decide + stringify per line
 async function* ndjson(count) {
   const g = recordGenerator(7)
@@ -264,6 +288,9 @@ log(
   `load + validate + compile shipped policies: ${f1(loadCold.cached)} ms cold (median of 5 new processes, parse cache), ${f1(loadCold.parsed)} ms cold parsing their YAML, ${f1(loadWarm)} ms warm`,
 )
 log(`importing the library in a new process: ${f1(loadCold.import)} ms`)
+log(
+  `record text: JSON.parse ${recordText.plain_us.toFixed(2)} µs/line, strict read ${recordText.strict_us.toFixed(2)} µs/line (${recordText.strict_over_plain.toFixed(2)}×); it adds ${(100 * recordText.added_to_line).toFixed(1)}% to a main-thread NDJSON line (${recordText.line_us.toFixed(2)} µs: read + decide + stringify)`,
+)
 log(`peak RSS of this bench process: ${f1(peakRssMb)} MB`)
 log(`ratios: b/a ${f1(ratios.shipped_vs_naive)}×, c/a ${f1(ratios.batch_vs_naive)}×, c/d ${ratios.batch_vs_handwritten.toFixed(2)}`)
 if (JSON_OUT) {
@@ -285,6 +312,7 @@ if (JSON_OUT) {
       load_ms: { cold: loadCold.cached, cold_parsing_yaml: loadCold.parsed, warm: loadWarm, import: loadCold.import },
       peak_rss_mb: { bench: peakRssMb, cli_batch: cli.peakRssMb },
       cli_batch_records: cli.records,
+      record_text: recordText,
       targets_met: {
         batch_vs_naive_100: ratios.batch_vs_naive >= 100,
         shipped_vs_naive_2: ratios.shipped_vs_naive >= 2,
