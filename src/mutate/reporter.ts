@@ -49,7 +49,7 @@ export function mutationText(m: MutationReport, min: number | undefined, paint: 
   for (const p of m.problems) out.push(`${paint.red('✗')} ${formatProblem(p)}`)
   for (const p of m.policies) {
     const eq = p.equivalent > 0 ? `, ${p.equivalent} equivalent` : ''
-    out.push(`  ${p.id}@${p.version} (${p.file}): ${p.killed}/${p.total - p.equivalent} killed${eq} by ${p.cases} cases (${p.score}%)`)
+    out.push(`  ${p.id}@${p.version} (${p.file}): ${p.killed}/${p.total - p.equivalent} killed by ${p.cases} cases (${p.score}%)${eq}`)
     for (const s of p.mutants.filter((x) => x.status === 'survived'))
       out.push(paint.yellow(`    survived ${where(s)} ${s.description}${s.rule ? '' : ' (the whole policy)'}`))
     for (const e of p.mutants.filter((x) => x.status === 'equivalent'))

@@ -39,7 +39,9 @@ describe.concurrent('collabgate test --mutate', () => {
     const dir = weakFolder()
     const r = await cli(['test', dir, '--mutate', '--no-lock'])
     expect(r.code).toBe(0) // no minimum: a report, not a verdict
-    expect(r.stdout).toMatch(/creator-collaboration\.us\.api-access@1\.1\.0 \(.*api-access\.v1\.1\.0\.yaml\): \d+\/\d+ killed by 2 cases/)
+    expect(r.stdout).toMatch(
+      /creator-collaboration\.us\.api-access@1\.1\.0 \(.*api-access\.v1\.1\.0\.yaml\): \d+\/\d+ killed by 2 cases \(/,
+    )
     expect(r.stdout).toMatch(new RegExp(`survived .*api-access\\.v1\\.1\\.0\\.yaml:17:12 ${ORDER} \\(the whole policy\\)`))
     // no case makes check 1 (the category) object: its outcome could be anything
     expect(r.stdout).toMatch(/survived .*api-access\.v1\.1\.0\.yaml:29:9 API-CATEGORY-APPROVED \[check 1\]: outcome deny → allow\n/)
@@ -99,6 +101,14 @@ describe.concurrent('collabgate test --mutate', () => {
       new RegExp(`::warning file=.*api-access\\.v1\\.1\\.0\\.yaml,line=17,col=12,title=survived mutant::no policy test notices ${ORDER}`),
     )
     expect(gh.stdout).toMatch(/policy-tests: 2 passed, 0 failed\n$/)
+  })
+
+  it('kills every mutant of the shipped policies, or declares it equivalent with a reason (what npm test enforces)', async () => {
+    const r = await cli(['test', '--mutate', '--min-mutation-score', '100'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/mutation score: (\d+)\/\1 mutants killed \(100%\), 5 declared equivalent, minimum 100% met\n/)
+    expect(r.stdout).not.toContain('survived')
+    expect(r.stdout.match(/^ {4}equivalent .*: .+ \(policies\/.*\.test\.yaml:\d+\)$/gm)).toHaveLength(5)
   })
 
   it('refuses a minimum that is no percentage', async () => {
