@@ -107,6 +107,60 @@ describe('policyMutants', () => {
   })
 })
 
+describe('policyMutants on conditions the shipped policies do not use', () => {
+  /** The onboarding policy with ONB-SCOPE-US requiring `require` instead (mutants need no validation). */
+  const withScope = (require: Condition): Policy => {
+    const rules = onboarding.rules.map((r) => (r.id === 'ONB-SCOPE-US' ? { ...r, checks: [{ ...r.checks[0]!, require }] } : r))
+    return { ...onboarding, rules }
+  }
+  const described = (require: Condition) => {
+    const p = withScope(require)
+    return policyMutants(p, (ptr) => locatePolicy(onboarding, ptr)).filter((m) => m.rule === 'ONB-SCOPE-US')
+  }
+
+  it('moves a literal date a day either side, across a month end', () => {
+    const ms = described({ fact: 'submittedAt', operator: 'dateBefore', value: '2026-03-01' })
+    expect(ms.map((m) => m.description)).toEqual(
+      expect.arrayContaining([
+        'ONB-SCOPE-US: submittedAt dateBefore 2026-03-01: 2026-03-01 → 2026-02-28',
+        'ONB-SCOPE-US: submittedAt dateBefore 2026-03-01: 2026-03-01 → 2026-03-02',
+        'ONB-SCOPE-US: submittedAt dateBefore 2026-03-01 → dateOnOrBefore 2026-03-01',
+      ]),
+    )
+    const earlier = ms.find((m) => m.description.endsWith('→ 2026-02-28'))!
+    expect(earlier.policy.rules[0]!.checks[0]!.require).toEqual({ fact: 'submittedAt', operator: 'dateBefore', value: '2026-02-28' })
+    expect(earlier.operator).toBe('date')
+  })
+
+  it('removes a not, swaps in and notIn, and moves an exclusive threshold', () => {
+    const ms = described({
+      all: [
+        { not: { fact: 'applicant', path: '$.registration.country', operator: 'in', value: ['CA', 'MX'] } },
+        { fact: 'applicant', path: '$.clientsServed.sellers', operator: 'lessThan', value: 1000 },
+      ],
+    })
+    const ds = ms.map((m) => m.description)
+    expect(ds).toEqual(
+      expect.arrayContaining([
+        'ONB-SCOPE-US: not(applicant.registration.country in [CA, MX]) → applicant.registration.country in [CA, MX]',
+        'ONB-SCOPE-US: applicant.registration.country in [CA, MX] → notIn [CA, MX]',
+        'ONB-SCOPE-US: applicant.registration.country in [CA, MX]: without MX',
+        'ONB-SCOPE-US: applicant.clientsServed.sellers < 1000 → <= 1000',
+        'ONB-SCOPE-US: applicant.clientsServed.sellers < 1000 → < 999',
+        'ONB-SCOPE-US: removed from all: not(applicant.registration.country in [CA, MX])',
+      ]),
+    )
+    const unwrapped = ms.find((m) => m.operator === 'not-removed')!
+    expect((unwrapped.policy.rules[0]!.checks[0]!.require as { all: Condition[] }).all[0]).toEqual({
+      fact: 'applicant',
+      path: '$.registration.country',
+      operator: 'in',
+      value: ['CA', 'MX'],
+    })
+    expect(unwrapped.pointer).toBe('/rules/0/require/all/0/not')
+  })
+})
+
 const ACCESS_TEST = `policy: creator-collaboration.us.api-access
 asOf: "2026-12-02"
 base: test-records/complete-us-application.json
