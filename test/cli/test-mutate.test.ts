@@ -111,6 +111,22 @@ describe.concurrent('collabgate test --mutate', () => {
     expect(r.stdout.match(/^ {4}equivalent .*: .+ \(policies\/.*\.test\.yaml:\d+\)$/gm)).toHaveLength(5)
   })
 
+  it('turns the JSON into an HTML page with the mutation score, each survivor and each equivalent with its reason', async () => {
+    const dir = weakFolder(`equivalent:
+  - mutant: "${ORDER}"
+    reason: every check objects with deny
+`)
+    const json = await cli(['test', dir, '--format', 'json', '--min-mutation-score', '100', '--no-lock'])
+    expect(json.code).toBe(1)
+    const html = await cli(['report', '-'], { input: json.stdout })
+    expect(html.code).toBe(0)
+    expect(html.stdout).toMatch(
+      /<h2>Mutation score: <span class="bad">[\d.]+%<\/span><\/h2><p>\d+ of \d+ mutants killed, 1 declared equivalent; the minimum is 100%\.<\/p>/,
+    )
+    expect(html.stdout).toContain('API-CATEGORY-APPROVED [check 1]: outcome deny → allow')
+    expect(html.stdout).toContain('every check objects with deny')
+  })
+
   it('refuses a minimum that is no percentage', async () => {
     const r = await cli(['test', '--min-mutation-score', 'all'])
     expect(r.code).toBe(2)
