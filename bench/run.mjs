@@ -12,7 +12,16 @@ import { once } from 'node:events'
 import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { decideNdjson, defaultPolicies, defaultPoliciesDir, loadPolicies, parseRecordJson } from '../dist/index.js'
+import {
+  decideNdjson,
+  defaultPolicies,
+  defaultPoliciesDir,
+  findPolicyTestFiles,
+  loadPolicies,
+  mutationTest,
+  parseRecordJson,
+  runPolicyTestFiles,
+} from '../dist/index.js'
 import { handwritten } from './handwritten.mjs'
 import { naiveEngine } from './naive.mjs'
 import { generateRecords, recordGenerator } from './records.mjs'
@@ -254,6 +263,43 @@ async function cliBatch(count) {
 }
 const cli = await cliBatch(CLI_RECORDS)
 
+// ---- mutation testing of the shipped policy tests -----------------------------------------------
+// In process: every mutant of every tested version judged by its cases (median of 5). And the whole
+// command npm test runs (`test --coverage --mutate --min-mutation-score 100`) in new processes (median of 3).
+async function mutationBench() {
+  const dir = defaultPoliciesDir()
+  const set = await loadPolicies(dir)
+  const run = await runPolicyTestFiles(set, await findPolicyTestFiles([dir]))
+  const times = []
+  let report
+  for (let i = 0; i < 5; i++) {
+    const t = now()
+    report = mutationTest(set.policies, run)
+    times.push(now() - t)
+  }
+  const ms = times.sort((x, y) => x - y)[2]
+  const whole = []
+  for (let i = 0; i < 3; i++) {
+    const t = now()
+    const out = spawnSync(
+      process.execPath,
+      [join(ROOT, 'dist', 'cli.js'), 'test', '--coverage', '--min-coverage', '100', '--mutate', '--min-mutation-score', '100'],
+      { encoding: 'utf8' },
+    )
+    if (out.status !== 0) throw new Error(`the shipped mutation run failed: ${out.stdout.slice(-500)}${out.stderr}`)
+    whole.push(now() - t)
+  }
+  return {
+    mutants: report.total,
+    cases: run.inputs.length,
+    score: report.score,
+    seconds: ms / 1000,
+    perSecond: report.total / (ms / 1000),
+    commandSeconds: whole.sort((x, y) => x - y)[1] / 1000,
+  }
+}
+const mutation = await mutationBench()
+
 const peakRssMb = process.resourceUsage().maxRSS / 1024
 const ratios = {
   shipped_vs_naive: rate.shipped / rate.naive,
@@ -291,6 +337,9 @@ log(`importing the library in a new process: ${f1(loadCold.import)} ms`)
 log(
   `record text: JSON.parse ${recordText.plain_us.toFixed(2)} µs/line, strict read ${recordText.strict_us.toFixed(2)} µs/line (${recordText.strict_over_plain.toFixed(2)}×); it adds ${(100 * recordText.added_to_line).toFixed(1)}% to a main-thread NDJSON line (${recordText.line_us.toFixed(2)} µs: read + decide + stringify)`,
 )
+log(
+  `mutation testing of the shipped tests: ${f0(mutation.mutants)} mutants × ${mutation.cases} cases in ${mutation.seconds.toFixed(3)} s (${f0(mutation.perSecond)} mutants/s, score ${mutation.score}%); the whole command npm test runs: ${mutation.commandSeconds.toFixed(2)} s`,
+)
 log(`peak RSS of this bench process: ${f1(peakRssMb)} MB`)
 log(`ratios: b/a ${f1(ratios.shipped_vs_naive)}×, c/a ${f1(ratios.batch_vs_naive)}×, c/d ${ratios.batch_vs_handwritten.toFixed(2)}`)
 if (JSON_OUT) {
@@ -311,6 +360,10 @@ if (JSON_OUT) {
       latency_us: latency,
       load_ms: { cold: loadCold.cached, cold_parsing_yaml: loadCold.parsed, warm: loadWarm, import: loadCold.import },
       peak_rss_mb: { bench: peakRssMb, cli_batch: cli.peakRssMb },
+      mutation_seconds: mutation.seconds,
+      mutation_command_seconds: mutation.commandSeconds,
+      mutants: mutation.mutants,
+      mutants_per_s: mutation.perSecond,
       cli_batch_records: cli.records,
       record_text: recordText,
       targets_met: {
@@ -319,6 +372,7 @@ if (JSON_OUT) {
         batch_vs_handwritten_0_1: ratios.batch_vs_handwritten >= 0.1,
         load_under_100ms: loadCold.cached < 100,
         cli_rss_under_200mb: cli.peakRssMb < 200,
+        mutation_under_30s: mutation.commandSeconds < 30,
       },
       workers: WORKERS,
       ratios,

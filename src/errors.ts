@@ -84,6 +84,8 @@ export const PROBLEM_CODES = {
     'a version not in the lock would be in effect on dates a released one covers, or a released policy uses an unreleased record schema',
   E_LOCK_INVALID: 'the lock file is not JSON of id@version to digests',
   E_FILE_NAME: 'a file named ID.vVERSION.yaml holds another id or version',
+  E_EQUIVALENT_STALE: 'a policy test declares an equivalent mutant that is no longer generated',
+  E_EQUIVALENT_KILLED: 'a policy test declares an equivalent mutant that one of its cases kills',
 } as const satisfies Record<string, string>
 
 export type ProblemCode = keyof typeof PROBLEM_CODES

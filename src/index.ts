@@ -101,7 +101,34 @@ export {
   type Decider,
   type DecisionSink,
 } from './audit/audit.js'
-export type { PolicyTestMismatch } from './policy-test/run.js'
+export {
+  runPolicyTestFiles,
+  type EquivalentDeclaration,
+  type PolicyTestCaseInput,
+  type PolicyTestExpectation,
+  type PolicyTestMismatch,
+  type PolicyTestRun,
+} from './policy-test/run.js'
+export { versionRange } from './policy-test/range.js'
+export { policyMutants, type Mutant, type MutationOperator } from './mutate/mutants.js'
+export {
+  mutationTest,
+  type MutantResult,
+  type MutantStatus,
+  type MutationOptions,
+  type MutationReport,
+  type PolicyMutation,
+} from './mutate/run.js'
+export {
+  MUTATION_TEST_REPORTERS,
+  mutationRunFailed,
+  mutationSummary,
+  mutationTestGithub,
+  mutationTestJson,
+  mutationTestJunit,
+  mutationTestText,
+  type MutationTestReport,
+} from './mutate/reporter.js'
 export {
   policyTestCoverage,
   type CheckCoverage,

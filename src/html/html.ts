@@ -4,7 +4,8 @@
  * printable, and readable at a phone's width. Every value from a record or a policy is escaped.
  */
 import type { CoverageReport } from '../policy-test/coverage.js'
-import type { PolicyTestReport } from '../policy-test/reporter.js'
+import type { MutationTestReport } from '../mutate/reporter.js'
+import type { MutationReport } from '../mutate/run.js'
 import type { ImpactReport } from '../impact/impact.js'
 import type { Decision, Evidence, ExplainedCondition } from '../model.js'
 import { plainValue } from '../report/text.js'
@@ -218,8 +219,26 @@ function coverageTable(c: CoverageReport): string {
     .join('')
 }
 
-/** A policy test run: the counts, every case (a failure with expected beside actual), rule coverage. */
-export function policyTestHtml({ result, coverage, minCoverage }: PolicyTestReport): string {
+/** Per policy version: the mutants no case noticed, and the ones declared equivalent with their reasons. */
+function mutationTables(m: MutationReport): string {
+  return m.policies
+    .map((p) => {
+      const rows = p.mutants
+        .filter((x) => x.status !== 'killed')
+        .map((x) => [
+          x.status === 'survived' ? '<span class="bad">survived</span>' : 'equivalent',
+          e(`${x.file}:${x.line}:${x.column}`),
+          e(x.description),
+          e(x.status === 'equivalent' ? (x.equivalent?.reason ?? '') : 'no case notices it'),
+        ])
+      const head = `<h3>${e(p.id)}@${e(p.version)} · ${p.killed}/${p.total - p.equivalent} mutants killed by ${p.cases} cases (${p.score}%)</h3>`
+      return rows.length === 0 ? head : head + table(['', 'where', 'change', 'why'], rows)
+    })
+    .join('')
+}
+
+/** A policy test run: the counts, every case (a failure with expected beside actual), rule coverage, the mutation score. */
+export function policyTestHtml({ result, coverage, minCoverage, mutation, minMutationScore }: MutationTestReport): string {
   const passed = result.cases.filter((c) => c.passed).length
   const failed = result.cases.length - passed
   const rows = result.cases.map((c) => [
@@ -245,6 +264,13 @@ export function policyTestHtml({ result, coverage, minCoverage }: PolicyTestRepo
     const below = minCoverage !== undefined && coverage.percent < minCoverage
     body.push(
       `<h2>Rule coverage: <span class="${below ? 'bad' : 'good'}">${coverage.percent}%</span></h2><p>${coverage.covered} of ${coverage.total} rules seen both passing and objecting${minCoverage !== undefined ? `; the minimum is ${minCoverage}%` : ''}.</p>${coverageTable(coverage)}`,
+    )
+  }
+  if (mutation) {
+    const below = (minMutationScore !== undefined && mutation.score < minMutationScore) || mutation.problems.length > 0
+    const equivalent = mutation.equivalent > 0 ? `, ${mutation.equivalent} declared equivalent` : ''
+    body.push(
+      `<h2>Mutation score: <span class="${below ? 'bad' : 'good'}">${mutation.score}%</span></h2><p>${mutation.killed} of ${mutation.total - mutation.equivalent} mutants killed${equivalent}${minMutationScore !== undefined ? `; the minimum is ${minMutationScore}%` : ''}.</p>${mutationTables(mutation)}`,
     )
   }
   return page(`Policy tests: ${passed} passed, ${failed} failed`, body.join('\n'))

@@ -3,6 +3,11 @@ import { formatJunit, type JunitSuite } from '../report/junit.js'
 import type { PolicyTestResult } from './run.js'
 
 export function policyTestsToJunit(result: PolicyTestResult): string {
+  return formatJunit(policyTestSuites(result), 'collabgate policy tests')
+}
+
+/** The JUnit suites of a test run (a mutation run adds its own beside them). */
+export function policyTestSuites(result: PolicyTestResult): JunitSuite[] {
   const suites = new Map<string, JunitSuite>()
   for (const c of result.cases) {
     let suite = suites.get(c.file)
@@ -32,5 +37,5 @@ export function policyTestsToJunit(result: PolicyTestResult): string {
       })),
     })
   }
-  return formatJunit(out, 'collabgate policy tests')
+  return out
 }

@@ -23,6 +23,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['report'],
   ['audit'],
   ['policy-test'],
+  ['mutate'],
   ['diff'],
   ['impact'],
   ['html'],

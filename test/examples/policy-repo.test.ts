@@ -112,6 +112,19 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
     ])
   })
 
+  it('tests: its package.json holds the tests to a mutation score (a ratchet below the shipped 100%), and lists the survivors', async () => {
+    const pkg = JSON.parse(readFileSync(join(ABS_REPO, 'package.json'), 'utf8')) as { scripts: { test: string } }
+    const command = pkg.scripts.test.split(' && ').find((c) => c.startsWith('collabgate test '))!
+    const args = command.split(' ').slice(1)
+    expect(args).toEqual(['test', 'policies', '--coverage', '--min-coverage', '100', '--mutate', '--min-mutation-score', '80'])
+    const r = await cli(args.map((a) => (a === 'policies' ? FOLDER : a)))
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('mutation score: 553/688 mutants killed (80.37%), minimum 80% met\n')
+    expect(r.stdout).toContain(`survived ${FOLDER}/${US}.v1.1.0.yaml:174:97 ONB-STRENGTH: applicant.clientsServed.sellers >= 50 → >= 51\n`)
+    const strict = await cli(['test', FOLDER, '--min-mutation-score', '100'])
+    expect(strict.code).toBe(1)
+  })
+
   it('decide: a GB applicant goes to the UK policy by data, its review due on the GB-ENG calendar', async () => {
     const gb = join(ABS_FOLDER, 'test-records/complete-gb-application.json') // submitted 2027-12-22
     const onDue = await cli(['decide', '--policies', FOLDER, '--as-of', '2028-01-05', gb])

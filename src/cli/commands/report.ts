@@ -5,6 +5,8 @@ import type { ImpactReport } from '../../impact/impact.js'
 import type { Decision } from '../../model.js'
 import type { PolicyTestCaseResult } from '../../policy-test/run.js'
 import type { PolicyTestReport } from '../../policy-test/reporter.js'
+import type { MutationTestReport } from '../../mutate/reporter.js'
+import type { MutationReport } from '../../mutate/run.js'
 import { EXIT, readInput, UsageError, type Io } from '../io.js'
 
 /** The largest JSON `report` reads: far above any decision, impact run or test run it is made for. */
@@ -41,7 +43,7 @@ export function htmlFor(value: unknown): string {
     if ('cases' in v && 'passed' in v && Array.isArray(v.cases)) {
       const cases = v.cases as PolicyTestCaseResult[]
       const coverage = v.coverage as (PolicyTestReport['coverage'] & { minimum?: number | null }) | undefined
-      const report: PolicyTestReport = {
+      const report: MutationTestReport = {
         result: {
           files: [...new Set(cases.map((c) => c.file))],
           cases,
@@ -50,6 +52,9 @@ export function htmlFor(value: unknown): string {
         coverage,
       }
       if (typeof coverage?.minimum === 'number') report.minCoverage = coverage.minimum
+      const mutation = v.mutation as (MutationReport & { minimum?: number | null }) | undefined
+      if (mutation && Array.isArray(mutation.policies)) report.mutation = mutation
+      if (typeof mutation?.minimum === 'number') report.minMutationScore = mutation.minimum
       return policyTestHtml(report)
     }
   }

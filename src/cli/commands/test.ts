@@ -1,9 +1,11 @@
 import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
 import { defaultPoliciesDir, isPolicyTestFile, loadPolicies } from '../../folder/load.js'
-import { findPolicyTestFiles, runPolicyTests } from '../../policy-test/run.js'
+import { findPolicyTestFiles, runPolicyTestFiles } from '../../policy-test/run.js'
 import { policyTestCoverage } from '../../policy-test/coverage.js'
-import { coverageSummary, POLICY_TEST_REPORTERS, testRunFailed } from '../../policy-test/reporter.js'
+import { coverageSummary } from '../../policy-test/reporter.js'
+import { mutationTest } from '../../mutate/run.js'
+import { MUTATION_TEST_REPORTERS, mutationRunFailed, mutationSummary } from '../../mutate/reporter.js'
 import { paintFor } from '../colour.js'
 import { displayPath } from '../display.js'
 import { EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'
@@ -12,23 +14,35 @@ export const testHelp = `Usage: collabgate test [options] [PATH...]
 
 Runs the policy tests (*.test.yaml) found in PATH (files or folders; default:
 the shipped policies/) against the policies found in the same paths. A failed
-case shows what it expected beside what the decision held.
+case shows what it expected beside what the decision held. Coverage and
+mutation cover the policy versions the named test files test (a folder: all).
 
 Options:
-  --format FMT         text (default), json, or junit (JUnit XML for CI dashboards)
+  --format FMT         text (default), json, junit (JUnit XML for CI dashboards)
+                       or github (annotations: a survived mutant is a ::warning
+                       on the mutated line)
   --coverage           report, per rule, whether the tests saw it both pass and object
   --min-coverage N     fail when fewer than N% of the rules are covered both ways
                        (implies --coverage)
+  --mutate             mutation testing: run the cases against every mutant of each
+                       policy version (one small change, e.g. >= 50 → >= 51) and
+                       report the mutants no case notices
+  --min-mutation-score N
+                       fail when fewer than N% of the mutants (less the declared
+                       equivalents) are killed (implies --mutate)
   --no-lock            do not enforce the folder's lock (a draft version not
                        released yet may then take effect on released dates)
   -h, --help           show this help
 
-Exit: 0 all cases pass (and coverage is at least N); 1 a case fails, a
-policy/test file is invalid or coverage is below N; 2 usage errors.
+Exit: 0 all cases pass (and coverage and the mutation score are at least N);
+1 a case fails, a policy/test file is invalid, an equivalent mutant declaration
+is stale or wrong, or coverage or the mutation score is below N; 2 usage errors.
 
 Examples:
   collabgate test
   collabgate test policies/ --coverage --min-coverage 100
+  collabgate test policies/ --mutate --min-mutation-score 100
+  collabgate test policies/acme.test.yaml --mutate --format github
   collabgate test policies/ --format junit > policy-tests.xml
 `
 
@@ -44,6 +58,8 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
       format: { type: 'string', default: 'text' },
       coverage: { type: 'boolean' },
       'min-coverage': { type: 'string' },
+      mutate: { type: 'boolean' },
+      'min-mutation-score': { type: 'string' },
       'no-lock': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -52,15 +68,11 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(testHelp)
     return EXIT.OK
   }
-  const format = formatOption(values.format, ['text', 'json', 'junit'])
-  let minCoverage: number | undefined
-  if (values['min-coverage'] !== undefined) {
-    minCoverage = Number(values['min-coverage'])
-    if (values['min-coverage'].trim() === '' || !Number.isFinite(minCoverage) || minCoverage < 0 || minCoverage > 100) {
-      throw new UsageError(`--min-coverage must be a percentage from 0 to 100, not ${values['min-coverage']}`)
-    }
-  }
+  const format = formatOption(values.format, ['text', 'json', 'junit', 'github'])
+  const minCoverage = percentage('--min-coverage', values['min-coverage'])
+  const minMutationScore = percentage('--min-mutation-score', values['min-mutation-score'])
   const wantCoverage = values.coverage === true || minCoverage !== undefined
+  const wantMutation = values.mutate === true || minMutationScore !== undefined
 
   const paths = positionals.length > 0 ? positionals : [defaultPoliciesDir()]
   // A test file named on its own is tested against the policies beside it; a policy file named on its own holds no tests.
@@ -68,13 +80,41 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
   const testPaths: string[] = []
   for (const p of paths) if (isPolicyTestFile(p) || (await isFolder(p))) testPaths.push(p)
   const set = await loadPolicies(policyPaths, { displayName: displayPath, lock: !values['no-lock'] })
-  const result = await runPolicyTests(set, await findPolicyTestFiles(testPaths), displayPath)
-  const report = { result, coverage: wantCoverage ? policyTestCoverage(set.policies, result.cases) : undefined, minCoverage }
-  io.stdout(POLICY_TEST_REPORTERS[format](report, { paint: paintFor(io) }))
-  const { coverage } = report
-  // JUnit's stdout carries only the XML, JSON's only the document: the coverage verdict goes to stderr for people reading the log
+  const run = await runPolicyTestFiles(set, await findPolicyTestFiles(testPaths), displayPath)
+  const { result } = run
+  // test files named on their own: coverage is of the versions their cases decided with, not of every policy beside them
+  const named = paths.some((p) => isPolicyTestFile(p)) && !(await someFolder(paths))
+  const tested = new Set(run.tested.flatMap((t) => t.versions.map((v) => `${t.policy}@${v}`)))
+  const scope = named ? set.policies.filter((p) => tested.has(`${p.id}@${p.version}`)) : set.policies
+  const report = {
+    result,
+    coverage: wantCoverage ? policyTestCoverage(scope, result.cases) : undefined,
+    minCoverage,
+    mutation: wantMutation ? mutationTest(scope, run) : undefined,
+    minMutationScore,
+  }
+  io.stdout(MUTATION_TEST_REPORTERS[format](report, { paint: paintFor(io) }))
+  const { coverage, mutation } = report
+  // JUnit's stdout carries only the XML, JSON's only the document: the verdicts go to stderr for people reading the log
   if (coverage && format === 'junit') io.stderr(coverageSummary(coverage, minCoverage) + '\n')
   if (coverage && format === 'json' && minCoverage !== undefined && coverage.percent < minCoverage)
     io.stderr(`collabgate: ${coverageSummary(coverage, minCoverage)}\n`)
-  return testRunFailed(report) ? EXIT.FAILED : EXIT.OK
+  if (mutation && format === 'junit') io.stderr(mutationSummary(mutation, minMutationScore) + '\n')
+  if (mutation && format === 'json' && minMutationScore !== undefined && mutation.score < minMutationScore)
+    io.stderr(`collabgate: ${mutationSummary(mutation, minMutationScore)}\n`)
+  return mutationRunFailed(report) ? EXIT.FAILED : EXIT.OK
+}
+
+/** A percentage option (0 to 100), or undefined when not given. */
+function percentage(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  const n = Number(text)
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
+    throw new UsageError(`${name} must be a percentage from 0 to 100, not ${text}`)
+  return n
+}
+
+async function someFolder(paths: readonly string[]): Promise<boolean> {
+  for (const p of paths) if (!isPolicyTestFile(p) && (await isFolder(p))) return true
+  return false
 }
