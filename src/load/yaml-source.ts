@@ -127,6 +127,7 @@ export function parseYamlSource(file: string, text: string, limits: ParseLimits 
 }
 
 // C0 controls but tab, LF and CR; DEL; C1 controls (YAML calls them non-printable; a NUL would pass into messages)
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/
 
 /** The first control character other than tab, CR and LF, as a problem at its line and column. */
