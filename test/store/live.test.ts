@@ -4,7 +4,18 @@
  * and created again, a Kubernetes-style symbolic link swapped by rename, and a hostile file parsed
  * while decisions keep flowing.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import { appendFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -204,6 +215,33 @@ describe('watching that survives the folder', () => {
     } finally {
       store?.close()
       rmSync(base, { recursive: true, force: true })
+    }
+  })
+  it('follows a ConfigMap volume as Kubernetes lays it out: files linked through ..data, swapped by rename inside the folder', async () => {
+    const mount = mkdtempSync(join(tmpdir(), 'collabgate-volume-'))
+    try {
+      const names = readdirSync(scratch.dir)
+      cpSync(scratch.dir, join(mount, '..2026_11_30_a'), { recursive: true })
+      symlinkSync('..2026_11_30_a', join(mount, '..data'))
+      for (const name of names) symlinkSync(join('..data', name), join(mount, name))
+      store = await watchPolicies(mount, { debounceMs: 20, recheckMs: 50 })
+      expect(store.status()).toMatchObject({ resolved: mount, watching: true, healthy: true })
+
+      cpSync(scratch.dir, join(mount, '..2026_11_30_b'), { recursive: true })
+      const { oldEnded, next } = newOnboardingVersion(scratch.read(OLD_FILE), SWAP_DAY, 5)
+      writeFileSync(join(mount, '..2026_11_30_b', OLD_FILE), oldEnded)
+      writeFileSync(join(mount, '..2026_11_30_b', NEW_FILE), next)
+      symlinkSync(join('..data', NEW_FILE), join(mount, NEW_FILE))
+      symlinkSync('..2026_11_30_b', join(mount, '..data_tmp'))
+      renameSync(join(mount, '..data_tmp'), join(mount, '..data'))
+      rmSync(join(mount, '..2026_11_30_a'), { recursive: true })
+
+      await waitFor('the new ConfigMap version served', () => store!.generation === 2)
+      expect(store.status()).toMatchObject({ watching: true, healthy: true })
+      expect((await store.decide(RECORD, { asOf: '2026-11-24' })).policy.version).toBe('1.1.0')
+    } finally {
+      store?.close()
+      rmSync(mount, { recursive: true, force: true })
     }
   })
 })
