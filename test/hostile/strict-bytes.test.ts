@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { checkPolicies, DEFAULT_PARSE_LIMITS } from '../../src/index.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import { OLD_FILE, ONBOARDING, scratchPolicies } from '../store/helpers.js'
+import { assertBuilt, cli } from '../cli/run-cli.js'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -169,6 +170,19 @@ describe('symbolic links', () => {
     rmSync(join(dir, 'collabgate.yaml'))
     symlinkSync(join(outside, 'collabgate.yaml'), join(dir, 'collabgate.yaml'))
     expect((await checkPolicies(dir, { lock: false })).problems.map((p) => [p.code, p.file])).toEqual([['E_SYMLINK', 'collabgate.yaml']])
+  })
+
+  it('validate refuses the link (exit 1, E_SYMLINK) and follows it with --follow-symlinks', async () => {
+    assertBuilt()
+    const { dir, outside } = folderWithLinks()
+    writeFileSync(join(outside, OLD_FILE), readFileSync(join(dir, OLD_FILE)))
+    rmSync(join(dir, OLD_FILE))
+    symlinkSync(join(outside, OLD_FILE), join(dir, OLD_FILE))
+    const refused = await cli(['validate', '--no-lock', dir])
+    expect(refused.code).toBe(1)
+    expect(refused.stdout).toContain('E_SYMLINK')
+    const followed = await cli(['validate', '--no-lock', '--follow-symlinks', dir])
+    expect([followed.code, followed.stdout]).toEqual([0, expect.not.stringContaining('E_SYMLINK')])
   })
 
   it('follows links that stay inside the folder (a ConfigMap-style ..data folder)', async () => {
