@@ -20,11 +20,12 @@ export type StoreCheck = Pick<CheckResult, 'policies' | 'problems' | 'files' | '
 export type WorkerLoadOptions = Pick<LoadOptions, 'limits' | 'lock' | 'followSymlinks'>
 
 export interface CheckRequest {
+  seq: number
   dir: string
   options: WorkerLoadOptions
 }
 
-export type CheckAnswer = { checked: StoreCheck } | { error: string }
+export type CheckAnswer = { seq: number } & ({ checked: StoreCheck } | { error: string })
 
 /** Default time budget of one check off the main thread. */
 export const DEFAULT_PARSE_BUDGET_MS = 2000
@@ -39,51 +40,84 @@ export function storeWorkerFile(): string | undefined {
   return undefined
 }
 
+const refused = (dir: string, code: PolicyProblem['code'], message: string): StoreCheck => ({
+  policies: [],
+  files: [],
+  subjects: [],
+  problems: [problem(dir, code, message)],
+})
+
 /**
- * Checks the folder in a worker thread that is ended when it runs over `budgetMs` (E_TIME_LIMIT) or
- * out of its heap (E_YAML_LIMIT). The policies that come back are marked validated: the worker
- * validated them, and the structured clone that carried them lost the mark.
+ * A worker thread that checks folders one request at a time. A check that runs over its budget ends
+ * the thread (E_TIME_LIMIT), as does one that runs out of its heap (E_YAML_LIMIT); the next check
+ * starts a new one. The thread never keeps the process alive.
  */
-export function checkInWorker(file: string, request: CheckRequest, budgetMs: number): Promise<StoreCheck> {
-  return new Promise((resolve) => {
-    const worker = new Worker(file, { workerData: request, resourceLimits: { maxOldGenerationSizeMb: 256 } })
-    let done = false
-    const finish = (checked: StoreCheck) => {
-      if (done) return
-      done = true
-      clearTimeout(timer)
-      void worker.terminate()
-      resolve(checked)
-    }
-    const refused = (code: PolicyProblem['code'], message: string): StoreCheck => ({
-      policies: [],
-      files: [],
-      subjects: [],
-      problems: [problem(request.dir, code, message)],
-    })
-    const timer = setTimeout(
-      () =>
+export class CheckWorker {
+  private worker: Worker | undefined
+  private seq = 0
+  private readonly waiting = new Map<number, { dir: string; worker: Worker; finish: (checked: StoreCheck) => void }>()
+
+  constructor(private readonly file: string) {}
+
+  /** The folder's check; the policies that come back are marked validated (the worker validated them; the clone lost the mark). */
+  check(dir: string, options: WorkerLoadOptions, budgetMs: number): Promise<StoreCheck> {
+    const worker = this.started()
+    const seq = ++this.seq
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.stop(worker)
         finish(
           refused(
+            dir,
             'E_TIME_LIMIT',
-            `checking ${request.dir} took longer than ${budgetMs} ms (parseBudgetMs); keeping the policies already served`,
+            `checking ${dir} took longer than ${budgetMs} ms (parseBudgetMs); keeping the policies already served`,
           ),
-        ),
-      budgetMs,
-    )
+        )
+      }, budgetMs)
+      const finish = (checked: StoreCheck) => {
+        if (!this.waiting.delete(seq)) return
+        clearTimeout(timer)
+        resolve(checked)
+      }
+      this.waiting.set(seq, { dir, worker, finish })
+      worker.postMessage({ seq, dir, options } satisfies CheckRequest)
+    })
+  }
+
+  /** Ends the thread; checks waiting on it are refused. */
+  close(): void {
+    if (this.worker) this.stop(this.worker)
+  }
+
+  private started(): Worker {
+    if (this.worker) return this.worker
+    const worker = new Worker(this.file, { resourceLimits: { maxOldGenerationSizeMb: 256 } })
+    worker.unref()
     worker.on('message', (answer: CheckAnswer) => {
-      if ('error' in answer) return finish(refused('E_IO', `cannot load ${request.dir}: ${answer.error}`))
+      const w = this.waiting.get(answer.seq)
+      if (!w) return
+      if ('error' in answer) return w.finish(refused(w.dir, 'E_IO', `cannot load ${w.dir}: ${answer.error}`))
       for (const p of answer.checked.policies) markValidated(p)
-      finish(answer.checked)
+      w.finish(answer.checked)
     })
     worker.on('error', (err: NodeJS.ErrnoException) => {
       const memory = err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-      finish(
-        refused(memory ? 'E_YAML_LIMIT' : 'E_IO', `checking ${request.dir} ${memory ? 'ran out of memory' : `failed: ${err.message}`}`),
-      )
+      this.fail(worker, memory ? 'E_YAML_LIMIT' : 'E_IO', memory ? 'ran out of memory' : `failed: ${err.message}`)
     })
-    worker.on('exit', (code) => finish(refused('E_IO', `checking ${request.dir} stopped (exit code ${code})`)))
-  })
+    worker.on('exit', (code) => this.fail(worker, 'E_IO', `stopped (exit code ${code})`))
+    this.worker = worker
+    return worker
+  }
+
+  private stop(worker: Worker): void {
+    if (this.worker === worker) this.worker = undefined
+    void worker.terminate()
+  }
+
+  private fail(worker: Worker, code: PolicyProblem['code'], what: string): void {
+    if (this.worker === worker) this.worker = undefined
+    for (const w of [...this.waiting.values()]) if (w.worker === worker) w.finish(refused(w.dir, code, `checking ${w.dir} ${what}`))
+  }
 }
 
 /** Checks in the main thread (no worker file, or options a worker cannot take). */

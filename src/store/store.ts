@@ -12,7 +12,7 @@ import { basename, resolve } from 'node:path'
 import { writeToSink, type DecisionSink } from '../audit/audit.js'
 import { CollabgateError, formatProblem, PolicyValidationError, type PolicyProblem } from '../errors.js'
 import type { LoadOptions } from '../folder/load.js'
-import { checkHere, checkInWorker, DEFAULT_PARSE_BUDGET_MS, snapshotFolder, storeWorkerFile, type StoreCheck } from './check.js'
+import { checkHere, CheckWorker, DEFAULT_PARSE_BUDGET_MS, snapshotFolder, storeWorkerFile, type StoreCheck } from './check.js'
 import type { Decision, Policy, SubjectDefinition } from '../model.js'
 import { canonicalJson } from '../validate/policy.js'
 import { PolicySet, type DecideOptions, type PolicySummary } from '../decide/policy-set.js'
@@ -143,6 +143,7 @@ export class PolicyStore {
   private wantWatch = false
   private watchTrouble: string | undefined
   private recheckTimer: NodeJS.Timeout | undefined
+  private checker: CheckWorker | undefined
   private running: Promise<ReloadResult> | undefined
   private queued: Promise<ReloadResult> | undefined
   private watcher: FSWatcher | undefined
@@ -260,6 +261,8 @@ export class PolicyStore {
     if (this.recheckTimer) clearInterval(this.recheckTimer)
     this.recheckTimer = undefined
     this.unwatch()
+    this.checker?.close()
+    this.checker = undefined
   }
 
   /**
@@ -411,7 +414,14 @@ export class PolicyStore {
     const target = await realpath(this.dir).catch(() => this.dir)
     const { limits, lock, followSymlinks } = this.options
     const options = { lock: typeof lock === 'string' ? resolve(lock) : lock, ...(limits ? { limits: { ...limits } } : {}), followSymlinks }
-    return checkInWorker(file, { dir: target, options }, this.options.parseBudgetMs ?? DEFAULT_PARSE_BUDGET_MS)
+    // reload() after close() still works: it starts a thread again
+    this.checker ??= new CheckWorker(file)
+    const checked = await this.checker.check(target, options, this.options.parseBudgetMs ?? DEFAULT_PARSE_BUDGET_MS)
+    if (this.closed) {
+      this.checker?.close()
+      this.checker = undefined
+    }
+    return checked
   }
 
   private report(problems: PolicyProblem[]): void {
