@@ -126,9 +126,12 @@ export async function checkHere(dir: string, options: LoadOptions): Promise<Stor
   return { policies, problems, files, subjects }
 }
 
+/** The files a load reads: policies, tests, the declaration, record schemas, the lock. A log growing beside them must not keep a reload from settling. */
+const LOADED = /\.(ya?ml|json)$/i
+
 /**
  * What the folder holds now, as one string: where it resolves to (symbolic links followed) and the
- * SHA-256 of every file below it. Two equal snapshots a quiet period apart: the folder was at rest.
+ * SHA-256 of every YAML and JSON file below it. Two equal snapshots a quiet period apart: the folder was at rest.
  */
 export async function snapshotFolder(dir: string, extra: readonly string[] = []): Promise<string> {
   let root: string
@@ -150,7 +153,7 @@ export async function snapshotFolder(dir: string, extra: readonly string[] = [])
       if (depth > 32) return
       const entries = await readdir(p).catch(() => [] as string[])
       for (const e of entries.sort()) if (!e.startsWith('.') && e !== 'node_modules') await visit(join(p, e), depth + 1)
-    } else if (info.isFile()) {
+    } else if (info.isFile() && (depth === 0 || LOADED.test(p))) {
       // a file too large to load is refused whatever it holds: its size and time tell enough
       if (info.size > 16 * 1024 * 1024) lines.push(`${relative(root, p)} ${info.size} ${info.mtimeMs}`)
       else {

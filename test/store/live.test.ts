@@ -31,7 +31,7 @@ import {
   type ReloadEvent,
   type ReloadResult,
 } from '../../src/index.js'
-import { storeWorkerFile } from '../../src/store/check.js'
+import { CheckWorker, storeWorkerFile } from '../../src/store/check.js'
 import { API_ACCESS, example, NEW_FILE, newOnboardingVersion, OLD_FILE, ONBOARDING, scratchPolicies } from './helpers.js'
 
 const SWAP_DAY = '2026-11-20'
@@ -304,6 +304,34 @@ describe('parsing off the main thread', () => {
     const result = await store.reload()
     expect(result.status === 'rejected' && result.problems.map((p) => [p.code, p.file])).toEqual([['E_YAML_LIMIT', 'keys.yaml']])
     expect((await store.decide(RECORD, { asOf: '2026-11-24' })).outcome).toBe('approve')
+  })
+
+  it('a worker over its budget is ended, and the next check starts a new one', async () => {
+    const worker = new CheckWorker(storeWorkerFile()!)
+    try {
+      const late = await worker.check(scratch.dir, { lock: false }, 1)
+      expect(late.problems.map((p) => p.code)).toEqual(['E_TIME_LIMIT'])
+      const next = await worker.check(scratch.dir, { lock: false }, 60_000)
+      expect(next.problems).toEqual([])
+      expect(next.policies.map((p) => p.id).sort()).toEqual([API_ACCESS, ONBOARDING, 'creator-collaboration.us.termination'])
+    } finally {
+      worker.close()
+    }
+  })
+
+  it('a log file growing in the folder does not keep a reload from settling', async () => {
+    store = await watchPolicies(scratch.dir, { watch: false, debounceMs: 100, lock: false })
+    let writing = true
+    const log = (async () => {
+      while (writing) {
+        await appendFile(join(scratch.dir, 'decisions.log'), 'a line\n')
+        await sleep(10)
+      }
+    })()
+    const result = await store.reload()
+    writing = false
+    await log
+    expect(result).toEqual({ status: 'unchanged', generation: 1 })
   })
 
   it('ends a load that runs over parseBudgetMs with E_TIME_LIMIT', async () => {
