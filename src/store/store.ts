@@ -203,13 +203,14 @@ export class PolicyStore {
 
   private unhealthyBecause(): string | undefined {
     if (!this.served) return 'no policy set could be loaded yet'
+    // not watching comes first: until it is watched again, no fix of the folder is seen
+    if (this.wantWatch && !this.closed && !this.watcher)
+      return this.watchTrouble ?? `not watching ${this.dir}; checking every ${this.recheckMs} ms to watch it again`
     const first = this.lastFinished[0]
     if (first) {
       const more = this.lastFinished.length > 1 ? ` (and ${this.lastFinished.length - 1} more)` : ''
       return `the folder was refused, still serving generation ${this.generation}: ${formatProblem(first)}${more}`
     }
-    if (this.wantWatch && !this.closed && !this.watcher)
-      return this.watchTrouble ?? `not watching ${this.dir}; checking every ${this.recheckMs} ms to watch it again`
     return undefined
   }
 
@@ -288,8 +289,10 @@ export class PolicyStore {
   }
 
   private watchNow(): void {
-    const onEvent = (_event: string, name: string | Buffer | null) => {
+    const onEvent = (event: string, name: string | Buffer | null) => {
       if (mayMatter(name)) this.schedule()
+      // the folder itself deleted or moved shows as a rename: tell it now, not at the next recheck
+      if (event === 'rename') this.recheck()
     }
     const persistent = this.options.persistent ?? false
     const at = this.resolveDir()

@@ -187,6 +187,16 @@ describe('watching that survives the folder', () => {
     expect(reloads.map((e) => e.generation)).toEqual([1, 2, 3])
   })
 
+  it('tells at once that the folder is gone, by the watcher event itself, not only at the next recheck', async () => {
+    store = await watchPolicies(scratch.dir, { debounceMs: 20, recheckMs: 600_000 })
+    rmSync(scratch.dir, { recursive: true, force: true })
+    await waitFor('watching false', () => !store!.status().watching)
+    expect(store.status()).toMatchObject({ healthy: false, reason: expect.stringContaining('is gone') })
+    // the reload the deletion set off is refused too, and the reason still says what matters most
+    await waitFor('the reload refused', () => store!.status().lastReload.status === 'rejected')
+    expect(store.status().reason).toMatch(/is gone .*checking every 600000 ms/)
+  })
+
   it('follows an atomic rename of a directory symlink (dir -> ..data -> ..2026_x, as Kubernetes updates a ConfigMap)', async () => {
     const base = mkdtempSync(join(tmpdir(), 'collabgate-configmap-'))
     try {
