@@ -16,9 +16,9 @@ export default defineConfig([
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
   },
-  // worker thread of parallel NDJSON batches (src/batch/pool.ts loads it beside the bundle)
+  // worker threads: parallel NDJSON batches (src/batch/pool.ts) and the live store's loads (src/store/check.ts), loaded beside the bundle
   {
-    entry: { 'batch-worker': 'src/batch/worker.ts' },
+    entry: { 'batch-worker': 'src/batch/worker.ts', 'store-worker': 'src/store/check-worker.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'node20',

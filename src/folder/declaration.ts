@@ -8,7 +8,7 @@ import type { PolicyProblem } from '../errors.js'
 import type { SubjectDefinition } from '../model.js'
 import { checkFolderDocument, type SchemaFile } from '../validate/folder.js'
 import { defaultPoliciesDir } from '../load/package-root.js'
-import { DEFAULT_PARSE_LIMITS, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
+import { decodeUtf8, DEFAULT_PARSE_LIMITS, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
 
 /** The file that declares a folder's subjects. */
 export const FOLDER_FILE = 'collabgate.yaml'
@@ -34,6 +34,7 @@ export async function loadFolder(
   root: string,
   name: (abs: string) => string,
   limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+  outside?: Outside,
 ): Promise<PolicyFolder> {
   const abs = resolve(root)
   const file = join(abs, FOLDER_FILE)
@@ -46,14 +47,19 @@ export async function loadFolder(
     const folder = await shipped
     return own ? { ...folder, root: abs, file: name(file) } : { ...folder, root: abs, file: undefined }
   }
-  return readFolder(abs, name, limits)
+  return readFolder(abs, name, limits, outside)
 }
 
-async function readFolder(root: string, name: (abs: string) => string, limits: ParseLimits): Promise<PolicyFolder> {
+/** Why a file leaves the policy folder through a symbolic link, or undefined (see outsideRoot). */
+type Outside = (abs: string) => Promise<string | undefined>
+
+async function readFolder(root: string, name: (abs: string) => string, limits: ParseLimits, outside?: Outside): Promise<PolicyFolder> {
   const abs = join(root, FOLDER_FILE)
   const display = name(abs)
   let text: string
   try {
+    const leaves = await outside?.(abs)
+    if (leaves) return { root, file: display, subjects: [], problems: [problem(display, 'E_SYMLINK', leaves)] }
     const info = await stat(abs)
     if (info.size > limits.maxBytes)
       return {
@@ -62,7 +68,9 @@ async function readFolder(root: string, name: (abs: string) => string, limits: P
         subjects: [],
         problems: [problem(display, 'E_YAML_LIMIT', `the file is ${info.size} bytes; the limit is ${limits.maxBytes}`)],
       }
-    text = await readFile(abs, 'utf8')
+    const decoded = decodeUtf8(display, await readFile(abs))
+    if ('problem' in decoded) return { root, file: display, subjects: [], problems: [decoded.problem] }
+    text = decoded.text
   } catch (err) {
     return {
       root,
@@ -80,7 +88,7 @@ async function readFolder(root: string, name: (abs: string) => string, limits: P
       const schemas = (s as { schemas?: unknown } | null)?.schemas
       if (!schemas || typeof schemas !== 'object') continue
       for (const rel of Object.values(schemas as Record<string, unknown>)) {
-        if (typeof rel === 'string' && !files.has(rel)) files.set(rel, await readSchemaFile(root, rel, name, limits))
+        if (typeof rel === 'string' && !files.has(rel)) files.set(rel, await readSchemaFile(root, rel, name, limits, outside))
       }
     }
   }
@@ -88,7 +96,13 @@ async function readFolder(root: string, name: (abs: string) => string, limits: P
   return { root, file: display, subjects: checked.subjects, problems: checked.problems }
 }
 
-async function readSchemaFile(root: string, rel: string, name: (abs: string) => string, limits: ParseLimits): Promise<SchemaFile> {
+async function readSchemaFile(
+  root: string,
+  rel: string,
+  name: (abs: string) => string,
+  limits: ParseLimits,
+  outside?: Outside,
+): Promise<SchemaFile> {
   const abs = resolve(root, rel)
   const inside = relative(root, abs)
   // a schema is part of the folder: a path that leaves it would make the folder depend on files outside it
@@ -96,9 +110,12 @@ async function readSchemaFile(root: string, rel: string, name: (abs: string) => 
     return { file: rel, error: 'a record schema must be a file inside the policy folder (a relative path)' }
   const file = name(abs)
   try {
+    const leaves = await outside?.(abs)
+    if (leaves) return { file, error: leaves }
     const info = await stat(abs)
     if (info.size > limits.maxBytes) return { file, error: `the file is ${info.size} bytes; the limit is ${limits.maxBytes}` }
-    return { file, text: await readFile(abs, 'utf8') }
+    const decoded = decodeUtf8(file, await readFile(abs))
+    return 'problem' in decoded ? { file, error: decoded.problem.message } : { file, text: decoded.text }
   } catch (err) {
     return { file, error: (err as NodeJS.ErrnoException).code ?? String(err) }
   }

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, readFile, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { PolicyValidationError, policyProblem, type CollabgateError, type PolicyProblem, type PolicyWarning } from '../errors.js'
 import type { Policy, RecordSchema, SourceLocation, SubjectDefinition } from '../model.js'
@@ -10,7 +10,7 @@ import { checkPolicyDocument } from '../validate/policy.js'
 import { checkAcrossVersions, checkPrimaries } from '../validate/versions.js'
 import { FOLDER_FILE, loadFolder, shippedDisplayName } from './declaration.js'
 import { defaultPoliciesDir } from '../load/package-root.js'
-import { DEFAULT_PARSE_LIMITS, fileTooLarge, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
+import { decodeUtf8, DEFAULT_PARSE_LIMITS, fileTooLarge, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
 
 export interface LoadOptions {
   /** Parse limits (file size, alias expansion, nesting depth). */
@@ -25,6 +25,11 @@ export interface LoadOptions {
    * a path enforces that file (which must exist), `false` turns the lock off (authors' scratch work).
    */
   lock?: boolean | string
+  /**
+   * Follow symbolic links that lead outside the policy folder (default false: such a file is
+   * E_SYMLINK, so the folder's content is what lies inside it). Links inside the folder always work.
+   */
+  followSymlinks?: boolean
 }
 
 export interface CheckResult {
@@ -75,6 +80,27 @@ export async function findPolicyFiles(paths: readonly string[], match: (name: st
   return [...new Set(out)]
 }
 
+const leaves = (from: string, to: string): boolean => {
+  const rel = relative(from, to)
+  return rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)
+}
+
+/**
+ * A test of whether a file below the folder has a real path (symbolic links resolved) that leaves
+ * the folder's real root: the sentence saying so, or undefined. Files named outside the folder
+ * (further paths of a load) are the caller's choice and not tested.
+ */
+export async function outsideRoot(root: string): Promise<(abs: string) => Promise<string | undefined>> {
+  const realRoot = await realpath(root)
+  return async (abs) => {
+    if (leaves(root, abs)) return undefined
+    const real = await realpath(abs)
+    if (leaves(realRoot, real))
+      return `a symbolic link leads outside the policy folder (to ${real}); pass followSymlinks: true (--follow-symlinks) to allow it`
+    return undefined
+  }
+}
+
 /** The policy folder's root: the first path when it is a folder, else the folder holding it. */
 async function rootOf(first: string): Promise<{ root: string; isFolder: boolean }> {
   const info = await stat(first)
@@ -110,19 +136,30 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
     }
   }
   const name = options.displayName ?? relativeTo(root)
-  const folder = await loadFolder(root, name, limits)
+  const outside = options.followSymlinks === true ? undefined : await outsideRoot(root)
+  const folder = await loadFolder(root, name, limits, outside)
   problems.push(...folder.problems)
   const context = { subjects: new Map(folder.subjects.map((s) => [s.name, s])) }
   for (const abs of files) {
     const display = name(abs)
     let text: string
     try {
+      const leaves = await outside?.(abs)
+      if (leaves) {
+        problems.push(problem(display, 'E_SYMLINK', leaves))
+        continue
+      }
       const info = await stat(abs)
       if (info.size > limits.maxBytes) {
         problems.push(fileTooLarge(display, info.size, limits.maxBytes))
         continue
       }
-      text = await readFile(abs, 'utf8')
+      const decoded = decodeUtf8(display, await readFile(abs))
+      if ('problem' in decoded) {
+        problems.push(decoded.problem)
+        continue
+      }
+      text = decoded.text
     } catch (err) {
       problems.push(problem(display, 'E_IO', `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`))
       continue

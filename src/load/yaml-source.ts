@@ -13,9 +13,11 @@ export interface ParseLimits {
   maxAliasCount: number
   /** Deepest nesting of maps and sequences. */
   maxDepth: number
+  /** Most nodes (keys, values, list items): counted by a linear scan before the YAML parser builds anything. */
+  maxNodes: number
 }
 
-export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 1_048_576, maxAliasCount: 100, maxDepth: 64 }
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 1_048_576, maxAliasCount: 100, maxDepth: 64, maxNodes: 10_000 }
 
 /** A parsed YAML document and a way to turn a JSON pointer into file:line:column. */
 export interface ParsedSource {
@@ -52,20 +54,36 @@ export function escapePointerToken(token: string): string {
 }
 
 const LEXER_CONTROL = new Set(['\x02', '\x18', '\x1f'])
+/** yaml's lexer marks the start of every scalar with this control token. */
+const SCALAR = '\x1f'
 
 /**
  * Offset where nesting first exceeds `max`, found by yaml's (iterative, linear) lexer: flow brackets
  * plus block indicators on one line (`- - - x`). Brackets inside quoted scalars or comments do not count.
  */
 export function nestingBeyond(text: string, max: number): number | undefined {
+  return scanLimits(text, { ...DEFAULT_PARSE_LIMITS, maxDepth: max, maxNodes: Infinity })?.offset
+}
+
+/**
+ * The first place the text goes beyond the depth or node limit, found by one pass of yaml's
+ * (iterative, linear) lexer, which stops there: a file of 100,000 keys is refused after reading
+ * `maxNodes` of them, before the parser builds a tree (whose cost grows with the node count).
+ */
+export function scanLimits(text: string, limits: ParseLimits): { offset: number; limit: 'depth' | 'nodes' } | undefined {
   let flow = 0
   let onLine = 0
   let offset = 0
+  let nodes = 0
   for (const token of new (yaml().Lexer)().lex(text)) {
+    // scalars, aliases and collections opened by a bracket or a list dash: every key, value and item
+    if ((token === SCALAR || token === '[' || token === '{' || token === '-' || token[0] === '*') && ++nodes > limits.maxNodes)
+      return { offset, limit: 'nodes' }
+    const max = limits.maxDepth
     switch (token) {
       case '[':
       case '{':
-        if (++flow + onLine > max) return offset
+        if (++flow + onLine > max) return { offset, limit: 'depth' }
         break
       case ']':
       case '}':
@@ -74,7 +92,7 @@ export function nestingBeyond(text: string, max: number): number | undefined {
       case '-':
       case '?':
       case ':':
-        if (flow === 0 && ++onLine > max) return offset
+        if (flow === 0 && ++onLine > max) return { offset, limit: 'depth' }
         break
       case '\n':
       case '\r\n':
@@ -98,12 +116,87 @@ export function parseYamlSource(file: string, text: string, limits: ParseLimits 
     return sourceOf(file, undefined, new Map(), [fileTooLarge(file, bytes, limits.maxBytes)])
   }
   const cached =
-    limits.maxDepth >= DEFAULT_PARSE_LIMITS.maxDepth && limits.maxAliasCount >= DEFAULT_PARSE_LIMITS.maxAliasCount
+    limits.maxDepth >= DEFAULT_PARSE_LIMITS.maxDepth &&
+    limits.maxAliasCount >= DEFAULT_PARSE_LIMITS.maxAliasCount &&
+    limits.maxNodes >= DEFAULT_PARSE_LIMITS.maxNodes
       ? cachedParse(text)
       : undefined
   if (cached) return sourceOf(file, cached.value, cached.positions, [])
   const parsed = parseYamlText(file, text, limits)
   return sourceOf(file, parsed.value, parsed.positions, parsed.problems)
+}
+
+// C0 controls but tab, LF and CR; DEL; C1 controls (YAML calls them non-printable; a NUL would pass into messages)
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/
+
+/** The first control character other than tab, CR and LF, as a problem at its line and column. */
+export function controlCharacter(text: string): { problem: (file: string) => PolicyProblem } | undefined {
+  const m = CONTROL.exec(text)
+  if (!m) return undefined
+  const before = text.slice(0, m.index)
+  const line = before.split('\n').length
+  const column = m.index - before.lastIndexOf('\n')
+  const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')
+  return {
+    problem: (file) =>
+      problem(
+        file,
+        'E_ENCODING',
+        `control character U+${code} in the text; only tab, line feed and carriage return are allowed`,
+        line,
+        column,
+      ),
+  }
+}
+
+/**
+ * The text of a policy file's bytes, strictly: invalid UTF-8 is a problem at its line and column
+ * (a lenient decoder would turn different bytes into the same U+FFFD, and so into one digest).
+ */
+export function decodeUtf8(file: string, bytes: Uint8Array): { text: string } | { problem: PolicyProblem } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) }
+  } catch {
+    const bad = firstInvalidUtf8(bytes)
+    const lineStart = bytes.lastIndexOf(0x0a, bad - 1) + 1
+    let line = 1
+    for (let i = 0; i < lineStart; i++) if (bytes[i] === 0x0a) line++
+    const column = new TextDecoder('utf-8').decode(bytes.subarray(lineStart, bad)).length + 1
+    const hex = Buffer.from(bytes.subarray(bad, bad + 4)).toString('hex')
+    return { problem: problem(file, 'E_ENCODING', `the file is not valid UTF-8 (bytes ${hex} at byte ${bad})`, line, column) }
+  }
+}
+
+/** Offset of the first byte that does not begin or continue a well-formed UTF-8 sequence (RFC 3629). */
+function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0
+  while (i < b.length) {
+    const c = b[i]!
+    if (c < 0x80) {
+      i++
+      continue
+    }
+    let n: number
+    let lo = 0x80
+    let hi = 0xbf
+    if (c >= 0xc2 && c <= 0xdf) n = 1
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2
+      if (c === 0xe0) lo = 0xa0
+      if (c === 0xed) hi = 0x9f
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3
+      if (c === 0xf0) lo = 0x90
+      if (c === 0xf4) hi = 0x8f
+    } else return i
+    for (let k = 1; k <= n; k++) {
+      const x = b[i + k]
+      if (x === undefined || x < (k === 1 ? lo : 0x80) || x > (k === 1 ? hi : 0xbf)) return i
+    }
+    i += n + 1
+  }
+  return b.length
 }
 
 /** A problem with a file as a whole, or at a line and column of it. */
@@ -131,19 +224,25 @@ export function parseYamlText(
   const lineCounter = new LineCounter()
   const at = (offset: number) => lineCounter.linePos(offset)
 
+  const control = controlCharacter(text)
+  if (control) return { value: undefined, positions, problems: [control.problem(file)] }
+
   // yaml's composer recurses per nesting level: 500k '[' in 1 MB exhausts the heap, so refuse deep nesting before it runs.
-  const deepAt = nestingBeyond(text, limits.maxDepth)
-  if (deepAt !== undefined) {
-    const before = text.slice(0, deepAt)
+  const beyond = scanLimits(text, limits)
+  if (beyond) {
+    const before = text.slice(0, beyond.offset)
     return failed(
       'E_YAML_LIMIT',
-      `nesting deeper than ${limits.maxDepth} levels`,
+      beyond.limit === 'depth'
+        ? `nesting deeper than ${limits.maxDepth} levels`
+        : `more than ${limits.maxNodes} nodes (keys, values and list items)`,
       before.split('\n').length,
-      deepAt - before.lastIndexOf('\n'),
+      beyond.offset - before.lastIndexOf('\n'),
     )
   }
 
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true })
+  // yaml's own duplicate-key check compares each key with every earlier one (100,000 keys: minutes); the walk below does it with a Set
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: true })
   const problems: PolicyProblem[] = []
   for (const err of [...doc.errors, ...doc.warnings]) {
     const pos = at(err.pos[0])
@@ -158,6 +257,7 @@ export function parseYamlText(
   // Walk the tree once: record positions and enforce the depth limit before any alias is expanded.
   let tooDeep: { line: number; col: number } | undefined
   let complexKey: { line: number; col: number } | undefined
+  const walkProblems: PolicyProblem[] = []
   const walk = (node: unknown, pointer: string, depth: number, keyOffset?: number): void => {
     if (tooDeep) return
     const n = node as Node | null
@@ -168,20 +268,48 @@ export function parseYamlText(
       return
     }
     if (isMap(n)) {
+      const keys = new Set<string>()
       for (const item of n.items) {
         if (!isPair(item)) continue
         const keyNode = item.key as Node | null
         // a collection or alias as a key means nothing in a policy (and yaml would stringify it with a process warning)
         if (!isScalar(item.key)) complexKey ??= keyNode?.range ? at(keyNode.range[0]) : { line: 1, col: 1 }
         const key = isScalar(item.key) ? String(item.key.value) : String(item.key)
+        if (keys.has(key)) {
+          // the problem yaml's uniqueKeys gave, at the same place; `1` and `"1"` are one key in JSON, so one here too
+          const pos = keyNode?.range ? at(keyNode.range[0]) : { line: 1, col: 1 }
+          walkProblems.push(problem(file, 'E_YAML_SYNTAX', 'Map keys must be unique (DUPLICATE_KEY)', pos.line, pos.col))
+        }
+        keys.add(key)
+        if (isScalar(item.key)) checkJsonScalar(item.key, true)
         walk(item.value, `${pointer}/${escapePointerToken(key)}`, depth + 1, keyNode?.range?.[0])
       }
     } else if (isSeq(n)) {
       n.items.forEach((item, i) => walk(item, `${pointer}/${i}`, depth + 1))
+    } else if (isScalar(n)) {
+      checkJsonScalar(n, false)
     }
     // an alias is expanded (and counted against maxAliasCount) by toJS; its target was walked where defined
   }
+  /** A value JSON has no word for (.nan, .inf, !!binary) would print as null or worse in the digest: two files, one digest. */
+  const checkJsonScalar = (node: Node, isKey: boolean): void => {
+    const v = (node as { value?: unknown }).value
+    const ok = v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
+    if (ok) return
+    const pos = node.range ? at(node.range[0]) : { line: 1, col: 1 }
+    const what = typeof v === 'number' ? String(v) : v instanceof Uint8Array ? 'binary data' : typeof v
+    walkProblems.push(
+      problem(
+        file,
+        'E_YAML_VALUE',
+        `${isKey ? 'a key' : 'a value'} JSON cannot hold (${what}): write a finite number, a string, true, false or null`,
+        pos.line,
+        pos.col,
+      ),
+    )
+  }
   walk(doc.contents, '', 0)
+  if (walkProblems.length > 0 && !tooDeep) return { value: undefined, positions, problems: walkProblems }
   if (complexKey && !tooDeep)
     return failed('E_SCHEMA', 'a mapping key must be a plain string, not a list, mapping or alias', complexKey.line, complexKey.col)
   if (tooDeep) return failed('E_YAML_LIMIT', `nesting deeper than ${limits.maxDepth} levels`, tooDeep.line, tooDeep.col)

@@ -1,15 +1,18 @@
 /**
  * A live policy store: a folder of policies, loaded, validated and compiled into a PolicySet, then
  * reloaded when the folder changes. A new set replaces the served one only when the whole folder is
- * valid; otherwise the last good set keeps serving and the problems are reported. Each decision
- * takes the set that is current when it starts and finishes on that set.
+ * valid (lock included) and was at rest: read twice, a quiet period apart, unchanged; otherwise the
+ * last good set keeps serving and the reason is reported. Parsing runs in a worker thread with a
+ * time budget. Each decision takes the set that is current when it starts and finishes on that set.
  */
-import { watch, type FSWatcher } from 'node:fs'
+import { realpathSync, statSync, watch, type FSWatcher } from 'node:fs'
+import { realpath } from 'node:fs/promises'
 import { ownOptions } from '../own.js'
 import { basename, resolve } from 'node:path'
 import { writeToSink, type DecisionSink } from '../audit/audit.js'
-import { CollabgateError, PolicyValidationError, type PolicyProblem } from '../errors.js'
-import { checkPolicies, type LoadOptions } from '../folder/load.js'
+import { CollabgateError, formatProblem, PolicyValidationError, type PolicyProblem } from '../errors.js'
+import type { LoadOptions } from '../folder/load.js'
+import { checkHere, CheckWorker, DEFAULT_PARSE_BUDGET_MS, snapshotFolder, storeWorkerFile, type StoreCheck } from './check.js'
 import type { Decision, Policy, SubjectDefinition } from '../model.js'
 import { canonicalJson } from '../validate/policy.js'
 import { PolicySet, type DecideOptions, type PolicySummary } from '../decide/policy-set.js'
@@ -20,8 +23,25 @@ import { byIdThenEffective } from '../order.js'
 export interface PolicyStoreOptions extends LoadOptions {
   /** Watch the folder and reload on change (default true). With false, only `reload()` changes the set. */
   watch?: boolean
-  /** Quiet time after the last file event before reloading, in ms (default 100): editors write in bursts. */
+  /**
+   * Quiet time in ms (default 100): after the last file event before reloading (editors write in
+   * bursts), and between the two reads of the folder that must agree before a set is swapped in.
+   */
   debounceMs?: number
+  /**
+   * Time budget of one load in ms (default 2000): the folder is parsed and checked in a worker thread,
+   * which is ended when it runs over (E_TIME_LIMIT). Only with `worker: false` or a `displayName`
+   * function does the check run in the main thread, without a budget.
+   */
+  parseBudgetMs?: number
+  /** Parse in a worker thread (default true; false: in the main thread, as `loadPolicies` does). */
+  worker?: boolean
+  /**
+   * How often, in ms, the store checks that it still watches the folder it was given (default 1000):
+   * a folder deleted and created again, or a symbolic link to it swapped (a Kubernetes ConfigMap
+   * update), is watched again and reloaded.
+   */
+  recheckMs?: number
   /** Keep the process alive while watching (default false: the service's server does that). */
   persistent?: boolean
   /** Where each decision is logged (see createAuditLog). */
@@ -51,17 +71,34 @@ export interface ProblemsEvent {
   problems: PolicyProblem[]
 }
 
+/**
+ * How a reload ended: a new set is served, the folder serves what it did, the folder was refused
+ * (the last good set keeps serving), or the folder changed while it was read (nothing swapped; the
+ * store tries again after the quiet period).
+ */
 export type ReloadResult =
   | { status: 'swapped'; generation: number; serving: PolicySummary[] }
   | { status: 'unchanged'; generation: number }
   | { status: 'rejected'; generation: number; problems: PolicyProblem[] }
+  | { status: 'unsettled'; generation: number }
 
 /** What the store is doing, for health checks. */
 export interface StoreStatus {
+  /** The folder as given (absolute). */
   dir: string
+  /** The folder the store reads: `dir` with symbolic links resolved; undefined while it does not exist. */
+  resolved: string | undefined
   generation: number
   loadedAt: string
+  /** A file watcher is live on the folder now (false after close(), with watch: false, or while the folder is gone). */
   watching: boolean
+  /**
+   * The store serves what the folder holds: something was loaded, the last finished reload was not
+   * refused, and the store watches the folder when it was asked to. A health check's answer.
+   */
+  healthy: boolean
+  /** Why the store is not healthy, in one sentence (absent when healthy). */
+  reason?: string
   /** The outcome of the most recent reload attempt. */
   lastReload: { status: ReloadResult['status']; at: string; problems: PolicyProblem[] }
 }
@@ -76,9 +113,9 @@ interface Served {
   fingerprint: string
 }
 
-const IGNORED = /(^\.|~$|\.swp$|\.swx$|\.tmp$)/
+const IGNORED = /(^\.(?!\.)|~$|\.swp$|\.swx$|\.tmp$)/
 
-/** Editors' scratch files and dot-files never trigger a reload. */
+/** Editors' scratch files and dot-files never trigger a reload; `..data` (a Kubernetes ConfigMap's swapped link) does. */
 function mayMatter(name: string | Buffer | null): boolean {
   if (name === null) return true
   return !IGNORED.test(basename(name.toString()))
@@ -99,6 +136,14 @@ export class PolicyStore {
   private readonly listeners: Listeners = { reload: new Set(), problems: new Set() }
   private served: Served | undefined
   private last: StoreStatus['lastReload'] = { status: 'unchanged', at: new Date(0).toISOString(), problems: [] }
+  /** The problems of the last reload that finished (not unsettled): empty when it was served. */
+  private lastFinished: PolicyProblem[] = []
+  /** The folder the live watcher watches, and its identity (so a new folder of the same name is told apart). */
+  private watched: { target: string; identity: string } | undefined
+  private wantWatch = false
+  private watchTrouble: string | undefined
+  private recheckTimer: NodeJS.Timeout | undefined
+  private checker: CheckWorker | undefined
   private running: Promise<ReloadResult> | undefined
   private queued: Promise<ReloadResult> | undefined
   private watcher: FSWatcher | undefined
@@ -137,13 +182,44 @@ export class PolicyStore {
   }
 
   status(): StoreStatus {
+    const reason = this.unhealthyBecause()
+    let resolved: string | undefined
+    try {
+      resolved = realpathSync(this.dir)
+    } catch {
+      resolved = undefined
+    }
     return {
       dir: this.dir,
+      resolved,
       generation: this.generation,
       loadedAt: this.served?.loadedAt ?? new Date(0).toISOString(),
       watching: this.watcher !== undefined,
+      healthy: reason === undefined,
+      ...(reason === undefined ? {} : { reason }),
       lastReload: { ...this.last, problems: [...this.last.problems] },
     }
+  }
+
+  private unhealthyBecause(): string | undefined {
+    if (!this.served) return 'no policy set could be loaded yet'
+    // not watching comes first: until it is watched again, no fix of the folder is seen
+    if (this.wantWatch && !this.closed && !this.watcher)
+      return this.watchTrouble ?? `not watching ${this.dir}; checking every ${this.recheckMs} ms to watch it again`
+    const first = this.lastFinished[0]
+    if (first) {
+      const more = this.lastFinished.length > 1 ? ` (and ${this.lastFinished.length - 1} more)` : ''
+      return `the folder was refused, still serving generation ${this.generation}: ${formatProblem(first)}${more}`
+    }
+    return undefined
+  }
+
+  private get recheckMs(): number {
+    return this.options.recheckMs ?? 1000
+  }
+
+  private get quietMs(): number {
+    return this.options.debounceMs ?? 100
   }
 
   /**
@@ -183,31 +259,92 @@ export class PolicyStore {
     this.closed = true
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
-    this.watcher?.close()
-    this.watcher = undefined
+    if (this.recheckTimer) clearInterval(this.recheckTimer)
+    this.recheckTimer = undefined
+    this.unwatch()
+    this.checker?.close()
+    this.checker = undefined
   }
 
-  /** Starts the file watcher (recursive where the platform supports it). */
+  /**
+   * Starts the file watcher (recursive where the platform supports it) on the folder `dir` resolves
+   * to, and a timer that checks every `recheckMs` that this is still the folder `dir` names: a
+   * watcher on a deleted folder hears nothing more, and one on the target of a swapped symbolic link
+   * watches the old version. Either is noticed, watched anew and reloaded. Throws when the folder
+   * cannot be watched now.
+   */
   startWatching(): void {
     if (this.watcher || this.closed) return
-    const onEvent = (_event: string, name: string | Buffer | null) => {
+    this.wantWatch = true
+    this.watchNow()
+    this.recheckTimer ??= setInterval(() => this.recheck(), this.recheckMs)
+    this.recheckTimer.unref()
+  }
+
+  /** The folder `dir` resolves to now and an identity that a folder created anew under that name does not share. */
+  private resolveDir(): { target: string; identity: string } {
+    const target = realpathSync(this.dir)
+    const info = statSync(target, { bigint: true })
+    return { target, identity: `${info.dev}:${info.ino}:${info.birthtimeNs}` }
+  }
+
+  private watchNow(): void {
+    const onEvent = (event: string, name: string | Buffer | null) => {
       if (mayMatter(name)) this.schedule()
+      // the folder itself deleted or moved shows as a rename: tell it now, not at the next recheck
+      if (event === 'rename') this.recheck()
     }
     const persistent = this.options.persistent ?? false
+    const at = this.resolveDir()
     let watcher: FSWatcher
     try {
-      watcher = watch(this.dir, { recursive: true, persistent }, onEvent)
+      watcher = watch(at.target, { recursive: true, persistent }, onEvent)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM') throw err
-      watcher = watch(this.dir, { persistent }, onEvent)
+      watcher = watch(at.target, { persistent }, onEvent)
     }
     watcher.on('error', (err: NodeJS.ErrnoException) => {
-      // e.g. the folder was deleted: keep serving, say why nothing reloads any more
-      this.report([problem(this.dir, 'E_IO', `stopped watching ${this.dir}: ${err.code ?? err.message}`)])
-      this.watcher?.close()
-      this.watcher = undefined
+      // keep serving and say why nothing reloads for now; recheck() watches again once it can
+      this.lostWatch(`stopped watching ${this.dir}: ${err.code ?? err.message}`)
     })
     this.watcher = watcher
+    this.watched = at
+    this.watchTrouble = undefined
+  }
+
+  private unwatch(): void {
+    this.watcher?.close()
+    this.watcher = undefined
+    this.watched = undefined
+  }
+
+  private lostWatch(why: string): void {
+    if (!this.watcher) return
+    this.unwatch()
+    this.watchTrouble = `${why}; checking every ${this.recheckMs} ms to watch it again`
+    this.report([problem(this.dir, 'E_IO', this.watchTrouble)])
+  }
+
+  /** Watches again when `dir` no longer leads to the folder watched (deleted, created anew, link swapped). */
+  private recheck(): void {
+    if (this.closed || !this.wantWatch) return
+    let now: { target: string; identity: string }
+    try {
+      now = this.resolveDir()
+    } catch (err) {
+      this.lostWatch(`${this.dir} is gone (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+      return
+    }
+    if (this.watcher && this.watched?.target === now.target && this.watched.identity === now.identity) return
+    this.unwatch()
+    try {
+      this.watchNow()
+    } catch (err) {
+      this.watchTrouble = `cannot watch ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; checking every ${this.recheckMs} ms`
+      return
+    }
+    // a new folder (or link target): whatever it holds now is what to serve
+    this.schedule()
   }
 
   private schedule(): void {
@@ -225,8 +362,12 @@ export class PolicyStore {
     let problems: PolicyProblem[]
     let policies: Policy[] | undefined
     let subjects: SubjectDefinition[] = []
+    const lockFile = typeof this.options.lock === 'string' ? [resolve(this.options.lock)] : []
+    // read the folder, wait the quiet period, load it, read it again: a folder being written is not served
+    const before = await snapshotFolder(this.dir, lockFile)
+    await new Promise((r) => setTimeout(r, this.quietMs))
     try {
-      const checked = await checkPolicies(this.dir, this.options)
+      const checked = await this.check()
       problems = checked.problems
       if (problems.length === 0 && checked.files.length === 0) {
         // an emptied folder is far more likely a botched deploy than a wish to serve nothing
@@ -240,6 +381,12 @@ export class PolicyStore {
       const message = err instanceof Error ? err.message : String(err)
       problems = [problem(this.dir, 'E_IO', `cannot load ${this.dir}: ${message}`)]
     }
+    if (before !== (await snapshotFolder(this.dir, lockFile))) {
+      this.last = { status: 'unsettled', at: at(), problems: [] }
+      this.schedule()
+      return { status: 'unsettled', generation: this.generation }
+    }
+    this.lastFinished = policies ? [] : problems
     if (!policies) {
       this.last = { status: 'rejected', at: at(), problems }
       this.report(problems)
@@ -259,6 +406,25 @@ export class PolicyStore {
     const event: ReloadEvent = { generation: this.served.generation, at: this.served.loadedAt, serving: set.list(), previous }
     this.emit('reload', event)
     return { status: 'swapped', generation: event.generation, serving: event.serving }
+  }
+
+  /** The folder loaded and checked: in a worker thread with a time budget, unless a worker cannot do it. */
+  private async check(): Promise<StoreCheck> {
+    const file = this.options.worker === false || this.options.displayName ? undefined : storeWorkerFile()
+    // a displayName function cannot cross to a worker; it names files below the folder as given
+    if (!file) return checkHere(this.dir, this.options)
+    // the worker reads the folder the links lead to now, so one load never mixes two versions of a swapped link
+    const target = await realpath(this.dir).catch(() => this.dir)
+    const { limits, lock, followSymlinks } = this.options
+    const options = { lock: typeof lock === 'string' ? resolve(lock) : lock, ...(limits ? { limits: { ...limits } } : {}), followSymlinks }
+    // reload() after close() still works: it starts a thread again
+    this.checker ??= new CheckWorker(file)
+    const checked = await this.checker.check(target, options, this.options.parseBudgetMs ?? DEFAULT_PARSE_BUDGET_MS)
+    if (this.closed) {
+      this.checker?.close()
+      this.checker = undefined
+    }
+    return checked
   }
 
   private report(problems: PolicyProblem[]): void {
@@ -297,7 +463,13 @@ export async function watchPolicies(dir: string, options: PolicyStoreOptions = {
   } catch (err) {
     watchError = err
   }
-  const first = await store.reload()
+  let first = await store.reload()
+  // a folder being written at start: wait for it to come to rest (each try waits a quiet period)
+  for (let tries = 0; first.status === 'unsettled' && tries < 50; tries++) first = await store.reload()
+  if (first.status === 'unsettled') {
+    store.close()
+    throw new CollabgateError('E_IO', `${store.dir} kept changing while it was read; start again once it is at rest`)
+  }
   if (first.status === 'rejected') {
     store.close()
     throw new PolicyValidationError(first.problems)

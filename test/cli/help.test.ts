@@ -54,7 +54,9 @@ describe.concurrent('collabgate, used wrongly', () => {
       "collabgate: unknown option '--polices' for decide (did you mean '--policies'?); its options: --policy, --digest, --as-of, --policies, --no-lock, --explain, --format, --ndjson, --workers, -h (collabgate decide --help)\n",
     )
     const far = await cli(['validate', '--bogus'])
-    expect(far.stderr).toMatch(/^collabgate: unknown option '--bogus' for validate; its options: --format, --lock, --no-lock, -h /)
+    expect(far.stderr).toMatch(
+      /^collabgate: unknown option '--bogus' for validate; its options: --format, --lock, --no-lock, --follow-symlinks, -h /,
+    )
   })
 
   it('treats a --policies folder that is not there as a usage error (exit 2) in decide and impact, as validate does', async () => {

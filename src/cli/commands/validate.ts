@@ -25,6 +25,8 @@ Options:
                      for GitHub Actions)
   --lock FILE        the lock file to check (default: PATH/policies.lock.json)
   --no-lock          do not check the lock (scratch work)
+  --follow-symlinks  read files whose symbolic links lead outside PATH
+                     (refused by default: E_SYMLINK)
   -h, --help         show this help
 
 Exit: 0 all policies valid; 1 a policy is invalid or changed without a
@@ -47,6 +49,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
       format: { type: 'string', default: 'text' },
       lock: { type: 'string' },
       'no-lock': { type: 'boolean', default: false },
+      'follow-symlinks': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -60,7 +63,11 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
 
   if (values.lock !== undefined && values['no-lock']) throw new UsageError('--lock and --no-lock contradict each other; give one')
   if (values.lock !== undefined) await statArg(values.lock)
-  const checked = await checkPolicies(paths, { displayName: displayPath, lock: values['no-lock'] ? false : (values.lock ?? true) })
+  const checked = await checkPolicies(paths, {
+    displayName: displayPath,
+    lock: values['no-lock'] ? false : (values.lock ?? true),
+    followSymlinks: values['follow-symlinks'],
+  })
   io.stdout(VALIDATION_REPORTERS[format]({ checked, paths }, { paint: paintFor(io) }))
   if (checked.problems.some((p) => p.code === 'E_IO')) return EXIT.USAGE
   return isValid(checked) ? EXIT.OK : EXIT.FAILED
