@@ -508,6 +508,8 @@ async function main() {
       audit: { type: 'string' },
       'audit-mode': { type: 'string', default: 'durable' },
       'max-body-bytes': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'max-connections-per-ip': { type: 'string' },
     },
   })
   const print = (o) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...o }) + '\n')
@@ -516,6 +518,10 @@ async function main() {
     audit: values.audit,
     auditMode: values['audit-mode'],
     maxBodyBytes: values['max-body-bytes'] ? Number(values['max-body-bytes']) : undefined,
+    limits: {
+      ...(values['max-connections'] ? { maxConnections: Number(values['max-connections']) } : {}),
+      ...(values['max-connections-per-ip'] ? { maxConnectionsPerIp: Number(values['max-connections-per-ip']) } : {}),
+    },
     log: print,
   })
   const url = await service.listen(Number(values.port), values.host)
