@@ -56,15 +56,16 @@ function faults(root) {
   return [
     {
       name: 'slow-rewrite',
-      what: `${ONB_FILE} rewritten in place in 100-byte chunks, 20 ms apart`,
+      what: `${ONB_FILE} rewritten in place in 100-byte chunks, 20 ms apart, pausing 250 ms (past the store's debounce) after every 15th`,
       async run(ctx) {
         const file = join(ctx.target(), ONB_FILE)
         const text = readFileSync(file)
         const fd = openSync(file, 'w')
         try {
-          for (let at = 0; at < text.length; at += 100) {
+          for (let at = 0, chunk = 1; at < text.length; at += 100, chunk++) {
             writeSync(fd, text, at, Math.min(100, text.length - at))
-            await sleep(20)
+            // a writer that stalls now and then leaves a truncated file long enough for a reload to see it
+            await sleep(chunk % 15 === 0 ? 250 : 20)
           }
         } finally {
           closeSync(fd)
