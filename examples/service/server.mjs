@@ -21,7 +21,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { realpathSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
-import { basename, relative, resolve, sep } from 'node:path'
+import { basename, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import {
@@ -267,8 +267,8 @@ export async function createServer(options = {}) {
     debounceMs: options.debounceMs,
     audit,
     maxRecordBytes: maxBodyBytes,
-    // problems name files relative to the folder: no server paths in responses
-    displayName: (abs) => relative(dir, abs).split(sep).join('/'),
+    // no displayName: the default already names files relative to the folder, and a function would keep a
+    // store that parses in a worker thread (with a time budget) on the main thread
     onReload: (e) => log({ event: 'reload', generation: e.generation, serving: e.serving.map((p) => `${p.id}@${p.version}`) }),
     onProblems: (e) => log({ event: 'problems', generation: e.generation, problems: e.problems }),
   })

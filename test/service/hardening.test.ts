@@ -187,7 +187,7 @@ describe('connection limits', () => {
     expect(slow.data).toMatch(/^HTTP\/1\.1 408/)
     expect(slow.data).toContain('request-timeout')
     expect(slow.ms).toBeGreaterThanOrEqual(limits.requestTimeoutMs - 20)
-    expect(slow.ms).toBeLessThan(limits.requestTimeoutMs + 500)
+    expect(slow.ms).toBeLessThan(limits.requestTimeoutMs + 1000) // 30 s means 30 s: it used to run to 51 s
   })
 
   it('closes an idle keep-alive connection', async () => {
@@ -215,6 +215,8 @@ describe('connection limits', () => {
           }),
       ),
     )
+    for (let i = 0; i < 100 && refused < 6; i++) await new Promise((r) => setTimeout(r, 20))
+    await new Promise((r) => setTimeout(r, 100))
     expect(refused).toBe(6)
     // another address is still served while the first holds its share
     expect((await call(base, 'POST', '/v1/decisions', record(), JSON_TYPE)).status).toBe(200)
@@ -226,7 +228,7 @@ describe('connection limits', () => {
     expect(service.server.maxConnections).toBe(3)
     const results = await Promise.all(
       Array.from({ length: 5 }, () =>
-        Promise.race([rawClient(base, () => {}).then(() => 'closed'), new Promise<string>((r) => setTimeout(() => r('open'), 300))]),
+        Promise.race([rawClient(base, () => {}).then(() => 'closed'), new Promise<string>((r) => setTimeout(() => r('open'), 1500))]),
       ),
     )
     expect(results.filter((r) => r === 'closed')).toHaveLength(2)
@@ -253,6 +255,8 @@ describe('no server paths in answers', () => {
     const texts: string[] = []
     const collect = async (r: Promise<Reply>) => texts.push((await r).text)
     await collect(call(base, 'POST', '/v1/decisions', record(), JSON_TYPE))
+    // the buffered log learns of the full disk when the write comes back
+    for (let i = 0; i < 100 && service.store.status().audit?.healthy !== false; i++) await new Promise((r) => setTimeout(r, 20))
     rmSync(scratch.dir, { recursive: true })
     await service.store.reload()
     await collect(call(base, 'GET', '/v1/policies'))
@@ -289,9 +293,9 @@ describe('/healthz', () => {
   })
 
   it('is 503 when a buffered audit log fails, though decisions are still answered', async () => {
-    const { base } = await start({ audit: '/dev/full', auditMode: 'buffered' })
+    const { base, service } = await start({ audit: '/dev/full', auditMode: 'buffered' })
     expect((await call(base, 'POST', '/v1/decisions', record(), JSON_TYPE)).status).toBe(200)
-    await new Promise((r) => setTimeout(r, 50))
+    for (let i = 0; i < 100 && service.store.status().audit?.healthy !== false; i++) await new Promise((r) => setTimeout(r, 20))
     expect((await call(base, 'POST', '/v1/decisions', record(), JSON_TYPE)).status).toBe(200)
     const health = await call(base, 'GET', '/healthz')
     expect(health.status).toBe(503)
