@@ -286,15 +286,18 @@ export async function createServer(options = {}) {
           : `audit log failing (${status.audit.reason}): decisions are answered but not recorded`,
       )
     }
-    // `healthy`/`reason` are read when the store reports them (a store that checks its folder's lock does)
-    if (status.healthy === false && typeof status.reason === 'string') reasons.push(status.reason)
-    if (status.lastReload.status === 'rejected') {
-      const first = status.lastReload.problems[0]
-      reasons.push(
-        `reload refused, serving generation ${status.generation}: ${status.lastReload.problems.length} problem(s)${first ? `, first ${first.code} ${first.message}` : ''}`,
-      )
+    if (typeof status.healthy === 'boolean') {
+      // a store that judges its own health (lock, folder at rest, watching) says why it is not healthy
+      if (!status.healthy) reasons.push(typeof status.reason === 'string' ? status.reason : 'the policy store reports itself unhealthy')
+    } else {
+      if (status.lastReload.status === 'rejected') {
+        const first = status.lastReload.problems[0]
+        reasons.push(
+          `reload refused, serving generation ${status.generation}: ${status.lastReload.problems.length} problem(s)${first ? `, first ${first.code} ${first.message}` : ''}`,
+        )
+      }
+      if (watching && !status.watching) reasons.push('not watching the policy folder: changes are not picked up until a restart')
     }
-    if (watching && !status.watching) reasons.push('not watching the policy folder: changes are not picked up until a restart')
     if (state === 'ok' && reasons.length > 0) state = 'degraded'
     return {
       code: state === 'unhealthy' ? 503 : 200,
