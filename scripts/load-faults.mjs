@@ -113,10 +113,13 @@ function faults(root) {
         await ctx.hold()
         const next = join(ctx.work, 'gen-3')
         copyPolicies(root, next, (src) => /\.v1\.1\.0\.yaml$/.test(src))
-        const lock = Object.fromEntries(Object.entries(lockOf(next)).filter(([k]) => !k.endsWith('@1.1.0')))
+        const entries = Object.entries(lockOf(next))
+        const dropped = new Set(entries.filter(([k]) => /\.v?1\.1\.0$|@1\.1\.0$/.test(k)).map(([, d]) => d))
+        const lock = Object.fromEntries(entries.filter(([, d]) => !dropped.has(d)))
         writeFileSync(join(next, 'policies.lock.json'), JSON.stringify(lock, null, 2) + '\n')
         ctx.swap(next)
-        return Object.values(lock)
+        // the lock also holds record schemas: what must be served is the versions served before, less the dropped ones
+        return ctx.baseline.filter((d) => !dropped.has(d))
       },
     },
     {
@@ -268,6 +271,7 @@ export async function runFaults({ root, connections, json, auditMode, holdMs, re
         work,
         child,
         auditFile,
+        baseline,
         target: () => realpathSync(live),
         hold: () => sleep(holdMs),
         note: (n) => notes.push(n),
@@ -282,10 +286,13 @@ export async function runFaults({ root, connections, json, auditMode, holdMs, re
       const undone = Date.now()
       const want = [...expected].sort().join(',')
       let recoverMs = null
+      let last
       while (Date.now() - undone < recoverTimeoutMs) {
         const h = await get('/healthz')
+        last = { health: h.body?.status ?? 'unresponsive', reasons: h.body?.reasons }
         if (h.status === 200 && h.body.status === 'ok') {
           const served = await servedDigests()
+          last.serving = served?.length
           if (served && served.join(',') === want) {
             recoverMs = Date.now() - undone
             break
@@ -293,6 +300,8 @@ export async function runFaults({ root, connections, json, auditMode, holdMs, re
         }
         await sleep(50)
       }
+      // what the service said last, so an unrecovered fault says where it stuck
+      if (recoverMs === null) notes.push(`at the deadline: ${JSON.stringify(last)}`)
       await sleep(500)
       monitoring = false
       await monitor
@@ -327,6 +336,7 @@ export async function runFaults({ root, connections, json, auditMode, holdMs, re
         ...(unreleasedSeen.size > 0 ? { unreleased_digests: [...unreleasedSeen].slice(0, 3) } : {}),
         ...(notes.length > 0 ? { notes } : {}),
       }
+      for (const n of notes) say(`${' '.repeat(23)}note: ${n}`)
       results.push(entry)
       say(
         `${fault.name.padEnd(22)} ${fault.what}\n${' '.repeat(23)}requests ${entry.requests}, non-2xx ${entry.non2xx} (unexpected ${entry.unexpected_non2xx}), errors ${entry.errors}, unreleased ${entry.unreleased}, p99 ${entry.p99_ms} ms, health ${entry.health_seen.join(' | ')}, ${entry.recovered ? `recovered in ${entry.recover_ms} ms` : `NOT recovered within ${recoverTimeoutMs} ms`}, audit ${entry.audit_lines} lines for ${entry.answered} answers (missing ${entry.audit_missing})`,
