@@ -336,11 +336,11 @@ export async function runFaults({ root, connections, json, auditMode, holdMs, re
         ...(unreleasedSeen.size > 0 ? { unreleased_digests: [...unreleasedSeen].slice(0, 3) } : {}),
         ...(notes.length > 0 ? { notes } : {}),
       }
-      for (const n of notes) say(`${' '.repeat(23)}note: ${n}`)
       results.push(entry)
       say(
         `${fault.name.padEnd(22)} ${fault.what}\n${' '.repeat(23)}requests ${entry.requests}, non-2xx ${entry.non2xx} (unexpected ${entry.unexpected_non2xx}), errors ${entry.errors}, unreleased ${entry.unreleased}, p99 ${entry.p99_ms} ms, health ${entry.health_seen.join(' | ')}, ${entry.recovered ? `recovered in ${entry.recover_ms} ms` : `NOT recovered within ${recoverTimeoutMs} ms`}, audit ${entry.audit_lines} lines for ${entry.answered} answers (missing ${entry.audit_missing})`,
       )
+      for (const n of notes) say(`${' '.repeat(23)}note: ${n}`)
     }
   } finally {
     for (const c of children) c.kill('SIGKILL')
