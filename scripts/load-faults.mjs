@@ -202,6 +202,8 @@ export async function runFaults({ root, connections, json, auditMode, holdMs, re
           live,
           '--port',
           '0',
+          '--max-connections-per-ip',
+          String(connections + 16),
           ...(auditMode === 'none' ? [] : ['--audit', auditFile, '--audit-mode', auditMode]),
         ],
         { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, COLLABGATE_TOKEN: token } },
@@ -382,7 +384,7 @@ export async function runFaults({ root, connections, json, auditMode, holdMs, re
     summary.errors === 0
   say(
     ok
-      ? 'ok: every fault survived: no unreleased answer, no missing audit line, every fault recovered'
+      ? `ok: every fault survived: no unreleased answer, every fault recovered, audit lines missing: ${summary.audit_missing ?? 'not logged'} (${auditMode} mode)`
       : `FAILED: unreleased answers ${summary.unreleased_answers}, audit lines missing ${summary.audit_missing}, unexpected non-2xx ${summary.unexpected_non2xx}, errors ${summary.errors}, not recovered: ${summary.not_recovered.join(', ') || 'none'}`,
   )
   if (json) say(JSON.stringify({ ...summary, ok }))

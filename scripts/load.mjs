@@ -29,7 +29,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '16' },
+    connections: { type: 'string' },
     json: { type: 'boolean', default: false },
     'audit-mode': { type: 'string', default: 'durable' },
     faults: { type: 'boolean', default: false },
@@ -39,7 +39,7 @@ const { values } = parseArgs({
   },
 })
 const duration = Number(values.duration)
-const connections = Number(values.connections)
+const connections = Number(values.connections ?? (values.faults ? 8 : 16))
 const auditMode = values['audit-mode']
 if (
   !(duration > 0 && duration <= 600) ||
@@ -58,7 +58,7 @@ if (values.faults) {
   const { runFaults } = await import('./load-faults.mjs')
   const ok = await runFaults({
     root,
-    connections: values.connections === '16' ? 8 : connections,
+    connections,
     json: values.json,
     auditMode,
     holdMs: Number(values['hold-ms']),
