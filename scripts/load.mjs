@@ -8,10 +8,16 @@
  * record, so every answer must be 2xx; the versions that answered are counted before and after.
  *
  * Options: --duration SECONDS (default 10), --connections N (default 16), --json (last stdout line
- * is one JSON object). Exit 1 when a valid request failed or the valid version was never served.
+ * is one JSON object), --audit-mode durable|buffered|none (default durable, the service's default).
+ * Exit 1 when a valid request failed or the valid version was never served.
+ *
+ * With --faults, runs the fault-injection harness instead (scripts/load-faults.mjs): each operator
+ * fault under load, on a fresh service; --hold-ms (default 2000), --recover-timeout-ms (default
+ * 20000), --only NAME[,NAME] choose how long a fault lasts, how long recovery may take, which faults.
  */
 import autocannon from 'autocannon'
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -23,187 +29,240 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '16' },
+    connections: { type: 'string' },
     json: { type: 'boolean', default: false },
+    'audit-mode': { type: 'string', default: 'durable' },
+    faults: { type: 'boolean', default: false },
+    'hold-ms': { type: 'string', default: '2000' },
+    'recover-timeout-ms': { type: 'string', default: '20000' },
+    only: { type: 'string', default: '' },
   },
 })
 const duration = Number(values.duration)
-const connections = Number(values.connections)
-if (!(duration > 0 && duration <= 600) || !(Number.isInteger(connections) && connections > 0 && connections <= 1024)) {
-  process.stderr.write('usage: node scripts/load.mjs [--duration 1..600] [--connections 1..1024] [--json]\n')
+const connections = Number(values.connections ?? (values.faults ? 8 : 16))
+const auditMode = values['audit-mode']
+if (
+  !(duration > 0 && duration <= 600) ||
+  !(Number.isInteger(connections) && connections > 0 && connections <= 1024) ||
+  !['durable', 'buffered', 'none'].includes(auditMode)
+) {
+  process.stderr.write(
+    'usage: node scripts/load.mjs [--duration 1..600] [--connections 1..1024] [--audit-mode durable|buffered|none] [--json] [--faults]\n',
+  )
   process.exit(2)
 }
 
 const say = (line) => process.stdout.write(line + '\n')
-const ONBOARDING = 'creator-collaboration.us.onboarding'
-const OLD_FILE = `${ONBOARDING}.v1.0.0.yaml`
-const NEW_FILE = `${ONBOARDING}.v1.1.0.yaml`
-const asOf = new Date().toISOString().slice(0, 10)
 
-// a scratch copy of the shipped policies, and a log folder outside the watched one
-const work = mkdtempSync(join(tmpdir(), 'collabgate-load-'))
-const policiesDir = join(work, 'policies')
-// the 1.0.0 policies and the record kinds, without the shipped 1.1.0 versions and without the lock:
-// the versions this script writes are drafts that no lock lists
-cpSync(join(root, 'policies'), policiesDir, {
-  recursive: true,
-  filter: (src) => !/\.v1\.1\.0\.|\.test\.yaml$|policies\.lock\.json$|test-records/.test(src),
-})
-const auditFile = join(work, 'decisions.ndjson')
-const original = readFileSync(join(policiesDir, OLD_FILE), 'utf8')
-if (!original.includes('version: 1.0.0') || !original.includes('  from: "2023-09-18"'))
-  throw new Error(`${OLD_FILE} no longer has the lines this script edits`)
-
-// the new version starts on asOf, which ends the old one there
-const newVersion = original.replace('version: 1.0.0', 'version: 1.1.0').replace('  from: "2023-09-18"', `  from: "${asOf}"`)
-const broken = newVersion.replace('operator: equal', 'operator: looksLike').replace('outcome: reject', 'outcome: maybe')
-
-// --- the service, as a child process so autocannon and the server do not share one event loop
-const child = spawn(
-  process.execPath,
-  [join(root, 'examples/service/server.mjs'), '--policies', policiesDir, '--port', '0', '--audit', auditFile],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-)
-const events = []
-const waiters = []
-createInterface({ input: child.stdout }).on('line', (line) => {
-  let event
-  try {
-    event = JSON.parse(line)
-  } catch {
-    return
-  }
-  events.push(event)
-  for (const w of [...waiters]) {
-    if (!w.match(event)) continue
-    waiters.splice(waiters.indexOf(w), 1)
-    w.resolve(event)
-  }
-})
-const waitFor = (match, what, ms = 10_000) =>
-  new Promise((resolvePromise, reject) => {
-    const hit = events.find(match)
-    if (hit) return resolvePromise(hit)
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)
-    waiters.push({ match, resolve: (e) => (clearTimeout(timer), resolvePromise(e)) })
-  })
-const childExit = new Promise((resolvePromise) => child.once('exit', resolvePromise))
-
-function cleanup() {
-  if (child.exitCode === null) child.kill('SIGTERM')
-  rmSync(work, { recursive: true, force: true })
-}
-
-let phase = 'before'
-const answered = { before: {}, during: {}, after: {} }
-const failures = []
-
-try {
-  const { url } = await waitFor((e) => e.event === 'listening', 'the service to listen')
-  const host = new URL(url).hostname
-  if (host !== '127.0.0.1') throw new Error(`refusing to load ${host}: loopback only`)
-
-  const record = (file) => readFileSync(join(root, 'examples', file), 'utf8')
-  const cases = [
-    { path: `/v1/decisions?asOf=${asOf}`, body: record('applications/complete-us-developer.json') },
-    { path: `/v1/decisions?asOf=${asOf}`, body: record('applications/missing-details.json') },
-    { path: `/v1/decisions?asOf=${asOf}`, body: record('applications/rejected-multiple-reasons.json') },
-    {
-      path: `/v1/decisions?asOf=${asOf}&policy=creator-collaboration.us.api-access`,
-      body: record('applications/approved-for-api-access.json'),
-    },
-    { path: `/v1/decisions?asOf=${asOf}`, body: record('behaviour/confirmed-data-leak.json') },
-    { path: `/v1/decisions?asOf=${asOf}`, body: record('behaviour/suspected-fraud.json') },
-  ]
-  const requests = cases.map((c) => ({
-    method: 'POST',
-    path: c.path,
-    headers: { 'content-type': 'application/json' },
-    body: c.body,
-    onResponse: (status, body, _context, headers) => {
-      const served = headers['x-collabgate-policy']
-      if (status >= 200 && status < 300 && served) answered[phase][served] = (answered[phase][served] ?? 0) + 1
-      else if (failures.length < 5) failures.push({ status, path: c.path, body: String(body).slice(0, 300) })
-    },
-  }))
-
-  say(`load: ${connections} connections for ${duration}s against ${url} (asOf ${asOf}; policies in a temporary copy)`)
-  const run = autocannon({ url, connections, duration, requests })
-  const ms = duration * 1000
-
-  // (1) an author pushes a broken v1.1.0: the service must refuse it and keep answering with v1.0.0
-  await new Promise((r) => setTimeout(r, ms * 0.3))
-  writeFileSync(join(policiesDir, NEW_FILE), broken)
-  const problems = await waitFor((e) => e.event === 'problems', 'the invalid policy to be reported')
-  say(
-    `  t+${((ms * 0.3) / 1000).toFixed(1)}s wrote an invalid ${NEW_FILE}: refused, ${problems.problems.length} problem(s), e.g. ${problems.problems[0]?.code} ${problems.problems[0]?.message}`,
-  )
-
-  // (2) the fix: a valid v1.1.0 from asOf
-  await new Promise((r) => setTimeout(r, ms * 0.25))
-  phase = 'during'
-  writeFileSync(join(policiesDir, NEW_FILE), newVersion)
-  const swapped = await waitFor(
-    (e) => e.event === 'reload' && e.serving.includes(`${ONBOARDING}@1.1.0`),
-    'the valid version to be swapped in',
-  )
-  phase = 'after'
-  say(
-    `  t+${((ms * 0.55) / 1000).toFixed(1)}s wrote a valid ${NEW_FILE}, in effect from ${asOf} (1.0.0 ends there): now serving generation ${swapped.generation}`,
-  )
-
-  const result = await run
-  const policies = await (await fetch(`${url}/v1/policies`)).json()
-  child.kill('SIGTERM')
-  await childExit
-  const audited = readFileSync(auditFile, 'utf8').split('\n').filter(Boolean).length
-
-  const errors = result.non2xx + result.errors + result.timeouts
-  const versionsServed = [
-    ...new Set([...Object.keys(answered.before), ...Object.keys(answered.during), ...Object.keys(answered.after)]),
-  ].sort()
-  const onboarding = (bucket) =>
-    Object.entries(bucket)
-      .filter(([k]) => k.startsWith(ONBOARDING + '@'))
-      .map(([k, n]) => `${k.split('@')[1]} ×${n}`)
-      .join(', ') || '(none)'
-  const summary = {
-    requests: result.requests.total,
-    requests_per_s: Math.round(result.requests.average),
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
-    non2xx: result.non2xx,
-    errors,
+if (values.faults) {
+  const { runFaults } = await import('./load-faults.mjs')
+  const ok = await runFaults({
+    root,
     connections,
-    duration_s: duration,
-    versions_served: versionsServed,
-    versions_before: answered.before,
-    versions_after: answered.after,
-    audit_lines: audited,
-    serving_at_end: policies.policies.map((p) => `${p.id}@${p.version}`),
+    json: values.json,
+    auditMode,
+    holdMs: Number(values['hold-ms']),
+    recoverTimeoutMs: Number(values['recover-timeout-ms']),
+    only: values.only ? values.only.split(',') : [],
+    say,
+  })
+  process.exitCode = ok ? 0 : 1
+  // autocannon may keep sockets a moment after finishing: the script stops by itself
+  setTimeout(() => process.exit(process.exitCode), 200).unref()
+} else {
+  await plainLoad()
+}
+
+async function plainLoad() {
+  const ONBOARDING = 'creator-collaboration.us.onboarding'
+  const OLD_FILE = `${ONBOARDING}.v1.0.0.yaml`
+  const NEW_FILE = `${ONBOARDING}.v1.1.0.yaml`
+  const asOf = new Date().toISOString().slice(0, 10)
+
+  // a scratch copy of the shipped policies, and a log folder outside the watched one
+  const work = mkdtempSync(join(tmpdir(), 'collabgate-load-'))
+  const policiesDir = join(work, 'policies')
+  // the 1.0.0 policies and the record kinds, without the shipped 1.1.0 versions and without the lock:
+  // the versions this script writes are drafts that no lock lists
+  cpSync(join(root, 'policies'), policiesDir, {
+    recursive: true,
+    filter: (src) => !/\.v1\.1\.0\.|\.test\.yaml$|policies\.lock\.json$|test-records/.test(src),
+  })
+  const auditFile = join(work, 'decisions.ndjson')
+  const original = readFileSync(join(policiesDir, OLD_FILE), 'utf8')
+  if (!original.includes('version: 1.0.0') || !original.includes('  from: "2023-09-18"'))
+    throw new Error(`${OLD_FILE} no longer has the lines this script edits`)
+
+  // the new version starts on asOf, which ends the old one there
+  const newVersion = original.replace('version: 1.0.0', 'version: 1.1.0').replace('  from: "2023-09-18"', `  from: "${asOf}"`)
+  const broken = newVersion.replace('operator: equal', 'operator: looksLike').replace('outcome: reject', 'outcome: maybe')
+
+  // every request carries a bearer token, as a real client of the service would
+  const token = randomBytes(24).toString('base64url')
+  // --- the service, as a child process so autocannon and the server do not share one event loop
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'examples/service/server.mjs'),
+      '--policies',
+      policiesDir,
+      '--port',
+      '0',
+      '--max-connections-per-ip',
+      String(connections + 16),
+      ...(auditMode === 'none' ? [] : ['--audit', auditFile, '--audit-mode', auditMode]),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, COLLABGATE_TOKEN: token },
+    },
+  )
+  const events = []
+  const waiters = []
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    let event
+    try {
+      event = JSON.parse(line)
+    } catch {
+      return
+    }
+    events.push(event)
+    for (const w of [...waiters]) {
+      if (!w.match(event)) continue
+      waiters.splice(waiters.indexOf(w), 1)
+      w.resolve(event)
+    }
+  })
+  const waitFor = (match, what, ms = 10_000) =>
+    new Promise((resolvePromise, reject) => {
+      const hit = events.find(match)
+      if (hit) return resolvePromise(hit)
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)
+      waiters.push({ match, resolve: (e) => (clearTimeout(timer), resolvePromise(e)) })
+    })
+  const childExit = new Promise((resolvePromise) => child.once('exit', resolvePromise))
+
+  function cleanup() {
+    if (child.exitCode === null) child.kill('SIGTERM')
+    rmSync(work, { recursive: true, force: true })
   }
 
-  say(
-    `requests: ${summary.requests} in ${duration}s (${summary.requests_per_s}/s), latency p50 ${summary.p50_ms} ms, p99 ${summary.p99_ms} ms`,
-  )
-  say(`non-2xx for valid requests: ${summary.non2xx}; connection errors: ${result.errors}; timeouts: ${result.timeouts}`)
-  say(`onboarding versions that answered before the change: ${onboarding(answered.before)}`)
-  say(`onboarding versions that answered while it was loading: ${onboarding(answered.during)}`)
-  say(`onboarding versions that answered after the swap: ${onboarding(answered.after)}`)
-  say(`decision log: ${audited} lines`)
-  for (const f of failures) say(`  failed: ${f.status} ${f.path} ${f.body}`)
-  // a request that started just before the swap may answer just after it with 1.0.0: that is correct, so only 1.1.0 is required
-  const ok = errors === 0 && Object.keys(answered.after).includes(`${ONBOARDING}@1.1.0`)
-  say(ok ? 'ok: no failed decision, invalid policy refused, new version served after the swap' : 'FAILED: see above')
-  if (values.json) say(JSON.stringify(summary))
-  process.exitCode = ok ? 0 : 1
-} catch (err) {
-  process.stderr.write(`load: ${err instanceof Error ? err.message : String(err)}\n`)
-  process.exitCode = 1
-} finally {
-  cleanup()
+  let phase = 'before'
+  const answered = { before: {}, during: {}, after: {} }
+  const failures = []
+
+  try {
+    const { url } = await waitFor((e) => e.event === 'listening', 'the service to listen')
+    const host = new URL(url).hostname
+    if (host !== '127.0.0.1') throw new Error(`refusing to load ${host}: loopback only`)
+
+    const record = (file) => readFileSync(join(root, 'examples', file), 'utf8')
+    const cases = [
+      { path: `/v1/decisions?asOf=${asOf}`, body: record('applications/complete-us-developer.json') },
+      { path: `/v1/decisions?asOf=${asOf}`, body: record('applications/missing-details.json') },
+      { path: `/v1/decisions?asOf=${asOf}`, body: record('applications/rejected-multiple-reasons.json') },
+      {
+        path: `/v1/decisions?asOf=${asOf}&policy=creator-collaboration.us.api-access`,
+        body: record('applications/approved-for-api-access.json'),
+      },
+      { path: `/v1/decisions?asOf=${asOf}`, body: record('behaviour/confirmed-data-leak.json') },
+      { path: `/v1/decisions?asOf=${asOf}`, body: record('behaviour/suspected-fraud.json') },
+    ]
+    const requests = cases.map((c) => ({
+      method: 'POST',
+      path: c.path,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: c.body,
+      onResponse: (status, body, _context, headers) => {
+        const served = headers['x-collabgate-policy']
+        if (status >= 200 && status < 300 && served) answered[phase][served] = (answered[phase][served] ?? 0) + 1
+        else if (failures.length < 5) failures.push({ status, path: c.path, body: String(body).slice(0, 300) })
+      },
+    }))
+
+    say(`load: ${connections} connections for ${duration}s against ${url} (asOf ${asOf}; policies in a temporary copy)`)
+    const run = autocannon({ url, connections, duration, requests })
+    const ms = duration * 1000
+
+    // (1) an author pushes a broken v1.1.0: the service must refuse it and keep answering with v1.0.0
+    await new Promise((r) => setTimeout(r, ms * 0.3))
+    writeFileSync(join(policiesDir, NEW_FILE), broken)
+    const problems = await waitFor((e) => e.event === 'problems', 'the invalid policy to be reported')
+    say(
+      `  t+${((ms * 0.3) / 1000).toFixed(1)}s wrote an invalid ${NEW_FILE}: refused, ${problems.problems.length} problem(s), e.g. ${problems.problems[0]?.code} ${problems.problems[0]?.message}`,
+    )
+
+    // (2) the fix: a valid v1.1.0 from asOf
+    await new Promise((r) => setTimeout(r, ms * 0.25))
+    phase = 'during'
+    writeFileSync(join(policiesDir, NEW_FILE), newVersion)
+    const swapped = await waitFor(
+      (e) => e.event === 'reload' && e.serving.includes(`${ONBOARDING}@1.1.0`),
+      'the valid version to be swapped in',
+    )
+    phase = 'after'
+    say(
+      `  t+${((ms * 0.55) / 1000).toFixed(1)}s wrote a valid ${NEW_FILE}, in effect from ${asOf} (1.0.0 ends there): now serving generation ${swapped.generation}`,
+    )
+
+    const result = await run
+    const policies = await (await fetch(`${url}/v1/policies`, { headers: { authorization: `Bearer ${token}` } })).json()
+    // no graceful flush: in durable mode every answered decision's line is already in the file
+    child.kill(auditMode === 'durable' ? 'SIGKILL' : 'SIGTERM')
+    await childExit
+    const audited = auditMode === 'none' ? 0 : readFileSync(auditFile, 'utf8').split('\n').filter(Boolean).length
+
+    const errors = result.non2xx + result.errors + result.timeouts
+    const versionsServed = [
+      ...new Set([...Object.keys(answered.before), ...Object.keys(answered.during), ...Object.keys(answered.after)]),
+    ].sort()
+    const onboarding = (bucket) =>
+      Object.entries(bucket)
+        .filter(([k]) => k.startsWith(ONBOARDING + '@'))
+        .map(([k, n]) => `${k.split('@')[1]} ×${n}`)
+        .join(', ') || '(none)'
+    const summary = {
+      requests: result.requests.total,
+      requests_per_s: Math.round(result.requests.average),
+      p50_ms: result.latency.p50,
+      p99_ms: result.latency.p99,
+      non2xx: result.non2xx,
+      errors,
+      connections,
+      duration_s: duration,
+      versions_served: versionsServed,
+      versions_before: answered.before,
+      versions_after: answered.after,
+      audit_mode: auditMode,
+      audit_lines: audited,
+      answered: Object.values(answered).reduce((n, b) => n + Object.values(b).reduce((m, c) => m + c, 0), 0),
+      audit_missing:
+        auditMode === 'none'
+          ? null
+          : Math.max(0, Object.values(answered).reduce((n, b) => n + Object.values(b).reduce((m, c) => m + c, 0), 0) - audited),
+      serving_at_end: policies.policies.map((p) => `${p.id}@${p.version}`),
+    }
+
+    say(
+      `requests: ${summary.requests} in ${duration}s (${summary.requests_per_s}/s), latency p50 ${summary.p50_ms} ms, p99 ${summary.p99_ms} ms`,
+    )
+    say(`non-2xx for valid requests: ${summary.non2xx}; connection errors: ${result.errors}; timeouts: ${result.timeouts}`)
+    say(`onboarding versions that answered before the change: ${onboarding(answered.before)}`)
+    say(`onboarding versions that answered while it was loading: ${onboarding(answered.during)}`)
+    say(`onboarding versions that answered after the swap: ${onboarding(answered.after)}`)
+    say(`decision log: ${audited} lines`)
+    for (const f of failures) say(`  failed: ${f.status} ${f.path} ${f.body}`)
+    // a request that started just before the swap may answer just after it with 1.0.0: that is correct, so only 1.1.0 is required
+    const ok = errors === 0 && Object.keys(answered.after).includes(`${ONBOARDING}@1.1.0`)
+    say(ok ? 'ok: no failed decision, invalid policy refused, new version served after the swap' : 'FAILED: see above')
+    if (values.json) say(JSON.stringify(summary))
+    process.exitCode = ok ? 0 : 1
+  } catch (err) {
+    process.stderr.write(`load: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exitCode = 1
+  } finally {
+    cleanup()
+  }
+  // autocannon may keep sockets a moment after finishing: the script stops by itself
+  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref()
 }
-// autocannon may keep sockets a moment after finishing: the script stops by itself
-setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref()

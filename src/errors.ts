@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   E_INVALID_DATE: 'a date the working-day calendar cannot represent',
   E_LOCK_INVALID: 'a lock file that is not JSON of `id@version` to digests',
   E_IO: 'a file or stream cannot be read or written',
+  E_AUDIT_FAILED: "a durable audit log (`mode: 'durable'`) could not write and flush the decision's entry, so the decision is not answered",
 } as const satisfies Record<string, string>
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -97,7 +97,11 @@ export {
   createAuditLog,
   withAudit,
   type AuditEntry,
+  auditFailure,
+  recordDecision,
+  type AuditHealth,
   type AuditLogOptions,
+  type AuditMode,
   type Decider,
   type DecisionSink,
 } from './audit/audit.js'

@@ -8,13 +8,20 @@
  *
  * Policies are reloaded from a folder as they change: a valid folder is swapped in atomically, an
  * invalid one is refused and the last good set keeps answering. Bad requests get 400 with an
- * RFC 9457 problem body listing every problem; bodies over the limit get 413.
+ * RFC 9457 problem body listing every problem; bodies over the limit get 413; bodies that are not
+ * JSON by their content type get 415. With COLLABGATE_TOKEN set, /v1/ requires `Authorization:
+ * Bearer <token>` (401 otherwise). Connections and slow clients are bounded (see LIMITS). Answers
+ * name policy files relative to the folder, never by their path on the server.
  *
  * Run (after `npm run build`):
- *   node examples/service/server.mjs --policies policies --port 8080 [--audit decisions.ndjson]
+ *   COLLABGATE_TOKEN=… node examples/service/server.mjs --policies policies --port 8080 \
+ *     [--audit decisions.ndjson [--audit-mode durable|buffered]]
+ * SIGHUP reopens the audit file (log rotation, or a disk that has room again).
  */
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { realpathSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
-import { relative, resolve, sep } from 'node:path'
+import { basename, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import {
@@ -39,15 +46,37 @@ const STATUS_BY_CODE = {
   E_RECORD_TOO_LARGE: 413,
   E_POLICY_NOT_FOUND: 404,
   E_NO_VERSION_IN_EFFECT: 422,
+  E_AUDIT_FAILED: 503,
 }
+
+/**
+ * What the service holds clients to (every one can be changed through `createServer({ limits })`):
+ * headers must arrive within 10 s and the whole request within 30 s of the connection's first byte
+ * (checked every second, and the body read is cut at exactly 30 s); an idle keep-alive connection is
+ * closed after 5 s; at most 1,024 connections in all and 64 from one address.
+ */
+export const LIMITS = Object.freeze({
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1024,
+  maxConnectionsPerIp: 64,
+})
+
+/** Shortest token the service accepts: a guessable token is no protection. */
+const MIN_TOKEN_LENGTH = 16
 
 const TITLES = {
   400: 'The request is not valid',
   404: 'Not found',
+  401: 'Authentication required',
   405: 'Method not allowed',
+  408: 'The request took too long',
   413: 'The request body is too large',
+  415: 'The body must be JSON',
   422: 'No policy version applies',
   500: 'Internal error',
+  503: 'The service cannot answer now',
 }
 
 /** A response the handler decided on: status, JSON body, extra headers. */
@@ -69,8 +98,49 @@ function isCalendarDate(value) {
   return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === value
 }
 
-function send(res, status, body, headers = {}) {
-  const text = JSON.stringify(body)
+/** A JSON string's inside, for finding a path in serialized JSON. */
+const jsonInside = (text) => JSON.stringify(text).slice(1, -1)
+
+/**
+ * Removes server paths from a serialized answer: the policy folder (as given and as resolved) becomes
+ * relative, the audit file its base name. Problems from the store can quote the folder (a deleted
+ * folder, an unreadable file).
+ */
+function redactor(paths) {
+  const pairs = paths
+    .filter((p) => p.from)
+    .flatMap(({ from, to }) => [
+      [jsonInside(from + sep), to === '.' ? '' : jsonInside(to + '/')],
+      [jsonInside(from), jsonInside(to)],
+    ])
+    .sort((a, b) => b[0].length - a[0].length)
+  return (text) => {
+    for (const [from, to] of pairs) if (text.includes(from)) text = text.replaceAll(from, to)
+    return text
+  }
+}
+
+/** Whether a Content-Type header names JSON (application/json or application/…+json), in UTF-8 if a charset is given. */
+function isJsonType(header) {
+  if (typeof header !== 'string') return false
+  const [type, ...params] = header.split(';')
+  const media = type.trim().toLowerCase()
+  if (media !== 'application/json' && !/^application\/[a-z0-9.!#$&^_-]+\+json$/.test(media)) return false
+  return params.every((p) => {
+    const [name, value = ''] = p.split('=')
+    return name.trim().toLowerCase() !== 'charset' || /^"?utf-8"?$/i.test(value.trim())
+  })
+}
+
+/** Constant-time comparison of a presented bearer token with the expected one (hashes, so lengths match). */
+function tokenMatches(presented, expected) {
+  const a = createHash('sha256').update(presented).digest()
+  const b = createHash('sha256').update(expected).digest()
+  return timingSafeEqual(a, b)
+}
+
+function send(res, status, body, headers = {}, redact = (text) => text) {
+  const text = redact(JSON.stringify(body))
   res.writeHead(status, {
     'content-type': status >= 400 ? 'application/problem+json' : 'application/json',
     'content-length': Buffer.byteLength(text),
@@ -80,21 +150,34 @@ function send(res, status, body, headers = {}) {
   res.end(text)
 }
 
-function sendProblem(res, p, instance) {
+function sendProblem(res, p, instance, redact) {
   const body = { type: PROBLEM_TYPES + p.type, title: TITLES[p.status] ?? 'Error', status: p.status, detail: p.message, instance }
   if (p.problems.length > 0) body.problems = p.problems
-  send(res, p.status, body, p.headers)
+  send(res, p.status, body, p.headers, redact)
 }
 
-/** Reads the body, refusing it as soon as it passes `max` bytes (declared or streamed). */
-function readBody(req, max) {
+/** Reads the body, refusing it as soon as it passes `max` bytes (declared or streamed), or when it is not whole by `deadline`. */
+function readBody(req, max, deadline) {
   return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(
+      () => {
+        req.off('data', onData)
+        reject(
+          new HttpProblem(408, 'request-timeout', `the request was not complete within ${deadline.limitMs} ms`, [], {
+            connection: 'close',
+          }),
+        )
+      },
+      Math.max(0, deadline.at - Date.now()),
+    )
+    req.once('close', () => clearTimeout(timer))
     const tooLarge = (size) =>
       new HttpProblem(413, 'too-large', `the body is ${size} bytes or more; records may be at most ${max} bytes`, [], {
         connection: 'close',
       })
     const declared = Number(req.headers['content-length'])
     if (Number.isFinite(declared) && declared > max) {
+      clearTimeout(timer)
       req.resume() // drain without keeping anything
       reject(tooLarge(declared))
       return
@@ -104,6 +187,7 @@ function readBody(req, max) {
     const onData = (chunk) => {
       size += chunk.length
       if (size > max) {
+        clearTimeout(timer)
         req.off('data', onData)
         req.resume()
         reject(tooLarge(size))
@@ -112,8 +196,14 @@ function readBody(req, max) {
       chunks.push(chunk)
     }
     req.on('data', onData)
-    req.on('end', () => resolvePromise(Buffer.concat(chunks, size)))
-    req.on('error', reject)
+    req.on('end', () => {
+      clearTimeout(timer)
+      resolvePromise(Buffer.concat(chunks, size))
+    })
+    req.on('error', (err) => {
+      clearTimeout(timer)
+      reject(err)
+    })
   })
 }
 
@@ -135,29 +225,101 @@ function queryProblems(url) {
 
 /**
  * Builds the service. Options: policiesDir (default: the shipped policies), maxBodyBytes (default 1 MiB),
- * audit (a DecisionSink, or a file path for an NDJSON decision log), watch (default true),
- * debounceMs, today (clock for the default asOf), log (receives one object per reload event).
+ * audit (a DecisionSink, or a file path for an NDJSON decision log), auditMode (for a path: 'durable',
+ * the default, or 'buffered'), token (default: the COLLABGATE_TOKEN environment variable; when set,
+ * /v1/ needs `Authorization: Bearer <token>`), limits (see LIMITS), watch (default true), debounceMs,
+ * today (clock for the default asOf), log (receives one object per reload event).
  */
 export async function createServer(options = {}) {
   const dir = resolve(options.policiesDir ?? defaultPoliciesDir())
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_RECORD_BYTES
   const today = options.today ?? todayUtc
   const log = options.log ?? (() => {})
-  const audit = typeof options.audit === 'string' ? createAuditLog(options.audit) : options.audit
+  const limits = { ...LIMITS, ...(options.limits ?? {}) }
+  for (const [name, value] of Object.entries(limits))
+    if (!(typeof value === 'number' && value > 0))
+      throw new CollabgateError('E_INVALID_ARGUMENT', `limits.${name} must be a positive number`)
+  const token = Object.hasOwn(options, 'token') ? options.token : process.env.COLLABGATE_TOKEN
+  if (token !== undefined && (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH))
+    throw new CollabgateError('E_INVALID_ARGUMENT', `the bearer token must be at least ${MIN_TOKEN_LENGTH} characters`)
+  const auditPath = typeof options.audit === 'string' ? resolve(options.audit) : undefined
+  const audit =
+    auditPath !== undefined
+      ? createAuditLog(auditPath, {
+          mode: options.auditMode ?? 'durable',
+          onError: (err) => log({ event: 'audit-failed', reason: err.code ?? err.message }),
+        })
+      : options.audit
+  const watching = options.watch ?? true
+  let realDir
+  try {
+    realDir = realpathSync(dir)
+  } catch {
+    realDir = undefined
+  }
+  const redact = redactor([
+    { from: dir, to: '.' },
+    { from: realDir !== dir ? realDir : undefined, to: '.' },
+    { from: auditPath, to: auditPath ? basename(auditPath) : '' },
+  ])
   const store = await watchPolicies(dir, {
-    watch: options.watch ?? true,
+    watch: watching,
     debounceMs: options.debounceMs,
     audit,
     maxRecordBytes: maxBodyBytes,
-    // problems name files relative to the folder: no server paths in responses
-    displayName: (abs) => relative(dir, abs).split(sep).join('/'),
+    // no displayName: the default already names files relative to the folder, and a function would keep a
+    // store that parses in a worker thread (with a time budget) on the main thread
     onReload: (e) => log({ event: 'reload', generation: e.generation, serving: e.serving.map((p) => `${p.id}@${p.version}`) }),
     onProblems: (e) => log({ event: 'problems', generation: e.generation, problems: e.problems }),
   })
 
-  async function decide(req, res, url) {
+  /** What /healthz says: 503 when decisions go unrecorded or fail, 'degraded' (200) when the last good set serves but something needs a look. */
+  function health() {
+    const status = store.status()
+    const reasons = []
+    let state = 'ok'
+    if (status.audit && !status.audit.healthy) {
+      state = 'unhealthy'
+      reasons.push(
+        status.audit.mode === 'durable'
+          ? `audit log failing (${status.audit.reason}): decisions are refused until it can be written`
+          : `audit log failing (${status.audit.reason}): decisions are answered but not recorded`,
+      )
+    }
+    // the store judges the folder's health itself (lock, folder at rest, watching) and says why it is not healthy
+    if (!status.healthy) reasons.push(status.reason)
+    if (state === 'ok' && reasons.length > 0) state = 'degraded'
+    return {
+      code: state === 'unhealthy' ? 503 : 200,
+      body: {
+        status: state,
+        ...(reasons.length > 0 ? { reasons: [...new Set(reasons)] } : {}),
+        generation: status.generation,
+        policies: store.serving().length,
+        watching: status.watching,
+        lastReload: { status: status.lastReload.status, at: status.lastReload.at, problems: status.lastReload.problems.length },
+        ...(status.audit
+          ? {
+              audit: { healthy: status.audit.healthy, mode: status.audit.mode, entries: status.audit.entries, failed: status.audit.failed },
+            }
+          : {}),
+      },
+    }
+  }
+
+  async function decide(req, res, url, started) {
+    if (!isJsonType(req.headers['content-type'])) {
+      req.resume()
+      throw new HttpProblem(
+        415,
+        'unsupported-media-type',
+        `the body must be sent as application/json (UTF-8), got ${JSON.stringify(req.headers['content-type'] ?? 'no content type')}`,
+        [],
+        { 'accept-post': 'application/json', connection: 'close' },
+      )
+    }
     const problems = queryProblems(url)
-    const body = await readBody(req, maxBodyBytes)
+    const body = await readBody(req, maxBodyBytes, { at: started + limits.requestTimeoutMs, limitMs: limits.requestTimeoutMs })
     let record
     try {
       record = parseRecordJson(body, { maxBytes: maxBodyBytes })
@@ -191,9 +353,9 @@ export async function createServer(options = {}) {
       const status = STATUS_BY_CODE[err.code] ?? 400
       const type = err.code.slice(2).toLowerCase().replaceAll('_', '-')
       const list = err instanceof RecordValidationError ? [...err.problems] : []
-      throw new HttpProblem(status, type, err.message, list)
+      throw new HttpProblem(status, type, err.message, list, status === 503 ? { 'retry-after': '5' } : {})
     }
-    send(res, 200, decision, { 'x-collabgate-policy': `${decision.policy.id}@${decision.policy.version}` })
+    send(res, 200, decision, { 'x-collabgate-policy': `${decision.policy.id}@${decision.policy.version}` }, redact)
   }
 
   const routes = {
@@ -201,29 +363,45 @@ export async function createServer(options = {}) {
     '/v1/policies': {
       GET: (_req, res) => {
         const status = store.status()
-        send(res, 200, {
-          generation: status.generation,
-          loadedAt: status.loadedAt,
-          policies: store.serving(),
-          lastReload: status.lastReload,
-        })
+        send(
+          res,
+          200,
+          {
+            generation: status.generation,
+            loadedAt: status.loadedAt,
+            policies: store.serving(),
+            lastReload: status.lastReload,
+          },
+          {},
+          redact,
+        )
       },
     },
     '/healthz': {
       GET: (_req, res) => {
-        const status = store.status()
-        // still healthy when a reload was refused: the last good set answers; 'degraded' says someone should look
-        send(res, 200, {
-          status: status.lastReload.status === 'rejected' ? 'degraded' : 'ok',
-          generation: status.generation,
-          policies: store.serving().length,
-          lastReload: { status: status.lastReload.status, at: status.lastReload.at, problems: status.lastReload.problems.length },
-        })
+        const { code, body } = health()
+        send(res, code, body, {}, redact)
       },
     },
   }
 
-  async function handle(req, res) {
+  /** 401 unless the request carries the bearer token; /healthz stays open for probes and says nothing secret. */
+  function authenticate(req, url) {
+    if (token === undefined || !url.pathname.startsWith('/v1/')) return
+    const header = req.headers.authorization
+    const match = typeof header === 'string' ? /^Bearer +([\x21-\x7e]+) *$/i.exec(header) : null
+    if (match && tokenMatches(match[1], token)) return
+    req.resume()
+    throw new HttpProblem(
+      401,
+      'unauthorized',
+      match ? 'the bearer token is not valid' : 'this service needs an Authorization: Bearer <token> header',
+      [],
+      { 'www-authenticate': match ? 'Bearer realm="collabgate", error="invalid_token"' : 'Bearer realm="collabgate"' },
+    )
+  }
+
+  async function handle(req, res, started) {
     let url
     try {
       url = new URL(req.url ?? '/', 'http://service.invalid')
@@ -233,32 +411,60 @@ export async function createServer(options = {}) {
     const route = Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined
     if (!route)
       throw new HttpProblem(404, 'not-found', `no resource at ${url.pathname}; try POST /v1/decisions, GET /v1/policies or GET /healthz`)
+    authenticate(req, url)
     const method = Object.hasOwn(route, req.method ?? '') ? route[req.method] : undefined
     if (!method) {
       const allow = Object.keys(route).join(', ')
       throw new HttpProblem(405, 'method-not-allowed', `${req.method} is not allowed on ${url.pathname}; use ${allow}`, [], { allow })
     }
-    await method(req, res, url)
+    await method(req, res, url, started)
   }
 
-  const server = createHttpServer((req, res) => {
-    handle(req, res).catch((err) => {
-      if (res.headersSent) {
-        res.destroy()
-        return
-      }
-      const p = err instanceof HttpProblem ? err : new HttpProblem(500, 'internal', 'the service failed; the error was logged')
-      if (!(err instanceof HttpProblem)) log({ event: 'error', message: err instanceof Error ? err.message : String(err) })
-      sendProblem(res, p, req.url)
+  const server = createHttpServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks the two timeouts on this interval (default 30 s, which let a 30 s limit run to 60 s)
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
+    },
+    (req, res) => {
+      const started = Date.now()
+      handle(req, res, started).catch((err) => {
+        if (res.headersSent) {
+          res.destroy()
+          return
+        }
+        const p = err instanceof HttpProblem ? err : new HttpProblem(500, 'internal', 'the service failed; the error was logged')
+        if (!(err instanceof HttpProblem)) log({ event: 'error', message: err instanceof Error ? err.message : String(err) })
+        sendProblem(res, p, req.url, redact)
+        if (p.headers.connection === 'close') res.once('finish', () => req.socket.destroySoon?.())
+      })
+    },
+  )
+  server.maxConnections = limits.maxConnections
+  // one address cannot take every connection: the ones over its share are closed at once
+  const perIp = new Map()
+  server.on('connection', (socket) => {
+    const ip = socket.remoteAddress ?? ''
+    const count = (perIp.get(ip) ?? 0) + 1
+    if (count > limits.maxConnectionsPerIp) {
+      socket.destroy()
+      return
+    }
+    perIp.set(ip, count)
+    socket.once('close', () => {
+      const left = (perIp.get(ip) ?? 1) - 1
+      if (left === 0) perIp.delete(ip)
+      else perIp.set(ip, left)
     })
   })
-  // bound slow clients: a request must arrive whole within 30 s
-  server.requestTimeout = 30_000
-  server.headersTimeout = 10_000
 
   return {
     server,
     store,
+    audit,
+    limits,
     /** Starts listening; resolves with the base URL. Port 0 picks a free port. */
     listen(port = 8080, host = '127.0.0.1') {
       return new Promise((resolvePromise, reject) => {
@@ -269,6 +475,10 @@ export async function createServer(options = {}) {
           resolvePromise(`http://${host}:${typeof address === 'object' && address ? address.port : port}`)
         })
       })
+    },
+    /** Reopens the audit file (after rotation, or once a full disk has room again). */
+    async reopenAudit() {
+      if (audit && typeof audit.reopen === 'function') await audit.reopen()
     },
     /** Stops accepting connections, stops watching, flushes the audit log. */
     async close() {
@@ -289,18 +499,29 @@ async function main() {
       port: { type: 'string', default: '8080' },
       host: { type: 'string', default: '127.0.0.1' },
       audit: { type: 'string' },
+      'audit-mode': { type: 'string', default: 'durable' },
       'max-body-bytes': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'max-connections-per-ip': { type: 'string' },
     },
   })
   const print = (o) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...o }) + '\n')
   const service = await createServer({
     policiesDir: values.policies,
     audit: values.audit,
+    auditMode: values['audit-mode'],
     maxBodyBytes: values['max-body-bytes'] ? Number(values['max-body-bytes']) : undefined,
+    limits: {
+      ...(values['max-connections'] ? { maxConnections: Number(values['max-connections']) } : {}),
+      ...(values['max-connections-per-ip'] ? { maxConnectionsPerIp: Number(values['max-connections-per-ip']) } : {}),
+    },
     log: print,
   })
   const url = await service.listen(Number(values.port), values.host)
-  print({ event: 'listening', url })
+  print({ event: 'listening', url, auth: process.env.COLLABGATE_TOKEN ? 'bearer' : 'none' })
+  process.on('SIGHUP', () => {
+    service.reopenAudit().then(() => print({ event: 'audit-reopened' }))
+  })
   const stop = () => {
     service.close().then(() => process.exit(0))
   }

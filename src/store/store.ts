@@ -9,7 +9,7 @@ import { realpathSync, statSync, watch, type FSWatcher } from 'node:fs'
 import { realpath } from 'node:fs/promises'
 import { ownOptions } from '../own.js'
 import { basename, resolve } from 'node:path'
-import { writeToSink, type DecisionSink } from '../audit/audit.js'
+import { recordDecision, type AuditHealth, type DecisionSink } from '../audit/audit.js'
 import { CollabgateError, formatProblem, PolicyValidationError, type PolicyProblem } from '../errors.js'
 import type { LoadOptions } from '../folder/load.js'
 import { checkHere, CheckWorker, DEFAULT_PARSE_BUDGET_MS, snapshotFolder, storeWorkerFile, type StoreCheck } from './check.js'
@@ -44,7 +44,7 @@ export interface PolicyStoreOptions extends LoadOptions {
   recheckMs?: number
   /** Keep the process alive while watching (default false: the service's server does that). */
   persistent?: boolean
-  /** Where each decision is logged (see createAuditLog). */
+  /** Where each decision is logged (see createAuditLog); a durable log is awaited before `decide` resolves. */
   audit?: DecisionSink
   /** Largest record `decide` accepts, as JSON bytes (default 1 MiB; Infinity turns it off). */
   maxRecordBytes?: number
@@ -101,6 +101,8 @@ export interface StoreStatus {
   reason?: string
   /** The outcome of the most recent reload attempt. */
   lastReload: { status: ReloadResult['status']; at: string; problems: PolicyProblem[] }
+  /** The audit sink's health, when the store has one that reports it. */
+  audit?: AuditHealth
 }
 
 type Listeners = { reload: Set<(e: ReloadEvent) => void>; problems: Set<(e: ProblemsEvent) => void> }
@@ -198,6 +200,7 @@ export class PolicyStore {
       healthy: reason === undefined,
       ...(reason === undefined ? {} : { reason }),
       lastReload: { ...this.last, problems: [...this.last.problems] },
+      ...(this.options.audit?.health ? { audit: this.options.audit.health() } : {}),
     }
   }
 
@@ -224,14 +227,15 @@ export class PolicyStore {
 
   /**
    * Decides a record on the set current when the call starts; a reload during the call does not
-   * affect it. Logs the decision to the audit sink, if any. Throws what PolicySet.decide throws,
-   * and E_RECORD_TOO_LARGE for a record over `maxRecordBytes`.
+   * affect it. Logs the decision to the audit sink, if any (a durable one before resolving). Throws
+   * what PolicySet.decide throws, E_RECORD_TOO_LARGE for a record over `maxRecordBytes`, and
+   * E_AUDIT_FAILED when a durable audit log cannot record the decision.
    */
   async decide(record: unknown, options: DecideOptions): Promise<Decision> {
     const set = this.current()
     assertRecordSize(record, this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES)
     const decision = await set.decide(record, options)
-    if (this.options.audit) writeToSink(this.options.audit, decision, record)
+    if (this.options.audit) await recordDecision(this.options.audit, decision, record)
     return decision
   }
 

@@ -169,9 +169,14 @@ describe('POST /v1/decisions', () => {
     const declared = await call('POST', '/v1/decisions', big)
     expect(declared.status).toBe(413)
     expect(declared.body).toMatchObject({ status: 413, type: expect.stringMatching(/too-large$/) })
-    const streamed = await call('POST', '/v1/decisions', function* () {
-      for (let i = 0; i < 80; i++) yield Buffer.alloc(1024, 0x20)
-    })
+    const streamed = await call(
+      'POST',
+      '/v1/decisions',
+      function* () {
+        for (let i = 0; i < 80; i++) yield Buffer.alloc(1024, 0x20)
+      },
+      { 'content-type': 'application/json' },
+    )
     expect(streamed.status).toBe(413)
   })
 
