@@ -80,6 +80,12 @@ const TITLES = {
 }
 
 /** A response the handler decided on: status, JSON body, extra headers. */
+/** Record text refused before it is decided (parseRecordJson): problem type and detail by code. */
+const TEXT_PROBLEMS = {
+  E_RECORD_DUPLICATE_KEY: ['duplicate-key', 'the body gives one key twice in an object; which value is meant is unknown'],
+  E_RECORD_LOSSY_NUMBER: ['lossy-number', 'the body has a number a double cannot hold exactly; it would be decided on another value'],
+}
+
 class HttpProblem extends Error {
   constructor(status, type, detail, problems = [], headers = {}) {
     super(detail)
@@ -324,8 +330,11 @@ export async function createServer(options = {}) {
     try {
       record = parseRecordJson(body, { maxBytes: maxBodyBytes })
     } catch (err) {
-      if (err instanceof RecordValidationError)
-        throw new HttpProblem(400, 'invalid-json', 'the body is not a JSON record', [...problems, ...err.problems])
+      if (err instanceof RecordValidationError) {
+        // text that would not be read as written is named as such, not as "not JSON"
+        const [type, detail] = TEXT_PROBLEMS[err.code] ?? ['invalid-json', 'the body is not a JSON record']
+        throw new HttpProblem(400, type, detail, [...problems, ...err.problems])
+      }
       if (err instanceof CollabgateError) throw new HttpProblem(STATUS_BY_CODE[err.code] ?? 400, 'too-large', err.message)
       throw err
     }

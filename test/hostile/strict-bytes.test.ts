@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { checkPolicies, DEFAULT_PARSE_LIMITS } from '../../src/index.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import { OLD_FILE, ONBOARDING, scratchPolicies } from '../store/helpers.js'
-import { assertBuilt, cli } from '../cli/run-cli.js'
+import { assertBuilt, cli, ROOT } from '../cli/run-cli.js'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -183,6 +183,25 @@ describe('symbolic links', () => {
     expect(refused.stdout).toContain('E_SYMLINK')
     const followed = await cli(['validate', '--no-lock', '--follow-symlinks', dir])
     expect([followed.code, followed.stdout]).toEqual([0, expect.not.stringContaining('E_SYMLINK')])
+  })
+
+  it('test and decide --policies refuse the link too, and follow it with --follow-symlinks', async () => {
+    assertBuilt()
+    const { dir, outside } = folderWithLinks()
+    writeFileSync(join(outside, OLD_FILE), readFileSync(join(dir, OLD_FILE)))
+    rmSync(join(dir, OLD_FILE))
+    symlinkSync(join(outside, OLD_FILE), join(dir, OLD_FILE))
+    const record = readFileSync(join(ROOT, 'examples', 'applications', 'complete-us-developer.json'), 'utf8')
+    const decide = ['decide', '-', '--as-of', '2026-11-24', '--no-lock', '--policies', dir]
+    const refused = await cli(decide, { input: record })
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining('E_SYMLINK')])
+    const followed = await cli([...decide, '--follow-symlinks'], { input: record })
+    expect(followed.code).toBe(0)
+    expect(JSON.parse(followed.stdout)).toMatchObject({ outcome: 'approve' })
+    const tested = await cli(['test', '--no-lock', dir])
+    expect([tested.code, tested.stderr]).toEqual([1, expect.stringContaining('E_SYMLINK')])
+    const testedFollowing = await cli(['test', '--no-lock', '--follow-symlinks', dir])
+    expect(testedFollowing.stderr).not.toContain('E_SYMLINK')
   })
 
   it('follows links that stay inside the folder (a ConfigMap-style ..data folder)', async () => {

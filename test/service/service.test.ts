@@ -164,6 +164,22 @@ describe('POST /v1/decisions', () => {
     })
   })
 
+  it('answers 400 for record text that would not be read as written: a lossy number, a duplicate key', async () => {
+    const text = JSON.stringify(example('applications', 'complete-us-developer')).replace('"sellers":120', '"sellers":49.99999999999999999')
+    const lossy = await call('POST', '/v1/decisions', text)
+    expect(lossy.body).toMatchObject({
+      status: 400,
+      type: expect.stringMatching(/lossy-number$/),
+      problems: [{ pointer: '/applicant/clientsServed/sellers', message: expect.stringMatching(/would be read as 50$/) }],
+    })
+    const dup = await call('POST', '/v1/decisions', '{"applicationId":"A-1","applicationId":"A-2"}')
+    expect(dup.body).toMatchObject({
+      status: 400,
+      type: expect.stringMatching(/duplicate-key$/),
+      problems: [{ pointer: '/applicationId' }],
+    })
+  })
+
   it('answers 413 for a body over the limit, declared or streamed', async () => {
     const big = JSON.stringify({ applicationId: 'x'.repeat(70 * 1024) })
     const declared = await call('POST', '/v1/decisions', big)

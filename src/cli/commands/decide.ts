@@ -35,6 +35,8 @@ Options:
                      (their lock is enforced; file names in reasons are
                      relative to DIR)
   --no-lock          do not enforce DIR's lock (authors' scratch work)
+  --follow-symlinks  read files of DIR whose symbolic links lead outside it
+                     (refused by default: E_SYMLINK)
   --explain          add every rule, passed or objecting, with each condition's
                      value (JSON: "explanation"; text: an explain section)
   --format FMT       json (default) or text (single record only)
@@ -67,6 +69,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
       digest: { type: 'string' },
       explain: { type: 'boolean', default: false },
       'no-lock': { type: 'boolean', default: false },
+      'follow-symlinks': { type: 'boolean', default: false },
       format: { type: 'string', default: 'json' },
       ndjson: { type: 'boolean', default: false },
       workers: { type: 'string' },
@@ -127,20 +130,30 @@ function policyOption(arg: string | undefined): { policy?: string; version?: str
   return { policy, version }
 }
 
-function policySet(values: { policies?: string | undefined; 'no-lock'?: boolean | undefined }): Promise<PolicySet> {
+function policySet(values: {
+  policies?: string | undefined
+  'no-lock'?: boolean | undefined
+  'follow-symlinks'?: boolean | undefined
+}): Promise<PolicySet> {
   if (!values.policies) {
     if (values['no-lock']) throw new UsageError('--no-lock applies to --policies DIR; the shipped policies are always released')
+    if (values['follow-symlinks']) throw new UsageError('--follow-symlinks applies to --policies DIR')
     return defaultPolicies()
   }
   const dir = values.policies
   // a folder that is not there is a usage error, as for every command, not a problem in a policy
-  return statArg(dir).then(() => loadPolicies(dir, { lock: !values['no-lock'] }))
+  return statArg(dir).then(() => loadPolicies(dir, { lock: !values['no-lock'], followSymlinks: values['follow-symlinks'] === true }))
 }
 
 async function decideBatch(
   io: Io,
   file: string,
-  values: { policies?: string | undefined; workers?: string | undefined; 'no-lock'?: boolean | undefined },
+  values: {
+    policies?: string | undefined
+    workers?: string | undefined
+    'no-lock'?: boolean | undefined
+    'follow-symlinks'?: boolean | undefined
+  },
   options: DecideSyncOptions,
 ): Promise<number> {
   const workers = parseWorkers(values.workers)

@@ -32,6 +32,8 @@ Options:
                        equivalents) are killed (implies --mutate)
   --no-lock            do not enforce the folder's lock (a draft version not
                        released yet may then take effect on released dates)
+  --follow-symlinks    read files whose symbolic links lead outside the folder
+                       (refused by default: E_SYMLINK)
   -h, --help           show this help
 
 Exit: 0 all cases pass (and coverage and the mutation score are at least N);
@@ -61,6 +63,7 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
       mutate: { type: 'boolean' },
       'min-mutation-score': { type: 'string' },
       'no-lock': { type: 'boolean', default: false },
+      'follow-symlinks': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -79,7 +82,11 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
   const policyPaths = [...new Set(paths.map((p) => (isPolicyTestFile(p) ? dirname(p) : p)))]
   const testPaths: string[] = []
   for (const p of paths) if (isPolicyTestFile(p) || (await isFolder(p))) testPaths.push(p)
-  const set = await loadPolicies(policyPaths, { displayName: displayPath, lock: !values['no-lock'] })
+  const set = await loadPolicies(policyPaths, {
+    displayName: displayPath,
+    lock: !values['no-lock'],
+    followSymlinks: values['follow-symlinks'],
+  })
   const run = await runPolicyTestFiles(set, await findPolicyTestFiles(testPaths), displayPath)
   const { result } = run
   // test files named on their own: coverage is of the versions their cases decided with, not of every policy beside them
