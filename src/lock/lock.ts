@@ -121,6 +121,7 @@ export function parseLock(text: string, file = LOCK_FILE_NAME): PolicyLock {
 export async function readLock(file: string): Promise<PolicyLock | undefined> {
   let text: string
   try {
+    // Stryker disable next-line StringLiteral: without an encoding readFile gives a Buffer, which JSON.parse reads as UTF-8 all the same
     text = await readFile(file, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
@@ -132,6 +133,7 @@ export async function readLock(file: string): Promise<PolicyLock | undefined> {
 /** Writes a lock file; returns what was written. */
 export async function writeLock(file: string, lock: PolicyLock): Promise<PolicyLock> {
   try {
+    // Stryker disable next-line StringLiteral: writeFile's default encoding is UTF-8
     await writeFile(file, formatLock(lock), 'utf8')
   } catch (err) {
     throw new CollabgateError('E_IO', `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err })
@@ -248,6 +250,7 @@ function unreleasedInEffect(
       const until = endOf ? endOf(p) : p.effective.until
       const hit = covered.find((c) => (c.until === undefined || from < c.until) && (until === undefined || c.from < until))
       if (!hit) continue
+      // Stryker disable next-line EqualityOperator: >= differs only when the two dates are equal, and then either is the day
       const day = from > hit.from ? from : hit.from
       problems.push({
         key: lockKey(p),
@@ -268,4 +271,5 @@ function unreleasedInEffect(
 }
 
 const minDate = (a: string | undefined, b: string | undefined): string | undefined =>
+  // Stryker disable next-line EqualityOperator: <= differs from < only when the dates are equal, and then either is the minimum
   a === undefined ? b : b === undefined ? a : a < b ? a : b

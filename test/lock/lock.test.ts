@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CollabgateError } from '../../src/errors.js'
-import { formatLock, lockOf, nextLock, parseLock, readLock, writeLock } from '../../src/lock/lock.js'
-import type { Policy, RecordSchema } from '../../src/model.js'
+import { checkLock, formatLock, lockOf, nextLock, parseLock, readLock, writeLock } from '../../src/lock/lock.js'
+import type { Policy, RecordSchema, SourceLocation } from '../../src/model.js'
 
 const D = (c: string) => `sha256:${c.repeat(64)}`
 const policy = (id: string, version: string, digest: string) => ({ id, version, digest }) as unknown as Policy
@@ -47,7 +47,14 @@ describe('nextLock', () => {
   })
 
   it('refuses to update a key the lock does not list', () => {
-    expect(() => nextLock({ 'a@1': D('1') }, {}, ['b@1'])).toThrow(/--update names b@1/)
+    expect(() => nextLock({ 'a@1': D('1') }, {}, ['b@1', 'c@1'])).toThrow(
+      '--update names b@1, c@1, which the lock does not list; lock adds new versions without it',
+    )
+  })
+
+  it('calls an updated entry changed, and a kept one kept, only when its digest differs', () => {
+    const next = nextLock({ 'a@1': D('1'), 'b@1': D('1') }, { 'a@1': D('1'), 'b@1': D('1') }, ['a@1'])
+    expect(next).toEqual({ lock: { 'a@1': D('1'), 'b@1': D('1') }, added: [], changed: [], removed: [], kept: [] })
   })
 })
 
@@ -86,6 +93,10 @@ describe('parseLock', () => {
     ['a number', 1],
   ])('refuses a digest with %s', (_what, digest) => {
     expect(() => parseLock(JSON.stringify({ 'a@1': digest }))).toThrow(/policies\.lock\.json: entry "a@1" must map/)
+  })
+
+  it('refuses a digest that is not a string, even one that reads as one', () => {
+    expect(() => parseLock(JSON.stringify({ 'a@1': [D('a')] }))).toThrow(/entry "a@1" must map/)
   })
 
   it.each([['[]'], ['null'], ['"x"'], ['3']])('refuses %s, which is not an object', (text) => {
@@ -130,9 +141,167 @@ describe('readLock and writeLock', () => {
     expect(read).toBeInstanceOf(CollabgateError)
     expect((read as CollabgateError).code).toBe('E_IO')
     expect((read as Error).message).toBe(`cannot read ${dir}: EISDIR`)
+    expect((read as Error).cause).toMatchObject({ code: 'EISDIR' })
     const target = join(dir, 'no-such-dir', 'policies.lock.json')
     const written = await writeLock(target, {}).catch((e: unknown) => e)
     expect((written as CollabgateError).code).toBe('E_IO')
     expect((written as Error).message).toBe(`cannot write ${target}: ENOENT`)
+    expect((written as Error).cause).toMatchObject({ code: 'ENOENT' })
+  })
+})
+
+describe('checkLock', () => {
+  const at = (file: string, line = 1): SourceLocation => ({ file, line, column: 1 })
+  const recordSchema = (version: string, digest = D('5')) =>
+    ({ subject: 'application', version, digest, location: at('collabgate.yaml', 7) }) as unknown as RecordSchema
+  const version = (id: string, v: string, from: string, until?: string, digest = D('1'), schemaVersion = '1.0.0') =>
+    ({
+      id,
+      version: v,
+      digest,
+      location: at(`${id}.v${v}.yaml`),
+      effective: until === undefined ? { from } : { from, until },
+      record: { schema: recordSchema(schemaVersion) },
+    }) as unknown as Policy
+  // where a problem points: the policy's file and the pointer the check asked for, as the line
+  const pointers = ['/version', '/effective/from', '/recordSchema']
+  const locate = (p: Policy, pointer: string) => at(p.location.file, 10 + pointers.indexOf(pointer))
+
+  it('finds a released version whose content changed, policy or record schema', () => {
+    const a = version('a', '1.0.0', '2026-01-01', undefined, D('b'))
+    const schemaB = recordSchema('1.0.0', D('c'))
+    const check = checkLock([a], { 'a@1.0.0': D('a'), 'record:application@1.0.0': D('d') }, { locate, schemas: [schemaB] })
+    expect(check.problems).toEqual([
+      {
+        code: 'E_LOCK_MISMATCH',
+        severity: 'error',
+        message: `a@1.0.0 is released (locked sha256:aaaaaaaaaaaa…) but its content changed (now sha256:bbbbbbbbbbbb…)`,
+        file: 'a.v1.0.0.yaml',
+        line: 10,
+        column: 1,
+        pointer: '/version',
+        hint: 'released versions are immutable: restore it and ship the change as a new version',
+        params: { key: 'a@1.0.0', locked: D('a'), digest: D('b') },
+      },
+      {
+        code: 'E_LOCK_MISMATCH',
+        severity: 'error',
+        message: `record:application@1.0.0 is released (locked sha256:dddddddddddd…) but its content changed (now sha256:cccccccccccc…)`,
+        file: 'collabgate.yaml',
+        line: 7,
+        column: 1,
+        pointer: '',
+        hint: 'released versions are immutable: restore it and ship the change as a new version',
+        params: { key: 'record:application@1.0.0', locked: D('d'), digest: D('c') },
+      },
+    ])
+  })
+
+  it('lists unlocked and stale keys sorted, and calls a stale key missing only when the whole folder was loaded', () => {
+    const policies = [version('c', '1.0.0', '2026-01-01'), version('b', '1.0.0', '2026-01-01')]
+    const lock = { 'z@1.0.0': D('1'), 'y@1.0.0': D('1') }
+    const partial = checkLock(policies, lock)
+    expect(partial.unlocked).toEqual(['b@1.0.0', 'c@1.0.0'])
+    expect(partial.stale).toEqual(['y@1.0.0', 'z@1.0.0'])
+    expect(partial.problems).toEqual([])
+    const whole = checkLock(policies, lock, { complete: true })
+    expect(whole.problems.map((p) => [p.code, p.message, p.file, p.line, p.pointer, p.hint, p.params])).toEqual(
+      ['y@1.0.0', 'z@1.0.0'].map((key) => [
+        'E_LOCK_MISSING',
+        `${key} is released (in the lock) but no file in the folder holds it`,
+        'policies.lock.json',
+        1,
+        '',
+        'restore it: released versions stay',
+        { key },
+      ]),
+    )
+    const located = checkLock(policies, lock, { complete: true, locateEntry: (key) => at('lock', key === 'y@1.0.0' ? 2 : 3) })
+    expect(located.problems.map((p) => [p.file, p.line])).toEqual([
+      ['lock', 2],
+      ['lock', 3],
+    ])
+  })
+
+  it('finds a released policy whose record schema is not released, once per schema', () => {
+    const policies = [version('a', '1.0.0', '2026-01-01'), version('b', '1.0.0', '2026-01-01'), version('c', '1.0.0', '2026-01-01')]
+    const lock = { 'a@1.0.0': D('1'), 'b@1.0.0': D('1') }
+    const check = checkLock(policies, lock, { locate, schemas: [recordSchema('1.0.0')] })
+    expect(check.problems).toEqual([
+      {
+        code: 'E_UNLOCKED_IN_EFFECT',
+        severity: 'error',
+        message: 'a@1.0.0 is released but validates records with record:application@1.0.0, which the lock does not list',
+        file: 'a.v1.0.0.yaml',
+        line: 12,
+        column: 1,
+        pointer: '/recordSchema',
+        hint: 'run collabgate lock',
+        params: { key: 'record:application@1.0.0' },
+      },
+    ])
+    expect(check.unreleasedInEffect).toEqual(['record:application@1.0.0'])
+    // an unreleased policy may use an unreleased schema; a schema the folder does not release is not asked for
+    expect(checkLock([policies[2]!], lock, { schemas: [recordSchema('1.0.0')] }).problems).toEqual([])
+    expect(checkLock(policies, lock).problems).toEqual([])
+  })
+
+  describe('an unreleased version in effect on a released date', () => {
+    const released = [version('p', '2.0.0', '2027-01-01'), version('p', '1.0.0', '2026-01-01', '2026-09-01')]
+    const lock = { 'p@1.0.0': D('1'), 'p@2.0.0': D('1') }
+    const problemFor = (p: Policy, endOf?: (p: Policy) => string | undefined) =>
+      checkLock([...released, p], lock, { locate, endOf }).problems
+
+    it('is a problem from the first released day it would take, naming the released version', () => {
+      expect(problemFor(version('p', '1.5.0', '2026-06-01'))).toEqual([
+        {
+          code: 'E_UNLOCKED_IN_EFFECT',
+          severity: 'error',
+          message: 'p@1.5.0 is not released (not in the lock) but would be in effect from 2026-06-01, a date the released p@1.0.0 covers',
+          file: 'p.v1.5.0.yaml',
+          line: 11,
+          column: 1,
+          pointer: '/effective/from',
+          hint: 'release it with collabgate lock, or load with the lock off for scratch work',
+          params: { key: 'p@1.5.0', from: '2026-06-01', released: 'p@1.0.0' },
+        },
+      ])
+      // starting before the released dates: from the first released day
+      expect(problemFor(version('p', '0.9.0', '2025-01-01', '2026-03-01'))[0]!.params).toEqual({
+        key: 'p@0.9.0',
+        from: '2026-01-01',
+        released: 'p@1.0.0',
+      })
+      expect(problemFor(version('p', '3.0.0', '2028-01-01'))[0]!.params).toEqual({
+        key: 'p@3.0.0',
+        from: '2028-01-01',
+        released: 'p@2.0.0',
+      })
+    })
+
+    it('is no problem on dates no released version covers (until is exclusive)', () => {
+      expect(problemFor(version('p', '0.9.0', '2025-01-01', '2026-01-01'))).toEqual([])
+      expect(problemFor(version('p', '1.9.0', '2026-09-01', '2027-01-01'))).toEqual([])
+      expect(problemFor(version('q', '1.0.0', '2026-06-01'))).toEqual([])
+    })
+
+    it('takes the end of each version from endOf when given', () => {
+      const early = version('p', '0.9.0', '2025-01-01')
+      expect(problemFor(early, () => '2026-01-01')).toEqual([])
+      expect(problemFor(early, () => '2026-01-02')[0]!.params).toEqual({ key: 'p@0.9.0', from: '2026-01-01', released: 'p@1.0.0' })
+      expect(problemFor(early)[0]!.params).toEqual({ key: 'p@0.9.0', from: '2026-01-01', released: 'p@1.0.0' })
+    })
+
+    it('lets a released version cover dates only until the next released one takes effect', () => {
+      const overlapping = [version('p', '2.0.0', '2027-01-01'), version('p', '1.0.0', '2026-01-01', '2027-06-01')]
+      const check = checkLock([...overlapping, version('p', '2.1.0', '2027-02-01')], lock)
+      expect(check.problems[0]!.params).toEqual({ key: 'p@2.1.0', from: '2027-02-01', released: 'p@2.0.0' })
+    })
+
+    it('sorts the unreleased keys', () => {
+      const check = checkLock([...released, version('p', '1.7.0', '2026-07-01'), version('p', '1.6.0', '2026-06-01')], lock)
+      expect(check.unreleasedInEffect).toEqual(['p@1.6.0', 'p@1.7.0'])
+      expect(check.unlocked).toEqual(['p@1.6.0', 'p@1.7.0'])
+    })
   })
 })
