@@ -237,6 +237,7 @@ function unreleasedInEffect(
   for (const p of policies) byId.set(p.id, [...(byId.get(p.id) ?? []), p])
   for (const versions of byId.values()) {
     const released = versions.filter((p) => Object.hasOwn(lock, lockKey(p))).sort((a, b) => compareText(a.effective.from, b.effective.from))
+    // Stryker disable next-line ConditionalExpression: a shortcut; with nothing released nothing is covered, so nothing is found below
     if (released.length === 0) continue
     // the dates the released versions cover among themselves, each until the next one's from
     const covered = released.map((p, i) => ({
@@ -272,4 +273,4 @@ function unreleasedInEffect(
 
 const minDate = (a: string | undefined, b: string | undefined): string | undefined =>
   // Stryker disable next-line EqualityOperator: <= differs from < only when the dates are equal, and then either is the minimum
-  a === undefined ? b : b === undefined ? a : a < b ? a : b
+  a === undefined || (b !== undefined && b < a) ? b : a

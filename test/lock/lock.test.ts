@@ -30,7 +30,7 @@ describe('lockOf', () => {
   })
 
   it('keeps the first of a duplicated key', () => {
-    expect(lockOf([policy('a', '1.0.0', D('1')), policy('a', '1.0.0', D('2'))])).toEqual({ 'a@1.0.0': D('1') })
+    expect(lockOf([policy('a', '1.0.0', D('1')), policy('a', '1.0.0', D('2'))])).toStrictEqual({ 'a@1.0.0': D('1') })
   })
 })
 
@@ -38,15 +38,16 @@ describe('nextLock', () => {
   it('reports added, changed, removed and kept keys sorted', () => {
     const before = { 'z@1': D('1'), 'y@1': D('1'), 'x@1': D('1'), 'w@1': D('1'), 'v@1': D('1') }
     const current = { 'z@1': D('2'), 'y@1': D('2'), 'v@1': D('2'), 'w@1': D('2'), 'c@1': D('3'), 'b@1': D('3'), 'a@1': D('3') }
-    const next = nextLock(before, current, ['y@1', 'z@1', 'x@1'])
+    const next = nextLock({ ...before, 'u@1': D('1') }, current, ['y@1', 'z@1', 'x@1', 'u@1'])
     expect(next.added).toEqual(['a@1', 'b@1', 'c@1'])
     expect(next.changed).toEqual(['y@1', 'z@1'])
-    expect(next.removed).toEqual(['x@1'])
+    expect(next.removed).toEqual(['u@1', 'x@1'])
     expect(next.kept).toEqual(['v@1', 'w@1'])
     expect(next.lock).toEqual({ 'z@1': D('2'), 'y@1': D('2'), 'w@1': D('1'), 'v@1': D('1'), 'c@1': D('3'), 'b@1': D('3'), 'a@1': D('3') })
   })
 
   it('refuses to update a key the lock does not list', () => {
+    expect(() => nextLock({ 'a@1': D('1') }, {}, ['b@1'])).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }))
     expect(() => nextLock({ 'a@1': D('1') }, {}, ['b@1', 'c@1'])).toThrow(
       '--update names b@1, c@1, which the lock does not list; lock adds new versions without it',
     )
@@ -296,6 +297,9 @@ describe('checkLock', () => {
       const overlapping = [version('p', '2.0.0', '2027-01-01'), version('p', '1.0.0', '2026-01-01', '2027-06-01')]
       const check = checkLock([...overlapping, version('p', '2.1.0', '2027-02-01')], lock)
       expect(check.problems[0]!.params).toEqual({ key: 'p@2.1.0', from: '2027-02-01', released: 'p@2.0.0' })
+      const open = [version('p', '2.0.0', '2027-01-01'), version('p', '1.0.0', '2026-01-01')]
+      const after = checkLock([...open, version('p', '2.1.0', '2027-02-01')], lock).problems
+      expect(after[0]!.params).toEqual({ key: 'p@2.1.0', from: '2027-02-01', released: 'p@2.0.0' })
     })
 
     it('sorts the unreleased keys', () => {
