@@ -271,6 +271,8 @@ function unreleasedInEffect(
   return problems
 }
 
-const minDate = (a: string | undefined, b: string | undefined): string | undefined =>
-  // Stryker disable next-line EqualityOperator: <= differs from < only when the dates are equal, and then either is the minimum
-  a === undefined || (b !== undefined && b < a) ? b : a
+function minDate(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalents: with b missing `undefined < a` is false and a is returned anyway (so `b !== undefined` → true), and for equal dates (< → <=) either is the minimum
+  return b !== undefined && b < a ? b : a
+}
