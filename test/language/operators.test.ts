@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { PolicySet } from '../../src/decide/policy-set.js'
-import { compare, comparison, OPERATORS, operatorTable } from '../../src/language/operators.js'
+import { compare, comparison, OPERATORS, operatorTable, valueFits } from '../../src/language/operators.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import type { Policy, SubjectDefinition } from '../../src/model.js'
 import { checkPolicyDocument, digestOf } from '../../src/validate/policy.js'
@@ -71,6 +71,7 @@ const CASES: Record<string, [unknown, unknown, boolean][]> = {
     [-1, 0, true],
     [0, 0, false],
     [true, 50, false],
+    [1, '3', false],
   ],
   lessThanInclusive: [
     [50, 50, true],
@@ -101,6 +102,7 @@ const CASES: Record<string, [unknown, unknown, boolean][]> = {
     [null, 50, false],
     [51, 50, true],
     [0, 0, true],
+    [5, '3', false],
   ],
   present: [
     ['a', true, true],
@@ -202,6 +204,16 @@ describe('each operator', () => {
     for (const [actual, expected, holds] of cases) {
       expect(compare(name, actual, expected), `${JSON.stringify(actual)} ${name} ${JSON.stringify(expected)}`).toBe(holds)
       expect(comparison(name, expected)(actual), `fast: ${JSON.stringify(actual)} ${name} ${JSON.stringify(expected)}`).toBe(holds)
+    }
+  })
+
+  it("has a fast form for every value it takes, when it has one at all (the compiled evaluator's hot path)", () => {
+    for (const [name, cases] of Object.entries(CASES)) {
+      const op = OPERATORS[name]!
+      if (!op.given) continue
+      for (const [, expected] of cases) {
+        if (valueFits(op.valueKind, expected)) expect(op.given(expected), `${name} ${JSON.stringify(expected)}`).toBeTypeOf('function')
+      }
     }
   })
 
