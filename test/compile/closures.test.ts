@@ -36,7 +36,7 @@ const exampleRecords = (): unknown[] => [
 ]
 
 describe('shipped policy tests through both evaluators', () => {
-  it('give the same decision or the same error for every case', async () => {
+  it('pass, and give the same decision or the same error for every case', async () => {
     const shipped = await defaultPolicies()
     const files = await findPolicyTestFiles([defaultPoliciesDir()])
     expect(files.length).toBeGreaterThan(0)
@@ -44,6 +44,10 @@ describe('shipped policy tests through both evaluators', () => {
     const compiled = await runPolicyTests(new PolicySet(shipped.policies, { evaluator: 'compiled' }), files)
     expect(compiled.cases.length).toBeGreaterThan(10)
     expect(compiled.cases.length).toBe(engine.cases.length)
+    // agreement alone would pass a bug both evaluators share: every case must also pass, on each path
+    const failing = (cases: typeof compiled.cases) => cases.filter((c) => c.passed !== true).map((c) => c.name)
+    expect(failing(compiled.cases)).toEqual([])
+    expect(failing(engine.cases)).toEqual([])
     compiled.cases.forEach((c, i) => {
       const e = engine.cases[i]!
       expect({ name: c.name, decision: c.decision, error: c.error, passed: c.passed }).toEqual({

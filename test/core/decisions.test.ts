@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import {
   defaultPolicies,
   defaultPoliciesDir,
@@ -13,7 +13,8 @@ import { API_ACCESS, clone, example, lineOf, ONBOARDING, ROOT, TERMINATION, type
 
 const AS_OF = '2026-11-20'
 let shipped: PolicySet
-beforeAll(async () => {
+// loaded by the first test, then the same memoised set: mutation testing credits the load to a test, not to a hook
+beforeEach(async () => {
   shipped = await defaultPolicies()
 })
 

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { checkPolicies, defaultPolicies, loadPolicies, PolicySet, PolicyValidationError, RecordValidationError } from '../../src/index.js'
 import { caught, example, fixture, ONBOARDING, TERMINATION, type Json } from './helpers.js'
 
@@ -14,8 +14,10 @@ const behaviour: Json = { developerId: 'D-1', incidents: [{ id: 'I-1', type: 'fr
 
 let demo: PolicySet
 let shipped: PolicySet
-beforeAll(async () => {
-  demo = await loadPolicies(fixture('valid'))
+let demoLoad: Promise<PolicySet> | undefined
+// loaded by the first test, then the same memoised set: mutation testing credits the load to a test, not to a hook
+beforeEach(async () => {
+  demo = await (demoLoad ??= loadPolicies(fixture('valid')))
   shipped = await defaultPolicies()
 })
 

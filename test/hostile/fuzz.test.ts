@@ -4,7 +4,7 @@
  * escape, and nothing may hang (each property is bounded by numRuns and the test timeout).
  */
 import fc from 'fast-check'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { CollabgateError, defaultPolicies, PolicySet, type Decision, type Policy } from '../../src/index.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
@@ -16,7 +16,8 @@ const YAML_RUNS = 200
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'asOf', '$item', 'toString', 'hasOwnProperty']
 
 let shipped: PolicySet
-beforeAll(async () => {
+// loaded by the first test, then the same memoised set: mutation testing credits the load to a test, not to a hook
+beforeEach(async () => {
   shipped = await defaultPolicies()
 })
 

@@ -1,5 +1,5 @@
 /** `__proto__`, `constructor` and `prototype` keys in records and policies never reach Object.prototype. */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { defaultPolicies, parseRecordJson, RecordValidationError, type PolicySet } from '../../src/index.js'
 import { compileClosures } from '../../src/compile/closures.js'
 import { compileEngine } from '../../src/compile/engine.js'
@@ -18,7 +18,8 @@ const untouched = () => {
 afterEach(untouched)
 
 let shipped: PolicySet
-beforeAll(async () => {
+// loaded by the first test, then the same memoised set: mutation testing credits the load to a test, not to a hook
+beforeEach(async () => {
   shipped = await defaultPolicies()
 })
 

@@ -3,14 +3,15 @@
  * hold, or a pathological shape never reaches a decision (issue #10, part 4).
  */
 import fc from 'fast-check'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { CollabgateError, defaultPolicies, parseRecordJson, RecordValidationError, type PolicySet } from '../../src/index.js'
 import { canonicalDecimal, isExactNumber, parseRecordText, scanJsonText } from '../../src/load/json-text.js'
 import { decideLine } from '../../src/batch/decide-lines.js'
 import { example } from '../store/helpers.js'
 
 let shipped: PolicySet
-beforeAll(async () => {
+// loaded by the first test, then the same memoised set: mutation testing credits the load to a test, not to a hook
+beforeEach(async () => {
   shipped = await defaultPolicies()
 })
 

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { PolicySet } from '../../src/decide/policy-set.js'
-import { compare, comparison, OPERATORS, operatorTable } from '../../src/language/operators.js'
+import { compare, comparison, OPERATORS, operatorTable, valueFits } from '../../src/language/operators.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import type { Policy, SubjectDefinition } from '../../src/model.js'
 import { checkPolicyDocument, digestOf } from '../../src/validate/policy.js'
@@ -26,6 +26,9 @@ const CASES: Record<string, [unknown, unknown, boolean][]> = {
     [undefined, 'US', false],
     [null, null, false],
     [['US'], 'US', false],
+    [true, true, true],
+    [false, true, false],
+    [0, false, false],
   ],
   notEqual: [
     ['CA', 'US', true],
@@ -34,18 +37,28 @@ const CASES: Record<string, [unknown, unknown, boolean][]> = {
     [null, 'US', false],
     [['CA'], 'US', false],
     [{}, 'US', false],
+    [2, 1, true],
+    [1, 1, false],
+    ['1', 1, true],
+    [false, true, true],
   ],
   in: [
     ['seller', ['seller', 'partner'], true],
     ['shop', ['seller'], false],
     [undefined, ['seller'], false],
     [['seller'], ['seller'], false],
+    [null, ['seller'], false],
+    [1, [1, 2], true],
+    ['1', [1, 2], false],
   ],
   notIn: [
     ['shop', ['seller'], true],
     ['seller', ['seller'], false],
     [undefined, ['seller'], false],
     [['shop'], ['seller'], false],
+    [null, ['seller'], false],
+    ['1', [1, 2], true],
+    [2, [1, 2], false],
   ],
   lessThan: [
     [49, 50, true],
@@ -53,18 +66,32 @@ const CASES: Record<string, [unknown, unknown, boolean][]> = {
     [51, 50, false],
     ['49', 50, false],
     [undefined, 50, false],
+    [null, 50, false],
+    [49.9999, 50, true],
+    [-1, 0, true],
+    [0, 0, false],
+    [true, 50, false],
+    [1, '3', false],
   ],
   lessThanInclusive: [
     [50, 50, true],
     [49.5, 50, true],
     [50.5, 50, false],
+    [51, 50, false],
     [null, 50, false],
+    [undefined, 50, false],
+    ['50', 50, false],
+    [0, 0, true],
   ],
   greaterThan: [
     [51, 50, true],
     [50, 50, false],
     [49, 50, false],
     [undefined, 50, false],
+    [null, 50, false],
+    [50.0001, 50, true],
+    ['51', 50, false],
+    [0, 0, false],
   ],
   greaterThanInclusive: [
     [50, 50, true],
@@ -72,6 +99,10 @@ const CASES: Record<string, [unknown, unknown, boolean][]> = {
     [49.9999, 50, false],
     ['50', 50, false],
     [undefined, 50, false],
+    [null, 50, false],
+    [51, 50, true],
+    [0, 0, true],
+    [5, '3', false],
   ],
   present: [
     ['a', true, true],
@@ -88,6 +119,10 @@ const CASES: Record<string, [unknown, unknown, boolean][]> = {
     [null, false, true],
     ['', false, true],
     ['a', false, false],
+    ['\t', true, false],
+    [' \t\n ', true, false],
+    [' \t\n ', false, true],
+    ['  a', true, true],
   ],
   containsAny: [
     [['a', 'b'], ['b'], true],
@@ -120,24 +155,43 @@ const CASES: Record<string, [unknown, unknown, boolean][]> = {
     ['2026-11-30T23:59:59-05:00', '2026-12-01', true],
     ['soon', '2026-12-01', false],
     [undefined, '2026-12-01', false],
+    // the same day with a time is not before it, whatever the zone
+    ['2026-12-01T00:00:00Z', '2026-12-01', false],
+    ['2026-12-01T00:00:00+14:00', '2026-12-01', false],
+    [null, '2026-12-01', false],
+    [20261130, '2026-12-01', false],
   ],
   dateOnOrBefore: [
     ['2026-12-01', '2026-12-01', true],
     ['2026-11-30', '2026-12-01', true],
     ['2026-12-02', '2026-12-01', false],
     ['2026-02-30', '2026-12-01', false],
+    ['2026-12-01T23:59:59Z', '2026-12-01', true],
+    ['2026-12-01T23:59:59-12:00', '2026-12-01', true],
+    ['2026-12-02T00:00:00Z', '2026-12-01', false],
+    [undefined, '2026-12-01', false],
+    [null, '2026-12-01', false],
+    [20261201, '2026-12-01', false],
   ],
   dateAfter: [
     ['2026-12-02', '2026-12-01', true],
     ['2026-12-01', '2026-12-01', false],
     ['2026-11-30', '2026-12-01', false],
     ['2026-12-02', undefined, false],
+    ['2026-12-01T23:59:59Z', '2026-12-01', false],
+    ['2026-12-02T00:00:00Z', '2026-12-01', true],
+    [undefined, '2026-12-01', false],
+    ['later', '2026-12-01', false],
   ],
   dateOnOrAfter: [
     ['2026-12-01', '2026-12-01', true],
     ['2026-12-02', '2026-12-01', true],
     ['2026-11-30', '2026-12-01', false],
     [20261202, '2026-12-01', false],
+    ['2026-12-01T00:00:00+14:00', '2026-12-01', true],
+    ['2026-11-30T23:59:59Z', '2026-12-01', false],
+    [undefined, '2026-12-01', false],
+    [null, '2026-12-01', false],
   ],
 }
 
@@ -150,6 +204,16 @@ describe('each operator', () => {
     for (const [actual, expected, holds] of cases) {
       expect(compare(name, actual, expected), `${JSON.stringify(actual)} ${name} ${JSON.stringify(expected)}`).toBe(holds)
       expect(comparison(name, expected)(actual), `fast: ${JSON.stringify(actual)} ${name} ${JSON.stringify(expected)}`).toBe(holds)
+    }
+  })
+
+  it("has a fast form for every value it takes, when it has one at all (the compiled evaluator's hot path)", () => {
+    for (const [name, cases] of Object.entries(CASES)) {
+      const op = OPERATORS[name]!
+      if (!op.given) continue
+      for (const [, expected] of cases) {
+        if (valueFits(op.valueKind, expected)) expect(op.given(expected), `${name} ${JSON.stringify(expected)}`).toBeTypeOf('function')
+      }
     }
   })
 

@@ -1,0 +1,29 @@
+// StrykerJS mutation testing of the pipeline's core (npm run mutation): which changes to the code no test notices.
+// Not part of npm test or .ci/run: see the README's "Mutation testing" section for what it covers and what it costs.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts', related: true },
+  // perTest: each mutant runs only the tests that reached it (the vitest runner's only mode)
+  coverageAnalysis: 'perTest',
+  checkers: [],
+  mutate: [
+    'src/compile/**/*.ts',
+    'src/decide/**/*.ts',
+    'src/calendar/**/*.ts',
+    'src/lock/**/*.ts',
+    'src/validate/**/*.ts',
+    'src/language/operators.ts',
+    'src/language/operators/**/*.ts',
+  ],
+  // the machine is shared: one test runner unless --concurrency says otherwise
+  concurrency: 1,
+  timeoutMS: 20_000,
+  // a re-run tests only the mutants whose code or covering tests changed; the file stays out of git (see README)
+  incremental: true,
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  reporters: ['html', 'clear-text', 'progress'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+}
