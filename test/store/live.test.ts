@@ -132,7 +132,7 @@ describe('all-or-nothing reloads', () => {
     }
     // torn states seen on the way may be refused for their syntax; the whole rewritten file, once the
     // store has read it at rest, is refused because the lock does not hold its digest
-    await waitFor('the rewritten file refused', () => (store.status().reason ?? '').includes('E_LOCK_MISMATCH'))
+    await waitFor('the rewritten file refused', () => (store!.status().reason ?? '').includes('E_LOCK_MISMATCH'))
     const seen = await deciding.stop()
     expect(new Set(seen)).toEqual(new Set([`${ONBOARDING}@1.0.0@${lock[`${ONBOARDING}@1.0.0`]}`]))
     expect(store.generation).toBe(1)
