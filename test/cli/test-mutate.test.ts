@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ACCESS_TEST } from '../mutate/access-test.js'
 import { assertBuilt, cli, ROOT } from './run-cli.js'
 
 beforeAll(assertBuilt)
@@ -15,20 +16,7 @@ function weakFolder(extra = ''): string {
   temps.push(dir)
   cpSync(join(ROOT, 'policies'), dir, { recursive: true })
   for (const f of readdirSync(dir)) if (f.endsWith('.test.yaml') || f === 'policies.lock.json') rmSync(join(dir, f))
-  writeFileSync(
-    join(dir, 'access.test.yaml'),
-    `policy: creator-collaboration.us.api-access
-asOf: "2026-12-02"
-base: test-records/complete-us-application.json
-cases:
-  - name: approved
-    patch: { review: { result: approved, decidedAt: "2026-11-20" } }
-    expect: { outcome: allow, rules: [] }
-  - name: pending
-    patch: { review: { result: pending } }
-    expect: { outcome: deny, rules: [API-CATEGORY-APPROVED] }
-${extra}`,
-  )
+  writeFileSync(join(dir, 'access.test.yaml'), ACCESS_TEST + extra)
   return dir
 }
 

@@ -7,6 +7,7 @@ import { policyMutants } from '../../src/mutate/mutants.js'
 import { mutationTest } from '../../src/mutate/run.js'
 import { findPolicyTestFiles, runPolicyTestFiles } from '../../src/policy-test/run.js'
 import type { Condition, Policy } from '../../src/model.js'
+import { ACCESS_TEST } from './access-test.js'
 
 const temps: string[] = []
 afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })))
@@ -160,18 +161,6 @@ describe('policyMutants on conditions the shipped policies do not use', () => {
     expect(unwrapped.pointer).toBe('/rules/0/require/all/0/not')
   })
 })
-
-const ACCESS_TEST = `policy: creator-collaboration.us.api-access
-asOf: "2026-12-02"
-base: test-records/complete-us-application.json
-cases:
-  - name: approved
-    patch: { review: { result: approved, decidedAt: "2026-11-20" } }
-    expect: { outcome: allow, rules: [] }
-  - name: pending
-    patch: { review: { result: pending } }
-    expect: { outcome: deny, rules: [API-CATEGORY-APPROVED] }
-`
 
 describe('mutationTest', () => {
   it('reports the mutants no case notices, and a case at the boundary kills them', async () => {
