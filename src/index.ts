@@ -90,7 +90,8 @@ export {
   type ReloadResult,
   type StoreStatus,
 } from './store/store.js'
-export { assertRecordSize, DEFAULT_MAX_RECORD_BYTES, parseRecordJson } from './store/record.js'
+export { assertRecordSize, DEFAULT_MAX_RECORD_BYTES, parseRecordJson, type ParseRecordJsonOptions } from './store/record.js'
+export { DEFAULT_MAX_RECORD_DEPTH, DEFAULT_MAX_RECORD_VALUES } from './load/json-text.js'
 export {
   AuditLog,
   auditEntry,

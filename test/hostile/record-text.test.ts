@@ -4,7 +4,15 @@
  */
 import fc from 'fast-check'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { CollabgateError, defaultPolicies, parseRecordJson, RecordValidationError, type PolicySet } from '../../src/index.js'
+import {
+  CollabgateError,
+  DEFAULT_MAX_RECORD_DEPTH,
+  DEFAULT_MAX_RECORD_VALUES,
+  defaultPolicies,
+  parseRecordJson,
+  RecordValidationError,
+  type PolicySet,
+} from '../../src/index.js'
 import { canonicalDecimal, isExactNumber, parseRecordText, scanJsonText } from '../../src/load/json-text.js'
 import { decideLine } from '../../src/batch/decide-lines.js'
 import { example } from '../store/helpers.js'
@@ -150,6 +158,13 @@ describe('pathological shapes', () => {
     const err = thrown(() => parseRecordText(text)) as CollabgateError
     expect(err.code).toBe('E_RECORD_TOO_LARGE')
     expect(err.message).toBe('the record holds more than 100000 values; records may hold at most 100000')
+  })
+
+  it('exports its default limits, and parseRecordJson holds them', () => {
+    expect([DEFAULT_MAX_RECORD_DEPTH, DEFAULT_MAX_RECORD_VALUES]).toEqual([64, 100_000])
+    const deepest = '['.repeat(DEFAULT_MAX_RECORD_DEPTH) + ']'.repeat(DEFAULT_MAX_RECORD_DEPTH)
+    expect(() => parseRecordJson(deepest)).not.toThrow()
+    expect((thrown(() => parseRecordJson('[' + deepest + ']')) as CollabgateError).code).toBe('E_RECORD_TOO_LARGE')
   })
 
   it('takes other limits through the options, read as own properties', () => {
