@@ -60,14 +60,27 @@ export function readParseCache(file: string): Map<string, Entry> {
       !Array.isArray(e.positions)
     )
       return new Map()
-    const positions = new Map<string, { line: number; col: number }>()
-    for (const p of e.positions as unknown[]) {
+    const pairs = e.positions as unknown[]
+    for (const p of pairs) {
       if (!Array.isArray(p) || typeof p[0] !== 'string' || !Number.isInteger(p[1]) || !Number.isInteger(p[2])) return new Map()
-      positions.set(p[0], { line: p[1] as number, col: p[2] as number })
     }
-    entries.set(e.sha256, { value: e.value, positions })
+    entries.set(e.sha256, lazyEntry(e.value, pairs as [string, number, number][]))
   }
   return entries
+}
+
+/**
+ * An entry whose positions become a Map only when it is used: the cache also holds the test files,
+ * and building every entry's Map in a cold process cost about 10 ms of each load.
+ */
+function lazyEntry(value: unknown, raw: readonly [string, number, number][]): Entry {
+  let positions: Positions | undefined
+  return {
+    value,
+    get positions(): Positions {
+      return (positions ??= new Map(raw.map(([pointer, line, col]) => [pointer, { line, col }])))
+    },
+  }
 }
 
 /**
