@@ -6,6 +6,8 @@
  */
 import { describe, expect, it, vi } from 'vitest'
 import { PolicySet } from '../../src/decide/policy-set.js'
+import { defaultPolicies } from '../../src/folder/load.js'
+import { example } from '../core/helpers.js'
 import { renderMessage } from '../../src/decide/message.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import type { Condition, Decision, Evidence, Policy, SubjectDefinition } from '../../src/model.js'
@@ -212,5 +214,21 @@ describe('message fillers', () => {
     } finally {
       clear.mockRestore()
     }
+  })
+})
+
+describe('the decision object itself', () => {
+  it('accepts a record without a prototype (Object.create(null)), and has no explanation key unless asked', async () => {
+    const set = await defaultPolicies()
+    const plain = example('applications', 'complete-us-developer')
+    const bare = Object.assign(Object.create(null) as object, plain)
+    for (const evaluator of ['compiled', 'engine'] as const) {
+      const s = new PolicySet(set.policies, { evaluator, subjects: set.subjectKinds })
+      expect((await s.decide(bare, { asOf: '2026-11-24' })).outcome).toBe('approve')
+      // absent, not present with the value undefined
+      expect(Object.keys(await s.decide(plain, { asOf: '2026-11-24' }))).not.toContain('explanation')
+    }
+    expect(Object.keys(set.decideSync(plain, { asOf: '2026-11-24' }))).not.toContain('explanation')
+    expect(Object.keys(set.decideSync(plain, { asOf: '2026-11-24', explain: true }))).toContain('explanation')
   })
 })
