@@ -9,9 +9,8 @@ import { PolicySet } from '../../src/decide/policy-set.js'
 import { defaultPolicies } from '../../src/folder/load.js'
 import { example } from '../core/helpers.js'
 import { renderMessage } from '../../src/decide/message.js'
-import { parseYamlSource } from '../../src/load/yaml-source.js'
-import type { Condition, Decision, Evidence, Policy, SubjectDefinition } from '../../src/model.js'
-import { checkPolicyDocument, digestOf } from '../../src/validate/policy.js'
+import type { Condition, Decision, Evidence, Policy } from '../../src/model.js'
+import { probePolicy, probeSubject } from '../core/probe.js'
 
 // a record kind whose fields may hold anything, so every shape can reach the evaluators
 const any = {}
@@ -26,11 +25,7 @@ const schema = {
     ...Object.fromEntries(['a', 'b', 'c', 'd', 'country', 'tags'].map((f) => [f, any])),
   },
 }
-const probe: SubjectDefinition = {
-  name: 'probe',
-  idField: 'id',
-  recognise: { fact: 'id', operator: 'present', value: true },
-  schemas: [{ subject: 'probe', version: '1.0.0', digest: digestOf(schema), schema, location: { file: 'probe', line: 1, column: 1 } }],
+const probe = probeSubject(schema, {
   review: {
     from: { fact: 'submittedAt' },
     decided: {
@@ -40,11 +35,9 @@ const probe: SubjectDefinition = {
       ],
     } as Condition,
   },
-  location: { file: 'probe', line: 1, column: 1 },
-}
-const folder = { subjects: new Map([['probe', probe]]) }
+})
 
-interface RuleSpec {
+type RuleSpec = {
   id: string
   outcome: string
   require: unknown
@@ -52,20 +45,14 @@ interface RuleSpec {
 }
 
 function policyOf(rules: RuleSpec[], extra: Record<string, unknown> = {}): Policy {
-  const doc = {
-    id: 'probe.policy',
-    version: '1.0.0',
-    title: 'probe',
-    subject: 'probe',
-    effective: { from: '2000-01-01' },
+  const policy = probePolicy(probe, {
     outcomes: ['reject', 'needs_information', 'manual_review', 'approve'],
     default: 'approve',
     ...extra,
-    rules: rules.map((r) => ({ title: r.id, source: { status: 'modelled', from: 'test' }, message: 'm', ...r })),
-  }
-  const checked = checkPolicyDocument(parseYamlSource('probe.yaml', JSON.stringify(doc)), folder)
-  if (!checked.policy) throw new Error(`probe policy refused: ${JSON.stringify(checked.problems)}`)
-  return checked.policy
+    rules,
+  })
+  if (!policy) throw new Error('probe policy refused')
+  return policy
 }
 
 /** The decision on each evaluator, checked equal, so each case pins both paths. */

@@ -10,9 +10,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { PolicySet } from '../../src/decide/policy-set.js'
 import { compare, comparison, OPERATORS, operatorTable, valueFits } from '../../src/language/operators.js'
-import { parseYamlSource } from '../../src/load/yaml-source.js'
-import type { Policy, SubjectDefinition } from '../../src/model.js'
-import { checkPolicyDocument, digestOf } from '../../src/validate/policy.js'
+import type { Policy } from '../../src/model.js'
+import { probePolicy, probeSubject } from '../core/probe.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
@@ -271,37 +270,15 @@ describe('the registry', () => {
 describe('each row of the table, on both evaluators', () => {
   // a record kind whose field `v` may hold anything, so every case's value can reach the operator
   const schema = { type: 'object', required: ['id'], properties: { id: { type: 'string' }, v: {} } }
-  const probe: SubjectDefinition = {
-    name: 'probe',
-    idField: 'id',
-    recognise: { fact: 'id', operator: 'present', value: true },
-    schemas: [{ subject: 'probe', version: '1.0.0', digest: digestOf(schema), schema, location: { file: 'probe', line: 1, column: 1 } }],
-    location: { file: 'probe', line: 1, column: 1 },
-  }
-  const folder = { subjects: new Map([['probe', probe]]) }
+  const probe = probeSubject(schema)
 
   /** The leaf `v <operator> expected` as a policy, or undefined when the validator refuses that value. */
   function policyFor(operator: string, expected: unknown): Policy | undefined {
-    const doc = {
-      id: 'probe.policy',
-      version: '1.0.0',
-      title: 'probe',
-      subject: 'probe',
-      effective: { from: '2000-01-01' },
+    return probePolicy(probe, {
       outcomes: ['fail', 'pass'],
       default: 'pass',
-      rules: [
-        {
-          id: 'P-1',
-          title: 'probe',
-          source: { status: 'modelled', from: 'test' },
-          outcome: 'fail',
-          require: { fact: 'v', operator, value: expected },
-          message: 'm',
-        },
-      ],
-    }
-    return checkPolicyDocument(parseYamlSource('probe.yaml', JSON.stringify(doc)), folder).policy
+      rules: [{ id: 'P-1', outcome: 'fail', require: { fact: 'v', operator, value: expected } }],
+    })
   }
 
   it.each(Object.entries(CASES).filter(([name]) => OPERATORS[name]!.valueKind !== 'condition'))(
