@@ -12,7 +12,7 @@ import { CollabgateError } from '../../src/errors.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import type { Policy } from '../../src/model.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
-import { SHIPPED_FOLDER } from '../shipped-folder.js'
+import { shippedFolder } from '../shipped-folder.js'
 import { clone, example } from '../core/helpers.js'
 
 type Operand = { addWorkingDays: number; to: string }
@@ -37,7 +37,7 @@ function policyWith(operands: readonly Operand[]): Policy {
     default: 'approve',
     rules,
   }
-  const { policy, problems } = checkPolicyDocument(parseYamlSource('p.yaml', JSON.stringify(doc)), SHIPPED_FOLDER)
+  const { policy, problems } = checkPolicyDocument(parseYamlSource('p.yaml', JSON.stringify(doc)), shippedFolder())
   if (!policy) throw new Error(JSON.stringify(problems))
   return policy
 }

@@ -3,7 +3,7 @@
  * once per calendar year of dates, never per decision.
  */
 import { createRequire } from 'node:module'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 
 // The calendar loads business-days-js lazily with require(), so count calls through require's cache.
 type Factory = (o?: object) => { getHolidays(year: number): unknown }
@@ -28,6 +28,9 @@ afterAll(() => {
   cached.exports = original
 })
 
+// a fresh copy of the source modules, so that the calendar's lazy require meets the wrapper even when test files
+// share modules (vitest.mutation.config.ts runs them without isolation)
+vi.resetModules()
 const { defaultPolicies } = await import('../../src/folder/load.js')
 
 describe('working days in decisions', () => {

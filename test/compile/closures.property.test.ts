@@ -12,7 +12,7 @@ import { buildDecision } from '../../src/decide/decide.js'
 import type { ParsedSource } from '../../src/load/yaml-source.js'
 import type { Condition, Policy, PolicyRecord } from '../../src/model.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
-import { SHIPPED_FOLDER } from '../shipped-folder.js'
+import { shippedFolder } from '../shipped-folder.js'
 
 /** The shipped folder's record kinds, the ones these generators know. */
 type Subject = 'application' | 'behaviour'
@@ -236,7 +236,7 @@ function toPolicy(doc: Record<string, unknown>): Policy {
     locate: () => ({ file: 'generated.yaml', line: 1, column: 1 }),
     problems: [],
   }
-  const { policy, problems } = checkPolicyDocument(source, SHIPPED_FOLDER)
+  const { policy, problems } = checkPolicyDocument(source, shippedFolder())
   if (!policy) throw new Error(`generated policy is invalid: ${JSON.stringify(problems)}\n${JSON.stringify(doc)}`)
   return policy
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { SHIPPED_SUBJECTS } from '../shipped-folder.js'
+import { shippedSubjects } from '../shipped-folder.js'
 import { compileClosures } from '../../src/compile/closures.js'
 import { compileEngine } from '../../src/compile/engine.js'
 import { PolicySet } from '../../src/decide/policy-set.js'
@@ -162,7 +162,7 @@ describe('compiled closures, corner cases', () => {
       subject,
       idField: subject === 'application' ? 'applicationId' : 'developerId',
       recognise: { fact: 'x', operator: 'present', value: true },
-      schema: SHIPPED_SUBJECTS.find((s) => s.name === subject)!.schemas[0]!,
+      schema: shippedSubjects().find((s) => s.name === subject)!.schemas[0]!,
     },
   })
 

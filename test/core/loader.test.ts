@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { checkPolicies, loadPolicies, PolicyValidationError, formatProblem, type PolicyProblem } from '../../src/index.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
-import { SHIPPED_FOLDER } from '../shipped-folder.js'
+import { shippedFolder } from '../shipped-folder.js'
 import { caught, expectedMarkers, fixture, FIXTURES } from './helpers.js'
 
 // File names relative to the fixture folder, so assertions do not depend on the working directory.
@@ -67,7 +67,7 @@ describe('JSON Schema violations', () => {
   })
 
   it('refuses a document that is not a mapping', () => {
-    const { policy, problems } = checkPolicyDocument(parseYamlSource('list.yaml', '- id: a\n- id: b\n'), SHIPPED_FOLDER)
+    const { policy, problems } = checkPolicyDocument(parseYamlSource('list.yaml', '- id: a\n- id: b\n'), shippedFolder())
     expect(policy).toBeUndefined()
     expect(problems).toHaveLength(1)
     expect(problems[0]).toMatchObject({ code: 'E_SCHEMA', file: 'list.yaml', line: 1, column: 1, pointer: '' })

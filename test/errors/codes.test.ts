@@ -10,7 +10,7 @@ import { ERROR_CODES, PROBLEM_CODES, WARNING_CODES, formatProblem } from '../../
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import { closest } from '../../src/suggest.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
-import { SHIPPED_FOLDER } from '../shipped-folder.js'
+import { shippedFolder } from '../shipped-folder.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
@@ -49,7 +49,7 @@ describe('codes', () => {
 })
 
 describe('problems as data', () => {
-  const problemsOf = (yaml: string) => checkPolicyDocument(parseYamlSource('p.yaml', yaml), SHIPPED_FOLDER).problems
+  const problemsOf = (yaml: string) => checkPolicyDocument(parseYamlSource('p.yaml', yaml), shippedFolder()).problems
   const policy = (leaf: string) => `id: p
 version: 1.0.0
 title: t
@@ -98,7 +98,7 @@ describe('problems a new author meets', () => {
         'p.yaml',
         `id: p\nversion: 1.0.0\ntitle: t\nsubject: application\neffective: { from: "2020-01-01" }\noutcomes: [reject, approve]\ndefault: approve\nrules:\n  - id: R-1\n    title: r\n    source: { status: modelled, from: test }\n    outcome: reject\n    require: ${leaf}\n    message: ${message}\n`,
       ),
-      SHIPPED_FOLDER,
+      shippedFolder(),
     ).problems
 
   it('an unknown path names the fields there, with the one meant', () => {
@@ -129,7 +129,7 @@ describe('problems a new author meets', () => {
         'p.yaml',
         'id: p\nversion: 1.0\ntitle: t\nsubject: application\neffective: { from: "2020-01-01" }\noutcomes: [a]\ndefault: a\nrules: []\n',
       ),
-      SHIPPED_FOLDER,
+      shippedFolder(),
     ).problems
     const version = problems.find((p) => p.pointer === '/version')!
     expect(version).toMatchObject({
@@ -145,7 +145,7 @@ describe('problems a new author meets', () => {
         'p.yaml',
         'id: p\nversion: 1.0.0\ntitle: t\nsubject: application\neffective: { from: "2020-01-01" }\noutcomes: [a]\ndefault: a\ncalender: GB\nrules: []\n',
       ),
-      SHIPPED_FOLDER,
+      shippedFolder(),
     ).problems
     const key = problems.find((p) => p.pointer === '/calender')!
     expect(key).toMatchObject({ code: 'E_SCHEMA', message: "unknown field 'calender'" })

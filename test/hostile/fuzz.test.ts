@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { CollabgateError, defaultPolicies, PolicySet, type Decision, type Policy } from '../../src/index.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
-import { SHIPPED_FOLDER } from '../shipped-folder.js'
+import { shippedFolder } from '../shipped-folder.js'
 import { APPLICATIONS, BEHAVIOUR, example, shippedPolicyTexts, type Json } from '../store/helpers.js'
 
 const RECORD_RUNS = 300
@@ -307,7 +307,7 @@ describe('fuzz: random mutations of the shipped YAML', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...texts), fc.array(editArb, { minLength: 1, maxLength: 4 }), async ([name, text], edits) => {
         const mutant = applyEdits(text, edits)
-        const { policy, problems } = checkPolicyDocument(parseYamlSource(name, mutant), SHIPPED_FOLDER)
+        const { policy, problems } = checkPolicyDocument(parseYamlSource(name, mutant), shippedFolder())
         for (const p of problems) {
           expect(p.code).toMatch(/^E_[A-Z_]+$/)
           expect(p.file).toBe(name)

@@ -4,11 +4,11 @@ import { OPERATORS } from '../../src/index.js'
 import { parsePath, resolvePath } from '../../src/language/paths.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
-import { SHIPPED_FOLDER } from '../shipped-folder.js'
+import { shippedFolder } from '../shipped-folder.js'
 import { ONBOARDING, shippedPolicyTexts } from '../store/helpers.js'
 
 const onboarding = shippedPolicyTexts().get(`${ONBOARDING}.v1.0.0.yaml`)!
-const problemsOf = (text: string) => checkPolicyDocument(parseYamlSource('hostile.yaml', text), SHIPPED_FOLDER).problems
+const problemsOf = (text: string) => checkPolicyDocument(parseYamlSource('hostile.yaml', text), shippedFolder()).problems
 
 describe('no code in policies', () => {
   it('has no regular-expression or pattern operator (so none can backtrack catastrophically)', () => {

@@ -5,7 +5,7 @@ import { compileClosures } from '../../src/compile/closures.js'
 import { compileEngine } from '../../src/compile/engine.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
-import { SHIPPED_FOLDER } from '../shipped-folder.js'
+import { shippedFolder } from '../shipped-folder.js'
 import { example, ONBOARDING, ROOT, shippedPolicyTexts, TERMINATION, type Json } from '../store/helpers.js'
 import { join } from 'node:path'
 
@@ -96,7 +96,7 @@ describe('policies', () => {
     ['a hasOwnProperty operator', onboarding.replace('operator: equal', 'operator: hasOwnProperty')],
   ])('refuses %s with a typed problem, no pollution', (_name, text) => {
     expect(text).not.toBe(onboarding)
-    const { problems, policy } = checkPolicyDocument(parseYamlSource('hostile.yaml', text), SHIPPED_FOLDER)
+    const { problems, policy } = checkPolicyDocument(parseYamlSource('hostile.yaml', text), shippedFolder())
     expect(policy).toBeUndefined()
     expect(problems.length).toBeGreaterThan(0)
     for (const p of problems) expect(p.code).toMatch(/^E_[A-Z_]+$/)

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { checkPolicies, DEFAULT_PARSE_LIMITS } from '../../src/index.js'
 import { nestingBeyond, parseYamlSource } from '../../src/load/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
-import { SHIPPED_FOLDER } from '../shipped-folder.js'
+import { shippedFolder } from '../shipped-folder.js'
 import { shippedPolicyTexts } from '../store/helpers.js'
 
 const BILLION_LAUGHS = `id: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
@@ -84,7 +84,7 @@ describe('YAML limits', () => {
   it('passes every shipped policy through the nesting pre-check', () => {
     for (const [name, text] of shippedPolicyTexts()) {
       expect(nestingBeyond(text, DEFAULT_PARSE_LIMITS.maxDepth), name).toBeUndefined()
-      expect(checkPolicyDocument(parseYamlSource(name, text), SHIPPED_FOLDER).problems, name).toEqual([])
+      expect(checkPolicyDocument(parseYamlSource(name, text), shippedFolder()).problems, name).toEqual([])
     }
   })
 
@@ -101,7 +101,7 @@ describe('YAML limits', () => {
     const [name, text] = [...shippedPolicyTexts()].find(([n]) => n.includes('termination'))!
     const hostile = text.replace(/message: "[^"\n]*"/, `message: "{{${' '.repeat(1990)}"`)
     expect(hostile).not.toBe(text)
-    const { problems } = checkPolicyDocument(parseYamlSource(name, hostile), SHIPPED_FOLDER)
+    const { problems } = checkPolicyDocument(parseYamlSource(name, hostile), shippedFolder())
     // it finishes, and says the braces are never closed (an unclosed {{ would be printed in every decision)
     expect(problems.map((p) => [p.code, p.message])).toEqual([['E_TEMPLATE', 'message opens {{ without closing it']])
   })
