@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest'
+import { beforeEach, describe, it, expect } from 'vitest'
 import businessDaysImport from 'business-days-js'
 import {
   createWorkingDayCalendar,
@@ -6,6 +6,7 @@ import {
   usWorkingDays,
   type HolidayRecord,
   type HolidaySource,
+  type WorkingDayCalendar,
 } from '../../src/calendar/working-days.js'
 import { thrown } from './thrown.js'
 
@@ -305,7 +306,11 @@ describe('workingDaysBetween', () => {
 })
 
 describe('invalid input', () => {
-  const cal = createWorkingDayCalendar()
+  let cal: WorkingDayCalendar
+  // built in each test, not while the file is collected: npm run mutation counts code run then as reached by every test
+  beforeEach(() => {
+    cal = createWorkingDayCalendar()
+  })
   const badDates: unknown[] = [
     '2026-02-30',
     '2023-02-29',

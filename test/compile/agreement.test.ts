@@ -4,7 +4,7 @@
  * refuse what the validator refuses instead of each deciding it its own way.
  */
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { compileClosures } from '../../src/compile/closures.js'
 import { compileEngine } from '../../src/compile/engine.js'
 import { PolicySet } from '../../src/decide/policy-set.js'
@@ -81,7 +81,11 @@ describe('working-day operands on the engine path', () => {
 })
 
 describe('what the validator refuses', () => {
-  const valid = policyWith([{ addWorkingDays: 1, to: '2026-01-05' }])
+  let valid: Policy
+  // built in each test, not while the file is collected: npm run mutation counts code run then as reached by every test
+  beforeEach(() => {
+    valid = policyWith([{ addWorkingDays: 1, to: '2026-01-05' }])
+  })
   const withLeaf = (leaf: object): Policy => {
     const p = structuredClone(valid)
     p.rules[0]!.checks[0]!.require = leaf as never

@@ -4,7 +4,7 @@
  * clock with a review that has no result, evidence under `not` and for lists, and the message fillers.
  * Every case runs on both evaluators.
  */
-import { describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { PolicySet } from '../../src/decide/policy-set.js'
 import { defaultPolicies } from '../../src/folder/load.js'
 import { example } from '../core/helpers.js'
@@ -25,17 +25,19 @@ const schema = {
     ...Object.fromEntries(['a', 'b', 'c', 'd', 'country', 'tags'].map((f) => [f, any])),
   },
 }
-const probe = probeSubject(schema, {
-  review: {
-    from: { fact: 'submittedAt' },
-    decided: {
-      all: [
-        { fact: 'review', path: '$.result', operator: 'present', value: true },
-        { fact: 'review', path: '$.result', operator: 'notEqual', value: 'pending' },
-      ],
-    } as Condition,
-  },
-})
+// built when a test asks, not while the file is collected: npm run mutation counts code run then as reached by every test
+const probe = () =>
+  probeSubject(schema, {
+    review: {
+      from: { fact: 'submittedAt' },
+      decided: {
+        all: [
+          { fact: 'review', path: '$.result', operator: 'present', value: true },
+          { fact: 'review', path: '$.result', operator: 'notEqual', value: 'pending' },
+        ],
+      } as Condition,
+    },
+  })
 
 type RuleSpec = {
   id: string
@@ -45,7 +47,7 @@ type RuleSpec = {
 }
 
 function policyOf(rules: RuleSpec[], extra: Record<string, unknown> = {}): Policy {
-  const policy = probePolicy(probe, {
+  const policy = probePolicy(probe(), {
     outcomes: ['reject', 'needs_information', 'manual_review', 'approve'],
     default: 'approve',
     ...extra,
@@ -57,7 +59,7 @@ function policyOf(rules: RuleSpec[], extra: Record<string, unknown> = {}): Polic
 
 /** The decision on each evaluator, checked equal, so each case pins both paths. */
 async function decide(policy: Policy, record: Record<string, unknown>, asOf = '2026-11-30'): Promise<Decision> {
-  const set = new PolicySet([policy], { subjects: [probe] })
+  const set = new PolicySet([policy], { subjects: [probe()] })
   const compiled = await set.decide(record, { asOf, evaluator: 'compiled' })
   const engine = await set.decide(record, { asOf, evaluator: 'engine' })
   expect(engine).toEqual(compiled)
@@ -86,8 +88,12 @@ describe('the order of reasons', () => {
 })
 
 describe('the review clock', () => {
-  const policy = policyOf([{ id: 'R-1', outcome: 'reject', require: { fact: 'id', operator: 'present', value: true } }], {
-    review: { workingDays: 7 },
+  let policy: Policy
+  // built in each test, not while the file is collected: npm run mutation counts code run then as reached by every test
+  beforeEach(() => {
+    policy = policyOf([{ id: 'R-1', outcome: 'reject', require: { fact: 'id', operator: 'present', value: true } }], {
+      review: { workingDays: 7 },
+    })
   })
   const late = { id: 'r', submittedAt: '2026-11-02' }
 
