@@ -2,13 +2,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { auditEntry, createAuditLog, defaultPolicies, withAudit, type AuditEntry, type PolicySet } from '../../src/index.js'
 import { API_ACCESS, example, ONBOARDING, TERMINATION } from '../store/helpers.js'
 
 const NOON = new Date('2026-11-24T12:00:00.000Z')
 let shipped: PolicySet
-beforeAll(async () => {
+// in each test, not beforeAll (memoised by defaultPolicies): npm run mutation counts code a beforeAll hook runs as
+// reached by every test
+beforeEach(async () => {
   shipped = await defaultPolicies()
 })
 
