@@ -75,27 +75,25 @@ interface Catalogue {
 
 let catalogue: Catalogue | undefined
 function getCatalogue(): Catalogue {
-  // Stryker disable next-line ConditionalExpression: a cache; rebuilding it on every call reads the same date-holidays data into an equal catalogue, only slower
-  if (catalogue === undefined) {
-    const hd = new (holidaysClass())()
-    const regions = new Map<string, readonly string[]>()
-    // Stryker disable next-line ArrayDeclaration: US is a date-holidays country, so the loop below adds US → US whether or not it is here
-    const byUpperCase = new Map<string, string>([[DEFAULT_CALENDAR, DEFAULT_CALENDAR]])
-    for (const country of Object.keys(hd.getCountries()).sort()) {
-      const codes = Object.keys(hd.getStates(country) ?? {}).sort()
-      regions.set(country, Object.freeze(codes))
-      byUpperCase.set(country.toUpperCase(), country)
-      for (const region of codes) byUpperCase.set(`${country}-${region}`.toUpperCase(), `${country}-${region}`)
-    }
-    catalogue = { regions, countries: Object.freeze([...regions.keys()]), byUpperCase }
+  return (catalogue ??= readCatalogue())
+}
+
+function readCatalogue(): Catalogue {
+  const hd = new (holidaysClass())()
+  const regions = new Map<string, readonly string[]>()
+  const byUpperCase = new Map<string, string>([[DEFAULT_CALENDAR, DEFAULT_CALENDAR]])
+  for (const country of Object.keys(hd.getCountries()).sort()) {
+    const codes = Object.keys(hd.getStates(country) ?? {}).sort()
+    regions.set(country, Object.freeze(codes))
+    byUpperCase.set(country.toUpperCase(), country)
+    for (const region of codes) byUpperCase.set(`${country}-${region}`.toUpperCase(), `${country}-${region}`)
   }
-  return catalogue
+  return { regions, countries: Object.freeze([...regions.keys()]), byUpperCase }
 }
 
 function splitName(name: string): { country: string; region: string | undefined } {
   const dash = name.indexOf('-')
-  // Stryker disable next-line EqualityOperator: for a name starting with '-' the country is '' (< 0) or the whole name (<= 0); no date-holidays country code is either, so the name is unknown, with no suggestion, both ways
-  return dash < 0 ? { country: name, region: undefined } : { country: name.slice(0, dash), region: name.slice(dash + 1) }
+  return dash === -1 ? { country: name, region: undefined } : { country: name.slice(0, dash), region: name.slice(dash + 1) }
 }
 
 function isKnown(name: string): boolean {
@@ -154,10 +152,7 @@ function suggest(input: string): Suggestion {
     .trim()
     .replace(/[\s_]+/g, '-')
     .toUpperCase()
-  // Stryker disable next-line ConditionalExpression,StringLiteral: a shortcut; '' is no key of byUpperCase and splits into country '', which is no country either, so {} is returned below too (and the upper-cased input never equals a string with lower-case letters)
-  if (normalised === '') return {}
   const exact = byUpperCase.get(normalised)
-  // Stryker disable next-line ConditionalExpression: a shortcut; a known name, split, finds its country through byUpperCase and its COUNTRY-REGION through the lookup below, so the same name is returned
   if (exact !== undefined) return { name: exact } // different case or separator: `us`, `gb_sct`, `GB SCT`
   const split = splitName(normalised)
   const region = split.region
@@ -228,8 +223,8 @@ function dateHolidaysSource(country: string, region: string | undefined): Holida
   let hd: HolidaysInstance | undefined
   return {
     getHolidays(year) {
-      // Stryker disable next-line ConditionalExpression: date-holidays reads an undefined state as none: new Holidays('GB', undefined) lists the same holidays as new Holidays('GB')
-      hd ??= region === undefined ? new (holidaysClass())(country) : new (holidaysClass())(country, region)
+      // an undefined region is none: date-holidays takes `new Holidays('GB', undefined)` as `new Holidays('GB')`
+      hd ??= new (holidaysClass())(country, region)
       return hd.getHolidays(year)
     },
   }
@@ -243,13 +238,14 @@ const calendars = new Map<string, WorkingDayCalendar>([[DEFAULT_CALENDAR, usWork
  * @throws UnknownCalendarError (code `E_UNKNOWN_CALENDAR`) for an unknown name
  */
 export function calendarNamed(name: string): WorkingDayCalendar {
-  const cached = typeof name === 'string' ? calendars.get(name) : undefined
+  const cached = calendars.get(name) // undefined for a non-string name too: the keys are strings
   if (cached !== undefined) return cached
   const message = unknownCalendarMessage(name)
   if (message !== undefined) throw new UnknownCalendarError(name, message)
   const { country, region } = splitName(name)
   const calendar = Object.freeze(
-    country === 'US' && region !== undefined
+    // plain 'US' never gets here (the map holds it from the start): region is a state
+    country === 'US'
       ? createWorkingDayCalendar({ state: region }) // business-days-js + observed Veterans Day
       : createWorkingDayCalendar({ source: dateHolidaysSource(country, region) }),
   )

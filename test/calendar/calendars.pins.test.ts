@@ -161,7 +161,11 @@ describe('resolving date-holidays’ export', () => {
     expect(cal.unknownCalendar('Xk')).toBeUndefined()
     expect(cal.calendarNamed('AB-Q2').holidays(2026)).toEqual(['2026-03-02'])
     expect(cal.calendarNamed('ZA').holidays(2027)).toEqual(['2027-03-02']) // a Tuesday
-    expect(made).toEqual([[], ['AB', 'Q2'], ['ZA']])
+    expect(made).toStrictEqual([[], ['AB', 'Q2'], ['ZA', undefined]]) // no region: date-holidays reads undefined as none
+    // US is known (and suggested for `us`) whatever date-holidays lists
+    expect(cal.unknownCalendar('US')).toBeUndefined()
+    expect(cal.unknownCalendar('us')?.suggestion).toBe('US')
+    expect(cal.unknownCalendar('ab')?.suggestion).toBe('AB')
   })
 
   it('fails with a TypeError naming date-holidays when neither the module nor its default is a class', async () => {
