@@ -171,10 +171,10 @@ const HOLIDAY_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2
 
 /** Day numbers (within `year`) on which a holiday record is in effect at midnight. */
 function coveredDays(record: HolidayRecord, year: number): number[] {
-  const m = typeof record?.date === 'string' ? HOLIDAY_DATE_RE.exec(record.date) : null
+  const m = typeof record.date === 'string' ? HOLIDAY_DATE_RE.exec(record.date) : null
   const day = m ? dayNumberOf(Number(m[1]), Number(m[2]), Number(m[3])) : undefined
   if (!m || day === undefined) {
-    throw new TypeError(`Holiday source returned an invalid date ${describe(record?.date)} for year ${year}`)
+    throw new TypeError(`Holiday source returned an invalid date ${describe(record.date)} for year ${year}`)
   }
   // Work in "local wall-clock" milliseconds: the date string is the holiday's local start.
   const startWall = day * MS_PER_DAY + (Number(m[4] ?? 0) * 60 + Number(m[5] ?? 0)) * 60_000 + Number(m[6] ?? 0) * 1000

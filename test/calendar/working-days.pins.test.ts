@@ -1,0 +1,203 @@
+/**
+ * Exact error texts of the working-day calendar (each kind of bad input, described by value and type),
+ * the year bounds, four-digit years, the observed Veterans Day record, and how business-days-js is
+ * called and its export resolved (a stand-in module, loaded into a fresh working-days.ts).
+ */
+import { createRequire } from 'node:module'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createWorkingDayCalendar, InvalidDateError, withObservedVeteransDay, type HolidayRecord } from '../../src/calendar/working-days.js'
+import { thrown } from './thrown.js'
+
+type WorkingDaysModule = typeof import('../../src/calendar/working-days.js')
+
+const DATE_EXPECTED = "expected an ISO calendar date 'YYYY-MM-DD' (years 0001–9999)"
+const noHolidays = () => createWorkingDayCalendar({ source: { getHolidays: () => [] } })
+
+/** The error `fn` throws, as [class name, code, message, value]. */
+function failure(fn: () => unknown): unknown[] {
+  const err = thrown(fn) as InvalidDateError
+  expect(err).toBeInstanceOf(InvalidDateError)
+  return [err.name, err.code, err.message, err.value]
+}
+
+describe('error messages describe the rejected value exactly', () => {
+  it('a bad date: quoted when a string, else its text and type (null and unprintable values too)', () => {
+    const cal = noHolidays()
+    const unprintable = Object.create(null) as object // String() of it throws
+    const cases: [unknown, string][] = [
+      ['2026-02-30', '"2026-02-30"'],
+      ['', '""'],
+      [null, 'null (null)'],
+      [undefined, 'undefined (undefined)'],
+      [20260105, '20260105 (number)'],
+      [false, 'false (boolean)'],
+      [unprintable, '(object)'],
+    ]
+    for (const [value, described] of cases) {
+      const message = `Invalid date ${described}: ${DATE_EXPECTED}`
+      expect(failure(() => cal.isWorkingDay(value as string))).toEqual(['InvalidDateError', 'E_INVALID_DATE', message, value])
+      expect(failure(() => cal.addWorkingDays(value as string, 1))[2]).toBe(message)
+    }
+    expect(failure(() => cal.workingDaysBetween(null as unknown as string, '2026-01-05'))[2]).toBe(
+      `Invalid from date null (null): ${DATE_EXPECTED}`,
+    )
+    expect(failure(() => cal.workingDaysBetween('2026-01-05', '0000-12-31'))[2]).toBe(`Invalid to date "0000-12-31": ${DATE_EXPECTED}`)
+  })
+
+  it('a bad number of working days', () => {
+    const cal = noHolidays()
+    for (const [n, described] of [
+      [-1, '-1 (number)'],
+      [1.5, '1.5 (number)'],
+      [Number.NaN, 'NaN (number)'],
+      [2 ** 53, '9007199254740992 (number)'],
+      ['3', '"3"'],
+      [null, 'null (null)'],
+    ] as [unknown, string][]) {
+      expect(failure(() => cal.addWorkingDays('2026-01-05', n as number))).toEqual([
+        'InvalidDateError',
+        'E_INVALID_DATE',
+        `Invalid number of working days ${described}: expected an integer >= 0`,
+        n,
+      ])
+    }
+  })
+
+  it('a bad year: not an integer, or outside 1–9999', () => {
+    const cal = noHolidays()
+    for (const [year, described] of [
+      [0, '0 (number)'],
+      [10_000, '10000 (number)'],
+      [2026.5, '2026.5 (number)'],
+      ['2026', '"2026"'],
+      [null, 'null (null)'],
+    ] as [unknown, string][]) {
+      expect(failure(() => cal.holidays(year as number))).toEqual([
+        'InvalidDateError',
+        'E_INVALID_DATE',
+        `Invalid year ${described}: expected an integer 1–9999`,
+        year,
+      ])
+    }
+  })
+
+  it('a holiday source record with no usable date names the value and the year', () => {
+    for (const [date, described] of [
+      ['soon', '"soon"'],
+      [undefined, 'undefined (undefined)'],
+      [20260101, '20260101 (number)'],
+      ['2026-02-30', '"2026-02-30"'],
+    ] as [unknown, string][]) {
+      const cal = createWorkingDayCalendar({ source: { getHolidays: () => [{ date } as HolidayRecord] } })
+      const err = thrown(() => cal.isWorkingDay('2026-01-05'))
+      expect(err).toBeInstanceOf(TypeError)
+      expect((err as Error).message).toBe(`Holiday source returned an invalid date ${described} for year 2026`)
+    }
+  })
+})
+
+describe('the supported years', () => {
+  it('are 1 through 9999 inclusive, each a year of holidays', () => {
+    const asked: number[] = []
+    const cal = createWorkingDayCalendar({
+      source: {
+        getHolidays: (year) => {
+          asked.push(year)
+          return [{ date: `${String(year).padStart(4, '0')}-06-01` }]
+        },
+      },
+    })
+    expect(cal.holidays(1)).toEqual(['0001-06-01']) // a Friday
+    expect(cal.holidays(9999)).toEqual(['9999-06-01']) // a Tuesday
+    expect(asked).toEqual([1, 9999])
+  })
+
+  it('dates before year 1000 are written with four digits', () => {
+    const cal = noHolidays()
+    expect(cal.addWorkingDays('0999-12-30', 0)).toBe('0999-12-30')
+    expect(cal.addWorkingDays('0999-12-30', 1)).toBe('0999-12-31') // Thu → Fri
+    expect(cal.addWorkingDays('0099-03-02', 1)).toBe('0099-03-03')
+    // and past the last supported day, the message names the day reached and the bounds
+    expect(failure(() => cal.addWorkingDays('9999-12-31', 1))).toEqual([
+      'InvalidDateError',
+      'E_INVALID_DATE',
+      'Date 10000-01-03 is outside the supported years 1–9999',
+      2_932_899, // the day number of 10000-01-03 (days since 1970-01-01)
+    ])
+  })
+})
+
+describe('withObservedVeteransDay', () => {
+  it('adds a public substitute record named after the Nov 11 holiday, or "Veterans Day" when it has no name', () => {
+    const saturday = { date: '2023-11-11 00:00:00', type: 'public' } // 2023-11-11 is a Saturday
+    expect(withObservedVeteransDay({ getHolidays: () => [saturday] }).getHolidays(2023)).toStrictEqual([
+      saturday,
+      { date: '2023-11-10 00:00:00', type: 'public', name: 'Veterans Day (substitute day)' },
+    ])
+    const sunday = { date: '2029-11-11', name: 'Armistice Day' } // a Sunday, untyped (counts as public)
+    expect(withObservedVeteransDay({ getHolidays: () => [sunday] }).getHolidays(2029)).toStrictEqual([
+      sunday,
+      { date: '2029-11-12 00:00:00', type: 'public', name: 'Armistice Day (substitute day)' },
+    ])
+  })
+})
+
+describe('business-days-js: how it is called and resolved', () => {
+  const requireHere = createRequire(import.meta.url)
+  requireHere('business-days-js') // (a library load, not collabgate code)
+  const entry = requireHere.cache[requireHere.resolve('business-days-js')]!
+  const real: unknown = entry.exports
+  afterEach(() => {
+    entry.exports = real
+  })
+
+  /** working-days.ts loaded afresh while `require('business-days-js')` gives `exports`. */
+  async function loadWith(exports: unknown): Promise<WorkingDaysModule> {
+    entry.exports = exports
+    vi.resetModules()
+    return import('../../src/calendar/working-days.js')
+  }
+
+  const calls: unknown[] = []
+  const factory = (options?: unknown) => {
+    calls.push(options)
+    return { getHolidays: (year: number) => [{ date: `${year}-03-03 00:00:00`, type: 'public' }] }
+  }
+
+  it('passes no state for the federal calendar and { state } for a state, through a namespace’s default export', async () => {
+    calls.length = 0
+    const wd = await loadWith({ default: factory })
+    expect(wd.createWorkingDayCalendar().holidays(2026)).toEqual(['2026-03-03'])
+    expect(wd.createWorkingDayCalendar({ state: 'ca' }).isWorkingDay('2026-03-03')).toBe(false)
+    expect(calls).toStrictEqual([{}, { state: 'ca' }])
+  })
+
+  it('takes the module itself when it is the factory', async () => {
+    calls.length = 0
+    const wd = await loadWith(factory)
+    expect(wd.createWorkingDayCalendar({ state: 'pa' }).holidays(2027)).toEqual(['2027-03-03'])
+    expect(calls).toStrictEqual([{ state: 'pa' }])
+  })
+
+  it('fails with a TypeError naming business-days-js when neither the module nor its default is a function', async () => {
+    for (const exports of [{}, null, { default: {} }]) {
+      const wd = await loadWith(exports)
+      const err = thrown(() => wd.createWorkingDayCalendar())
+      expect(err).toBeInstanceOf(TypeError)
+      expect((err as Error).message).toBe('business-days-js: could not resolve the businessDays() factory export')
+    }
+  })
+
+  it('turns a thrown string into a RangeError with the string as its cause, and rethrows an Error as it is', async () => {
+    const err = thrown(() => createWorkingDayCalendar({ state: 'zz' })) // the real library: "zz is not a US state."
+    expect(err).toBeInstanceOf(RangeError)
+    expect((err as Error).message).toBe('business-days-js: zz is not a US state.')
+    expect((err as Error).cause).toBe('zz is not a US state.')
+
+    const boom = new SyntaxError('boom')
+    const wd = await loadWith(() => {
+      throw boom
+    })
+    expect(thrown(() => wd.createWorkingDayCalendar())).toBe(boom)
+  })
+})
