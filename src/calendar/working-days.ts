@@ -110,7 +110,9 @@ function describe(value: unknown): string {
 function dayNumberOf(year: number, month: number, day: number): number | undefined {
   const d = new Date(0)
   d.setUTCFullYear(year, month - 1, day) // setUTCFullYear: no 0–99 → 1900s mapping, unlike Date.UTC
-  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) {
+  // Every date that does not exist is caught by these two: a month outside 1–12 moves it into another
+  // year, and a day outside the month changes the day of the month (so no month comparison is needed).
+  if (d.getUTCFullYear() !== year || d.getUTCDate() !== day) {
     return undefined
   }
   return d.getTime() / MS_PER_DAY

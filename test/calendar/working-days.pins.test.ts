@@ -32,6 +32,8 @@ describe('error messages describe the rejected value exactly', () => {
       [20260105, '20260105 (number)'],
       [false, 'false (boolean)'],
       [unprintable, '(object)'],
+      [['2026-01-05'], '2026-01-05 (object)'], // a list whose text is a date is still no date
+      [{ toString: () => '2026-01-05' }, '2026-01-05 (object)'],
     ]
     for (const [value, described] of cases) {
       const message = `Invalid date ${described}: ${DATE_EXPECTED}`
@@ -127,7 +129,38 @@ describe('the supported years', () => {
   })
 })
 
+describe('which dates exist', () => {
+  it('rejects days and months outside their range, whether or not the overflow stays in the year', () => {
+    const cal = noHolidays()
+    for (const date of [
+      '2026-02-29',
+      '2024-02-30',
+      '2026-04-31',
+      '2026-01-32',
+      '2026-12-00',
+      '2026-00-15',
+      '2026-13-01',
+      '2026-12-99',
+      '2026-99-01',
+    ]) {
+      expect(failure(() => cal.isWorkingDay(date))).toEqual([
+        'InvalidDateError',
+        'E_INVALID_DATE',
+        `Invalid date "${date}": ${DATE_EXPECTED}`,
+        date,
+      ])
+    }
+    expect(cal.isWorkingDay('2024-02-29')).toBe(true)
+    expect(cal.isWorkingDay('2026-12-31')).toBe(true)
+  })
+})
+
 describe('withObservedVeteransDay', () => {
+  it('adds nothing for a year that is not a whole number (there is no Nov 11 of year 2023.5)', () => {
+    const saturday = { date: '2023-11-11 00:00:00', type: 'public' }
+    expect(withObservedVeteransDay({ getHolidays: () => [saturday] }).getHolidays(2023.5)).toStrictEqual([saturday])
+  })
+
   it('adds a public substitute record named after the Nov 11 holiday, or "Veterans Day" when it has no name', () => {
     const saturday = { date: '2023-11-11 00:00:00', type: 'public' } // 2023-11-11 is a Saturday
     expect(withObservedVeteransDay({ getHolidays: () => [saturday] }).getHolidays(2023)).toStrictEqual([
