@@ -89,6 +89,7 @@ describe('error messages describe the rejected value exactly', () => {
       [undefined, 'undefined (undefined)'],
       [20260101, '20260101 (number)'],
       ['2026-02-30', '"2026-02-30"'],
+      [['2026-01-01'], '2026-01-01 (object)'], // its text is a date, but it is no string
     ] as [unknown, string][]) {
       const cal = createWorkingDayCalendar({ source: { getHolidays: () => [{ date } as HolidayRecord] } })
       const err = thrown(() => cal.isWorkingDay('2026-01-05'))
@@ -126,6 +127,21 @@ describe('the supported years', () => {
       'Date 10000-01-03 is outside the supported years 1–9999',
       2_932_899, // the day number of 10000-01-03 (days since 1970-01-01)
     ])
+  })
+})
+
+describe('a holiday that starts during its day', () => {
+  /** a holiday from `date` (local wall-clock start) lasting `ms` by its start and end instants */
+  const from = (date: string, ms?: number): HolidayRecord => (ms === undefined ? { date } : { date, start: new Date(0), end: new Date(ms) })
+  const coveredBy = (record: HolidayRecord) => createWorkingDayCalendar({ source: { getHolidays: () => [record] } }).holidays(2026)
+
+  it('makes a day non-working only when it is in effect at that midnight (hours, minutes and seconds count)', () => {
+    expect(coveredBy(from('2026-04-01 00:00:00'))).toEqual(['2026-04-01'])
+    expect(coveredBy(from('2026-04-01 00:00:30'))).toEqual(['2026-04-02']) // 30 s late: the next midnight only
+    expect(coveredBy(from('2026-04-01 23:45', 30 * 60_000))).toEqual(['2026-04-02']) // 23:45–00:15
+    expect(coveredBy(from('2026-04-01 23:15', 30 * 60_000))).toEqual([]) // 23:15–23:45
+    expect(coveredBy(from('2026-04-01 23:59:45', 30_000))).toEqual(['2026-04-02']) // 23:59:45–00:00:15
+    expect(coveredBy(from('2026-04-01 23:59:15', 30_000))).toEqual([]) // 23:59:15–23:59:45
   })
 })
 
