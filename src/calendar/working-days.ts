@@ -181,13 +181,12 @@ function coveredDays(record: HolidayRecord, year: number): number[] {
   // Work in "local wall-clock" milliseconds: the date string is the holiday's local start.
   const startWall = day * MS_PER_DAY + (Number(m[4] ?? 0) * 60 + Number(m[5] ?? 0)) * 60_000 + Number(m[6] ?? 0) * 1000
   let duration = MS_PER_DAY
-  if (record.start !== undefined && record.end !== undefined) {
-    const ms = new Date(record.end).getTime() - new Date(record.start).getTime()
-    if (Number.isFinite(ms) && ms > 0) {
-      // A DST change makes a local day 23 h or 25 h long: snap to whole days within an hour.
-      const days = Math.round(ms / MS_PER_DAY)
-      duration = days >= 1 && Math.abs(ms - days * MS_PER_DAY) <= 3_600_000 ? days * MS_PER_DAY : ms
-    }
+  // without both a start and an end (or with an unreadable one) ms is NaN, and the holiday lasts one day
+  const ms = new Date(record.end ?? Number.NaN).getTime() - new Date(record.start ?? Number.NaN).getTime()
+  if (Number.isFinite(ms) && ms > 0) {
+    // A DST change makes a local day 23 h or 25 h long: snap to whole days within an hour.
+    const days = Math.round(ms / MS_PER_DAY)
+    duration = days >= 1 && Math.abs(ms - days * MS_PER_DAY) <= 3_600_000 ? days * MS_PER_DAY : ms
   }
   const endWall = startWall + duration
   const out: number[] = []

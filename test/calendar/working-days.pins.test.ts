@@ -142,6 +142,16 @@ describe('a holiday that starts during its day', () => {
     expect(coveredBy(from('2026-04-01 23:15', 30 * 60_000))).toEqual([]) // 23:15–23:45
     expect(coveredBy(from('2026-04-01 23:59:45', 30_000))).toEqual(['2026-04-02']) // 23:59:45–00:00:15
     expect(coveredBy(from('2026-04-01 23:59:15', 30_000))).toEqual([]) // 23:59:15–23:59:45
+    // a start without an end, or an end without a start, gives no duration: one day
+    expect(coveredBy({ date: '2026-04-01 23:45', end: new Date(30 * 60_000) })).toEqual(['2026-04-02'])
+    expect(coveredBy({ date: '2026-04-01 23:45', start: new Date(0) })).toEqual(['2026-04-02'])
+    // a null start or end (from untyped code) is a missing one, not 1970-01-01: the holiday does not last for decades
+    const nullStart = { date: '2026-04-01', start: null, end: new Date('2026-04-02T04:00:00Z') } as unknown as HolidayRecord
+    expect(coveredBy(nullStart)).toEqual(['2026-04-01'])
+    expect(coveredBy({ ...nullStart, start: new Date('2026-04-01T04:00:00Z'), end: null } as unknown as HolidayRecord)).toEqual([
+      '2026-04-01',
+    ])
+    expect(coveredBy({ date: '2026-04-01', start: new Date(0), end: new Date(2 * 86_400_000) })).toEqual(['2026-04-01', '2026-04-02'])
   })
 })
 
