@@ -245,8 +245,8 @@ export function withObservedVeteransDay(inner: HolidaySource): HolidaySource {
   return {
     getHolidays(year) {
       const list = inner.getHolidays(year)
-      const nov11 = dayNumberOf(year, 11, 11)
-      if (nov11 === undefined) return list
+      // NaN for a year that is not a whole number: no weekday, so no substitute
+      const nov11 = dayNumberOf(year, 11, 11) ?? Number.NaN
       const weekday = weekdayOf(nov11)
       const observed = weekday === 6 ? nov11 - 1 : weekday === 0 ? nov11 + 1 : undefined
       if (observed === undefined) return list
@@ -329,7 +329,7 @@ export function createWorkingDayCalendar(options: WorkingDayCalendarOptions = {}
     addWorkingDays(date, n) {
       // decisions ask the same (date, n) again and again (submission and incident dates): answers are remembered
       const key = typeof date === 'string' && typeof n === 'number' ? `${date}+${n}` : undefined
-      const known = key === undefined ? undefined : added.get(key)
+      const known = key && added.get(key)
       if (known !== undefined) return known
       let d = parseDay(date)
       let remaining = parseCount(n)
@@ -338,16 +338,15 @@ export function createWorkingDayCalendar(options: WorkingDayCalendarOptions = {}
         if (isWorkingDayNumber(d)) remaining--
       }
       const result = formatDay(d)
-      if (key !== undefined) {
-        if (added.size >= 10_000) added.clear()
-        added.set(key, result)
-      }
+      if (added.size >= 10_000) added.clear()
+      added.set(key!, result) // parseDay and parseCount accepted date and n: a string and a number, so key is set
       return result
     },
     workingDaysBetween(from, to) {
       const a = parseDay(from, 'from date')
       const b = parseDay(to, 'to date')
-      return a <= b ? countForward(a, b) : 0 - countForward(b, a) // 0 - x: never -0
+      // countForward is 0 unless its first day is the earlier one; never -0 (0 - 0 is 0)
+      return countForward(a, b) - countForward(b, a)
     },
     holidays(year) {
       return loadYear(parseYear(year)).holidays

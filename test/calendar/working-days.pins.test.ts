@@ -5,7 +5,13 @@
  */
 import { createRequire } from 'node:module'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createWorkingDayCalendar, InvalidDateError, withObservedVeteransDay, type HolidayRecord } from '../../src/calendar/working-days.js'
+import {
+  createWorkingDayCalendar,
+  InvalidDateError,
+  usWorkingDays,
+  withObservedVeteransDay,
+  type HolidayRecord,
+} from '../../src/calendar/working-days.js'
 import { thrown } from './thrown.js'
 
 type WorkingDaysModule = typeof import('../../src/calendar/working-days.js')
@@ -198,6 +204,63 @@ describe('withObservedVeteransDay', () => {
       sunday,
       { date: '2029-11-12 00:00:00', type: 'public', name: 'Armistice Day (substitute day)' },
     ])
+  })
+})
+
+describe('withObservedVeteransDay: which Nov 11 entry counts', () => {
+  const observed = (records: HolidayRecord[], year: number) => withObservedVeteransDay({ getHolidays: () => records }).getHolidays(year)
+
+  it('only a public (or untyped) entry dated Nov 11 of that year, on a Saturday or Sunday', () => {
+    const notPublic = { date: '2023-11-11 00:00:00', type: 'observance' }
+    expect(observed([notPublic], 2023)).toStrictEqual([notPublic])
+    const otherDay = { date: '2023-11-12 00:00:00', type: 'public' }
+    expect(observed([otherDay], 2023)).toStrictEqual([otherDay])
+    const weekday = { date: '2026-11-11', type: 'public' } // a Wednesday
+    expect(observed([weekday], 2026)).toStrictEqual([weekday])
+    const notAString = { date: 20231111 } as unknown as HolidayRecord // no Nov 11 entry, and no error here
+    expect(observed([notAString], 2023)).toStrictEqual([notAString])
+    // the first matching entry names the substitute
+    const both = [notPublic, otherDay, { date: '2023-11-11', name: 'Veterans Day' }, { date: '2023-11-11', name: 'Second' }]
+    expect(observed(both, 2023).slice(4)).toStrictEqual([
+      { date: '2023-11-10 00:00:00', type: 'public', name: 'Veterans Day (substitute day)' },
+    ])
+  })
+})
+
+describe('remembered addWorkingDays answers', () => {
+  it('are never given for a date or count that is not a string and a number, even with the same text', () => {
+    const cal = noHolidays()
+    expect(cal.addWorkingDays('2026-01-05', 1)).toBe('2026-01-06')
+    expect(cal.addWorkingDays('2026-01-05', 1)).toBe('2026-01-06') // remembered
+    expect(failure(() => cal.addWorkingDays(['2026-01-05'] as unknown as string, 1))[2]).toBe(
+      `Invalid date 2026-01-05 (object): ${DATE_EXPECTED}`,
+    )
+    expect(failure(() => cal.addWorkingDays('2026-01-05', '1' as unknown as number))[2]).toBe(
+      'Invalid number of working days "1": expected an integer >= 0',
+    )
+    expect(failure(() => cal.addWorkingDays(['2026-01-05'] as unknown as string, '1' as unknown as number))[2]).toBe(
+      `Invalid date 2026-01-05 (object): ${DATE_EXPECTED}`,
+    )
+  })
+})
+
+describe('workingDaysBetween', () => {
+  it('is 0 for the same day, and negative (never -0) when to is before from', () => {
+    const cal = noHolidays()
+    expect(Object.is(cal.workingDaysBetween('2026-01-07', '2026-01-07'), 0)).toBe(true)
+    expect(Object.is(cal.workingDaysBetween('2026-01-10', '2026-01-11'), 0)).toBe(true) // Sat → Sun
+    expect(Object.is(cal.workingDaysBetween('2026-01-11', '2026-01-10'), 0)).toBe(true)
+    expect(cal.workingDaysBetween('2026-01-05', '2026-01-12')).toBe(5)
+    expect(cal.workingDaysBetween('2026-01-12', '2026-01-05')).toBe(-5)
+  })
+})
+
+describe('usWorkingDays', () => {
+  it('answers every question from the federal calendar', () => {
+    expect(usWorkingDays.isWorkingDay('2026-07-03')).toBe(false) // Independence Day observed
+    expect(usWorkingDays.addWorkingDays('2026-07-02', 1)).toBe('2026-07-06')
+    expect(usWorkingDays.workingDaysBetween('2026-07-02', '2026-07-06')).toBe(1)
+    expect(usWorkingDays.holidays(2026)).toContain('2026-07-03')
   })
 })
 
