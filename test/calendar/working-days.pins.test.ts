@@ -161,6 +161,86 @@ describe('a holiday that starts during its day', () => {
   })
 })
 
+describe('date input: a calendar date, optionally with an ISO time and offset (ignored)', () => {
+  const ACCEPTED = [
+    '2026-01-05',
+    '2026-01-05T10:15',
+    '2026-01-05 10:15',
+    '2026-01-05T19:15',
+    '2026-01-05T09:05:09',
+    '2026-01-05T10:15:30',
+    '2026-01-05T10:15:30Z',
+    '2026-01-05T10:15:30.123',
+    '2026-01-05T10:15:30.12Z',
+    '2026-01-05T10:15:30.123456Z',
+    '2026-01-05T10:15Z',
+    '2026-01-05T10:15+05:30',
+    '2026-01-05T10:15+19:30',
+    '2026-01-05T10:15-0530',
+    '2026-01-05T10:15:30+0530',
+    '2026-01-05T23:59:59+23:59',
+  ]
+  const REFUSED = [
+    'x2026-01-05',
+    '2026-01-05x',
+    '2026-01-05x10:15',
+    '2026-01-05T10',
+    '2026-01-05T1015',
+    '2026-01-05T24:00',
+    '2026-01-05Ta0:15',
+    '2026-01-05T1a:15',
+    '2026-01-05T10:60',
+    '2026-01-05T10:1a',
+    '2026-01-05T10:15:60',
+    '2026-01-05T10:15:3a',
+    '2026-01-05T10:15:305',
+    '2026-01-05T10:15:30.',
+    '2026-01-05T10:15:30.1a',
+    '2026-01-05T10:15Zx',
+    '2026-01-05T10:15+0',
+    '2026-01-05T10:15*05:30',
+    '2026-01-05T10:15+24:00',
+    '2026-01-05T10:15+1a:00',
+    '2026-01-05T10:15+05:60',
+    '2026-01-05T10:15+05:3a',
+    '2026-01-05T10:15+05:30:00',
+    '2026-01-05T10:15:30.123+05',
+  ]
+
+  it('accepts these, each as the date written (Mon 2026-01-05, whatever the offset)', () => {
+    const cal = noHolidays()
+    for (const input of ACCEPTED) expect([input, cal.addWorkingDays(input, 0)]).toEqual([input, '2026-01-05'])
+  })
+
+  it('refuses these with the exact message', () => {
+    const cal = noHolidays()
+    for (const input of REFUSED) {
+      expect(failure(() => cal.isWorkingDay(input))).toEqual([
+        'InvalidDateError',
+        'E_INVALID_DATE',
+        `Invalid date ${JSON.stringify(input)}: ${DATE_EXPECTED}`,
+        input,
+      ])
+    }
+  })
+})
+
+describe('a holiday source record date', () => {
+  const coveredBy = (date: string) => createWorkingDayCalendar({ source: { getHolidays: () => [{ date }] } }).holidays(2026)
+
+  it('is a date, with an optional "T" or " " time (hours and minutes, optional seconds) starting the holiday', () => {
+    expect(coveredBy('2026-04-01')).toEqual(['2026-04-01'])
+    expect(coveredBy('2026-04-01T00:00')).toEqual(['2026-04-01'])
+    expect(coveredBy('2026-04-01 12:00')).toEqual(['2026-04-02'])
+    expect(coveredBy('2026-04-01T12:00')).toEqual(['2026-04-02'])
+    expect(coveredBy('2026-04-01 00:00:01')).toEqual(['2026-04-02'])
+    expect(coveredBy('2026-04-01 00:01:00')).toEqual(['2026-04-02'])
+    expect(coveredBy('2026-04-01 00:00:00 America/New_York')).toEqual(['2026-04-01']) // anything after the time is ignored
+    expect(coveredBy('2026-04-01x12:00')).toEqual(['2026-04-01']) // no time: from midnight
+    expect(thrown(() => coveredBy('x2026-04-01'))).toBeInstanceOf(TypeError)
+  })
+})
+
 describe('which dates exist', () => {
   it('rejects days and months outside their range, whether or not the overflow stays in the year', () => {
     const cal = noHolidays()
