@@ -121,6 +121,7 @@ describe('resolving date-holidays’ export', () => {
   const real: unknown = entry.exports
   afterEach(() => {
     entry.exports = real
+    vi.resetModules() // a test file loaded after this one must not get the module bound to the stand-in
   })
 
   /** calendars.ts loaded afresh while `require('date-holidays')` gives `exports`. */

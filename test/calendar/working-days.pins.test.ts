@@ -351,6 +351,7 @@ describe('business-days-js: how it is called and resolved', () => {
   const real: unknown = entry.exports
   afterEach(() => {
     entry.exports = real
+    vi.resetModules() // a test file loaded after this one must not get the module bound to the stand-in
   })
 
   /** working-days.ts loaded afresh while `require('business-days-js')` gives `exports`. */
