@@ -305,7 +305,8 @@ export function createWorkingDayCalendar(options: WorkingDayCalendarOptions = {}
     if (isWeekend(d)) return false
     if (current === undefined || d < current.first || d > current.last) {
       const year = yearOf(d)
-      if (year < MIN_YEAR || year > MAX_YEAR) {
+      // only walking forward past 9999-12-31 leaves the years: every date is parsed from year 1 on and walked forward
+      if (year > MAX_YEAR) {
         throw new InvalidDateError(`Date ${formatDay(d)} is outside the supported years ${MIN_YEAR}–${MAX_YEAR}`, d)
       }
       current = loadYear(year)
