@@ -110,7 +110,9 @@ function describe(value: unknown): string {
 function dayNumberOf(year: number, month: number, day: number): number | undefined {
   const d = new Date(0)
   d.setUTCFullYear(year, month - 1, day) // setUTCFullYear: no 0–99 → 1900s mapping, unlike Date.UTC
-  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) {
+  // Every date that does not exist is caught by these two: a month outside 1–12 moves it into another
+  // year, and a day outside the month changes the day of the month (so no month comparison is needed).
+  if (d.getUTCFullYear() !== year || d.getUTCDate() !== day) {
     return undefined
   }
   return d.getTime() / MS_PER_DAY
@@ -171,21 +173,20 @@ const HOLIDAY_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2
 
 /** Day numbers (within `year`) on which a holiday record is in effect at midnight. */
 function coveredDays(record: HolidayRecord, year: number): number[] {
-  const m = typeof record?.date === 'string' ? HOLIDAY_DATE_RE.exec(record.date) : null
+  const m = typeof record.date === 'string' ? HOLIDAY_DATE_RE.exec(record.date) : null
   const day = m ? dayNumberOf(Number(m[1]), Number(m[2]), Number(m[3])) : undefined
   if (!m || day === undefined) {
-    throw new TypeError(`Holiday source returned an invalid date ${describe(record?.date)} for year ${year}`)
+    throw new TypeError(`Holiday source returned an invalid date ${describe(record.date)} for year ${year}`)
   }
   // Work in "local wall-clock" milliseconds: the date string is the holiday's local start.
   const startWall = day * MS_PER_DAY + (Number(m[4] ?? 0) * 60 + Number(m[5] ?? 0)) * 60_000 + Number(m[6] ?? 0) * 1000
   let duration = MS_PER_DAY
-  if (record.start !== undefined && record.end !== undefined) {
-    const ms = new Date(record.end).getTime() - new Date(record.start).getTime()
-    if (Number.isFinite(ms) && ms > 0) {
-      // A DST change makes a local day 23 h or 25 h long: snap to whole days within an hour.
-      const days = Math.round(ms / MS_PER_DAY)
-      duration = days >= 1 && Math.abs(ms - days * MS_PER_DAY) <= 3_600_000 ? days * MS_PER_DAY : ms
-    }
+  // without both a start and an end (or with an unreadable one) ms is NaN, and the holiday lasts one day
+  const ms = new Date(record.end ?? Number.NaN).getTime() - new Date(record.start ?? Number.NaN).getTime()
+  if (Number.isFinite(ms) && ms > 0) {
+    // A DST change makes a local day 23 h or 25 h long: snap to whole days within an hour.
+    const days = Math.round(ms / MS_PER_DAY)
+    duration = days >= 1 && Math.abs(ms - days * MS_PER_DAY) <= 3_600_000 ? days * MS_PER_DAY : ms
   }
   const endWall = startWall + duration
   const out: number[] = []
@@ -244,8 +245,8 @@ export function withObservedVeteransDay(inner: HolidaySource): HolidaySource {
   return {
     getHolidays(year) {
       const list = inner.getHolidays(year)
-      const nov11 = dayNumberOf(year, 11, 11)
-      if (nov11 === undefined) return list
+      // NaN for a year that is not a whole number: no weekday, so no substitute
+      const nov11 = dayNumberOf(year, 11, 11) ?? Number.NaN
       const weekday = weekdayOf(nov11)
       const observed = weekday === 6 ? nov11 - 1 : weekday === 0 ? nov11 + 1 : undefined
       if (observed === undefined) return list
@@ -304,7 +305,8 @@ export function createWorkingDayCalendar(options: WorkingDayCalendarOptions = {}
     if (isWeekend(d)) return false
     if (current === undefined || d < current.first || d > current.last) {
       const year = yearOf(d)
-      if (year < MIN_YEAR || year > MAX_YEAR) {
+      // only walking forward past 9999-12-31 leaves the years: every date is parsed from year 1 on and walked forward
+      if (year > MAX_YEAR) {
         throw new InvalidDateError(`Date ${formatDay(d)} is outside the supported years ${MIN_YEAR}–${MAX_YEAR}`, d)
       }
       current = loadYear(year)
@@ -328,7 +330,7 @@ export function createWorkingDayCalendar(options: WorkingDayCalendarOptions = {}
     addWorkingDays(date, n) {
       // decisions ask the same (date, n) again and again (submission and incident dates): answers are remembered
       const key = typeof date === 'string' && typeof n === 'number' ? `${date}+${n}` : undefined
-      const known = key === undefined ? undefined : added.get(key)
+      const known = key && added.get(key)
       if (known !== undefined) return known
       let d = parseDay(date)
       let remaining = parseCount(n)
@@ -337,16 +339,15 @@ export function createWorkingDayCalendar(options: WorkingDayCalendarOptions = {}
         if (isWorkingDayNumber(d)) remaining--
       }
       const result = formatDay(d)
-      if (key !== undefined) {
-        if (added.size >= 10_000) added.clear()
-        added.set(key, result)
-      }
+      if (added.size >= 10_000) added.clear()
+      added.set(key!, result) // parseDay and parseCount accepted date and n: a string and a number, so key is set
       return result
     },
     workingDaysBetween(from, to) {
       const a = parseDay(from, 'from date')
       const b = parseDay(to, 'to date')
-      return a <= b ? countForward(a, b) : 0 - countForward(b, a) // 0 - x: never -0
+      // countForward is 0 unless its first day is the earlier one; never -0 (0 - 0 is 0)
+      return countForward(a, b) - countForward(b, a)
     },
     holidays(year) {
       return loadYear(parseYear(year)).holidays
