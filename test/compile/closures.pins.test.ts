@@ -41,10 +41,11 @@ function policyWith(require: unknown): Policy {
 /** Whether the one check passes, on the closures and on json-rules-engine (which must agree). */
 async function passes(require: unknown, record: PolicyRecord, asOf = '2026-11-30'): Promise<boolean> {
   const policy = policyWith(require)
-  const compiled = compileClosures(policy).evaluateSync(record, asOf)[0]!.checks[0]!.passed
-  const engine = (await compileEngine(policy).evaluate(record, asOf))[0]!.checks[0]!.passed
-  expect(engine, 'json-rules-engine agrees').toBe(compiled)
-  return compiled
+  const compiled = compileClosures(policy).evaluateSync(record, asOf)
+  const engine = await compileEngine(policy).evaluate(record, asOf)
+  // the same answer and, for a failing check, the same tree with the same values
+  expect(engine, 'json-rules-engine agrees').toEqual(compiled)
+  return compiled[0]!.checks[0]!.passed
 }
 
 describe('a path the language does not support', () => {
@@ -75,6 +76,12 @@ describe('a path the language does not support', () => {
 })
 
 describe('asOf with a path', () => {
+  it('is the decision date, never a record field of that name', async () => {
+    const onOrAfter = { fact: 'asOf', operator: 'dateOnOrAfter', value: '2026-11-30' }
+    expect(await passes(onOrAfter, { id: 'r', asOf: '1999-01-01' }, '2026-11-30')).toBe(true)
+    expect(await passes(onOrAfter, { id: 'r', asOf: '2030-01-01' }, '2026-11-29')).toBe(false)
+  })
+
   it('is the decision date itself: a string is not an object, so the path is not applied', async () => {
     const onOrAfter = { fact: 'asOf', path: '$.day', operator: 'dateOnOrAfter', value: '2026-11-30' }
     expect(await passes(onOrAfter, { id: 'r' }, '2026-11-30')).toBe(true)
@@ -204,6 +211,8 @@ describe('groups, on both evaluators', () => {
     expect(await passes({ not: is('a', 1) }, record)).toBe(false)
     expect(await passes({ not: is('a', 0) }, record)).toBe(true)
     expect(await passes({ all: [{ not: { any: [is('a', 0), is('b', 0)] } }, is('c', 3)] }, record)).toBe(true)
+    // failing checks whose trees hold a `not`, an `any` and an `all` that passed, compared node by node
+    expect(await passes({ all: [{ not: is('a', 0) }, { any: [is('b', 2)] }, { all: [is('c', 3)] }, is('b', 0)] }, record)).toBe(false)
   })
 
   it('explain every member, passed or not, with the group passed as the test says', () => {
@@ -332,6 +341,19 @@ describe('dates, on both evaluators', () => {
     }
     expect(await passes(inList, { id: 'r', items: [{ start: '2026-11-27', done: '2026-12-01' }] })).toBe(true)
     expect(await passes(inList, { id: 'r', items: [{ start: '2026-11-27', done: '2026-11-30' }] })).toBe(false)
+    // inside a list match, a date operand may read the record's own fields, directly or as a working-day base
+    for (const value of [{ fact: 'start' }, { addWorkingDays: 1, to: { fact: 'start' } }]) {
+      const readsRecord = { fact: 'items', operator: 'someMatch', value: { path: '$.done', operator: 'dateOnOrAfter', value } }
+      expect(await passes(readsRecord, { id: 'r', start: '2026-11-27', items: [{ done: '2026-12-01' }] }), JSON.stringify(value)).toBe(true)
+      expect(await passes(readsRecord, { id: 'r', start: '2026-12-02', items: [{ done: '2026-12-01' }] }), JSON.stringify(value)).toBe(
+        false,
+      )
+    }
+    // a base that is no date operand at all (a number) is no date, even inside a list of dates
+    const numberBase = { fact: 'items', operator: 'someMatch', value: { operator: 'dateOnOrAfter', value: { addWorkingDays: 0, to: 5 } } }
+    expect(await passes(numberBase, { id: 'r', items: ['2026-11-27'] })).toBe(false)
+    const nullBase = { fact: 'items', operator: 'someMatch', value: { operator: 'dateOnOrAfter', value: { addWorkingDays: 0, to: null } } }
+    expect(await passes(nullBase, { id: 'r', items: ['2026-11-27'] })).toBe(false)
   })
 
   it('explain with the resolved deadline as expected', () => {
