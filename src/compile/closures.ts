@@ -17,17 +17,7 @@ import { calendarNamed } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import type { CheckEvaluation, ConditionResult, Evaluator, RuleResult } from './result.js'
 import type { Check, Condition, LeafCondition, Policy, PolicyRecord, ReviewStatus, Rule } from '../model.js'
-import {
-  AS_OF_FACT,
-  asGroup,
-  calendarDate,
-  comparer,
-  comparison,
-  isListMatch,
-  operatorOf,
-  ITEM_FACT,
-  OPERATORS,
-} from '../language/operators.js'
+import { AS_OF_FACT, asGroup, calendarDate, comparer, comparison, isListMatch, operatorOf, ITEM_FACT } from '../language/operators.js'
 import { parsePath, resolveSegments } from '../language/paths.js'
 
 /** Reads a value for one record; `item` is the list element inside someMatch/noneMatch. */
@@ -173,16 +163,16 @@ function group(op: 'all' | 'any', members: Compiled[]): Compiled {
 
 function compileLeaf(leaf: LeafCondition, inElement: boolean, calendar: WorkingDayCalendar): Compiled {
   const op = leaf.operator
-  operatorOf(leaf)
+  const def = operatorOf(leaf)
   if (isListMatch(op)) return compileListMatch(leaf, op, inElement, calendar)
   const left = valueReader(leaf.fact, leaf.path, inElement)
   // the operator is looked up here, once, not per record
   const meets = comparer(op)
-  const isDate = OPERATORS[op]?.valueKind === 'date'
+  const isDate = def.valueKind === 'date'
   if (!isDate) {
     const expected = leaf.value
     const holds = comparison(op, expected)
-    const same = OPERATORS[op]?.strictlyEquals?.(expected)
+    const same = def.strictlyEquals?.(expected)
     return {
       // Stryker disable next-line ConditionalExpression: the inline === is the operator's own answer made faster (test/language/operators.test.ts proves strictlyEquals agrees with compare), so `false` changes no answer (`true` fails every non-equal leaf)
       test: same ? (r, a, i) => left(r, a, i) === same.value : (r, a, i) => holds(left(r, a, i)),

@@ -88,7 +88,7 @@ class EngineCompiler {
   }
 
   private leaf(leaf: LeafCondition, inElement: boolean): EngineCondition {
-    operatorOf(leaf)
+    const def = operatorOf(leaf)
     const fact = leaf.fact ?? ITEM_FACT
     if (isListMatch(leaf.operator)) {
       // the validator refuses list matches inside list matches; this guards direct callers
@@ -101,11 +101,7 @@ class EngineCompiler {
       return { fact: MATCHES_FACT, params: { list: this.lists.length - 1 }, operator: leaf.operator, value: true }
     }
     // no path (undefined) is no path to json-rules-engine, and `$` the value itself to resolvePath
-    return { fact, operator: leaf.operator, value: this.value(leaf), path: leaf.path }
-  }
-
-  private value(leaf: LeafCondition): unknown {
-    return OPERATORS[leaf.operator]?.valueKind === 'date' ? this.dateOperand(leaf.value) : leaf.value
+    return { fact, operator: leaf.operator, value: def.valueKind === 'date' ? this.dateOperand(leaf.value) : leaf.value, path: leaf.path }
   }
 
   private dateOperand(v: unknown): unknown {
