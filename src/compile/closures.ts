@@ -17,17 +17,7 @@ import { calendarNamed } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import type { CheckEvaluation, ConditionResult, Evaluator, RuleResult } from './result.js'
 import type { Check, Condition, LeafCondition, Policy, PolicyRecord, ReviewStatus, Rule } from '../model.js'
-import {
-  AS_OF_FACT,
-  asGroup,
-  calendarDate,
-  comparer,
-  comparison,
-  isListMatch,
-  operatorOf,
-  ITEM_FACT,
-  OPERATORS,
-} from '../language/operators.js'
+import { AS_OF_FACT, asGroup, calendarDate, comparer, comparison, isListMatch, operatorOf, ITEM_FACT } from '../language/operators.js'
 import { parsePath, resolveSegments } from '../language/paths.js'
 
 /** Reads a value for one record; `item` is the list element inside someMatch/noneMatch. */
@@ -62,8 +52,11 @@ const readAsOf: Read = (_r, asOf) => asOf
 function pathReader(path: string | undefined): ((value: unknown) => unknown) | undefined {
   const segments = path ? parsePath(path) : []
   if (segments === undefined) return (v) => (v !== null && typeof v === 'object' ? undefined : v)
+  // Stryker disable next-line ConditionalExpression: a shortcut: the general reader below returns the value itself for no segments too, so `false` only adds a call per read (`true`, which drops every path, fails test/compile/closures.pins.test.ts)
   if (segments.length === 0) return undefined // `$` or no path: the value itself
   const [k1, k2] = segments
+  // the unrolled reader below is resolveSegments' answer made faster: sending more paths to the general reader changes no answer
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent where a variant sends one- or two-field paths to the general reader (`>= 2`, `true`, `k2 !== undefined` → true, `||` inside); the variants that send longer or indexed paths to the unrolled one fail test/compile/closures.pins.test.ts
   if (segments.length > 2 || typeof k1 !== 'string' || (k2 !== undefined && typeof k2 !== 'string')) {
     return (v) => (v !== null && typeof v === 'object' ? resolveSegments(v, segments) : v)
   }
@@ -147,6 +140,7 @@ function group(op: 'all' | 'any', members: Compiled[]): Compiled {
     const passed = n === 0 || (op === 'all' ? children.every((x) => x.passed) : children.some((x) => x.passed))
     return { kind: 'group', op, passed, children }
   }
+  // Stryker disable next-line ConditionalExpression: a shortcut: the loops below answer a group of one the same, so `false` only adds a loop (`true`, which keeps only the first member, fails test/compile/closures.pins.test.ts)
   if (n === 1) return { test: tests[0]!, explain }
   if (op === 'all') {
     return {
@@ -169,17 +163,18 @@ function group(op: 'all' | 'any', members: Compiled[]): Compiled {
 
 function compileLeaf(leaf: LeafCondition, inElement: boolean, calendar: WorkingDayCalendar): Compiled {
   const op = leaf.operator
-  operatorOf(leaf)
+  const def = operatorOf(leaf)
   if (isListMatch(op)) return compileListMatch(leaf, op, inElement, calendar)
   const left = valueReader(leaf.fact, leaf.path, inElement)
   // the operator is looked up here, once, not per record
   const meets = comparer(op)
-  const isDate = OPERATORS[op]?.valueKind === 'date'
+  const isDate = def.valueKind === 'date'
   if (!isDate) {
     const expected = leaf.value
     const holds = comparison(op, expected)
-    const same = OPERATORS[op]?.strictlyEquals?.(expected)
+    const same = def.strictlyEquals?.(expected)
     return {
+      // Stryker disable next-line ConditionalExpression: the inline === is the operator's own answer made faster (test/language/operators.test.ts proves strictlyEquals agrees with compare), so `false` changes no answer (`true` fails every non-equal leaf)
       test: same ? (r, a, i) => left(r, a, i) === same.value : (r, a, i) => holds(left(r, a, i)),
       explain: (r, a, i) => {
         const actual = left(r, a, i)
@@ -289,6 +284,7 @@ function reviewClock(policy: Policy, calendar: WorkingDayCalendar): SyncEvaluato
   const decided = compileCondition(asGroup(review.decided), false, calendar).test
   return (record, asOf) => {
     const submittedAt = calendarDate(from(record, asOf, undefined))
+    // Stryker disable next-line ConditionalExpression: without a date, workingDaysAfter below gets none and answers undefined too (the calendar refuses it with E_INVALID_DATE), so `false` changes no answer (`true` loses every clock, and fails the review tests)
     if (!submittedAt) return undefined
     const dueBy = workingDaysAfter(calendar, submittedAt, review.workingDays)
     if (dueBy === undefined) return undefined

@@ -32,7 +32,8 @@ function addOperators(engine: Engine): void {
 }
 
 async function resolveDate(operand: unknown, almanac: Almanac): Promise<unknown> {
-  if (operand && typeof operand === 'object' && 'fact' in operand) {
+  // dateOperand makes every object operand a {fact} reference (a working-day one included)
+  if (operand && typeof operand === 'object') {
     const ref = operand as { fact: string; params?: Record<string, unknown>; path?: string }
     return almanac.factValue(ref.fact, ref.params, ref.path)
   }
@@ -87,7 +88,7 @@ class EngineCompiler {
   }
 
   private leaf(leaf: LeafCondition, inElement: boolean): EngineCondition {
-    operatorOf(leaf)
+    const def = operatorOf(leaf)
     const fact = leaf.fact ?? ITEM_FACT
     if (isListMatch(leaf.operator)) {
       // the validator refuses list matches inside list matches; this guards direct callers
@@ -99,13 +100,8 @@ class EngineCompiler {
       this.lists.push({ fact, path: leaf.path, pool, facts })
       return { fact: MATCHES_FACT, params: { list: this.lists.length - 1 }, operator: leaf.operator, value: true }
     }
-    const out: EngineCondition = { fact, operator: leaf.operator, value: this.value(leaf) }
-    if (leaf.path !== undefined && leaf.path !== '$') out.path = leaf.path
-    return out
-  }
-
-  private value(leaf: LeafCondition): unknown {
-    return OPERATORS[leaf.operator]?.valueKind === 'date' ? this.dateOperand(leaf.value) : leaf.value
+    // no path (undefined) is no path to json-rules-engine, and `$` the value itself to resolvePath
+    return { fact, operator: leaf.operator, value: def.valueKind === 'date' ? this.dateOperand(leaf.value) : leaf.value, path: leaf.path }
   }
 
   private dateOperand(v: unknown): unknown {
@@ -114,9 +110,7 @@ class EngineCompiler {
     if (o.addWorkingDays !== undefined) {
       return { fact: WORKING_DAYS_FACT, params: { days: o.addWorkingDays, to: this.dateOperand(o.to) } }
     }
-    const ref: Record<string, unknown> = { fact: o.fact ?? ITEM_FACT }
-    if (o.path !== undefined && o.path !== '$') ref.path = o.path
-    return ref
+    return { fact: o.fact ?? ITEM_FACT, path: o.path }
   }
 }
 
@@ -133,7 +127,8 @@ function referencedFacts(c: Condition, out = new Set<string>()): Set<string> {
       if (typeof o.fact === 'string') out.add(o.fact)
       if ('to' in o) walk(o.to)
     }
-    if (OPERATORS[c.operator]?.valueKind === 'date') walk(c.value)
+    // only a date operand is an object with facts: other values are scalars or lists of them (operatorOf refused the rest)
+    walk(c.value)
   }
   return out
 }
@@ -183,6 +178,7 @@ export function compileEngine(policy: Policy): Evaluator {
         checks: rule.checks.map((check, k) => {
           const name = `${r}:${k}`
           const outcome = byName.get(name)
+          // Stryker disable next-line ConditionalExpression,StringLiteral: unreachable guard: json-rules-engine reports every rule it runs in results or failureResults, and nothing here stops an engine mid-run, so no test can make it throw
           if (!outcome) throw new Error(`json-rules-engine returned no result for rule ${rule.id} check ${k}`)
           if (outcome.result) return { check, passed: true }
           return { check, passed: false, tree: toResult(roots.get(name)!, outcome.conditions as EngineTreeNode) }

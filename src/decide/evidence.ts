@@ -63,8 +63,11 @@ export function explanationOf(
 ): RuleExplanation[] {
   return explained.map(({ rule, checks }) => {
     // a lone comparison is compiled inside an `all` of one (json-rules-engine wants a group): show the comparison itself
-    const root = (tree: ConditionResult) =>
-      tree.kind === 'group' && tree.op === 'all' && tree.children.length === 1 ? tree.children[0]! : tree
+    // (read as a group: a leaf has no `op`, so it is never unwrapped)
+    const root = (tree: ConditionResult) => {
+      const g = tree as Extract<ConditionResult, { kind: 'group' }>
+      return g.op === 'all' && g.children.length === 1 ? g.children[0]! : tree
+    }
     const out = checks.map(({ check, tree }) => ({ outcome: check.outcome, passed: tree.passed, condition: explainedOf(root(tree)) }))
     return { rule: rule.id, title: rule.title, passed: out.every((c) => c.passed), checks: out, source: rule.location }
   })

@@ -185,7 +185,8 @@ export class PolicySet {
 
   /** The record kind a record is of, by the subjects' `recognise` conditions. */
   detectSubject(record: unknown): Subject {
-    const r = record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as PolicyRecord) : undefined
+    // null passes `typeof … === 'object'` but stays falsy, so it is no record below either
+    const r = typeof record === 'object' && !Array.isArray(record) ? (record as PolicyRecord | null) : undefined
     // every record of a batch passes here: one loop, no array, when exactly one kind recognises it
     let found: CompiledSubject | undefined
     let more = false
@@ -197,8 +198,10 @@ export class PolicySet {
       }
     }
     if (found && !more) return found.kind.name
+    // Stryker disable next-line ArrayDeclaration: a non-record gets here only to fail; a list of one made-up kind is not ambiguous either, so it fails with E_SUBJECT_UNKNOWN all the same
     const kinds = r ? this.subjects.filter((s) => s.recognises(r, '')) : []
-    if (kinds.length > 1) {
+    // one kind alone returned above: here there are none, or two or more
+    if (kinds.length >= 2) {
       throw new CollabgateError(
         'E_SUBJECT_AMBIGUOUS',
         `the record is recognised as ${kinds.map((k) => k.kind.name).join(' and ')}; name the policy, or fix the record (no record may be of two kinds)`,
@@ -222,13 +225,14 @@ export class PolicySet {
   /** primaryFor with `date` already checked: the batch path asks this for every record. */
   private primaryOn(record: unknown, date: string): Policy {
     const c = this.candidatesFor(this.detectSubject(record), date)
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a shortcut: with no claimants the filter below finds none, so `true` and `>= 0` are equivalent (`false` and `<= 0`, which ignore every claimant, fail test/decide/policy-set.pins.test.ts)
     if (c.claimants.length > 0) {
       const claimed = c.claimants.filter((p) => this.compiled.get(p)!.claims!(record as PolicyRecord, date))
       if (claimed.length === 1) return claimed[0]!
-      if (claimed.length > 1) throw ambiguous(c.subject, date, claimed, 'claim this record')
+      if (claimed.length >= 2) throw ambiguous(c.subject, date, claimed, 'claim')
     }
     if (c.fallbacks.length === 1) return c.fallbacks[0]!
-    if (c.fallbacks.length > 1) throw ambiguous(c.subject, date, c.fallbacks, 'are the fallback for')
+    if (c.fallbacks.length >= 2) throw ambiguous(c.subject, date, c.fallbacks, 'are the fallback for')
     if (c.claimants.length > 0) {
       throw new CollabgateError(
         'E_NO_POLICY_APPLIES',
@@ -248,6 +252,7 @@ export class PolicySet {
       claimants: primaries.filter((p) => p.appliesTo),
       fallbacks: primaries.filter((p) => !p.appliesTo),
     }
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the memo's size bound: evicting sooner, later or never changes only what is recomputed, never an answer
     if (this.candidates.length >= 16) this.candidates.shift()
     this.candidates.push(c)
     return c
@@ -258,7 +263,8 @@ export class PolicySet {
     const primaryIds = [...new Set(this.policies.filter((p) => p.subject === subject && p.primary).map((p) => p.id))]
     const all = [...new Set(this.policies.filter((p) => p.subject === subject).map((p) => p.id))]
     if (primaryIds.length === 1) return primaryIds[0]! // select() says no version is in effect
-    if (primaryIds.length === 0 && all.length === 1) return all[0]!
+    // (no primary id here then: `all` holds every primary id, and two or more are not one)
+    if (all.length === 1) return all[0]!
     throw new CollabgateError(
       'E_POLICY_AMBIGUOUS',
       all.length === 0
@@ -313,6 +319,7 @@ export class PolicySet {
   private checkAsOf(asOf: unknown): string {
     if (this.lastAsOf !== undefined && this.lastAsOf === asOf) return this.lastAsOf
     const date = assertAsOf(asOf)
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: assertAsOf returns the very string it was given, so this always holds; not remembering only checks the date again
     if (date === asOf) this.lastAsOf = date
     return date
   }
@@ -333,7 +340,9 @@ export class PolicySet {
   private named(policy: string, asOf: string, version: string | undefined): Policy {
     for (const p of this.picks) if (p.policy === policy && p.asOf === asOf && p.version === version) return p.picked
     const picked = this.select(policy, asOf, version)
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the memo's size bound: evicting sooner, later or never changes only what is recomputed, never an answer
     if (this.picks.length >= 16) this.picks.shift()
+    // Stryker disable next-line ObjectLiteral: an empty entry matches no later call, so the choice is made again, the same
     this.picks.push({ policy, asOf, version, picked })
     return picked
   }

@@ -123,13 +123,21 @@ export function compare(operator: string, actual: unknown, expected: unknown): b
 
 const never = (): boolean => false
 
+/** A missing value: undefined or null (an absent field, or JSON's null). */
+export const isMissing = (v: unknown): v is undefined | null => v === undefined || v === null
+
 /** `compare(operator, ·, ·)` with the operator looked up once: for evaluators that compare the same operator many times. */
 export function comparer(operator: string): (actual: unknown, expected: unknown) => boolean {
   const def = isOperator(operator) ? OPERATORS[operator]! : undefined
   if (def === undefined) return never
   const holds = def.holds
   if (def.judgesMissing) return holds
-  return (actual, expected) => actual !== undefined && actual !== null && holds(actual, expected)
+  return guardMissing(holds)
+}
+
+/** `holds` for an operator that does not judge missing values: a missing value never reaches it, and never meets it. */
+export function guardMissing(holds: (actual: unknown, expected: unknown) => boolean): (actual: unknown, expected: unknown) => boolean {
+  return (actual, expected) => !isMissing(actual) && holds(actual, expected)
 }
 
 /** `compare(operator, ·, expected)` with `expected` fixed once: the operator's fast form where it has one. */

@@ -9,6 +9,7 @@ import { PolicySet } from '../../src/decide/policy-set.js'
 import { defaultPolicies } from '../../src/folder/load.js'
 import { example } from '../core/helpers.js'
 import { renderMessage } from '../../src/decide/message.js'
+import { buildDecision } from '../../src/decide/decide.js'
 import type { Condition, Decision, Evidence, Policy } from '../../src/model.js'
 import { probePolicy, probeSubject } from '../core/probe.js'
 
@@ -207,6 +208,16 @@ describe('message fillers', () => {
     } finally {
       clear.mockRestore()
     }
+  })
+})
+
+describe('buildDecision', () => {
+  it('gives a reason only for a failed check that carries its condition tree (both evaluators always give one)', () => {
+    const policy = policyOf([{ id: 'R-1', outcome: 'reject', require: { fact: 'a', operator: 'present', value: true } }])
+    const check = policy.rules[0]!.checks[0]!
+    const bare = buildDecision(policy, { id: 'r' }, '2026-11-30', [{ rule: policy.rules[0]!, checks: [{ check, passed: false }] }])
+    expect(bare.reasons).toEqual([])
+    expect(bare.outcome).toBe('approve')
   })
 })
 

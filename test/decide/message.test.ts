@@ -34,6 +34,27 @@ describe('message templates', () => {
     ).toBe('(missing)|(empty)|(none)|create, track|{"country":"CA"}')
   })
 
+  it('writes numbers and booleans as JavaScript does, null as missing, and reads list elements by index', () => {
+    const values = { n: 3, x: 0.5, inf: Infinity, nan: NaN, t: true, f: false, z: null, list: [{ id: 'E-1' }, 'b'] }
+    expect(renderMessage('{{n}} {{ x }} {{ inf }} {{ nan }} {{ t }} {{ f }} {{ z }}', values, [], 'x')).toBe(
+      '3 0.5 Infinity NaN true false (missing)',
+    )
+    expect(renderMessage('{{ list[0].id }}/{{ list[1] }}/{{ list }}/{{ list[2] }}', values, [], 'x')).toBe('E-1/b/E-1, b/(missing)')
+    expect(renderMessage('{{$asOf}}{{ $asOf }}', values, [], '2026-11-30')).toBe('2026-11-302026-11-30')
+  })
+
+  it('quotes only list-match elements as matched, the evidence of several comparisons in order', () => {
+    const several: Evidence[] = [
+      { fact: 'a', path: '$', operator: 'equal', expected: 1, actual: 2 },
+      { fact: 'items', path: '$', operator: 'not someMatch', expected: {}, actual: ['I-1'], negated: true },
+      { fact: 'tags', path: '$', operator: 'containsAny', expected: ['x'], actual: ['y'] },
+      { fact: 'rows', path: '$.list', operator: 'noneMatch', expected: {}, actual: [{ id: 4 }, 'raw'] },
+      { fact: 'gone', path: '$', operator: 'someMatch', expected: {}, missing: true },
+    ]
+    expect(renderMessage('{{ $matched }} | {{ $evidence }}', {}, several, 'x')).toBe('I-1, 4, raw | a, items, tags, rows.list, gone')
+    expect(renderMessage('[{{ $matched }}] [{{ $evidence }}]', {}, [], 'x')).toBe('[(none)] [(none)]')
+  })
+
   it('leaves text without fillers as it is, and fills a name it cannot read as missing', () => {
     expect(renderMessage('plain text, $1 and {single} braces', record, [], 'x')).toBe('plain text, $1 and {single} braces')
     expect(renderMessage('{{ }}/{{ a..b }}/{{ __proto__ }}/{{ constructor.name }}', record, [], 'x')).toBe(
