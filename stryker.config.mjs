@@ -18,7 +18,7 @@ export default {
   ],
   // the machine is shared: one test runner unless --concurrency says otherwise
   concurrency: 1,
-  timeoutMS: 10_000,
+  timeoutMS: 5_000,
   // a re-run tests only the mutants whose code or covering tests changed; the file stays out of git (see README)
   incremental: true,
   incrementalFile: 'reports/mutation/stryker-incremental.json',
