@@ -10,6 +10,7 @@ import { AS_OF_FACT, isOperator, OPERATORS, strictCalendarDate } from '../langua
 import { parsePath } from '../language/paths.js'
 import { DEFAULT_CALENDAR, unknownCalendar } from '../calendar/calendars.js'
 import { knownNamesHint } from '../suggest.js'
+import { compareText } from '../order.js'
 import { POLICY_SCHEMA, schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
 import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../language/template.js'
@@ -31,7 +32,8 @@ export function compareVersions(a: string, b: string): number {
   if (pa[4] === pb[4]) return 0
   if (pa[4] === undefined) return 1
   if (pb[4] === undefined) return -1
-  return pa[4] < pb[4] ? -1 : 1
+  // two different pre-releases, compared as text (not yet by dot-separated identifiers as semver orders them)
+  return compareText(pa[4], pb[4])
 }
 
 /** Adds a problem at a JSON pointer of a parsed file, placed at that pointer's file:line:col. */
@@ -460,7 +462,9 @@ export function checkDateOperand(v: unknown, pointer: string, scope: Scope, reco
 }
 
 function describeTarget(leaf: { fact?: string; path?: string }): string {
-  return leaf.fact === undefined ? `element path ${leaf.path}` : `${leaf.fact}${leaf.path ? ' ' + leaf.path : ''}`
+  // inside a list match a leaf without a path reads the element itself
+  if (leaf.fact === undefined) return leaf.path === undefined ? 'the list element' : `element path ${leaf.path}`
+  return `${leaf.fact}${leaf.path ? ' ' + leaf.path : ''}`
 }
 
 function checkTemplate(message: string, pointer: string, recordSchema: JsonSchema, add: Add): void {
