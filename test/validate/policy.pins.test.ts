@@ -175,6 +175,34 @@ describe('policy document: document', () => {
       '8:14 E_UNKNOWN_FACT /appliesTo/fact unknown fact \'countri\' | did you mean \'country\'? this policy\'s records have: appId, country, size, verified, submittedAt, tags, incidents, address, review, anything, asOf {"fact":"countri","known":["appId","country","size","verified","submittedAt","tags","incidents","address","review","anything","asOf"]}',
     ])
   })
+
+  it('reports an operator that is not a name as an unknown operator (the schema enum of names is left to the semantic check)', () => {
+    expect(lines(withRules(['{ fact: appId, operator: 5, value: x }']))).toEqual([
+      '13:29 E_UNKNOWN_OPERATOR /rules/0/require/operator unknown operator \'5\' | known operators: equal, notEqual, in, notIn, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive, present, containsAny, containsOnly, someMatch, noneMatch, dateBefore, dateOnOrBefore, dateAfter, dateOnOrAfter {"operator":5,"known":["equal","notEqual","in","notIn","lessThan","lessThanInclusive","greaterThan","greaterThanInclusive","present","containsAny","containsOnly","someMatch","noneMatch","dateBefore","dateOnOrBefore","dateAfter","dateOnOrAfter"]}',
+    ])
+  })
+
+  it('reports an enum violation elsewhere as a schema error', () => {
+    expect(
+      lines(
+        head() +
+          'rules:\n  - { id: R-OK, title: ok, source: { status: guessed, from: test }, outcome: reject, require: { fact: appId, operator: present, value: true }, message: "no" }\n',
+      ),
+    ).toEqual(['9:38 E_SCHEMA /rules/0/source/status must be one of ["confirmed","modelled"]'])
+  })
+
+  it('hints the field meant for an unknown top-level field', () => {
+    expect(lines(head('calender: GB\n') + ONE_RULE)).toEqual([
+      "8:1 E_SCHEMA /calender unknown field 'calender' | did you mean 'calendar'? the fields here: id, version, title, description, subject, recordSchema, primary, appliesTo, calendar, effective, outcomes, default, review, rules",
+    ])
+  })
+
+  it('gives the quoting hint only at /version', () => {
+    expect(lines(head('', '2').replace('title: Pins\n', '') + ONE_RULE)).toEqual([
+      "1:1 E_SCHEMA  missing required field 'title'",
+      '2:1 E_SCHEMA /version must be string | quote it: version: "2.0.0" (YAML reads an unquoted 2 as a number) {"value":2}',
+    ])
+  })
 })
 
 describe('policy document: review', () => {
@@ -412,6 +440,21 @@ describe('policy document: conditions', () => {
       "67:32 E_UNKNOWN_PATH /rules/9/require/path the record's 'anything' has no field at '$.x'",
       '73:31 E_UNKNOWN_PATH /rules/10/require/path the record\'s \'address\' has no field at \'$.geo.lt\' | did you mean \'lat\'? fields of geo: lat, lng {"field":"lt","known":["lat","lng"]}',
       "79:31 E_UNKNOWN_PATH /rules/11/require/path the record's 'address' has no field at '$.geo[0]'",
+    ])
+  })
+
+  it('describes a field with a path in a type mismatch', () => {
+    expect(
+      lines(
+        withRules([
+          '{ fact: address, path: $.geo, operator: greaterThan, value: 1 }',
+          '{ fact: address, path: $.geo.lat, operator: dateAfter, value: { fact: address, path: $.geo } }',
+        ]),
+      ),
+    ).toEqual([
+      "13:5 E_BAD_VALUE /rules/0/require operator 'greaterThan' compares numbers, but address $.geo is object",
+      "19:5 E_BAD_VALUE /rules/1/require operator 'dateAfter' compares dates, but address $.geo.lat is number",
+      '19:69 E_BAD_VALUE /rules/1/require/value address $.geo is not a date',
     ])
   })
 })
