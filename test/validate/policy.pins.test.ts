@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import type { PolicyProblem } from '../../src/errors.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
+import { POLICY_SCHEMA } from '../../src/schemas.js'
 import { checkFolderDocument, type SchemaFile } from '../../src/validate/folder.js'
 import { unknownCalendar } from '../../src/calendar/calendars.js'
 import {
@@ -515,6 +516,13 @@ describe('policy document: dates', () => {
       '55:56 E_BAD_VALUE /rules/7/require/value/to a date is a YYYY-MM-DD string, {fact, path}, {path} inside a list match, or {addWorkingDays: N, to: <date>}',
       '73:184 E_BAD_VALUE /rules/10/require/value/to/to/to/to/to a date is a YYYY-MM-DD string, {fact, path}, {path} inside a list match, or {addWorkingDays: N, to: <date>}',
     ])
+  })
+})
+
+describe('policy schema assumptions of the checks', () => {
+  it('gives operator no keyword but its enum of names, so every schema error at an operator is that enum (left to the semantic check)', () => {
+    const defs = POLICY_SCHEMA.$defs as { condition: { properties: { operator: Record<string, unknown> } } }
+    expect(Object.keys(defs.condition.properties.operator).filter((k) => k !== 'description')).toEqual(['enum'])
   })
 })
 
