@@ -140,6 +140,9 @@ describe('ajv errors as sentences', () => {
     expect(hint('/nope/deeper')).toBeUndefined()
     expect(hint('/name/x')).toBeUndefined()
     expect(hint('/list/x')).toBeUndefined()
+    expect(hint('/list/x1')).toBeUndefined()
+    expect(hint('/list/1x')).toBeUndefined()
+    expect(hint('/list/12')).toBe("did you mean 'name'? the fields here: name, size")
     expect(hint('/3')).toBeUndefined()
     expect(hint('/list/3/size/q')).toBeUndefined()
     // a cycle of $refs, a $ref to another file, properties that are not an object

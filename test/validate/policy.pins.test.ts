@@ -56,7 +56,7 @@ const RECORD_V2 = (() => {
 })()
 
 /** The folder of these tests: subject `app` (schemas 1.0.0 and 2.0.0), optionally with review defaults. */
-function folder(review = ''): FolderContext {
+function folder(review = '', record: object = RECORD): FolderContext {
   const yaml = `subjects:
   app:
     id: appId
@@ -66,7 +66,7 @@ function folder(review = ''): FolderContext {
       "2.0.0": r2.json
 ${review}`
   const files = new Map<string, SchemaFile>([
-    ['r1.json', { file: 'r1.json', text: JSON.stringify(RECORD) }],
+    ['r1.json', { file: 'r1.json', text: JSON.stringify(record) }],
     ['r2.json', { file: 'r2.json', text: JSON.stringify(RECORD_V2) }],
   ])
   const { subjects, problems } = checkFolderDocument(parseYamlSource('collabgate.yaml', yaml), files)
@@ -519,6 +519,34 @@ describe('policy document: dates', () => {
   })
 })
 
+describe('policy document: which names a message may quote', () => {
+  it('quotes record fields named like identifiers, dotted into objects, and nothing else, even where the record has such a field', () => {
+    const str = { type: 'string' }
+    const names = ['ok', 'Ok', 'ZZ', '_', 'z9', 'a_b', 'aZ', 'a_', 'a9Z', 'gz', '1x', 'a-b', '9', '-a', 'a$']
+    const inner = ['in', 'A_b', 'Zz', '_9', 'z9', 'aZ9_', 'q9', '9', '-']
+    const record = {
+      type: 'object',
+      required: ['appId'],
+      properties: {
+        appId: str,
+        ...Object.fromEntries(names.map((n) => [n, str])),
+        g: {
+          type: 'object',
+          properties: { ...Object.fromEntries(inner.map((n) => [n, str])), a: { type: 'object', properties: { b: str } } },
+        },
+      },
+    }
+    const quoted = [...names, ...inner.map((n) => `g.${n}`), 'g.a.b'].map((n) => `{{ ${n} }}`).join(' ')
+    const text =
+      head() +
+      `rules:\n  - { id: R-OK, title: ok, source: { status: modelled, from: test }, outcome: reject, require: { fact: appId, operator: present, value: true }, message: "${quoted}" }\n`
+    const problems = check(text, folder('', record)).problems
+    expect(problems.map((p) => [p.code, p.pointer, p.message.replace(/, which is .*$/, '')])).toEqual(
+      ['1x', 'a-b', '9', '-a', 'a$', 'g.9', 'g.-'].map((n) => ['E_TEMPLATE', '/rules/0/message', `message quotes '{{ ${n} }}'`]),
+    )
+  })
+})
+
 describe('policy schema assumptions of the checks', () => {
   it('gives operator no keyword but its enum of names, so every schema error at an operator is that enum (left to the semantic check)', () => {
     const defs = POLICY_SCHEMA.$defs as { condition: { properties: { operator: Record<string, unknown> } } }
@@ -528,7 +556,11 @@ describe('policy schema assumptions of the checks', () => {
 
 describe('versions and digests', () => {
   it('tells semantic versions from other text', () => {
-    for (const v of ['0.0.0', '1.2.3', '10.20.30', '1.0.0-rc.1', '1.0.0-alpha-1.x', '1.0.0+build.5', '1.0.0-0.3.7+sha.1'])
+    for (const v of [
+      ...['0.0.0', '1.2.3', '10.20.30', '1.0.0-rc.1', '1.0.0-alpha-1.x', '1.0.0+build.5', '1.0.0-0.3.7+sha.1'],
+      // numeric and alphanumeric pre-release identifiers of one and more characters, build identifiers with and without dots
+      ...['1.0.0-1', '1.0.0-123', '1.0.0-1a', '1.0.0-a.12', '1.0.0-a.1a', '1.0.0-a.ab', '1.0.0+build', '1.0.0+a.bc.d'],
+    ])
       expect(isSemver(v), v).toBe(true)
     for (const v of ['1.0', '01.0.0', '1.0.0-', '1.0.0-01', 'v1.0.0', '1.0.0 ', ' 1.0.0', '1.0.0+', '1.0.0+a..b', '1.0.0.0'])
       expect(isSemver(v), v).toBe(false)
