@@ -3,7 +3,7 @@
  * versions of one id succeed each other, and which primary policies could claim the same records.
  */
 import { policyProblem, type PolicyProblem } from '../errors.js'
-import type { Condition, Policy, SourceLocation } from '../model.js'
+import type { Condition, LeafCondition, Policy, SourceLocation } from '../model.js'
 import { compareText } from '../order.js'
 import { effectiveEnds } from '../succession.js'
 import { canonicalJson, compareVersions } from './policy.js'
@@ -101,10 +101,12 @@ export function checkPrimaries(policies: readonly Policy[], locatePolicy: Locate
 function canClaimTogether(a: Condition | undefined, b: Condition | undefined): boolean {
   if (a === undefined || b === undefined) return a === b
   if (canonicalJson(a) === canonicalJson(b)) return true
-  const valuesOf = (c: Condition) =>
-    'operator' in c && (c.operator === 'equal' || c.operator === 'in')
-      ? { key: `${c.fact}\u0000${c.path ?? '$'}`, values: c.operator === 'equal' ? [c.value] : (c.value as unknown[]) }
+  const valuesOf = (c: Condition) => {
+    const leaf = c as Partial<LeafCondition> // a group (all, any, not) has no operator
+    return leaf.operator === 'equal' || leaf.operator === 'in'
+      ? { key: `${leaf.fact}\u0000${leaf.path ?? '$'}`, values: leaf.operator === 'equal' ? [leaf.value] : (leaf.value as unknown[]) }
       : undefined
+  }
   const [va, vb] = [valuesOf(a), valuesOf(b)]
   return va !== undefined && vb !== undefined && va.key === vb.key && va.values.some((v) => vb.values.includes(v))
 }

@@ -225,6 +225,8 @@ describe('primary policies that could claim the same records', () => {
     expect(pair('{ fact: country, operator: notEqual, value: GB }', '{ fact: country, operator: notEqual, value: US }')).toBe(0)
     expect(pair('{ fact: country, operator: notIn, value: [GB] }', '{ fact: country, operator: in, value: [GB] }')).toBe(0)
     expect(pair('{ not: { fact: country, operator: equal, value: GB } }', eq('GB'))).toBe(0)
+    expect(pair(eq('GB'), '{ not: { fact: country, operator: equal, value: GB } }')).toBe(0)
+    expect(pair('{ any: [{ fact: country, operator: equal, value: GB }] }', eq('GB'))).toBe(0)
     // the same condition, however written, claims the same records
     expect(pair('{ not: { fact: country, operator: equal, value: GB } }', '{ not: { value: GB, operator: equal, fact: country } }')).toBe(1)
   })
