@@ -279,9 +279,9 @@ function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSch
   const def = OPERATORS[op]!
   const value = leaf.value
   const vptr = `${pointer}/value`
-  const types = target === null ? undefined : schemaTypes(target)
+  const types = schemaTypes(target)
   // the type the operator needs of the record's value, said the operator's way
-  if (def.actual && types && types.size > 0 && !types.has(def.actual.type)) {
+  if (def.actual && types.size > 0 && !types.has(def.actual.type)) {
     add('E_BAD_VALUE', pointer, `operator '${op}' ${def.actual.says}, but ${describeTarget(leaf)} is ${[...types].join('/')}`)
   }
   switch (def.valueKind) {
@@ -318,8 +318,8 @@ function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSch
   }
 }
 
-/** Checks fact and path; returns the sub-schema the leaf reads, undefined when unknown, null when untyped. */
-function leafTarget(leaf: LeafCondition, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): JsonSchema | null | undefined {
+/** Checks fact and path; returns the sub-schema the leaf reads, undefined when unknown. */
+function leafTarget(leaf: LeafCondition, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): JsonSchema | undefined {
   const segments = leaf.path === undefined ? [] : parsePath(leaf.path)
   if (segments === undefined) {
     add('E_UNKNOWN_PATH', `${pointer}/path`, `path '${leaf.path}' is not supported; write $.field, $.field.sub or $.list[0]`)
