@@ -470,8 +470,9 @@ function describeTarget(leaf: { fact?: string; path?: string }): string {
 }
 
 function checkTemplate(message: string, pointer: string, recordSchema: JsonSchema, add: Add): void {
-  // an opening {{ with no closing }} would be printed as it stands in every decision
-  if (message.replace(TEMPLATE_PATTERN, '').includes('{{')) {
+  // an opening {{ with no closing }} would be printed as it stands in every decision; each quote is replaced by a
+  // space, not removed, so the braces around one ("{{{ a }}{") are not taken for an opening {{
+  if (message.replace(TEMPLATE_PATTERN, ' ').includes('{{')) {
     add('E_TEMPLATE', pointer, 'message opens {{ without closing it', {
       hint: 'write {{ field }} to quote a record field, or remove the braces',
     })

@@ -547,6 +547,24 @@ describe('policy document: which names a message may quote', () => {
   })
 })
 
+describe('policy document: values and braces the checks accept', () => {
+  it('accepts lists of numbers and of booleans for in, and braces around a quote', () => {
+    const rule = (require: string, message = 'no') =>
+      `  - { id: R-${Math.abs(require.length)}, title: t, source: { status: modelled, from: test }, outcome: reject, require: ${require}, message: "${message}" }\n`
+    const text =
+      head() +
+      'rules:\n' +
+      rule('{ fact: size, operator: in, value: [1, 2.5] }') +
+      rule('{ fact: verified, operator: notIn, value: [true, false] }') +
+      rule('{ fact: appId, operator: present, value: true }', '{{{ appId }}{ and {{ appId }}}')
+    expect(check(text).problems).toEqual([])
+    // a real opening {{ is still found beside a quote
+    expect(lines(head() + 'rules:\n' + rule('{ fact: appId, operator: present, value: true }', '{{ appId }} {{ appId'))).toEqual([
+      '9:144 E_TEMPLATE /rules/0/message message opens {{ without closing it | write {{ field }} to quote a record field, or remove the braces',
+    ])
+  })
+})
+
 describe('policy schema assumptions of the checks', () => {
   it('gives operator no keyword but its enum of names, so every schema error at an operator is that enum (left to the semantic check)', () => {
     const defs = POLICY_SCHEMA.$defs as { condition: { properties: { operator: Record<string, unknown> } } }
