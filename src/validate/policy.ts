@@ -409,7 +409,8 @@ function fieldsHint(
       at = next
       continue
     }
-    const fields = Object.keys((schemaAt(root, at, [])?.properties as object | undefined) ?? {})
+    // `at` is already dereferenced: schemaAt gives every schema it returns with its $refs followed
+    const fields = Object.keys((at.properties as object | undefined) ?? {})
     if (typeof segment !== 'string' || fields.length === 0) return {}
     const where = segments
       .slice(0, i)

@@ -565,6 +565,37 @@ describe('policy document: values and braces the checks accept', () => {
   })
 })
 
+describe('policy document: record schemas with $refs', () => {
+  it('follows $refs of the record schema for facts, paths and the fields named in a hint', () => {
+    const record = {
+      type: 'object',
+      required: ['appId'],
+      properties: {
+        appId: { $ref: '#/$defs/id' },
+        addr: { $ref: '#/$defs/addr' },
+        list: { type: 'array', items: { $ref: '#/$defs/addr' } },
+      },
+      $defs: { id: { type: 'string' }, addr: { type: 'object', properties: { city: { $ref: '#/$defs/id' }, zip: { type: 'number' } } } },
+    }
+    const ctx = folder('', record)
+    expect(
+      lines(
+        withRules([
+          '{ fact: addr, path: $.cty, operator: present, value: true }',
+          '{ fact: addr, path: $.city, operator: greaterThan, value: 1 }',
+          '{ fact: list, operator: someMatch, value: { path: $.zp, operator: present, value: true } }',
+          '{ fact: addr, path: $.zip, operator: lessThan, value: 1 }',
+        ]),
+        ctx,
+      ),
+    ).toEqual([
+      `13:28 E_UNKNOWN_PATH /rules/0/require/path the record's 'addr' has no field at '$.cty' | did you mean 'city'? fields there: city, zip {"field":"cty","known":["city","zip"]}`,
+      "19:5 E_BAD_VALUE /rules/1/require operator 'greaterThan' compares numbers, but addr $.city is string",
+      `25:58 E_UNKNOWN_PATH /rules/2/require/value/path list elements have no field at '$.zp' | did you mean 'zip'? fields there: city, zip {"field":"zp","known":["city","zip"]}`,
+    ])
+  })
+})
+
 describe('policy schema assumptions of the checks', () => {
   it('gives operator no keyword but its enum of names, so every schema error at an operator is that enum (left to the semantic check)', () => {
     const defs = POLICY_SCHEMA.$defs as { condition: { properties: { operator: Record<string, unknown> } } }
