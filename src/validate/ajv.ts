@@ -8,7 +8,7 @@ export * as validators from '../generated/validators.js'
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
 
 /** A schema with its local `$ref`s followed (`#/...` only); undefined when one leads elsewhere. */
-function resolved(root: Record<string, unknown>, schema: unknown): unknown {
+function resolved(root: Record<string, unknown> | undefined, schema: unknown): unknown {
   let at = schema
   // 20 hops at most: a cycle of $refs names no schema (the last one reached has no fields of its own)
   // Stryker disable next-line EqualityOperator: only a cycle of $refs reaches 20 hops, and a cycle ends on a bare $ref either way (no fields)
@@ -29,8 +29,7 @@ function resolved(root: Record<string, unknown>, schema: unknown): unknown {
  * cannot say where in the schema the error is.
  */
 function fieldsAt(root: Record<string, unknown> | undefined, instancePath: string): string[] {
-  if (!root) return []
-  let at = resolved(root, root)
+  let at = resolved(root, root) // no schema: nothing to walk, no fields
   const tokens = instancePath === '' ? [] : instancePath.slice(1).split('/')
   for (const raw of tokens) {
     if (!isObject(at)) return []

@@ -133,6 +133,8 @@ describe('ajv errors as sentences', () => {
     expect(hint('/a~1b~0c')).toBe("did you mean 'name'? the fields here: name, size")
     // additionalProperties, then a $ref to a $ref
     expect(hint('/map/k')).toBe('the fields here: nam')
+    // a number is a key like any other where the schema lists no items
+    expect(hint('/map/5')).toBe('the fields here: nam')
     // a field the schema does not know, an index where there are no items, a path below a leaf: nothing to say
     expect(hint('/mixed/k')).toBe('the fields here: nam')
     expect(hint('/toString')).toBeUndefined()
