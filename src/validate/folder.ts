@@ -87,10 +87,8 @@ export function checkFolderDocument(
   }
 
   // two subjects with the same recognition condition would claim every record together (checked as written)
-  for (let i = 0; i < declared.length; i++) {
-    for (let j = i + 1; j < declared.length; j++) {
-      const [a, rawA] = declared[i]!
-      const [b, rawB] = declared[j]!
+  declared.forEach(([a, rawA], i) => {
+    for (const [b, rawB] of declared.slice(i + 1)) {
       if (canonicalJson(rawA.recognise) === canonicalJson(rawB.recognise)) {
         add(
           'E_SUBJECT_OVERLAP',
@@ -99,7 +97,7 @@ export function checkFolderDocument(
         )
       }
     }
-  }
+  })
   // any problem of the declaration: no subjects at all
   return { subjects: problems.length > 0 ? [] : subjects, problems }
 }
