@@ -21,10 +21,9 @@ export function checkAcrossVersions(policies: readonly Policy[], locatePolicy: L
   for (const p of policies) byId.set(p.id, [...(byId.get(p.id) ?? []), p])
   for (const [id, versions] of byId) {
     const sorted = [...versions].sort((a, b) => compareText(a.effective.from, b.effective.from))
-    for (let i = 0; i < sorted.length; i++) {
-      const a = sorted[i]!
-      for (let j = i + 1; j < sorted.length; j++) {
-        const b = sorted[j]!
+    sorted.forEach((a, i) => {
+      // k: how many versions lie between a and b (0: b directly follows a)
+      sorted.slice(i + 1).forEach((b, k) => {
         if (a.version === b.version) {
           problems.push(
             policyProblem(
@@ -46,7 +45,7 @@ export function checkAcrossVersions(policies: readonly Policy[], locatePolicy: L
               },
             ),
           )
-        } else if (j === i + 1 && compareVersions(b.version, a.version) <= 0) {
+        } else if (k === 0 && compareVersions(b.version, a.version) <= 0) {
           problems.push(
             policyProblem(
               'E_INVALID_VERSION',
@@ -56,8 +55,8 @@ export function checkAcrossVersions(policies: readonly Policy[], locatePolicy: L
             ),
           )
         }
-      }
-    }
+      })
+    })
   }
   return problems
 }
@@ -71,15 +70,13 @@ export function checkPrimaries(policies: readonly Policy[], locatePolicy: Locate
   const problems: PolicyProblem[] = []
   const ends = effectiveEnds(policies)
   const primaries = policies.filter((p) => p.primary)
-  for (let i = 0; i < primaries.length; i++) {
-    for (let j = i + 1; j < primaries.length; j++) {
-      const a = primaries[i]!
-      const b = primaries[j]!
+  primaries.forEach((a, i) => {
+    for (const b of primaries.slice(i + 1)) {
       if (a.id === b.id || a.subject !== b.subject) continue
       const [endA, endB] = [ends.get(a), ends.get(b)]
       const overlap = (endA === undefined || b.effective.from < endA) && (endB === undefined || a.effective.from < endB)
       if (!overlap || !canClaimTogether(a.appliesTo, b.appliesTo)) continue
-      const day = a.effective.from > b.effective.from ? a.effective.from : b.effective.from
+      const day = [a.effective.from, b.effective.from].sort(compareText)[1]! // the later of the two
       const pointer = b.appliesTo ? '/appliesTo' : '/primary'
       problems.push(
         policyProblem(
@@ -94,7 +91,7 @@ export function checkPrimaries(policies: readonly Policy[], locatePolicy: Locate
         ),
       )
     }
-  }
+  })
   return problems
 }
 
