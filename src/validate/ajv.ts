@@ -5,14 +5,42 @@ import { knownNamesHint } from '../suggest.js'
 /** The shipped schemas' validators, precompiled at build time (scripts/build-validators.mjs): no ajv compile at run time. */
 export * as validators from '../generated/validators.js'
 
-/** The field names a schema object at a local `#/...` schema path allows, or none when it cannot tell. */
-function fieldsAt(root: Record<string, unknown> | undefined, schemaPath: string): string[] {
-  if (!root || !schemaPath.startsWith('#/')) return []
-  let at: unknown = root
-  for (const token of schemaPath.slice(2).split('/').slice(0, -1))
-    at = at && typeof at === 'object' ? (at as Record<string, unknown>)[token] : undefined
-  const props = at && typeof at === 'object' ? (at as { properties?: unknown }).properties : undefined
-  return props && typeof props === 'object' ? Object.keys(props) : []
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
+
+/** A schema with its local `$ref`s followed (`#/...` only); undefined when one leads elsewhere. */
+function resolved(root: Record<string, unknown> | undefined, schema: unknown): unknown {
+  let at = schema
+  // 20 hops at most: a cycle of $refs names no schema (the last one reached has no fields of its own)
+  // Stryker disable next-line EqualityOperator: only a cycle of $refs reaches 20 hops, and a cycle ends on a bare $ref either way (no fields)
+  for (let hops = 0; hops < 20 && isObject(at) && typeof at.$ref === 'string'; hops++)
+    at = at.$ref.startsWith('#/')
+      ? at.$ref
+          .slice(2)
+          .split('/')
+          .reduce<unknown>((o, t) => (isObject(o) ? o[t] : undefined), root)
+      : undefined
+  return at
+}
+
+/**
+ * The field names the schema allows at an instance path, or none when it cannot tell. Found by walking the
+ * instance path down the schema (properties, items, additionalProperties, local `$ref`s): ajv's schemaPath
+ * starts again at `#` inside a `$ref`'d definition it compiles on its own (a rule, a condition), so it
+ * cannot say where in the schema the error is.
+ */
+function fieldsAt(root: Record<string, unknown> | undefined, instancePath: string): string[] {
+  let at = resolved(root, root) // no schema: nothing to walk, no fields
+  const tokens = instancePath === '' ? [] : instancePath.slice(1).split('/')
+  for (const raw of tokens) {
+    if (!isObject(at)) return []
+    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+    const props = at.properties
+    at = resolved(
+      root,
+      isObject(props) && Object.hasOwn(props, token) ? props[token] : /^\d+$/.test(token) && at.items ? at.items : at.additionalProperties,
+    )
+  }
+  return isObject(at) && isObject(at.properties) ? Object.keys(at.properties) : []
 }
 
 /**
@@ -37,7 +65,7 @@ export function describeAjvErrors(
         const prop = String((e.params as { additionalProperty: string }).additionalProperty)
         pointer = `${pointer}/${escapePointerToken(prop)}`
         message = `unknown field '${prop}'`
-        const fields = fieldsAt(schema, e.schemaPath)
+        const fields = fieldsAt(schema, e.instancePath)
         if (fields.length > 0) hint = knownNamesHint(prop, fields, 'the fields here')
         break
       }

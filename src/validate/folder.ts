@@ -39,7 +39,6 @@ export function checkFolderDocument(
   const declared = Object.entries((doc as Raw).subjects as Record<string, Raw>)
   for (const [name, raw] of declared) {
     const base = `/subjects/${name}`
-    const before = problems.length
     const schemas: RecordSchema[] = []
     for (const [version, rel] of Object.entries(raw.schemas as Record<string, string>)) {
       const pointer = `${base}/schemas/${version.replace(/~/g, '~0').replace(/\//g, '~1')}`
@@ -81,17 +80,15 @@ export function checkFolderDocument(
       if (review?.from) checkDateOperand(review.from, `${base}/review/from`, {}, oldest.schema, add, 0)
       if (review?.decided) checkCondition(review.decided as unknown as Raw, `${base}/review/decided`, {}, oldest.schema, add)
     }
-    if (problems.length > before || !oldest) continue
+    // (a subject with a problem, or with no usable schema, which is always a problem, is dropped below)
     const subject: SubjectDefinition = { name, idField, recognise: raw.recognise as Condition, schemas, location: source.locate(base) }
     if (raw.review) subject.review = raw.review as NonNullable<SubjectDefinition['review']>
     subjects.push(subject)
   }
 
   // two subjects with the same recognition condition would claim every record together (checked as written)
-  for (let i = 0; i < declared.length; i++) {
-    for (let j = i + 1; j < declared.length; j++) {
-      const [a, rawA] = declared[i]!
-      const [b, rawB] = declared[j]!
+  declared.forEach(([a, rawA], i) => {
+    for (const [b, rawB] of declared.slice(i + 1)) {
       if (canonicalJson(rawA.recognise) === canonicalJson(rawB.recognise)) {
         add(
           'E_SUBJECT_OVERLAP',
@@ -100,7 +97,8 @@ export function checkFolderDocument(
         )
       }
     }
-  }
+  })
+  // any problem of the declaration: no subjects at all
   return { subjects: problems.length > 0 ? [] : subjects, problems }
 }
 

@@ -10,6 +10,7 @@ import { AS_OF_FACT, isOperator, OPERATORS, strictCalendarDate } from '../langua
 import { parsePath } from '../language/paths.js'
 import { DEFAULT_CALENDAR, unknownCalendar } from '../calendar/calendars.js'
 import { knownNamesHint } from '../suggest.js'
+import { compareText } from '../order.js'
 import { POLICY_SCHEMA, schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
 import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../language/template.js'
@@ -31,7 +32,8 @@ export function compareVersions(a: string, b: string): number {
   if (pa[4] === pb[4]) return 0
   if (pa[4] === undefined) return 1
   if (pb[4] === undefined) return -1
-  return pa[4] < pb[4] ? -1 : 1
+  // two different pre-releases, compared as text (not yet by dot-separated identifiers as semver orders them)
+  return compareText(pa[4], pb[4])
 }
 
 /** Adds a problem at a JSON pointer of a parsed file, placed at that pointer's file:line:col. */
@@ -92,8 +94,10 @@ export function checkPolicyDocument(source: ParsedSource, folder: FolderContext)
   }
   const validate = validators.policy
   if (!validate(doc)) {
-    // the schema lists the operators for editors; an unknown one is reported below, with the one meant
-    const errors = (validate.errors ?? []).filter((e) => !(e.keyword === 'enum' && e.instancePath.endsWith('/operator')))
+    // the schema lists the operators for editors (an enum is the only keyword on `operator`, so its only error);
+    // an unknown one is reported below, with the one meant
+    // Stryker disable next-line ArrayDeclaration: ajv sets validate.errors whenever validate returns false, so the fallback list is never read
+    const errors = (validate.errors ?? []).filter((e) => !e.instancePath.endsWith('/operator'))
     for (const e of describeAjvErrors(errors, POLICY_SCHEMA))
       add('E_SCHEMA', e.pointer, e.message, e.hint ? { hint: e.hint } : unquotedHint(doc as Raw, e.pointer))
     if (problems.length > 0) return { problems }
@@ -275,9 +279,9 @@ function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSch
   const def = OPERATORS[op]!
   const value = leaf.value
   const vptr = `${pointer}/value`
-  const types = target === null ? undefined : schemaTypes(target)
+  const types = schemaTypes(target)
   // the type the operator needs of the record's value, said the operator's way
-  if (def.actual && types && types.size > 0 && !types.has(def.actual.type)) {
+  if (def.actual && types.size > 0 && !types.has(def.actual.type)) {
     add('E_BAD_VALUE', pointer, `operator '${op}' ${def.actual.says}, but ${describeTarget(leaf)} is ${[...types].join('/')}`)
   }
   switch (def.valueKind) {
@@ -314,8 +318,8 @@ function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSch
   }
 }
 
-/** Checks fact and path; returns the sub-schema the leaf reads, undefined when unknown, null when untyped. */
-function leafTarget(leaf: LeafCondition, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): JsonSchema | null | undefined {
+/** Checks fact and path; returns the sub-schema the leaf reads, undefined when unknown. */
+function leafTarget(leaf: LeafCondition, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): JsonSchema | undefined {
   const segments = leaf.path === undefined ? [] : parsePath(leaf.path)
   if (segments === undefined) {
     add('E_UNKNOWN_PATH', `${pointer}/path`, `path '${leaf.path}' is not supported; write $.field, $.field.sub or $.list[0]`)
@@ -405,7 +409,8 @@ function fieldsHint(
       at = next
       continue
     }
-    const fields = Object.keys((schemaAt(root, at, [])?.properties as object | undefined) ?? {})
+    // `at` is already dereferenced: schemaAt gives every schema it returns with its $refs followed
+    const fields = Object.keys((at.properties as object | undefined) ?? {})
     if (typeof segment !== 'string' || fields.length === 0) return {}
     const where = segments
       .slice(0, i)
@@ -460,17 +465,21 @@ export function checkDateOperand(v: unknown, pointer: string, scope: Scope, reco
 }
 
 function describeTarget(leaf: { fact?: string; path?: string }): string {
-  return leaf.fact === undefined ? `element path ${leaf.path}` : `${leaf.fact}${leaf.path ? ' ' + leaf.path : ''}`
+  // inside a list match a leaf without a path reads the element itself
+  if (leaf.fact === undefined) return leaf.path === undefined ? 'the list element' : `element path ${leaf.path}`
+  return `${leaf.fact}${leaf.path ? ' ' + leaf.path : ''}`
 }
 
 function checkTemplate(message: string, pointer: string, recordSchema: JsonSchema, add: Add): void {
-  // an opening {{ with no closing }} would be printed as it stands in every decision
-  if (message.replace(TEMPLATE_PATTERN, '').includes('{{')) {
+  // an opening {{ with no closing }} would be printed as it stands in every decision; each quote is replaced by a
+  // space, not removed, so the braces around one ("{{{ a }}{") are not taken for an opening {{
+  if (message.replace(TEMPLATE_PATTERN, ' ').includes('{{')) {
     add('E_TEMPLATE', pointer, 'message opens {{ without closing it', {
       hint: 'write {{ field }} to quote a record field, or remove the braces',
     })
   }
   for (const m of message.matchAll(TEMPLATE_PATTERN)) {
+    // Stryker disable next-line StringLiteral: TEMPLATE_PATTERN's group 1 ([^{}]*) always takes part in a match, so m[1] is never undefined
     const name = (m[1] ?? '').trim()
     if (TEMPLATE_SPECIALS.has(name)) continue
     const segments = name.split('.')

@@ -17,14 +17,11 @@ type AjvClass = new (options: Record<string, unknown>) => { compile(schema: Json
 
 // ajv is loaded only for a schema that was not precompiled: the shipped folder never needs it
 let ajvModules: { Ajv: AjvClass; addFormats: (ajv: unknown) => void } | undefined
-function ajv(): { Ajv: AjvClass; addFormats: (ajv: unknown) => void } {
-  if (!ajvModules) {
-    const require = createRequire(import.meta.url)
-    const ajv2020 = require('ajv/dist/2020') as { Ajv2020?: AjvClass; default?: AjvClass }
-    const formats = require('ajv-formats') as ((ajv: unknown) => void) & { default?: (ajv: unknown) => void }
-    ajvModules = { Ajv: (ajv2020.Ajv2020 ?? ajv2020.default)!, addFormats: formats.default ?? formats }
-  }
-  return ajvModules
+const ajv = (): { Ajv: AjvClass; addFormats: (ajv: unknown) => void } => (ajvModules ??= loadAjv())
+function loadAjv(): { Ajv: AjvClass; addFormats: (ajv: unknown) => void } {
+  // require (CommonJS) gives ajv-formats' plugin function itself, and ajv/dist/2020 its Ajv2020 class
+  const require = createRequire(import.meta.url)
+  return { Ajv: (require('ajv/dist/2020') as { Ajv2020: AjvClass }).Ajv2020, addFormats: require('ajv-formats') as (ajv: unknown) => void }
 }
 
 /**
@@ -41,11 +38,13 @@ export function compileRecordSchema(schema: Pick<RecordSchema, 'digest' | 'schem
     const instance = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true })
     addFormats(instance)
     const validate = instance.compile({ ...schema.schema, $id: recordSchemaId(schema.digest) })
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the bound only decides when compiled validators are dropped and compiled again on next use; a recompiled validator validates the same
     if (compiled.size >= 1000) compiled.clear()
     compiled.set(schema.digest, validate)
     return { validate }
   } catch (err) {
-    return { error: err instanceof Error ? err.message : String(err) }
+    // ajv throws Error objects (unknown keyword, bad $ref, unknown format)
+    return { error: (err as Error).message }
   }
 }
 

@@ -3,7 +3,7 @@
  * versions of one id succeed each other, and which primary policies could claim the same records.
  */
 import { policyProblem, type PolicyProblem } from '../errors.js'
-import type { Condition, Policy, SourceLocation } from '../model.js'
+import type { Condition, LeafCondition, Policy, SourceLocation } from '../model.js'
 import { compareText } from '../order.js'
 import { effectiveEnds } from '../succession.js'
 import { canonicalJson, compareVersions } from './policy.js'
@@ -21,10 +21,9 @@ export function checkAcrossVersions(policies: readonly Policy[], locatePolicy: L
   for (const p of policies) byId.set(p.id, [...(byId.get(p.id) ?? []), p])
   for (const [id, versions] of byId) {
     const sorted = [...versions].sort((a, b) => compareText(a.effective.from, b.effective.from))
-    for (let i = 0; i < sorted.length; i++) {
-      const a = sorted[i]!
-      for (let j = i + 1; j < sorted.length; j++) {
-        const b = sorted[j]!
+    sorted.forEach((a, i) => {
+      // k: how many versions lie between a and b (0: b directly follows a)
+      sorted.slice(i + 1).forEach((b, k) => {
         if (a.version === b.version) {
           problems.push(
             policyProblem(
@@ -46,7 +45,7 @@ export function checkAcrossVersions(policies: readonly Policy[], locatePolicy: L
               },
             ),
           )
-        } else if (j === i + 1 && compareVersions(b.version, a.version) <= 0) {
+        } else if (k === 0 && compareVersions(b.version, a.version) <= 0) {
           problems.push(
             policyProblem(
               'E_INVALID_VERSION',
@@ -56,8 +55,8 @@ export function checkAcrossVersions(policies: readonly Policy[], locatePolicy: L
             ),
           )
         }
-      }
-    }
+      })
+    })
   }
   return problems
 }
@@ -71,15 +70,13 @@ export function checkPrimaries(policies: readonly Policy[], locatePolicy: Locate
   const problems: PolicyProblem[] = []
   const ends = effectiveEnds(policies)
   const primaries = policies.filter((p) => p.primary)
-  for (let i = 0; i < primaries.length; i++) {
-    for (let j = i + 1; j < primaries.length; j++) {
-      const a = primaries[i]!
-      const b = primaries[j]!
+  primaries.forEach((a, i) => {
+    for (const b of primaries.slice(i + 1)) {
       if (a.id === b.id || a.subject !== b.subject) continue
       const [endA, endB] = [ends.get(a), ends.get(b)]
       const overlap = (endA === undefined || b.effective.from < endA) && (endB === undefined || a.effective.from < endB)
       if (!overlap || !canClaimTogether(a.appliesTo, b.appliesTo)) continue
-      const day = a.effective.from > b.effective.from ? a.effective.from : b.effective.from
+      const day = [a.effective.from, b.effective.from].sort(compareText)[1]! // the later of the two
       const pointer = b.appliesTo ? '/appliesTo' : '/primary'
       problems.push(
         policyProblem(
@@ -94,17 +91,19 @@ export function checkPrimaries(policies: readonly Policy[], locatePolicy: Locate
         ),
       )
     }
-  }
+  })
   return problems
 }
 
 function canClaimTogether(a: Condition | undefined, b: Condition | undefined): boolean {
   if (a === undefined || b === undefined) return a === b
   if (canonicalJson(a) === canonicalJson(b)) return true
-  const valuesOf = (c: Condition) =>
-    'operator' in c && (c.operator === 'equal' || c.operator === 'in')
-      ? { key: `${c.fact}\u0000${c.path ?? '$'}`, values: c.operator === 'equal' ? [c.value] : (c.value as unknown[]) }
+  const valuesOf = (c: Condition) => {
+    const leaf = c as Partial<LeafCondition> // a group (all, any, not) has no operator
+    return leaf.operator === 'equal' || leaf.operator === 'in'
+      ? { key: `${leaf.fact}\u0000${leaf.path ?? '$'}`, values: leaf.operator === 'equal' ? [leaf.value] : (leaf.value as unknown[]) }
       : undefined
+  }
   const [va, vb] = [valuesOf(a), valuesOf(b)]
   return va !== undefined && vb !== undefined && va.key === vb.key && va.values.some((v) => vb.values.includes(v))
 }
