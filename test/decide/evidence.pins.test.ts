@@ -31,6 +31,15 @@ const group = (op: 'all' | 'any' | 'not', passed: boolean, children: ConditionRe
 })
 
 describe('elementRef', () => {
+  it('shows an element that is not an object whole, null and undefined included, without reading an id from it', () => {
+    expect(elementRef(null)).toBeNull()
+    expect(elementRef(undefined)).toBeUndefined()
+    expect(elementRef('id')).toBe('id')
+    expect(elementRef(0)).toBe(0)
+    const list = Object.assign(['a'], { id: 'not-an-element-id' })
+    expect(elementRef(list)).toBe(list)
+  })
+
   it('names an element by its string or number id, else shows it whole', () => {
     expect(elementRef({ id: 'x-1', a: 1 })).toBe('x-1')
     expect(elementRef({ id: 7 })).toBe(7)

@@ -9,7 +9,9 @@ import { PolicySet } from '../../src/decide/policy-set.js'
 import { defaultPolicies } from '../../src/folder/load.js'
 import { example } from '../core/helpers.js'
 import { renderMessage } from '../../src/decide/message.js'
-import { buildDecision } from '../../src/decide/decide.js'
+import { assertRecordWith, buildDecision } from '../../src/decide/decide.js'
+import { recordValidator } from '../../src/validate/record-schema.js'
+import { RecordValidationError } from '../../src/errors.js'
 import type { Condition, Decision, Evidence, Policy } from '../../src/model.js'
 import { probePolicy, probeSubject } from '../core/probe.js'
 
@@ -207,6 +209,25 @@ describe('message fillers', () => {
       expect(clear).toHaveBeenCalledTimes(2)
     } finally {
       clear.mockRestore()
+    }
+  })
+})
+
+describe('assertRecordWith', () => {
+  it('refuses null, text and a number as not plain JSON objects, with a typed error (null has no prototype to read)', () => {
+    const policy = policyOf([{ id: 'R-1', outcome: 'reject', require: { fact: 'id', operator: 'present', value: true } }])
+    const validate = recordValidator(probe().schemas[0]!)
+    for (const record of [null, 'text', 7]) {
+      let err: unknown
+      try {
+        assertRecordWith(policy, validate, record)
+      } catch (e) {
+        err = e
+      }
+      expect(err, String(record)).toBeInstanceOf(RecordValidationError)
+      expect((err as RecordValidationError).problems, String(record)).toEqual([
+        { pointer: '', message: 'a record must be a plain JSON object' },
+      ])
     }
   })
 })

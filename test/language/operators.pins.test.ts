@@ -17,6 +17,7 @@ import {
   ITEM_FACT,
   OPERATORS,
   operatorOf,
+  operatorTable,
   valueFits,
   type ValueKind,
 } from '../../src/language/operators.js'
@@ -188,5 +189,31 @@ describe('each operator says what it does and what it needs', () => {
       ['dateAfter', 'date', 'is after', dates, false],
       ['dateOnOrAfter', 'date', 'is on or after', dates, false],
     ])
+  })
+})
+
+describe('valueFits refuses what its kind does not take', () => {
+  it('a scalar is a string, a boolean or a finite number: not null, an object, a list or NaN', () => {
+    for (const v of ['x', '', true, false, 0, -1.5]) expect(valueFits('scalar', v), JSON.stringify(v)).toBe(true)
+    for (const v of [null, undefined, {}, ['x'], Number.NaN, Number.POSITIVE_INFINITY])
+      expect(valueFits('scalar', v), String(v)).toBe(false)
+    expect(valueFits('list', ['a', 1, true])).toBe(true)
+    expect(valueFits('list', ['a', null])).toBe(false)
+    expect(valueFits('list', [{}])).toBe(false)
+  })
+
+  it('a number is a finite number, not its text', () => {
+    expect(valueFits('number', 50)).toBe(true)
+    for (const v of ['50', null, Number.NaN, Number.NEGATIVE_INFINITY, true]) expect(valueFits('number', v), String(v)).toBe(false)
+  })
+})
+
+describe("the README's operator table", () => {
+  it('opens with its header row and ends each row, the last included, with a newline', () => {
+    const lines = operatorTable().split('\n')
+    expect(lines[0]).toBe("| operator | true when the record's value… | `value` | json-rules-engine's operator of the name |")
+    expect(lines[1]).toBe('|---|---|---|---|')
+    expect(lines.at(-1)).toBe('')
+    expect(lines.at(-2)!.endsWith('|')).toBe(true)
   })
 })
