@@ -4,7 +4,10 @@
  * Each case is compiled both ways, so the two evaluators are pinned to the same answer.
  */
 import { describe, expect, it } from 'vitest'
-import { compileClosures } from '../../src/compile/closures.js'
+import { compileClosures, compileTest, workingDaysAfter } from '../../src/compile/closures.js'
+import { calendarNamed } from '../../src/calendar/calendars.js'
+import type { WorkingDayCalendar } from '../../src/calendar/working-days.js'
+import { CollabgateError } from '../../src/errors.js'
 import { compileEngine } from '../../src/compile/engine.js'
 import type { Condition, Policy, PolicyRecord } from '../../src/model.js'
 
@@ -438,5 +441,59 @@ describe('the review clock', () => {
     expect(clock.reviewSync({ id: 'r', sent: 'soon' }, '2026-12-02')).toBeUndefined()
     expect(clock.reviewSync({ id: 'r', sent: '9999-12-31' }, '2026-12-02')).toBeUndefined()
     expect(reviewed(undefined).reviewSync({ id: 'r', sent: '2026-11-27' }, '2026-12-02')).toBeUndefined()
+  })
+})
+
+describe('a two-field path through a null', () => {
+  it('finds nothing under a null first field, on both evaluators (no TypeError from reading into null)', async () => {
+    const present = (value: boolean) => ({ fact: 'v', path: '$.a.b', operator: 'present', value })
+    expect(await passes(present(false), { id: 'r', v: { a: null } })).toBe(true)
+    expect(await passes(present(true), { id: 'r', v: { a: null } })).toBe(false)
+  })
+})
+
+describe('workingDaysAfter', () => {
+  it('is no date for a date the calendar refuses (E_INVALID_DATE), and passes any other calendar error on', () => {
+    const refusing = {
+      addWorkingDays: () => {
+        throw new CollabgateError('E_INVALID_DATE', 'past 9999')
+      },
+    } as unknown as WorkingDayCalendar
+    const broken = {
+      addWorkingDays: () => {
+        throw new Error('holiday source down')
+      },
+    } as unknown as WorkingDayCalendar
+    expect(workingDaysAfter(refusing, '9999-12-31', 1)).toBeUndefined()
+    expect(() => workingDaysAfter(broken, '2026-11-30', 1)).toThrow(new Error('holiday source down'))
+    expect(workingDaysAfter(calendarNamed('US'), '2026-11-27', 1)).toBe('2026-11-30')
+  })
+})
+
+describe('list matches outside any list element', () => {
+  const tagged = { fact: 'tags', operator: 'someMatch', value: { operator: 'equal', value: 'x' } }
+
+  it('compile in compileTest (a top-level condition is not inside an element)', () => {
+    const test = compileTest(tagged as Condition)
+    expect(test({ id: 'r', tags: ['y', 'x'] }, '2026-11-30')).toBe(true)
+    expect(test({ id: 'r', tags: ['y'] }, '2026-11-30')).toBe(false)
+  })
+
+  it("compile in a review's decided condition", () => {
+    const policy = {
+      ...policyWith({ fact: 'id', operator: 'present', value: true }),
+      review: { from: { fact: 'submittedAt' }, workingDays: 1, decided: tagged },
+    } as Policy
+    const review = compileClosures(policy).reviewSync
+    expect(review({ id: 'r', submittedAt: '2026-11-02', tags: ['x'] }, '2026-11-30')).toEqual({
+      submittedAt: '2026-11-02',
+      dueBy: '2026-11-03',
+      overdue: false,
+    })
+    expect(review({ id: 'r', submittedAt: '2026-11-02', tags: [] }, '2026-11-30')).toEqual({
+      submittedAt: '2026-11-02',
+      dueBy: '2026-11-03',
+      overdue: true,
+    })
   })
 })

@@ -208,6 +208,9 @@ describe('telling the record kind', () => {
     expect(set.decideSync({ id: 'r', v: 1 }, { asOf: '2026-11-30' }).policy.id).toBe('p')
     const given = new PolicySet([], { subjects: [probe()] })
     expect(given.subjectKinds).toEqual([{ name: 'probe', idField: 'id', recognise: { fact: 'id', operator: 'present', value: true } }])
+    // given kinds are the kinds: the policies' own subjects are not added to them
+    const none = new PolicySet([policy('p', '1.0.0', '2000-01-01', { primary: true })], { subjects: [] })
+    expect(none.subjectKinds).toEqual([])
   })
 })
 
