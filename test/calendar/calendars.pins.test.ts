@@ -39,6 +39,7 @@ const SUGGESTIONS: [name: string, message: string, suggestion: string | undefine
   ['ck-rarotonga', 'Unknown working-day calendar "ck-rarotonga" (did you mean "CK-Rarotonga"?)', 'CK-Rarotonga'],
   ['UK-SCT', 'Unknown working-day calendar "UK-SCT" (did you mean "GB-SCT"?)', 'GB-SCT'],
   ['USA-CA', 'Unknown working-day calendar "USA-CA" (did you mean "US-CA"?)', 'US-CA'], // CO, GA, LA, … are one letter away
+  ['EL', 'Unknown working-day calendar "EL" (did you mean "GR"?)', 'GR'], // Greece's EU code
   ['usa_ca', 'Unknown working-day calendar "usa_ca" (did you mean "US-CA"?)', 'US-CA'],
   ['GB-SCO', 'Unknown working-day calendar "GB-SCO" (did you mean "GB-SCT"?)', 'GB-SCT'], // a substitution
   ['GB-CST', 'Unknown working-day calendar "GB-CST" (did you mean "GB-SCT"?)', 'GB-SCT'], // a transposition
