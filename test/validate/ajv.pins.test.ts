@@ -280,3 +280,28 @@ describe('record schemas as validators', () => {
     expect(recordValidator(ok)({})).toBe(true)
   })
 })
+
+describe('ajv errors under an anyOf', () => {
+  const typeError: ErrorObject = {
+    keyword: 'type',
+    instancePath: '/d',
+    schemaPath: '#/properties/d/anyOf/0/type',
+    params: { type: 'string' },
+    message: 'must be string',
+  }
+  it("drops only a branch's format error, keeping its other errors", () => {
+    expect(describeAjvErrors([typeError])).toEqual([{ pointer: '/d', message: 'must be string' }])
+    const formatError: ErrorObject = {
+      ...typeError,
+      keyword: 'format',
+      schemaPath: '#/properties/d/anyOf/0/format',
+      params: { format: 'date' },
+    }
+    expect(describeAjvErrors([formatError])).toEqual([])
+  })
+
+  it('gives a sentence without a hint no hint key', () => {
+    const [only] = describeAjvErrors([typeError])
+    expect(Object.keys(only!)).toEqual(['pointer', 'message'])
+  })
+})

@@ -396,3 +396,12 @@ describe('folder declaration: subjects that would claim the same records', () =>
     expect(subjects.map((s) => s.name)).toEqual(['zeta', 'alpha'])
   })
 })
+
+describe('folder declaration: a subject without a review clock', () => {
+  it('has no review key at all (not one holding undefined)', () => {
+    const { subjects, problems } = check(declaration())
+    expect(problems).toEqual([])
+    expect(subjects).toHaveLength(1)
+    expect(Object.hasOwn(subjects[0]!, 'review')).toBe(false)
+  })
+})
