@@ -4,9 +4,9 @@
  * is resolved. Several checks use a fresh load of calendars.ts: its catalogue and date-holidays
  * handle are cached per process, so only a fresh module builds them inside the test that asks.
  */
-import { createRequire } from 'node:module'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { calendarNamed, knownCalendars, unknownCalendar, unknownCalendarMessage } from '../../src/calendar/calendars.js'
+import { withStandIn } from './stand-in.js'
 import { thrown } from './thrown.js'
 
 type CalendarsModule = typeof import('../../src/calendar/calendars.js')
@@ -116,21 +116,8 @@ describe('the catalogue, built fresh from date-holidays', () => {
 })
 
 describe('resolving date-holidays’ export', () => {
-  const requireHere = createRequire(import.meta.url)
-  requireHere('date-holidays') // (a library load, not collabgate code)
-  const entry = requireHere.cache[requireHere.resolve('date-holidays')]!
-  const real: unknown = entry.exports
-  afterEach(() => {
-    entry.exports = real
-    vi.resetModules() // a test file loaded after this one must not get the module bound to the stand-in
-  })
-
   /** calendars.ts loaded afresh while `require('date-holidays')` gives `exports`. */
-  async function loadWith(exports: unknown): Promise<CalendarsModule> {
-    entry.exports = exports
-    vi.resetModules()
-    return import('../../src/calendar/calendars.js')
-  }
+  const loadWith = withStandIn<CalendarsModule>('date-holidays', () => import('../../src/calendar/calendars.js'))
 
   const made: unknown[][] = []
   /** A stand-in Holidays class: countries and regions listed out of order, a mixed-case country code. */

@@ -3,8 +3,7 @@
  * the year bounds, four-digit years, the observed Veterans Day record, and how business-days-js is
  * called and its export resolved (a stand-in module, loaded into a fresh working-days.ts).
  */
-import { createRequire } from 'node:module'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   createWorkingDayCalendar,
   InvalidDateError,
@@ -12,6 +11,7 @@ import {
   withObservedVeteransDay,
   type HolidayRecord,
 } from '../../src/calendar/working-days.js'
+import { withStandIn } from './stand-in.js'
 import { thrown } from './thrown.js'
 
 type WorkingDaysModule = typeof import('../../src/calendar/working-days.js')
@@ -345,21 +345,8 @@ describe('usWorkingDays', () => {
 })
 
 describe('business-days-js: how it is called and resolved', () => {
-  const requireHere = createRequire(import.meta.url)
-  requireHere('business-days-js') // (a library load, not collabgate code)
-  const entry = requireHere.cache[requireHere.resolve('business-days-js')]!
-  const real: unknown = entry.exports
-  afterEach(() => {
-    entry.exports = real
-    vi.resetModules() // a test file loaded after this one must not get the module bound to the stand-in
-  })
-
   /** working-days.ts loaded afresh while `require('business-days-js')` gives `exports`. */
-  async function loadWith(exports: unknown): Promise<WorkingDaysModule> {
-    entry.exports = exports
-    vi.resetModules()
-    return import('../../src/calendar/working-days.js')
-  }
+  const loadWith = withStandIn<WorkingDaysModule>('business-days-js', () => import('../../src/calendar/working-days.js'))
 
   const calls: unknown[] = []
   const factory = (options?: unknown) => {
