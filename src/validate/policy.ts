@@ -218,6 +218,7 @@ export function checkPolicyDocument(source: ParsedSource, folder: FolderContext)
     record: { subject: subject.name, idField: subject.idField, recognise: subject.recognise, schema: recordSchema },
     rules,
     digest: digestOf(doc),
+    // Stryker disable next-line StringLiteral: '' is the document root; locate walks any pointer that names no key up to it, so every other text gives the same place
     location: source.locate(''),
     document: d,
   }
@@ -288,7 +289,8 @@ function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSch
     case 'scalar':
       if (!['string', 'number', 'boolean'].includes(typeof value))
         add('E_BAD_VALUE', vptr, `operator '${op}' compares with a single string, number or boolean`)
-      else if (def.name === 'equal' || def.name === 'notEqual') checkEnum([value], target, vptr, leaf, add)
+      // the scalar operators (equal, notEqual) compare with one value the record's field may hold
+      else checkEnum([value], target, vptr, leaf, add)
       break
     case 'list':
       if (!Array.isArray(value) || value.some((v) => !['string', 'number', 'boolean'].includes(typeof v))) {
@@ -319,7 +321,13 @@ function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSch
 }
 
 /** Checks fact and path; returns the sub-schema the leaf reads, undefined when unknown. */
-function leafTarget(leaf: LeafCondition, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): JsonSchema | undefined {
+function leafTarget(
+  leaf: Pick<LeafCondition, 'fact' | 'path'>,
+  pointer: string,
+  scope: Scope,
+  recordSchema: JsonSchema,
+  add: Add,
+): JsonSchema | undefined {
   const segments = leaf.path === undefined ? [] : parsePath(leaf.path)
   if (segments === undefined) {
     add('E_UNKNOWN_PATH', `${pointer}/path`, `path '${leaf.path}' is not supported; write $.field, $.field.sub or $.list[0]`)
@@ -330,7 +338,7 @@ function leafTarget(leaf: LeafCondition, pointer: string, scope: Scope, recordSc
       add('E_UNKNOWN_FACT', pointer, 'a condition needs a fact (a top-level field of the record, or asOf)')
       return undefined
     }
-    if (segments.length === 0) return scope.element
+    // no path: the element itself (schemaAt with no segments gives it back)
     const s = schemaAt(recordSchema, scope.element, segments)
     if (!s)
       add(
@@ -453,13 +461,7 @@ export function checkDateOperand(v: unknown, pointer: string, scope: Scope, reco
     add('E_BAD_VALUE', pointer, 'a date reference is {fact, path} or, inside a list match, {path}')
     return
   }
-  const t = leafTarget(
-    { fact: o.fact as string | undefined, path: o.path as string | undefined, operator: 'equal' },
-    pointer,
-    scope,
-    recordSchema,
-    add,
-  )
+  const t = leafTarget({ fact: o.fact as string | undefined, path: o.path as string | undefined }, pointer, scope, recordSchema, add)
   if (t && !schemaTypes(t).has('string'))
     add('E_BAD_VALUE', pointer, `${describeTarget(o as { fact?: string; path?: string })} is not a date`)
 }

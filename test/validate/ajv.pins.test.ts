@@ -279,6 +279,15 @@ describe('record schemas as validators', () => {
     const ok: RecordSchema = { ...record, digest: digestOf(good), schema: good }
     expect(recordValidator(ok)({})).toBe(true)
   })
+
+  it('compiles a schema under an id made of its digest, as the build script does, whatever $id it declares', () => {
+    // two versions of one record schema may declare the same $id; ajv names the schema it compiles by its id
+    const untyped = { $id: 'https://example.com/record.json', properties: { a: { type: 'string' } } }
+    const digest = digestOf(untyped)
+    expect(compileRecordSchema({ digest, schema: untyped })).toEqual({
+      error: `strict mode: missing type "object" for keyword "properties" at "urn:collabgate:record-schema:${digest}#" (strictTypes)`,
+    })
+  })
 })
 
 describe('ajv errors under an anyOf', () => {

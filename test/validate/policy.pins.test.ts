@@ -781,6 +781,30 @@ rules:
     ])
   })
 
+  it('names every type a field may hold in a type mismatch, and every object field on the way in a hint', () => {
+    const record = {
+      ...RECORD,
+      properties: {
+        ...RECORD.properties,
+        note: { type: ['string', 'null'] },
+        deep: {
+          type: 'object',
+          properties: { a: { type: 'object', properties: { b: { type: 'object', properties: { colour: { type: 'string' } } } } } },
+        },
+      },
+    }
+    const ctx = folder('', record)
+    expect(
+      lines(
+        withRules(['{ fact: note, operator: greaterThan, value: 1 }', '{ fact: deep, path: $.a.b.color, operator: present, value: true }']),
+        ctx,
+      ),
+    ).toEqual([
+      "13:5 E_BAD_VALUE /rules/0/require operator 'greaterThan' compares numbers, but note is string/null",
+      '19:28 E_UNKNOWN_PATH /rules/1/require/path the record\'s \'deep\' has no field at \'$.a.b.color\' | did you mean \'colour\'? fields of a.b: colour {"field":"color","known":["colour"]}',
+    ])
+  })
+
   it('refuses a number that is not finite where a number is compared (a document built without YAML)', () => {
     const doc = parseYamlSource('p.yaml', withRules(['{ fact: size, operator: greaterThan, value: 1 }']))
     const value = structuredClone(doc.value) as { rules: { require: { value: unknown } }[] }

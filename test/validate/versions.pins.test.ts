@@ -154,6 +154,13 @@ describe('versions of one id', () => {
         hint: undefined,
       },
     ])
+    // the loader's locator is asked for the version's own line
+    const asked: string[] = []
+    checkAcrossVersions(ps, (p, pointer) => {
+      asked.push(`${p.id}@${p.version} ${pointer}`)
+      return p.location
+    })
+    expect(asked).toEqual(['a@1.0.0 /version', 'b@1.0.0+y /version'])
   })
 })
 
