@@ -10,36 +10,10 @@ import type { WorkingDayCalendar } from '../../src/calendar/working-days.js'
 import { CollabgateError } from '../../src/errors.js'
 import { compileEngine } from '../../src/compile/engine.js'
 import type { Condition, Policy, PolicyRecord } from '../../src/model.js'
-
-const HERE = { file: 'f', line: 1, column: 1 }
+import { unvalidatedPolicy } from '../core/probe.js'
 
 /** A policy of one rule with one check (not validated: the compilers take it as it is). */
-function policyWith(require: unknown): Policy {
-  return {
-    id: 'p',
-    version: '1.0.0',
-    title: 't',
-    subject: 'probe',
-    outcomes: ['block', 'pass'],
-    defaultOutcome: 'pass',
-    primary: false,
-    effective: { from: '2020-01-01' },
-    rules: [
-      {
-        id: 'R-1',
-        title: 'r',
-        basis: { status: 'modelled', from: 'x' },
-        location: HERE,
-        checks: [{ outcome: 'block', require: require as Condition, message: 'm', pointer: '/rules/0', location: HERE }],
-      },
-    ],
-    digest: 'sha256:0',
-    location: HERE,
-    document: {},
-    calendar: 'US',
-    record: { subject: 'probe', idField: 'id', recognise: { fact: 'id', operator: 'present', value: true } } as never,
-  } as Policy
-}
+const policyWith = (require: unknown): Policy => unvalidatedPolicy(require)
 
 /** Whether the one check passes, on the closures and on json-rules-engine (which must agree). */
 async function passes(require: unknown, record: PolicyRecord, asOf = '2026-11-30'): Promise<boolean> {

@@ -14,6 +14,7 @@ import type { Policy, PolicyRecord } from '../../src/model.js'
 import { findPolicyTestFiles, runPolicyTests } from '../../src/policy-test/run.js'
 import { CollabgateError, RecordValidationError } from '../../src/errors.js'
 import { ROOT } from '../core/helpers.js'
+import { unvalidatedPolicy } from '../core/probe.js'
 
 const EXAMPLES = [
   'applications/approved-for-api-access.json',
@@ -134,37 +135,13 @@ describe('PolicySet evaluator choice and decideSync', () => {
 })
 
 describe('compiled closures, corner cases', () => {
-  const policyWith = (require: unknown, subject: 'application' | 'behaviour' = 'behaviour'): Policy => ({
-    id: 'p',
-    version: '1.0.0',
-    title: 't',
-    subject,
-    outcomes: ['block', 'pass'],
-    defaultOutcome: 'pass',
-    primary: false,
-    effective: { from: '2020-01-01' },
-    rules: [
-      {
-        id: 'R-1',
-        title: 'r',
-        basis: { status: 'modelled', from: 'x' },
-        location: { file: 'f', line: 1, column: 1 },
-        checks: [
-          { outcome: 'block', require: require as never, message: 'm', pointer: '/rules/0', location: { file: 'f', line: 1, column: 1 } },
-        ],
-      },
-    ],
-    digest: 'sha256:0',
-    location: { file: 'f', line: 1, column: 1 },
-    document: {},
-    calendar: 'US',
-    record: {
+  const policyWith = (require: unknown, subject: 'application' | 'behaviour' = 'behaviour'): Policy =>
+    unvalidatedPolicy(require, {
       subject,
       idField: subject === 'application' ? 'applicationId' : 'developerId',
       recognise: { fact: 'x', operator: 'present', value: true },
       schema: shippedSubjects().find((s) => s.name === subject)!.schemas[0]!,
-    },
-  })
+    })
 
   it('a working-day date past 9999-12-31 is not a date, rather than an error, in both evaluators', async () => {
     const policy = policyWith({

@@ -1,5 +1,5 @@
 /** A one-kind folder ('probe') and policies of it written in a test, for pinning what the language means. */
-import type { Policy, SubjectDefinition } from '../../src/model.js'
+import type { Condition, Policy, SubjectDefinition } from '../../src/model.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import { checkPolicyDocument, digestOf } from '../../src/validate/policy.js'
 
@@ -35,4 +35,38 @@ export function probePolicy(
     rules: doc.rules.map((r) => ({ title: r.id, source: { status: 'modelled', from: 'test' }, message: 'm', ...r })),
   }
   return checkPolicyDocument(parseYamlSource('probe.yaml', JSON.stringify(full)), { subjects: new Map([[subject.name, subject]]) }).policy
+}
+
+/**
+ * A policy of one rule with one check, built as an object and not validated: for tests of what the compilers do
+ * with shapes the validator would refuse. The record kind defaults to the probe kind.
+ */
+export function unvalidatedPolicy(
+  require: unknown,
+  record: Policy['record'] = { subject: 'probe', idField: 'id', recognise: { fact: 'id', operator: 'present', value: true } } as never,
+): Policy {
+  return {
+    id: 'p',
+    version: '1.0.0',
+    title: 't',
+    subject: record.subject,
+    outcomes: ['block', 'pass'],
+    defaultOutcome: 'pass',
+    primary: false,
+    effective: { from: '2020-01-01' },
+    rules: [
+      {
+        id: 'R-1',
+        title: 'r',
+        basis: { status: 'modelled', from: 'x' },
+        location: HERE,
+        checks: [{ outcome: 'block', require: require as Condition, message: 'm', pointer: '/rules/0', location: HERE }],
+      },
+    ],
+    digest: 'sha256:0',
+    location: HERE,
+    document: {},
+    calendar: 'US',
+    record,
+  }
 }

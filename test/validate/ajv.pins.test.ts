@@ -42,6 +42,16 @@ function describe_(record: unknown, schema: Record<string, unknown> | null = SCH
   return describeAjvErrors(compiled.validate.errors, schema ?? undefined)
 }
 
+/** The fields of a policy before its rules, for the schema tests' policy texts. */
+const POLICY_HEAD = `id: demo.x
+version: 1.0.0
+title: x
+subject: application
+effective: { from: "2024-01-01" }
+outcomes: [reject, approve]
+default: approve
+rules:
+`
 describe('ajv errors as sentences', () => {
   it('says each problem once at its pointer: required, enum, unknown fields (escaped, with the fields meant), dates, bounds', () => {
     expect(describe_({ kind: 'c', colr: 1, 'x/y': 2, at: '2024-02-30', size: 0, detail: { nte: 'x' } })).toEqual([
@@ -158,15 +168,7 @@ describe('ajv errors as sentences', () => {
   })
 
   it('hints the fields of a rule and of a condition for an unknown field in a policy, not the top-level fields', () => {
-    const text = `id: demo.x
-version: 1.0.0
-title: x
-subject: application
-effective: { from: "2024-01-01" }
-outcomes: [reject, approve]
-default: approve
-rules:
-  - id: R-ONE
+    const text = `${POLICY_HEAD}  - id: R-ONE
     title: one
     colr: 1
     source: { status: modelled, from: test, sttus: 1 }
@@ -191,15 +193,7 @@ rules:
   })
 
   it('says a rule has checks or its own outcome, not both, at the rule', () => {
-    const text = `id: demo.x
-version: 1.0.0
-title: x
-subject: application
-effective: { from: "2024-01-01" }
-outcomes: [reject, approve]
-default: approve
-rules:
-  - id: R-BOTH
+    const text = `${POLICY_HEAD}  - id: R-BOTH
     title: both
     source: { status: modelled, from: test }
     outcome: reject
