@@ -158,13 +158,14 @@ function parseDay(value: unknown, what = 'date'): number {
 }
 
 function parseCount(value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value
+  // Number.isSafeInteger and Number.isInteger are false for anything that is not a number
+  if (Number.isSafeInteger(value) && (value as number) >= 0) return value as number
   throw new InvalidDateError(`Invalid number of working days ${describe(value)}: expected an integer >= 0`, value)
 }
 
 function parseYear(value: unknown): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= MIN_YEAR && value <= MAX_YEAR) {
-    return value
+  if (Number.isInteger(value) && (value as number) >= MIN_YEAR && (value as number) <= MAX_YEAR) {
+    return value as number
   }
   throw new InvalidDateError(`Invalid year ${describe(value)}: expected an integer ${MIN_YEAR}–${MAX_YEAR}`, value)
 }
