@@ -4,11 +4,10 @@ import { isListMatch, ITEM_FACT } from '../language/operators.js'
 
 /** A list element as evidence: its `id` when it has one, else the element itself. */
 export function elementRef(item: unknown): unknown {
-  if (item && typeof item === 'object' && !Array.isArray(item)) {
-    const id = (item as Record<string, unknown>).id
-    if (typeof id === 'string' || typeof id === 'number') return id
-  }
-  return item
+  // an own `id` of an object that is not a list: Object() boxes text and numbers (which have no own id) and
+  // makes an empty object of null and undefined; an inherited id (a polluted prototype) is not the element's
+  const id = !Array.isArray(item) && Object.hasOwn(Object(item), 'id') ? (item as { id: unknown }).id : undefined
+  return typeof id === 'string' || typeof id === 'number' ? id : item
 }
 
 function leafEvidence(leaf: LeafCondition, actual: unknown, expected: unknown, negated: boolean): Evidence {

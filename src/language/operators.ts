@@ -58,8 +58,8 @@ export const isOperator = (name: string): boolean => Object.prototype.hasOwnProp
 /** The list matches: their value is a condition on each element, their actual value the matching elements. */
 export const isListMatch = (op: string): op is 'someMatch' | 'noneMatch' => isOperator(op) && OPERATORS[op]!.valueKind === 'condition'
 
-const isScalarValue = (v: unknown): boolean =>
-  typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
+// Number.isFinite is false for anything that is not a number
+const isScalarValue = (v: unknown): boolean => typeof v === 'string' || typeof v === 'boolean' || Number.isFinite(v)
 
 /** Whether a rule's value has the shape its operator takes (the validator says why when it has not). */
 export function valueFits(kind: OperatorDefinition['valueKind'], value: unknown): boolean {
@@ -69,7 +69,7 @@ export function valueFits(kind: OperatorDefinition['valueKind'], value: unknown)
     case 'list':
       return Array.isArray(value) && value.every(isScalarValue)
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value)
+      return Number.isFinite(value)
     case 'boolean':
       return typeof value === 'boolean'
     case 'date':

@@ -298,7 +298,8 @@ function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSch
       } else checkEnum(value, target, vptr, leaf, add)
       break
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) add('E_BAD_VALUE', vptr, `operator '${op}' compares with a number`)
+      // Number.isFinite and Number.isInteger are false for anything that is not a number
+      if (!Number.isFinite(value)) add('E_BAD_VALUE', vptr, `operator '${op}' compares with a number`)
       break
     case 'boolean':
       if (typeof value !== 'boolean') add('E_BAD_VALUE', vptr, `operator '${op}' takes true or false`)
@@ -449,7 +450,7 @@ export function checkDateOperand(v: unknown, pointer: string, scope: Scope, reco
   const o = v as Raw
   if ('addWorkingDays' in o) {
     const n = o.addWorkingDays
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 3650)
+    if (!Number.isInteger(n) || (n as number) < 0 || (n as number) > 3650)
       add('E_BAD_VALUE', `${pointer}/addWorkingDays`, 'addWorkingDays is a whole number of days from 0 to 3650')
     const extra = Object.keys(o).filter((k) => k !== 'addWorkingDays' && k !== 'to')
     if (extra.length > 0) add('E_BAD_VALUE', pointer, `unknown field(s) ${extra.join(', ')} in a working-day date`)

@@ -72,7 +72,8 @@ export function checkPrimaries(policies: readonly Policy[], locatePolicy: Locate
   const primaries = policies.filter((p) => p.primary)
   primaries.forEach((a, i) => {
     for (const b of primaries.slice(i + 1)) {
-      if (a.id === b.id || a.subject !== b.subject) continue
+      // versions of one id never share a day (each ends where the next begins), so only other ids can clash
+      if (a.subject !== b.subject) continue
       const [endA, endB] = [ends.get(a), ends.get(b)]
       const overlap = (endA === undefined || b.effective.from < endA) && (endB === undefined || a.effective.from < endB)
       if (!overlap || !canClaimTogether(a.appliesTo, b.appliesTo)) continue

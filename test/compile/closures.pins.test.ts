@@ -145,6 +145,8 @@ describe('paths, on both evaluators', () => {
     expect(await passes(present('$.a.toString'), { id: 'r', v: { a: { b: 1 } } })).toBe(false)
     expect(await passes(present('$.length'), { id: 'r', v: ['x'] })).toBe(false)
     expect(await passes(present('$.a.length'), { id: 'r', v: { a: ['x'] } })).toBe(false)
+    // nor a property of text one level down
+    expect(await passes(present('$.a.length'), { id: 'r', v: { a: 'abc' } })).toBe(false)
     const inherited = Object.create({ a: 1 }) as Record<string, unknown>
     expect(await passes(present('$.a'), { id: 'r', v: inherited })).toBe(false)
     expect(await passes(present('$.a.b'), { id: 'r', v: { a: Object.create({ b: 1 }) as unknown } })).toBe(false)

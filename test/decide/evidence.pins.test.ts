@@ -55,6 +55,13 @@ describe('elementRef', () => {
     expect(elementRef(listWithId)).toBe(listWithId)
     for (const v of ['text', 3, null, undefined, false]) expect(elementRef(v)).toBe(v)
   })
+
+  it('reads only an id of the element itself, never an inherited one', () => {
+    const inherited = Object.create({ id: 'from-the-prototype' }) as object
+    expect(elementRef(inherited)).toBe(inherited)
+    const bare = Object.assign(Object.create(null) as object, { id: 'own' })
+    expect(elementRef(bare)).toBe('own')
+  })
 })
 
 describe('evidenceOf', () => {

@@ -214,10 +214,10 @@ describe('message fillers', () => {
 })
 
 describe('assertRecordWith', () => {
-  it('refuses null, text and a number as not plain JSON objects, with a typed error (null has no prototype to read)', () => {
+  it('refuses null, undefined, text and a number as not plain JSON objects, with a typed error (null and undefined have no prototype to read)', () => {
     const policy = policyOf([{ id: 'R-1', outcome: 'reject', require: { fact: 'id', operator: 'present', value: true } }])
     const validate = recordValidator(probe().schemas[0]!)
-    for (const record of [null, 'text', 7]) {
+    for (const record of [null, undefined, 'text', 7]) {
       let err: unknown
       try {
         assertRecordWith(policy, validate, record)

@@ -206,6 +206,20 @@ describe('telling the record kind', () => {
     expect(set.subjectKinds).toEqual([{ name: 'probe', idField: 'id', recognise: { fact: 'id', operator: 'present', value: true } }])
     expect(set.detectSubject({ id: 'r' })).toBe('probe')
     expect(set.decideSync({ id: 'r', v: 1 }, { asOf: '2026-11-30' }).policy.id).toBe('p')
+    // policies of two kinds: each kind once, in the order the policies come
+    const otherKind = probeSubject(schema, { name: 'other', recognise: { fact: 'market', operator: 'present', value: true } })
+    const other = probePolicy(otherKind, {
+      id: 'q',
+      primary: true,
+      outcomes: ['fail', 'pass'],
+      default: 'pass',
+      rules: [{ id: 'R-1', outcome: 'fail', require: { fact: 'v', operator: 'equal', value: 1 } }],
+    })!
+    const mixed = new PolicySet([policy('p', '1.0.0', '2000-01-01', { primary: true }), other, policy('p', '2.0.0', '2030-01-01')])
+    expect(mixed.subjectKinds.map((k) => [k.name, k.recognise])).toEqual([
+      ['probe', { fact: 'id', operator: 'present', value: true }],
+      ['other', { fact: 'market', operator: 'present', value: true }],
+    ])
     const given = new PolicySet([], { subjects: [probe()] })
     expect(given.subjectKinds).toEqual([{ name: 'probe', idField: 'id', recognise: { fact: 'id', operator: 'present', value: true } }])
     // given kinds are the kinds: the policies' own subjects are not added to them
