@@ -208,6 +208,24 @@ export function problem(file: string, code: PolicyProblem['code'], message: stri
 export const fileTooLarge = (file: string, bytes: number, maxBytes: number): PolicyProblem =>
   problem(file, 'E_YAML_LIMIT', `the file is ${bytes} bytes; policy files may be at most ${maxBytes} bytes`)
 
+/**
+ * yaml's errors and warnings as problems. yaml reports its own stack exhaustion as RESOURCE_EXHAUSTION: that
+ * is a limit, not a typo, and it is reported once: how many times yaml runs out (and what it says after) depends
+ * on the stack left when the parse began, so the same text would otherwise give one problem or two.
+ */
+export function yamlErrorProblems(
+  file: string,
+  errors: readonly Pick<Yaml.YAMLError, 'code' | 'message' | 'pos'>[],
+  at: (offset: number) => { line: number; col: number },
+): PolicyProblem[] {
+  const exhausted = errors.find((e) => e.code === 'RESOURCE_EXHAUSTION')
+  return (exhausted ? [exhausted] : errors).map((err) => {
+    const pos = at(err.pos[0])
+    const firstLine = err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? err.message
+    return problem(file, exhausted ? 'E_YAML_LIMIT' : 'E_YAML_SYNTAX', `${firstLine} (${err.code})`, pos.line, pos.col)
+  })
+}
+
 /** The parse itself, without the cache or the size check: the value, every position, or the problems. */
 export function parseYamlText(
   file: string,
@@ -243,15 +261,7 @@ export function parseYamlText(
 
   // yaml's own duplicate-key check compares each key with every earlier one (100,000 keys: minutes); the walk below does it with a Set
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: true })
-  const problems: PolicyProblem[] = []
-  for (const err of [...doc.errors, ...doc.warnings]) {
-    const pos = at(err.pos[0])
-    const firstLine = err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? err.message
-    // yaml reports its own stack exhaustion as RESOURCE_EXHAUSTION: that is a limit, not a typo
-    problems.push(
-      problem(file, err.code === 'RESOURCE_EXHAUSTION' ? 'E_YAML_LIMIT' : 'E_YAML_SYNTAX', `${firstLine} (${err.code})`, pos.line, pos.col),
-    )
-  }
+  const problems = yamlErrorProblems(file, [...doc.errors, ...doc.warnings], at)
   if (problems.length > 0) return { value: undefined, positions, problems }
 
   // Walk the tree once: record positions and enforce the depth limit before any alias is expanded.

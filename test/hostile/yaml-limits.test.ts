@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkPolicies, DEFAULT_PARSE_LIMITS } from '../../src/index.js'
-import { nestingBeyond, parseYamlSource } from '../../src/load/yaml-source.js'
+import { nestingBeyond, parseYamlSource, yamlErrorProblems } from '../../src/load/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
 import { shippedFolder } from '../shipped-folder.js'
 import { shippedPolicyTexts } from '../store/helpers.js'
@@ -64,6 +64,24 @@ describe('YAML limits', () => {
   it('rejects deep block nesting by indentation with E_YAML_LIMIT', () => {
     const text = 'a:\n' + Array.from({ length: 1200 }, (_, i) => ' '.repeat(i + 1) + 'b:').join('\n') + ' 1\n'
     expect(codes(text)).toEqual(['E_YAML_LIMIT'])
+  })
+
+  it("reports yaml's stack exhaustion once, however many times yaml ran out, and its syntax errors each", () => {
+    // how often yaml runs out of stack on the text above depends on the stack left when the parse began:
+    // called 37 frames deeper, one machine's yaml reported it twice
+    const at = (offset: number) => ({ line: 1, col: offset + 1 })
+    const brief = (problems: ReturnType<typeof yamlErrorProblems>) =>
+      problems.map(({ code, message, file, line, column }) => ({ code, message, file, line, column }))
+    const exhausted = { code: 'RESOURCE_EXHAUSTION' as const, message: 'Maximum call stack size exceeded', pos: [5, 6] as [number, number] }
+    const bad = { code: 'BAD_INDENT' as const, message: 'Bad indentation at line 1, column 3:\n\n  x\n', pos: [2, 3] as [number, number] }
+    expect(brief(yamlErrorProblems('f.yaml', [bad, exhausted, { ...exhausted, pos: [9, 10] }], at))).toEqual([
+      { code: 'E_YAML_LIMIT', message: 'Maximum call stack size exceeded (RESOURCE_EXHAUSTION)', file: 'f.yaml', line: 1, column: 6 },
+    ])
+    expect(brief(yamlErrorProblems('f.yaml', [bad, { ...bad, pos: [7, 8] }], at))).toEqual([
+      { code: 'E_YAML_SYNTAX', message: 'Bad indentation (BAD_INDENT)', file: 'f.yaml', line: 1, column: 3 },
+      { code: 'E_YAML_SYNTAX', message: 'Bad indentation (BAD_INDENT)', file: 'f.yaml', line: 1, column: 8 },
+    ])
+    expect(yamlErrorProblems('f.yaml', [], at)).toEqual([])
   })
 
   it('accepts nesting up to maxDepth and points at the place that goes deeper', () => {
