@@ -298,7 +298,7 @@ function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSch
       } else checkEnum(value, target, vptr, leaf, add)
       break
     case 'number':
-      // Number.isFinite and Number.isInteger are false for anything that is not a number
+      // Number.isFinite is false for anything that is not a number (as Number.isInteger is for addWorkingDays)
       if (!Number.isFinite(value)) add('E_BAD_VALUE', vptr, `operator '${op}' compares with a number`)
       break
     case 'boolean':
