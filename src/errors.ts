@@ -83,10 +83,13 @@ export const PROBLEM_CODES = {
   E_SUBJECT_OVERLAP: 'two record kinds recognise records by the same condition',
   E_AMBIGUOUS_PRIMARY: 'two primary policies of one kind can claim the same records on the same day',
   E_UNKNOWN_CALENDAR: 'a policy names a calendar that is neither US nor a country or region code',
-  E_LOCK_MISMATCH: 'a released version (in the lock) has other content now',
-  E_LOCK_MISSING: 'a released version (in the lock) has no file in the folder',
-  E_UNLOCKED_IN_EFFECT:
-    'a version not in the lock would be in effect on dates a released one covers, or a released policy uses an unreleased record schema',
+  E_LOCK_MISMATCH: 'a released entry (in the lock) has other content now',
+  E_LOCK_MISSING: 'a released entry (in the lock) has no file in the folder',
+  E_UNRELEASED:
+    'in a locked folder, a file that can change a decision (a policy version, a record schema, collabgate.yaml) is not in the lock',
+  E_LOCK_REQUIRED:
+    'the folder must have a lock that releases something (`requireLock`, or a store that served a locked folder) and has none',
+  E_LOCK_ROLLBACK: 'the lock goes back: its release is lower than one already served, or it changed without a higher release',
   E_LOCK_INVALID: 'the lock file is not JSON of id@version to digests',
   E_FILE_NAME: 'a file named ID.vVERSION.yaml holds another id or version',
   E_EQUIVALENT_STALE: 'a policy test declares an equivalent mutant that is no longer generated',
@@ -97,7 +100,6 @@ export type ProblemCode = keyof typeof PROBLEM_CODES
 
 /** Codes of the findings that do not fail a load, with what each means. */
 export const WARNING_CODES = {
-  W_UNLOCKED: 'a version not in the lock yet, which takes over no released dates',
   W_NO_LOCK: 'the folder has no lock file',
   W_FILE_NAME: 'a policy file not named ID.vVERSION.yaml',
 } as const satisfies Record<string, string>

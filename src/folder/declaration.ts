@@ -7,6 +7,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { PolicyProblem } from '../errors.js'
 import type { SubjectDefinition } from '../model.js'
 import { checkFolderDocument, type SchemaFile } from '../validate/folder.js'
+import { digestOf } from '../validate/policy.js'
 import { defaultPoliciesDir } from '../load/package-root.js'
 import { decodeUtf8, DEFAULT_PARSE_LIMITS, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
 
@@ -20,6 +21,8 @@ export interface PolicyFolder {
   file?: string
   subjects: SubjectDefinition[]
   problems: PolicyProblem[]
+  /** The declaration's digest (canonical JSON of what it says, as for policies): the lock releases it. */
+  digest?: string
 }
 
 /** The shipped folder's file names as decisions show them: `policies/...`. */
@@ -93,7 +96,7 @@ async function readFolder(root: string, name: (abs: string) => string, limits: P
     }
   }
   const checked = checkFolderDocument(source, files)
-  return { root, file: display, subjects: checked.subjects, problems: checked.problems }
+  return { root, file: display, subjects: checked.subjects, problems: checked.problems, digest: digestOf(source.value) }
 }
 
 async function readSchemaFile(

@@ -3,12 +3,12 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { PolicyValidationError, policyProblem, type CollabgateError, type PolicyProblem, type PolicyWarning } from '../errors.js'
 import type { Policy, RecordSchema, SourceLocation, SubjectDefinition } from '../model.js'
 import { PolicySet } from '../decide/policy-set.js'
-import { checkLock, LOCK_FILE_NAME, parseLock, type PolicyLock } from '../lock/lock.js'
+import { checkLock, LOCK_FILE_NAME, lockOf, parseLockFile, type LockFile, type PolicyLock } from '../lock/lock.js'
 import { ownOptions } from '../own.js'
 import { effectiveEnds } from '../succession.js'
 import { checkPolicyDocument } from '../validate/policy.js'
 import { checkAcrossVersions, checkPrimaries } from '../validate/versions.js'
-import { FOLDER_FILE, loadFolder, shippedDisplayName } from './declaration.js'
+import { FOLDER_FILE, loadFolder, shippedDisplayName, type PolicyFolder } from './declaration.js'
 import { defaultPoliciesDir } from '../load/package-root.js'
 import { decodeUtf8, DEFAULT_PARSE_LIMITS, fileTooLarge, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
 
@@ -26,6 +26,12 @@ export interface LoadOptions {
    */
   lock?: boolean | string
   /**
+   * Refuse a folder without a lock, or with one that releases nothing (E_LOCK_REQUIRED), instead of
+   * loading it unchecked with a warning. Default false; `defaultPolicies`, `decide --policies` and the
+   * example service require a lock. Ignored when `lock` is false.
+   */
+  requireLock?: boolean
+  /**
    * Follow symbolic links that lead outside the policy folder (default false: such a file is
    * E_SYMLINK, so the folder's content is what lies inside it). Links inside the folder always work.
    */
@@ -42,10 +48,27 @@ export interface CheckResult {
   subjects: SubjectDefinition[]
   /** The folder's own declaration (collabgate.yaml) as displayed; undefined when it judges the shipped record kinds. */
   declaration: string | undefined
+  /** The digest of that declaration, as the lock releases it (`folder:collabgate.yaml`). */
+  declarationDigest?: string
   /** The folder's root (absolute): display names and the lock are relative to it. */
   root: string
-  /** The lock that was checked: its display name, whether it exists, unreleased and stale keys. */
-  lock: { file: string; found: boolean; unlocked: string[]; stale: string[] } | undefined
+  /** The lock that was checked: its display name, whether it exists, its release and entries, unreleased and stale keys. */
+  lock: FolderLock | undefined
+}
+
+/** The lock a load checked the folder against. */
+export interface FolderLock {
+  /** Its display name. */
+  file: string
+  found: boolean
+  /** Its release sequence (0 when not found or in the first, unnumbered format). */
+  release: number
+  /** Its entries ({} when not found). */
+  entries: PolicyLock
+  /** Keys of the folder's content that the lock does not list (each an E_UNRELEASED problem). */
+  unlocked: string[]
+  /** Lock entries nothing in the folder matches. */
+  stale: string[]
 }
 
 /** A policy test file (`*.test.yaml`): never read as a policy. */
@@ -187,76 +210,90 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
   const lock =
     options.lock === false || folder.problems.length > 0
       ? undefined
-      : await checkFolderLock(policies, ownSchemas, root, isFolder, options.lock, name, problems, warnings)
-  return { policies, problems, warnings, files: files.map(name), subjects: folder.subjects, declaration: folder.file, root, lock }
+      : await checkFolderLock(policies, ownSchemas, folderDeclaration(folder), { root, isFolder, name, options }, problems, warnings)
+  const declared = folderDeclaration(folder)
+  return {
+    policies,
+    problems,
+    warnings,
+    files: files.map(name),
+    subjects: folder.subjects,
+    declaration: folder.file,
+    ...(declared ? { declarationDigest: declared.digest } : {}),
+    root,
+    lock,
+  }
+}
+
+/** The lock entries a checked folder's content needs: every policy version, its own record schemas and its declaration. */
+export function lockOfFolder(checked: Pick<CheckResult, 'policies' | 'subjects' | 'declaration' | 'declarationDigest'>): PolicyLock {
+  const schemas = checked.declaration === undefined ? [] : checked.subjects.flatMap((s) => s.schemas)
+  return lockOf(checked.policies, schemas, checked.declarationDigest)
+}
+
+/** The folder's own declaration as the lock releases it; undefined for a folder that judges the shipped record kinds. */
+function folderDeclaration(folder: PolicyFolder): { digest: string; location: SourceLocation } | undefined {
+  if (folder.file === undefined || folder.digest === undefined) return undefined
+  return { digest: folder.digest, location: { file: folder.file, line: 1, column: 1 } }
 }
 
 /** The lock check of a load: problems and warnings are added to the load's own. */
 async function checkFolderLock(
   policies: Policy[],
   schemas: readonly RecordSchema[],
-  root: string,
-  isFolder: boolean,
-  option: string | true | undefined,
-  name: (abs: string) => string,
+  declaration: { digest: string; location: SourceLocation } | undefined,
+  at: { root: string; isFolder: boolean; name: (abs: string) => string; options: LoadOptions },
   problems: PolicyProblem[],
   warnings: PolicyWarning[],
-): Promise<CheckResult['lock']> {
-  const file = typeof option === 'string' ? resolve(option) : join(root, LOCK_FILE_NAME)
-  const shown = name(file)
+): Promise<FolderLock> {
+  const option = at.options.lock
+  const file = typeof option === 'string' ? resolve(option) : join(at.root, LOCK_FILE_NAME)
+  const shown = at.name(file)
+  const none: FolderLock = { file: shown, found: false, release: 0, entries: {}, unlocked: [], stale: [] }
+  const required = (why: string) => problem(shown, 'E_LOCK_REQUIRED', `${why}; this folder must be locked, so nothing of it is served`)
   let text: string
   try {
     text = await readFile(file, 'utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT' && typeof option !== 'string') {
-      if (policies.length > 0)
+      if (at.options.requireLock === true) problems.push(required(`no lock file at ${shown}`))
+      else if (policies.length > 0)
         warnings.push({
           code: 'W_NO_LOCK',
           severity: 'warning',
           message: `no lock file at ${shown} (not a failure)`,
           hint: "run 'collabgate lock' to record the released versions",
         })
-      return { file: shown, found: false, unlocked: [], stale: [] }
+      return none
     }
     problems.push(problem(shown, 'E_IO', `cannot read ${shown}: ${code ?? String(err)}`))
-    return { file: shown, found: false, unlocked: [], stale: [] }
+    return none
   }
-  let lock: PolicyLock
+  let lock: LockFile
   try {
-    lock = parseLock(text, shown)
+    lock = parseLockFile(text, shown)
   } catch (err) {
     problems.push(problem(shown, 'E_LOCK_INVALID', (err as CollabgateError).message))
-    return { file: shown, found: true, unlocked: [], stale: [] }
+    return { ...none, found: true }
   }
+  if (at.options.requireLock === true && Object.keys(lock.entries).length === 0) problems.push(required(`${shown} releases nothing`))
   const ends = effectiveEnds(policies)
   const lines = text.split('\n')
-  const check = checkLock(policies, lock, {
+  const check = checkLock(policies, lock.entries, {
     locate: locatePolicy,
     schemas,
+    ...(declaration ? { declaration } : {}),
     // a file that failed to load holds some version: only a folder that loaded whole can miss one
-    complete: isFolder && problems.length === 0,
+    complete: at.isFolder && problems.length === 0,
     endOf: (p) => ends.get(p),
     locateEntry: (key) => {
-      const at = lines.findIndex((l) => l.includes(JSON.stringify(key)))
-      return { file: shown, line: at + 1 || 1, column: at >= 0 ? lines[at]!.indexOf('"') + 1 : 1 }
+      const i = lines.findIndex((l) => l.includes(JSON.stringify(key)))
+      return { file: shown, line: i + 1 || 1, column: i >= 0 ? lines[i]!.indexOf('"') + 1 : 1 }
     },
   })
   problems.push(...check.problems)
-  for (const key of check.unlocked) {
-    if (check.unreleasedInEffect.includes(key)) continue
-    const p = policies.find((x) => `${x.id}@${x.version}` === key)
-    const s = p ? undefined : schemas.find((x) => `record:${x.subject}@${x.version}` === key)
-    const at = p ? locatePolicy(p, '/version') : s?.location
-    warnings.push({
-      code: 'W_UNLOCKED',
-      severity: 'warning',
-      message: `${key} is not in ${shown} yet (not a failure)`,
-      hint: "run 'collabgate lock' once it is released",
-      ...at,
-    })
-  }
-  return { file: shown, found: true, unlocked: check.unlocked, stale: check.stale }
+  return { file: shown, found: true, release: lock.release, entries: lock.entries, unlocked: check.unlocked, stale: check.stale }
 }
 
 const locators = new WeakMap<Policy, (pointer: string) => SourceLocation>()
@@ -306,7 +343,7 @@ let shipped: Promise<PolicySet> | undefined
 /** The shipped Creator Collaboration policies, loaded once per process. File names read `policies/...`. */
 export function defaultPolicies(): Promise<PolicySet> {
   if (shipped) return shipped
-  shipped = loadPolicies(defaultPoliciesDir(), { displayName: shippedDisplayName }).catch((err: unknown) => {
+  shipped = loadPolicies(defaultPoliciesDir(), { displayName: shippedDisplayName, requireLock: true }).catch((err: unknown) => {
     shipped = undefined
     throw err
   })

@@ -1,9 +1,11 @@
 /**
- * The lock file (`policies.lock.json`): the release manifest. `id@version` → digest of every released
- * policy version, and `record:SUBJECT@version` → digest of every released record schema version.
- * A released version is immutable and stays: loading fails when one is missing, when its content
- * changed, or when an unreleased version would be in effect on a date a released one covers.
- * `lock` only adds entries; rewriting one takes an explicit `--update KEY` (for versions never released).
+ * The lock file (`policies.lock.json`): the manifest of everything in a policy folder that can change a
+ * decision. `id@version` → digest of every released policy version, `record:SUBJECT@version` → digest
+ * of every released record schema version, `folder:collabgate.yaml` → digest of the folder's
+ * declaration; and `release`, a sequence number that grows with each release. A released entry is
+ * immutable and stays: in a locked folder, loading fails when one is missing or changed, and when a
+ * decision-affecting file is not listed at all. `lock` only adds entries; rewriting one takes an
+ * explicit `--update KEY` (for versions never released).
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { CollabgateError, policyProblem, type PolicyProblem } from '../errors.js'
@@ -12,18 +14,25 @@ import { compareText } from '../order.js'
 
 export const LOCK_FILE_NAME = 'policies.lock.json'
 
-/** `{ "id@version": "sha256:..." }`, keys sorted. */
+/** `{ "id@version": "sha256:..." }`, keys sorted: the lock's entries. */
 export type PolicyLock = Record<string, string>
 
+/** A lock file: its entries and its release sequence (0 for a lock written before releases were numbered). */
+export interface LockFile {
+  release: number
+  entries: PolicyLock
+}
+
+/** The lock key of a folder's declaration (collabgate.yaml): its record kinds, id fields and review clocks decide too. */
+export const DECLARATION_KEY = 'folder:collabgate.yaml'
+
 export interface LockCheck {
-  /** E_LOCK_MISMATCH, E_LOCK_MISSING and E_UNLOCKED_IN_EFFECT problems. */
+  /** E_LOCK_MISMATCH, E_LOCK_MISSING and E_UNRELEASED problems. */
   problems: PolicyProblem[]
-  /** Keys of versions the lock does not list yet (harmless until released: run `collabgate lock`). */
+  /** Keys the lock does not list (each an E_UNRELEASED problem: run `collabgate lock` to release them). */
   unlocked: string[]
   /** Lock entries no loaded version matches (E_LOCK_MISSING when the whole folder was loaded). */
   stale: string[]
-  /** Unlocked keys that are problems, not warnings: in effect on released dates, or used by a released policy. */
-  unreleasedInEffect: string[]
 }
 
 /** Something the lock pins: a policy version or a record schema version. */
@@ -41,11 +50,15 @@ export const lockKey = (p: { id: string; version: string }): string => `${p.id}@
 /** The lock key of a record schema version: `record:SUBJECT@VERSION` (policy ids cannot hold a colon). */
 export const recordSchemaKey = (s: Pick<RecordSchema, 'subject' | 'version'>): string => `record:${s.subject}@${s.version}`
 
-/** The lock for a set of policies and the record schemas the folder declares, keys sorted so the file diffs cleanly. */
-export function lockOf(policies: readonly Policy[], schemas: readonly RecordSchema[] = []): PolicyLock {
+/**
+ * The lock entries for a set of policies, the record schemas the folder declares and the folder's
+ * declaration (its digest, when the folder has a collabgate.yaml), keys sorted so the file diffs cleanly.
+ */
+export function lockOf(policies: readonly Policy[], schemas: readonly RecordSchema[] = [], declaration?: string): PolicyLock {
   const entries = [
     ...policies.map((p) => [lockKey(p), p.digest] as const),
     ...schemas.map((s) => [recordSchemaKey(s), s.digest] as const),
+    ...(declaration === undefined ? [] : [[DECLARATION_KEY, declaration] as const]),
   ].sort(([a], [b]) => compareText(a, b))
   const lock: PolicyLock = {}
   for (const [key, digest] of entries) if (!Object.hasOwn(lock, key)) lock[key] = digest // the first of a (refused) duplicate, as before
@@ -89,15 +102,23 @@ export function nextLock(
   return { lock, added: added.sort(), changed: changed.sort(), removed: removed.sort(), kept: kept.sort() }
 }
 
-/** The lock file's text: two-space JSON, sorted keys, trailing newline. */
-export function formatLock(lock: PolicyLock): string {
-  const sorted: PolicyLock = {}
-  for (const key of Object.keys(lock).sort()) sorted[key] = lock[key]!
-  return JSON.stringify(sorted, null, 2) + '\n'
+/**
+ * The lock file's text: `{ "release": N, "entries": { … } }`, two-space JSON, sorted keys, trailing
+ * newline. `release` defaults to 1 (a first release).
+ */
+export function formatLock(lock: PolicyLock, release = 1): string {
+  const entries: PolicyLock = {}
+  for (const key of Object.keys(lock).sort()) entries[key] = lock[key]!
+  return JSON.stringify({ release, entries }, null, 2) + '\n'
 }
 
-/** Parses lock file text; throws CollabgateError('E_LOCK_INVALID') naming what is wrong. */
-export function parseLock(text: string, file = LOCK_FILE_NAME): PolicyLock {
+const ENTRY_KEY = /^(?:[^@\s:]+@[^@\s]+|record:[^@\s]+@[^@\s]+|folder:collabgate\.yaml)$/
+
+/**
+ * Parses lock file text, `{ "release": N, "entries": {…} }` or the first format (a flat object of
+ * entries, release 0); throws CollabgateError('E_LOCK_INVALID') naming what is wrong.
+ */
+export function parseLockFile(text: string, file = LOCK_FILE_NAME): LockFile {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -105,20 +126,43 @@ export function parseLock(text: string, file = LOCK_FILE_NAME): PolicyLock {
     throw new CollabgateError('E_LOCK_INVALID', `${file} is not JSON: ${(err as Error).message}`)
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new CollabgateError('E_LOCK_INVALID', `${file} must be a JSON object of "id@version": "sha256:<hex>"`)
+    throw new CollabgateError(
+      'E_LOCK_INVALID',
+      `${file} must be a JSON object: { "release": N, "entries": { "id@version": "sha256:<hex>" } }`,
+    )
   }
+  const own = (key: string): unknown => (Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined)
+  const numbered = Object.hasOwn(value, 'entries') || Object.hasOwn(value, 'release')
+  const release = numbered ? own('release') : 0
+  const entries = numbered ? own('entries') : value
+  if (typeof release !== 'number' || !Number.isSafeInteger(release) || release < 0)
+    throw new CollabgateError('E_LOCK_INVALID', `${file}: "release" must be a whole number of 0 or more`)
+  if (numbered && Object.keys(value).some((k) => k !== 'release' && k !== 'entries'))
+    throw new CollabgateError('E_LOCK_INVALID', `${file} may hold only "release" and "entries"`)
+  if (!entries || typeof entries !== 'object' || Array.isArray(entries))
+    throw new CollabgateError('E_LOCK_INVALID', `${file}: "entries" must be a JSON object of "id@version": "sha256:<hex>"`)
   const lock: PolicyLock = {}
-  for (const [key, digest] of Object.entries(value)) {
-    if (!/^[^@\s]+@[^@\s]+$/.test(key) || typeof digest !== 'string' || !DIGEST.test(digest)) {
+  for (const [key, digest] of Object.entries(entries)) {
+    if (!ENTRY_KEY.test(key) || typeof digest !== 'string' || !DIGEST.test(digest)) {
       throw new CollabgateError('E_LOCK_INVALID', `${file}: entry ${JSON.stringify(key)} must map "id@version" to "sha256:<64 hex digits>"`)
     }
     lock[key] = digest
   }
-  return lock
+  return { release, entries: lock }
+}
+
+/** The entries of lock file text (see parseLockFile). */
+export function parseLock(text: string, file = LOCK_FILE_NAME): PolicyLock {
+  return parseLockFile(text, file).entries
+}
+
+/** Reads a lock file's entries; undefined when there is none. */
+export async function readLock(file: string): Promise<PolicyLock | undefined> {
+  return (await readLockFile(file))?.entries
 }
 
 /** Reads a lock file; undefined when there is none. */
-export async function readLock(file: string): Promise<PolicyLock | undefined> {
+export async function readLockFile(file: string): Promise<LockFile | undefined> {
   let text: string
   try {
     // Stryker disable next-line StringLiteral: without an encoding readFile gives a Buffer, which JSON.parse reads as UTF-8 all the same
@@ -127,14 +171,14 @@ export async function readLock(file: string): Promise<PolicyLock | undefined> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new CollabgateError('E_IO', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err })
   }
-  return parseLock(text, file)
+  return parseLockFile(text, file)
 }
 
 /** Writes a lock file; returns what was written. */
-export async function writeLock(file: string, lock: PolicyLock): Promise<PolicyLock> {
+export async function writeLock(file: string, lock: PolicyLock, release = 1): Promise<PolicyLock> {
   try {
     // Stryker disable next-line StringLiteral: writeFile's default encoding is UTF-8
-    await writeFile(file, formatLock(lock), 'utf8')
+    await writeFile(file, formatLock(lock, release), 'utf8')
   } catch (err) {
     throw new CollabgateError('E_IO', `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err })
   }
@@ -146,6 +190,8 @@ export interface CheckLockOptions {
   locate?: (policy: Policy, pointer: string) => SourceLocation
   /** The record schemas the folder declares and releases with its policies (default: none, as for a folder without collabgate.yaml). */
   schemas?: readonly RecordSchema[]
+  /** The folder's own declaration (collabgate.yaml): its digest and where it is (default: none, the shipped kinds). */
+  declaration?: { digest: string; location: SourceLocation }
   /** The whole folder was loaded, so a locked version with no file is gone (E_LOCK_MISSING). Default false. */
   complete?: boolean
   /** Where a lock entry's problem points: the lock file and the entry's line. */
@@ -155,10 +201,10 @@ export interface CheckLockOptions {
 }
 
 /**
- * Compares policies (and their record schemas) with the lock: the release manifest. A locked version
- * whose content changed, a locked version that is gone (when the whole folder was loaded), an unlocked
- * policy version in effect on a date a locked version of the same id covers, and a locked policy
- * whose record schema is unlocked are problems.
+ * Compares a folder's content with its lock, the manifest of what was released. A locked entry whose
+ * content changed (E_LOCK_MISMATCH), a locked entry that is gone when the whole folder was loaded
+ * (E_LOCK_MISSING), and anything that can change a decision but is not in the lock (E_UNRELEASED: a
+ * new policy id, a new or earlier version, a record schema, collabgate.yaml) are problems.
  */
 export function checkLock(policies: readonly Policy[], lock: PolicyLock, options: CheckLockOptions = {}): LockCheck {
   const locate = options.locate ?? ((p: Policy) => p.location)
@@ -166,20 +212,24 @@ export function checkLock(policies: readonly Policy[], lock: PolicyLock, options
   const problems: PolicyProblem[] = []
   const unlocked: string[] = []
   const locked = (key: string) => (Object.prototype.hasOwnProperty.call(lock, key) ? lock[key] : undefined)
-  const items: Lockable[] = [
-    ...policies.map((p) => ({ key: lockKey(p), digest: p.digest, location: locate(p, '/version') })),
-    ...schemas.map((s) => ({ key: recordSchemaKey(s), digest: s.digest, location: s.location })),
+  const items: (Lockable & { policy?: Policy; pointer: string })[] = [
+    ...policies.map((p) => ({ key: lockKey(p), digest: p.digest, location: locate(p, '/version'), policy: p, pointer: '/version' })),
+    ...schemas.map((s) => ({ key: recordSchemaKey(s), digest: s.digest, location: s.location, pointer: '' })),
+    ...(options.declaration ? [{ key: DECLARATION_KEY, ...options.declaration, pointer: '' }] : []),
   ]
+  const overlaps = unreleasedInEffect(policies, lock, options.endOf)
   for (const item of items) {
     const digest = locked(item.key)
-    if (digest === undefined) unlocked.push(item.key)
-    else if (digest !== item.digest) {
+    if (digest === undefined) {
+      unlocked.push(item.key)
+      problems.push(unreleased(item, overlaps.get(item.key), locate))
+    } else if (digest !== item.digest) {
       problems.push(
         policyProblem(
           'E_LOCK_MISMATCH',
           `${item.key} is released (locked ${digest.slice(0, 19)}…) but its content changed (now ${item.digest.slice(0, 19)}…)`,
           item.location,
-          item.key.startsWith('record:') ? '' : '/version',
+          item.pointer,
           {
             hint: 'released versions are immutable: restore it and ship the change as a new version',
             params: { key: item.key, locked: digest, digest: item.digest },
@@ -203,42 +253,49 @@ export function checkLock(policies: readonly Policy[], lock: PolicyLock, options
       )
     }
   }
-  const inEffect = unreleasedInEffect(policies, lock, locate, options.endOf)
-  const unreleased = inEffect.map((x) => x.key)
-  problems.push(...inEffect.map((x) => x.problem))
-  const released = new Set(schemas.map(recordSchemaKey))
-  for (const p of policies) {
-    const key = recordSchemaKey(p.record.schema)
-    if (released.has(key) && locked(lockKey(p)) !== undefined && locked(key) === undefined && !unreleased.includes(key)) {
-      unreleased.push(key)
-      problems.push(
-        policyProblem(
-          'E_UNLOCKED_IN_EFFECT',
-          `${lockKey(p)} is released but validates records with ${key}, which the lock does not list`,
-          locate(p, '/recordSchema'),
-          '/recordSchema',
-          { hint: 'run collabgate lock', params: { key } },
-        ),
-      )
-    }
-  }
-  return { problems, unlocked: unlocked.sort(), stale, unreleasedInEffect: unreleased.sort() }
+  return { problems, unlocked: unlocked.sort(), stale }
 }
 
-/** Unlocked versions that would be in effect on a date the locked versions of their id cover. */
+/** The E_UNRELEASED problem of something the lock does not list; for a policy version, the released dates it would take over. */
+function unreleased(
+  item: Lockable & { policy?: Policy; pointer: string },
+  overlap: { from: string; released: string } | undefined,
+  locate: (policy: Policy, pointer: string) => SourceLocation,
+): PolicyProblem {
+  const hint =
+    "release it with 'collabgate lock' (and sign the release where a trust file is used), or load with the lock off for scratch work"
+  if (item.policy && overlap)
+    return policyProblem(
+      'E_UNRELEASED',
+      `${item.key} is not released (not in the lock) but would be in effect from ${overlap.from}, a date the released ${overlap.released} covers`,
+      locate(item.policy, '/effective/from'),
+      '/effective/from',
+      { hint, params: { key: item.key, from: overlap.from, released: overlap.released } },
+    )
+  const what = item.policy ? 'policy version' : item.key === DECLARATION_KEY ? 'folder declaration' : 'record schema'
+  return policyProblem(
+    'E_UNRELEASED',
+    `${item.key} is not released: the lock does not list this ${what}, so it may not decide`,
+    item.location,
+    item.pointer,
+    {
+      hint,
+      params: { key: item.key },
+    },
+  )
+}
+
+/** Unlocked policy versions that would be in effect on a date the locked versions of their id cover: key → that day and the released version. */
 function unreleasedInEffect(
   policies: readonly Policy[],
   lock: PolicyLock,
-  locate: (policy: Policy, pointer: string) => SourceLocation,
   endOf: ((p: Policy) => string | undefined) | undefined,
-): { key: string; problem: PolicyProblem }[] {
-  const problems: { key: string; problem: PolicyProblem }[] = []
+): Map<string, { from: string; released: string }> {
+  const found = new Map<string, { from: string; released: string }>()
   const byId = new Map<string, Policy[]>()
   for (const p of policies) byId.set(p.id, [...(byId.get(p.id) ?? []), p])
   for (const versions of byId.values()) {
     const released = versions.filter((p) => Object.hasOwn(lock, lockKey(p))).sort((a, b) => compareText(a.effective.from, b.effective.from))
-    // Stryker disable next-line ConditionalExpression: a shortcut; with nothing released nothing is covered, so nothing is found below
-    if (released.length === 0) continue
     // the dates the released versions cover among themselves, each until the next one's from
     const covered = released.map((p, i) => ({
       p,
@@ -252,23 +309,10 @@ function unreleasedInEffect(
       const hit = covered.find((c) => (c.until === undefined || from < c.until) && (until === undefined || c.from < until))
       if (!hit) continue
       // Stryker disable next-line EqualityOperator: >= differs only when the two dates are equal, and then either is the day
-      const day = from > hit.from ? from : hit.from
-      problems.push({
-        key: lockKey(p),
-        problem: policyProblem(
-          'E_UNLOCKED_IN_EFFECT',
-          `${lockKey(p)} is not released (not in the lock) but would be in effect from ${day}, a date the released ${lockKey(hit.p)} covers`,
-          locate(p, '/effective/from'),
-          '/effective/from',
-          {
-            hint: 'release it with collabgate lock, or load with the lock off for scratch work',
-            params: { key: lockKey(p), from: day, released: lockKey(hit.p) },
-          },
-        ),
-      })
+      found.set(lockKey(p), { from: from > hit.from ? from : hit.from, released: lockKey(hit.p) })
     }
   }
-  return problems
+  return found
 }
 
 function minDate(a: string | undefined, b: string | undefined): string | undefined {

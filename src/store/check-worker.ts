@@ -13,7 +13,13 @@ parentPort?.on('message', (request: CheckRequest) => {
     (checked) => {
       const answer: CheckAnswer = {
         seq: request.seq,
-        checked: { policies: checked.policies, problems: checked.problems, files: checked.files, subjects: checked.subjects },
+        checked: {
+          policies: checked.policies,
+          problems: checked.problems,
+          files: checked.files,
+          subjects: checked.subjects,
+          lock: checked.lock,
+        },
       }
       parentPort?.postMessage(answer)
     },

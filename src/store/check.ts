@@ -14,10 +14,10 @@ import { problem } from '../load/yaml-source.js'
 import { markValidated } from '../validate/policy.js'
 
 /** What the store needs of a check: plain data, so it can come from a worker thread. */
-export type StoreCheck = Pick<CheckResult, 'policies' | 'problems' | 'files' | 'subjects'>
+export type StoreCheck = Pick<CheckResult, 'policies' | 'problems' | 'files' | 'subjects'> & { lock?: CheckResult['lock'] }
 
 /** The options a worker can be given: no functions cross a thread. */
-export type WorkerLoadOptions = Pick<LoadOptions, 'limits' | 'lock' | 'followSymlinks'>
+export type WorkerLoadOptions = Pick<LoadOptions, 'limits' | 'lock' | 'followSymlinks' | 'requireLock'>
 
 export interface CheckRequest {
   seq: number
@@ -122,8 +122,8 @@ export class CheckWorker {
 
 /** Checks in the main thread (no worker file, or options a worker cannot take). */
 export async function checkHere(dir: string, options: LoadOptions): Promise<StoreCheck> {
-  const { policies, problems, files, subjects } = await checkPolicies(dir, options)
-  return { policies, problems, files, subjects }
+  const { policies, problems, files, subjects, lock } = await checkPolicies(dir, options)
+  return { policies, problems, files, subjects, lock }
 }
 
 /** The files a load reads: policies, tests, the declaration, record schemas, the lock. A log growing beside them must not keep a reload from settling. */

@@ -151,6 +151,8 @@ export class PolicyStore {
   private watcher: FSWatcher | undefined
   private timer: NodeJS.Timeout | undefined
   private closed = false
+  /** The highest release of the lock this store has served under, and its entries. */
+  private lockSeen: { release: number; entries: string } | undefined
 
   /** Use `watchPolicies`, which also performs the first load. */
   constructor(dir: string, options: PolicyStoreOptions = {}) {
@@ -366,6 +368,7 @@ export class PolicyStore {
     let problems: PolicyProblem[]
     let policies: Policy[] | undefined
     let subjects: SubjectDefinition[] = []
+    let lock: StoreCheck['lock']
     const lockFile = typeof this.options.lock === 'string' ? [resolve(this.options.lock)] : []
     // read the folder, wait the quiet period, load it, read it again: a folder being written is not served
     const before = await snapshotFolder(this.dir, lockFile)
@@ -377,9 +380,11 @@ export class PolicyStore {
         // an emptied folder is far more likely a botched deploy than a wish to serve nothing
         problems = [problem(this.dir, 'E_IO', `no policy files in ${this.dir}; keeping the policies already served`)]
       }
+      if (problems.length === 0) problems = this.lockGoesBack(checked.lock)
       if (problems.length === 0) {
         policies = checked.policies
         subjects = checked.subjects
+        lock = checked.lock
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
@@ -396,6 +401,7 @@ export class PolicyStore {
       this.report(problems)
       return { status: 'rejected', generation: this.generation, problems }
     }
+    this.remember(lock)
     // compared before compiling: a save that changes nothing costs no compilation
     const fingerprint = fingerprintOf(policies, subjects)
     if (this.served && this.served.fingerprint === fingerprint) {
@@ -412,6 +418,48 @@ export class PolicyStore {
     return { status: 'swapped', generation: event.generation, serving: event.serving }
   }
 
+  /**
+   * Once locked, always locked: after serving a folder with a lock, a folder with none (or one that
+   * releases nothing) is refused, and so is a lock whose release is lower, or equal with other entries.
+   */
+  private lockGoesBack(lock: StoreCheck['lock']): PolicyProblem[] {
+    const seen = this.lockSeen
+    if (!seen || this.options.lock === false) return []
+    const shown = lock?.file ?? 'policies.lock.json'
+    if (!lock?.found || Object.keys(lock.entries).length === 0)
+      return [
+        problem(
+          shown,
+          'E_LOCK_REQUIRED',
+          `the folder has no lock that releases anything, but this store served release ${seen.release} of it; keeping the policies already served`,
+        ),
+      ]
+    if (lock.release < seen.release)
+      return [
+        problem(
+          shown,
+          'E_LOCK_ROLLBACK',
+          `the lock is release ${lock.release}, older than release ${seen.release} already served; keeping the policies already served`,
+        ),
+      ]
+    if (lock.release === seen.release && canonicalJson(lock.entries) !== seen.entries)
+      return [
+        problem(
+          shown,
+          'E_LOCK_ROLLBACK',
+          `the lock's entries changed but its release is still ${lock.release}; a new release raises it (collabgate lock)`,
+        ),
+      ]
+    return []
+  }
+
+  /** The lock of a folder that passed: what later loads may not go back from. */
+  private remember(lock: StoreCheck['lock']): void {
+    if (!lock?.found || Object.keys(lock.entries).length === 0) return
+    if (this.lockSeen && lock.release < this.lockSeen.release) return
+    this.lockSeen = { release: lock.release, entries: canonicalJson(lock.entries) }
+  }
+
   /** The folder loaded and checked: in a worker thread with a time budget, unless a worker cannot do it. */
   private async check(): Promise<StoreCheck> {
     const file = this.options.worker === false || this.options.displayName ? undefined : storeWorkerFile()
@@ -419,8 +467,13 @@ export class PolicyStore {
     if (!file) return checkHere(this.dir, this.options)
     // the worker reads the folder the links lead to now, so one load never mixes two versions of a swapped link
     const target = await realpath(this.dir).catch(() => this.dir)
-    const { limits, lock, followSymlinks } = this.options
-    const options = { lock: typeof lock === 'string' ? resolve(lock) : lock, ...(limits ? { limits: { ...limits } } : {}), followSymlinks }
+    const { limits, lock, followSymlinks, requireLock } = this.options
+    const options = {
+      lock: typeof lock === 'string' ? resolve(lock) : lock,
+      ...(limits ? { limits: { ...limits } } : {}),
+      followSymlinks,
+      requireLock,
+    }
     // reload() after close() still works: it starts a thread again
     this.checker ??= new CheckWorker(file)
     const checked = await this.checker.check(target, options, this.options.parseBudgetMs ?? DEFAULT_PARSE_BUDGET_MS)

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CollabgateError } from '../../src/errors.js'
-import { checkLock, formatLock, lockOf, nextLock, parseLock, readLock, writeLock } from '../../src/lock/lock.js'
+import { checkLock, formatLock, lockOf, nextLock, parseLock, parseLockFile, readLock, writeLock } from '../../src/lock/lock.js'
 import type { Policy, RecordSchema, SourceLocation } from '../../src/model.js'
 
 const D = (c: string) => `sha256:${c.repeat(64)}`
@@ -61,7 +61,10 @@ describe('nextLock', () => {
 
 describe('formatLock', () => {
   it('writes keys sorted, two-space indented, with a trailing newline', () => {
-    expect(formatLock({ 'b@1': D('b'), 'a@1': D('a') })).toBe(`{\n  "a@1": "${D('a')}",\n  "b@1": "${D('b')}"\n}\n`)
+    expect(formatLock({ 'b@1': D('b'), 'a@1': D('a') })).toBe(
+      `{\n  "release": 1,\n  "entries": {\n    "a@1": "${D('a')}",\n    "b@1": "${D('b')}"\n  }\n}\n`,
+    )
+    expect(JSON.parse(formatLock({}, 7))).toEqual({ release: 7, entries: {} })
   })
 })
 
@@ -101,7 +104,31 @@ describe('parseLock', () => {
   })
 
   it.each([['[]'], ['null'], ['"x"'], ['3']])('refuses %s, which is not an object', (text) => {
-    expect(() => parseLock(text)).toThrow('policies.lock.json must be a JSON object of "id@version": "sha256:<hex>"')
+    expect(() => parseLock(text)).toThrow('policies.lock.json must be a JSON object: { "release": N, "entries": {')
+  })
+
+  it('reads the numbered format and the first one (release 0) alike', () => {
+    const entries = { 'a@1': D('a'), 'folder:collabgate.yaml': D('b'), 'record:x@1': D('c') }
+    expect(parseLockFile(formatLock(entries, 4))).toEqual({ release: 4, entries })
+    expect(parseLockFile(JSON.stringify(entries))).toEqual({ release: 0, entries })
+  })
+
+  it.each([
+    ['a negative release', { release: -1, entries: {} }, '"release" must be a whole number'],
+    ['a fractional release', { release: 1.5, entries: {} }, '"release" must be a whole number'],
+    ['a release given as text', { release: '2', entries: {} }, '"release" must be a whole number'],
+    ['no release', { entries: {} }, '"release" must be a whole number'],
+    ['entries that are a list', { release: 1, entries: [] }, '"entries" must be a JSON object'],
+    ['no entries', { release: 1 }, '"entries" must be a JSON object'],
+    ['another key', { release: 1, entries: {}, signedBy: 'me' }, 'may hold only "release" and "entries"'],
+    ['another folder file', { release: 1, entries: { 'folder:other.yaml': D('a') } }, 'entry "folder:other.yaml" must map'],
+  ])('refuses a numbered lock with %s', (_what, value, message) => {
+    expect(() => parseLockFile(JSON.stringify(value))).toThrow(message)
+  })
+
+  it('reads a __proto__ entry key as an entry it refuses, never as a prototype', () => {
+    expect(() => parseLockFile('{"release": 1, "entries": {"__proto__": {"a@1": "x"}}}')).toThrow('entry "__proto__" must map')
+    expect(() => parseLockFile(`{"__proto__": {"release": 9}, "entries": {}}`)).toThrow('"release" must be a whole number')
   })
 
   it('refuses text that is not JSON, with E_LOCK_INVALID', () => {
@@ -204,9 +231,15 @@ describe('checkLock', () => {
     const partial = checkLock(policies, lock)
     expect(partial.unlocked).toEqual(['b@1.0.0', 'c@1.0.0'])
     expect(partial.stale).toEqual(['y@1.0.0', 'z@1.0.0'])
-    expect(partial.problems).toEqual([])
+    // in a locked folder, a version the lock does not list may not decide
+    expect(partial.problems.map((p) => [p.code, p.params])).toEqual([
+      ['E_UNRELEASED', { key: 'c@1.0.0' }],
+      ['E_UNRELEASED', { key: 'b@1.0.0' }],
+    ])
     const whole = checkLock(policies, lock, { complete: true })
-    expect(whole.problems.map((p) => [p.code, p.message, p.file, p.line, p.pointer, p.hint, p.params])).toEqual(
+    expect(
+      whole.problems.filter((p) => p.code !== 'E_UNRELEASED').map((p) => [p.code, p.message, p.file, p.line, p.pointer, p.hint, p.params]),
+    ).toEqual(
       ['y@1.0.0', 'z@1.0.0'].map((key) => [
         'E_LOCK_MISSING',
         `${key} is released (in the lock) but no file in the folder holds it`,
@@ -218,33 +251,52 @@ describe('checkLock', () => {
       ]),
     )
     const located = checkLock(policies, lock, { complete: true, locateEntry: (key) => at('lock', key === 'y@1.0.0' ? 2 : 3) })
-    expect(located.problems.map((p) => [p.file, p.line])).toEqual([
+    expect(located.problems.filter((p) => p.code !== 'E_UNRELEASED').map((p) => [p.file, p.line])).toEqual([
       ['lock', 2],
       ['lock', 3],
     ])
   })
 
-  it('finds a released policy whose record schema is not released, once per schema', () => {
-    const policies = [version('a', '1.0.0', '2026-01-01'), version('b', '1.0.0', '2026-01-01'), version('c', '1.0.0', '2026-01-01')]
-    const lock = { 'a@1.0.0': D('1'), 'b@1.0.0': D('1') }
-    const check = checkLock(policies, lock, { locate, schemas: [recordSchema('1.0.0')] })
+  it('finds every record schema, policy version and declaration the lock does not list, released policy or not', () => {
+    const policies = [version('a', '1.0.0', '2026-01-01'), version('c', '1.0.0', '2026-01-01')]
+    const lock = { 'a@1.0.0': D('1') }
+    const declaration = { digest: D('9'), location: at('collabgate.yaml') }
+    const check = checkLock(policies, lock, { locate, schemas: [recordSchema('1.0.0')], declaration })
     expect(check.problems).toEqual([
       {
-        code: 'E_UNLOCKED_IN_EFFECT',
+        code: 'E_UNRELEASED',
         severity: 'error',
-        message: 'a@1.0.0 is released but validates records with record:application@1.0.0, which the lock does not list',
-        file: 'a.v1.0.0.yaml',
-        line: 12,
+        message: 'c@1.0.0 is not released: the lock does not list this policy version, so it may not decide',
+        file: 'c.v1.0.0.yaml',
+        line: 10,
         column: 1,
-        pointer: '/recordSchema',
-        hint: 'run collabgate lock',
-        params: { key: 'record:application@1.0.0' },
+        pointer: '/version',
+        hint: "release it with 'collabgate lock' (and sign the release where a trust file is used), or load with the lock off for scratch work",
+        params: { key: 'c@1.0.0' },
       },
+      expect.objectContaining({
+        code: 'E_UNRELEASED',
+        message: 'record:application@1.0.0 is not released: the lock does not list this record schema, so it may not decide',
+        file: 'collabgate.yaml',
+        line: 7,
+      }),
+      expect.objectContaining({
+        code: 'E_UNRELEASED',
+        message: 'folder:collabgate.yaml is not released: the lock does not list this folder declaration, so it may not decide',
+        file: 'collabgate.yaml',
+        line: 1,
+      }),
     ])
-    expect(check.unreleasedInEffect).toEqual(['record:application@1.0.0'])
-    // an unreleased policy may use an unreleased schema; a schema the folder does not release is not asked for
-    expect(checkLock([policies[2]!], lock, { schemas: [recordSchema('1.0.0')] }).problems).toEqual([])
-    expect(checkLock(policies, lock).problems).toEqual([])
+    expect(check.unlocked).toEqual(
+      ['a@1.0.0', 'c@1.0.0', 'folder:collabgate.yaml', 'record:application@1.0.0'].filter((k) => k !== 'a@1.0.0'),
+    )
+    // the declaration released with other content: a mismatch like any released file
+    const changed = checkLock([], { 'folder:collabgate.yaml': D('8') }, { declaration })
+    expect(changed.problems.map((p) => [p.code, p.params])).toEqual([
+      ['E_LOCK_MISMATCH', { key: 'folder:collabgate.yaml', locked: D('8'), digest: D('9') }],
+    ])
+    // and gone: missing when the whole folder was loaded
+    expect(checkLock([], { 'folder:collabgate.yaml': D('8') }, { complete: true }).problems.map((p) => p.code)).toEqual(['E_LOCK_MISSING'])
   })
 
   describe('an unreleased version in effect on a released date', () => {
@@ -256,14 +308,14 @@ describe('checkLock', () => {
     it('is a problem from the first released day it would take, naming the released version', () => {
       expect(problemFor(version('p', '1.5.0', '2026-06-01'))).toEqual([
         {
-          code: 'E_UNLOCKED_IN_EFFECT',
+          code: 'E_UNRELEASED',
           severity: 'error',
           message: 'p@1.5.0 is not released (not in the lock) but would be in effect from 2026-06-01, a date the released p@1.0.0 covers',
           file: 'p.v1.5.0.yaml',
           line: 11,
           column: 1,
           pointer: '/effective/from',
-          hint: 'release it with collabgate lock, or load with the lock off for scratch work',
+          hint: "release it with 'collabgate lock' (and sign the release where a trust file is used), or load with the lock off for scratch work",
           params: { key: 'p@1.5.0', from: '2026-06-01', released: 'p@1.0.0' },
         },
       ])
@@ -280,15 +332,16 @@ describe('checkLock', () => {
       })
     })
 
-    it('is no problem on dates no released version covers (until is exclusive)', () => {
-      expect(problemFor(version('p', '0.9.0', '2025-01-01', '2026-01-01'))).toEqual([])
-      expect(problemFor(version('p', '1.9.0', '2026-09-01', '2027-01-01'))).toEqual([])
-      expect(problemFor(version('q', '1.0.0', '2026-06-01'))).toEqual([])
+    it('says only that it is not released on dates no released version covers (until is exclusive)', () => {
+      const plain = (p: Policy) => problemFor(p).map((x) => [x.code, x.params, x.pointer])
+      expect(plain(version('p', '0.9.0', '2025-01-01', '2026-01-01'))).toEqual([['E_UNRELEASED', { key: 'p@0.9.0' }, '/version']])
+      expect(plain(version('p', '1.9.0', '2026-09-01', '2027-01-01'))).toEqual([['E_UNRELEASED', { key: 'p@1.9.0' }, '/version']])
+      expect(plain(version('q', '1.0.0', '2026-06-01'))).toEqual([['E_UNRELEASED', { key: 'q@1.0.0' }, '/version']])
     })
 
     it('takes the end of each version from endOf when given', () => {
       const early = version('p', '0.9.0', '2025-01-01')
-      expect(problemFor(early, () => '2026-01-01')).toEqual([])
+      expect(problemFor(early, () => '2026-01-01')[0]!.params).toEqual({ key: 'p@0.9.0' })
       expect(problemFor(early, () => '2026-01-02')[0]!.params).toEqual({ key: 'p@0.9.0', from: '2026-01-01', released: 'p@1.0.0' })
       expect(problemFor(early)[0]!.params).toEqual({ key: 'p@0.9.0', from: '2026-01-01', released: 'p@1.0.0' })
     })
@@ -304,7 +357,6 @@ describe('checkLock', () => {
 
     it('sorts the unreleased keys', () => {
       const check = checkLock([...released, version('p', '1.7.0', '2026-07-01'), version('p', '1.6.0', '2026-06-01')], lock)
-      expect(check.unreleasedInEffect).toEqual(['p@1.6.0', 'p@1.7.0'])
       expect(check.unlocked).toEqual(['p@1.6.0', 'p@1.7.0'])
     })
   })

@@ -32,9 +32,10 @@ Options:
                      E_DIGEST_MISMATCH instead of a decision from other content
   --as-of DATE       decision date, YYYY-MM-DD (default: today, UTC)
   --policies DIR     use the policies in DIR instead of the shipped ones
-                     (their lock is enforced; file names in reasons are
-                     relative to DIR)
-  --no-lock          do not enforce DIR's lock (authors' scratch work)
+                     (DIR must have a lock, which is enforced: only what it
+                     releases decides; file names in reasons are relative
+                     to DIR)
+  --no-lock          do not require or enforce DIR's lock (scratch work)
   --follow-symlinks  read files of DIR whose symbolic links lead outside it
                      (refused by default: E_SYMLINK)
   --explain          add every rule, passed or objecting, with each condition's
@@ -142,7 +143,7 @@ function policySet(values: {
   }
   const dir = values.policies
   // a folder that is not there is a usage error, as for every command, not a problem in a policy
-  return statArg(dir).then(() => loadPolicies(dir, { lock: !values['no-lock'], followSymlinks: values['follow-symlinks'] === true }))
+  return statArg(dir).then(() => loadPolicies(dir, { lock: !values['no-lock'], requireLock: true, followSymlinks: values['follow-symlinks'] === true }))
 }
 
 async function decideBatch(

@@ -31,7 +31,7 @@ Options:
                        fail when fewer than N% of the mutants (less the declared
                        equivalents) are killed (implies --mutate)
   --no-lock            do not enforce the folder's lock (a draft version not
-                       released yet may then take effect on released dates)
+                       in the lock may then be tested)
   --follow-symlinks    read files whose symbolic links lead outside the folder
                        (refused by default: E_SYMLINK)
   -h, --help           show this help

@@ -13,18 +13,20 @@ policies/) and reports every problem in every file, each with its code,
 file:line:column and a sentence saying what to change.
 
 Also checks the folder's declaration (collabgate.yaml: record kinds and
-their schemas) and the lock file, the release manifest (policies.lock.json
-in the first folder): a released version whose content changed
-(E_LOCK_MISMATCH), a released version whose file is gone (E_LOCK_MISSING),
-and an unreleased version that would be in effect on a date a released one
-covers (E_UNLOCKED_IN_EFFECT) are errors; a new version not in the lock yet
-is a warning (run 'collabgate lock' to release it).
+their schemas) and the lock file, the manifest of the folder
+(policies.lock.json in the first folder): a released entry whose content
+changed (E_LOCK_MISMATCH), a released entry whose file is gone
+(E_LOCK_MISSING), and, in a locked folder, any policy version, record
+schema or collabgate.yaml the lock does not list (E_UNRELEASED: run
+'collabgate lock' to release it) are errors. A folder without a lock is a
+warning (W_NO_LOCK), or an error with --require-lock.
 
 Options:
   --format FMT       text (default), json, or github (::error annotations
                      for GitHub Actions)
   --lock FILE        the lock file to check (default: PATH/policies.lock.json)
   --no-lock          do not check the lock (scratch work)
+  --require-lock     fail when the folder has no lock (E_LOCK_REQUIRED)
   --follow-symlinks  read files whose symbolic links lead outside PATH
                      (refused by default: E_SYMLINK)
   -h, --help         show this help
@@ -49,6 +51,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
       format: { type: 'string', default: 'text' },
       lock: { type: 'string' },
       'no-lock': { type: 'boolean', default: false },
+      'require-lock': { type: 'boolean', default: false },
       'follow-symlinks': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -66,6 +69,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
   const checked = await checkPolicies(paths, {
     displayName: displayPath,
     lock: values['no-lock'] ? false : (values.lock ?? true),
+    requireLock: values['require-lock'],
     followSymlinks: values['follow-symlinks'],
   })
   io.stdout(VALIDATION_REPORTERS[format]({ checked, paths }, { paint: paintFor(io) }))
