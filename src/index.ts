@@ -46,8 +46,10 @@ export {
   defaultPoliciesDir,
   findPolicyFiles,
   loadPolicies,
+  lockOfFolder,
   relativeTo,
   type CheckResult,
+  type FolderLock,
   type LoadOptions,
 } from './folder/load.js'
 export { FOLDER_FILE } from './folder/declaration.js'
@@ -158,12 +160,16 @@ export {
   lockOf,
   nextLock,
   parseLock,
+  parseLockFile,
   readLock,
+  readLockFile,
   recordSchemaKey,
   writeLock,
+  DECLARATION_KEY,
   LOCK_FILE_NAME,
   type CheckLockOptions,
   type LockCheck,
+  type LockFile,
   type PolicyLock,
 } from './lock/lock.js'
 export {

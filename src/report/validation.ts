@@ -60,7 +60,10 @@ export const validationJson: Reporter<ValidationReport> = ({ checked: c }) =>
       })),
       problems: c.problems,
       warnings: c.warnings,
-      lock: c.lock ?? { file: null, found: false, unlocked: [], stale: [] },
+      // the lock's entries are in the lock file; the report says which release it is and what it misses
+      lock: c.lock
+        ? { file: c.lock.file, found: c.lock.found, release: c.lock.release, unlocked: c.lock.unlocked, stale: c.lock.stale }
+        : { file: null, found: false, release: 0, unlocked: [], stale: [] },
     },
     null,
     2,

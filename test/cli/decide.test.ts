@@ -172,7 +172,9 @@ describe('collabgate decide', () => {
     const run = await runs.invalidPolicies!
     expect(run.code).toBe(1)
     expect(run.stdout).toBe('')
-    expect(run.stderr).toContain('12 problem(s) in policies')
+    // 12 in the files, and the folder has no lock, which decide --policies requires
+    expect(run.stderr).toContain('13 problem(s) in policies')
+    expect(run.stderr).toContain('E_LOCK_REQUIRED no lock file at policies.lock.json')
     // file names are relative to the folder named by --policies, as in decisions
     expect(run.stderr).toContain('\n  semantic-problems.yaml:18:7 E_UNKNOWN_FACT')
     expect(run.stderr).toContain('\n  semantic-problems.yaml:92:5 E_TEMPLATE')

@@ -55,7 +55,7 @@ describe.concurrent('collabgate, used wrongly', () => {
     )
     const far = await cli(['validate', '--bogus'])
     expect(far.stderr).toMatch(
-      /^collabgate: unknown option '--bogus' for validate; its options: --format, --lock, --no-lock, --follow-symlinks, -h /,
+      /^collabgate: unknown option '--bogus' for validate; its options: --format, --lock, --no-lock, --require-lock, --follow-symlinks, -h /,
     )
   })
 

@@ -57,7 +57,7 @@ describe.concurrent('collabgate validate', () => {
     expect(annotations[3]).toMatch(new RegExp(`^::error file=${SYNTAX},line=5,col=1,title=E_YAML_SYNTAX::`))
   })
 
-  it('fails a released version edited without a version bump, and only warns about an unlocked one', async () => {
+  it('fails a released version edited without a version bump, and a version the lock does not list', async () => {
     const dir = `${AUTHORING}/lock-mismatch`
     const r = await cli(['validate', dir])
     expect(r.code).toBe(1)
@@ -66,7 +66,7 @@ describe.concurrent('collabgate validate', () => {
     )
     expect(r.stdout).toContain('released versions are immutable: restore it and ship the change as a new version')
     expect(r.stdout).toContain(
-      `! ${dir}/acme.onboarding.v1.1.0.yaml:4:1 warning: acme.onboarding@1.1.0 is not in ${dir}/policies.lock.json yet (not a failure)`,
+      `✗ ${dir}/acme.onboarding.v1.1.0.yaml:4:1 E_UNRELEASED acme.onboarding@1.1.0 is not released: the lock does not list this policy version`,
     )
 
     const gh = await cli(['validate', '--format', 'github', dir])
@@ -78,7 +78,7 @@ describe.concurrent('collabgate validate', () => {
     const off = await cli(['validate', '--no-lock', dir])
     expect(off.code).toBe(0)
     expect(off.stdout).toMatch(/✓ 2 policy file\(s\), 2 version\(s\) loaded: all valid\n$/)
-    expect(gh.stdout).toContain(`::warning file=${dir}/acme.onboarding.v1.1.0.yaml,line=4,col=1,title=W_UNLOCKED::`)
+    expect(gh.stdout).toContain(`::error file=${dir}/acme.onboarding.v1.1.0.yaml,line=4,col=1,title=E_UNRELEASED::`)
   })
 
   it('passes two versions whose lock matches, and a single file (lock beside it)', async () => {

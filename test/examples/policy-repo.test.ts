@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertBuilt, cli, ROOT } from '../cli/run-cli.js'
+import { parseLock } from '../../src/lock/lock.js'
 
 beforeAll(assertBuilt)
 
@@ -20,7 +21,7 @@ const ABS_FOLDER = join(ROOT, FOLDER)
 const US = 'creator-collaboration.us.onboarding'
 const UK = 'creator-collaboration.uk.onboarding'
 const UK_FILE = `${UK}.v1.0.0.yaml`
-const LOCK = JSON.parse(readFileSync(join(ABS_FOLDER, 'policies.lock.json'), 'utf8')) as Record<string, string>
+const LOCK = parseLock(readFileSync(join(ABS_FOLDER, 'policies.lock.json'), 'utf8'))
 const RECORDS = readFileSync(join(ABS_REPO, 'records.ndjson'), 'utf8').trim().split('\n')
 
 const scratchRoot = mkdtempSync(join(tmpdir(), 'collabgate-policy-repo-'))
@@ -75,7 +76,7 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
     expect(j.valid).toBe(true)
     expect(j.problems).toEqual([])
     expect(j.warnings).toEqual([])
-    expect(j.lock).toEqual({ file: `${FOLDER}/policies.lock.json`, found: true, unlocked: [], stale: [] })
+    expect(j.lock).toEqual({ file: `${FOLDER}/policies.lock.json`, found: true, release: 1, unlocked: [], stale: [] })
     expect(j.policies.map((p) => [`${p.id}@${p.version}`, p.recordSchema, p.calendar])).toEqual([
       [`${UK}@1.0.0`, 'application@1.1.0', 'GB-ENG'],
       ['creator-collaboration.us.api-access@1.0.0', 'application@1.0.0', 'US'],
@@ -311,7 +312,7 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
     const v110 = readFileSync(join(folder, `${US}.v1.1.0.yaml`), 'utf8')
     unlinkSync(join(folder, `${US}.v1.1.0.yaml`))
     unlinkSync(join(folder, `${US}.v1.1.0.test.yaml`))
-    writeFileSync(lockFile, released.replace(/^ {2}"creator-collaboration\.us\.onboarding@1\.1\.0".*\n/m, ''))
+    writeFileSync(lockFile, released.replace(/^ {4}"creator-collaboration\.us\.onboarding@1\.1\.0".*\n/m, ''))
     expect((await cli(['validate', folder])).code).toBe(0)
 
     const record = recordFile(2)
@@ -323,10 +324,10 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
     writeFileSync(join(folder, `${US}.v1.1.0.yaml`), v110)
     const lock = await cli(['lock', folder])
     expect(lock.code).toBe(0)
-    expect(lock.stdout).toContain(': 8 version(s); 1 added, 0 changed, 0 removed\n')
+    expect(lock.stdout).toContain(': release 2, 9 entries; 1 added, 0 changed, 0 removed\n')
     expect(lock.stdout).toContain(`  + ${US}@1.1.0\n`)
     const after = readFileSync(lockFile, 'utf8')
-    expect(after).toBe(released)
+    expect(after).toBe(released.replace('"release": 1,', '"release": 2,'))
     expect(after.split('\n')).toContain(line100)
 
     const replay = await decide()
@@ -415,11 +416,11 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
       unlinkSync(join(folder, 'creator-collaboration.us.termination.v1.0.0.yaml'))
       const r = await problems(folder, true)
       expect(r.code).toBe(1)
-      expect(r.problems.map(at)).toEqual(['policies.lock.json:6:3 E_LOCK_MISSING'])
+      expect(r.problems.map(at)).toEqual(['policies.lock.json:8:5 E_LOCK_MISSING'])
       expect(r.problems[0]!.message).toContain(
         'creator-collaboration.us.termination@1.0.0 is released (in the lock) but no file in the folder holds it',
       )
-      expect(r.text).toContain(`${folder}/policies.lock.json:6:3 E_LOCK_MISSING`)
+      expect(r.text).toContain(`${folder}/policies.lock.json:8:5 E_LOCK_MISSING`)
     })
 
     it('two subjects recognised by the same condition → E_SUBJECT_OVERLAP', async () => {
@@ -450,7 +451,11 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
       )
       const r = await problems(folder, true)
       expect(r.code).toBe(1)
-      expect(r.problems.map(at)).toEqual([`${UK_FILE}:16:1 E_AMBIGUOUS_PRIMARY`])
+      // and the new id is not released: in a locked folder it could not decide even without the overlap
+      expect(r.problems.map(at)).toEqual([
+        `${UK_FILE}:16:1 E_AMBIGUOUS_PRIMARY`,
+        'creator-collaboration.gb.onboarding.v1.0.0.yaml:8:1 E_UNRELEASED',
+      ])
       expect(r.problems[0]!.message).toContain(`${UK}@1.0.0 and creator-collaboration.gb.onboarding@1.0.0`)
       expect(r.problems[0]!.message).toContain('are both primary for application records from 2027-01-04 and can claim the same records')
     })

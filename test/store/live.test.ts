@@ -23,7 +23,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   checkPolicies,
   formatLock,
-  lockOf,
+  lockOfFolder,
   PolicyValidationError,
   watchPolicies,
   type PolicyStore,
@@ -57,12 +57,9 @@ async function waitFor(what: string, check: () => boolean): Promise<void> {
 
 /** Releases the folder as it is: writes its lock (policies and record schemas). */
 async function release(dir: string): Promise<Record<string, string>> {
-  const { policies, subjects, problems } = await checkPolicies(dir, { lock: false })
-  expect(problems).toEqual([])
-  const lock = lockOf(
-    policies,
-    subjects.flatMap((s) => s.schemas),
-  )
+  const checked = await checkPolicies(dir, { lock: false })
+  expect(checked.problems).toEqual([])
+  const lock = lockOfFolder(checked)
   writeFileSync(join(dir, 'policies.lock.json'), formatLock(lock))
   return lock
 }

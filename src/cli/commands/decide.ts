@@ -143,7 +143,9 @@ function policySet(values: {
   }
   const dir = values.policies
   // a folder that is not there is a usage error, as for every command, not a problem in a policy
-  return statArg(dir).then(() => loadPolicies(dir, { lock: !values['no-lock'], requireLock: true, followSymlinks: values['follow-symlinks'] === true }))
+  return statArg(dir).then(() =>
+    loadPolicies(dir, { lock: !values['no-lock'], requireLock: true, followSymlinks: values['follow-symlinks'] === true }),
+  )
 }
 
 async function decideBatch(
