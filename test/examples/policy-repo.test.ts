@@ -480,7 +480,7 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
       'record:application@1.0.0',
       'record:behaviour@1.0.0',
     ]) {
-      expect(LOCK[key], key).toBe((JSON.parse(head) as Record<string, string>)[key])
+      expect(LOCK[key], key).toBe(parseLock(head)[key])
     }
   })
 })
