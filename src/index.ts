@@ -112,6 +112,7 @@ export {
   type PolicyTestCaseInput,
   type PolicyTestExpectation,
   type PolicyTestMismatch,
+  type PolicyTestOptions,
   type PolicyTestRun,
 } from './policy-test/run.js'
 export { versionRange } from './policy-test/range.js'
