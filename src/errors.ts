@@ -57,12 +57,14 @@ export class CollabgateError extends Error {
 
 /** Codes of the problems a policy folder can have, with what each means; stable. */
 export const PROBLEM_CODES = {
-  E_IO: 'a file cannot be read, or a record schema is missing or outside the folder',
+  E_IO: 'a file cannot be read, or a record schema is missing',
   E_YAML_SYNTAX: 'the file is not YAML',
   E_YAML_LIMIT: 'the file is over a parse limit: size, alias expansions, nesting depth or node count',
   E_ENCODING: 'the file is not valid UTF-8, or holds a control character other than tab, line feed and carriage return',
   E_YAML_VALUE: 'a value JSON cannot hold (`.nan`, `.inf`, a number beyond a double, `!!binary`)',
   E_SYMLINK: 'a symbolic link leads outside the policy folder (allowed with `followSymlinks` / `--follow-symlinks`)',
+  E_PATH_OUTSIDE:
+    "a test's recordFile or base, or a record schema of collabgate.yaml, names a file outside the policy folder (symbolic links resolved); it is not read",
   E_TIME_LIMIT: "checking the folder took longer than the store's time budget (`parseBudgetMs`)",
   E_SCHEMA: 'the document does not have the shape its JSON Schema gives (unknown or missing field, wrong type)',
   E_DUPLICATE_RULE: 'two rules of one policy have the same id',

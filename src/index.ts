@@ -114,6 +114,7 @@ export {
   type PolicyTestCaseInput,
   type PolicyTestExpectation,
   type PolicyTestMismatch,
+  type PolicyTestOptions,
   type PolicyTestRun,
 } from './policy-test/run.js'
 export { versionRange } from './policy-test/range.js'

@@ -10,7 +10,7 @@ export {
   type Annotation,
   type AnnotationLevel,
 } from './report/github.js'
-export { columns, ANSI_COLOURS, PLAIN } from './report/reporter.js'
+export { columns, visible, ANSI_COLOURS, PLAIN } from './report/reporter.js'
 export { describeCondition } from './report/text.js'
 export { conditionLines, diffLines, type DiffLine } from './diff/diff.js'
 export { readLines } from './impact/impact.js'

@@ -36,9 +36,13 @@ export interface BlockBytes {
   release?: () => void
 }
 
+// JSON.stringify escapes C0 controls but leaves DEL, C1, bidi and invisible format characters raw
+const RAW_IN_JSON = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g
+
+/** An error line whose text, printed raw (a terminal tailing the output), holds no control or bidi character: the same JSON value. */
 function errorLine(line: number, code: string, message: string, problems: readonly RecordProblem[] = []): string {
   const out: BatchErrorLine = { line, error: { code, message, problems: [...problems] } }
-  return JSON.stringify(out)
+  return JSON.stringify(out).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 function describeError(line: number, err: unknown): string {

@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { CollabgateError, PolicyValidationError, RecordValidationError, formatProblem } from '../errors.js'
+import { visible } from '../report/reporter.js'
 
 /** Exit codes: 0 fine, 1 invalid policies / failed tests / adverse decisions (when asked), 2 usage or input errors. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, INTERNAL: 3 } as const
@@ -68,32 +69,33 @@ export async function readInput(io: Io, file: string, maxBytes: number, advice =
 /** Prints an error for people (never a stack trace) and returns its exit code. */
 export function reportError(io: Io, err: unknown): number {
   if (err instanceof UsageError) {
-    io.stderr(`collabgate: ${err.message}\n`)
+    // a usage message may span lines (the usage after it); its values may not
+    io.stderr(`collabgate: ${err.message.split('\n').map(visible).join('\n')}\n`)
     return EXIT.USAGE
   }
   if (err instanceof PolicyValidationError) {
     io.stderr(`collabgate: ${err.problems.length} problem(s) in policies:\n`)
-    for (const p of err.problems) io.stderr(`  ${formatProblem(p)}\n`)
+    for (const p of err.problems) io.stderr(`  ${visible(formatProblem(p))}\n`)
     return EXIT.FAILED
   }
   if (err instanceof RecordValidationError && err.code !== 'E_RECORD_INVALID') {
     io.stderr(`collabgate: ${err.code}: the record’s JSON text would not be read as written:\n`)
-    for (const p of err.problems) io.stderr(`  ${p.pointer || '/'}: ${p.message}\n`)
+    for (const p of err.problems) io.stderr(`  ${visible(`${p.pointer || '/'}: ${p.message}`)}\n`)
     return EXIT.USAGE
   }
   if (err instanceof RecordValidationError) {
     io.stderr(
       `collabgate: the ${err.subject === undefined ? '' : `${err.subject} `}record is invalid (${err.problems.length} problem(s)):\n`,
     )
-    for (const p of err.problems) io.stderr(`  ${p.pointer || '/'}: ${p.message}\n`)
+    for (const p of err.problems) io.stderr(`  ${visible(`${p.pointer || '/'}: ${p.message}`)}\n`)
     return EXIT.USAGE
   }
   if (err instanceof CollabgateError) {
-    io.stderr(`collabgate: ${err.code}: ${err.message}\n`)
+    io.stderr(`collabgate: ${err.code}: ${visible(err.message)}\n`)
     return EXIT.USAGE
   }
   // not the user's doing: its own code, so scripts can tell a bug from a usage error
-  io.stderr(`collabgate: internal error (please report it): ${err instanceof Error ? err.message : String(err)}\n`)
+  io.stderr(`collabgate: internal error (please report it): ${visible(err instanceof Error ? err.message : String(err))}\n`)
   return EXIT.INTERNAL
 }
 

@@ -5,6 +5,7 @@
 import type { Check, Condition, Policy, Rule } from '../model.js'
 import { canonicalJson } from '../validate/policy.js'
 import { isListMatch } from '../language/operators.js'
+import { visible } from '../report/reporter.js'
 
 export interface PolicyDiffSide {
   id: string
@@ -227,7 +228,7 @@ export function formatPolicyDiffText(d: PolicyDiff): string {
   lines.push(`  new: ${d.new.file} (${d.new.digest.slice(0, 19)}…)`)
   if (d.identical) {
     lines.push('  identical content')
-    return lines.join('\n') + '\n'
+    return lines.map(visible).join('\n') + '\n'
   }
   for (const f of d.fields) {
     if (f.field === 'version' || f.field === 'id') continue
@@ -262,5 +263,5 @@ export function formatPolicyDiffText(d: PolicyDiff): string {
       } else lines.push(`      ${label}: ${show(ch.before)} → ${show(ch.after)}`)
     }
   }
-  return lines.join('\n') + '\n'
+  return lines.map(visible).join('\n') + '\n'
 }

@@ -110,11 +110,11 @@ async function readSchemaFile(
   const inside = relative(root, abs)
   // a schema is part of the folder: a path that leaves it would make the folder depend on files outside it
   if (isAbsolute(rel) || inside.startsWith('..') || isAbsolute(inside))
-    return { file: rel, error: 'a record schema must be a file inside the policy folder (a relative path)' }
+    return { file: rel, code: 'E_PATH_OUTSIDE', error: 'a record schema must be a file inside the policy folder (a relative path)' }
   const file = name(abs)
   try {
     const leaves = await outside?.(abs)
-    if (leaves) return { file, error: leaves }
+    if (leaves) return { file, code: 'E_PATH_OUTSIDE', error: leaves }
     const info = await stat(abs)
     if (info.size > limits.maxBytes) return { file, error: `the file is ${info.size} bytes; the limit is ${limits.maxBytes}` }
     const decoded = decodeUtf8(file, await readFile(abs))

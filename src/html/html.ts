@@ -12,10 +12,12 @@ import { plainValue } from '../report/text.js'
 
 /** Text made safe for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+  // String(): a JSON value that claims to be a string may be a number, an object or null
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 }
 
-const e = escapeHtml
+/** Any value from the JSON made HTML text: numbers too, for a field that claims a number may hold markup. */
+const e = (value: unknown): string => escapeHtml(String(value))
 
 const plain = plainValue
 
@@ -87,7 +89,7 @@ function evidenceRows(evidence: readonly Evidence[]): string[][] {
 
 function explained(c: ExplainedCondition): string {
   if ('group' in c)
-    return `<li>${mark(c.passed)} ${c.group === 'not' ? 'not' : `${c.group} of`}:<ul class="tree">${c.conditions.map(explained).join('')}</ul></li>`
+    return `<li>${mark(c.passed)} ${c.group === 'not' ? 'not' : `${e(c.group)} of`}:<ul class="tree">${c.conditions.map(explained).join('')}</ul></li>`
   const where = c.fact === '$item' ? c.path.replace(/^\$\.?/, '') || 'element' : `${c.fact}${c.path !== '$' ? c.path.slice(1) : ''}`
   return `<li>${mark(c.passed)} ${e(where)} <code>${e(c.operator)}</code> ${e(plain(c.expected))} <span class="meta">(held: ${c.missing ? 'missing' : e(plain(c.actual))})</span></li>`
 }
@@ -122,11 +124,11 @@ export function decisionHtml(d: Decision): string {
       `<h2>Review deadline</h2><p>Submitted ${e(d.review.submittedAt)}, due by <strong>${e(d.review.dueBy)}</strong>${d.review.overdue ? ' <span class="badge bad">overdue</span>' : ''} (working days of the policy's calendar; weekends shaded).</p>${reviewStrip(d.review.submittedAt, d.review.dueBy)}`,
     )
   }
-  parts.push(`<h2>Reasons (${d.reasons.length})</h2>`)
+  parts.push(`<h2>Reasons (${e(d.reasons.length)})</h2>`)
   if (d.reasons.length === 0) parts.push('<p>No rule objected.</p>')
   for (const r of d.reasons) {
     parts.push(
-      `<h3>${e(r.rule)} <span class="badge">${e(r.outcome)}</span></h3><p>${e(r.message)}</p>${table(['field', 'operator', 'expected', 'the record held'], evidenceRows(r.evidence))}<p class="meta">${e(r.title)} · ${e(r.source.file)}:${r.source.line} · ${e(r.basis.status)}: ${e(r.basis.from)}</p>`,
+      `<h3>${e(r.rule)} <span class="badge">${e(r.outcome)}</span></h3><p>${e(r.message)}</p>${table(['field', 'operator', 'expected', 'the record held'], evidenceRows(r.evidence))}<p class="meta">${e(r.title)} · ${e(r.source.file)}:${e(r.source.line)} · ${e(r.basis.status)}: ${e(r.basis.from)}</p>`,
     )
   }
   if (d.explanation) {
@@ -151,7 +153,7 @@ function transitionChart(r: ImpactReport): string {
     .map((t, i) => {
       const width = Math.max(2, Math.round((t.count / max) * 240))
       const y = i * 26 + 4
-      return `<text x="0" y="${y + 15}">${e(`${t.from} → ${t.to}`)}</text><rect x="270" y="${y}" width="${width}" height="18" fill="${t.from === t.to ? '#8c96a8' : '#b42318'}"></rect><text x="${276 + width}" y="${y + 14}">${t.count}</text>`
+      return `<text x="0" y="${y + 15}">${e(`${t.from} → ${t.to}`)}</text><rect x="270" y="${y}" width="${width}" height="18" fill="${t.from === t.to ? '#8c96a8' : '#b42318'}"></rect><text x="${276 + width}" y="${y + 14}">${e(t.count)}</text>`
     })
     .join('')
   return `<div class="scroll"><svg role="img" aria-label="records per outcome change" width="560" height="${height}" viewBox="0 0 560 ${height}">${bars}</svg></div>`
@@ -163,37 +165,37 @@ export function impactHtml(r: ImpactReport): string {
   const count = (from: string, to: string) => r.transitions.find((t) => t.from === from && t.to === to)?.count ?? 0
   const matrix = table(
     ['from ↓ / to →', ...outcomes],
-    outcomes.map((from) => [e(from), ...outcomes.map((to) => String(count(from, to)))]),
+    outcomes.map((from) => [e(from), ...outcomes.map((to) => e(count(from, to)))]),
     outcomes.map((_, i) => i + 1),
   )
   const samples = r.transitions
     .filter((t) => t.from !== t.to)
     .map((t) => {
       const records = r.changes.filter((c) => c.before.outcome === t.from && c.after.outcome === t.to).slice(0, 5)
-      return `<h3>${e(t.from)} → ${e(t.to)} (${t.count})</h3>${table(
+      return `<h3>${e(t.from)} → ${e(t.to)} (${e(t.count)})</h3>${table(
         ['line', 'record', 'rules before', 'rules after'],
-        records.map((c) => [String(c.line), e(c.id), e(c.before.rules.join(', ') || '(none)'), e(c.after.rules.join(', ') || '(none)')]),
+        records.map((c) => [e(c.line), e(c.id), e(c.before.rules.join(', ') || '(none)'), e(c.after.rules.join(', ') || '(none)')]),
         [0],
       )}`
     })
     .join('')
   const body = [
     `<h1>Impact of ${e(r.policy)} ${e(r.from.version)} → ${e(r.to.version)}</h1>`,
-    `<p class="meta">as of ${e(r.asOf)} · ${e(r.from.digest.slice(0, 19))}… → ${e(r.to.digest.slice(0, 19))}…</p>`,
-    `<dl class="facts"><dt>Records decided</dt><dd>${r.decided}</dd><dt>Decisions changed</dt><dd>${r.changed}</dd><dt>With another outcome</dt><dd>${r.outcomeChanged}</dd><dt>Valid under one version's schema only</dt><dd>${r.refused.length}</dd><dt>Other record kinds, skipped</dt><dd>${r.otherKind}</dd><dt>Lines not decided</dt><dd>${r.invalid.length}</dd></dl>`,
+    `<p class="meta">as of ${e(r.asOf)} · ${e(String(r.from.digest).slice(0, 19))}… → ${e(String(r.to.digest).slice(0, 19))}…</p>`,
+    `<dl class="facts"><dt>Records decided</dt><dd>${e(r.decided)}</dd><dt>Decisions changed</dt><dd>${e(r.changed)}</dd><dt>With another outcome</dt><dd>${e(r.outcomeChanged)}</dd><dt>Valid under one version's schema only</dt><dd>${e(r.refused.length)}</dd><dt>Other record kinds, skipped</dt><dd>${e(r.otherKind)}</dd><dt>Lines not decided</dt><dd>${e(r.invalid.length)}</dd></dl>`,
     `<h2>Outcomes, before and after</h2>${matrix}${transitionChart(r)}`,
     `<h2>Rules behind the changes</h2>${table(
       ['rule', 'now objects to', 'no longer objects to'],
-      r.rules.map((s) => [e(s.rule), String(s.started), String(s.stopped)]),
+      r.rules.map((s) => [e(s.rule), e(s.started), e(s.stopped)]),
       [1, 2],
     )}`,
     `<h2>Sample records per change</h2>${samples || '<p>No outcome changed.</p>'}`,
   ]
   if (r.invalid.length > 0) {
     body.push(
-      `<h2>Lines not decided (${r.invalid.length})</h2>${table(
+      `<h2>Lines not decided (${e(r.invalid.length)})</h2>${table(
         ['line', 'code', 'why'],
-        r.invalid.slice(0, 20).map((i) => [String(i.line), e(i.code), e(i.message)]),
+        r.invalid.slice(0, 20).map((i) => [e(i.line), e(i.code), e(i.message)]),
         [0],
       )}`,
     )
@@ -205,12 +207,12 @@ function coverageTable(c: CoverageReport): string {
   return c.policies
     .map(
       (p) =>
-        `<h3>${e(p.id)}@${e(p.version)} · ${p.covered}/${p.total} rules</h3>${table(
+        `<h3>${e(p.id)}@${e(p.version)} · ${e(p.covered)}/${e(p.total)} rules</h3>${table(
           ['rule', 'passed', 'objected', ''],
           p.rules.map((r) => [
             e(r.id),
-            String(r.passed),
-            String(r.objected),
+            e(r.passed),
+            e(r.objected),
             r.covered ? mark(true) : '<span class="warn">never seen both ways</span>',
           ]),
           [1, 2],
@@ -231,7 +233,7 @@ function mutationTables(m: MutationReport): string {
           e(x.description),
           e(x.status === 'equivalent' ? (x.equivalent?.reason ?? '') : 'no case notices it'),
         ])
-      const head = `<h3>${e(p.id)}@${e(p.version)} · ${p.killed}/${p.total - p.equivalent} mutants killed by ${p.cases} cases (${p.score}%)</h3>`
+      const head = `<h3>${e(p.id)}@${e(p.version)} · ${e(p.killed)}/${e(p.total - p.equivalent)} mutants killed by ${e(p.cases)} cases (${e(p.score)}%)</h3>`
       return rows.length === 0 ? head : head + table(['', 'where', 'change', 'why'], rows)
     })
     .join('')
@@ -249,7 +251,7 @@ export function policyTestHtml({ result, coverage, minCoverage, mutation, minMut
   ])
   const body = [
     `<h1>Policy tests: <span class="${failed === 0 ? 'good' : 'bad'}">${passed} passed, ${failed} failed</span></h1>`,
-    `<p class="meta">${result.files.length} test file(s)</p>`,
+    `<p class="meta">${e(result.files.length)} test file(s)</p>`,
   ]
   if (result.problems.length > 0) {
     body.push(
@@ -263,14 +265,14 @@ export function policyTestHtml({ result, coverage, minCoverage, mutation, minMut
   if (coverage) {
     const below = minCoverage !== undefined && coverage.percent < minCoverage
     body.push(
-      `<h2>Rule coverage: <span class="${below ? 'bad' : 'good'}">${coverage.percent}%</span></h2><p>${coverage.covered} of ${coverage.total} rules seen both passing and objecting${minCoverage !== undefined ? `; the minimum is ${minCoverage}%` : ''}.</p>${coverageTable(coverage)}`,
+      `<h2>Rule coverage: <span class="${below ? 'bad' : 'good'}">${e(coverage.percent)}%</span></h2><p>${e(coverage.covered)} of ${e(coverage.total)} rules seen both passing and objecting${minCoverage !== undefined ? `; the minimum is ${e(minCoverage)}%` : ''}.</p>${coverageTable(coverage)}`,
     )
   }
   if (mutation) {
     const below = (minMutationScore !== undefined && mutation.score < minMutationScore) || mutation.problems.length > 0
-    const equivalent = mutation.equivalent > 0 ? `, ${mutation.equivalent} declared equivalent` : ''
+    const equivalent = mutation.equivalent > 0 ? `, ${e(mutation.equivalent)} declared equivalent` : ''
     body.push(
-      `<h2>Mutation score: <span class="${below ? 'bad' : 'good'}">${mutation.score}%</span></h2><p>${mutation.killed} of ${mutation.total - mutation.equivalent} mutants killed${equivalent}${minMutationScore !== undefined ? `; the minimum is ${minMutationScore}%` : ''}.</p>${mutationTables(mutation)}`,
+      `<h2>Mutation score: <span class="${below ? 'bad' : 'good'}">${e(mutation.score)}%</span></h2><p>${e(mutation.killed)} of ${e(mutation.total - mutation.equivalent)} mutants killed${equivalent}${minMutationScore !== undefined ? `; the minimum is ${e(minMutationScore)}%` : ''}.</p>${mutationTables(mutation)}`,
     )
   }
   return page(`Policy tests: ${passed} passed, ${failed} failed`, body.join('\n'))

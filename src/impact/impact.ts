@@ -10,6 +10,7 @@ import type { Decision, PolicyRef } from '../model.js'
 import type { PolicySet } from '../decide/policy-set.js'
 import { assertAsOf } from '../decide/decide.js'
 import { compareText } from '../order.js'
+import { visible } from '../report/reporter.js'
 
 export interface ImpactOptions {
   /** The policy id. */
@@ -300,5 +301,5 @@ export function formatImpactText(r: ImpactReport): string {
       lines.push(`  … and ${r.invalid.length - SHOWN_INVALID} more (${counts} in all; --format json lists every one)`)
     }
   }
-  return lines.join('\n') + '\n'
+  return lines.map(visible).join('\n') + '\n'
 }

@@ -7,7 +7,7 @@
 import { formatProblem } from '../errors.js'
 import { formatGithubAnnotation } from '../report/github.js'
 import { formatJunit, type JunitSuite } from '../report/junit.js'
-import { PLAIN, type Paint, type Reporter } from '../report/reporter.js'
+import { PLAIN, visible, type Paint, type Reporter } from '../report/reporter.js'
 import { policyTestSuites } from '../policy-test/junit.js'
 import {
   coverageSummary,
@@ -46,15 +46,19 @@ const where = (m: MutantResult) => `${m.file}:${m.line}:${m.column}`
 /** The mutation section of the text report. */
 export function mutationText(m: MutationReport, min: number | undefined, paint: Paint = PLAIN): string {
   const out: string[] = ['', 'mutation testing (each mutant is the policy with one change; a case that notices it kills it):']
-  for (const p of m.problems) out.push(`${paint.red('✗')} ${formatProblem(p)}`)
+  for (const p of m.problems) out.push(`${paint.red('✗')} ${visible(formatProblem(p))}`)
   for (const p of m.policies) {
     const eq = p.equivalent > 0 ? `, ${p.equivalent} equivalent` : ''
-    out.push(`  ${p.id}@${p.version} (${p.file}): ${p.killed}/${p.total - p.equivalent} killed by ${p.cases} cases (${p.score}%)${eq}`)
+    out.push(
+      visible(`  ${p.id}@${p.version} (${p.file}): ${p.killed}/${p.total - p.equivalent} killed by ${p.cases} cases (${p.score}%)${eq}`),
+    )
     for (const s of p.mutants.filter((x) => x.status === 'survived'))
-      out.push(paint.yellow(`    survived ${where(s)} ${s.description}${s.rule ? '' : ' (the whole policy)'}`))
+      out.push(paint.yellow(visible(`    survived ${where(s)} ${s.description}${s.rule ? '' : ' (the whole policy)'}`)))
     for (const e of p.mutants.filter((x) => x.status === 'equivalent'))
       out.push(
-        paint.dim(`    equivalent ${where(e)} ${e.description}: ${e.equivalent!.reason} (${e.equivalent!.file}:${e.equivalent!.line})`),
+        paint.dim(
+          visible(`    equivalent ${where(e)} ${e.description}: ${e.equivalent!.reason} (${e.equivalent!.file}:${e.equivalent!.line})`),
+        ),
       )
   }
   const summary = mutationSummary(m, min)

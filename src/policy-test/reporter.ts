@@ -4,7 +4,7 @@
  * one; a service or another tool can call them with the same result.
  */
 import { formatProblem } from '../errors.js'
-import { columns, PLAIN, type Paint, type Reporter } from '../report/reporter.js'
+import { columns, PLAIN, visible, type Paint, type Reporter } from '../report/reporter.js'
 import type { CoverageReport } from './coverage.js'
 import { policyTestsToJunit } from './junit.js'
 import type { PolicyTestCaseResult, PolicyTestResult } from './run.js'
@@ -37,7 +37,7 @@ export function coverageSummary(c: CoverageReport, min: number | undefined): str
 export const policyTestText: Reporter<PolicyTestReport> = ({ result, coverage, minCoverage }, { paint = PLAIN } = {}) => {
   const passed = passedCount(result)
   let out = ''
-  for (const p of result.problems) out += `${paint.red('✗')} ${formatProblem(p)}\n`
+  for (const p of result.problems) out += `${paint.red('✗')} ${visible(formatProblem(p))}\n`
   for (const c of result.cases) out += caseText(c, paint)
   if (result.files.length === 0) out += 'no test files found\n'
   if (coverage) out += coverageText(coverage, minCoverage, paint)
@@ -71,14 +71,14 @@ export const POLICY_TEST_REPORTERS = Object.freeze({ text: policyTestText, json:
 
 /** One case; a failure shows expected and actual side by side. */
 function caseText(c: PolicyTestCaseResult, paint: Paint): string {
-  const head = `${c.passed ? paint.green('✓') : paint.red('✗')} ${c.file}:${c.line} ${c.name}\n`
+  const head = `${c.passed ? paint.green('✓') : paint.red('✗')} ${visible(`${c.file}:${c.line} ${c.name}`)}\n`
   if (c.passed) return head
-  const rows = [['', 'expected', 'actual'], ...c.mismatches.map((m) => [m.what, m.expected, m.actual])]
+  const rows = [['', 'expected', 'actual'], ...c.mismatches.map((m) => [m.what, m.expected, m.actual].map(visible))]
   const table = columns(rows).map((l, i) => `    ${i === 0 ? paint.dim(l) : l}\n`)
   // Failures that are not expected/actual pairs (e.g. a record file that does not parse) are printed as they are.
   const notes = c.failures
     .filter((f) => f.startsWith('error: ') && c.decision === undefined && !c.mismatches.some((m) => m.what === 'error'))
-    .map((f) => `    ${f}\n`)
+    .map((f) => `    ${visible(f)}\n`)
   return head + table.join('') + notes.join('')
 }
 
@@ -86,7 +86,7 @@ function caseText(c: PolicyTestCaseResult, paint: Paint): string {
 function coverageText(c: CoverageReport, min: number | undefined, paint: Paint): string {
   const out: string[] = ['', 'coverage (passed / objected in test cases):']
   for (const p of c.policies) {
-    out.push(`  ${p.id}@${p.version} (${p.file}): ${p.covered}/${p.total} rules`)
+    out.push(visible(`  ${p.id}@${p.version} (${p.file}): ${p.covered}/${p.total} rules`))
     const rows = p.rules.map((r) => {
       const gap = r.covered
         ? ''
@@ -99,7 +99,7 @@ function coverageText(c: CoverageReport, min: number | undefined, paint: Paint):
     })
     const lines = columns(rows, 2)
     p.rules.forEach((r, i) => {
-      const text = `    ${lines[i]!.trimEnd()}`
+      const text = `    ${visible(lines[i]!.trimEnd())}`
       out.push(r.covered ? text : paint.yellow(text))
       const idle = r.checks.filter((k) => k.objected === 0)
       if (idle.length > 0) {

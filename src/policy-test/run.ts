@@ -2,8 +2,8 @@
  * Policy tests: YAML files beside the policies (`*.test.yaml`) that state, per case, a record and the
  * decision expected of it. They run through the same PolicySet.decide a service calls.
  */
-import { readFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { readFile, realpath } from 'node:fs/promises'
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { CollabgateError, policyProblem, type PolicyProblem } from '../errors.js'
 import type { Decision, PolicyRecord } from '../model.js'
 import type { PolicySet } from '../decide/policy-set.js'
@@ -119,24 +119,69 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 
 export const findPolicyTestFiles = (paths: readonly string[]) => findPolicyFiles(paths, isPolicyTestFile)
 
+/** Where a test run may read records from. */
+export interface PolicyTestOptions {
+  /**
+   * The policy folder: a test file's `recordFile` and `base` must name files inside it (symbolic links
+   * resolved), else they are E_PATH_OUTSIDE and never read. Default, and for a test file outside it: the
+   * folder holding the test file.
+   */
+  root?: string
+  /** Read a record file whose symbolic link leads outside the folder (default false, as for policies). */
+  followSymlinks?: boolean
+}
+
+const leaves = (from: string, to: string): boolean => {
+  const rel = relative(from, to)
+  return rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)
+}
+
+/**
+ * Why a record file named in a test file must not be read (it lies outside the policy folder, or a
+ * symbolic link leads there), or undefined. A file that does not exist is left to the read to report.
+ */
+async function outsideFolder(
+  testFile: string,
+  rel: string,
+  options: PolicyTestOptions,
+  shown: (abs: string) => string,
+): Promise<string | undefined> {
+  const root = options.root !== undefined && !leaves(resolve(options.root), testFile) ? resolve(options.root) : dirname(testFile)
+  const abs = resolve(dirname(testFile), rel)
+  if (leaves(root, abs)) return `'${rel}' is outside the policy folder ${shown(root)}; a test reads records only from inside it`
+  if (options.followSymlinks === true) return undefined
+  let real: string
+  try {
+    real = await realpath(abs)
+  } catch {
+    return undefined
+  }
+  if (leaves(await realpath(root), real))
+    return `'${rel}' is a symbolic link that leads outside the policy folder ${shown(root)}; a test reads records only from inside it`
+  return undefined
+}
+
 /** Runs every case of the given test files against a policy set. */
 export async function runPolicyTests(
   set: PolicySet,
   files: readonly string[],
   displayName: (abs: string) => string = (f) => f,
+  options: PolicyTestOptions = {},
 ): Promise<PolicyTestResult> {
-  return (await runPolicyTestFiles(set, files, displayName)).result
+  return (await runPolicyTestFiles(set, files, displayName, options)).result
 }
 
 /**
  * Runs every case of the given test files, keeping each decided case's record, date and expectation,
  * and the equivalent mutants each file declares. A case (or file) with `versions: RANGE` runs once per
- * version of the policy in that range, as if it named each exactly.
+ * version of the policy in that range, as if it named each exactly. A case whose record file lies outside
+ * the policy folder is not run: it is an E_PATH_OUTSIDE problem at its `recordFile` (or the file's `base`).
  */
 export async function runPolicyTestFiles(
   set: PolicySet,
   files: readonly string[],
   displayName: (abs: string) => string = (f) => f,
+  options: PolicyTestOptions = {},
 ): Promise<PolicyTestRun> {
   const result: PolicyTestResult = { files: files.map(displayName), cases: [], problems: [] }
   const run: PolicyTestRun = { result, inputs: [], equivalents: [], tested: [] }
@@ -202,8 +247,20 @@ export async function runPolicyTestFiles(
       if (!records.has(p)) records.set(p, JSON.parse(await readFile(p, 'utf8')))
       return records.get(p)
     }
+    const refused = new Set<string>()
     for (const [i, c] of doc.cases.entries()) {
       const line = source.locate(`/cases/${i}`).line
+      const recordFile = c.recordFile ?? (c.record === undefined ? doc.base : undefined)
+      if (recordFile !== undefined) {
+        const pointer = c.recordFile !== undefined ? `/cases/${i}/recordFile` : '/base'
+        const why = await outsideFolder(abs, recordFile, options, displayName)
+        if (why) {
+          if (!refused.has(pointer))
+            result.problems.push(policyProblem('E_PATH_OUTSIDE', why, { ...source.locate(pointer), file }, pointer))
+          refused.add(pointer)
+          continue
+        }
+      }
       if (c.version !== undefined && c.versions !== undefined) {
         result.problems.push(
           policyProblem(

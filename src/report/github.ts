@@ -3,6 +3,8 @@
  * into annotations on the pull request's changed lines.
  */
 
+import { visible, visibleKeeping } from './reporter.js'
+
 export type AnnotationLevel = 'error' | 'warning' | 'notice'
 
 export interface Annotation {
@@ -25,12 +27,15 @@ export function escapeAnnotationProperty(text: string): string {
   return escapeAnnotationData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
 }
 
-/** One annotation as a workflow command line (no trailing newline). */
+/**
+ * One annotation as a workflow command line (no trailing newline). Control and invisible characters in
+ * the file, title and message show as visible escapes (see `visible`); the message keeps its line breaks.
+ */
 export function formatGithubAnnotation(a: Annotation): string {
   const props: string[] = []
-  if (a.file !== undefined) props.push(`file=${escapeAnnotationProperty(a.file)}`)
+  if (a.file !== undefined) props.push(`file=${escapeAnnotationProperty(visible(a.file))}`)
   if (a.line !== undefined) props.push(`line=${a.line}`)
   if (a.column !== undefined) props.push(`col=${a.column}`)
-  if (a.title !== undefined) props.push(`title=${escapeAnnotationProperty(a.title)}`)
-  return `::${a.level}${props.length > 0 ? ' ' + props.join(',') : ''}::${escapeAnnotationData(a.message)}`
+  if (a.title !== undefined) props.push(`title=${escapeAnnotationProperty(visible(a.title))}`)
+  return `::${a.level}${props.length > 0 ? ' ' + props.join(',') : ''}::${escapeAnnotationData(visibleKeeping(a.message, '\r\n'))}`
 }

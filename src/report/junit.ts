@@ -3,6 +3,8 @@
  * Everything a policy author wrote goes through `escapeXml`, so no name or message can break the file.
  */
 
+import { visibleKeeping } from './reporter.js'
+
 export interface JunitCase {
   name: string
   classname: string
@@ -22,12 +24,16 @@ export interface JunitSuite {
   cases: JunitCase[]
 }
 
-// XML 1.0 allows only these characters; anything else (e.g. NUL, form feed) must go, not be escaped.
+// XML 1.0 allows only these characters; anything else (e.g. a lone surrogate) must go, not be escaped.
 const INVALID_XML_CHARS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
 
-/** Escapes text for an XML attribute or element body and drops characters XML 1.0 cannot carry. */
+/**
+ * Escapes text for an XML attribute or element body. Control, bidi and invisible characters (NUL, ESC,
+ * U+202E, ...) become visible escapes (`\x1b`) and what XML 1.0 still cannot carry becomes U+FFFD;
+ * line breaks and tabs stay.
+ */
 export function escapeXml(text: string): string {
-  return text
+  return visibleKeeping(text, '\t\n\r')
     .replace(INVALID_XML_CHARS, '\uFFFD')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -34,6 +34,33 @@ export interface ReportOptions {
 /** A reporter of results of type R. */
 export type Reporter<R> = (result: R, options?: ReportOptions) => string
 
+// C0 and C1 controls, DEL, soft hyphen, bidi marks, overrides and isolates, zero-width and other invisible format characters,
+// line and paragraph separators: what can move the cursor, recolour, retitle or reorder a terminal line without being seen
+// eslint-disable-next-line no-control-regex -- the control characters are what is escaped
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+
+/** One invisible character as a visible escape: `\n`, `\x1b`, `\u{202e}`. */
+const escapeOne = (c: string): string => {
+  const code = c.codePointAt(0)!
+  return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`)
+}
+
+/**
+ * Text from a record, a policy or a test file made safe to print in a report: every control character
+ * (line breaks and tabs too), escape sequence introducer, bidirectional control and invisible format
+ * character becomes a visible escape (`\x1b`, `\n`, `\u{202e}`), so a value can neither drive the
+ * terminal nor break or reorder a report's lines. Apply it to values before a reporter adds its colours.
+ */
+export function visible(text: string): string {
+  return text.replace(INVISIBLE, escapeOne)
+}
+
+/** `visible`, but the characters in `keep` (e.g. the line breaks of a format that encodes them itself) stay. */
+export function visibleKeeping(text: string, keep: string): string {
+  return text.replace(INVISIBLE, (c) => (keep.includes(c) ? c : escapeOne(c)))
+}
+
 /** Pads cells into aligned columns (for side-by-side tables). */
 export function columns(rows: readonly (readonly string[])[], gap = 3): string[] {
   const widths: number[] = []

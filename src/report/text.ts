@@ -1,6 +1,7 @@
 import { fieldName } from '../language/paths.js'
 import type { Condition, Decision, Evidence, ExplainedCondition } from '../model.js'
 import { isListMatch, ITEM_FACT } from '../language/operators.js'
+import { visible } from './reporter.js'
 
 const SYMBOLS: Readonly<Record<string, string>> = {
   equal: '=',
@@ -104,5 +105,6 @@ export function formatDecisionText(d: Decision): string {
       }
     }
   }
-  return lines.join('\n')
+  // each line is the reporter's words and data, never a control character of its own
+  return lines.map(visible).join('\n')
 }

@@ -5,7 +5,7 @@
 import { formatProblem, withHint } from '../errors.js'
 import type { CheckResult } from '../folder/load.js'
 import { formatGithubAnnotation } from './github.js'
-import { PLAIN, type Reporter } from './reporter.js'
+import { PLAIN, visible, type Reporter } from './reporter.js'
 
 /** A check of some paths, as its reporters read it. */
 export interface ValidationReport {
@@ -32,9 +32,9 @@ export function validationSummary({ checked: c, paths }: ValidationReport): stri
 export const validationText: Reporter<ValidationReport> = (report, { paint = PLAIN } = {}) => {
   const { problems, warnings } = report.checked
   const lines = [
-    ...problems.map((p) => `${paint.red('✗')} ${formatProblem(p)}`),
-    ...warnings.map((w) => `${paint.yellow('!')} ${w.file ? `${w.file}:${w.line}:${w.column} ` : ''}warning: ${withHint(w)}`),
-    `${isValid(report.checked) ? paint.green('✓') : paint.red('✗')} ${validationSummary(report)}`,
+    ...problems.map((p) => `${paint.red('✗')} ${visible(formatProblem(p))}`),
+    ...warnings.map((w) => `${paint.yellow('!')} ${visible(`${w.file ? `${w.file}:${w.line}:${w.column} ` : ''}warning: ${withHint(w)}`)}`),
+    `${isValid(report.checked) ? paint.green('✓') : paint.red('✗')} ${visible(validationSummary(report))}`,
   ]
   return lines.join('\n') + '\n'
 }
@@ -79,7 +79,7 @@ export const validationGithub: Reporter<ValidationReport> = (report) => {
     ...warnings.map((w) =>
       formatGithubAnnotation({ level: 'warning', title: w.code, message: withHint(w), file: w.file, line: w.line, column: w.column }),
     ),
-    validationSummary(report),
+    visible(validationSummary(report)),
   ]
   return lines.join('\n') + '\n'
 }

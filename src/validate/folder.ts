@@ -12,8 +12,8 @@ import { describeAjvErrors, validators } from './ajv.js'
 import { checkCondition, checkDateOperand, canonicalJson, compareVersions, digestOf, isSemver, problemsAt } from './policy.js'
 import { compileRecordSchema } from './record-schema.js'
 
-/** A record schema file as read: its display name and text, or why it could not be read. */
-export type SchemaFile = { file: string; text: string } | { file: string; error: string }
+/** A record schema file as read: its display name and text, or why it could not be read (E_IO unless another code). */
+export type SchemaFile = { file: string; text: string } | { file: string; error: string; code?: 'E_PATH_OUTSIDE' }
 
 type Raw = Record<string, unknown>
 
@@ -113,7 +113,8 @@ function readSchema(
     return undefined
   }
   if ('error' in file) {
-    add('E_IO', pointer, `cannot read the record schema ${file.file}: ${file.error}`)
+    if (file.code) add(file.code, pointer, `the record schema ${file.file} is not read: ${file.error}`)
+    else add('E_IO', pointer, `cannot read the record schema ${file.file}: ${file.error}`)
     return undefined
   }
   let value: unknown

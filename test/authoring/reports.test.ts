@@ -7,7 +7,9 @@ import type { Io } from '../../src/cli/io.js'
 describe('JUnit XML', () => {
   it('escapes markup characters and replaces characters XML 1.0 cannot carry', () => {
     expect(escapeXml(`a<b>&"c"'d'`)).toBe('a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;')
-    expect(escapeXml('bell\u0007 nul\u0000 ok\ttab')).toBe('bell\uFFFD nul\uFFFD ok\ttab')
+    expect(escapeXml('bell\u0007 nul\u0000 ok\ttab')).toBe('bell\\x07 nul\\x00 ok\ttab')
+    // a lone surrogate is no character XML 1.0 can carry, nor anything to show
+    expect(escapeXml('half \uD800 pair')).toBe('half \uFFFD pair')
     expect(escapeXml('two\nlines\r')).toBe('two&#10;lines&#13;')
   })
 

@@ -210,7 +210,7 @@ rules:
       {
         name: 'a schema outside the folder',
         edit: () => f.write('collabgate.yaml', good.replace('records/application.v1.0.0.schema.json', '../../etc/passwd')),
-        code: 'E_IO',
+        code: 'E_PATH_OUTSIDE',
         file: 'collabgate.yaml',
         message: 'inside the policy folder',
       },

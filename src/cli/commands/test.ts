@@ -87,7 +87,12 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
     lock: !values['no-lock'],
     followSymlinks: values['follow-symlinks'],
   })
-  const run = await runPolicyTestFiles(set, await findPolicyTestFiles(testPaths), displayPath)
+  // the folder the policies load from: test records are read only from inside it
+  const root = (await isFolder(policyPaths[0]!)) ? policyPaths[0]! : dirname(policyPaths[0]!)
+  const run = await runPolicyTestFiles(set, await findPolicyTestFiles(testPaths), displayPath, {
+    root,
+    followSymlinks: values['follow-symlinks'],
+  })
   const { result } = run
   // test files named on their own: coverage is of the versions their cases decided with, not of every policy beside them
   const named = paths.some((p) => isPolicyTestFile(p)) && !(await someFolder(paths))
