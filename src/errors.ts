@@ -28,6 +28,17 @@ export const ERROR_CODES = {
   E_LOCK_INVALID: 'a lock file that is not JSON of `id@version` to digests',
   E_IO: 'a file or stream cannot be read or written',
   E_AUDIT_FAILED: "a durable audit log (`mode: 'durable'`) could not write and flush the decision's entry, so the decision is not answered",
+  E_TRUST_INVALID: 'a trust file (`TRUST.json`) that is not JSON of the shape schemas/trust.schema.json gives; the message names the place',
+  E_RELEASE_INVALID:
+    'a signature file (`policies.lock.sig.json`) that is not a release envelope, or whose payload is not a canonical release statement',
+  E_RELEASE_UNSIGNED: 'the release has no signature file',
+  E_RELEASE_SIGNATURE:
+    'a signature by a key the trust file does not list, in a role it does not give that key, or that does not verify (the message names the keyid)',
+  E_RELEASE_UNAPPROVED:
+    'no valid author signature, or fewer valid approvals than the trust file requires (the message says how many counted and why others did not)',
+  E_RELEASE_MISMATCH: 'the signature file is for other lock content than the lock on disk',
+  E_RELEASE_EXPIRED: "the release's signatures, or the trust file, have expired",
+  E_RELEASE_ROLLBACK: 'the release is older than the last one the caller accepted (`minRelease`, `--min-release`)',
 } as const satisfies Record<string, string>
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -173,6 +173,37 @@ export {
   type LockFile,
   type PolicyLock,
 } from './lock/lock.js'
+export { canonicalize, canonicalBytes } from './release/canonical.js'
+export {
+  ENVELOPE_FILE_NAME,
+  RELEASE_PAYLOAD_TYPE,
+  RELEASE_ROLES,
+  RELEASE_STATEMENT_TYPE,
+  formatEnvelope,
+  keyIdOf,
+  lockContentOf,
+  pae,
+  parseEnvelope,
+  signRelease,
+  signedBytes,
+  statementIn,
+  type ReleaseEnvelope,
+  type ReleaseRole,
+  type ReleaseSignature,
+  type ReleaseStatement,
+  type SignedLockContent,
+  type SignReleaseOptions,
+} from './release/envelope.js'
+export { parseTrust, trustOf, TRUST_FORMAT_VERSION, type Trust, type TrustedKey, type TrustFile } from './release/trust.js'
+export {
+  checkRelease,
+  verifyRelease,
+  ReleaseVerificationError,
+  type ReleaseErrorCode,
+  type ReleaseProblem,
+  type VerifiedRelease,
+  type VerifyReleaseOptions,
+} from './release/verify.js'
 export {
   diffPolicies,
   formatPolicyDiffText,

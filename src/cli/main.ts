@@ -37,6 +37,27 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
       return { run: m.lockCommand, help: m.lockHelp }
     },
   },
+  sign: {
+    summary: 'sign the release in the lock file, as author or approver',
+    load: async () => {
+      const m = await import('./commands/sign.js')
+      return { run: m.signCommand, help: m.signHelp }
+    },
+  },
+  verify: {
+    summary: 'check that the release is signed and approved as a trust file requires',
+    load: async () => {
+      const m = await import('./commands/verify.js')
+      return { run: m.verifyCommand, help: m.verifyHelp }
+    },
+  },
+  keygen: {
+    summary: 'make an Ed25519 key pair for signing releases',
+    load: async () => {
+      const m = await import('./commands/keygen.js')
+      return { run: m.keygenCommand, help: m.keygenHelp }
+    },
+  },
   diff: {
     summary: 'compare two policy versions rule by rule',
     load: async () => {

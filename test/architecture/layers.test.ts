@@ -18,6 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['validate'],
   ['compile'],
   ['decide'],
+  ['release'],
   ['lock'],
   ['folder'],
   ['report'],
