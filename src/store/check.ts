@@ -17,7 +17,7 @@ import { markValidated } from '../validate/policy.js'
 export type StoreCheck = Pick<CheckResult, 'policies' | 'problems' | 'files' | 'subjects'> & { lock?: CheckResult['lock'] }
 
 /** The options a worker can be given: no functions cross a thread. */
-export type WorkerLoadOptions = Pick<LoadOptions, 'limits' | 'lock' | 'followSymlinks' | 'requireLock'>
+export type WorkerLoadOptions = Pick<LoadOptions, 'limits' | 'lock' | 'followSymlinks' | 'requireLock' | 'trust' | 'minRelease'>
 
 export interface CheckRequest {
   seq: number

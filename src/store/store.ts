@@ -467,12 +467,14 @@ export class PolicyStore {
     if (!file) return checkHere(this.dir, this.options)
     // the worker reads the folder the links lead to now, so one load never mixes two versions of a swapped link
     const target = await realpath(this.dir).catch(() => this.dir)
-    const { limits, lock, followSymlinks, requireLock } = this.options
+    const { limits, lock, followSymlinks, requireLock, trust, minRelease } = this.options
     const options = {
       lock: typeof lock === 'string' ? resolve(lock) : lock,
       ...(limits ? { limits: { ...limits } } : {}),
       followSymlinks,
       requireLock,
+      ...(trust === undefined ? {} : { trust: resolve(trust) }),
+      ...(minRelease === undefined ? {} : { minRelease }),
     }
     // reload() after close() still works: it starts a thread again
     this.checker ??= new CheckWorker(file)
