@@ -88,6 +88,7 @@ export {
   type ProblemsEvent,
   type ReloadEvent,
   type ReloadResult,
+  type StoreDecideOptions,
   type StoreStatus,
 } from './store/store.js'
 export { assertRecordSize, DEFAULT_MAX_RECORD_BYTES, parseRecordJson, type ParseRecordJsonOptions } from './store/record.js'
@@ -104,7 +105,9 @@ export {
   type AuditLogOptions,
   type AuditMode,
   type Decider,
+  type DecisionContext,
   type DecisionSink,
+  newDecisionId,
 } from './audit/audit.js'
 export {
   runPolicyTestFiles,

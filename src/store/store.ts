@@ -9,7 +9,7 @@ import { realpathSync, statSync, watch, type FSWatcher } from 'node:fs'
 import { realpath } from 'node:fs/promises'
 import { ownOptions } from '../own.js'
 import { basename, resolve } from 'node:path'
-import { recordDecision, type AuditHealth, type DecisionSink } from '../audit/audit.js'
+import { assertDecisionId, recordDecision, type AuditHealth, type DecisionSink } from '../audit/audit.js'
 import { CollabgateError, formatProblem, PolicyValidationError, type PolicyProblem } from '../errors.js'
 import type { LoadOptions } from '../folder/load.js'
 import { checkHere, CheckWorker, DEFAULT_PARSE_BUDGET_MS, snapshotFolder, storeWorkerFile, type StoreCheck } from './check.js'
@@ -52,6 +52,12 @@ export interface PolicyStoreOptions extends LoadOptions {
   onReload?: (event: ReloadEvent) => void
   /** Called when a reload was refused; the previous set keeps serving. */
   onProblems?: (event: ProblemsEvent) => void
+}
+
+/** The options of `PolicyStore.decide`: those of PolicySet.decide, and the id its audit line carries. */
+export interface StoreDecideOptions extends DecideOptions {
+  /** The decision's id in the audit log (1–128 printable ASCII characters); default: one the log makes. */
+  decisionId?: string
 }
 
 /** A new set is being served. */
@@ -229,13 +235,16 @@ export class PolicyStore {
    * Decides a record on the set current when the call starts; a reload during the call does not
    * affect it. Logs the decision to the audit sink, if any (a durable one before resolving). Throws
    * what PolicySet.decide throws, E_RECORD_TOO_LARGE for a record over `maxRecordBytes`, and
-   * E_AUDIT_FAILED when a durable audit log cannot record the decision.
+   * E_AUDIT_FAILED when a durable audit log cannot record the decision, and E_INVALID_ARGUMENT for a
+   * malformed `decisionId`.
    */
-  async decide(record: unknown, options: DecideOptions): Promise<Decision> {
+  async decide(record: unknown, options: StoreDecideOptions): Promise<Decision> {
     const set = this.current()
+    const { decisionId, ...decideOptions } = options
+    if (decisionId !== undefined) assertDecisionId(decisionId)
     assertRecordSize(record, this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES)
-    const decision = await set.decide(record, options)
-    if (this.options.audit) await recordDecision(this.options.audit, decision, record)
+    const decision = await set.decide(record, decideOptions)
+    if (this.options.audit) await recordDecision(this.options.audit, decision, record, decisionId === undefined ? {} : { decisionId })
     return decision
   }
 
