@@ -29,6 +29,8 @@ export {
   ERROR_CODES,
   PROBLEM_CODES,
   WARNING_CODES,
+  capProblems,
+  MAX_PROBLEMS_PER_FILE,
   formatProblem,
   policyProblem,
   withHint,
