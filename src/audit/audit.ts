@@ -55,7 +55,7 @@ export interface AuditHealth {
 
 /** What the caller knows of a decision beyond the decision itself. */
 export interface DecisionContext {
-  /** The id to log the decision under (default: one the log makes, see `newDecisionId`). */
+  /** The id to log the decision under: 1–128 printable ASCII characters (default: one the log makes, see `newDecisionId`). */
   decisionId?: string
 }
 
