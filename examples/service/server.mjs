@@ -149,7 +149,7 @@ function serverPathPattern() {
   return topLevel
 }
 
-/** Replaces any absolute path under a top-level folder of this machine (the store's problems can quote a link's target). */
+/** Replaces absolute paths under a top-level folder of this machine (the store's problems can quote a link's target). */
 function scrubServerPaths(text) {
   const pattern = serverPathPattern()
   return pattern ? text.replace(pattern, '<server path>') : text
@@ -310,7 +310,7 @@ export async function createServer(options = {}) {
     { from: auditPath, to: auditPath ? basename(auditPath) : '' },
   ]
   const redact = redactor(known)
-  /** For answers made of the store's own words: the folder as it resolves now (a swapped link), then any other server path. */
+  /** For answers in the store's own words: the folder as it resolves now (a swapped link), then other server paths. */
   const redactStore = (text) => {
     const resolved = store.status().resolved
     const now = resolved && resolved !== dir && resolved !== realDir ? redactor([{ from: resolved, to: '.' }, ...known]) : redact

@@ -55,7 +55,7 @@ export interface AuditHealth {
 
 /** What the caller knows of a decision beyond the decision itself. */
 export interface DecisionContext {
-  /** The id to log the decision under: 1–128 printable ASCII characters (default: one the log makes, see `newDecisionId`). */
+  /** The id to log the decision under: 1–128 printable ASCII characters (default: one the log makes, newDecisionId). */
   decisionId?: string
 }
 
@@ -310,7 +310,7 @@ export class AuditLog implements DecisionSink {
     this.attach(stream)
   }
 
-  /** Buffered mode on a path, at most every `checkFileMs`: the path still names the file written to, or it is opened again. */
+  /** Buffered mode on a path, at most every `checkFileMs`: the path still names the file written to, or is opened again. */
   private checkStream(): void {
     if (this.path === undefined || this.identity === undefined) return
     const now = Date.now()

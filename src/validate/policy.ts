@@ -81,7 +81,7 @@ interface Scope {
   element?: JsonSchema
 }
 
-/** Validates one parsed document and, when it is valid, builds the Policy; at most MAX_PROBLEMS_PER_FILE problems, then their count. */
+/** Validates one parsed document and, when it is valid, builds the Policy; problems capped per file (capProblems). */
 export function checkPolicyDocument(source: ParsedSource, folder: FolderContext): { policy?: Policy; problems: PolicyProblem[] } {
   const checked = checkDocument(source, folder)
   return checked.problems.length > MAX_PROBLEMS_PER_FILE ? { ...checked, problems: capProblems(checked.problems) } : checked
