@@ -106,7 +106,7 @@ describe('a folder that never comes to rest', () => {
   })
 
   it('stays healthy while changes come to rest within the bound', { timeout: 20_000 }, async () => {
-    store = await watchPolicies(scratch.dir, { debounceMs: 50, settleTimeoutMs: 2000 })
+    store = await watchPolicies(scratch.dir, { debounceMs: 50, settleTimeoutMs: 3000 })
     for (let i = 0; i < 5; i++) {
       scratch.write('readme.txt', `edit ${i}`)
       await sleep(150)
