@@ -1,4 +1,4 @@
-import { readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { CollabgateError, PolicyValidationError, policyProblem, type PolicyProblem, type PolicyWarning } from '../errors.js'
 import type { Policy, RecordSchema, SourceLocation, SubjectDefinition } from '../model.js'
@@ -99,19 +99,35 @@ export const relativeTo =
   (abs: string): string =>
     relative(root, abs).split(sep).join('/') || '.'
 
-/** Policy files below the given files and folders, sorted, so results never depend on directory order. */
+/**
+ * Policy files below the given files and folders, sorted, so results never depend on directory order.
+ * Throws PolicyValidationError (E_LINK_CYCLE, naming the link) when a symbolic link leads back to a
+ * folder that holds it: two such links (`a -> .`, `b -> ..`) made the walk branch without end.
+ */
 export async function findPolicyFiles(paths: readonly string[], match: (name: string) => boolean = isPolicyFile): Promise<string[]> {
   const out: string[] = []
   // a named file is filtered like a found one, so a *.test.yaml passed by hand is never read as a policy
-  const visit = async (p: string): Promise<void> => {
+  const visit = async (p: string, top: string, holding: readonly string[]): Promise<void> => {
     const info = await stat(p)
     if (info.isDirectory()) {
+      const identity = `${info.dev}:${info.ino}`
+      if (holding.includes(identity)) {
+        const link = relativeTo(top)(await linkOnTheWay(top, p))
+        const message = `${link} is a symbolic link to a folder that holds it (a loop); remove it or point it elsewhere`
+        throw new PolicyValidationError([problem(link, 'E_LINK_CYCLE', message)])
+      }
       const entries = (await readdir(p)).filter((e) => !e.startsWith('.') && e !== 'node_modules').sort()
-      for (const e of entries) await visit(join(p, e))
+      for (const e of entries) await visit(join(p, e), top, [...holding, identity])
     } else if (info.isFile() && match(p)) out.push(resolve(p))
   }
-  for (const p of paths) await visit(p)
+  for (const p of paths) await visit(p, p, [])
   return [...new Set(out)]
+}
+
+/** The deepest symbolic link on the way from `top` down to `p` (`p` itself when none is found). */
+async function linkOnTheWay(top: string, p: string): Promise<string> {
+  for (let at = p; at !== top && at.length > top.length; at = dirname(at)) if ((await lstat(at)).isSymbolicLink()) return at
+  return p
 }
 
 const leaves = (from: string, to: string): boolean => {
@@ -166,7 +182,8 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
       declaration: undefined,
       root: resolve(String(list[0] ?? '.')),
       lock: undefined,
-      problems: [problem(file, 'E_IO', `cannot read ${file}: ${e.code ?? e.message}`)],
+      problems:
+        err instanceof PolicyValidationError ? [...err.problems] : [problem(file, 'E_IO', `cannot read ${file}: ${e.code ?? e.message}`)],
     }
   }
   const name = options.displayName ?? relativeTo(root)
