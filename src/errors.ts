@@ -23,6 +23,8 @@ export const ERROR_CODES = {
     'JSON text of a record has one key twice in an object (`RecordValidationError`): JSON.parse would keep the last silently',
   E_RECORD_LOSSY_NUMBER:
     'JSON text of a record has a number a double cannot hold exactly (`RecordValidationError`), such as 49.99999999999999999, which would be read as 50',
+  E_RECORD_NOT_UTF8:
+    'JSON bytes of a record (a file, standard input, an NDJSON line, `parseRecordJson` bytes) are not valid UTF-8 (`RecordValidationError`); the problem names the byte offset and line',
   E_INVALID_ARGUMENT: 'an option has a wrong value (a bad `asOf`, evaluator, `--update` key, ...)',
   E_INVALID_DATE: 'a date the working-day calendar cannot represent',
   E_LOCK_INVALID: 'a lock file that is not JSON of `id@version` to digests',
@@ -153,7 +155,8 @@ export interface RecordProblem {
 
 /**
  * A record that fails its subject's schema (`E_RECORD_INVALID`; `problems` lists all of them), or JSON
- * text of a record that would not be read as written (`E_RECORD_DUPLICATE_KEY`, `E_RECORD_LOSSY_NUMBER`).
+ * text of a record that would not be read as written (`E_RECORD_DUPLICATE_KEY`, `E_RECORD_LOSSY_NUMBER`,
+ * `E_RECORD_NOT_UTF8`).
  */
 export class RecordValidationError extends CollabgateError {
   readonly problems: readonly RecordProblem[]
@@ -162,7 +165,7 @@ export class RecordValidationError extends CollabgateError {
   constructor(
     subject: string | undefined,
     problems: readonly RecordProblem[],
-    code: 'E_RECORD_INVALID' | 'E_RECORD_DUPLICATE_KEY' | 'E_RECORD_LOSSY_NUMBER' = 'E_RECORD_INVALID',
+    code: 'E_RECORD_INVALID' | 'E_RECORD_DUPLICATE_KEY' | 'E_RECORD_LOSSY_NUMBER' | 'E_RECORD_NOT_UTF8' = 'E_RECORD_INVALID',
   ) {
     super(
       code,

@@ -5,6 +5,7 @@
 import { CollabgateError, RecordValidationError, type RecordProblem } from '../errors.js'
 import { readRecordText } from '../load/json-text.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
+import type { InputLine } from './lines.js'
 
 /** Codes of the error lines only a batch produces; other error lines carry the library's ErrorCode. */
 export type BatchLineErrorCode = 'E_LINE_BLANK' | 'E_LINE_NOT_JSON' | 'E_LINE_TOO_LONG' | 'E_INTERNAL'
@@ -52,12 +53,16 @@ function describeError(line: number, err: unknown): string {
 /** Decides one line; `text` is null when the line was longer than the limit. */
 export function decideLine(
   set: PolicySet,
-  text: string | null,
+  text: InputLine,
   line: number,
   options: DecideSyncOptions,
   maxLineChars: number,
 ): { ok: boolean; json: string } {
   if (text === null) return { ok: false, json: errorLine(line, 'E_LINE_TOO_LONG', `the line is longer than ${maxLineChars} characters`) }
+  if (typeof text === 'object') {
+    const message = `the line is not valid UTF-8: its byte ${text.notUtf8} (counted from 0) begins no UTF-8 character`
+    return { ok: false, json: errorLine(line, 'E_RECORD_NOT_UTF8', message, [{ pointer: '', message }]) }
+  }
   // a blank line is an error line, not skipped, so output line N always answers input line N
   if (text.trim() === '')
     return { ok: false, json: errorLine(line, 'E_LINE_BLANK', 'the line is blank; every line must hold one JSON record') }
@@ -82,7 +87,7 @@ export function decideLine(
 export function decideBlock(
   set: PolicySet,
   firstLine: number,
-  lines: readonly (string | null)[],
+  lines: readonly InputLine[],
   options: DecideSyncOptions,
   maxLineChars: number,
 ): BlockOutcome {

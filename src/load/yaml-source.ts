@@ -4,6 +4,7 @@ import type { Node } from 'yaml'
 import { policyProblem, type PolicyProblem } from '../errors.js'
 import type { SourceLocation } from '../model.js'
 import { cachedParse } from './parse-cache.js'
+import { firstInvalidUtf8 } from './utf8.js'
 
 /** Limits that keep hostile or accidental input from exhausting memory or time. */
 export interface ParseLimits {
@@ -166,37 +167,6 @@ export function decodeUtf8(file: string, bytes: Uint8Array): { text: string } | 
     const hex = Buffer.from(bytes.subarray(bad, bad + 4)).toString('hex')
     return { problem: problem(file, 'E_ENCODING', `the file is not valid UTF-8 (bytes ${hex} at byte ${bad})`, line, column) }
   }
-}
-
-/** Offset of the first byte that does not begin or continue a well-formed UTF-8 sequence (RFC 3629). */
-function firstInvalidUtf8(b: Uint8Array): number {
-  let i = 0
-  while (i < b.length) {
-    const c = b[i]!
-    if (c < 0x80) {
-      i++
-      continue
-    }
-    let n: number
-    let lo = 0x80
-    let hi = 0xbf
-    if (c >= 0xc2 && c <= 0xdf) n = 1
-    else if (c >= 0xe0 && c <= 0xef) {
-      n = 2
-      if (c === 0xe0) lo = 0xa0
-      if (c === 0xed) hi = 0x9f
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      n = 3
-      if (c === 0xf0) lo = 0x90
-      if (c === 0xf4) hi = 0x8f
-    } else return i
-    for (let k = 1; k <= n; k++) {
-      const x = b[i + k]
-      if (x === undefined || x < (k === 1 ? lo : 0x80) || x > (k === 1 ? hi : 0xbf)) return i
-    }
-    i += n + 1
-  }
-  return b.length
 }
 
 /** A problem with a file as a whole, or at a line and column of it. */
