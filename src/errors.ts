@@ -64,8 +64,12 @@ export const PROBLEM_CODES = {
   E_YAML_LIMIT: 'the file is over a parse limit: size, alias expansions, nesting depth or node count',
   E_ENCODING: 'the file is not valid UTF-8, or holds a control character other than tab, line feed and carriage return',
   E_YAML_VALUE: 'a value JSON cannot hold (`.nan`, `.inf`, a number beyond a double, `!!binary`)',
+  E_POLICY_LOSSY_NUMBER:
+    'a number whose text says more than a double holds (`49.99999999999999999` would be read, and hashed, as 50); write one a double holds, or quote it',
   E_SYMLINK: 'a symbolic link leads outside the policy folder (allowed with `followSymlinks` / `--follow-symlinks`)',
   E_TIME_LIMIT: "checking the folder took longer than the store's time budget (`parseBudgetMs`)",
+  E_INVISIBLE_CHARACTER:
+    'a string of a policy or collabgate.yaml holds a character no one sees: a bidi control, a zero-width or format character, or a control character but tab and line feed',
   E_SCHEMA: 'the document does not have the shape its JSON Schema gives (unknown or missing field, wrong type)',
   E_DUPLICATE_RULE: 'two rules of one policy have the same id',
   E_DUPLICATE_VERSION: 'one version of a policy is defined twice',

@@ -83,7 +83,8 @@ interface Scope {
 
 /** Validates one parsed document and, when it is valid, builds the Policy. */
 export function checkPolicyDocument(source: ParsedSource, folder: FolderContext): { policy?: Policy; problems: PolicyProblem[] } {
-  const problems: PolicyProblem[] = [...source.problems]
+  // a string holding an invisible character would match nothing, or something other than it shows
+  const problems: PolicyProblem[] = [...source.problems, ...(source.invisible ?? [])]
   if (problems.length > 0) return { problems }
   const add = problemsAt(source, problems)
 
