@@ -12,6 +12,7 @@
 import { StringDecoder } from 'node:string_decoder'
 import { firstInvalidUtf8, Utf8Lines, utf8Fault } from '../load/utf8.js'
 import { DEFAULT_MAX_LINE_CHARS, type InputLine } from './lines.js'
+import { ownOptions } from '../own.js'
 
 const NEWLINE = 0x0a
 
@@ -62,7 +63,8 @@ const BOM = [0xef, 0xbb, 0xbf]
  * here keeps a reference to one. A UTF-8 byte order mark at the start is dropped. String chunks are
  * encoded as UTF-8 first, so a lone surrogate in one becomes U+FFFD (lineBlocks would keep it).
  */
-export async function* byteBlocks(input: AsyncIterable<Buffer | string>, options: ByteBlockOptions): AsyncGenerator<InputBlock> {
+export async function* byteBlocks(input: AsyncIterable<Buffer | string>, given: ByteBlockOptions): AsyncGenerator<InputBlock> {
+  const options = ownOptions(given) as ByteBlockOptions
   const maxLines = options.maxLines ?? 64
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS
   const { longLine } = options

@@ -6,6 +6,7 @@
 import { open } from 'node:fs/promises'
 import { StringDecoder } from 'node:string_decoder'
 import { Utf8Lines } from '../load/utf8.js'
+import { ownOptions } from '../own.js'
 
 /** A line whose bytes are not UTF-8: the offset, in the line, of its first bad byte (its text is dropped). */
 export interface NotUtf8Line {
@@ -38,7 +39,8 @@ export const DEFAULT_MAX_LINE_CHARS = 32 * 1024 * 1024
  * '\n' still counts; a UTF-8 byte order mark at the start is ignored. A line of bytes that are not
  * UTF-8 is a NotUtf8Line, unless it is over the limit (string chunks are text, and not checked).
  */
-export async function* lineBlocks(input: AsyncIterable<Buffer | string>, options: LineBlockOptions = {}): AsyncGenerator<LineBlock> {
+export async function* lineBlocks(input: AsyncIterable<Buffer | string>, given: LineBlockOptions = {}): AsyncGenerator<LineBlock> {
+  const options = ownOptions(given)
   const maxLines = options.maxLines ?? 256
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS
   const decoder = new StringDecoder('utf8')

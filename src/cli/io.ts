@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { CollabgateError, PolicyValidationError, RecordValidationError, formatProblem } from '../errors.js'
+import { ownOptions } from '../own.js'
 
 /** Exit codes: 0 fine, 1 invalid policies / failed tests / adverse decisions (when asked), 2 usage or input errors. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, INTERNAL: 3 } as const
@@ -79,7 +80,8 @@ export interface InputLimit {
  * `maxBytes` with the same error; reading stops there whatever the file is, and a regular file's size
  * is checked before it is read.
  */
-export async function readInputBytes(io: Io, file: string, maxBytes: number, limit: InputLimit = {}): Promise<Uint8Array | string> {
+export async function readInputBytes(io: Io, file: string, maxBytes: number, given: InputLimit = {}): Promise<Uint8Array | string> {
+  const limit = ownOptions(given)
   const over = (name: string, bytes: string): Error => {
     const err = tooBig(name, bytes, maxBytes, limit.advice ?? '')
     return limit.code ? new CollabgateError(limit.code, err.message) : err

@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { CollabgateError, policyProblem, type PolicyProblem } from '../errors.js'
 import type { Policy, RecordSchema, SourceLocation } from '../model.js'
 import { compareText } from '../order.js'
+import { ownOptions } from '../own.js'
 
 export const LOCK_FILE_NAME = 'policies.lock.json'
 
@@ -160,7 +161,8 @@ export interface CheckLockOptions {
  * policy version in effect on a date a locked version of the same id covers, and a locked policy
  * whose record schema is unlocked are problems.
  */
-export function checkLock(policies: readonly Policy[], lock: PolicyLock, options: CheckLockOptions = {}): LockCheck {
+export function checkLock(policies: readonly Policy[], lock: PolicyLock, given: CheckLockOptions = {}): LockCheck {
+  const options = ownOptions(given)
   const locate = options.locate ?? ((p: Policy) => p.location)
   const schemas = options.schemas ?? []
   const problems: PolicyProblem[] = []
