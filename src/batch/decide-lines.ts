@@ -3,7 +3,7 @@
  * Shared by the main thread (workers: 0) and the worker threads, so both answer alike.
  */
 import { CollabgateError, RecordValidationError, type RecordProblem } from '../errors.js'
-import { readRecordText } from '../load/json-text.js'
+import { DEFAULT_MAX_RECORD_BYTES, readRecordText } from '../load/json-text.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
 import type { InputLine } from './lines.js'
 
@@ -62,6 +62,14 @@ export function decideLine(
   if (typeof text === 'object') {
     const message = `the line is not valid UTF-8: its byte ${text.notUtf8} (counted from 0) begins no UTF-8 character`
     return { ok: false, json: errorLine(line, 'E_RECORD_NOT_UTF8', message, [{ pointer: '', message }]) }
+  }
+  // the record size cap of every other input; UTF-8 takes at most 3 bytes per UTF-16 code unit
+  if (text.length > DEFAULT_MAX_RECORD_BYTES / 3) {
+    const bytes = Buffer.byteLength(text, 'utf8')
+    if (bytes > DEFAULT_MAX_RECORD_BYTES) {
+      const message = `the line is ${bytes} bytes; records may be at most ${DEFAULT_MAX_RECORD_BYTES} bytes`
+      return { ok: false, json: errorLine(line, 'E_RECORD_TOO_LARGE', message) }
+    }
   }
   // a blank line is an error line, not skipped, so output line N always answers input line N
   if (text.trim() === '')

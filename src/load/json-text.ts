@@ -11,6 +11,8 @@
 import { CollabgateError, RecordValidationError } from '../errors.js'
 import { ownOptions } from '../own.js'
 
+/** Largest record accepted by default, as UTF-8 JSON bytes. Real records are a few kilobytes. */
+export const DEFAULT_MAX_RECORD_BYTES = 1_048_576
 /** Deepest nesting of arrays and objects accepted by default. Real records nest three or four levels. */
 export const DEFAULT_MAX_RECORD_DEPTH = 64
 /** Most values (scalars, arrays and objects, keys not counted) in one record by default. Real records hold under a hundred. */

@@ -1,11 +1,10 @@
 /** Size limits for records that come from outside (HTTP bodies, batch lines, queue messages). */
 import { CollabgateError, RecordValidationError } from '../errors.js'
-import { parseRecordText, type JsonTextLimits } from '../load/json-text.js'
+import { DEFAULT_MAX_RECORD_BYTES, parseRecordText, type JsonTextLimits } from '../load/json-text.js'
 import { recordTextOf } from '../load/utf8.js'
 import { ownOptions } from '../own.js'
 
-/** Largest record accepted by default, as UTF-8 JSON bytes. Real records are a few kilobytes. */
-export const DEFAULT_MAX_RECORD_BYTES = 1_048_576
+export { DEFAULT_MAX_RECORD_BYTES }
 
 function tooLarge(bytes: number | undefined, maxBytes: number): CollabgateError {
   const size = bytes === undefined ? 'too deeply nested to measure' : `${bytes} bytes`

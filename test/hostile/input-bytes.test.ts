@@ -158,4 +158,26 @@ describe('NDJSON lines', () => {
     expect(JSON.parse(out)).toMatchObject({ line: 1, error: { code: 'E_RECORD_NOT_UTF8' } })
     expect((JSON.parse(out) as { error: { message: string } }).error.message).toContain(`its byte ${pad.length + BAD_AT} `)
   })
+
+  it.each([0, 2])('a line over the record cap (1 MiB) is E_RECORD_TOO_LARGE, as a record file is (workers: %i)', async (workers) => {
+    const good = RECORD.toString('utf8')
+    // a whole record, padded with spaces: JSON, and decided before the cap
+    const padded = good.slice(0, -1) + ' '.repeat(1_048_577 - RECORD.length) + '}'
+    const atCap = good.slice(0, -1) + ' '.repeat(1_048_576 - RECORD.length) + '}'
+    let out = ''
+    await decideNdjson(set, chunked(Buffer.from([good, padded, atCap].join('\n') + '\n'), []), (t) => void (out += t), {
+      asOf: '2026-11-24',
+      workers,
+    })
+    const lines = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines[1]).toEqual({
+      line: 2,
+      error: { code: 'E_RECORD_TOO_LARGE', message: 'the line is 1048577 bytes; records may be at most 1048576 bytes', problems: [] },
+    })
+    expect(lines[0]).toHaveProperty('outcome')
+    expect(lines[2]).toHaveProperty('outcome')
+  })
 })
