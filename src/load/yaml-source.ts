@@ -360,7 +360,7 @@ export function parseYamlText(
             'E_POLICY_LOSSY_NUMBER',
             `${source} cannot be held exactly by a double: it would be read as ${String(v)}`,
             { file, line: pos.line, column: pos.col },
-            '',
+            pointer,
             { hint: `write a number a double holds, such as ${String(v)}, or quote it to make it a string`, params: { text: source } },
           ),
         )

@@ -46,7 +46,7 @@ describe('a policy number the double does not hold', () => {
         params: { text: '49.99999999999999999' },
         file: FILE,
         ...place(scratch.read(FILE), '49.99999999999999999'),
-        pointer: '',
+        pointer: expect.stringMatching(/^\/rules\/\d+\/require\/all\/1\/any\/0\/value$/) as string,
       },
     ])
   })
