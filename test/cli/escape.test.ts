@@ -22,6 +22,8 @@ let dir: string
 const example = () =>
   JSON.parse(readFileSync(join(ROOT, 'examples/applications/rejected-multiple-reasons.json'), 'utf8')) as Record<string, unknown>
 let validateDir: string
+/** A folder whose 1.1.0 rule title holds the hostile text: refused by every command (E_INVISIBLE_CHARACTER), its report escaped. */
+let titleDir: string
 
 beforeAll(() => {
   assertBuilt()
@@ -29,7 +31,9 @@ beforeAll(() => {
   cpSync(join(ROOT, 'test/fixtures/authoring/versions'), dir, { recursive: true })
   // the titles change, so the fixture's lock no longer holds: this folder has none (a warning only)
   rmSync(join(dir, 'policies.lock.json'))
-  const v11 = join(dir, 'acme.onboarding.v1.1.0.yaml')
+  titleDir = mkdtempSync(join(tmpdir(), 'collabgate-escape-title-'))
+  cpSync(dir, titleDir, { recursive: true })
+  const v11 = join(titleDir, 'acme.onboarding.v1.1.0.yaml')
   writeFileSync(v11, readFileSync(v11, 'utf8').replace('title: Platform data is encrypted at rest', `title: "Encrypted ${HOSTILE_YAML}"`))
   writeFileSync(
     join(dir, 'acme.onboarding.test.yaml'),
@@ -55,6 +59,7 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true })
   rmSync(validateDir, { recursive: true, force: true })
+  rmSync(titleDir, { recursive: true, force: true })
 })
 
 describe('text reporters show control characters from data as visible escapes', () => {
@@ -71,7 +76,7 @@ describe('text reporters show control characters from data as visible escapes', 
     expect(lines.some((l) => l.trim() === 'no rule objected')).toBe(false)
   })
 
-  it('decide --format text: a rule title and a message quoting a record value stay on their lines', async () => {
+  it('decide --format text: a message quoting a record value stays on its line', async () => {
     const record = JSON.parse(readFileSync(join(dir, 'record.json'), 'utf8')) as { applicant: { registration: { country: string } } }
     record.applicant.registration.country = '\u001b[2J\u202eSU\n  - [approve] ok'
     const r = await cli(['decide', '--format', 'text', '--explain', '--no-lock', '--policies', dir, '--as-of', '2025-09-02', '-'], {
@@ -79,7 +84,6 @@ describe('text reporters show control characters from data as visible escapes', 
     })
     expect(r.stdout).not.toMatch(RAW)
     expect(r.stdout).toContain('Registered in \\x1b[2J\\u{202e}SU\\n  - [approve] ok, not the US.')
-    expect(r.stdout).toContain('Encrypted \\x1b[2J\\x1b[32mAPPROVE\\n no rule objected\\x1b]0;title\\x07 \\u{202e} evil \\u{2028} end')
     expect(r.stdout.split('\n').some((l) => l.startsWith('  - [approve] ok'))).toBe(false)
   })
 
@@ -127,11 +131,17 @@ describe('text reporters show control characters from data as visible escapes', 
     expect(r.stdout).not.toMatch(RAW)
   })
 
-  it('diff text: a changed title is escaped', async () => {
-    const r = await cli(['diff', join(dir, 'acme.onboarding.v1.0.0.yaml'), join(dir, 'acme.onboarding.v1.1.0.yaml')])
-    expect(r.code).toBe(0)
-    expect(r.stdout).not.toMatch(RAW)
-    expect(r.stdout).toContain('Encrypted \\x1b[2J\\x1b[32mAPPROVE\\n no rule objected')
+  it('a policy title of escape sequences: every command refuses it (E_INVISIBLE_CHARACTER), and says so in escapes', async () => {
+    const runs = [
+      await cli(['diff', join(titleDir, 'acme.onboarding.v1.0.0.yaml'), join(titleDir, 'acme.onboarding.v1.1.0.yaml')]),
+      await cli(['validate', '--no-lock', titleDir]),
+      await cli(['decide', '--format', 'text', '--no-lock', '--policies', titleDir, join(titleDir, 'record.json')]),
+    ]
+    for (const r of runs) {
+      expect(r.code).toBe(1)
+      expect(r.stdout + r.stderr).toContain('E_INVISIBLE_CHARACTER')
+      expect(r.stdout + r.stderr).not.toMatch(RAW)
+    }
   })
 
   it('impact text: a record id is escaped', async () => {
