@@ -58,10 +58,11 @@ const HEALTH_TIMEOUT_MS = 1000
 const CONTINUOUS_MS = 7000
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-/** The shipped policies without their tests: what a deployment would hold. */
+/** The shipped policies without their tests: what a deployment would hold (links followed: a copy holds no link out). */
 function copyPolicies(from, to, drop = () => false) {
-  cpSync(from, to, {
+  cpSync(realpathSync(from), to, {
     recursive: true,
+    dereference: true,
     filter: (src) => !/\.test\.ya?ml$|test-records|policies\.parsed\.json$/.test(src) && !drop(src),
   })
 }
@@ -368,7 +369,7 @@ function makeTrust(cli, dir) {
 function startLoad({ url, connections, cases, headers, onAnswer }) {
   const { hostname, port } = new URL(url)
   const agent = new Agent({ keepAlive: true, maxSockets: connections })
-  const stats = { requests: 0, errors: 0, timeouts: 0, latencies: [] }
+  const stats = { requests: 0, errors: 0, timeouts: 0, latencies: [], errorCodes: {} }
   let stopping = false
   const loops = Array.from({ length: connections }, async (_, w) => {
     for (let i = w; !stopping; i++) {
@@ -424,11 +425,12 @@ function send({ agent, hostname, port, c, headers, stats, onAnswer }) {
       timedOut = true
       req.destroy(new Error('timeout'))
     })
-    req.on('error', () => {
+    req.on('error', (err) => {
       if (settled) return
       stats.requests++
       if (timedOut) stats.timeouts++
       else stats.errors++
+      if (!timedOut && stats.errorCodes) stats.errorCodes[err.code ?? err.message] = (stats.errorCodes[err.code ?? err.message] ?? 0) + 1
       settle(false)
     })
     req.end(c.body)
@@ -745,9 +747,14 @@ async function runOne({
     process.stderr.write(d)
   })
   const exited = new Promise((r) => child.once('exit', r))
+  let exitCode
   const url = await new Promise((resolve) => {
     const timer = setTimeout(() => resolve(undefined), 15_000)
-    child.once('exit', () => (clearTimeout(timer), resolve(undefined)))
+    child.once('exit', (code) => {
+      exitCode = code
+      clearTimeout(timer)
+      resolve(undefined)
+    })
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (!line.startsWith('{"time"')) return
       if (process.env.FAULTS_DEBUG) process.stderr.write(line.slice(0, 300) + '\n')
@@ -759,7 +766,9 @@ async function runOne({
     })
   })
   if (!url) {
-    const why = stderr.trim().split('\n')[0] || 'no listening event within 15 s'
+    const why =
+      stderr.trim().split('\n')[0] ||
+      (exitCode === undefined ? 'no listening event within 15 s' : `it exited (${exitCode}) before listening`)
     notes.push(`the service did not start: ${why}${signing && /trust/.test(why) ? ' (the service does not take --trust yet)' : ''}`)
     child.kill('SIGKILL')
     await exited
@@ -769,15 +778,40 @@ async function runOne({
   entry.started = true
 
   const auth = { authorization: `Bearer ${token}` }
-  const get = async (path) => {
-    try {
-      const res = await fetch(url + path, { headers: auth, signal: globalThis.AbortSignal.timeout(HEALTH_TIMEOUT_MS) })
-      return { status: res.status, body: await res.json() }
-    } catch (err) {
-      if (err?.name === 'TimeoutError') entry.health_timeouts++
-      return { status: 0, body: undefined, timedOut: err?.name === 'TimeoutError' }
-    }
-  }
+  const { hostname, port } = new URL(url)
+  // a connection per probe, closed after it: no idle keep-alive of the harness's own competes with the load's
+  const get = (path) =>
+    new Promise((resolve) => {
+      let done = false
+      const finish = (r) => {
+        if (done) return
+        done = true
+        clearTimeout(timer)
+        resolve(r)
+      }
+      const headers = { ...auth, connection: 'close' }
+      const req = httpRequest({ host: hostname, port, path, method: 'GET', headers, agent: false }, (res) => {
+        const chunks = []
+        res.on('data', (d) => chunks.push(d))
+        res.on('end', () => {
+          let body
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+          } catch {
+            body = undefined
+          }
+          finish({ status: res.statusCode, body })
+        })
+        res.on('error', () => finish({ status: 0, body: undefined }))
+      })
+      const timer = setTimeout(() => {
+        if (!done) entry.health_timeouts++
+        finish({ status: 0, body: undefined, timedOut: true })
+        req.destroy()
+      }, HEALTH_TIMEOUT_MS)
+      req.on('error', () => finish({ status: 0, body: undefined }))
+      req.end()
+    })
   const servedList = async () => {
     const r = await get('/v1/policies')
     return r.status === 200 ? r.body : undefined
@@ -816,7 +850,6 @@ async function runOne({
   // the baseline: what decides each case now
   const slots = new Set()
   const probeStats = { requests: 0, errors: 0, timeouts: 0, latencies: [] }
-  const { hostname, port } = new URL(url)
   const probeAgent = new Agent({ keepAlive: false })
   for (const c of cases) {
     let seen
@@ -868,7 +901,12 @@ async function runOne({
       while (!until() && Date.now() < cap) await sleep(50)
     },
     degraded: () => probes.some((p) => p.t >= faultStart && !p.ok && p.reasons.length > 0),
-    target: () => realpathSync(live),
+    target() {
+      const dir = realpathSync(live)
+      // every fault writes and deletes under the harness's own temporary folder, never where a link leads out of it
+      if (!dir.startsWith(realpathSync(base) + '/')) throw new Error(`refusing to touch ${dir}: outside ${base}`)
+      return dir
+    },
     servedSlot: (id) => `${asOf} ${servedKey(id) ?? `${id}@?`}`,
     servedFile(id) {
       const file = fileOf.get(servedKey(id))
@@ -969,6 +1007,8 @@ async function runOne({
 
   entry.requests = stats.requests
   entry.errors = stats.errors + stats.timeouts
+  if (stats.errors + stats.timeouts > 0)
+    notes.push(`connection errors ${JSON.stringify(stats.errorCodes)}, request timeouts (${REQUEST_TIMEOUT_MS} ms) ${stats.timeouts}`)
   entry.p99_ms = percentile(stats.latencies, 99)
   entry.non2xx = Object.entries(counts.byStatus)
     .filter(([s]) => Number(s) < 200 || Number(s) >= 300)
