@@ -58,7 +58,7 @@ const HEALTH_TIMEOUT_MS = 1000
 const CONTINUOUS_MS = 7000
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-/** The shipped policies without their tests: what a deployment would hold (links followed: a copy holds no link out). */
+/** The shipped policies without their tests: what a deployment would hold (links followed: no link out). */
 function copyPolicies(from, to, drop = () => false) {
   cpSync(realpathSync(from), to, {
     recursive: true,
@@ -84,7 +84,7 @@ function faults({ cli, trust }) {
   const list = [
     {
       name: 'slow-rewrite',
-      what: 'the served onboarding file rewritten in place in 200-byte chunks 20 ms apart, pausing 600 ms (past the store’s quiet period and check) after every 15th',
+      what: 'the served onboarding file rewritten in place, 200 bytes per 20 ms, at rest 600 ms+ after 15 chunks',
       touches: (ctx) => [ctx.servedSlot(ONBOARDING)],
       async run(ctx) {
         const file = join(ctx.target(), ctx.servedFile(ONBOARDING))
@@ -138,7 +138,7 @@ function faults({ cli, trust }) {
     },
     {
       name: 'symlink-swap',
-      what: 'the directory symlink swapped (rename) to a copy without the served onboarding file, then to a new release (release + 1) without the 1.1.0 versions',
+      what: 'the folder link swapped to a copy without the served onboarding file, then to release + 1 without 1.1.0',
       touches: (ctx) => [ctx.servedSlot(ONBOARDING)],
       async run(ctx) {
         const served = ctx.servedFile(ONBOARDING)
@@ -218,7 +218,7 @@ function faults({ cli, trust }) {
     },
     {
       name: 'new-primary-id',
-      what: 'creator-collaboration.zz.onboarding 1.0.0 (a copy of the served onboarding, primary, appliesTo every application, default approve) added for the hold time',
+      what: 'creator-collaboration.zz.onboarding 1.0.0 added: primary, appliesTo every application, default approve',
       touches: (ctx) => [ctx.servedSlot(ONBOARDING)],
       async run(ctx) {
         const served = readFileSync(join(ctx.target(), ctx.servedFile(ONBOARDING)), 'utf8')
@@ -236,7 +236,7 @@ function faults({ cli, trust }) {
     },
     {
       name: 'earlier-unreleased',
-      what: `onboarding 0.9.0 (in effect 2000-01-01 until 2023-09-18; traffic at asOf ${EARLY} has no released version) added for the hold time`,
+      what: `onboarding 0.9.0 added, in effect 2000-01-01 until 2023-09-18 (no released version at ${EARLY})`,
       touches: () => [`${EARLY} ${ONBOARDING}@-`],
       async run(ctx) {
         const first = readFileSync(join(ctx.target(), `${ONBOARDING}.v1.0.0.yaml`), 'utf8')
@@ -252,7 +252,7 @@ function faults({ cli, trust }) {
     },
     {
       name: 'declaration-edited',
-      what: 'collabgate.yaml edited for the hold time: the application kind’s id field applicationId becomes category',
+      what: 'collabgate.yaml edited: the application kind’s id field applicationId becomes category',
       touches: (ctx) => ctx.allServed(),
       async run(ctx) {
         const file = join(ctx.target(), 'collabgate.yaml')
@@ -277,7 +277,7 @@ function faults({ cli, trust }) {
     },
     {
       name: 'continuous-rewrite',
-      what: `the served onboarding file rewritten in place every 50 ms for ${CONTINUOUS_MS / 1000} s (past the store's 5 s settle timeout), each time with another comment (same digest), then restored`,
+      what: `the served onboarding file rewritten every 50 ms for ${CONTINUOUS_MS / 1000} s (new comment, same digest)`,
       touches: (ctx) => [ctx.servedSlot(ONBOARDING)],
       async run(ctx) {
         const file = join(ctx.target(), ctx.servedFile(ONBOARDING))
@@ -293,14 +293,14 @@ function faults({ cli, trust }) {
     },
     {
       name: 'audit-deleted',
-      what: 'the audit file deleted (unlink) while the service writes; nothing undone: the service must notice and reopen it',
+      what: 'the audit file deleted while the service writes; nothing undone: the service must reopen it',
       folder: false,
       // the service's own repair: when it reports the reopen (audit.reopened), every later answer is logged again
       harmlessToHealth: (ctx) =>
-        ctx.reopenedGrew() ? 'the service reopened the deleted audit file itself and says so (audit.reopened)' : undefined,
+        ctx.reopenedGrew() ? 'the service reopened the deleted audit file and says so (audit.reopened)' : undefined,
       touches: (ctx) => ctx.allServed(),
       async run(ctx) {
-        // held open so the lines written to the deleted file can still be counted (a service that never reopens loses them)
+        // held open so lines written to the deleted file still count (a service that never reopens loses them)
         ctx.keepDeleted(openSync(ctx.auditFile, 'r'))
         unlinkSync(ctx.auditFile)
         await ctx.hold({ until: () => ctx.degraded() || ctx.reopenedGrew() })
@@ -310,7 +310,7 @@ function faults({ cli, trust }) {
   if (trust)
     list.push({
       name: 'unsigned-lock-rewrite',
-      what: `onboarding 1.2.0 (in effect from asOf) added and released with collabgate lock (release + 1), but ${SIG} not signed again`,
+      what: `onboarding 1.2.0 (from asOf) added and released with collabgate lock, ${SIG} not signed again`,
       touches: (ctx) => [ctx.servedSlot(ONBOARDING)],
       async run(ctx) {
         const dir = ctx.target()
@@ -324,7 +324,7 @@ function faults({ cli, trust }) {
             [/^ {2}from: .*$/m, `  from: "${ctx.asOf}"`],
           ]),
         )
-        execFileSync(process.execPath, [cli, 'lock', dir], { stdio: 'pipe', timeout: 30_000 })
+        runCli(cli, ['lock', dir])
         await ctx.hold()
         unlinkSync(file)
         writeFileSync(join(dir, LOCK), lockText)
@@ -342,6 +342,9 @@ function edit(text, pairs) {
   return text
 }
 
+/** Runs the built CLI; throws (with its stderr) when it fails. */
+const runCli = (cli, args) => execFileSync(process.execPath, [cli, ...args], { stdio: 'pipe', timeout: 30_000 })
+
 /** Keys for signed mode: an author and two approvers, a trust file needing one approval. */
 function makeTrust(cli, dir) {
   const keys = [
@@ -350,22 +353,23 @@ function makeTrust(cli, dir) {
     ['approver-2', 'Approver C', 'approver'],
   ].map(([file, name, role]) => {
     const out = join(dir, file)
-    execFileSync(process.execPath, [cli, 'keygen', '--out', out, '--name', name, '--role', role], { stdio: 'pipe', timeout: 30_000 })
+    runCli(cli, ['keygen', '--out', out, '--name', name, '--role', role])
     const publicKey = readFileSync(out + '.pub.pem', 'utf8')
     const raw = Buffer.from(createPublicKey(publicKey).export({ format: 'jwk' }).x, 'base64url')
-    return { keyid: 'sha256:' + createHash('sha256').update(raw).digest('hex'), name, publicKey, roles: [role], pem: out + '.pem' }
+    const keyid = 'sha256:' + createHash('sha256').update(raw).digest('hex')
+    return { keyid, name, publicKey, roles: [role], pem: out + '.pem' }
   })
   const trustFile = join(dir, 'TRUST.json')
   const trust = { keys: keys.map(({ pem: _pem, ...k }) => k), approvals: 1 }
   writeFileSync(trustFile, JSON.stringify(trust, null, 2) + '\n')
   const sign = (folder) => {
-    execFileSync(process.execPath, [cli, 'sign', '--key', keys[0].pem, '--role', 'author', folder], { stdio: 'pipe', timeout: 30_000 })
-    execFileSync(process.execPath, [cli, 'sign', '--key', keys[1].pem, '--role', 'approver', folder], { stdio: 'pipe', timeout: 30_000 })
+    runCli(cli, ['sign', '--key', keys[0].pem, '--role', 'author', folder])
+    runCli(cli, ['sign', '--key', keys[1].pem, '--role', 'approver', folder])
   }
   return { trustFile, sign }
 }
 
-/** The load: `connections` loops of keep-alive requests over the cases, each awaited, so stop() leaves none in flight. */
+/** The load: `connections` loops of keep-alive requests, each awaited, so stop() leaves none in flight. */
 function startLoad({ url, connections, cases, headers, onAnswer }) {
   const { hostname, port } = new URL(url)
   const agent = new Agent({ keepAlive: true, maxSockets: connections })
@@ -430,7 +434,8 @@ function send({ agent, hostname, port, c, headers, stats, onAnswer }) {
       stats.requests++
       if (timedOut) stats.timeouts++
       else stats.errors++
-      if (!timedOut && stats.errorCodes) stats.errorCodes[err.code ?? err.message] = (stats.errorCodes[err.code ?? err.message] ?? 0) + 1
+      const code = err.code ?? err.message
+      if (!timedOut) stats.errorCodes[code] = (stats.errorCodes[code] ?? 0) + 1
       settle(false)
     })
     req.end(c.body)
@@ -443,7 +448,7 @@ const percentile = (values, p) => {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 10) / 10
 }
 
-/** What an answer says apart from the policy that made it: equal under one digest unless the folder's declaration changed. */
+/** What an answer says besides its policy: the same under one digest unless the folder's declaration changed. */
 const shapeOf = (d) => JSON.stringify([d.outcome, (d.reasons ?? []).map((r) => r.rule), d.subject?.kind, d.subject?.id, d.review ?? null])
 
 /** The decision id of an audit line, under any of the names the service may give it. */
@@ -545,7 +550,7 @@ export async function runFaults({ root, connections, json, auditMode, holdMs, re
         signing = makeTrust(cli, base)
         signing.sign(template)
         // the harness's own check that the copy it serves is a release the trust file accepts
-        execFileSync(process.execPath, [cli, 'verify', '--trust', signing.trustFile, template], { stdio: 'pipe', timeout: 30_000 })
+        runCli(cli, ['verify', '--trust', signing.trustFile, template])
         signedMode = 'on'
       } catch (err) {
         signedMode = `unavailable: ${
@@ -591,8 +596,7 @@ export async function runFaults({ root, connections, json, auditMode, holdMs, re
   const logging = auditMode !== 'none'
   const idsKnown = results.every((r) => r.audit_missing !== null)
   const noIds = results.filter((r) => r.started && r.audit_missing === null && logging).map((r) => r.fault)
-  if (noIds.length > 0)
-    notes.push(`no x-decision-id header from the service: audit lines could not be matched to answers (${noIds.join(', ')})`)
+  if (noIds.length > 0) notes.push(`no x-decision-id from the service: audit lines not matched (${noIds.join(', ')})`)
   const summary = {
     mode: 'faults',
     audit_mode: auditMode,
@@ -646,10 +650,20 @@ export async function runFaults({ root, connections, json, auditMode, holdMs, re
     summary.errors === 0 &&
     !(trust && signedMode !== 'on')
   for (const n of notes) say(`note: ${n}`)
+  const failures = [
+    `unreleased answers ${summary.unreleased_answers}`,
+    `audit missing ${summary.audit_missing}, extra ${summary.audit_extra}`,
+    `health timeouts ${summary.health_timeouts}`,
+    `touching nothing: ${summary.faults_touching_nothing.join(', ') || 'none'}`,
+    `health ok throughout: ${summary.faults_with_health_ok.join(', ') || 'none'}`,
+    `not recovered: ${summary.not_recovered.join(', ') || 'none'}`,
+    `not run: ${summary.not_started.join(', ') || 'none'}`,
+    `unexpected non-2xx ${summary.unexpected_non2xx}, errors ${summary.errors}`,
+  ]
   say(
     ok
-      ? `ok: ${results.length} faults: no unreleased answer, every audit line matched to its answer, health degraded with a reason during each fault, every fault recovered`
-      : `FAILED: unreleased answers ${summary.unreleased_answers}, audit missing ${summary.audit_missing}, audit extra ${summary.audit_extra}, health timeouts ${summary.health_timeouts}, touching nothing: ${summary.faults_touching_nothing.join(', ') || 'none'}, health ok throughout: ${summary.faults_with_health_ok.join(', ') || 'none'}, not recovered: ${summary.not_recovered.join(', ') || 'none'}, not run: ${summary.not_started.join(', ') || 'none'}, unexpected non-2xx ${summary.unexpected_non2xx}, errors ${summary.errors}`,
+      ? `ok: ${results.length} faults: no unreleased answer, audit matched, health said so, all recovered`
+      : `FAILED: ${failures.join(', ')}`,
   )
   if (json) say(JSON.stringify({ ...summary, ok }))
   return ok
@@ -658,12 +672,21 @@ export async function runFaults({ root, connections, json, auditMode, holdMs, re
 function describe(fault, e, recoverTimeoutMs) {
   const pad = ' '.repeat(23)
   if (!e.started) return `${fault.name.padEnd(22)} NOT RUN: ${e.notes.join('; ')}`
+  const missed = e.touched_nothing.length > 0 ? ` — NOT served at baseline: ${e.touched_nothing.join(', ')}` : ''
+  const during = e.health_degraded
+    ? `degraded (${e.health_reasons.join(' / ')})`
+    : e.harmless_to_health
+      ? `ok, harmless: ${e.harmless_to_health}`
+      : 'OK THROUGHOUT'
+  const recovery = e.recovered ? `recovered in ${e.recover_ms} ms` : `NOT recovered within ${recoverTimeoutMs} ms`
   const lines = [
     `${fault.name.padEnd(22)} ${fault.what}`,
-    `${pad}touches ${e.touches.join(', ') || '(nothing declared)'}${e.touched_nothing.length > 0 ? ` — NOT served at baseline: ${e.touched_nothing.join(', ')}` : ''}`,
-    `${pad}requests ${e.requests}, non-2xx ${e.non2xx} (unexpected ${e.unexpected_non2xx}), errors ${e.errors}, unreleased ${e.unreleased}, p99 ${e.p99_ms} ms`,
-    `${pad}health ${e.health_seen.join(' | ') || '-'}; during the fault: ${e.health_degraded ? `degraded (${e.health_reasons.join(' / ')})` : e.harmless_to_health ? `ok, harmless: ${e.harmless_to_health}` : 'OK THROUGHOUT'}; probe timeouts ${e.health_timeouts}`,
-    `${pad}${e.recovered ? `recovered in ${e.recover_ms} ms` : `NOT recovered within ${recoverTimeoutMs} ms`}; audit ${e.audit_lines} lines for ${e.answered} answers: missing ${e.audit_missing ?? 'n/a'}, extra ${e.audit_extra ?? 'n/a'}`,
+    `${pad}touches ${e.touches.join(', ') || '(nothing declared)'}${missed}`,
+    `${pad}requests ${e.requests}, non-2xx ${e.non2xx} (unexpected ${e.unexpected_non2xx}), errors ${e.errors}` +
+      `, unreleased ${e.unreleased}, p99 ${e.p99_ms} ms`,
+    `${pad}health ${e.health_seen.join(' | ') || '-'}; during the fault: ${during}; probe timeouts ${e.health_timeouts}`,
+    `${pad}${recovery}; audit ${e.audit_lines} lines for ${e.answered} answers:` +
+      ` missing ${e.audit_missing ?? 'n/a'}, extra ${e.audit_extra ?? 'n/a'}`,
   ]
   for (const n of e.notes) lines.push(`${pad}note: ${n}`)
   return lines.join('\n')
@@ -769,7 +792,8 @@ async function runOne({
     const why =
       stderr.trim().split('\n')[0] ||
       (exitCode === undefined ? 'no listening event within 15 s' : `it exited (${exitCode}) before listening`)
-    notes.push(`the service did not start: ${why}${signing && /trust/.test(why) ? ' (the service does not take --trust yet)' : ''}`)
+    const hint = signing && /trust/.test(why) ? ' (the service does not take --trust yet)' : ''
+    notes.push(`the service did not start: ${why}${hint}`)
     child.kill('SIGKILL')
     await exited
     children.delete(child)
@@ -843,7 +867,7 @@ async function runOne({
       unreleasedSeen.add(`${key} ${d.policy?.digest}`)
     } else if (c.baseline?.digest === d.policy.digest && c.baseline.shape !== shapeOf(d)) {
       counts.unreleased++
-      unreleasedSeen.add(`${key}: answered otherwise than at baseline under the same digest (the folder's declaration?)`)
+      unreleasedSeen.add(`${key}: answered otherwise than at baseline under one digest (the folder's declaration?)`)
     }
   }
 
@@ -894,7 +918,7 @@ async function runOne({
     template,
     asOf,
     holdMs,
-    /** The fault lasts `ms` (the hold time), then until health is degraded with a reason (or `until`), at most `capMs` more. */
+    /** The fault lasts `ms` (the hold time), then until health is degraded (or `until`), at most `capMs` more. */
     async hold({ ms = holdMs, capMs = 5000, until = () => ctx.degraded() } = {}) {
       await sleep(ms)
       const cap = Date.now() + capMs
@@ -1021,12 +1045,12 @@ async function runOne({
     const lines = auditLinesOf(auditDir, heldFds)
     entry.audit_lines = lines.length
     const inDeleted = lines.filter((l) => l.from === 'deleted').length
-    if (inDeleted > 0) notes.push(`${inDeleted} audit line(s) went to the deleted file (read through a descriptor the harness held open)`)
+    if (inDeleted > 0) notes.push(`${inDeleted} audit line(s) went to the deleted file (read through a held descriptor)`)
     if (counts.withoutId === 0) {
       const m = matchAudit(lines, answeredIds)
       entry.audit_missing = m.missing
       entry.audit_extra = m.extra
-      if (m.unreadable > 0) notes.push(`${m.unreadable} audit line(s) without a readable decision id (counted as extra)`)
+      if (m.unreadable > 0) notes.push(`${m.unreadable} audit line(s) without a readable id (counted as extra)`)
     } else notes.push(`${counts.withoutId} of ${counts.answered} answers had no x-decision-id: audit lines not matched`)
   }
   return entry
