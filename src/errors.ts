@@ -76,6 +76,7 @@ export const PROBLEM_CODES = {
   E_SYMLINK: 'a symbolic link leads outside the policy folder (allowed with `followSymlinks` / `--follow-symlinks`)',
   E_PATH_OUTSIDE:
     "a test's recordFile or base, or a record schema of collabgate.yaml, names a file outside the policy folder (symbolic links resolved); it is not read",
+  E_LINK_CYCLE: 'a symbolic link inside the policy folder leads back to a folder that holds it (a loop); the folder is refused',
   E_TIME_LIMIT: "checking the folder took longer than the store's time budget (`parseBudgetMs`)",
   E_SCHEMA: 'the document does not have the shape its JSON Schema gives (unknown or missing field, wrong type)',
   E_DUPLICATE_RULE: 'two rules of one policy have the same id',
@@ -104,9 +105,18 @@ export const PROBLEM_CODES = {
     'the folder must have a lock that releases something (`requireLock`, or a store that served a locked folder) and has none',
   E_LOCK_ROLLBACK: 'the lock goes back: its release is lower than one already served, or it changed without a higher release',
   E_LOCK_INVALID: 'the lock file is not JSON of id@version to digests',
+  E_TRUST_INVALID: 'the trust file (`trust`, `--trust`) cannot be read or is not of the shape schemas/trust.schema.json gives',
+  E_RELEASE_UNSIGNED: 'with a trust file: the release has no signature file (policies.lock.sig.json)',
+  E_RELEASE_INVALID: 'with a trust file: the signature file is malformed',
+  E_RELEASE_MISMATCH: 'with a trust file: the signature file is for other lock content than the lock on disk',
+  E_RELEASE_SIGNATURE: 'with a trust file: a signature does not verify, or its key or role is not in the trust file',
+  E_RELEASE_UNAPPROVED: 'with a trust file: no valid author signature, or fewer approvals than the trust file asks for',
+  E_RELEASE_EXPIRED: "with a trust file: the release's signatures, or the trust file, have expired",
+  E_RELEASE_ROLLBACK: 'with a trust file: the release is older than `minRelease`',
   E_FILE_NAME: 'a file named ID.vVERSION.yaml holds another id or version',
   E_EQUIVALENT_STALE: 'a policy test declares an equivalent mutant that is no longer generated',
   E_EQUIVALENT_KILLED: 'a policy test declares an equivalent mutant that one of its cases kills',
+  E_TOO_MANY_PROBLEMS: 'a file has more problems than are listed (50 per file); this one counts the rest',
 } as const satisfies Record<string, string>
 
 export type ProblemCode = keyof typeof PROBLEM_CODES
@@ -215,3 +225,38 @@ export function formatProblem(p: PolicyProblem): string {
 
 /** A problem's or warning's sentence with its hint after it. */
 export const withHint = (p: { message: string; hint?: string | undefined }): string => (p.hint ? `${p.message}; ${p.hint}` : p.message)
+
+/** Most problems listed for one file: past it, one E_TOO_MANY_PROBLEMS counts the rest (a 527 KB file gave 16,801). */
+export const MAX_PROBLEMS_PER_FILE = 50
+
+/**
+ * At most `max` problems per file, in their order, each file's rest counted by one E_TOO_MANY_PROBLEMS
+ * after its last listed problem. Idempotent: a list capped once, capped again, counts the same.
+ */
+export function capProblems(problems: readonly PolicyProblem[], max: number = MAX_PROBLEMS_PER_FILE): PolicyProblem[] {
+  const listed = new Map<string, number>()
+  const rest = new Map<string, { more: number; at: PolicyProblem }>()
+  const out: PolicyProblem[] = []
+  for (const p of problems) {
+    const counted = p.code === 'E_TOO_MANY_PROBLEMS' ? Number(p.params?.more ?? 0) : 0
+    const n = listed.get(p.file) ?? 0
+    if (p.code !== 'E_TOO_MANY_PROBLEMS' && n < max) {
+      listed.set(p.file, n + 1)
+      out.push(p)
+      continue
+    }
+    let summary = rest.get(p.file)
+    if (!summary) {
+      summary = { more: 0, at: { ...p, code: 'E_TOO_MANY_PROBLEMS', message: '', pointer: '' } }
+      delete summary.at.hint
+      rest.set(p.file, summary)
+      out.push(summary.at)
+    }
+    summary.more += p.code === 'E_TOO_MANY_PROBLEMS' ? counted : 1
+  }
+  for (const { more, at } of rest.values()) {
+    at.message = `… and ${more} more problem${more === 1 ? '' : 's'} in this file`
+    at.params = { more }
+  }
+  return out
+}

@@ -29,6 +29,8 @@ export {
   ERROR_CODES,
   PROBLEM_CODES,
   WARNING_CODES,
+  capProblems,
+  MAX_PROBLEMS_PER_FILE,
   formatProblem,
   policyProblem,
   withHint,
@@ -90,6 +92,7 @@ export {
   type ProblemsEvent,
   type ReloadEvent,
   type ReloadResult,
+  type StoreDecideOptions,
   type StoreStatus,
 } from './store/store.js'
 export { assertRecordSize, DEFAULT_MAX_RECORD_BYTES, parseRecordJson, type ParseRecordJsonOptions } from './store/record.js'
@@ -106,7 +109,9 @@ export {
   type AuditLogOptions,
   type AuditMode,
   type Decider,
+  type DecisionContext,
   type DecisionSink,
+  newDecisionId,
 } from './audit/audit.js'
 export {
   runPolicyTestFiles,

@@ -9,9 +9,12 @@
  * Policies are reloaded from a folder as they change: a valid folder is swapped in atomically, an
  * invalid one is refused and the last good set keeps answering. Bad requests get 400 with an
  * RFC 9457 problem body listing every problem; bodies over the limit get 413; bodies that are not
- * JSON by their content type get 415. With COLLABGATE_TOKEN set, /v1/ requires `Authorization:
- * Bearer <token>` (401 otherwise). Connections and slow clients are bounded (see LIMITS). Answers
- * name policy files relative to the folder, never by their path on the server.
+ * JSON by their content type get 415. /v1/ requires `Authorization: Bearer <token>` with the token
+ * from COLLABGATE_TOKEN (401 otherwise); without a token the service does not start unless told to
+ * serve without authentication (--insecure-no-auth, or COLLABGATE_ALLOW_NO_AUTH=1). Connections and
+ * slow clients are bounded (see LIMITS). Answers name policy files relative to the folder, never by
+ * their path on the server. Every decision answer carries an `x-decision-id` header, the id its
+ * audit line carries.
  *
  * Run (after `npm run build`):
  *   COLLABGATE_TOKEN=… node examples/service/server.mjs --policies policies --port 8080 \
@@ -19,7 +22,7 @@
  * SIGHUP reopens the audit file (log rotation, or a disk that has room again).
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { realpathSync } from 'node:fs'
+import { readdirSync, realpathSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
 import { basename, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,6 +32,7 @@ import {
   createAuditLog,
   DEFAULT_MAX_RECORD_BYTES,
   defaultPoliciesDir,
+  newDecisionId,
   parseRecordJson,
   RecordValidationError,
   watchPolicies,
@@ -53,7 +57,8 @@ const STATUS_BY_CODE = {
  * What the service holds clients to (every one can be changed through `createServer({ limits })`):
  * headers must arrive within 10 s and the whole request within 30 s of the connection's first byte
  * (checked every second, and the body read is cut at exactly 30 s); an idle keep-alive connection is
- * closed after 5 s; at most 1,024 connections in all and 64 from one address.
+ * closed after 5 s; at most 1,024 connections in all and 64 from one address, of which at most 8 idle
+ * (between requests). At the global cap a new connection takes the place of the oldest idle one.
  */
 export const LIMITS = Object.freeze({
   headersTimeoutMs: 10_000,
@@ -61,6 +66,7 @@ export const LIMITS = Object.freeze({
   keepAliveTimeoutMs: 5_000,
   maxConnections: 1024,
   maxConnectionsPerIp: 64,
+  maxIdlePerIp: 8,
 })
 
 /** Shortest token the service accepts: a guessable token is no protection. */
@@ -124,6 +130,29 @@ function redactor(paths) {
     for (const [from, to] of pairs) if (text.includes(from)) text = text.replaceAll(from, to)
     return text
   }
+}
+
+/** Top-level folders of this machine's file system, read once: a path under one of them is a server path. */
+let topLevel
+function serverPathPattern() {
+  if (!topLevel) {
+    let names = []
+    try {
+      names = readdirSync('/').filter((n) => /^[\w.-]+$/.test(n) && !n.startsWith('.'))
+    } catch {
+      // no listing, no scrubbing beyond the known paths
+    }
+    const alternatives = names.map((n) => n.replace(/[.]/g, '\\.')).join('|')
+    // not after a word character, so a relative name such as policies/tmp/x.yaml is left alone
+    topLevel = alternatives ? new RegExp(String.raw`(?<![\w.~-])/(?:${alternatives})(?=[/"\\\s),;]|$)[^"\\\s(),;]*`, 'g') : null
+  }
+  return topLevel
+}
+
+/** Replaces absolute paths under a top-level folder of this machine (the store's problems can quote a link's target). */
+function scrubServerPaths(text) {
+  const pattern = serverPathPattern()
+  return pattern ? text.replace(pattern, '<server path>') : text
 }
 
 /** Whether a Content-Type header names JSON (application/json or application/…+json), in UTF-8 if a charset is given. */
@@ -232,9 +261,11 @@ function queryProblems(url) {
 /**
  * Builds the service. Options: policiesDir (default: the shipped policies), maxBodyBytes (default 1 MiB),
  * audit (a DecisionSink, or a file path for an NDJSON decision log), auditMode (for a path: 'durable',
- * the default, or 'buffered'), token (default: the COLLABGATE_TOKEN environment variable; when set,
- * /v1/ needs `Authorization: Bearer <token>`), limits (see LIMITS), watch (default true), debounceMs,
- * today (clock for the default asOf), log (receives one object per reload event).
+ * the default, or 'buffered'), token (default: the COLLABGATE_TOKEN environment variable; /v1/ needs
+ * `Authorization: Bearer <token>`), insecureNoAuth (default: COLLABGATE_ALLOW_NO_AUTH=1; without a
+ * token, only `true` lets the service start, open to anyone who can connect), limits (see LIMITS),
+ * watch (default true), debounceMs, today (clock for the default asOf), log (receives one object per
+ * reload event).
  */
 export async function createServer(options = {}) {
   const dir = resolve(options.policiesDir ?? defaultPoliciesDir())
@@ -248,6 +279,16 @@ export async function createServer(options = {}) {
   const token = Object.hasOwn(options, 'token') ? options.token : process.env.COLLABGATE_TOKEN
   if (token !== undefined && (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH))
     throw new CollabgateError('E_INVALID_ARGUMENT', `the bearer token must be at least ${MIN_TOKEN_LENGTH} characters`)
+  const insecureNoAuth = Object.hasOwn(options, 'insecureNoAuth')
+    ? options.insecureNoAuth === true
+    : process.env.COLLABGATE_ALLOW_NO_AUTH === '1'
+  // an open decision service is a choice to make out loud, not what a forgotten variable gives
+  if (token === undefined && !insecureNoAuth)
+    throw new CollabgateError(
+      'E_INVALID_ARGUMENT',
+      `no bearer token: set COLLABGATE_TOKEN (at least ${MIN_TOKEN_LENGTH} characters), or pass --insecure-no-auth ` +
+        '(COLLABGATE_ALLOW_NO_AUTH=1) to serve /v1/ to anyone who can connect',
+    )
   const auditPath = typeof options.audit === 'string' ? resolve(options.audit) : undefined
   const audit =
     auditPath !== undefined
@@ -263,11 +304,18 @@ export async function createServer(options = {}) {
   } catch {
     realDir = undefined
   }
-  const redact = redactor([
+  const known = [
     { from: dir, to: '.' },
     { from: realDir !== dir ? realDir : undefined, to: '.' },
     { from: auditPath, to: auditPath ? basename(auditPath) : '' },
-  ])
+  ]
+  const redact = redactor(known)
+  /** For answers in the store's own words: the folder as it resolves now (a swapped link), then other server paths. */
+  const redactStore = (text) => {
+    const resolved = store.status().resolved
+    const now = resolved && resolved !== dir && resolved !== realDir ? redactor([{ from: resolved, to: '.' }, ...known]) : redact
+    return scrubServerPaths(now(text))
+  }
   const store = await watchPolicies(dir, {
     watch: watching,
     debounceMs: options.debounceMs,
@@ -306,7 +354,13 @@ export async function createServer(options = {}) {
         lastReload: { status: status.lastReload.status, at: status.lastReload.at, problems: status.lastReload.problems.length },
         ...(status.audit
           ? {
-              audit: { healthy: status.audit.healthy, mode: status.audit.mode, entries: status.audit.entries, failed: status.audit.failed },
+              audit: {
+                healthy: status.audit.healthy,
+                mode: status.audit.mode,
+                entries: status.audit.entries,
+                failed: status.audit.failed,
+                ...(status.audit.reopened !== undefined ? { reopened: status.audit.reopened } : {}),
+              },
             }
           : {}),
       },
@@ -314,6 +368,9 @@ export async function createServer(options = {}) {
   }
 
   async function decide(req, res, url, started) {
+    // every answer to a decision request names the id its audit line carries (none is written for a refused one)
+    const decisionId = newDecisionId()
+    res.setHeader('x-decision-id', decisionId)
     if (!isJsonType(req.headers['content-type'])) {
       req.resume()
       throw new HttpProblem(
@@ -356,7 +413,7 @@ export async function createServer(options = {}) {
     }
     let decision
     try {
-      decision = await store.decide(record, { asOf, ...(policy ? { policy } : {}), ...(version ? { version } : {}) })
+      decision = await store.decide(record, { asOf, decisionId, ...(policy ? { policy } : {}), ...(version ? { version } : {}) })
     } catch (err) {
       if (!(err instanceof CollabgateError)) throw err
       const status = STATUS_BY_CODE[err.code] ?? 400
@@ -382,14 +439,14 @@ export async function createServer(options = {}) {
             lastReload: status.lastReload,
           },
           {},
-          redact,
+          redactStore,
         )
       },
     },
     '/healthz': {
       GET: (_req, res) => {
         const { code, body } = health()
-        send(res, code, body, {}, redact)
+        send(res, code, body, {}, redactStore)
       },
     },
   }
@@ -446,26 +503,66 @@ export async function createServer(options = {}) {
         }
         const p = err instanceof HttpProblem ? err : new HttpProblem(500, 'internal', 'the service failed; the error was logged')
         if (!(err instanceof HttpProblem)) log({ event: 'error', message: err instanceof Error ? err.message : String(err) })
-        sendProblem(res, p, req.url, redact)
+        sendProblem(res, p, req.url, p.status >= 500 ? redactStore : redact)
         if (p.headers.connection === 'close') res.once('finish', () => req.socket.destroySoon?.())
       })
     },
   )
-  server.maxConnections = limits.maxConnections
   // one address cannot take every connection: the ones over its share are closed at once
   const perIp = new Map()
+  /** Every open connection, and the idle ones (between requests) oldest first, in all and per address. */
+  const open = new Set()
+  const idle = new Set()
+  const idleByIp = new Map()
+  const ipOf = (socket) => socket.remoteAddress ?? ''
+  const busy = (socket) => {
+    idle.delete(socket)
+    idleByIp.get(ipOf(socket))?.delete(socket)
+  }
+  const evict = (socket) => {
+    busy(socket)
+    open.delete(socket)
+    socket.destroy()
+  }
   server.on('connection', (socket) => {
-    const ip = socket.remoteAddress ?? ''
+    const ip = ipOf(socket)
     const count = (perIp.get(ip) ?? 0) + 1
     if (count > limits.maxConnectionsPerIp) {
       socket.destroy()
       return
     }
+    // at the cap, idle keep-alive connections give way to a new client; busy ones do not
+    if (open.size >= limits.maxConnections) {
+      const oldest = idle.values().next().value
+      if (oldest === undefined) {
+        socket.destroy()
+        return
+      }
+      evict(oldest)
+    }
     perIp.set(ip, count)
+    open.add(socket)
     socket.once('close', () => {
+      busy(socket)
+      open.delete(socket)
+      if (idleByIp.get(ip)?.size === 0) idleByIp.delete(ip)
       const left = (perIp.get(ip) ?? 1) - 1
       if (left === 0) perIp.delete(ip)
       else perIp.set(ip, left)
+    })
+  })
+  server.on('request', (req, res) => {
+    const socket = req.socket
+    busy(socket)
+    res.once('finish', () => {
+      if (!open.has(socket) || socket.destroyed) return
+      const ip = ipOf(socket)
+      let mine = idleByIp.get(ip)
+      if (!mine) idleByIp.set(ip, (mine = new Set()))
+      idle.add(socket)
+      mine.add(socket)
+      // one address keeps only a few idle connections: its oldest idle one goes first
+      if (mine.size > limits.maxIdlePerIp) evict(mine.values().next().value)
     })
   })
 
@@ -512,6 +609,7 @@ async function main() {
       'max-body-bytes': { type: 'string' },
       'max-connections': { type: 'string' },
       'max-connections-per-ip': { type: 'string' },
+      'insecure-no-auth': { type: 'boolean', default: false },
     },
   })
   const print = (o) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...o }) + '\n')
@@ -520,6 +618,7 @@ async function main() {
     audit: values.audit,
     auditMode: values['audit-mode'],
     maxBodyBytes: values['max-body-bytes'] ? Number(values['max-body-bytes']) : undefined,
+    ...(values['insecure-no-auth'] ? { insecureNoAuth: true } : {}),
     limits: {
       ...(values['max-connections'] ? { maxConnections: Number(values['max-connections']) } : {}),
       ...(values['max-connections-per-ip'] ? { maxConnectionsPerIp: Number(values['max-connections-per-ip']) } : {}),

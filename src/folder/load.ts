@@ -1,10 +1,13 @@
-import { readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { PolicyValidationError, policyProblem, type CollabgateError, type PolicyProblem, type PolicyWarning } from '../errors.js'
+import { CollabgateError, PolicyValidationError, policyProblem, type PolicyProblem, type PolicyWarning } from '../errors.js'
 import type { Policy, RecordSchema, SourceLocation, SubjectDefinition } from '../model.js'
 import { PolicySet } from '../decide/policy-set.js'
 import { checkLock, LOCK_FILE_NAME, lockOf, parseLockFile, type LockFile, type PolicyLock } from '../lock/lock.js'
 import { ownOptions } from '../own.js'
+import { ENVELOPE_FILE_NAME, parseEnvelope, type ReleaseEnvelope } from '../release/envelope.js'
+import { parseTrust, type Trust } from '../release/trust.js'
+import { checkRelease } from '../release/verify.js'
 import { effectiveEnds } from '../succession.js'
 import { checkPolicyDocument } from '../validate/policy.js'
 import { checkAcrossVersions, checkPrimaries } from '../validate/versions.js'
@@ -31,6 +34,14 @@ export interface LoadOptions {
    * example service require a lock. Ignored when `lock` is false.
    */
   requireLock?: boolean
+  /**
+   * A trust file (TRUST.json: public keys, roles, approvals needed): the folder's lock must then be
+   * signed as it requires (policies.lock.sig.json beside the lock), or nothing of the folder loads
+   * (E_RELEASE_*). Implies `requireLock`. Keep it where those who can write the folder cannot.
+   */
+  trust?: string
+  /** With `trust`: the lowest release accepted (E_RELEASE_ROLLBACK below it), e.g. the last one deployed. */
+  minRelease?: number
   /**
    * Follow symbolic links that lead outside the policy folder (default false: such a file is
    * E_SYMLINK, so the folder's content is what lies inside it). Links inside the folder always work.
@@ -88,19 +99,35 @@ export const relativeTo =
   (abs: string): string =>
     relative(root, abs).split(sep).join('/') || '.'
 
-/** Policy files below the given files and folders, sorted, so results never depend on directory order. */
+/**
+ * Policy files below the given files and folders, sorted, so results never depend on directory order.
+ * Throws PolicyValidationError (E_LINK_CYCLE, naming the link) when a symbolic link leads back to a
+ * folder that holds it: two such links (`a -> .`, `b -> ..`) made the walk branch without end.
+ */
 export async function findPolicyFiles(paths: readonly string[], match: (name: string) => boolean = isPolicyFile): Promise<string[]> {
   const out: string[] = []
   // a named file is filtered like a found one, so a *.test.yaml passed by hand is never read as a policy
-  const visit = async (p: string): Promise<void> => {
+  const visit = async (p: string, top: string, holding: readonly string[]): Promise<void> => {
     const info = await stat(p)
     if (info.isDirectory()) {
+      const identity = `${info.dev}:${info.ino}`
+      if (holding.includes(identity)) {
+        const link = relativeTo(top)(await linkOnTheWay(top, p))
+        const message = `${link} is a symbolic link to a folder that holds it (a loop); remove it or point it elsewhere`
+        throw new PolicyValidationError([problem(link, 'E_LINK_CYCLE', message)])
+      }
       const entries = (await readdir(p)).filter((e) => !e.startsWith('.') && e !== 'node_modules').sort()
-      for (const e of entries) await visit(join(p, e))
+      for (const e of entries) await visit(join(p, e), top, [...holding, identity])
     } else if (info.isFile() && match(p)) out.push(resolve(p))
   }
-  for (const p of paths) await visit(p)
+  for (const p of paths) await visit(p, p, [])
   return [...new Set(out)]
+}
+
+/** The deepest symbolic link on the way from `top` down to `p` (`p` itself when none is found). */
+async function linkOnTheWay(top: string, p: string): Promise<string> {
+  for (let at = p; at !== top && at.length > top.length; at = dirname(at)) if ((await lstat(at)).isSymbolicLink()) return at
+  return p
 }
 
 const leaves = (from: string, to: string): boolean => {
@@ -155,7 +182,8 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
       declaration: undefined,
       root: resolve(String(list[0] ?? '.')),
       lock: undefined,
-      problems: [problem(file, 'E_IO', `cannot read ${file}: ${e.code ?? e.message}`)],
+      problems:
+        err instanceof PolicyValidationError ? [...err.problems] : [problem(file, 'E_IO', `cannot read ${file}: ${e.code ?? e.message}`)],
     }
   }
   const name = options.displayName ?? relativeTo(root)
@@ -257,7 +285,7 @@ async function checkFolderLock(
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT' && typeof option !== 'string') {
-      if (at.options.requireLock === true) problems.push(required(`no lock file at ${shown}`))
+      if (at.options.requireLock === true || at.options.trust !== undefined) problems.push(required(`no lock file at ${shown}`))
       else if (policies.length > 0)
         warnings.push({
           code: 'W_NO_LOCK',
@@ -277,7 +305,9 @@ async function checkFolderLock(
     problems.push(problem(shown, 'E_LOCK_INVALID', (err as CollabgateError).message))
     return { ...none, found: true }
   }
-  if (at.options.requireLock === true && Object.keys(lock.entries).length === 0) problems.push(required(`${shown} releases nothing`))
+  if ((at.options.requireLock === true || at.options.trust !== undefined) && Object.keys(lock.entries).length === 0)
+    problems.push(required(`${shown} releases nothing`))
+  if (at.options.trust !== undefined) problems.push(...(await releaseProblems(lock, file, at.options, at.name)))
   const ends = effectiveEnds(policies)
   const lines = text.split('\n')
   const check = checkLock(policies, lock.entries, {
@@ -294,6 +324,45 @@ async function checkFolderLock(
   })
   problems.push(...check.problems)
   return { file: shown, found: true, release: lock.release, entries: lock.entries, unlocked: check.unlocked, stale: check.stale }
+}
+
+/** With a trust file: why the lock's release is not signed and approved as the trust file requires (none when it is). */
+async function releaseProblems(
+  lock: LockFile,
+  lockFile: string,
+  options: LoadOptions,
+  name: (abs: string) => string,
+): Promise<PolicyProblem[]> {
+  const trustFile = resolve(String(options.trust))
+  const shownTrust = basename(trustFile)
+  let trust: Trust
+  try {
+    trust = parseTrust(await readFile(trustFile, 'utf8'), shownTrust)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const message = err instanceof CollabgateError ? err.message : `cannot read the trust file ${shownTrust}: ${code ?? String(err)}`
+    return [problem(shownTrust, 'E_TRUST_INVALID', message)]
+  }
+  const sigFile = join(dirname(lockFile), ENVELOPE_FILE_NAME)
+  const shown = name(sigFile)
+  let envelope: ReleaseEnvelope | undefined
+  try {
+    envelope = parseEnvelope(await readFile(sigFile, 'utf8'), shown)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT') {
+      const message = err instanceof CollabgateError ? err.message : `cannot read ${shown}: ${code ?? String(err)}`
+      return [problem(shown, 'E_RELEASE_INVALID', message)]
+    }
+  }
+  const { problems } = checkRelease({
+    lock,
+    envelope,
+    trust,
+    file: shown,
+    ...(options.minRelease === undefined ? {} : { minRelease: options.minRelease }),
+  })
+  return problems.map((p) => problem(shown, p.code, p.message))
 }
 
 const locators = new WeakMap<Policy, (pointer: string) => SourceLocation>()

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import type * as Yaml from 'yaml'
 import type { Node } from 'yaml'
-import { policyProblem, type PolicyProblem } from '../errors.js'
+import { capProblems, policyProblem, type PolicyProblem } from '../errors.js'
 import type { SourceLocation } from '../model.js'
 import { cachedParse } from './parse-cache.js'
 
@@ -45,7 +45,7 @@ function sourceOf(file: string, value: unknown, positions: Positions, problems: 
       p = p.slice(0, p.lastIndexOf('/'))
     }
   }
-  return { file, value, locate, problems }
+  return { file, value, locate, problems: capProblems(problems) }
 }
 
 /** A key as one JSON pointer token (RFC 6901): `~` → `~0`, `/` → `~1`. */

@@ -17,7 +17,7 @@ import { markValidated } from '../validate/policy.js'
 export type StoreCheck = Pick<CheckResult, 'policies' | 'problems' | 'files' | 'subjects'> & { lock?: CheckResult['lock'] }
 
 /** The options a worker can be given: no functions cross a thread. */
-export type WorkerLoadOptions = Pick<LoadOptions, 'limits' | 'lock' | 'followSymlinks' | 'requireLock'>
+export type WorkerLoadOptions = Pick<LoadOptions, 'limits' | 'lock' | 'followSymlinks' | 'requireLock' | 'trust' | 'minRelease'>
 
 export interface CheckRequest {
   seq: number
@@ -141,7 +141,7 @@ export async function snapshotFolder(dir: string, extra: readonly string[] = [])
     return `missing ${(err as NodeJS.ErrnoException).code ?? String(err)}`
   }
   const lines: string[] = [root]
-  const visit = async (p: string, depth: number): Promise<void> => {
+  const visit = async (p: string, depth: number, holding: readonly string[]): Promise<void> => {
     let info
     try {
       info = await stat(p)
@@ -150,9 +150,13 @@ export async function snapshotFolder(dir: string, extra: readonly string[] = [])
       return
     }
     if (info.isDirectory()) {
+      const identity = `${info.dev}:${info.ino}`
+      // a link back to a folder that holds it: noted, not walked (two such links made the walk branch without end)
+      if (holding.includes(identity)) return void lines.push(`${relative(root, p)} loop`)
       if (depth > 32) return
       const entries = await readdir(p).catch(() => [] as string[])
-      for (const e of entries.sort()) if (!e.startsWith('.') && e !== 'node_modules') await visit(join(p, e), depth + 1)
+      for (const e of entries.sort())
+        if (!e.startsWith('.') && e !== 'node_modules') await visit(join(p, e), depth + 1, [...holding, identity])
     } else if (info.isFile() && (depth === 0 || LOADED.test(p))) {
       // a file too large to load is refused whatever it holds: its size and time tell enough
       if (info.size > 16 * 1024 * 1024) lines.push(`${relative(root, p)} ${info.size} ${info.mtimeMs}`)
@@ -162,7 +166,7 @@ export async function snapshotFolder(dir: string, extra: readonly string[] = [])
       }
     }
   }
-  await visit(root, 0)
-  for (const file of extra) await visit(file, 0)
+  await visit(root, 0, [])
+  for (const file of extra) await visit(file, 0, [])
   return lines.join('\n')
 }

@@ -9,8 +9,8 @@ import { realpathSync, statSync, watch, type FSWatcher } from 'node:fs'
 import { realpath } from 'node:fs/promises'
 import { ownOptions } from '../own.js'
 import { basename, resolve } from 'node:path'
-import { recordDecision, type AuditHealth, type DecisionSink } from '../audit/audit.js'
-import { CollabgateError, formatProblem, PolicyValidationError, type PolicyProblem } from '../errors.js'
+import { assertDecisionId, recordDecision, type AuditHealth, type DecisionSink } from '../audit/audit.js'
+import { capProblems, CollabgateError, formatProblem, PolicyValidationError, type PolicyProblem } from '../errors.js'
 import type { LoadOptions } from '../folder/load.js'
 import { checkHere, CheckWorker, DEFAULT_PARSE_BUDGET_MS, snapshotFolder, storeWorkerFile, type StoreCheck } from './check.js'
 import type { Decision, Policy, SubjectDefinition } from '../model.js'
@@ -28,6 +28,12 @@ export interface PolicyStoreOptions extends LoadOptions {
    * bursts), and between the two reads of the folder that must agree before a set is swapped in.
    */
   debounceMs?: number
+  /**
+   * How long, in ms, the folder may go without being read at rest before `status()` says the store is
+   * not healthy (default 5000): a file rewritten without pause keeps a release unserved. The store keeps
+   * trying; a change keeps postponing the next reload by `debounceMs`, but never for longer than half this.
+   */
+  settleTimeoutMs?: number
   /**
    * Time budget of one load in ms (default 2000): the folder is parsed and checked in a worker thread,
    * which is ended when it runs over (E_TIME_LIMIT). Only with `worker: false` or a `displayName`
@@ -52,6 +58,12 @@ export interface PolicyStoreOptions extends LoadOptions {
   onReload?: (event: ReloadEvent) => void
   /** Called when a reload was refused; the previous set keeps serving. */
   onProblems?: (event: ProblemsEvent) => void
+}
+
+/** The options of `PolicyStore.decide`: those of PolicySet.decide, and the id its audit line carries. */
+export interface StoreDecideOptions extends DecideOptions {
+  /** The decision's id in the audit log (1–128 printable ASCII characters); default: one the log makes. */
+  decisionId?: string
 }
 
 /** A new set is being served. */
@@ -94,7 +106,8 @@ export interface StoreStatus {
   watching: boolean
   /**
    * The store serves what the folder holds: something was loaded, the last finished reload was not
-   * refused, and the store watches the folder when it was asked to. A health check's answer.
+   * refused, the folder was read at rest within `settleTimeoutMs` of its last change, and the store
+   * watches the folder when it was asked to. A health check's answer.
    */
   healthy: boolean
   /** Why the store is not healthy, in one sentence (absent when healthy). */
@@ -150,6 +163,10 @@ export class PolicyStore {
   private queued: Promise<ReloadResult> | undefined
   private watcher: FSWatcher | undefined
   private timer: NodeJS.Timeout | undefined
+  /** When the pending reload was first asked for: later changes postpone it only so long. */
+  private timerSince: number | undefined
+  /** Since when a change waits to be read at rest (undefined: the folder was read at rest since its last change). */
+  private restlessSince: number | undefined
   private closed = false
   /** The highest release of the lock this store has served under, and its entries. */
   private lockSeen: { release: number; entries: string } | undefined
@@ -211,6 +228,9 @@ export class PolicyStore {
     // not watching comes first: until it is watched again, no fix of the folder is seen
     if (this.wantWatch && !this.closed && !this.watcher)
       return this.watchTrouble ?? `not watching ${this.dir}; checking every ${this.recheckMs} ms to watch it again`
+    const restless = this.restlessSince === undefined ? 0 : Date.now() - this.restlessSince
+    if (!this.closed && restless > this.settleTimeoutMs)
+      return `the folder has not been at rest for ${Math.floor(restless / 1000)} s; still serving generation ${this.generation}`
     const first = this.lastFinished[0]
     if (first) {
       const more = this.lastFinished.length > 1 ? ` (and ${this.lastFinished.length - 1} more)` : ''
@@ -223,6 +243,10 @@ export class PolicyStore {
     return this.options.recheckMs ?? 1000
   }
 
+  private get settleTimeoutMs(): number {
+    return this.options.settleTimeoutMs ?? 5000
+  }
+
   private get quietMs(): number {
     return this.options.debounceMs ?? 100
   }
@@ -231,13 +255,16 @@ export class PolicyStore {
    * Decides a record on the set current when the call starts; a reload during the call does not
    * affect it. Logs the decision to the audit sink, if any (a durable one before resolving). Throws
    * what PolicySet.decide throws, E_RECORD_TOO_LARGE for a record over `maxRecordBytes`, and
-   * E_AUDIT_FAILED when a durable audit log cannot record the decision.
+   * E_AUDIT_FAILED when a durable audit log cannot record the decision, and E_INVALID_ARGUMENT for a
+   * malformed `decisionId`.
    */
-  async decide(record: unknown, options: DecideOptions): Promise<Decision> {
+  async decide(record: unknown, options: StoreDecideOptions): Promise<Decision> {
     const set = this.current()
+    const { decisionId, ...decideOptions } = options
+    if (decisionId !== undefined) assertDecisionId(decisionId)
     assertRecordSize(record, this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES)
-    const decision = await set.decide(record, options)
-    if (this.options.audit) await recordDecision(this.options.audit, decision, record)
+    const decision = await set.decide(record, decideOptions)
+    if (this.options.audit) await recordDecision(this.options.audit, decision, record, decisionId === undefined ? {} : { decisionId })
     return decision
   }
 
@@ -355,9 +382,15 @@ export class PolicyStore {
 
   private schedule(): void {
     if (this.closed) return
+    const now = Date.now()
+    this.restlessSince ??= now
+    // a folder that never falls quiet would postpone the reload for ever: past half the bound, let it run
+    if (this.timer && this.timerSince !== undefined && now - this.timerSince >= this.settleTimeoutMs / 2) return
     if (this.timer) clearTimeout(this.timer)
+    this.timerSince ??= now
     this.timer = setTimeout(() => {
       this.timer = undefined
+      this.timerSince = undefined
       void this.reload()
     }, this.options.debounceMs ?? 100)
     this.timer.unref()
@@ -370,12 +403,14 @@ export class PolicyStore {
     let subjects: SubjectDefinition[] = []
     let lock: StoreCheck['lock']
     const lockFile = typeof this.options.lock === 'string' ? [resolve(this.options.lock)] : []
+    const began = Date.now()
     // read the folder, wait the quiet period, load it, read it again: a folder being written is not served
     const before = await snapshotFolder(this.dir, lockFile)
     await new Promise((r) => setTimeout(r, this.quietMs))
     try {
       const checked = await this.check()
-      problems = checked.problems
+      // capped here too: problems cross from a worker, and every status() and event carries them
+      problems = capProblems(checked.problems)
       if (problems.length === 0 && checked.files.length === 0) {
         // an emptied folder is far more likely a botched deploy than a wish to serve nothing
         problems = [problem(this.dir, 'E_IO', `no policy files in ${this.dir}; keeping the policies already served`)]
@@ -392,10 +427,13 @@ export class PolicyStore {
     }
     if (before !== (await snapshotFolder(this.dir, lockFile))) {
       this.last = { status: 'unsettled', at: at(), problems: [] }
+      this.restlessSince ??= began
       this.schedule()
       return { status: 'unsettled', generation: this.generation }
     }
     this.lastFinished = policies ? [] : problems
+    // read at rest: changes seen before this load began are judged; a later one keeps its own time
+    if (this.restlessSince !== undefined && this.restlessSince <= began) this.restlessSince = undefined
     if (!policies) {
       this.last = { status: 'rejected', at: at(), problems }
       this.report(problems)
@@ -467,12 +505,14 @@ export class PolicyStore {
     if (!file) return checkHere(this.dir, this.options)
     // the worker reads the folder the links lead to now, so one load never mixes two versions of a swapped link
     const target = await realpath(this.dir).catch(() => this.dir)
-    const { limits, lock, followSymlinks, requireLock } = this.options
+    const { limits, lock, followSymlinks, requireLock, trust, minRelease } = this.options
     const options = {
       lock: typeof lock === 'string' ? resolve(lock) : lock,
       ...(limits ? { limits: { ...limits } } : {}),
       followSymlinks,
       requireLock,
+      ...(trust === undefined ? {} : { trust: resolve(trust) }),
+      ...(minRelease === undefined ? {} : { minRelease }),
     }
     // reload() after close() still works: it starts a thread again
     this.checker ??= new CheckWorker(file)

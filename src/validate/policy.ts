@@ -3,7 +3,7 @@
  * cannot express. Every problem is collected; nothing stops at the first.
  */
 import { createHash } from 'node:crypto'
-import { policyProblem, type PolicyProblem, type ProblemCode, type ProblemDetails } from '../errors.js'
+import { capProblems, MAX_PROBLEMS_PER_FILE, policyProblem, type PolicyProblem, type ProblemCode, type ProblemDetails } from '../errors.js'
 import type { ParsedSource } from '../load/yaml-source.js'
 import type { Check, Condition, JsonSchema, LeafCondition, Policy, ReviewSpec, Rule, SubjectDefinition } from '../model.js'
 import { AS_OF_FACT, isOperator, OPERATORS, strictCalendarDate } from '../language/operators.js'
@@ -81,8 +81,13 @@ interface Scope {
   element?: JsonSchema
 }
 
-/** Validates one parsed document and, when it is valid, builds the Policy. */
+/** Validates one parsed document and, when it is valid, builds the Policy; problems capped per file (capProblems). */
 export function checkPolicyDocument(source: ParsedSource, folder: FolderContext): { policy?: Policy; problems: PolicyProblem[] } {
+  const checked = checkDocument(source, folder)
+  return checked.problems.length > MAX_PROBLEMS_PER_FILE ? { ...checked, problems: capProblems(checked.problems) } : checked
+}
+
+function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: Policy; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [...source.problems]
   if (problems.length > 0) return { problems }
   const add = problemsAt(source, problems)

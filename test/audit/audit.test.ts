@@ -3,10 +3,20 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { auditEntry, createAuditLog, defaultPolicies, withAudit, type AuditEntry, type PolicySet } from '../../src/index.js'
-import { API_ACCESS, example, ONBOARDING, TERMINATION } from '../store/helpers.js'
+import {
+  auditEntry,
+  createAuditLog,
+  defaultPolicies,
+  newDecisionId,
+  watchPolicies,
+  withAudit,
+  type AuditEntry,
+  type PolicySet,
+} from '../../src/index.js'
+import { API_ACCESS, example, ONBOARDING, scratchPolicies, TERMINATION } from '../store/helpers.js'
 
 const NOON = new Date('2026-11-24T12:00:00.000Z')
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 let shipped: PolicySet
 // in each test, not beforeAll (memoised by defaultPolicies): npm run mutation counts code a beforeAll hook runs as
 // reached by every test
@@ -48,6 +58,7 @@ describe('audit log', () => {
     expect(Object.keys(entries[0]!).sort()).toEqual([
       'asOf',
       'digest',
+      'id',
       'outcome',
       'policy',
       'rules',
@@ -57,6 +68,7 @@ describe('audit log', () => {
       'version',
     ])
     expect(entries[0]).toEqual({
+      id: expect.stringMatching(UUID_V7),
       time: '2026-11-24T12:00:00.000Z',
       policy: ONBOARDING,
       version: '1.0.0',
@@ -148,5 +160,33 @@ describe('audit log', () => {
       outcome: d.outcome,
       rules: d.reasons.map((r) => r.rule),
     })
+  })
+})
+
+describe('decision ids', () => {
+  it('makes UUIDv7 ids that sort by their time and never repeat', () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => newDecisionId(1_700_000_000_000 + i))
+    expect(ids.every((id) => UUID_V7.test(id))).toBe(true)
+    expect([...ids].sort()).toEqual(ids)
+    expect(new Set(Array.from({ length: 1000 }, () => newDecisionId(0))).size).toBe(1000)
+    expect(newDecisionId(0x0123456789ab).replaceAll('-', '').slice(0, 12)).toBe('0123456789ab')
+  })
+
+  it("logs the store caller's decisionId, and an id of the log's own when none is given; the decision has none", async () => {
+    const scratch = scratchPolicies()
+    dirs.push(join(scratch.dir, '..'))
+    const { stream, lines } = collect()
+    const store = await watchPolicies(scratch.dir, { watch: false, worker: false, audit: createAuditLog(stream) })
+    const record = example('behaviour', 'clean-developer')
+    const given = await store.decide(record, { asOf: '2026-11-24', decisionId: 'req-42' })
+    const plain = await store.decide(record, { asOf: '2026-11-24' })
+    expect(JSON.stringify(given)).toBe(JSON.stringify(plain)) // the id is the log's, not the decision's
+    expect(lines().map((e) => e.id)).toEqual(['req-42', expect.stringMatching(UUID_V7)])
+    for (const bad of ['', 'has space', 'x'.repeat(129), 'line\nbreak', 7])
+      await expect(store.decide(record, { asOf: '2026-11-24', decisionId: bad as string })).rejects.toMatchObject({
+        code: 'E_INVALID_ARGUMENT',
+      })
+    expect(lines()).toHaveLength(2) // a refused id is no decision and no line
+    store.close()
   })
 })

@@ -5,7 +5,19 @@
  * The SIGKILL test runs the built package (`npm run build` first).
  */
 import { spawn } from 'node:child_process'
-import { closeSync, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, unlinkSync } from 'node:fs'
+import {
+  closeSync,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -55,7 +67,7 @@ describe('durable audit log', () => {
       expect(lines).toHaveLength(i)
       expect(lines[i - 1]).toMatchObject({ subject: `DEV-${i}`, outcome: d.outcome, digest: d.policy.digest })
     }
-    expect(log.health()).toEqual({ healthy: true, mode: 'durable', entries: 3, failed: 0 })
+    expect(log.health()).toEqual({ healthy: true, mode: 'durable', entries: 3, failed: 0, reopened: 0 })
     await log.close()
   })
 
@@ -163,6 +175,44 @@ describe('buffered audit log (the default)', () => {
     await audited.decide(example('behaviour', 'clean-developer'), ASOF)
     await log.close()
     expect(linesOf(link)).toHaveLength(1)
+  })
+})
+
+describe('an audit file deleted or replaced under the log', () => {
+  const record = (i: number) => ({ ...example('behaviour', 'clean-developer'), developerId: `DEV-${i}` })
+
+  it('durable: notices before the next write, opens the path again, and says so in health()', async () => {
+    const file = join(scratch(), 'decisions.ndjson')
+    const log = createAuditLog(file, { mode: 'durable' })
+    const audited = withAudit(shipped, log)
+    await audited.decide(record(1), ASOF)
+    unlinkSync(file)
+    await audited.decide(record(2), ASOF)
+    expect(linesOf(file).map((l) => l.subject)).toEqual(['DEV-2'])
+    expect(log.health()).toMatchObject({ healthy: true, entries: 2, reopened: 1, lastReopen: { reason: 'the audit file was deleted' } })
+
+    renameSync(file, `${file}.1`) // rotation without a signal: a new file takes the name
+    writeFileSync(file, '')
+    await audited.decide(record(3), ASOF)
+    expect(linesOf(file).map((l) => l.subject)).toEqual(['DEV-3'])
+    expect(linesOf(`${file}.1`).map((l) => l.subject)).toEqual(['DEV-2'])
+    expect(log.health()).toMatchObject({ reopened: 2, lastReopen: { reason: 'the audit file was replaced by another file' } })
+    await log.close()
+  })
+
+  it('buffered: checks at most every checkFileMs, and loses no line written after the reopen', async () => {
+    const file = join(scratch(), 'decisions.ndjson')
+    const log = createAuditLog(file, { checkFileMs: 50 })
+    const audited = withAudit(shipped, log)
+    await audited.decide(record(1), ASOF)
+    for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 10))
+    for (let i = 0; i < 100 && readFileSync(file, 'utf8') === ''; i++) await new Promise((r) => setTimeout(r, 10))
+    unlinkSync(file)
+    await new Promise((r) => setTimeout(r, 80))
+    for (let i = 2; i <= 4; i++) await audited.decide(record(i), ASOF)
+    await log.close()
+    expect(linesOf(file).map((l) => l.subject)).toEqual(['DEV-2', 'DEV-3', 'DEV-4'])
+    expect(log.health()).toMatchObject({ healthy: true, reopened: 1, lastReopen: { reason: 'the audit file was deleted' } })
   })
 })
 

@@ -3,7 +3,7 @@
  * releases decides, through loadPolicies and the live store alike, and a store that served a locked
  * folder never goes back to no lock, an empty lock or an older release.
  */
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {

@@ -42,6 +42,7 @@ interface ServiceModule {
     watch?: boolean
     today?: () => string
     audit?: unknown
+    insecureNoAuth?: boolean
   }): Promise<Service>
 }
 interface Reply {
@@ -64,7 +65,13 @@ beforeAll(async () => {
   scratch = scratchPolicies()
   // the service names files relative to its folder, so the reference does too
   reference = await loadPolicies(scratch.dir, { displayName: (abs) => relative(scratch.dir, abs) })
-  service = await createServer({ policiesDir: scratch.dir, watch: false, today: () => TODAY, maxBodyBytes: 64 * 1024 })
+  service = await createServer({
+    policiesDir: scratch.dir,
+    watch: false,
+    today: () => TODAY,
+    maxBodyBytes: 64 * 1024,
+    insecureNoAuth: true,
+  })
   base = await service.listen(0)
 })
 afterAll(async () => {

@@ -36,6 +36,8 @@ Options:
                      releases decides; file names in reasons are relative
                      to DIR)
   --no-lock          do not require or enforce DIR's lock (scratch work)
+  --trust FILE       with --policies: DIR's release must be signed and approved
+                     as the trust file requires (see collabgate verify)
   --follow-symlinks  read files of DIR whose symbolic links lead outside it
                      (refused by default: E_SYMLINK)
   --explain          add every rule, passed or objecting, with each condition's
@@ -70,6 +72,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
       digest: { type: 'string' },
       explain: { type: 'boolean', default: false },
       'no-lock': { type: 'boolean', default: false },
+      trust: { type: 'string' },
       'follow-symlinks': { type: 'boolean', default: false },
       format: { type: 'string', default: 'json' },
       ndjson: { type: 'boolean', default: false },
@@ -134,17 +137,26 @@ function policyOption(arg: string | undefined): { policy?: string; version?: str
 function policySet(values: {
   policies?: string | undefined
   'no-lock'?: boolean | undefined
+  trust?: string | undefined
   'follow-symlinks'?: boolean | undefined
 }): Promise<PolicySet> {
   if (!values.policies) {
     if (values['no-lock']) throw new UsageError('--no-lock applies to --policies DIR; the shipped policies are always released')
+    if (values.trust !== undefined) throw new UsageError('--trust applies to --policies DIR; the shipped policies come with the package')
     if (values['follow-symlinks']) throw new UsageError('--follow-symlinks applies to --policies DIR')
     return defaultPolicies()
   }
   const dir = values.policies
   // a folder that is not there is a usage error, as for every command, not a problem in a policy
-  return statArg(dir).then(() =>
-    loadPolicies(dir, { lock: !values['no-lock'], requireLock: true, followSymlinks: values['follow-symlinks'] === true }),
+  if (values.trust !== undefined && values['no-lock']) throw new UsageError('--trust checks the lock; it cannot go with --no-lock')
+  const trust = values.trust
+  return Promise.all([statArg(dir), trust === undefined ? undefined : statArg(trust)]).then(() =>
+    loadPolicies(dir, {
+      lock: !values['no-lock'],
+      requireLock: true,
+      followSymlinks: values['follow-symlinks'] === true,
+      ...(trust === undefined ? {} : { trust }),
+    }),
   )
 }
 

@@ -27,6 +27,8 @@ Options:
   --lock FILE        the lock file to check (default: PATH/policies.lock.json)
   --no-lock          do not check the lock (scratch work)
   --require-lock     fail when the folder has no lock (E_LOCK_REQUIRED)
+  --trust FILE       the lock must also be signed and approved as the trust
+                     file requires (E_RELEASE_*; implies --require-lock)
   --follow-symlinks  read files whose symbolic links lead outside PATH
                      (refused by default: E_SYMLINK)
   -h, --help         show this help
@@ -52,6 +54,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
       lock: { type: 'string' },
       'no-lock': { type: 'boolean', default: false },
       'require-lock': { type: 'boolean', default: false },
+      trust: { type: 'string' },
       'follow-symlinks': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -65,11 +68,14 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
   for (const p of paths) await statArg(p)
 
   if (values.lock !== undefined && values['no-lock']) throw new UsageError('--lock and --no-lock contradict each other; give one')
+  if (values.trust !== undefined && values['no-lock']) throw new UsageError('--trust checks the lock; it cannot go with --no-lock')
+  if (values.trust !== undefined) await statArg(values.trust)
   if (values.lock !== undefined) await statArg(values.lock)
   const checked = await checkPolicies(paths, {
     displayName: displayPath,
     lock: values['no-lock'] ? false : (values.lock ?? true),
     requireLock: values['require-lock'],
+    ...(values.trust === undefined ? {} : { trust: values.trust }),
     followSymlinks: values['follow-symlinks'],
   })
   io.stdout(VALIDATION_REPORTERS[format]({ checked, paths }, { paint: paintFor(io) }))
