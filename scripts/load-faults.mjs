@@ -300,9 +300,10 @@ function faults({ cli, trust }) {
         ctx.reopenedGrew() ? 'the service reopened the deleted audit file and says so (audit.reopened)' : undefined,
       touches: (ctx) => ctx.allServed(),
       async run(ctx) {
-        // held open so lines written to the deleted file still count (a service that never reopens loses them)
-        ctx.keepDeleted(openSync(ctx.auditFile, 'r'))
+        // held open to tell lines deleted with the file from lines the service wrote to it after it was gone
+        const fd = openSync(ctx.auditFile, 'r')
         unlinkSync(ctx.auditFile)
+        ctx.keepDeleted(fd, Date.now())
         await ctx.hold({ until: () => ctx.degraded() || ctx.reopenedGrew() })
       },
     },
@@ -454,14 +455,17 @@ const shapeOf = (d) => JSON.stringify([d.outcome, (d.reasons ?? []).map((r) => r
 /** The decision id of an audit line, under any of the names the service may give it. */
 const lineId = (entry) => [entry?.id, entry?.decisionId, entry?.decision].find((v) => typeof v === 'string')
 
-/** Every line of every real file in `dir` (not the /dev/full link), and of the deleted files still held open. */
+/**
+ * Every line of every real file in `dir` (not the /dev/full link), and of the deleted files held open: a line
+ * there decided (`time`) after the file was gone is `lost` (no one reading the log will find it).
+ */
 function auditLinesOf(dir, heldFds) {
   const texts = []
   for (const name of readdirSync(dir)) {
     const path = join(dir, name)
     if (lstatSync(path).isFile()) texts.push({ from: 'file', text: readFileSync(path, 'utf8') })
   }
-  for (const fd of heldFds) {
+  for (const { fd, deletedAt } of heldFds) {
     const size = fstatSync(fd).size
     const buf = Buffer.alloc(size)
     let at = 0
@@ -471,10 +475,14 @@ function auditLinesOf(dir, heldFds) {
       at += n
     }
     closeSync(fd)
-    texts.push({ from: 'deleted', text: buf.subarray(0, at).toString('utf8') })
+    texts.push({ from: 'deleted', deletedAt, text: buf.subarray(0, at).toString('utf8') })
   }
   const lines = []
-  for (const { from, text } of texts) for (const line of text.split('\n').filter((l) => l.length > 0)) lines.push({ from, line })
+  for (const { from, deletedAt, text } of texts)
+    for (const line of text.split('\n').filter((l) => l.length > 0)) {
+      const time = from === 'deleted' ? Date.parse(/"time":"([^"]+)"/.exec(line)?.[1] ?? '') : NaN
+      lines.push({ from: time >= deletedAt ? 'lost' : from, line })
+    }
   return lines
 }
 
@@ -482,7 +490,9 @@ function auditLinesOf(dir, heldFds) {
 function matchAudit(lines, answeredIds) {
   const byId = new Map()
   let unreadable = 0
-  for (const { line } of lines) {
+  for (const { from, line } of lines) {
+    // its answer has no line anyone can read: missing, unless another line has its id
+    if (from === 'lost') continue
     let id
     try {
       id = lineId(JSON.parse(line))
@@ -940,7 +950,7 @@ async function runOne({
     allServed: () => [...slots].filter((s) => !s.endsWith('@-')),
     release,
     sign: (dir) => signing?.sign(dir),
-    keepDeleted: (fd) => heldFds.push(fd),
+    keepDeleted: (fd, deletedAt) => heldFds.push({ fd, deletedAt }),
     reopenedGrew: () => lastReopened > firstReopened,
     swap(to) {
       const tmp = join(work, 'live.tmp')
@@ -1045,7 +1055,9 @@ async function runOne({
     const lines = auditLinesOf(auditDir, heldFds)
     entry.audit_lines = lines.length
     const inDeleted = lines.filter((l) => l.from === 'deleted').length
-    if (inDeleted > 0) notes.push(`${inDeleted} audit line(s) went to the deleted file (read through a held descriptor)`)
+    const lost = lines.filter((l) => l.from === 'lost').length
+    if (inDeleted > 0) notes.push(`${inDeleted} audit line(s) deleted with the file (decided before it was deleted)`)
+    if (lost > 0) notes.push(`${lost} audit line(s) written to the deleted file after it was gone: their answers count as missing`)
     if (counts.withoutId === 0) {
       const m = matchAudit(lines, answeredIds)
       entry.audit_missing = m.missing
