@@ -23,6 +23,8 @@ export const ERROR_CODES = {
     'JSON text of a record has one key twice in an object (`RecordValidationError`): JSON.parse would keep the last silently',
   E_RECORD_LOSSY_NUMBER:
     'JSON text of a record has a number a double cannot hold exactly (`RecordValidationError`), such as 49.99999999999999999, which would be read as 50',
+  E_RECORD_NOT_UTF8:
+    'JSON bytes of a record (a file, standard input, an NDJSON line, `parseRecordJson` bytes) are not valid UTF-8 (`RecordValidationError`); the problem names the byte offset and line',
   E_INVALID_ARGUMENT: 'an option has a wrong value (a bad `asOf`, evaluator, `--update` key, ...)',
   E_INVALID_DATE: 'a date the working-day calendar cannot represent',
   E_LOCK_INVALID: 'a lock file that is not JSON of `id@version` to digests',
@@ -73,11 +75,15 @@ export const PROBLEM_CODES = {
   E_YAML_LIMIT: 'the file is over a parse limit: size, alias expansions, nesting depth or node count',
   E_ENCODING: 'the file is not valid UTF-8, or holds a control character other than tab, line feed and carriage return',
   E_YAML_VALUE: 'a value JSON cannot hold (`.nan`, `.inf`, a number beyond a double, `!!binary`)',
+  E_POLICY_LOSSY_NUMBER:
+    'a number whose text says more than a double holds (`49.99999999999999999` would be read, and hashed, as 50); write one a double holds, or quote it',
   E_SYMLINK: 'a symbolic link leads outside the policy folder (allowed with `followSymlinks` / `--follow-symlinks`)',
   E_PATH_OUTSIDE:
     "a test's recordFile or base, or a record schema of collabgate.yaml, names a file outside the policy folder (symbolic links resolved); it is not read",
   E_LINK_CYCLE: 'a symbolic link inside the policy folder leads back to a folder that holds it (a loop); the folder is refused',
   E_TIME_LIMIT: "checking the folder took longer than the store's time budget (`parseBudgetMs`)",
+  E_INVISIBLE_CHARACTER:
+    'a string of a policy or collabgate.yaml holds a character no one sees: a bidi control, a zero-width or format character, or a control character but tab and line feed',
   E_SCHEMA: 'the document does not have the shape its JSON Schema gives (unknown or missing field, wrong type)',
   E_DUPLICATE_RULE: 'two rules of one policy have the same id',
   E_DUPLICATE_VERSION: 'one version of a policy is defined twice',
@@ -178,7 +184,8 @@ export interface RecordProblem {
 
 /**
  * A record that fails its subject's schema (`E_RECORD_INVALID`; `problems` lists all of them), or JSON
- * text of a record that would not be read as written (`E_RECORD_DUPLICATE_KEY`, `E_RECORD_LOSSY_NUMBER`).
+ * text of a record that would not be read as written (`E_RECORD_DUPLICATE_KEY`, `E_RECORD_LOSSY_NUMBER`,
+ * `E_RECORD_NOT_UTF8`).
  */
 export class RecordValidationError extends CollabgateError {
   readonly problems: readonly RecordProblem[]
@@ -187,7 +194,7 @@ export class RecordValidationError extends CollabgateError {
   constructor(
     subject: string | undefined,
     problems: readonly RecordProblem[],
-    code: 'E_RECORD_INVALID' | 'E_RECORD_DUPLICATE_KEY' | 'E_RECORD_LOSSY_NUMBER' = 'E_RECORD_INVALID',
+    code: 'E_RECORD_INVALID' | 'E_RECORD_DUPLICATE_KEY' | 'E_RECORD_LOSSY_NUMBER' | 'E_RECORD_NOT_UTF8' = 'E_RECORD_INVALID',
   ) {
     super(
       code,

@@ -18,7 +18,9 @@
  *
  * Run (after `npm run build`):
  *   COLLABGATE_TOKEN=… node examples/service/server.mjs --policies policies --port 8080 \
- *     [--audit decisions.ndjson [--audit-mode durable|buffered]]
+ *     [--audit decisions.ndjson [--audit-mode durable|buffered]] [--trust /etc/collabgate/TRUST.json]
+ * The folder must have a lock (--no-require-lock for scratch folders); with --trust, each release
+ * must also be signed by its author and approved (collabgate sign), or it is refused.
  * SIGHUP reopens the audit file (log rotation, or a disk that has room again).
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
@@ -265,7 +267,9 @@ function queryProblems(url) {
  * `Authorization: Bearer <token>`), insecureNoAuth (default: COLLABGATE_ALLOW_NO_AUTH=1; without a
  * token, only `true` lets the service start, open to anyone who can connect), limits (see LIMITS),
  * watch (default true), debounceMs, today (clock for the default asOf), log (receives one object per
- * reload event).
+ * reload event), requireLock (default true: a folder without a lock that releases something is refused,
+ * E_LOCK_REQUIRED; false only for scratch folders), trust (a TRUST.json path: every release served must
+ * be signed by its author and approved as it requires, kept outside the policy folder).
  */
 export async function createServer(options = {}) {
   const dir = resolve(options.policiesDir ?? defaultPoliciesDir())
@@ -319,6 +323,9 @@ export async function createServer(options = {}) {
   const store = await watchPolicies(dir, {
     watch: watching,
     debounceMs: options.debounceMs,
+    // a served folder must be a release: no lock is no release (issue #21), unless told otherwise out loud
+    requireLock: options.requireLock ?? true,
+    ...(options.trust === undefined ? {} : { trust: resolve(options.trust) }),
     audit,
     maxRecordBytes: maxBodyBytes,
     // no displayName: the default already names files relative to the folder, and a function would keep a
@@ -610,6 +617,8 @@ async function main() {
       'max-connections': { type: 'string' },
       'max-connections-per-ip': { type: 'string' },
       'insecure-no-auth': { type: 'boolean', default: false },
+      trust: { type: 'string' },
+      'no-require-lock': { type: 'boolean', default: false },
     },
   })
   const print = (o) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...o }) + '\n')
@@ -619,6 +628,8 @@ async function main() {
     auditMode: values['audit-mode'],
     maxBodyBytes: values['max-body-bytes'] ? Number(values['max-body-bytes']) : undefined,
     ...(values['insecure-no-auth'] ? { insecureNoAuth: true } : {}),
+    ...(values.trust === undefined ? {} : { trust: values.trust }),
+    ...(values['no-require-lock'] ? { requireLock: false } : {}),
     limits: {
       ...(values['max-connections'] ? { maxConnections: Number(values['max-connections']) } : {}),
       ...(values['max-connections-per-ip'] ? { maxConnectionsPerIp: Number(values['max-connections-per-ip']) } : {}),

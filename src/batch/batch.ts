@@ -11,7 +11,7 @@ import { assertAsOf } from '../decide/decide.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
 import { decideBlock, type BlockBytes, type BlockOutcome } from './decide-lines.js'
 import { byteBlocks, splitBlock, type InputBlock } from './byte-blocks.js'
-import { DEFAULT_MAX_LINE_CHARS, lineBlocks } from './lines.js'
+import { DEFAULT_MAX_LINE_CHARS, lineBlocks, type InputLine } from './lines.js'
 import { WORKER_MAX_LINE_BYTES, WorkerPool } from './pool.js'
 
 export interface BatchOptions extends DecideSyncOptions {
@@ -251,7 +251,7 @@ function abortedPromise(signal: AbortSignal): Promise<typeof ABORTED> {
 }
 
 async function* asLineBlocks(
-  blocks: AsyncIterable<{ firstLine: number; lines: (string | null)[]; bytesRead: number }>,
+  blocks: AsyncIterable<{ firstLine: number; lines: InputLine[]; bytesRead: number }>,
 ): AsyncGenerator<InputBlock> {
   for await (const b of blocks) yield { kind: 'lines', ...b }
 }

@@ -10,7 +10,9 @@
  * the caller decides in this thread: a worker's heap is capped, this thread's is not.
  */
 import { StringDecoder } from 'node:string_decoder'
-import { DEFAULT_MAX_LINE_CHARS } from './lines.js'
+import { firstInvalidUtf8, Utf8Lines, utf8Fault } from '../load/utf8.js'
+import { DEFAULT_MAX_LINE_CHARS, type InputLine } from './lines.js'
+import { ownOptions } from '../own.js'
 
 const NEWLINE = 0x0a
 
@@ -18,7 +20,7 @@ export type InputBlock =
   /** `lines` whole lines starting at line `firstLine`, as UTF-8, each ending in '\n' but perhaps the input's last; `bytes` owns its whole ArrayBuffer, so it can be transferred. */
   | { kind: 'bytes'; firstLine: number; bytes: Uint8Array; lines: number; bytesRead: number }
   /** Lines decoded here (long ones); null stands for a line longer than maxLineChars. */
-  | { kind: 'lines'; firstLine: number; lines: (string | null)[]; bytesRead: number }
+  | { kind: 'lines'; firstLine: number; lines: InputLine[]; bytesRead: number }
 
 export interface ByteBlockOptions {
   /** Most lines per bytes block (default 64). */
@@ -29,13 +31,27 @@ export interface ByteBlockOptions {
   longLine: number
 }
 
-/** The lines of a bytes block, as lineBlocks would give them: '\r' before '\n' dropped, over-long lines null. */
-export function splitBlock(bytes: Uint8Array, lines: number, maxLineChars: number = DEFAULT_MAX_LINE_CHARS): (string | null)[] {
-  const parts = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').split('\n')
-  const out = new Array<string | null>(lines)
+/**
+ * The lines of a bytes block, as lineBlocks would give them: '\r' before '\n' dropped, over-long lines
+ * null, a line of bytes that are not UTF-8 a NotUtf8Line. The bytes are checked in one native pass;
+ * only a block that fails it is looked at line by line.
+ */
+export function splitBlock(bytes: Uint8Array, lines: number, maxLineChars: number = DEFAULT_MAX_LINE_CHARS): InputLine[] {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const parts = buf.toString('utf8').split('\n')
+  const out = new Array<InputLine>(lines)
   for (let i = 0; i < lines; i++) {
     const line = parts[i] ?? ''
     out[i] = line.length > maxLineChars ? null : line.endsWith('\r') ? line.slice(0, -1) : line
+  }
+  if (utf8Fault(buf) === undefined) return out
+  // a bad byte never swallows a newline, so line i of the text is line i of the bytes
+  for (let i = 0, start = 0; i < lines; i++) {
+    const nl = buf.indexOf(0x0a, start)
+    const end = nl === -1 ? buf.length : nl
+    const fault = firstInvalidUtf8(buf.subarray(start, end))
+    if (fault < end - start && out[i] !== null) out[i] = { notUtf8: fault }
+    start = end + 1
   }
   return out
 }
@@ -47,7 +63,8 @@ const BOM = [0xef, 0xbb, 0xbf]
  * here keeps a reference to one. A UTF-8 byte order mark at the start is dropped. String chunks are
  * encoded as UTF-8 first, so a lone surrogate in one becomes U+FFFD (lineBlocks would keep it).
  */
-export async function* byteBlocks(input: AsyncIterable<Buffer | string>, options: ByteBlockOptions): AsyncGenerator<InputBlock> {
+export async function* byteBlocks(input: AsyncIterable<Buffer | string>, given: ByteBlockOptions): AsyncGenerator<InputBlock> {
+  const options = ownOptions(given) as ByteBlockOptions
   const maxLines = options.maxLines ?? 64
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS
   const { longLine } = options
@@ -56,7 +73,7 @@ export async function* byteBlocks(input: AsyncIterable<Buffer | string>, options
   // the unfinished line: copied bytes, or (once longer than longLine) decoded text
   let carry: Buffer[] = []
   let carried = 0
-  let long: { decoder: StringDecoder; text: string; skipping: boolean } | undefined
+  let long: { decoder: StringDecoder; utf8: Utf8Lines; text: string; skipping: boolean } | undefined
   // the first bytes, held until it is known whether they start with a byte order mark
   let head: Buffer | undefined = Buffer.alloc(0)
 
@@ -73,6 +90,7 @@ export async function* byteBlocks(input: AsyncIterable<Buffer | string>, options
   }
   const feedLong = (bytes: Buffer) => {
     if (!long || long.skipping) return
+    long.utf8.piece(bytes)
     long.text += long.decoder.write(bytes)
     if (long.text.length > maxLineChars) {
       long.skipping = true
@@ -82,7 +100,15 @@ export async function* byteBlocks(input: AsyncIterable<Buffer | string>, options
   const endLong = (): InputBlock => {
     const l = long!
     if (!l.skipping) l.text += l.decoder.end()
-    const text = l.skipping || l.text.length > maxLineChars ? null : l.text.endsWith('\r') ? l.text.slice(0, -1) : l.text
+    const fault = l.utf8.end()
+    const text: InputLine =
+      l.skipping || l.text.length > maxLineChars
+        ? null
+        : fault !== undefined
+          ? { notUtf8: fault }
+          : l.text.endsWith('\r')
+            ? l.text.slice(0, -1)
+            : l.text
     long = undefined
     const block: InputBlock = { kind: 'lines', firstLine: line, lines: [text], bytesRead }
     line += 1
@@ -109,7 +135,7 @@ export async function* byteBlocks(input: AsyncIterable<Buffer | string>, options
         if ((count === 0 ? carried : 0) + end - p > longLine) {
           // this line goes to the long path: first the whole lines before it
           if (count > 0) yield bytesBlock(buf, from, p, count)
-          long = { decoder: new StringDecoder('utf8'), text: '', skipping: false }
+          long = { decoder: new StringDecoder('utf8'), utf8: new Utf8Lines(), text: '', skipping: false }
           for (const c of carry) feedLong(c)
           carry = []
           carried = 0

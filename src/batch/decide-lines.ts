@@ -3,8 +3,9 @@
  * Shared by the main thread (workers: 0) and the worker threads, so both answer alike.
  */
 import { CollabgateError, RecordValidationError, type RecordProblem } from '../errors.js'
-import { readRecordText } from '../load/json-text.js'
+import { DEFAULT_MAX_RECORD_BYTES, readRecordText } from '../load/json-text.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
+import type { InputLine } from './lines.js'
 
 /** Codes of the error lines only a batch produces; other error lines carry the library's ErrorCode. */
 export type BatchLineErrorCode = 'E_LINE_BLANK' | 'E_LINE_NOT_JSON' | 'E_LINE_TOO_LONG' | 'E_INTERNAL'
@@ -56,12 +57,24 @@ function describeError(line: number, err: unknown): string {
 /** Decides one line; `text` is null when the line was longer than the limit. */
 export function decideLine(
   set: PolicySet,
-  text: string | null,
+  text: InputLine,
   line: number,
   options: DecideSyncOptions,
   maxLineChars: number,
 ): { ok: boolean; json: string } {
   if (text === null) return { ok: false, json: errorLine(line, 'E_LINE_TOO_LONG', `the line is longer than ${maxLineChars} characters`) }
+  if (typeof text === 'object') {
+    const message = `the line is not valid UTF-8: its byte ${text.notUtf8} (counted from 0) begins no UTF-8 character`
+    return { ok: false, json: errorLine(line, 'E_RECORD_NOT_UTF8', message, [{ pointer: '', message }]) }
+  }
+  // the record size cap of every other input; UTF-8 takes at most 3 bytes per UTF-16 code unit
+  if (text.length > DEFAULT_MAX_RECORD_BYTES / 3) {
+    const bytes = Buffer.byteLength(text, 'utf8')
+    if (bytes > DEFAULT_MAX_RECORD_BYTES) {
+      const message = `the line is ${bytes} bytes; records may be at most ${DEFAULT_MAX_RECORD_BYTES} bytes`
+      return { ok: false, json: errorLine(line, 'E_RECORD_TOO_LARGE', message) }
+    }
+  }
   // a blank line is an error line, not skipped, so output line N always answers input line N
   if (text.trim() === '')
     return { ok: false, json: errorLine(line, 'E_LINE_BLANK', 'the line is blank; every line must hold one JSON record') }
@@ -86,7 +99,7 @@ export function decideLine(
 export function decideBlock(
   set: PolicySet,
   firstLine: number,
-  lines: readonly (string | null)[],
+  lines: readonly InputLine[],
   options: DecideSyncOptions,
   maxLineChars: number,
 ): BlockOutcome {

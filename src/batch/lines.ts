@@ -5,12 +5,22 @@
  */
 import { open } from 'node:fs/promises'
 import { StringDecoder } from 'node:string_decoder'
+import { Utf8Lines } from '../load/utf8.js'
+import { ownOptions } from '../own.js'
+
+/** A line whose bytes are not UTF-8: the offset, in the line, of its first bad byte (its text is dropped). */
+export interface NotUtf8Line {
+  notUtf8: number
+}
+
+/** A line of input: its text, null when it is longer than the limit, or where its bytes stop being UTF-8. */
+export type InputLine = string | null | NotUtf8Line
 
 /** Consecutive lines of the input; `null` stands for a line longer than the limit (its text is dropped). */
 export interface LineBlock {
   /** 1-based number of the block's first line. */
   firstLine: number
-  lines: (string | null)[]
+  lines: InputLine[]
   /** Bytes of input consumed so far, for progress and ETA. */
   bytesRead: number
 }
@@ -26,21 +36,28 @@ export const DEFAULT_MAX_LINE_CHARS = 32 * 1024 * 1024
 
 /**
  * Blocks of lines, in order. Lines end at '\n' (a trailing '\r' is dropped); a final line without
- * '\n' still counts; a UTF-8 byte order mark at the start is ignored.
+ * '\n' still counts; a UTF-8 byte order mark at the start is ignored. A line of bytes that are not
+ * UTF-8 is a NotUtf8Line, unless it is over the limit (string chunks are text, and not checked).
  */
-export async function* lineBlocks(input: AsyncIterable<Buffer | string>, options: LineBlockOptions = {}): AsyncGenerator<LineBlock> {
+export async function* lineBlocks(input: AsyncIterable<Buffer | string>, given: LineBlockOptions = {}): AsyncGenerator<LineBlock> {
+  const options = ownOptions(given)
   const maxLines = options.maxLines ?? 256
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS
   const decoder = new StringDecoder('utf8')
+  const utf8 = new Utf8Lines()
+  let faults: (number | undefined)[] | undefined // of the lines the current chunk ends, by newline
+  let ended: number // lines the current chunk has ended so far
+  let bom = false // a byte order mark was dropped: line 1's byte offsets start after it
   let partial = ''
   let skipping = false // the current line passed the limit: drop its text up to the next newline
-  let lines: (string | null)[] = []
+  let lines: InputLine[] = []
   let firstLine = 1
   let bytesRead = 0
   let atStart = true
 
-  const finish = (line: string): void => {
+  const finish = (line: string, fault: number | undefined): void => {
     if (skipping || line.length > maxLineChars) lines.push(null)
+    else if (fault !== undefined) lines.push({ notUtf8: bom && firstLine + lines.length === 1 ? fault - 3 : fault })
     else lines.push(line.endsWith('\r') ? line.slice(0, -1) : line)
     skipping = false
   }
@@ -54,8 +71,13 @@ export async function* lineBlocks(input: AsyncIterable<Buffer | string>, options
   for await (const chunk of input) {
     bytesRead += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length
     let text = typeof chunk === 'string' ? chunk : decoder.write(chunk)
+    faults = typeof chunk === 'string' ? undefined : utf8.chunk(chunk)
+    ended = 0
     if (atStart && text.length > 0) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+      if (text.charCodeAt(0) === 0xfeff) {
+        text = text.slice(1)
+        bom = typeof chunk !== 'string'
+      }
       atStart = false
     }
     let start = 0
@@ -70,7 +92,7 @@ export async function* lineBlocks(input: AsyncIterable<Buffer | string>, options
         }
         break
       }
-      finish(skipping ? '' : partial + text.slice(start, nl))
+      finish(skipping ? '' : partial + text.slice(start, nl), faults?.[ended++])
       partial = ''
       start = nl + 1
       if (lines.length >= maxLines) yield take()
@@ -79,7 +101,8 @@ export async function* lineBlocks(input: AsyncIterable<Buffer | string>, options
   }
   const rest = decoder.end()
   if (rest && !skipping) partial += rest
-  if (partial.length > 0 || skipping) finish(partial)
+  const lastFault = utf8.end()
+  if (partial.length > 0 || skipping) finish(partial, lastFault)
   if (lines.length > 0) yield take()
 }
 

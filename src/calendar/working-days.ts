@@ -32,6 +32,7 @@
  */
 import { createRequire } from 'node:module'
 import { CollabgateError } from '../errors.js'
+import { ownOptions } from '../own.js'
 
 export interface WorkingDayCalendar {
   /** true for a Monday–Friday that is not a (public, observed) holiday */
@@ -220,7 +221,8 @@ function resolveFactory(): BusinessDaysFactory {
 function businessDaysSource(state: string | undefined): HolidaySource {
   let bDays: ReturnType<BusinessDaysFactory>
   try {
-    bDays = resolveFactory()(state === undefined ? {} : { state })
+    // an own `state` always: business-days-js would read a polluted Object.prototype.state from `{}`
+    bDays = resolveFactory()({ state })
   } catch (err) {
     // business-days-js throws plain strings, e.g. "zz is not a US state."
     if (err instanceof Error) throw err
@@ -272,7 +274,8 @@ interface YearData {
   readonly holidays: readonly string[]
 }
 
-export function createWorkingDayCalendar(options: WorkingDayCalendarOptions = {}): WorkingDayCalendar {
+export function createWorkingDayCalendar(given: WorkingDayCalendarOptions = {}): WorkingDayCalendar {
+  const options = ownOptions(given)
   const source = options.source ?? withObservedVeteransDay(businessDaysSource(options.state))
   const years = new Map<number, YearData>()
   let current: YearData | undefined // the most recently used year, for day-by-day loops

@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs'
-import { readFile, stat } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import { CollabgateError, PolicyValidationError, RecordValidationError, formatProblem } from '../errors.js'
+import { ownOptions } from '../own.js'
 import { visible } from '../report/reporter.js'
 
 /** Exit codes: 0 fine, 1 invalid policies / failed tests / adverse decisions (when asked), 2 usage or input errors. */
@@ -11,8 +12,8 @@ export class UsageError extends Error {}
 export interface Io {
   stdout: (text: string) => void
   stderr: (text: string) => void
-  /** Standard input as text; null when it is over `maxBytes` (reading stops there). */
-  stdin: (maxBytes: number) => Promise<string | null>
+  /** Standard input's bytes (or text already decoded); null when it is over `maxBytes` (reading stops there). */
+  stdin: (maxBytes: number) => Promise<Uint8Array | string | null>
   env: NodeJS.ProcessEnv
   isTTY: boolean
 }
@@ -21,8 +22,8 @@ export interface Io {
 export const tooBig = (name: string, bytes: string, maxBytes: number, advice: string): UsageError =>
   new UsageError(`${name} is ${bytes} bytes; it may be at most ${maxBytes} bytes${advice ? ` (${advice})` : ''}`)
 
-/** Standard input, read up to `maxBytes`; null past it, when reading stops (the rest is never buffered). */
-export async function readStdin(maxBytes: number, stream: AsyncIterable<Buffer | string> = process.stdin): Promise<string | null> {
+/** Standard input's bytes, read up to `maxBytes`; null past it, when reading stops (the rest is never buffered). */
+export async function readStdin(maxBytes: number, stream: AsyncIterable<Buffer | string> = process.stdin): Promise<Buffer | null> {
   const chunks: Buffer[] = []
   let total = 0
   for await (const chunk of stream) {
@@ -31,7 +32,27 @@ export async function readStdin(maxBytes: number, stream: AsyncIterable<Buffer |
     if (total > maxBytes) return null
     chunks.push(bytes)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
+}
+
+/**
+ * A file's bytes, read up to `maxBytes`; null past it. Reads whatever the path is (a FIFO, a device
+ * such as /dev/zero, a file still growing) into one buffer of `maxBytes + 1`, so it never holds more.
+ */
+export async function readBounded(file: string, maxBytes: number): Promise<Buffer | null> {
+  const handle = await open(file, 'r')
+  try {
+    const buffer = Buffer.allocUnsafe(maxBytes + 1)
+    let total = 0
+    while (total <= maxBytes) {
+      const { bytesRead } = await handle.read(buffer, total, buffer.length - total, null)
+      if (bytesRead === 0) return buffer.subarray(0, total)
+      total += bytesRead
+    }
+    return null
+  } finally {
+    await handle.close()
+  }
 }
 
 /** A path named on the command line that cannot be read: a usage error naming it and the reason. */
@@ -47,23 +68,46 @@ export async function statArg(path: string): Promise<Stats> {
   }
 }
 
+/** How readInput words an input over the limit. */
+export interface InputLimit {
+  /** What to do instead, said after the limit. */
+  advice?: string
+  /** The error's code (a CollabgateError); without it, a usage error. */
+  code?: 'E_RECORD_TOO_LARGE'
+}
+
 /**
- * Reads a file, or standard input for '-', refusing either past `maxBytes` with the same usage error
- * (`advice` says what to do instead); a file's size is checked before it is read.
+ * The bytes of a file, or of standard input for '-' (text when the Io gives text), refusing either past
+ * `maxBytes` with the same error; reading stops there whatever the file is, and a regular file's size
+ * is checked before it is read.
  */
-export async function readInput(io: Io, file: string, maxBytes: number, advice = ''): Promise<string> {
+export async function readInputBytes(io: Io, file: string, maxBytes: number, given: InputLimit = {}): Promise<Uint8Array | string> {
+  const limit = ownOptions(given)
+  const over = (name: string, bytes: string): Error => {
+    const err = tooBig(name, bytes, maxBytes, limit.advice ?? '')
+    return limit.code ? new CollabgateError(limit.code, err.message) : err
+  }
   if (file === '-') {
-    const text = await io.stdin(maxBytes)
-    if (text === null) throw tooBig('standard input', `over ${maxBytes}`, maxBytes, advice)
-    return text
+    const input = await io.stdin(maxBytes)
+    if (input === null) throw over('standard input', `over ${maxBytes}`)
+    return input
   }
   const info = await statArg(file)
-  if (info.isFile() && info.size > maxBytes) throw tooBig(file, String(info.size), maxBytes, advice)
+  if (info.isFile() && info.size > maxBytes) throw over(file, String(info.size))
+  let bytes: Buffer | null
   try {
-    return await readFile(file, 'utf8')
+    bytes = await readBounded(file, maxBytes)
   } catch (err) {
     throw cannotRead(file, err)
   }
+  if (bytes === null) throw over(file, `over ${maxBytes}`)
+  return bytes
+}
+
+/** readInputBytes as text; bytes that are not UTF-8 become U+FFFD (for inputs that are not records). */
+export async function readInput(io: Io, file: string, maxBytes: number, advice = ''): Promise<string> {
+  const input = await readInputBytes(io, file, maxBytes, { advice })
+  return typeof input === 'string' ? input : Buffer.from(input).toString('utf8')
 }
 
 /** Prints an error for people (never a stack trace) and returns its exit code. */

@@ -9,7 +9,10 @@
  * `maxDepth`, or more than `maxValues` values. It allocates only a set of keys per open object.
  */
 import { CollabgateError, RecordValidationError } from '../errors.js'
+import { ownOptions } from '../own.js'
 
+/** Largest record accepted by default, as UTF-8 JSON bytes. Real records are a few kilobytes. */
+export const DEFAULT_MAX_RECORD_BYTES = 1_048_576
 /** Deepest nesting of arrays and objects accepted by default. Real records nest three or four levels. */
 export const DEFAULT_MAX_RECORD_DEPTH = 64
 /** Most values (scalars, arrays and objects, keys not counted) in one record by default. Real records hold under a hundred. */
@@ -114,7 +117,7 @@ export function isExactNumber(text: string): boolean {
 
 /** The first fault in `text`, or undefined when it is JSON that JSON.parse will read exactly. */
 export function scanJsonText(text: string, limits: JsonTextLimits = {}): JsonTextFault | undefined {
-  const fault = scan(text, limits, true)
+  const fault = scan(text, limitsOf(limits), true)
   return typeof fault === 'number' ? undefined : fault
 }
 
@@ -124,10 +127,9 @@ export function scanJsonText(text: string, limits: JsonTextLimits = {}): JsonTex
  * what makes the common case cheap: JSON.parse's object then has as many keys or there was a duplicate.
  * Without `precise`, a fault's pointer is not exact.
  */
-function scan(text: string, limits: JsonTextLimits, precise: boolean): JsonTextFault | number {
+function scan(text: string, limits: Required<JsonTextLimits>, precise: boolean): JsonTextFault | number {
   let keyCount = 0
-  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_RECORD_DEPTH
-  const maxValues = limits.maxValues ?? DEFAULT_MAX_RECORD_VALUES
+  const { maxDepth, maxValues } = limits
   const n = text.length
   const stack: Frame[] = []
   let values = 0
@@ -264,6 +266,15 @@ function scan(text: string, limits: JsonTextLimits, precise: boolean): JsonTextF
  * E_RECORD_DUPLICATE_KEY or E_RECORD_LOSSY_NUMBER (the problem's pointer names the place),
  * E_RECORD_TOO_LARGE past `maxDepth` or `maxValues`, and E_RECORD_INVALID for text that is not JSON.
  */
+/**
+ * The limits, each an own property of `given` or its default: a polluted `Object.prototype.maxDepth`
+ * must not lift a limit (a `{ ...rest }` of options, or a `{}` default, inherits from it).
+ */
+function limitsOf(given: JsonTextLimits): Required<JsonTextLimits> {
+  const own = ownOptions(given)
+  return { maxDepth: own.maxDepth ?? DEFAULT_MAX_RECORD_DEPTH, maxValues: own.maxValues ?? DEFAULT_MAX_RECORD_VALUES }
+}
+
 export function parseRecordText(text: string, options: JsonTextLimits = {}): unknown {
   const read = readRecordText(text, options)
   if ('syntax' in read) throw new RecordValidationError(undefined, [{ pointer: '', message: `not valid JSON: ${read.syntax}` }])
@@ -274,9 +285,9 @@ export function parseRecordText(text: string, options: JsonTextLimits = {}): unk
  * parseRecordText for callers that word a syntax error their own way (the batch's E_LINE_NOT_JSON):
  * JSON.parse's message for text that is not JSON; the other faults are thrown.
  */
-export function readRecordText(text: string, options: JsonTextLimits = {}): { value: unknown } | { syntax: string } {
-  const maxDepth = options.maxDepth ?? DEFAULT_MAX_RECORD_DEPTH
-  const maxValues = options.maxValues ?? DEFAULT_MAX_RECORD_VALUES
+export function readRecordText(text: string, given: JsonTextLimits = {}): { value: unknown } | { syntax: string } {
+  const options = limitsOf(given)
+  const { maxDepth, maxValues } = options
   // a long text is scanned before JSON.parse builds anything (30 MB of '[' would cost gigabytes);
   // a short one cannot cost much, so it is parsed first and only a doubtful one is scanned
   let keysInText: number | undefined
@@ -376,7 +387,7 @@ function measure(
 }
 
 /** The fault a quick scan saw, found again with its exact place. */
-function precisely(text: string, limits: JsonTextLimits): Exclude<JsonTextFault, { kind: 'syntax' }> {
+function precisely(text: string, limits: Required<JsonTextLimits>): Exclude<JsonTextFault, { kind: 'syntax' }> {
   const fault = scan(text, limits, true)
   if (typeof fault === 'number' || fault.kind === 'syntax') throw new Error('internal: the precise scan disagrees with the quick one')
   return fault

@@ -4,6 +4,8 @@ import type { Node } from 'yaml'
 import { capProblems, policyProblem, type PolicyProblem } from '../errors.js'
 import type { SourceLocation } from '../model.js'
 import { cachedParse } from './parse-cache.js'
+import { isExactNumber } from './json-text.js'
+import { firstInvalidUtf8 } from './utf8.js'
 
 /** Limits that keep hostile or accidental input from exhausting memory or time. */
 export interface ParseLimits {
@@ -25,6 +27,11 @@ export interface ParsedSource {
   value: unknown
   locate(pointer: string): SourceLocation
   problems: PolicyProblem[]
+  /**
+   * Strings holding a character no one sees (E_INVISIBLE_CHARACTER): problems for documents whose strings
+   * are names, values and messages (policies, collabgate.yaml), not for test records, which may need them.
+   */
+  invisible?: PolicyProblem[]
 }
 
 /** Line and column (1-based) of each JSON pointer's key or item. */
@@ -35,7 +42,13 @@ let yamlModule: typeof Yaml | undefined
 const yaml = (): typeof Yaml => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml)
 
 /** A ParsedSource over known positions: `locate` falls back to the nearest enclosing pointer, then 1:1. */
-function sourceOf(file: string, value: unknown, positions: Positions, problems: PolicyProblem[]): ParsedSource {
+function sourceOf(
+  file: string,
+  value: unknown,
+  positions: Positions,
+  problems: PolicyProblem[],
+  invisible: PolicyProblem[] = [],
+): ParsedSource {
   const locate = (pointer: string): SourceLocation => {
     let p = pointer
     for (;;) {
@@ -45,7 +58,7 @@ function sourceOf(file: string, value: unknown, positions: Positions, problems: 
       p = p.slice(0, p.lastIndexOf('/'))
     }
   }
-  return { file, value, locate, problems: capProblems(problems) }
+  return { file, value, locate, problems: capProblems(problems), invisible }
 }
 
 /** A key as one JSON pointer token (RFC 6901): `~` → `~0`, `/` → `~1`. */
@@ -121,9 +134,10 @@ export function parseYamlSource(file: string, text: string, limits: ParseLimits 
     limits.maxNodes >= DEFAULT_PARSE_LIMITS.maxNodes
       ? cachedParse(text)
       : undefined
+  // a cached text is a shipped one, whose strings are checked when the cache is written
   if (cached) return sourceOf(file, cached.value, cached.positions, [])
   const parsed = parseYamlText(file, text, limits)
-  return sourceOf(file, parsed.value, parsed.positions, parsed.problems)
+  return sourceOf(file, parsed.value, parsed.positions, parsed.problems, parsed.invisible)
 }
 
 // C0 controls but tab, LF and CR; DEL; C1 controls (YAML calls them non-printable; a NUL would pass into messages)
@@ -168,35 +182,59 @@ export function decodeUtf8(file: string, bytes: Uint8Array): { text: string } | 
   }
 }
 
-/** Offset of the first byte that does not begin or continue a well-formed UTF-8 sequence (RFC 3629). */
-function firstInvalidUtf8(b: Uint8Array): number {
-  let i = 0
-  while (i < b.length) {
-    const c = b[i]!
-    if (c < 0x80) {
-      i++
-      continue
-    }
-    let n: number
-    let lo = 0x80
-    let hi = 0xbf
-    if (c >= 0xc2 && c <= 0xdf) n = 1
-    else if (c >= 0xe0 && c <= 0xef) {
-      n = 2
-      if (c === 0xe0) lo = 0xa0
-      if (c === 0xed) hi = 0x9f
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      n = 3
-      if (c === 0xf0) lo = 0x90
-      if (c === 0xf4) hi = 0x8f
-    } else return i
-    for (let k = 1; k <= n; k++) {
-      const x = b[i + k]
-      if (x === undefined || x < (k === 1 ? lo : 0x80) || x > (k === 1 ? hi : 0xbf)) return i
-    }
-    i += n + 1
+/**
+ * Whether a YAML number's text (core schema: `+1.5`, `.5`, `5.`, `0x1F`, `0o17`) has exactly the value
+ * `value` the parser made of it, by the rule record text follows (isExactNumber).
+ */
+export function isExactYamlNumber(text: string, value: number): boolean {
+  const t = text.trim()
+  if (/^[-+]?0[xo]/i.test(t)) {
+    const sign = t.startsWith('-') ? -1n : 1n
+    const digits = t.replace(/^[-+]/, '')
+    const whole = BigInt(digits[1] === 'o' || digits[1] === 'O' ? '0o' + digits.slice(2) : digits)
+    return Number.isInteger(value) && BigInt(value) === sign * whole
   }
-  return b.length
+  const json = t
+    .replace(/^\+/, '')
+    .replace(/^(-?)\./, '$10.')
+    .replace(/\.(?=[eE]|$)/, '')
+  return isExactNumber(json)
+}
+
+// bidi controls, zero-width and format characters, and C0/C1 controls but tab and line feed
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/
+const INVISIBLE_ALL = new RegExp(INVISIBLE.source, 'g')
+
+const codePoint = (c: string): string => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`
+
+/** What kind of character an invisible one is, in words. */
+function invisibleKind(c: string): string {
+  const n = c.charCodeAt(0)
+  if (n < 0xa0) return 'a control character'
+  if (n === 0x061c || (n >= 0x200e && n <= 0x200f) || (n >= 0x202a && n <= 0x202e) || (n >= 0x2066 && n <= 0x2069))
+    return 'a bidirectional control'
+  return 'a zero-width or format character'
+}
+
+/**
+ * The first character of `text` no one sees on screen (a bidi control, a zero-width or format character,
+ * a control character but tab and line feed), as a problem's sentence, hint and params; or undefined.
+ * `"U\u200bS"` looks like "US" and equals no record's "US".
+ */
+export function invisibleCharacter(
+  text: string,
+): { code: 'E_INVISIBLE_CHARACTER'; message: string; hint: string; params: { codePoint: string } } | undefined {
+  const m = INVISIBLE.exec(text)
+  if (!m) return undefined
+  const c = m[0]
+  const shown = (text.length > 60 ? text.slice(0, 57) + '...' : text).replace(INVISIBLE_ALL, (x) => `<${codePoint(x)}>`)
+  return {
+    code: 'E_INVISIBLE_CHARACTER',
+    message: `the string "${shown}" holds ${codePoint(c)}, ${invisibleKind(c)}, which no one sees on screen`,
+    hint: `delete it (in a double-quoted string, write a control character you mean as an escape, such as \\n)`,
+    params: { codePoint: codePoint(c) },
+  }
 }
 
 /** A problem with a file as a whole, or at a line and column of it. */
@@ -231,19 +269,21 @@ export function parseYamlText(
   file: string,
   text: string,
   limits: ParseLimits,
-): { value: unknown; positions: Positions; problems: PolicyProblem[] } {
+): { value: unknown; positions: Positions; problems: PolicyProblem[]; invisible: PolicyProblem[] } {
   const { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } = yaml()
   const positions = new Map<string, { line: number; col: number }>()
+  const invisible: PolicyProblem[] = []
   const failed = (code: PolicyProblem['code'], message: string, line = 1, column = 1) => ({
     value: undefined,
     positions,
     problems: [problem(file, code, message, line, column)],
+    invisible,
   })
   const lineCounter = new LineCounter()
   const at = (offset: number) => lineCounter.linePos(offset)
 
   const control = controlCharacter(text)
-  if (control) return { value: undefined, positions, problems: [control.problem(file)] }
+  if (control) return { value: undefined, positions, problems: [control.problem(file)], invisible }
 
   // yaml's composer recurses per nesting level: 500k '[' in 1 MB exhausts the heap, so refuse deep nesting before it runs.
   const beyond = scanLimits(text, limits)
@@ -262,7 +302,7 @@ export function parseYamlText(
   // yaml's own duplicate-key check compares each key with every earlier one (100,000 keys: minutes); the walk below does it with a Set
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: true })
   const problems = yamlErrorProblems(file, [...doc.errors, ...doc.warnings], at)
-  if (problems.length > 0) return { value: undefined, positions, problems }
+  if (problems.length > 0) return { value: undefined, positions, problems, invisible }
 
   // Walk the tree once: record positions and enforce the depth limit before any alias is expanded.
   let tooDeep: { line: number; col: number } | undefined
@@ -291,22 +331,41 @@ export function parseYamlText(
           walkProblems.push(problem(file, 'E_YAML_SYNTAX', 'Map keys must be unique (DUPLICATE_KEY)', pos.line, pos.col))
         }
         keys.add(key)
-        if (isScalar(item.key)) checkJsonScalar(item.key, true)
-        walk(item.value, `${pointer}/${escapePointerToken(key)}`, depth + 1, keyNode?.range?.[0])
+        const inner = `${pointer}/${escapePointerToken(key)}`
+        if (isScalar(item.key)) checkJsonScalar(item.key, true, inner)
+        walk(item.value, inner, depth + 1, keyNode?.range?.[0])
       }
     } else if (isSeq(n)) {
       n.items.forEach((item, i) => walk(item, `${pointer}/${i}`, depth + 1))
     } else if (isScalar(n)) {
-      checkJsonScalar(n, false)
+      checkJsonScalar(n, false, pointer)
     }
     // an alias is expanded (and counted against maxAliasCount) by toJS; its target was walked where defined
   }
   /** A value JSON has no word for (.nan, .inf, !!binary) would print as null or worse in the digest: two files, one digest. */
-  const checkJsonScalar = (node: Node, isKey: boolean): void => {
+  const checkJsonScalar = (node: Node, isKey: boolean, pointer: string): void => {
     const v = (node as { value?: unknown }).value
     const ok = v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
-    if (ok) return
     const pos = node.range ? at(node.range[0]) : { line: 1, col: 1 }
+    if (typeof v === 'string') {
+      const found = invisibleCharacter(v)
+      if (found) invisible.push(policyProblem(found.code, found.message, { file, line: pos.line, column: pos.col }, pointer, found))
+    }
+    if (ok) {
+      // a plain number whose text says more than the double holds: 49.99999999999999999 would get the digest of 50
+      const source = (node as { source?: unknown }).source
+      if (typeof v === 'number' && typeof source === 'string' && !isExactYamlNumber(source, v))
+        walkProblems.push(
+          policyProblem(
+            'E_POLICY_LOSSY_NUMBER',
+            `${source} cannot be held exactly by a double: it would be read as ${String(v)}`,
+            { file, line: pos.line, column: pos.col },
+            pointer,
+            { hint: `write a number a double holds, such as ${String(v)}, or quote it to make it a string`, params: { text: source } },
+          ),
+        )
+      return
+    }
     const what = typeof v === 'number' ? String(v) : v instanceof Uint8Array ? 'binary data' : typeof v
     walkProblems.push(
       problem(
@@ -319,7 +378,7 @@ export function parseYamlText(
     )
   }
   walk(doc.contents, '', 0)
-  if (walkProblems.length > 0 && !tooDeep) return { value: undefined, positions, problems: walkProblems }
+  if (walkProblems.length > 0 && !tooDeep) return { value: undefined, positions, problems: walkProblems, invisible }
   if (complexKey && !tooDeep)
     return failed('E_SCHEMA', 'a mapping key must be a plain string, not a list, mapping or alias', complexKey.line, complexKey.col)
   if (tooDeep) return failed('E_YAML_LIMIT', `nesting deeper than ${limits.maxDepth} levels`, tooDeep.line, tooDeep.col)
@@ -330,5 +389,5 @@ export function parseYamlText(
   } catch (err) {
     return failed('E_YAML_LIMIT', `alias expansion refused: ${err instanceof Error ? err.message : String(err)}`)
   }
-  return { value, positions, problems: [] }
+  return { value, positions, problems: [], invisible }
 }

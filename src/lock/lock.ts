@@ -11,6 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { CollabgateError, policyProblem, type PolicyProblem } from '../errors.js'
 import type { Policy, RecordSchema, SourceLocation } from '../model.js'
 import { compareText } from '../order.js'
+import { ownOptions } from '../own.js'
 
 export const LOCK_FILE_NAME = 'policies.lock.json'
 
@@ -206,7 +207,8 @@ export interface CheckLockOptions {
  * (E_LOCK_MISSING), and anything that can change a decision but is not in the lock (E_UNRELEASED: a
  * new policy id, a new or earlier version, a record schema, collabgate.yaml) are problems.
  */
-export function checkLock(policies: readonly Policy[], lock: PolicyLock, options: CheckLockOptions = {}): LockCheck {
+export function checkLock(policies: readonly Policy[], lock: PolicyLock, given: CheckLockOptions = {}): LockCheck {
+  const options = ownOptions(given)
   const locate = options.locate ?? ((p: Policy) => p.location)
   const schemas = options.schemas ?? []
   const problems: PolicyProblem[] = []

@@ -18,6 +18,7 @@ import {
   type PolicyTestReport,
 } from '../policy-test/reporter.js'
 import type { MutantResult, MutationReport } from './run.js'
+import { ownOptions } from '../own.js'
 
 /** A test run and, when asked for, its mutation report. */
 export interface MutationTestReport extends PolicyTestReport {
@@ -67,7 +68,8 @@ export function mutationText(m: MutationReport, min: number | undefined, paint: 
 }
 
 /** Text: the test report, then the mutation section; the last line stays `policy-tests: N passed, N failed`. */
-export const mutationTestText: Reporter<MutationTestReport> = (report, options = {}) => {
+export const mutationTestText: Reporter<MutationTestReport> = (report, given = {}) => {
+  const options = ownOptions(given)
   const text = policyTestText(report, options)
   if (!report.mutation) return text
   const at = text.lastIndexOf('policy-tests: ')

@@ -20,6 +20,7 @@ import { byIdThenEffective } from '../order.js'
 import { versionRange } from '../policy-test/range.js'
 import { unmetExpectations, type EquivalentDeclaration, type PolicyTestCaseInput, type PolicyTestRun } from '../policy-test/run.js'
 import { observedIn, policyMutants, type MutationOperator } from './mutants.js'
+import { ownOptions } from '../own.js'
 
 export type MutantStatus = 'killed' | 'survived' | 'equivalent'
 
@@ -75,7 +76,8 @@ export interface MutationOptions {
 const percent = (killed: number, total: number) => (total === 0 ? 100 : Math.floor((killed / total) * 10000) / 100)
 
 /** Runs the mutants of every policy version a test run's passing cases decided with. */
-export function mutationTest(policies: readonly Policy[], run: PolicyTestRun, options: MutationOptions = {}): MutationReport {
+export function mutationTest(policies: readonly Policy[], run: PolicyTestRun, given: MutationOptions = {}): MutationReport {
+  const options = ownOptions(given)
   const locate = options.locate ?? locatePolicy
   const byKey = new Map(policies.map((p) => [lockKey(p), p]))
   const inputsOf = new Map<Policy, PolicyTestCaseInput[]>()

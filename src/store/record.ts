@@ -1,10 +1,10 @@
 /** Size limits for records that come from outside (HTTP bodies, batch lines, queue messages). */
 import { CollabgateError, RecordValidationError } from '../errors.js'
-import { parseRecordText, type JsonTextLimits } from '../load/json-text.js'
+import { DEFAULT_MAX_RECORD_BYTES, parseRecordText, type JsonTextLimits } from '../load/json-text.js'
+import { recordTextOf } from '../load/utf8.js'
 import { ownOptions } from '../own.js'
 
-/** Largest record accepted by default, as UTF-8 JSON bytes. Real records are a few kilobytes. */
-export const DEFAULT_MAX_RECORD_BYTES = 1_048_576
+export { DEFAULT_MAX_RECORD_BYTES }
 
 function tooLarge(bytes: number | undefined, maxBytes: number): CollabgateError {
   const size = bytes === undefined ? 'too deeply nested to measure' : `${bytes} bytes`
@@ -45,6 +45,7 @@ export interface ParseRecordJsonOptions extends JsonTextLimits {
  * - E_RECORD_TOO_LARGE over `maxBytes`, `maxDepth` (64) or `maxValues` (100,000);
  * - E_RECORD_DUPLICATE_KEY / E_RECORD_LOSSY_NUMBER (RecordValidationError, the problem's pointer names
  *   the place) for a key twice in one object, or a number a double cannot hold exactly;
+ * - E_RECORD_NOT_UTF8 (RecordValidationError) for bytes that are not valid UTF-8;
  * - E_RECORD_INVALID (RecordValidationError) for text that is not JSON.
  * `__proto__` keys become ordinary own properties (JSON.parse semantics), never a prototype.
  */
@@ -52,6 +53,6 @@ export function parseRecordJson(input: string | Uint8Array, options: ParseRecord
   const { maxBytes = DEFAULT_MAX_RECORD_BYTES, ...limits } = ownOptions(options)
   const bytes = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength
   if (bytes > maxBytes) throw tooLarge(bytes, maxBytes)
-  const text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8')
+  const text = typeof input === 'string' ? input : recordTextOf(input)
   return parseRecordText(text, limits)
 }

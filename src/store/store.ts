@@ -556,7 +556,7 @@ export async function watchPolicies(dir: string, options: PolicyStoreOptions = {
   let watchError: unknown
   try {
     // watch before the first load so a change made during it is not missed
-    if (options.watch !== false) store.startWatching()
+    if (ownOptions(options).watch !== false) store.startWatching()
   } catch (err) {
     watchError = err
   }

@@ -22,7 +22,8 @@ export function checkFolderDocument(
   source: ParsedSource,
   files: ReadonlyMap<string, SchemaFile>,
 ): { subjects: SubjectDefinition[]; problems: PolicyProblem[] } {
-  const problems: PolicyProblem[] = [...source.problems]
+  // a string holding an invisible character would match nothing, or something other than it shows
+  const problems: PolicyProblem[] = [...source.problems, ...(source.invisible ?? [])]
   const subjects: SubjectDefinition[] = []
   if (problems.length > 0) return { subjects, problems }
   const add = problemsAt(source, problems)

@@ -88,7 +88,8 @@ export function checkPolicyDocument(source: ParsedSource, folder: FolderContext)
 }
 
 function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: Policy; problems: PolicyProblem[] } {
-  const problems: PolicyProblem[] = [...source.problems]
+  // a string holding an invisible character would match nothing, or something other than it shows
+  const problems: PolicyProblem[] = [...source.problems, ...(source.invisible ?? [])]
   if (problems.length > 0) return { problems }
   const add = problemsAt(source, problems)
 

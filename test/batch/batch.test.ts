@@ -250,7 +250,8 @@ describe('collabgate decide, batch mode (built CLI)', () => {
   })
 
   it('decides a very long line in the main thread, never in a worker with a capped heap', () => {
-    const lines = [EXAMPLE_LINES[0]!, 'y'.repeat(1_200_000), EXAMPLE_LINES[7]!]
+    // over the 1,000,000 bytes a worker takes, under the record cap (1 MiB)
+    const lines = [EXAMPLE_LINES[0]!, 'y'.repeat(1_020_000), EXAMPLE_LINES[7]!]
     const r = cli(['decide', '--as-of', ASOF, '--workers', '2', file('long.ndjson', lines)])
     expect(r.code).toBe(1)
     expect(r.lines.map((l) => (JSON.parse(l) as { error?: { code: string } }).error?.code ?? 'decided')).toEqual([

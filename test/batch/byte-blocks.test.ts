@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { byteBlocks, splitBlock, type ByteBlockOptions, type InputBlock } from '../../src/batch/byte-blocks.js'
-import { lineBlocks } from '../../src/batch/lines.js'
+import { lineBlocks, type InputLine } from '../../src/batch/lines.js'
 
 async function* chunked(bytes: Buffer, cuts: number[]) {
   let at = 0
@@ -16,7 +16,7 @@ async function* chunked(bytes: Buffer, cuts: number[]) {
 
 /** Every line byteBlocks + splitBlock give, with the line number each block claims for it. */
 async function viaBytes(input: AsyncIterable<Buffer | string>, options: ByteBlockOptions) {
-  const lines: (string | null)[] = []
+  const lines: InputLine[] = []
   const blocks: InputBlock[] = []
   for await (const b of byteBlocks(input, options)) {
     blocks.push(b)
@@ -27,7 +27,7 @@ async function viaBytes(input: AsyncIterable<Buffer | string>, options: ByteBloc
 }
 
 async function viaText(input: AsyncIterable<Buffer | string>, maxLineChars: number) {
-  const lines: (string | null)[] = []
+  const lines: InputLine[] = []
   for await (const b of lineBlocks(input, { maxLineChars })) lines.push(...b.lines)
   return lines
 }
@@ -109,7 +109,7 @@ describe('byteBlocks + splitBlock', () => {
     const { lines, blocks } = await viaBytes(chunked(bytes, [1, 2]), { longLine: 100 })
     expect(lines).toEqual(['{"x":1}'])
     expect(blocks.at(-1)!.bytesRead).toBe(bytes.length)
-    expect((await viaBytes(chunked(Buffer.from([0xef, 0xbb]), []), { longLine: 100 })).lines).toEqual(['\ufffd'])
+    expect((await viaBytes(chunked(Buffer.from([0xef, 0xbb]), []), { longLine: 100 })).lines).toEqual([{ notUtf8: 0 }])
     expect((await viaBytes(chunked(Buffer.alloc(0), []), { longLine: 100 })).lines).toEqual([])
   })
 })

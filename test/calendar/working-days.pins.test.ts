@@ -354,12 +354,13 @@ describe('business-days-js: how it is called and resolved', () => {
     return { getHolidays: (year: number) => [{ date: `${year}-03-03 00:00:00`, type: 'public' }] }
   }
 
-  it('passes no state for the federal calendar and { state } for a state, through a namespace’s default export', async () => {
+  it('passes an own undefined state for the federal calendar and { state } for a state, through a namespace’s default export', async () => {
     calls.length = 0
     const wd = await loadWith({ default: factory })
     expect(wd.createWorkingDayCalendar().holidays(2026)).toEqual(['2026-03-03'])
     expect(wd.createWorkingDayCalendar({ state: 'ca' }).isWorkingDay('2026-03-03')).toBe(false)
-    expect(calls).toStrictEqual([{}, { state: 'ca' }])
+    // an own undefined, not `{}`: business-days-js would read `{}.state` from a polluted Object.prototype
+    expect(calls).toStrictEqual([{ state: undefined }, { state: 'ca' }])
   })
 
   it('takes the module itself when it is the factory', async () => {

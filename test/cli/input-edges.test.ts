@@ -2,8 +2,8 @@
  * The command line at its edges (issue #10, part 6): a signal never leaves a torn output line, standard
  * input has the same size limit as a file, and record text that would not be read as written is refused.
  */
-import { spawn } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { closeSync, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -112,14 +112,14 @@ describe('standard input', () => {
     const fromStdin = await cli(['decide', '-'], { input: huge })
     expect(fromStdin.code).toBe(2)
     expect(fromStdin.stderr).toBe(
-      'collabgate: standard input is over 1048576 bytes; it may be at most 1048576 bytes (for many records, one per line, use --ndjson)\n',
+      'collabgate: E_RECORD_TOO_LARGE: standard input is over 1048576 bytes; it may be at most 1048576 bytes (for many records, one per line, use --ndjson)\n',
     )
     const file = join(dir, 'huge.json')
     writeFileSync(file, huge)
     const fromFile = await cli(['decide', file])
     expect(fromFile.code).toBe(2)
     expect(fromFile.stderr).toBe(
-      `collabgate: ${file} is ${huge.length} bytes; it may be at most 1048576 bytes (for many records, one per line, use --ndjson)\n`,
+      `collabgate: E_RECORD_TOO_LARGE: ${file} is ${huge.length} bytes; it may be at most 1048576 bytes (for many records, one per line, use --ndjson)\n`,
     )
   })
 
@@ -162,5 +162,101 @@ describe('standard input', () => {
     expect(dup.code).toBe(2)
     expect(dup.stderr).toContain('E_RECORD_DUPLICATE_KEY')
     expect(dup.stderr).toContain('/a: the key "a" appears twice in one object')
+  })
+})
+
+/** Runs the CLI with `input` (bytes) on standard input; its exit code, stderr, and peak RSS in bytes. */
+function run(args: string[], input: Buffer = Buffer.alloc(0)): Promise<{ code: number | null; stderr: string; maxRss: number }> {
+  const preload = join(dir, 'rss.cjs')
+  writeFileSync(preload, "process.on('exit', () => process.stderr.write(`\\nmaxRSS=${process.resourceUsage().maxRSS}\\n`))\n")
+  const child = spawn(process.execPath, ['-r', preload, CLI, ...args], { cwd: ROOT })
+  let err = ''
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (d: string) => (err += d))
+  child.stdin.on('error', () => undefined)
+  child.stdin.end(input)
+  // bounded: a CLI that reads its input whole would be killed here and fail the exit-code check
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      const m = /\nmaxRSS=(\d+)\n$/.exec(err)
+      resolve({ code, stderr: m ? err.slice(0, m.index) : err, maxRss: m ? Number(m[1]) * 1024 : NaN })
+    }),
+  )
+}
+
+const APPLICATION = readFileSync(join(ROOT, 'examples', 'applications', 'complete-us-developer.json'))
+
+describe('a record file that is not a regular file (issue #21)', () => {
+  it('/dev/zero: E_RECORD_TOO_LARGE after reading the limit, exit 2, in bounded memory', async () => {
+    const started = Date.now()
+    const zero = await run(['decide', '/dev/zero'])
+    expect(zero.code).toBe(2)
+    expect(zero.stderr).toBe(
+      'collabgate: E_RECORD_TOO_LARGE: /dev/zero is over 1048576 bytes; it may be at most 1048576 bytes (for many records, one per line, use --ndjson)\n',
+    )
+    // reading it whole took over 600 MB before giving up
+    expect(zero.maxRss).toBeLessThan(200 * 1024 * 1024)
+    expect(Date.now() - started).toBeLessThan(30_000)
+  })
+
+  it('a FIFO fed more than the limit: refused at the limit instead of decided once the writer ends', async () => {
+    const fifo = join(dir, 'record.fifo')
+    execFileSync('mkfifo', [fifo])
+    const done = run(['decide', '--as-of', '2026-11-24', fifo])
+    // a whole record padded with spaces past the limit: read whole, it would be decided
+    const writer = createWriteStream(fifo)
+    writer.on('error', () => undefined) // EPIPE once the CLI has stopped reading
+    const pad = Buffer.alloc(256 * 1024, 0x20)
+    let written = 0
+    const pump = async () => {
+      if (writer.write(APPLICATION)) written += APPLICATION.length
+      for (let i = 0; i < 16 && !writer.destroyed; i++) {
+        if (!writer.write(pad)) await new Promise<void>((r) => writer.once('drain', () => r()).once('close', () => r()))
+        written += pad.length
+      }
+      writer.end()
+    }
+    await Promise.all([pump(), done])
+    const result = await done
+    expect(written).toBeGreaterThan(1024 * 1024)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(`collabgate: E_RECORD_TOO_LARGE: ${fifo} is over 1048576 bytes`)
+  })
+
+  it('a FIFO under the limit is read and decided as a file is', async () => {
+    const fifo = join(dir, 'small.fifo')
+    execFileSync('mkfifo', [fifo])
+    const done = run(['decide', '--as-of', '2026-11-24', fifo])
+    const writer = createWriteStream(fifo)
+    writer.end(APPLICATION)
+    const result = await done
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+  })
+})
+
+describe('record bytes that are not UTF-8 (issue #21)', () => {
+  // "US" written with a byte that is no UTF-8: read leniently, it became "U\uFFFD" and the record was decided
+  const bad = Buffer.concat([APPLICATION.subarray(0, 20), Buffer.from([0xc3, 0x28]), APPLICATION.subarray(20)])
+
+  it('a file: E_RECORD_NOT_UTF8 naming the byte and line, exit 2', async () => {
+    const file = join(dir, 'bad-utf8.json')
+    writeFileSync(file, bad)
+    const result = await run(['decide', '--as-of', '2026-11-24', file])
+    expect(result.code).toBe(2)
+    const line = APPLICATION.subarray(0, 20).toString('latin1').split('\n').length
+    expect(result.stderr).toBe(
+      'collabgate: E_RECORD_NOT_UTF8: the record’s JSON text would not be read as written:\n' +
+        `  /: the text is not valid UTF-8: byte 20 (line ${line}) begins c328${APPLICATION.subarray(20, 22).toString('hex')}, which is no UTF-8 character\n`,
+    )
+  })
+
+  it('standard input: the same error', async () => {
+    const result = await run(['decide', '--as-of', '2026-11-24', '-'], bad)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('E_RECORD_NOT_UTF8')
+    expect(result.stderr).toContain('byte 20 ')
   })
 })

@@ -140,4 +140,93 @@ describe('a polluted Object.prototype', () => {
       expect(JSON.stringify(await shipped.decide(record, { asOf: '2026-11-24' }))).toBe(JSON.stringify(clean))
     })
   })
+
+  describe('lifts no limit and changes no option (issue #21)', () => {
+    const deep = '['.repeat(100) + ']'.repeat(100)
+    const many = '[' + '0,'.repeat(100_000) + '0]'
+    const code = (f: () => unknown): unknown => {
+      try {
+        f()
+      } catch (err) {
+        return (err as { code?: unknown }).code
+      }
+      return 'no error'
+    }
+
+    it('maxDepth and maxValues: parseRecordJson, the CLI reader and a batch line still refuse past the defaults', async () => {
+      const { parseRecordText } = await import('../../src/load/json-text.js')
+      const { decideLine } = await import('../../src/batch/decide-lines.js')
+      for (const [key, text] of [
+        ['maxDepth', deep],
+        ['maxValues', many],
+      ] as const) {
+        await withPollution(key, { value: 1e9 }, async () => {
+          expect(
+            code(() => parseRecordJson(text)),
+            key,
+          ).toBe('E_RECORD_TOO_LARGE')
+          expect(
+            code(() => parseRecordJson(text, { maxBytes: 10_000_000 })),
+            key,
+          ).toBe('E_RECORD_TOO_LARGE')
+          expect(
+            code(() => parseRecordText(text)),
+            key,
+          ).toBe('E_RECORD_TOO_LARGE')
+          const line = JSON.parse(decideLine(shipped, text, 1, { asOf: '2026-11-24' }, 1e9).json) as { error: { code: string } }
+          expect(line.error.code, key).toBe('E_RECORD_TOO_LARGE')
+        })
+      }
+    })
+
+    it('maxBytes: parseRecordJson still refuses a record over 1 MiB', async () => {
+      const big = JSON.stringify({ pad: 'x'.repeat(1_100_000) })
+      await withPollution('maxBytes', { value: 1e12 }, async () => {
+        expect(code(() => parseRecordJson(big))).toBe('E_RECORD_TOO_LARGE')
+      })
+    })
+
+    it('maxLineChars and maxLines: NDJSON lines are cut as the caller said, not as the prototype says', async () => {
+      const { lineBlocks } = await import('../../src/batch/lines.js')
+      async function* input() {
+        yield Buffer.from('abcdef\nghijkl\n')
+      }
+      await withPollution('maxLineChars', { value: 3 }, async () => {
+        await withPollution('maxLines', { value: 1 }, async () => {
+          const blocks = []
+          for await (const b of lineBlocks(input())) blocks.push(b.lines)
+          expect(blocks).toEqual([['abcdef', 'ghijkl']])
+        })
+      })
+    })
+
+    it('complete: checkLock does not call a released version missing unless the caller says the folder is whole', async () => {
+      const { checkLock, lockOf } = await import('../../src/index.js')
+      const lock = lockOf(shipped.policies)
+      const fewer = shipped.policies.filter((p) => p.id !== ONBOARDING)
+      expect(checkLock(fewer, lock).problems).toEqual([])
+      await withPollution('complete', { value: true }, async () => {
+        expect(checkLock(fewer, lock).problems).toEqual([])
+      })
+    })
+
+    it('state: the working-day calendar keeps federal holidays', async () => {
+      const { createWorkingDayCalendar } = await import('../../src/calendar/working-days.js')
+      const federal = createWorkingDayCalendar().holidays(2026)
+      expect(createWorkingDayCalendar({ state: 'ca' }).holidays(2026)).not.toEqual(federal)
+      // writable, as `Object.prototype.state = 'ca'` makes it (the holiday library assigns its own state)
+      await withPollution('state', { value: 'ca', writable: true }, async () => {
+        expect(createWorkingDayCalendar().holidays(2026)).toEqual(federal)
+      })
+    })
+
+    it('code: the CLI reader words an over-long input as it was asked to', async () => {
+      const { readInputBytes, UsageError } = await import('../../src/cli/io.js')
+      const io = { stdout: () => {}, stderr: () => {}, stdin: async () => null, env: {}, isTTY: false }
+      await withPollution('code', { value: 'E_RECORD_TOO_LARGE' }, async () => {
+        const err = await readInputBytes(io, '-', 10, { advice: 'x' }).catch((e: unknown) => e)
+        expect(err).toBeInstanceOf(UsageError)
+      })
+    })
+  })
 })

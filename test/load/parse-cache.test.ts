@@ -19,8 +19,10 @@ describe('the parse cache of the shipped policies', () => {
   it('is the parse of every shipped YAML file as it is now (update with `npx vitest run test/load -u`)', async () => {
     expect(shipped.length).toBeGreaterThanOrEqual(6)
     const parsed = shipped.map(({ file, text }) => {
-      const { value, positions, problems } = parseYamlText(file, text, DEFAULT_PARSE_LIMITS)
+      const { value, positions, problems, invisible } = parseYamlText(file, text, DEFAULT_PARSE_LIMITS)
       expect(problems, file).toEqual([])
+      // a cached parse skips the walk that finds invisible characters: a shipped policy has none
+      if (!file.endsWith('.test.yaml')) expect(invisible, file).toEqual([])
       return { file, text, value, positions }
     })
     await expect(formatParseCache(parsed)).toMatchFileSnapshot(parseCachePath())

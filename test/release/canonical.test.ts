@@ -152,15 +152,16 @@ describe('the policy digest’s canonicalJson', () => {
 
   it('gives the digest JCS gives for every shipped policy version and record schema in the lock', () => {
     const root = join(import.meta.dirname, '..', '..', 'policies')
-    const lock = JSON.parse(readFileSync(join(root, 'policies.lock.json'), 'utf8')) as Record<string, string>
-    const cache = JSON.parse(readFileSync(join(root, 'policies.parsed.json'), 'utf8')) as { entries: { value: unknown }[] }
+    const lock = (JSON.parse(readFileSync(join(root, 'policies.lock.json'), 'utf8')) as { entries: Record<string, string> }).entries
+    const cache = JSON.parse(readFileSync(join(root, 'policies.parsed.json'), 'utf8')) as { entries: { file: string; value: unknown }[] }
     const sha = (v: unknown) => 'sha256:' + createHash('sha256').update(canonicalBytes(v)).digest('hex')
     const docs = cache.entries.map((e) => e.value as { id?: string; version?: string }).filter((v) => v.id !== undefined)
     const schemas = ['application', 'behaviour'].map((kind) => ({
       key: `record:${kind}@1.0.0`,
       value: JSON.parse(readFileSync(join(root, 'records', `${kind}.v1.0.0.schema.json`), 'utf8')) as unknown,
     }))
-    const pairs = [...docs.map((d) => ({ key: `${d.id}@${d.version}`, value: d as unknown })), ...schemas]
+    const declaration = { key: 'folder:collabgate.yaml', value: cache.entries.find((e) => e.file === 'collabgate.yaml')!.value }
+    const pairs = [...docs.map((d) => ({ key: `${d.id}@${d.version}`, value: d as unknown })), ...schemas, declaration]
     expect(pairs.map((p) => p.key).sort()).toEqual(Object.keys(lock).sort())
     for (const p of pairs)
       expect([p.key, canonicalJson(p.value) === canonicalize(p.value), sha(p.value)]).toEqual([p.key, true, lock[p.key]])

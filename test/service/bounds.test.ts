@@ -48,7 +48,15 @@ afterAll(async () => {
 })
 
 async function start(options: Record<string, unknown> = {}): Promise<{ service: Service; base: string }> {
-  const service = await mod.createServer({ watch: false, today: () => TODAY, token: undefined, insecureNoAuth: true, ...options })
+  // scratch folders here have no lock; the service requires one by default (tested below)
+  const service = await mod.createServer({
+    watch: false,
+    today: () => TODAY,
+    token: undefined,
+    insecureNoAuth: true,
+    requireLock: false,
+    ...options,
+  })
   cleanups.push(() => service.close())
   return { service, base: await service.listen(0) }
 }
@@ -108,6 +116,29 @@ async function answered(base: string, localAddress: string): Promise<boolean> {
     setTimeout(() => socket.destroy(), 5000)
   })
 }
+
+describe('a served folder is a release', () => {
+  it('refuses to start on a folder without a lock unless requireLock is false, and on an unsigned release with a trust file', async () => {
+    const scratch = scratchPolicies()
+    try {
+      const noLock = await mod.createServer({ watch: false, insecureNoAuth: true, policiesDir: scratch.dir }).catch((e: unknown) => e)
+      expect(noLock).toMatchObject({ code: 'E_POLICY_INVALID' })
+      expect((noLock as { problems: { code: string }[] }).problems.map((p) => p.code)).toEqual(['E_LOCK_REQUIRED'])
+      const trust = join(scratch.dir, '..', 'TRUST.json')
+      writeFileSync(trust, JSON.stringify({ keys: [], approvals: 1 }))
+      writeFileSync(join(scratch.dir, 'policies.lock.json'), JSON.stringify({ release: 1, entries: {} }))
+      const unsigned = await mod
+        .createServer({ watch: false, insecureNoAuth: true, policiesDir: scratch.dir, trust })
+        .catch((e: unknown) => e)
+      expect(unsigned).toMatchObject({ code: 'E_POLICY_INVALID' })
+      // the shipped folder is locked: it starts with the default
+      const { service } = await start({ requireLock: true })
+      await service.close()
+    } finally {
+      scratch.remove()
+    }
+  })
+})
 
 describe('authentication at start', () => {
   it('createServer refuses to start without a token unless insecureNoAuth is given', async () => {

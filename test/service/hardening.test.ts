@@ -41,6 +41,7 @@ interface ServiceModule {
     auditMode?: 'durable' | 'buffered'
     token?: string
     insecureNoAuth?: boolean
+    requireLock?: boolean
     limits?: Limits
   }): Promise<Service>
   LIMITS: Required<Limits>
@@ -67,7 +68,8 @@ afterAll(async () => {
 
 async function start(options: Parameters<ServiceModule['createServer']>[0] = {}): Promise<{ service: Service; base: string }> {
   const open = options.token === undefined ? { insecureNoAuth: true } : {}
-  const service = await mod.createServer({ watch: false, today: () => TODAY, token: undefined, ...open, ...options })
+  // scratch folders here have no lock; the service requires one by default (test/service/bounds.test.ts)
+  const service = await mod.createServer({ watch: false, today: () => TODAY, token: undefined, requireLock: false, ...open, ...options })
   cleanups.push(() => service.close())
   return { service, base: await service.listen(0) }
 }

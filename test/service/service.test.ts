@@ -43,6 +43,7 @@ interface ServiceModule {
     today?: () => string
     audit?: unknown
     insecureNoAuth?: boolean
+    requireLock?: boolean
   }): Promise<Service>
 }
 interface Reply {
@@ -71,6 +72,8 @@ beforeAll(async () => {
     today: () => TODAY,
     maxBodyBytes: 64 * 1024,
     insecureNoAuth: true,
+    // a scratch folder without a lock: the service requires one by default (test/service/bounds.test.ts)
+    requireLock: false,
   })
   base = await service.listen(0)
 })

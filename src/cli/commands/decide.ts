@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_RECORD_BYTES } from '../../store/record.js'
 import { RecordValidationError } from '../../errors.js'
 import { parseRecordText } from '../../load/json-text.js'
+import { recordTextOf } from '../../load/utf8.js'
 import { parseArgs } from 'node:util'
 import { decideNdjsonToStream, defaultWorkers } from '../../batch/batch.js'
 import { fileChunks } from '../../batch/lines.js'
@@ -8,7 +9,7 @@ import { formatProgress, wantsProgress } from '../../batch/progress.js'
 import { defaultPolicies, loadPolicies } from '../../folder/load.js'
 import type { DecideSyncOptions, PolicySet } from '../../decide/policy-set.js'
 import { formatDecisionText } from '../../report/text.js'
-import { EXIT, readInput, statArg, today, formatOption, UsageError, type Io } from '../io.js'
+import { EXIT, readInputBytes, statArg, today, formatOption, UsageError, type Io } from '../io.js'
 
 export const decideHelp = `Usage: collabgate decide [options] [FILE|-]
 
@@ -101,10 +102,13 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   // waiting silently for a terminal to type JSON looks like a hang; '-' asks for that explicitly
   if (positionals.length === 0 && process.stdin.isTTY)
     throw new UsageError(`give a FILE, or pipe a record into standard input\n\n${decideHelp}`)
-  const text = await readInput(io, file, DEFAULT_MAX_RECORD_BYTES, 'for many records, one per line, use --ndjson')
+  const input = await readInputBytes(io, file, DEFAULT_MAX_RECORD_BYTES, {
+    advice: 'for many records, one per line, use --ndjson',
+    code: 'E_RECORD_TOO_LARGE',
+  })
   let record: unknown
   try {
-    record = parseRecordText(text)
+    record = parseRecordText(typeof input === 'string' ? input : recordTextOf(input))
   } catch (err) {
     if (err instanceof RecordValidationError && err.code === 'E_RECORD_INVALID')
       throw new UsageError(
