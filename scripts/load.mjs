@@ -117,6 +117,8 @@ async function plainLoad() {
       '--max-connections-per-ip',
       String(connections + 16),
       ...(auditMode === 'none' ? [] : ['--audit', auditFile, '--audit-mode', auditMode]),
+      // the copy is a scratch folder of drafts on purpose: no lock (the fault harness serves a locked one)
+      '--no-require-lock',
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
