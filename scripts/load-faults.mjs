@@ -68,7 +68,7 @@ function copyPolicies(from, to, drop = () => false) {
 }
 
 /** A lock file's entries (the flat format before releases, or { release, entries }) and its release. */
-function readLock(dir) {
+export function readLock(dir) {
   const json = JSON.parse(readFileSync(join(dir, LOCK), 'utf8'))
   return typeof json.entries === 'object' && json.entries !== null
     ? { release: json.release ?? 0, entries: json.entries }
@@ -371,7 +371,7 @@ function makeTrust(cli, dir) {
 }
 
 /** The load: `connections` loops of keep-alive requests, each awaited, so stop() leaves none in flight. */
-function startLoad({ url, connections, cases, headers, onAnswer }) {
+export function startLoad({ url, connections, cases, headers, onAnswer }) {
   const { hostname, port } = new URL(url)
   const agent = new Agent({ keepAlive: true, maxSockets: connections })
   const stats = { requests: 0, errors: 0, timeouts: 0, latencies: [], errorCodes: {} }
@@ -459,7 +459,7 @@ const lineId = (entry) => [entry?.id, entry?.decisionId, entry?.decision].find((
  * Every line of every real file in `dir` (not the /dev/full link), and of the deleted files held open: a line
  * there decided (`time`) after the file was gone is `lost` (no one reading the log will find it).
  */
-function auditLinesOf(dir, heldFds) {
+export function auditLinesOf(dir, heldFds) {
   const texts = []
   for (const name of readdirSync(dir)) {
     const path = join(dir, name)
@@ -487,7 +487,7 @@ function auditLinesOf(dir, heldFds) {
 }
 
 /** Audit lines matched one by one to the 200 answers' decision ids. */
-function matchAudit(lines, answeredIds) {
+export function matchAudit(lines, answeredIds) {
   const byId = new Map()
   let unreadable = 0
   for (const { from, line } of lines) {
