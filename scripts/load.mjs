@@ -12,8 +12,10 @@
  * Exit 1 when a valid request failed or the valid version was never served.
  *
  * With --faults, runs the fault-injection harness instead (scripts/load-faults.mjs): each operator
- * fault under load, on a fresh service; --hold-ms (default 2000), --recover-timeout-ms (default
- * 20000), --only NAME[,NAME] choose how long a fault lasts, how long recovery may take, which faults.
+ * fault under load, on a fresh service; --hold-ms (default 1500), --recover-timeout-ms (default
+ * 15000), --only NAME[,NAME] choose how long a fault lasts, how long recovery may take, which faults;
+ * --trust runs it on a signed copy, the service started with --trust, plus the unsigned-lock fault.
+ * Its load defaults to 6 connections: the service keeps 8 idle ones per address, and the probes need two.
  */
 import autocannon from 'autocannon'
 import { spawn } from 'node:child_process'
@@ -33,21 +35,24 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     'audit-mode': { type: 'string', default: 'durable' },
     faults: { type: 'boolean', default: false },
-    'hold-ms': { type: 'string', default: '2000' },
-    'recover-timeout-ms': { type: 'string', default: '20000' },
+    'hold-ms': { type: 'string', default: '1500' },
+    'recover-timeout-ms': { type: 'string', default: '15000' },
     only: { type: 'string', default: '' },
+    trust: { type: 'boolean', default: false },
   },
 })
 const duration = Number(values.duration)
-const connections = Number(values.connections ?? (values.faults ? 8 : 16))
+const connections = Number(values.connections ?? (values.faults ? 6 : 16))
 const auditMode = values['audit-mode']
 if (
   !(duration > 0 && duration <= 600) ||
   !(Number.isInteger(connections) && connections > 0 && connections <= 1024) ||
-  !['durable', 'buffered', 'none'].includes(auditMode)
+  !['durable', 'buffered', 'none'].includes(auditMode) ||
+  !(Number(values['hold-ms']) >= 100 && Number(values['hold-ms']) <= 60_000) ||
+  !(Number(values['recover-timeout-ms']) >= 1000 && Number(values['recover-timeout-ms']) <= 120_000)
 ) {
   process.stderr.write(
-    'usage: node scripts/load.mjs [--duration 1..600] [--connections 1..1024] [--audit-mode durable|buffered|none] [--json] [--faults]\n',
+    'usage: node scripts/load.mjs [--duration 1..600] [--connections 1..1024] [--audit-mode durable|buffered|none] [--json] [--faults [--only NAME,…] [--trust]]\n',
   )
   process.exit(2)
 }
@@ -64,6 +69,7 @@ if (values.faults) {
     holdMs: Number(values['hold-ms']),
     recoverTimeoutMs: Number(values['recover-timeout-ms']),
     only: values.only ? values.only.split(',') : [],
+    trust: values.trust,
     say,
   })
   process.exitCode = ok ? 0 : 1
@@ -111,6 +117,8 @@ async function plainLoad() {
       '--max-connections-per-ip',
       String(connections + 16),
       ...(auditMode === 'none' ? [] : ['--audit', auditFile, '--audit-mode', auditMode]),
+      // the copy is a scratch folder of drafts on purpose: no lock (the fault harness serves a locked one)
+      '--no-require-lock',
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
