@@ -116,6 +116,9 @@ async function plainLoad() {
       '0',
       '--max-connections-per-ip',
       String(connections + 16),
+      // the load generator is one address with many keep-alive connections, idle between its requests
+      '--max-idle-per-ip',
+      String(connections + 16),
       ...(auditMode === 'none' ? [] : ['--audit', auditFile, '--audit-mode', auditMode]),
       // the copy is a scratch folder of drafts on purpose: no lock (the fault harness serves a locked one)
       '--no-require-lock',

@@ -616,6 +616,7 @@ async function main() {
       'max-body-bytes': { type: 'string' },
       'max-connections': { type: 'string' },
       'max-connections-per-ip': { type: 'string' },
+      'max-idle-per-ip': { type: 'string' },
       'insecure-no-auth': { type: 'boolean', default: false },
       trust: { type: 'string' },
       'no-require-lock': { type: 'boolean', default: false },
@@ -633,6 +634,7 @@ async function main() {
     limits: {
       ...(values['max-connections'] ? { maxConnections: Number(values['max-connections']) } : {}),
       ...(values['max-connections-per-ip'] ? { maxConnectionsPerIp: Number(values['max-connections-per-ip']) } : {}),
+      ...(values['max-idle-per-ip'] ? { maxIdlePerIp: Number(values['max-idle-per-ip']) } : {}),
     },
     log: print,
   })
