@@ -114,6 +114,13 @@ export {
   newDecisionId,
 } from './audit/audit.js'
 export {
+  verifyAuditLog,
+  type AuditFinding,
+  type AuditFindingKind,
+  type AuditVerification,
+  type VerifyAuditOptions,
+} from './audit/verify.js'
+export {
   runPolicyTestFiles,
   type EquivalentDeclaration,
   type PolicyTestCaseInput,

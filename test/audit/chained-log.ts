@@ -1,0 +1,44 @@
+/** Format-2 log lines built by hand from the shared contract (src/audit/chain.ts), independent of the writer. */
+import { generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { AUDIT_ENTRY_VERSION, formatCheckpoint, GENESIS, lineHash, signCheckpoint } from '../../src/audit/chain.js'
+
+/** An entry's content without the chain fields (v, seq, prev), which chainLines adds. */
+export type EntryBody = Record<string, unknown>
+
+/** A plausible entry body, numbered n. */
+export const body = (n: number): EntryBody => ({
+  id: `0190a000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+  time: `2026-11-24T12:00:${String(n % 60).padStart(2, '0')}.000Z`,
+  policy: 'creator-collaboration.us.termination',
+  version: '1.0.0',
+  digest: 'sha256:' + 'a'.repeat(64),
+  subjectKind: 'behaviour',
+  subject: `DEV-${n}`,
+  outcome: 'no_action',
+  rules: [],
+  asOf: '2026-11-24',
+})
+
+/** Lines of a chain: each entry gets v, seq and prev (GENESIS, or `from` to continue another file's chain). */
+export function chainLines(bodies: readonly EntryBody[], from: { seq: number; prev: string } = { seq: 0, prev: GENESIS }): string[] {
+  const lines: string[] = []
+  let prev = from.prev
+  bodies.forEach((b, i) => {
+    const line = JSON.stringify({ v: AUDIT_ENTRY_VERSION, seq: from.seq + i + 1, ...b, prev })
+    lines.push(line)
+    prev = lineHash(line)
+  })
+  return lines
+}
+
+export const ndjson = (lines: readonly string[]): string => lines.map((l) => l + '\n').join('')
+
+export function keyPair(): { privateKey: KeyObject; publicKey: KeyObject; publicPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+  return { privateKey, publicKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() }
+}
+
+/** A checkpoints-file line for the chain's first `size` lines. */
+export function checkpointLine(lines: readonly string[], size: number, key: KeyObject, origin = 'test.example/decisions'): string {
+  return formatCheckpoint(signCheckpoint({ origin, size, head: lineHash(lines[size - 1]!), time: '2026-11-24T12:00:00.000Z' }, key))
+}
