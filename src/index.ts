@@ -121,6 +121,19 @@ export {
   type VerifyAuditOptions,
 } from './audit/verify.js'
 export {
+  replayAuditFiles,
+  replayAuditLog,
+  replayEntry,
+  type LocatedEntry,
+  type ReplayedDecision,
+  type ReplayItem,
+  type ReplayOptions,
+  type ReplayRefusal,
+  type ReplayReport,
+  type ReplayResult,
+} from './audit/replay.js'
+export { readLogLines, type LogLine } from './audit/read.js'
+export {
   runPolicyTestFiles,
   type EquivalentDeclaration,
   type PolicyTestCaseInput,

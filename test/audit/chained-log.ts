@@ -1,6 +1,8 @@
 /** Format-2 log lines built by hand from the shared contract (src/audit/chain.ts), independent of the writer. */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { AUDIT_ENTRY_VERSION, formatCheckpoint, GENESIS, lineHash, signCheckpoint } from '../../src/audit/chain.js'
+import { policyReads } from '../../src/audit/replay.js'
+import type { Decision, PolicyRecord, PolicySet } from '../../src/index.js'
 
 /** An entry's content without the chain fields (v, seq, prev), which chainLines adds. */
 export type EntryBody = Record<string, unknown>
@@ -41,4 +43,29 @@ export function keyPair(): { privateKey: KeyObject; publicKey: KeyObject; public
 /** A checkpoints-file line for the chain's first `size` lines. */
 export function checkpointLine(lines: readonly string[], size: number, key: KeyObject, origin = 'test.example/decisions'): string {
   return formatCheckpoint(signCheckpoint({ origin, size, head: lineHash(lines[size - 1]!), time: '2026-11-24T12:00:00.000Z' }, key))
+}
+
+/**
+ * The format-2 entry body the contract describes for a decision (without v, seq, prev): facts are the
+ * record's top-level fields the deciding version reads, plus the id field.
+ */
+export function entryBody(set: PolicySet, decision: Decision, record: PolicyRecord, n: number): EntryBody {
+  const policy = set.select(decision.policy.id, decision.asOf, decision.policy.version)
+  const facts: Record<string, unknown> = {}
+  for (const [fact] of policyReads(policy)) if (Object.hasOwn(record, fact!)) facts[fact!] = record[fact!]
+  facts[policy.record.idField] = record[policy.record.idField]
+  return {
+    ...body(n),
+    policy: decision.policy.id,
+    version: decision.policy.version,
+    digest: decision.policy.digest,
+    subjectKind: decision.subject.kind,
+    subject: decision.subject.id,
+    outcome: decision.outcome,
+    rules: decision.reasons.map((r) => r.rule),
+    asOf: decision.asOf,
+    schema: decision.subject.schema,
+    reasons: decision.reasons.map((r) => ({ rule: r.rule, outcome: r.outcome, evidence: r.evidence })),
+    facts,
+  }
 }
