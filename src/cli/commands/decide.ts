@@ -9,6 +9,7 @@ import { formatProgress, wantsProgress } from '../../batch/progress.js'
 import { defaultPolicies, loadPolicies } from '../../folder/load.js'
 import type { DecideSyncOptions, PolicySet } from '../../decide/policy-set.js'
 import { formatDecisionText } from '../../report/text.js'
+import { createAuditLog, recordDecision, type AuditLog } from '../../audit/audit.js'
 import { EXIT, readInputBytes, statArg, today, formatOption, UsageError, type Io } from '../io.js'
 
 export const decideHelp = `Usage: collabgate decide [options] [FILE|-]
@@ -47,6 +48,13 @@ Options:
   --ndjson           batch mode: FILE (or -) holds one JSON record per line
   --workers N        batch mode: worker threads (default: available cores;
                      0 decides in the main thread)
+  --audit FILE       append each decision to the decision log FILE (NDJSON,
+                     the library's createAuditLog; check it with collabgate
+                     audit verify, decide it again with collabgate replay);
+                     batch mode: one entry per decided line, in input order
+  --audit-mode MODE  buffered (default: the entry is handed to the file and
+                     the answer printed) or durable (printed only once the
+                     entry is written and flushed; else E_AUDIT_FAILED, exit 2)
   -h, --help         show this help
 
 Exit: 0 a decision was made for every record; 1 (batch) some lines failed;
@@ -78,6 +86,8 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
       format: { type: 'string', default: 'json' },
       ndjson: { type: 'boolean', default: false },
       workers: { type: 'string' },
+      audit: { type: 'string' },
+      'audit-mode': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -88,6 +98,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 1) throw new UsageError('decide takes one FILE (or - for standard input)')
   formatOption(values.format, ['json', 'text'])
   const file = positionals[0] ?? '-'
+  const auditMode = auditModeOption(values.audit, values['audit-mode'])
   const options = {
     asOf: values['as-of'] ?? today(),
     ...policyOption(values.policy),
@@ -96,7 +107,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values.ndjson || /\.ndjson$/i.test(file)) {
     if (values.format !== 'json') throw new UsageError('batch mode writes NDJSON; --format text is for single records')
-    return decideBatch(io, file, values, options)
+    return decideBatch(io, file, values, options, auditMode)
   }
   if (values.workers !== undefined) throw new UsageError('--workers applies to batch mode (--ndjson or a .ndjson file)')
   // waiting silently for a terminal to type JSON looks like a hang; '-' asks for that explicitly
@@ -118,8 +129,39 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   }
   const set = await policySet(values)
   const decision = await set.decide(record, options)
+  const log = openAuditLog(values.audit, auditMode)
+  try {
+    // durable: no answer is printed unless its entry is on disk (recordDecision throws E_AUDIT_FAILED)
+    if (log) await recordDecision(log, decision, record)
+  } finally {
+    await log?.close()
+  }
   io.stdout(values.format === 'text' ? formatDecisionText(decision) + '\n' : JSON.stringify(decision, null, 2) + '\n')
-  return EXIT.OK
+  return log && auditLost(io, log) ? EXIT.FAILED : EXIT.OK
+}
+
+/** --audit-mode, checked: only with --audit, buffered or durable. */
+function auditModeOption(audit: string | undefined, mode: string | undefined): 'buffered' | 'durable' {
+  if (mode !== undefined && audit === undefined) throw new UsageError('--audit-mode applies to --audit FILE')
+  if (mode === undefined || mode === 'buffered' || mode === 'durable') return mode ?? 'buffered'
+  throw new UsageError(`--audit-mode must be buffered or durable, not ${mode}`)
+}
+
+function openAuditLog(file: string | undefined, mode: 'buffered' | 'durable'): AuditLog | undefined {
+  if (file === undefined) return undefined
+  // a failure is reported once, by auditLost, in the command's own words
+  return createAuditLog(file, { mode, onError: () => undefined })
+}
+
+/** A buffered log that lost entries: said on stderr; the caller exits 1. */
+function auditLost(io: Io, log: AuditLog): boolean {
+  const health = log.health()
+  if (health.failed === 0 && health.healthy) return false
+  const why = health.reason === undefined ? '' : ` (${health.reason})`
+  // a buffered stream may take an entry and fail after: then nothing was refused, yet nothing is on disk
+  const lost = health.failed > 0 ? `refused ${health.failed.toLocaleString('en-US')} entr${health.failed === 1 ? 'y' : 'ies'}` : 'failed'
+  io.stderr(`collabgate: the decision log ${lost}${why}: not every decision printed is logged\n`)
+  return true
 }
 
 function parseWorkers(text: string | undefined): number {
@@ -172,8 +214,10 @@ async function decideBatch(
     workers?: string | undefined
     'no-lock'?: boolean | undefined
     'follow-symlinks'?: boolean | undefined
+    audit?: string | undefined
   },
   options: DecideSyncOptions,
+  auditMode: 'buffered' | 'durable',
 ): Promise<number> {
   const workers = parseWorkers(values.workers)
   let totalBytes: number | undefined
@@ -200,11 +244,13 @@ async function decideBatch(
     process.on(name, handler)
     return [name, handler] as const
   })
+  const log = openAuditLog(values.audit, auditMode)
   // straight to stdout as bytes, each block written before the next (backpressure on a slow pipe)
   const batch = decideNdjsonToStream(set, input, process.stdout, {
     ...options,
     workers,
     signal: stop.signal,
+    ...(log ? { audit: log } : {}),
     ...(showProgress
       ? {
           onProgress: (p) => {
@@ -228,7 +274,9 @@ async function decideBatch(
     throw err
   } finally {
     for (const [name, handler] of handlers) process.off(name, handler)
+    await log?.close()
   }
+  const lost = log !== undefined && auditLost(io, log)
   if (summary.interrupted) {
     if (file === '-') process.stdin.destroy() // a read may still be waiting for a quiet pipe
     if (drawn) io.stderr('\r\u001b[K')
@@ -243,5 +291,5 @@ async function decideBatch(
     )
     return EXIT.FAILED
   }
-  return EXIT.OK
+  return lost ? EXIT.FAILED : EXIT.OK
 }
