@@ -56,6 +56,8 @@ export interface AuditVerification {
   lastSeq?: number
   /** Checkpoints read, and how many the key verified; `size` of the largest verified one. */
   checkpoints?: { file: string; read: number; verified: number; largest?: number }
+  /** Entries whose seq or prev does not follow the line before them; only the first is classified. */
+  brokenLinks: number
   findings: AuditFinding[]
   /** What the check cannot prove, in sentences (e.g. the entries after the last checkpoint). */
   notes: string[]
@@ -127,21 +129,19 @@ export async function verifyAuditLog(files: readonly string[], options: VerifyAu
 
   const byHash = new Map<string, number>()
   for (let i = 0; i < chain.length; i++) if (!byHash.has(chain[i]!.hash)) byHash.set(chain[i]!.hash, i)
-  let first = true
+  // only the first broken link is classified: what follows it may be its consequence (a swap breaks three)
+  let brokenLinks = 0
   for (let m = 0; m < chain.length; m++) {
     if (linked(chain, m, legacyHash)) continue
-    if (first) {
-      first = false
-      const problem = classify(chain, m, byHash, legacyHash, (i) => label(chain[i]!.at))
-      find(problem.kind, where(chain[problem.index]!.at), problem.message)
-    } else {
-      const kind = firstChainKind(findings)
-      if (kind) findings.get(kind)!.more++
-    }
+    if (brokenLinks++ > 0) continue
+    const problem = classify(chain, m, byHash, legacyHash, (i) => label(chain[i]!.at))
+    find(problem.kind, where(chain[problem.index]!.at), problem.message)
   }
 
   let checkpoints: AuditVerification['checkpoints']
   const notes: string[] = []
+  if (brokenLinks > 1)
+    notes.push(`${brokenLinks} links of the chain are broken in all; the first is named (those after it may follow from it)`)
   if (options.checkpoints !== undefined && key !== undefined) {
     const file = options.checkpoints
     const bySeq = new Map<number, number>()
@@ -218,14 +218,11 @@ export async function verifyAuditLog(files: readonly string[], options: VerifyAu
     ...(firstSeq === undefined ? {} : { firstSeq }),
     ...(lastSeq === undefined ? {} : { lastSeq }),
     ...(checkpoints ? { checkpoints } : {}),
+    brokenLinks,
     findings: list,
     notes,
   }
 }
-
-const CHAIN_KINDS: readonly AuditFindingKind[] = ['edited', 'deleted', 'inserted', 'reordered', 'unreadable', 'unchained']
-const firstChainKind = (findings: Map<AuditFindingKind, AuditFinding>): AuditFindingKind | undefined =>
-  [...findings.keys()].find((k) => CHAIN_KINDS.includes(k))
 
 function publicKeyOf(key: string | KeyObject): KeyObject {
   try {

@@ -34,7 +34,8 @@ describe('audit verify: an untouched log', () => {
     const lines = ten()
     const r = await verify(lines, [checkpointLine(lines, 5, key.privateKey), checkpointLine(lines, 8, key.privateKey)])
     expect(r.findings).toEqual([])
-    expect(r).toMatchObject({ ok: true, lines: 10, firstSeq: 1, lastSeq: 10, checkpoints: { read: 2, verified: 2, largest: 8 } })
+    expect(r).toMatchObject({ ok: true, lines: 10, firstSeq: 1, lastSeq: 10, brokenLinks: 0 })
+    expect(r.checkpoints).toMatchObject({ read: 2, verified: 2, largest: 8 })
     expect(r.notes.join(' ')).toMatch(/entries 9\.\.10 \(from .*decisions\.ndjson:9\) come after the last checkpoint/)
   })
 
@@ -180,7 +181,10 @@ describe('audit verify: each kind of tampering names its line', () => {
     const lines = ten()
     lines[1] = lines[1]!.replace('DEV-2', 'DEV-X')
     lines[6] = lines[6]!.replace('DEV-7', 'DEV-X')
-    expect((await verify(lines)).findings).toMatchObject([{ kind: 'edited', line: 2, more: 1 }])
+    const r = await verify(lines)
+    expect(r.findings).toMatchObject([{ kind: 'edited', line: 2, more: 0 }])
+    expect(r.brokenLinks).toBe(2)
+    expect(r.notes[0]).toMatch(/^2 links of the chain are broken in all/)
   })
 })
 
