@@ -8,7 +8,7 @@
  * record, so every answer must be 2xx; the versions that answered are counted before and after.
  *
  * Options: --duration SECONDS (default 10), --connections N (default 16), --json (last stdout line
- * is one JSON object), --audit-mode durable|buffered|none (default durable, the service's default).
+ * is one JSON object), --audit-mode each|durable|buffered|none (default each: every mode in turn, with ratios).
  * Exit 1 when a valid request failed or the valid version was never served.
  *
  * With --faults, runs the fault-injection harness instead (scripts/load-faults.mjs): each operator
@@ -33,7 +33,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string' },
     json: { type: 'boolean', default: false },
-    'audit-mode': { type: 'string', default: 'durable' },
+    'audit-mode': { type: 'string' },
     faults: { type: 'boolean', default: false },
     'hold-ms': { type: 'string', default: '1500' },
     'recover-timeout-ms': { type: 'string', default: '15000' },
@@ -43,16 +43,18 @@ const { values } = parseArgs({
 })
 const duration = Number(values.duration)
 const connections = Number(values.connections ?? (values.faults ? 6 : 16))
-const auditMode = values['audit-mode']
+// plain mode runs every log mode in turn by default (`each`); the fault harness runs durable by default
+const auditMode = values['audit-mode'] ?? (values.faults ? 'durable' : 'each')
+const MODES = ['none', 'buffered', 'durable']
 if (
   !(duration > 0 && duration <= 600) ||
   !(Number.isInteger(connections) && connections > 0 && connections <= 1024) ||
-  !['durable', 'buffered', 'none'].includes(auditMode) ||
+  !(values.faults ? ['durable', 'buffered', 'none'] : [...MODES, 'each']).includes(auditMode) ||
   !(Number(values['hold-ms']) >= 100 && Number(values['hold-ms']) <= 60_000) ||
   !(Number(values['recover-timeout-ms']) >= 1000 && Number(values['recover-timeout-ms']) <= 120_000)
 ) {
   process.stderr.write(
-    'usage: node scripts/load.mjs [--duration 1..600] [--connections 1..1024] [--audit-mode durable|buffered|none] [--json] [--faults [--only NAME,…] [--trust]]\n',
+    'usage: node scripts/load.mjs [--duration 1..600] [--connections 1..1024] [--audit-mode each|durable|buffered|none] [--json] [--faults [--only NAME,…] [--trust]]\n',
   )
   process.exit(2)
 }
@@ -76,10 +78,31 @@ if (values.faults) {
   // autocannon may keep sockets a moment after finishing: the script stops by itself
   setTimeout(() => process.exit(process.exitCode), 200).unref()
 } else {
-  await plainLoad()
+  const modes = auditMode === 'each' ? MODES : [auditMode]
+  const runs = []
+  for (const mode of modes) {
+    if (modes.length > 1) say(`--- audit mode ${mode}`)
+    runs.push(await plainLoad(mode))
+  }
+  const ok = runs.every((r) => r.ok)
+  if (runs.length > 1) {
+    // ratios within one run of the script: the shared machine's load changes less between its parts than between runs
+    const base = runs.find((r) => r.summary?.audit_mode === 'buffered')?.summary?.requests_per_s
+    say('--- throughput by audit mode (ratio to buffered)')
+    for (const r of runs) {
+      if (!r.summary) continue
+      const ratio = base ? (r.summary.requests_per_s / base).toFixed(2) : '?'
+      say(`  ${r.summary.audit_mode.padEnd(16)} ${String(r.summary.requests_per_s).padStart(6)}/s  p99 ${r.summary.p99_ms} ms  ×${ratio}`)
+    }
+  }
+  if (values.json) say(JSON.stringify(runs.length === 1 ? runs[0].summary : { runs: runs.map((r) => r.summary) }))
+  process.exitCode = ok ? 0 : 1
+  // autocannon may keep sockets a moment after finishing: the script stops by itself
+  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref()
 }
 
-async function plainLoad() {
+/** One load run with the service logging in `auditMode`; resolves to whether it passed and what it measured. */
+async function plainLoad(auditMode) {
   const ONBOARDING = 'creator-collaboration.us.onboarding'
   const OLD_FILE = `${ONBOARDING}.v1.0.0.yaml`
   const NEW_FILE = `${ONBOARDING}.v1.1.0.yaml`
@@ -266,14 +289,11 @@ async function plainLoad() {
     // a request that started just before the swap may answer just after it with 1.0.0: that is correct, so only 1.1.0 is required
     const ok = errors === 0 && Object.keys(answered.after).includes(`${ONBOARDING}@1.1.0`)
     say(ok ? 'ok: no failed decision, invalid policy refused, new version served after the swap' : 'FAILED: see above')
-    if (values.json) say(JSON.stringify(summary))
-    process.exitCode = ok ? 0 : 1
+    return { ok, summary }
   } catch (err) {
     process.stderr.write(`load: ${err instanceof Error ? err.message : String(err)}\n`)
-    process.exitCode = 1
+    return { ok: false, summary: undefined }
   } finally {
     cleanup()
   }
-  // autocannon may keep sockets a moment after finishing: the script stops by itself
-  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref()
 }
