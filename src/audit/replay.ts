@@ -16,7 +16,7 @@ export type ReplayRefusal =
   | 'not-an-entry'
   /** A format-1 entry (no `v`): it logged no facts. */
   | 'format-1'
-  /** A format-2 entry without `facts`. */
+  /** A format-2 entry without `facts`, or whose facts lack the id field (a log that kept no record data). */
   | 'no-facts'
   /** The rules read a pointer the log masked (removed, redacted or hashed). */
   | 'masked-fact'
@@ -197,6 +197,9 @@ export async function replayEntry(set: PolicySet, entry: unknown, options: Repla
       `not replayable: the entry's record schema is ${String(schema.version)} (${String(schema.digest)}), ` +
         `the folder's for ${policyId}@${version} ${folderSchema.version} (${folderSchema.digest})`,
     )
+  // a log given no `reads` (PolicySet.auditContext) writes facts {}: nothing to decide from
+  if (!Object.hasOwn(facts, policy.record.idField))
+    return refuse('no-facts', `not replayable: the facts lack the record's id field ${policy.record.idField}: the log kept no record data`)
   const masked = own('masked')
   if (Array.isArray(masked)) {
     for (const m of masked as unknown[]) {

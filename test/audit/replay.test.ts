@@ -118,6 +118,7 @@ describe('replay: what it reports', () => {
     const r = await replayAuditLog(set, [
       { id: 'x', policy: TERMINATION, version: '1.0.0', digest: b!.digest, asOf: '2026-11-24', outcome: 'no_action', rules: [] },
       ...entries([noFacts]),
+      ...entries([{ ...b!, facts: {} }]),
       ...entries([{ ...b!, facts: { ...(b!.facts as object), incidents: 'not a list' } }]),
       'not an object',
       { v: 3, policy: TERMINATION, version: '1.0.0', digest: b!.digest, asOf: '2026-11-24' },
@@ -125,11 +126,13 @@ describe('replay: what it reports', () => {
     expect(r.items.map((i) => i.status === 'not-replayable' && i.reason)).toEqual([
       'format-1',
       'no-facts',
+      'no-facts',
       'facts-invalid',
       'not-an-entry',
       'not-an-entry',
     ])
-    expect(r.items[2]).toMatchObject({ message: expect.stringMatching(/\/incidents: /) })
+    expect(r.items[2]).toMatchObject({ message: expect.stringMatching(/lack the record's id field/) })
+    expect(r.items[3]).toMatchObject({ message: expect.stringMatching(/\/incidents: /) })
   })
 
   it('lists at most maxListed entries and counts them all', async () => {
