@@ -16,6 +16,7 @@ import { checkHere, CheckWorker, DEFAULT_PARSE_BUDGET_MS, snapshotFolder, storeW
 import type { Decision, Policy, SubjectDefinition } from '../model.js'
 import { canonicalJson } from '../validate/policy.js'
 import { PolicySet, type DecideOptions, type PolicySummary } from '../decide/policy-set.js'
+import type { DecisionSource } from '../decide/reads.js'
 import { assertRecordSize, DEFAULT_MAX_RECORD_BYTES } from './record.js'
 import { problem } from '../load/yaml-source.js'
 import { byIdThenEffective } from '../order.js'
@@ -137,12 +138,16 @@ function mayMatter(name: string | Buffer | null): boolean {
 }
 
 /** What a loaded folder serves, in PolicySet's order, and the record kinds it tells apart: equal fingerprints, nothing to swap. */
-function fingerprintOf(policies: readonly Policy[], subjects: readonly SubjectDefinition[]): string {
-  return [...policies]
-    .sort(byIdThenEffective)
-    .map((p) => `${p.id}@${p.version}@${p.digest}@${p.location.file}@${p.record.schema.digest}`)
-    .concat(subjects.map((s) => `${s.name}@${s.idField}@${canonicalJson(s.recognise)}`))
-    .join('\n')
+function fingerprintOf(policies: readonly Policy[], subjects: readonly SubjectDefinition[], release: number | undefined): string {
+  return (
+    [...policies]
+      .sort(byIdThenEffective)
+      .map((p) => `${p.id}@${p.version}@${p.digest}@${p.location.file}@${p.record.schema.digest}`)
+      // the mask and the release are written into every audit entry: a change of either is a new set
+      .concat(subjects.map((s) => `${s.name}@${s.idField}@${canonicalJson(s.recognise)}@${canonicalJson(s.audit ?? null)}`))
+      .concat(`release@${release ?? 'none'}`)
+      .join('\n')
+  )
 }
 
 export class PolicyStore {
@@ -264,8 +269,17 @@ export class PolicyStore {
     if (decisionId !== undefined) assertDecisionId(decisionId)
     assertRecordSize(record, this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES)
     const decision = await set.decide(record, decideOptions)
-    if (this.options.audit) await recordDecision(this.options.audit, decision, record, decisionId === undefined ? {} : { decisionId })
+    if (this.options.audit) {
+      // the set that decided says which fields its policy reads, what to mask and its release
+      const context = { ...set.auditContext(decision), ...(decisionId === undefined ? {} : { decisionId }) }
+      await recordDecision(this.options.audit, decision, record, context)
+    }
     return decision
+  }
+
+  /** What the decision log needs of the policy version behind a decision of the set served now (PolicySet.auditContext). */
+  auditContext(decision: Decision): DecisionSource | undefined {
+    return this.served?.set.auditContext(decision)
   }
 
   /**
@@ -441,12 +455,13 @@ export class PolicyStore {
     }
     this.remember(lock)
     // compared before compiling: a save that changes nothing costs no compilation
-    const fingerprint = fingerprintOf(policies, subjects)
+    const release = lock?.found ? lock.release : undefined
+    const fingerprint = fingerprintOf(policies, subjects, release)
     if (this.served && this.served.fingerprint === fingerprint) {
       this.last = { status: 'unchanged', at: at(), problems: [] }
       return { status: 'unchanged', generation: this.served.generation }
     }
-    const set = new PolicySet(policies, { subjects })
+    const set = new PolicySet(policies, { subjects, ...(release === undefined ? {} : { release }) })
     const previous = this.serving()
     // the swap: one assignment, so a decision sees either the old set or the new one, never a mix
     this.served = { set, generation: this.generation + 1, loadedAt: at(), fingerprint }
