@@ -31,9 +31,13 @@ type Container = Record<string, unknown> | unknown[]
 const isContainer = (v: unknown): v is Container => v !== null && typeof v === 'object'
 const own = (c: Container, key: string): boolean =>
   Array.isArray(c) ? /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < c.length : Object.hasOwn(c, key)
-// a null-prototype copy: a key `__proto__` is then an own field like any other
-const copyOf = (c: Container): Container =>
-  Array.isArray(c) ? c.slice() : Object.assign(Object.create(null) as Record<string, unknown>, c)
+// spread defines own fields, so a key `__proto__` is copied as a field and never sets the prototype
+const copyOf = (c: Container): Container => (Array.isArray(c) ? c.slice() : { ...c })
+/** Sets an own field; `__proto__` as a field (plain assignment would set the prototype). */
+function put(c: Container, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(c, key, { value, enumerable: true, writable: true, configurable: true })
+  else (c as Record<string, unknown>)[key] = value
+}
 
 /** The masked form of one value; throws (E_AUDIT_FAILED) when it must be hashed and the log has no key. */
 function maskedValue(value: unknown, action: Exclude<MaskAction, 'remove'>, key: Buffer | undefined, keyEnv: string): string {
@@ -60,7 +64,7 @@ function applyAt(root: Container, segments: readonly string[], action: MaskActio
     const child = (parent as Record<string, unknown>)[seg]
     if (!isContainer(child)) return false
     const copy = copyOf(child)
-    ;(parent as Record<string, unknown>)[seg] = copy
+    put(parent, seg, copy)
     parent = copy
   }
   const last = segments[segments.length - 1]!
@@ -69,14 +73,15 @@ function applyAt(root: Container, segments: readonly string[], action: MaskActio
   if (action === 'remove') {
     if (Array.isArray(parent)) parent.splice(Number(last), 1)
     else delete parent[last]
-  } else (parent as Record<string, unknown>)[last] = maskedValue(value, action, key, keyEnv)
+  } else put(parent, last, maskedValue(value, action, key, keyEnv))
   return true
 }
 
 /** The record's fields named in `reads` (own fields only), as a fresh object the masking may change. */
 export function factsOf(record: PolicyRecord, reads: readonly string[]): Record<string, unknown> {
-  const facts = Object.create(null) as Record<string, unknown>
-  for (const name of reads) if (Object.hasOwn(record, name) && record[name] !== undefined) facts[name] = record[name]
+  // a plain object (JSON.stringify's fast path); put() keeps a field named __proto__ a field
+  const facts: Record<string, unknown> = {}
+  for (const name of reads) if (Object.hasOwn(record, name) && record[name] !== undefined) put(facts, name, record[name])
   return facts
 }
 
@@ -101,8 +106,7 @@ function maskEvidence(
   if (rules.length === 0) return e
   const at = evidenceSegments(e)
   if (!at) return rest
-  const holder = Object.create(null) as Record<string, unknown>
-  holder.actual = actual
+  const holder: Record<string, unknown> = { actual }
   for (const { rule, segments } of rules) {
     const common = Math.min(segments.length, at.length)
     let same = true
@@ -124,7 +128,7 @@ export function maskedParts(
   key: Buffer | undefined,
   keyEnv: string,
 ): { facts: Record<string, unknown>; reasons: AuditReason[]; masked: AppliedMask[] } {
-  const facts = reads ? factsOf(record, reads) : (Object.create(null) as Record<string, unknown>)
+  const facts = reads ? factsOf(record, reads) : {}
   const rules = reads ? (mask ?? []).map((rule) => ({ rule, segments: pointerSegments(rule.pointer) })) : undefined
   const applied = new Set<MaskRule>()
   for (const r of rules ?? []) if (applyAt(facts, r.segments, r.rule.action, key, keyEnv)) applied.add(r.rule)

@@ -298,9 +298,10 @@ export class PolicySet {
       const policy = this.policies.find((p) => p.id === id && p.version === version && p.digest === digest)
       if (!policy) return undefined
       source = { reads: factsRead(policy), ...(policy.record.mask ? { mask: policy.record.mask } : {}) }
+      if (this.release !== undefined) source.release = this.release
       this.sources.set(key, source)
     }
-    return this.release === undefined ? source : { ...source, release: this.release }
+    return source
   }
 
   /**
