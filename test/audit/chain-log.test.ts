@@ -10,7 +10,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createAuditLog, defaultPolicies, loadPolicies, withAudit, type AuditLogOptions, type PolicySet } from '../../src/index.js'
+import {
+  checkPolicies,
+  createAuditLog,
+  defaultPolicies,
+  formatLock,
+  loadPolicies,
+  lockOfFolder,
+  watchPolicies,
+  withAudit,
+  type AuditLogOptions,
+  type PolicySet,
+} from '../../src/index.js'
 import { GENESIS, lineHash, parseCheckpoint, verifyCheckpoint } from '../../src/audit/chain.js'
 import { example, scratchPolicies } from '../store/helpers.js'
 import { expectChained, nonEmptyLines, validEntries } from './entries.js'
@@ -253,6 +264,24 @@ describe('checkpoints', () => {
 })
 
 describe('release', () => {
+  it("is the store's served release, raised by a higher release of the same content without a swap", async () => {
+    const folder = scratchPolicies()
+    dirs.push(join(folder.dir, '..'))
+    const releaseAs = async (n: number) =>
+      folder.write('policies.lock.json', formatLock(lockOfFolder(await checkPolicies(folder.dir, { lock: false })), n))
+    await releaseAs(1)
+    const stream = new PassThrough()
+    let text = ''
+    stream.on('data', (c: Buffer) => (text += c.toString('utf8')))
+    const store = await watchPolicies(folder.dir, { watch: false, worker: false, debounceMs: 5, audit: createAuditLog(stream) })
+    await store.decide(record(1), ASOF)
+    await releaseAs(2)
+    expect((await store.reload()).status).toBe('unchanged')
+    await store.decide(record(2), ASOF)
+    store.close()
+    expect(validEntries(text).map((e) => e.release)).toEqual([1, 2])
+  })
+
   it('is the lock release of a locked folder, and absent for a set without a lock', async () => {
     const scratchSet = scratchPolicies()
     dirs.push(join(scratchSet.dir, '..'))
