@@ -29,7 +29,8 @@ export const ERROR_CODES = {
   E_INVALID_DATE: 'a date the working-day calendar cannot represent',
   E_LOCK_INVALID: 'a lock file that is not JSON of `id@version` to digests',
   E_IO: 'a file or stream cannot be read or written',
-  E_AUDIT_FAILED: "a durable audit log (`mode: 'durable'`) could not write and flush the decision's entry, so the decision is not answered",
+  E_AUDIT_FAILED:
+    "a durable audit log (`mode: 'durable'`) could not write and flush, or mask, the decision's entry, so the decision is not answered; or a log was created on a file whose last line is torn or not JSON",
   E_TRUST_INVALID: 'a trust file (`TRUST.json`) that is not JSON of the shape schemas/trust.schema.json gives; the message names the place',
   E_RELEASE_INVALID:
     'a signature file (`policies.lock.sig.json`) that is not a release envelope, or whose payload is not a canonical release statement',

@@ -7,6 +7,8 @@ export type {
   EffectiveWindow,
   Evidence,
   LeafCondition,
+  MaskAction,
+  MaskRule,
   Policy,
   PolicyRecord,
   PolicyRef,
@@ -112,7 +114,12 @@ export {
   type DecisionContext,
   type DecisionSink,
   newDecisionId,
+  type AppliedMask,
+  type AuditReason,
+  type CheckpointOptions,
+  DEFAULT_HMAC_KEY_ENV,
 } from './audit/audit.js'
+export { factsRead, type DecisionSource } from './decide/reads.js'
 export {
   verifyAuditLog,
   type AuditFinding,

@@ -80,6 +80,15 @@ export interface RecordSchema {
   location: SourceLocation
 }
 
+/** How the decision log masks one value of a record: removed, replaced by `[redacted]`, or by a keyed hash. */
+export interface MaskRule {
+  /** A JSON pointer into the record (e.g. /applicant/contactEmail). */
+  pointer: string
+  action: MaskAction
+}
+
+export type MaskAction = 'remove' | 'redact' | 'hash'
+
 /** A record kind, as the policy folder declares it (`collabgate.yaml`). */
 export interface SubjectDefinition {
   name: Subject
@@ -91,6 +100,8 @@ export interface SubjectDefinition {
   schemas: RecordSchema[]
   /** Defaults of the review clock for policies of this subject that declare `review`. */
   review?: { from?: { fact: string; path?: string }; decided?: Condition }
+  /** What the decision log masks in the facts and evidence of this kind's records (`audit.mask`). */
+  audit?: { mask: MaskRule[] }
   location: SourceLocation
 }
 
@@ -100,6 +111,8 @@ export interface RecordKind {
   idField: string
   recognise: Condition
   schema: RecordSchema
+  /** The decision log's masking of this kind's records, as the folder declares it (absent: none). */
+  mask?: MaskRule[]
 }
 
 /** One version of one policy, validated and ready to compile. */

@@ -1,18 +1,30 @@
 /**
- * The decision log: one NDJSON line per decision, saying which exact policy (id, version, digest)
- * decided which subject, how, and why (the objecting rule ids). By default no other record data is
- * written, so the log can be kept longer than the records themselves.
+ * The decision log: one NDJSON line per decision (format 2), saying which exact policy (id, version,
+ * digest, release) decided which subject, how and why (reasons with evidence), on which of the record's
+ * fields (those the policy reads, masked as the folder declares), chained to the line before it by its
+ * hash, with signed checkpoints written to a separate file.
  */
-import { randomBytes } from 'node:crypto'
-import { createWriteStream, fstatSync, statSync, type WriteStream } from 'node:fs'
+import { createPrivateKey, randomFillSync, type KeyObject } from 'node:crypto'
+import { appendFileSync, closeSync, createWriteStream, fstatSync, openSync, readSync, statSync, type WriteStream } from 'node:fs'
 import { open, stat, type FileHandle } from 'node:fs/promises'
 import { CollabgateError } from '../errors.js'
 import { ownOptions } from '../own.js'
 import type { Decision, PolicyRecord, Subject } from '../model.js'
 import type { DecideOptions } from '../decide/policy-set.js'
+import type { DecisionSource } from '../decide/reads.js'
+import { AUDIT_ENTRY_VERSION, checkpointBody, formatCheckpoint, GENESIS, lineHash, signCheckpoint } from './chain.js'
+import { maskedParts, type AppliedMask, type AuditReason } from './mask.js'
 
-/** One line of the decision log. */
+export type { AppliedMask, AuditReason } from './mask.js'
+
+/** One line of the decision log (format 2; schemas/audit-entry.v2.schema.json). */
 export interface AuditEntry {
+  /** The entry format: 2. */
+  v: typeof AUDIT_ENTRY_VERSION
+  /** 1-based position of the entry in its chain; it continues across rotation and reopening. */
+  seq: number
+  /** lineHash of the previous entry's line, or GENESIS for the first entry of a chain. */
+  prev: string
   /**
    * The decision's id: the one the caller gave (`decide(record, { decisionId })`, the example service's
    * `x-decision-id`), else one the log made (a UUIDv7: sortable by time, unique).
@@ -23,14 +35,27 @@ export interface AuditEntry {
   policy: string
   version: string
   digest: string
+  /** The lock's release of the folder that decided (absent when the set had no lock). */
+  release?: number
   subjectKind: Subject
   /** The value of the record kind's id field (applicationId, developerId, ...). */
   subject: string
+  /** The record schema that validated the record. */
+  schema: { version: string; digest: string }
   outcome: string
   /** Ids of the rules that objected, most severe first ([] when none did). */
   rules: string[]
+  /** The objecting rules with their outcome and evidence (an `actual` read from a masked pointer is masked). */
+  reasons: AuditReason[]
   /** The decision date the caller asked for. */
   asOf: string
+  /**
+   * The record's top-level fields the deciding policy version reads, with the id field, after masking
+   * ({} when the log was not told which policy decided: see DecisionContext).
+   */
+  facts: Record<string, unknown>
+  /** The masking that applied to this entry (absent when none did). */
+  masked?: AppliedMask[]
   /** Only present when the log was given an `extra` function: whatever it returned. */
   extra?: Record<string, unknown>
 }
@@ -43,6 +68,8 @@ export interface AuditHealth {
   entries: number
   /** Entries that could not be written since the log was created. */
   failed: number
+  /** Entries dropped because they could not be masked (buffered mode; durable mode fails the decision instead). */
+  dropped: number
   /** The error code (ENOSPC, EBADF, ...) or message of the last failure, while unhealthy. */
   reason?: string
   /** When the log became unhealthy (ISO 8601). */
@@ -51,10 +78,16 @@ export interface AuditHealth {
   reopened: number
   /** The last such time: when, and what was found (absent until it happens). */
   lastReopen?: { at: string; reason: string }
+  /** With `checkpoints`: how many were written, how many could not be, and the size of the last one. */
+  checkpoints?: { written: number; failed: number; size: number }
 }
 
-/** What the caller knows of a decision beyond the decision itself. */
-export interface DecisionContext {
+/**
+ * What the caller knows of a decision beyond the decision itself. `reads` and `mask` come from the set
+ * that decided (PolicySet.auditContext; the store and withAudit pass them): without `reads` an entry
+ * keeps no record data at all (facts {}, evidence without actual values).
+ */
+export interface DecisionContext extends Partial<DecisionSource> {
   /** The id to log the decision under: 1–128 printable ASCII characters (default: one the log makes, newDecisionId). */
   decisionId?: string
 }
@@ -95,11 +128,48 @@ export interface AuditLogOptions {
    * Durable mode checks before every group.
    */
   checkFileMs?: number
+  /** The environment variable holding the HMAC key of `hash` masking, read when the log is created. */
+  hmacKeyEnv?: string
+  /** Signed checkpoints of the chain, appended to a separate file (a path log or a stream). */
+  checkpoints?: CheckpointOptions
 }
+
+/** Where and how often the log signs its chain's head. */
+export interface CheckpointOptions {
+  /** The checkpoints file (NDJSON, appended to): copy it where the log's writer cannot rewrite it. */
+  file: string
+  /** The Ed25519 private key (PEM or a KeyObject). */
+  key: KeyObject | string
+  /** The log's name in each checkpoint (one line of text). */
+  origin: string
+  /** A checkpoint after this many entries (default 1000). */
+  every?: number
+  /** ... and at least this often while entries come (seconds, default 60). */
+  seconds?: number
+}
+
+/** The environment variable of the HMAC key by default. */
+export const DEFAULT_HMAC_KEY_ENV = 'COLLABGATE_AUDIT_HMAC_KEY'
+
+/** The head of a chain: the last entry's seq and line hash (seq 0 and GENESIS before the first). */
+interface Head {
+  seq: number
+  hash: string
+}
+
+const POOL = Buffer.alloc(4096)
+let poolAt = POOL.length
 
 /** A new decision id: a UUIDv7 (48-bit milliseconds since 1970, then 74 random bits), so ids sort by time. */
 export function newDecisionId(now: number = Date.now()): string {
-  const b = randomBytes(16)
+  const b = Buffer.alloc(16)
+  // random bits from a pool filled 4 KiB at a time: one randomBytes call per decision cost more than the rest of the id
+  if (poolAt + 10 > POOL.length) {
+    randomFillSync(POOL)
+    poolAt = 0
+  }
+  POOL.copy(b, 6, poolAt, poolAt + 10)
+  poolAt += 10
   b.writeUIntBE(now, 0, 6)
   b[6] = (b[6]! & 0x0f) | 0x70
   b[8] = (b[8]! & 0x3f) | 0x80
@@ -113,24 +183,46 @@ export function assertDecisionId(id: unknown): asserts id is string {
     throw new CollabgateError('E_INVALID_ARGUMENT', 'decisionId must be 1 to 128 printable ASCII characters without spaces')
 }
 
-/** The log line for a decision (without the trailing newline's JSON encoding). */
+/**
+ * The entry for a decision, from the decision alone: the first of a chain (seq 1, prev GENESIS), with
+ * no record data (facts {}, evidence without actual values). The log builds its entries with the facts
+ * read, masking and the chain.
+ */
 export function auditEntry(decision: Decision, time: Date = new Date(), id: string = newDecisionId(time.getTime())): AuditEntry {
+  const { facts, reasons } = maskedParts(decision, {}, undefined, undefined, undefined, DEFAULT_HMAC_KEY_ENV)
+  return entryOf(decision, time, id, { seq: 1, prev: GENESIS, facts, reasons })
+}
+
+function entryOf(
+  decision: Decision,
+  time: Date,
+  id: string,
+  more: { seq: number; prev: string; release?: number; facts: Record<string, unknown>; reasons: AuditReason[] },
+): AuditEntry {
   return {
+    v: AUDIT_ENTRY_VERSION,
+    seq: more.seq,
+    prev: more.prev,
     id,
     time: time.toISOString(),
     policy: decision.policy.id,
     version: decision.policy.version,
     digest: decision.policy.digest,
+    ...(more.release === undefined ? {} : { release: more.release }),
     subjectKind: decision.subject.kind,
     subject: decision.subject.id,
+    schema: { version: decision.subject.schema.version, digest: decision.subject.schema.digest },
     outcome: decision.outcome,
     rules: decision.reasons.map((r) => r.rule),
+    reasons: more.reasons,
     asOf: decision.asOf,
+    facts: more.facts,
   }
 }
 
 interface Pending {
-  line: string
+  /** The entry without its place in the chain: seq and prev are given when its group is written. */
+  entry: AuditEntry
   resolve: () => void
   reject: (err: Error) => void
 }
@@ -174,16 +266,49 @@ export class AuditLog implements DecisionSink {
   private queue: Pending[] = []
   private flushing: Promise<void> | undefined
   private reopenWanted = false
+  // the chain and its masking
+  /** The last entry given a place in the chain (written, or being written). */
+  private head: Head = { seq: 0, hash: GENESIS }
+  private readonly hmacKey: Buffer | undefined
+  private readonly keyEnv: string
+  /** Entries that could not be made (masked) and were not written. */
+  private dropped = 0
+  /** Why the last entry could not be made: the log stays unhealthy, since its key and folder stay the same. */
+  private trouble: { reason: string; since: string } | undefined
+  // checkpoints
+  private readonly checkpointing: (Required<Omit<CheckpointOptions, 'key'>> & { key: KeyObject }) | undefined
+  /** The last entry known to be handed to the file (durable: flushed): what a checkpoint may sign. */
+  private flushed: Head = { seq: 0, hash: GENESIS }
+  private checkpointed = { size: 0, written: 0, failed: 0, retryAt: 0 }
+  private checkpointTrouble: { reason: string; since: string } | undefined
+  private checkpointTimer: NodeJS.Timeout | undefined
 
+  /**
+   * Throws E_INVALID_ARGUMENT for a bad option, and E_AUDIT_FAILED when the file at `target` ends in a
+   * line that is torn or not JSON: its chain cannot be continued, and a new one would hide that.
+   */
   constructor(target: NodeJS.WritableStream | string, options: AuditLogOptions = {}) {
     this.options = ownOptions(options)
     const mode = this.options.mode ?? 'buffered'
     if (mode !== 'buffered' && mode !== 'durable')
       throw new CollabgateError('E_INVALID_ARGUMENT', `audit mode must be 'buffered' or 'durable', got ${JSON.stringify(mode)}`)
     this.mode = mode
+    const keyEnv = this.options.hmacKeyEnv ?? DEFAULT_HMAC_KEY_ENV
+    if (typeof keyEnv !== 'string' || keyEnv === '') throw new CollabgateError('E_INVALID_ARGUMENT', 'hmacKeyEnv must name a variable')
+    this.keyEnv = keyEnv
+    const key = process.env[keyEnv]
+    this.hmacKey = key ? Buffer.from(key, 'utf8') : undefined
+    this.checkpointing = checkpointOptions(this.options.checkpoints)
     this.path = typeof target === 'string' ? target : undefined
+    if (this.path !== undefined) this.head = chainHeadOf(this.path)
+    this.flushed = this.head
+    this.checkpointed.size = this.head.seq
     if (typeof target !== 'string') this.attach(target)
     else if (mode === 'buffered') this.openStream()
+    if (this.checkpointing) {
+      this.checkpointTimer = setInterval(() => void this.settle().then(() => this.checkpoint()), this.checkpointing.seconds * 1000)
+      this.checkpointTimer.unref()
+    }
   }
 
   /** How many entries were handed to the stream (durable: written and flushed). */
@@ -192,14 +317,18 @@ export class AuditLog implements DecisionSink {
   }
 
   health(): AuditHealth {
+    const trouble = this.failure ?? this.trouble ?? this.checkpointTrouble
+    const { size, written, failed } = this.checkpointed
     return {
-      healthy: this.failure === undefined,
+      healthy: trouble === undefined,
       mode: this.mode,
       entries: this.written,
       failed: this.lost,
-      ...(this.failure ? { reason: this.failure.reason, since: this.failure.since } : {}),
+      dropped: this.dropped,
+      ...(trouble ? { reason: trouble.reason, since: trouble.since } : {}),
       reopened: this.reopened,
       ...(this.lastReopen ? { lastReopen: { ...this.lastReopen } } : {}),
+      ...(this.checkpointing ? { checkpoints: { written, failed, size } } : {}),
     }
   }
 
@@ -216,11 +345,27 @@ export class AuditLog implements DecisionSink {
       this.lost++
       return
     }
+    let entry: AuditEntry
     try {
-      this.stream.write(this.line(decision, record, context))
+      entry = this.entry(decision, record, context)
+    } catch (err) {
+      // never written unmasked: dropped, counted, and the log says why
+      this.dropped++
+      this.troubled(err)
+      return
+    }
+    const before = this.head
+    try {
+      const line = this.chain(entry)
+      const head = this.head
+      // a callback per line costs; one per `every` lines is all a checkpoint needs
+      if (this.checkpointing && head.seq % this.checkpointing.every === 0)
+        this.stream.write(line, (err?: Error | null) => err || this.flushedTo(head))
+      else this.stream.write(line)
       this.written++
     } catch (err) {
       // a broken log must never turn into a failed decision in buffered mode
+      this.head = before
       this.lost++
       this.fail(err instanceof Error ? err : new Error(String(err)))
     }
@@ -228,18 +373,20 @@ export class AuditLog implements DecisionSink {
 
   /** Resolves once the entry is written and flushed; rejects with E_AUDIT_FAILED when it cannot be. */
   commit(decision: Decision, record: PolicyRecord, context?: DecisionContext): Promise<void> {
-    let line: string
-    try {
-      line = this.line(decision, record, context)
-    } catch (err) {
-      return Promise.reject(auditFailure(err))
-    }
     if (this.mode === 'buffered') {
       this.write(decision, record, context)
       return Promise.resolve()
     }
+    let entry: AuditEntry
+    try {
+      entry = this.entry(decision, record, context)
+    } catch (err) {
+      this.lost++
+      this.troubled(err)
+      return Promise.reject(auditFailure(err))
+    }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ line, resolve, reject })
+      this.queue.push({ entry, resolve, reject })
       if (this.path !== undefined) this.kick()
       else this.writeToStream()
     })
@@ -263,8 +410,29 @@ export class AuditLog implements DecisionSink {
     await this.flushing
   }
 
-  /** Flushes; closes the file when the log opened it (a stream passed in is left open). */
+  /**
+   * Flushes; closes the file when the log opened it (a stream passed in is left open). With
+   * checkpoints, writes one for the last entry written, unless the last checkpoint already signs it.
+   */
   async close(): Promise<void> {
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer)
+    this.checkpointTimer = undefined
+    await this.settle()
+    await this.flushAll()
+    this.checkpointed.retryAt = 0
+    this.checkpoint()
+  }
+
+  /** Buffered mode: resolves once every line given to the stream so far is handed on (and `flushed` says so). */
+  private settle(): Promise<void> {
+    const stream = this.stream as (NodeJS.WritableStream & { writableEnded?: boolean; destroyed?: boolean }) | undefined
+    if (this.mode !== 'buffered' || !stream || stream.writableEnded || stream.destroyed) return Promise.resolve()
+    const head = this.head
+    // an empty write's callback comes after every write before it
+    return new Promise<void>((resolve) => stream.write('', (err?: Error | null) => resolve(err ? undefined : this.flushedTo(head))))
+  }
+
+  private async flushAll(): Promise<void> {
     if (this.mode === 'durable') {
       while (this.flushing) await this.flushing
       const file = this.file
@@ -280,13 +448,83 @@ export class AuditLog implements DecisionSink {
     })
   }
 
-  private line(decision: Decision, record: PolicyRecord, context: DecisionContext | undefined): string {
+  /** The entry for a decision, masked, without its place in the chain; throws E_AUDIT_FAILED when it cannot be masked. */
+  private entry(decision: Decision, record: PolicyRecord, context: DecisionContext | undefined): AuditEntry {
     const id = context?.decisionId
     if (id !== undefined) assertDecisionId(id)
-    const entry = auditEntry(decision, (this.options.now ?? (() => new Date()))(), id)
+    const time = (this.options.now ?? (() => new Date()))()
+    let parts: ReturnType<typeof maskedParts>
+    try {
+      parts = maskedParts(decision, record, context?.reads, context?.mask, this.hmacKey, this.keyEnv)
+    } catch (err) {
+      if (err instanceof CollabgateError && err.code === 'E_AUDIT_FAILED') throw err
+      throw new CollabgateError('E_AUDIT_FAILED', `the audit entry could not be masked: ${(err as Error).message}`, { cause: err })
+    }
+    const more = { seq: 0, prev: GENESIS, facts: parts.facts, reasons: parts.reasons }
+    const entry = entryOf(
+      decision,
+      time,
+      id ?? newDecisionId(time.getTime()),
+      context?.release === undefined ? more : { ...more, release: context.release },
+    )
+    if (parts.masked.length > 0) entry.masked = parts.masked
     const extra = this.options.extra?.(decision, record)
     if (extra !== undefined) entry.extra = extra
-    return JSON.stringify(entry) + '\n'
+    return entry
+  }
+
+  /** Gives an entry the next place in the chain; returns its line (with the newline). */
+  private chain(entry: AuditEntry): string {
+    entry.seq = this.head.seq + 1
+    entry.prev = this.head.hash
+    const line = JSON.stringify(entry)
+    this.head = { seq: entry.seq, hash: lineHash(line) }
+    return line + '\n'
+  }
+
+  private troubled(err: unknown): void {
+    const reason = err instanceof Error ? err.message : String(err)
+    const first = this.trouble === undefined
+    this.trouble = { reason, since: this.trouble?.since ?? new Date().toISOString() }
+    if (first) this.report(err instanceof Error ? err : new Error(reason))
+  }
+
+  /** An entry is on the file (durable: flushed): a checkpoint is due after `every` of them. */
+  private flushedTo(head: Head): void {
+    if (head.seq <= this.flushed.seq) return
+    this.flushed = head
+    const every = this.checkpointing?.every
+    if (every !== undefined && head.seq - this.checkpointed.size >= every && head.seq >= this.checkpointed.retryAt) this.checkpoint()
+  }
+
+  /** Signs the last entry on the file and appends the checkpoint, unless the last checkpoint signs it already. */
+  private checkpoint(): void {
+    const cp = this.checkpointing
+    const head = this.flushed
+    if (!cp || head.seq <= this.checkpointed.size) return
+    try {
+      const time = (this.options.now ?? (() => new Date()))().toISOString()
+      const signed = signCheckpoint({ origin: cp.origin, size: head.seq, head: head.hash, time }, cp.key)
+      appendFileSync(cp.file, formatCheckpoint(signed) + '\n')
+      this.checkpointed.size = head.seq
+      this.checkpointed.written++
+      this.checkpointTrouble = undefined
+    } catch (err) {
+      this.checkpointed.failed++
+      // tried again after another `every` entries (or the timer), not on every entry
+      this.checkpointed.retryAt = head.seq + cp.every
+      const error = err instanceof Error ? err : new Error(String(err))
+      if (!this.checkpointTrouble) this.report(error)
+      this.checkpointTrouble = {
+        reason: `checkpoint: ${reasonOf(error)}`,
+        since: this.checkpointTrouble?.since ?? new Date().toISOString(),
+      }
+    }
+  }
+
+  private report(err: Error): void {
+    if (this.options.onError) this.options.onError(err)
+    else process.emitWarning(`collabgate audit log failed: ${err.message}`, { code: 'COLLABGATE_AUDIT' })
   }
 
   private attach(stream: NodeJS.WritableStream): void {
@@ -338,7 +576,10 @@ export class AuditLog implements DecisionSink {
         p.reject(auditFailure(new Error(this.failure?.reason ?? 'the audit stream is closed')))
         continue
       }
-      this.stream.write(p.line, (err?: Error | null) => {
+      // a stream cannot take a line back: the chain counts it as written once handed over
+      const line = this.chain(p.entry)
+      const head = this.head
+      this.stream.write(line, (err?: Error | null) => {
         if (err) {
           this.lost++
           this.fail(err)
@@ -346,6 +587,7 @@ export class AuditLog implements DecisionSink {
         } else {
           this.written++
           this.failure = undefined
+          this.flushedTo(head)
           p.resolve()
         }
       })
@@ -369,7 +611,9 @@ export class AuditLog implements DecisionSink {
         continue
       }
       const group = this.queue.splice(0)
-      const bytes = Buffer.from(group.map((p) => p.line).join(''), 'utf8')
+      // the group's place in the chain, taken back if it fails: the next group follows the last line on disk
+      const before = this.head
+      const bytes = Buffer.from(group.map((p) => this.chain(p.entry)).join(''), 'utf8')
       let offset = 0
       let file: FileHandle | undefined
       try {
@@ -379,10 +623,12 @@ export class AuditLog implements DecisionSink {
         this.good += bytes.length
         this.written += group.length
         this.failure = undefined
+        this.flushedTo(this.head)
         for (const p of group) p.resolve()
       } catch (err) {
         // none of the group is answered, so none of it may stay: every line in the file is a whole, answered one
         if (file) await this.cutBack(file)
+        this.head = before
         const error = err instanceof Error ? err : new Error(String(err))
         this.lost += group.length
         this.fail(error)
@@ -451,8 +697,95 @@ export class AuditLog implements DecisionSink {
   private fail(err: Error): void {
     if (this.failure) return
     this.failure = { reason: reasonOf(err), since: new Date().toISOString() }
-    if (this.options.onError) this.options.onError(err)
-    else process.emitWarning(`collabgate audit log failed: ${err.message}`, { code: 'COLLABGATE_AUDIT' })
+    this.report(err)
+  }
+}
+
+/** The checkpoint options checked, with their defaults; a bad one is E_INVALID_ARGUMENT at creation. */
+function checkpointOptions(
+  given: CheckpointOptions | undefined,
+): (Required<Omit<CheckpointOptions, 'key'>> & { key: KeyObject }) | undefined {
+  if (given === undefined) return undefined
+  const o = ownOptions(given)
+  const bad = (what: string) => new CollabgateError('E_INVALID_ARGUMENT', `checkpoints: ${what}`)
+  if (typeof o.file !== 'string' || o.file === '') throw bad('file must be a path')
+  let key: KeyObject | undefined
+  try {
+    key = typeof o.key === 'string' ? createPrivateKey(o.key) : (o.key as KeyObject | undefined)
+  } catch (err) {
+    throw bad(`key is not a private key (${(err as Error).message})`)
+  }
+  if (key?.type !== 'private' || key.asymmetricKeyType !== 'ed25519') throw bad('key must be an Ed25519 private key')
+  if (typeof o.origin !== 'string') throw bad('origin must be text')
+  try {
+    checkpointBody(o.origin, 0, GENESIS)
+  } catch (err) {
+    throw bad((err as Error).message)
+  }
+  const every = o.every ?? 1000
+  if (!Number.isSafeInteger(every) || every < 1) throw bad('every must be a whole number of entries, at least 1')
+  const seconds = o.seconds ?? 60
+  if (typeof seconds !== 'number' || !(seconds > 0) || seconds > 86_400) throw bad('seconds must be more than 0 and at most 86400')
+  return { file: o.file, key, origin: o.origin, every, seconds }
+}
+
+/** Longest last line read to continue a chain (64 MiB): a longer one is no entry this log wrote. */
+const MAX_LINE_BYTES = 64 * 1024 * 1024
+
+/**
+ * The head of the chain a file already holds: its last line's seq and hash. An empty or missing file
+ * (or no regular file: a device, a pipe) starts a new chain; so does a last line of format 1 (no seq).
+ * A last line that is torn (no newline) or not JSON is E_AUDIT_FAILED: continuing would hide it.
+ */
+function chainHeadOf(path: string): Head {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { seq: 0, hash: GENESIS }
+    throw new CollabgateError('E_AUDIT_FAILED', `cannot read ${path} to continue its chain: ${reasonOf(err as Error)}`, { cause: err })
+  }
+  try {
+    const info = fstatSync(fd)
+    if (!info.isFile() || info.size === 0) return { seq: 0, hash: GENESIS }
+    const end = info.size
+    const last = Buffer.alloc(1)
+    readSync(fd, last, 0, 1, end - 1)
+    if (last[0] !== 0x0a) throw new CollabgateError('E_AUDIT_FAILED', `${path} ends in a torn line (no newline): repair or move it first`)
+    // read back from the end until the newline before the last line
+    const chunks: Buffer[] = []
+    let from = end - 1
+    let start = -1
+    while (from > 0 && start < 0) {
+      const size = Math.min(64 * 1024, from)
+      const chunk = Buffer.alloc(size)
+      readSync(fd, chunk, 0, size, from - size)
+      from -= size
+      const nl = chunk.lastIndexOf(0x0a)
+      if (nl >= 0) {
+        start = from + nl + 1
+        chunks.unshift(chunk.subarray(nl + 1))
+      } else chunks.unshift(chunk)
+      if (end - 1 - from > MAX_LINE_BYTES) throw new CollabgateError('E_AUDIT_FAILED', `the last line of ${path} is over 64 MiB`)
+    }
+    const line = Buffer.concat(chunks).toString('utf8')
+    let entry: unknown
+    try {
+      entry = JSON.parse(line)
+    } catch (err) {
+      throw new CollabgateError(
+        'E_AUDIT_FAILED',
+        `the last line of ${path} is not JSON (${(err as Error).message}): repair or move it first`,
+      )
+    }
+    const seq = entry !== null && typeof entry === 'object' && Object.hasOwn(entry, 'seq') ? (entry as { seq: unknown }).seq : undefined
+    // a log of format 1 has no chain to continue: the first entry of format 2 starts one
+    if (seq === undefined) return { seq: 0, hash: GENESIS }
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
+      throw new CollabgateError('E_AUDIT_FAILED', `the last line of ${path} has a seq that is not a whole number from 1`)
+    return { seq, hash: lineHash(line) }
+  } finally {
+    closeSync(fd)
   }
 }
 
@@ -478,6 +811,8 @@ export function createAuditLog(target: NodeJS.WritableStream | string, options: 
 /** Something that decides: a PolicySet or a PolicyStore. */
 export interface Decider {
   decide(record: unknown, options: DecideOptions): Promise<Decision>
+  /** What the log needs of the policy behind a decision (PolicySet and PolicyStore have it); without it no facts are logged. */
+  auditContext?(decision: Decision): DecisionSource | undefined
 }
 
 /** Logs a decision; sinks must not throw, and if one does, the decision still stands. */
@@ -508,7 +843,7 @@ export function withAudit(decider: Decider, sink: DecisionSink): Decider {
   return {
     async decide(record, options) {
       const decision = await decider.decide(record, options)
-      await recordDecision(sink, decision, record)
+      await recordDecision(sink, decision, record, decider.auditContext?.(decision))
       return decision
     },
   }

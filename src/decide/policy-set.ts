@@ -10,6 +10,7 @@ import { isValidatedPolicy } from '../validate/policy.js'
 import { recordValidator } from '../validate/record-schema.js'
 import { assertAsOf, assertRecordWith, buildDecision } from './decide.js'
 import { explanationOf } from './evidence.js'
+import { factsRead, type DecisionSource } from './reads.js'
 
 export interface DecideOptions {
   /** The decision date (YYYY-MM-DD): picks the policy version in effect and is the `asOf` fact. */
@@ -46,6 +47,8 @@ export interface PolicySetOptions {
    * policy (loadPolicies passes them). Default: the kinds the policies judge.
    */
   subjects?: readonly SubjectKind[]
+  /** The lock's release of the folder the policies come from (loadPolicies passes it when the folder has a lock). */
+  release?: number
 }
 
 /** What telling a record's kind needs of a subject. */
@@ -112,12 +115,19 @@ export class PolicySet {
   // Stryker disable next-line ArrayDeclaration: a foreign first entry (a string) matches no lookup (its asOf is undefined, never a date) and is evicted first: it only makes the memo one place smaller
   private readonly candidates: Candidates[] = []
   private lastAsOf: string | undefined
+  /** The decision log's view of each policy version, made on first use. */
+  private readonly sources = new Map<string, DecisionSource>()
+  /** The lock's release of the folder these policies come from; undefined without a lock. */
+  readonly release: number | undefined
 
   private readonly defaultEvaluator: EvaluatorKind
 
   constructor(policies: readonly Policy[], given: PolicySetOptions = {}) {
     const options = ownOptions(given)
     this.defaultEvaluator = evaluatorKind(options.evaluator ?? 'compiled')
+    if (options.release !== undefined && (!Number.isSafeInteger(options.release) || options.release < 0))
+      throw new CollabgateError('E_INVALID_ARGUMENT', `release must be a whole number, got ${JSON.stringify(options.release)}`)
+    this.release = options.release
     // both evaluators take what the validator accepted and nothing else (json-rules-engine would run its own operators)
     const unvalidated = policies.find((p) => !isValidatedPolicy(p))
     if (unvalidated) {
@@ -283,6 +293,24 @@ export class PolicySet {
         ? `no policy judges ${subject} records`
         : `name the policy: ${subject} records are judged by ${(primaryIds.length > 0 ? primaryIds : all).join(', ')}`,
     )
+  }
+
+  /**
+   * What the decision log needs of the policy version that made `decision`: the fields it reads, the
+   * record kind's masking and the lock's release; undefined when this set has no such version.
+   */
+  auditContext(decision: Decision): DecisionSource | undefined {
+    const { id, version, digest } = decision.policy
+    const key = `${id}@${version}@${digest}`
+    let source = this.sources.get(key)
+    if (!source) {
+      const policy = this.policies.find((p) => p.id === id && p.version === version && p.digest === digest)
+      if (!policy) return undefined
+      source = { reads: factsRead(policy), ...(policy.record.mask ? { mask: policy.record.mask } : {}) }
+      if (this.release !== undefined) source.release = this.release
+      this.sources.set(key, source)
+    }
+    return source
   }
 
   /**

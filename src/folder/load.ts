@@ -400,9 +400,9 @@ function fileNameFinding(abs: string, policy: Policy): PolicyProblem | PolicyWar
 
 /** Loads, validates and compiles policies from files and folders. Throws PolicyValidationError listing every problem. */
 export async function loadPolicies(paths: string | readonly string[], options: LoadOptions = {}): Promise<PolicySet> {
-  const { policies, problems, subjects } = await checkPolicies(paths, options)
+  const { policies, problems, subjects, lock } = await checkPolicies(paths, options)
   if (problems.length > 0) throw new PolicyValidationError(problems)
-  return new PolicySet(policies, { subjects })
+  return new PolicySet(policies, { subjects, ...(lock?.found ? { release: lock.release } : {}) })
 }
 
 export { defaultPoliciesDir }

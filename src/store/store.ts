@@ -16,6 +16,7 @@ import { checkHere, CheckWorker, DEFAULT_PARSE_BUDGET_MS, snapshotFolder, storeW
 import type { Decision, Policy, SubjectDefinition } from '../model.js'
 import { canonicalJson } from '../validate/policy.js'
 import { PolicySet, type DecideOptions, type PolicySummary } from '../decide/policy-set.js'
+import type { DecisionSource } from '../decide/reads.js'
 import { assertRecordSize, DEFAULT_MAX_RECORD_BYTES } from './record.js'
 import { problem } from '../load/yaml-source.js'
 import { byIdThenEffective } from '../order.js'
@@ -126,6 +127,8 @@ interface Served {
   loadedAt: string
   /** id@version@digest@file of every policy, to tell a real change from a touch. */
   fingerprint: string
+  /** The lock's release the folder is served under: a higher release of the same content raises it without a swap. */
+  release: number | undefined
 }
 
 const IGNORED = /(^\.(?!\.)|~$|\.swp$|\.swx$|\.tmp$)/
@@ -138,11 +141,14 @@ function mayMatter(name: string | Buffer | null): boolean {
 
 /** What a loaded folder serves, in PolicySet's order, and the record kinds it tells apart: equal fingerprints, nothing to swap. */
 function fingerprintOf(policies: readonly Policy[], subjects: readonly SubjectDefinition[]): string {
-  return [...policies]
-    .sort(byIdThenEffective)
-    .map((p) => `${p.id}@${p.version}@${p.digest}@${p.location.file}@${p.record.schema.digest}`)
-    .concat(subjects.map((s) => `${s.name}@${s.idField}@${canonicalJson(s.recognise)}`))
-    .join('\n')
+  return (
+    [...policies]
+      .sort(byIdThenEffective)
+      .map((p) => `${p.id}@${p.version}@${p.digest}@${p.location.file}@${p.record.schema.digest}`)
+      // the mask shapes every audit entry: a change of it is a new set
+      .concat(subjects.map((s) => `${s.name}@${s.idField}@${canonicalJson(s.recognise)}@${canonicalJson(s.audit ?? null)}`))
+      .join('\n')
+  )
 }
 
 export class PolicyStore {
@@ -260,12 +266,30 @@ export class PolicyStore {
    */
   async decide(record: unknown, options: StoreDecideOptions): Promise<Decision> {
     const set = this.current()
+    // taken with the set: the release the folder was served under when the call started
+    const release = this.served?.release
     const { decisionId, ...decideOptions } = options
     if (decisionId !== undefined) assertDecisionId(decisionId)
     assertRecordSize(record, this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES)
     const decision = await set.decide(record, decideOptions)
-    if (this.options.audit) await recordDecision(this.options.audit, decision, record, decisionId === undefined ? {} : { decisionId })
+    if (this.options.audit) {
+      // the set that decided says which fields its policy reads, what to mask and its release
+      const context = { ...this.contextOf(set, decision, release), ...(decisionId === undefined ? {} : { decisionId }) }
+      await recordDecision(this.options.audit, decision, record, context)
+    }
     return decision
+  }
+
+  /** What the decision log needs of the policy version behind a decision of the set served now (PolicySet.auditContext). */
+  auditContext(decision: Decision): DecisionSource | undefined {
+    return this.served ? this.contextOf(this.served.set, decision, this.served.release) : undefined
+  }
+
+  private contextOf(set: PolicySet, decision: Decision, release: number | undefined): DecisionSource | undefined {
+    const source = set.auditContext(decision)
+    if (!source) return undefined
+    const { reads, mask } = source
+    return { reads, ...(mask ? { mask } : {}), ...(release === undefined ? {} : { release }) }
   }
 
   /**
@@ -441,15 +465,17 @@ export class PolicyStore {
     }
     this.remember(lock)
     // compared before compiling: a save that changes nothing costs no compilation
+    const release = lock?.found ? lock.release : undefined
     const fingerprint = fingerprintOf(policies, subjects)
     if (this.served && this.served.fingerprint === fingerprint) {
+      this.served.release = release
       this.last = { status: 'unchanged', at: at(), problems: [] }
       return { status: 'unchanged', generation: this.served.generation }
     }
-    const set = new PolicySet(policies, { subjects })
+    const set = new PolicySet(policies, { subjects, ...(release === undefined ? {} : { release }) })
     const previous = this.serving()
     // the swap: one assignment, so a decision sees either the old set or the new one, never a mix
-    this.served = { set, generation: this.generation + 1, loadedAt: at(), fingerprint }
+    this.served = { set, generation: this.generation + 1, loadedAt: at(), fingerprint, release }
     this.last = { status: 'swapped', at: this.served.loadedAt, problems: [] }
     const event: ReloadEvent = { generation: this.served.generation, at: this.served.loadedAt, serving: set.list(), previous }
     this.emit('reload', event)

@@ -6,7 +6,7 @@
  */
 import type { PolicyProblem, ProblemCode } from '../errors.js'
 import type { ParsedSource } from '../load/yaml-source.js'
-import type { Condition, RecordSchema, SubjectDefinition } from '../model.js'
+import type { Condition, JsonSchema, MaskRule, RecordSchema, SubjectDefinition } from '../model.js'
 import { FOLDER_SCHEMA, schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
 import { checkCondition, checkDateOperand, canonicalJson, compareVersions, digestOf, isSemver, problemsAt } from './policy.js'
@@ -81,9 +81,12 @@ export function checkFolderDocument(
       if (review?.from) checkDateOperand(review.from, `${base}/review/from`, {}, oldest.schema, add, 0)
       if (review?.decided) checkCondition(review.decided as unknown as Raw, `${base}/review/decided`, {}, oldest.schema, add)
     }
+    const mask = (raw.audit as { mask: MaskRule[] } | undefined)?.mask
+    if (mask) checkMask(mask, `${base}/audit/mask`, name, schemas, add)
     // (a subject with a problem, or with no usable schema, which is always a problem, is dropped below)
     const subject: SubjectDefinition = { name, idField, recognise: raw.recognise as Condition, schemas, location: source.locate(base) }
     if (raw.review) subject.review = raw.review as NonNullable<SubjectDefinition['review']>
+    if (mask) subject.audit = { mask: mask.map((m) => ({ pointer: m.pointer, action: m.action })) }
     subjects.push(subject)
   }
 
@@ -101,6 +104,43 @@ export function checkFolderDocument(
   })
   // any problem of the declaration: no subjects at all
   return { subjects: problems.length > 0 ? [] : subjects, problems }
+}
+
+/** The segments of a JSON pointer (RFC 6901), unescaped. */
+export function pointerSegments(pointer: string): string[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+}
+
+/** The schema a pointer leads to in a record schema: a digit segment is an index where the schema is a list. */
+function schemaAtPointer(schema: JsonSchema, pointer: string): JsonSchema | undefined {
+  let at: JsonSchema | undefined = schema
+  for (const segment of pointerSegments(pointer)) {
+    if (!at) return undefined
+    const index = /^(0|[1-9][0-9]*)$/.test(segment) && schemaTypes(schemaAt(schema, at, [])).has('array')
+    at = schemaAt(schema, at, [index ? Number(segment) : segment])
+  }
+  return at
+}
+
+/** A mask names fields some version of the record schema has (a typo would mask nothing), each once. */
+function checkMask(
+  mask: readonly MaskRule[],
+  base: string,
+  subject: string,
+  schemas: readonly RecordSchema[],
+  add: (code: ProblemCode, pointer: string, message: string) => void,
+): void {
+  const seen = new Set<string>()
+  mask.forEach((rule, i) => {
+    const at = `${base}/${i}/pointer`
+    if (seen.has(rule.pointer)) add('E_SCHEMA', at, `the mask names ${rule.pointer} twice; give each pointer one action`)
+    seen.add(rule.pointer)
+    if (schemas.length > 0 && !schemas.some((s) => schemaAtPointer(s.schema, rule.pointer) !== undefined))
+      add('E_UNKNOWN_PATH', at, `the mask's pointer ${rule.pointer} leads to no field of any ${subject} record schema`)
+  })
 }
 
 function readSchema(

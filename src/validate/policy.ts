@@ -221,7 +221,13 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
     primary: d.primary === true,
     effective: effective.until === undefined ? { from: effective.from } : { from: effective.from, until: effective.until },
     calendar,
-    record: { subject: subject.name, idField: subject.idField, recognise: subject.recognise, schema: recordSchema },
+    record: {
+      subject: subject.name,
+      idField: subject.idField,
+      recognise: subject.recognise,
+      schema: recordSchema,
+      ...(subject.audit ? { mask: subject.audit.mask } : {}),
+    },
     rules,
     digest: digestOf(doc),
     // Stryker disable next-line StringLiteral: '' is the document root; locate walks any pointer that names no key up to it, so every other text gives the same place

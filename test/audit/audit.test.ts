@@ -14,6 +14,8 @@ import {
   type PolicySet,
 } from '../../src/index.js'
 import { API_ACCESS, example, ONBOARDING, scratchPolicies, TERMINATION } from '../store/helpers.js'
+import { GENESIS } from '../../src/audit/chain.js'
+import { factsRead } from '../../src/decide/reads.js'
 
 const NOON = new Date('2026-11-24T12:00:00.000Z')
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
@@ -58,26 +60,40 @@ describe('audit log', () => {
     expect(Object.keys(entries[0]!).sort()).toEqual([
       'asOf',
       'digest',
+      'facts',
       'id',
       'outcome',
       'policy',
+      'prev',
+      'reasons',
+      'release',
       'rules',
+      'schema',
+      'seq',
       'subject',
       'subjectKind',
       'time',
+      'v',
       'version',
     ])
     expect(entries[0]).toEqual({
+      v: 2,
+      seq: 1,
+      prev: GENESIS,
       id: expect.stringMatching(UUID_V7),
       time: '2026-11-24T12:00:00.000Z',
       policy: ONBOARDING,
       version: '1.0.0',
       digest: reject.policy.digest,
+      release: shipped.release,
       subjectKind: 'application',
       subject: reject.subject.id,
+      schema: reject.subject.schema,
       outcome: 'reject',
       rules: reject.reasons.map((r) => r.rule),
+      reasons: reject.reasons.map((r) => ({ rule: r.rule, outcome: r.outcome, evidence: r.evidence })),
       asOf: '2026-11-24',
+      facts: expect.any(Object),
     })
     expect(entries[0]!.rules.length).toBeGreaterThan(1)
     expect(entries[1]).toMatchObject({ policy: API_ACCESS, outcome: deny.outcome, rules: ['API-CATEGORY-APPROVED'] })
@@ -90,12 +106,29 @@ describe('audit log', () => {
     })
   })
 
-  it('leaves every other record field out of the log by default', async () => {
+  it('keeps of the record only the top-level fields the deciding policy reads, and its id field', async () => {
     const { stream, lines } = collect()
-    const record = example('applications', 'complete-us-developer')
-    await withAudit(shipped, createAuditLog(stream)).decide(record, { asOf: '2026-11-24' })
-    const text = JSON.stringify(lines())
-    for (const secret of ['Brightloop', 'partners@brightloop.example', 'DE-7731842', 'AES-256']) expect(text).not.toContain(secret)
+    const record: Record<string, unknown> = { ...example('behaviour', 'clean-developer'), $schema: 'read-by-no-rule.json' }
+    const decision = await withAudit(shipped, createAuditLog(stream)).decide(record, { asOf: '2026-11-24' })
+    const policy = shipped.policies.find((p) => p.id === decision.policy.id && p.version === decision.policy.version)!
+    const read = factsRead(policy)
+    const facts = lines()[0]!.facts
+    expect(Object.keys(facts).sort()).toEqual(read.filter((f) => f in record).sort())
+    expect(facts.developerId).toBe(record.developerId)
+    expect(read).not.toContain('$schema')
+    expect(JSON.stringify(facts)).not.toContain('read-by-no-rule')
+    for (const f of read) if (f in record) expect(facts[f]).toEqual(record[f])
+  })
+
+  it('keeps no record data for a decision it cannot trace to its policy (no context)', async () => {
+    const { stream, lines } = collect()
+    const log = createAuditLog(stream)
+    const decision = await shipped.decide(example('applications', 'rejected-multiple-reasons'), { asOf: '2026-11-24' })
+    expect(decision.reasons.flatMap((r) => r.evidence).some((e) => e.actual !== undefined)).toBe(true)
+    log.write(decision, example('applications', 'rejected-multiple-reasons'))
+    const entry = lines()[0]!
+    expect(entry.facts).toEqual({})
+    expect(entry.reasons.flatMap((r) => r.evidence).some((e) => 'actual' in e)).toBe(false)
   })
 
   it('adds caller-chosen fields only through the opt-in extra function', async () => {

@@ -67,7 +67,7 @@ describe('durable audit log', () => {
       expect(lines).toHaveLength(i)
       expect(lines[i - 1]).toMatchObject({ subject: `DEV-${i}`, outcome: d.outcome, digest: d.policy.digest })
     }
-    expect(log.health()).toEqual({ healthy: true, mode: 'durable', entries: 3, failed: 0, reopened: 0 })
+    expect(log.health()).toEqual({ healthy: true, mode: 'durable', entries: 3, failed: 0, dropped: 0, reopened: 0 })
     await log.close()
   })
 

@@ -66,17 +66,20 @@ describe.concurrent('collabgate lock', () => {
     const entry = (subject: string, digest: string, version = '1.1.0') =>
       JSON.stringify({ time: '2026-12-01T10:00:00.000Z', policy: 'acme.onboarding', version, digest, subject, outcome: 'approve' })
     const log = join(dir, '..', 'stranded-decisions.ndjson')
+    const hostile = 'A-3\u202e\u009b2J'
     writeFileSync(
       log,
-      [entry('A-1', old), entry('A-2', 'sha256:' + '8'.repeat(64)), 'not json', entry('A-3', old), entry('A-4', old, '1.0.0')].join('\n') +
+      [entry('A-1', old), entry('A-2', 'sha256:' + '8'.repeat(64)), 'not json', entry(hostile, old), entry('A-4', old, '1.0.0')].join(
         '\n',
+      ) + '\n',
     )
     const r = await cli(['lock', '--update', 'acme.onboarding@1.1.0', '--audit', log, dir])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('release 4, 2 entries; 0 added, 1 changed, 0 removed')
     expect(r.stderr).toContain(`2 logged decision(s) under acme.onboarding@1.1.0 ${old} can no longer be replayed`)
     expect(r.stderr).toContain('  line 1: "2026-12-01T10:00:00.000Z" "A-1" "approve"\n')
-    expect(r.stderr).toContain('  line 4: ')
+    // a subject of bidi and C1 control characters is shown as escapes
+    expect(r.stderr).toContain('  line 4: "2026-12-01T10:00:00.000Z" "A-3\\u{202e}\\x9b2J" "approve"')
     expect(r.stderr).not.toContain('"A-2"')
     // without a log, it says what is lost and how to list it
     writeFileSync(lockFile, formatLock({ ...released, 'acme.onboarding@1.1.0': old }, 3))

@@ -3,23 +3,14 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { manyProblems } from '../store/helpers.js'
 import { assertBuilt, cli } from './run-cli.js'
 
 beforeAll(assertBuilt)
 const dir = mkdtempSync(join(tmpdir(), 'collabgate-validate-bounds-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const broken = [
-  'id: broken',
-  'version: 1.0.0',
-  'title: t',
-  'subject: application',
-  'effective: { from: "2020-01-01" }',
-  'outcomes: [reject, approve]',
-  'default: approve',
-  'rules:',
-  ...Array.from({ length: 800 }, (_, i) => `  - {id: r${i}, zz: 1}`),
-].join('\n')
+const broken = manyProblems()
 
 describe('collabgate validate, bounded', () => {
   it('lists at most 50 problems of a file and counts the rest', { timeout: 30_000 }, async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { capProblems, checkPolicies, MAX_PROBLEMS_PER_FILE, watchPolicies, type PolicyProblem, type PolicyStore } from '../../src/index.js'
 import { snapshotFolder } from '../../src/store/check.js'
-import { scratchPolicies } from './helpers.js'
+import { manyProblems, scratchPolicies } from './helpers.js'
 
 let scratch: ReturnType<typeof scratchPolicies>
 let store: PolicyStore | undefined
@@ -34,20 +34,6 @@ function addLoops(dir: string): void {
   mkdirSync(join(dir, 'nested'))
   symlinkSync('..', join(dir, 'nested', 'up'))
 }
-
-/** A policy of 800 rules, each with an unknown field: thousands of schema problems in one file. */
-const manyProblems = (): string =>
-  [
-    'id: broken',
-    'version: 1.0.0',
-    'title: t',
-    'subject: application',
-    'effective: { from: "2020-01-01" }',
-    'outcomes: [reject, approve]',
-    'default: approve',
-    'rules:',
-    ...Array.from({ length: 800 }, (_, i) => `  - {id: r${i}, zz: 1}`),
-  ].join('\n')
 
 describe('symbolic-link loops inside the folder', () => {
   it('are refused by checkPolicies with E_LINK_CYCLE naming the link', { timeout: 10_000 }, async () => {

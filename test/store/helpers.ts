@@ -58,3 +58,17 @@ export function newOnboardingVersion(original: string, from: string, strengthYea
 /** A policy file that parses but fails validation (unknown operator, unknown outcome). */
 export const brokenVersion = (text: string): string =>
   text.replace('version: 1.0.0', 'version: 1.1.0').replace('operator: equal', 'operator: looksLike')
+
+/** A policy of 800 rules, each with an unknown field: thousands of schema problems in one file. */
+export const manyProblems = (): string =>
+  [
+    'id: broken',
+    'version: 1.0.0',
+    'title: t',
+    'subject: application',
+    'effective: { from: "2020-01-01" }',
+    'outcomes: [reject, approve]',
+    'default: approve',
+    'rules:',
+    ...Array.from({ length: 800 }, (_, i) => `  - {id: r${i}, zz: 1}`),
+  ].join('\n')

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import { CollabgateError, PolicyValidationError } from '../../errors.js'
 import { checkPolicies, defaultPoliciesDir, lockOfFolder } from '../../folder/load.js'
 import { LOCK_FILE_NAME, nextLock, readLockFile, writeLock, type LockFile } from '../../lock/lock.js'
+import { visible } from '../../report/reporter.js'
 import { displayPath } from '../display.js'
 import { EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'
 
@@ -164,7 +165,8 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
     else {
       io.stderr(`collabgate lock: ${mine.length} logged decision(s) under ${k} ${digest} can no longer be replayed\n`)
       for (const s of mine.slice(0, 20))
-        io.stderr(`  line ${s.line}: ${JSON.stringify(s.time)} ${JSON.stringify(s.subject)} ${JSON.stringify(s.outcome)}\n`)
+        // the log's values are data: shown with control, escape and bidi characters as escapes
+        io.stderr(`  line ${s.line}: ${[s.time, s.subject, s.outcome].map((v) => visible(JSON.stringify(v) ?? '')).join(' ')}\n`)
       if (mine.length > 20) io.stderr(`  … and ${mine.length - 20} more\n`)
     }
   }

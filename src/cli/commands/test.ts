@@ -33,7 +33,8 @@ Options:
   --no-lock            do not enforce the folder's lock (a draft version not
                        in the lock may then be tested)
   --follow-symlinks    read files whose symbolic links lead outside the folder
-                       (refused by default: E_SYMLINK)
+                       (refused by default: E_SYMLINK, and E_PATH_OUTSIDE for
+                       a test's record file)
   -h, --help           show this help
 
 Exit: 0 all cases pass (and coverage and the mutation score are at least N);
