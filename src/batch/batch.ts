@@ -180,7 +180,8 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
     const outcome = await inFlight.get(next)!
     inFlight.delete(next++)
     // started together, so a durable log flushes the block's entries as one group; in input order
-    if (audit && outcome.kept) await Promise.all(outcome.kept.map((k) => recordDecision(audit, k.decision, k.record)))
+    if (audit && outcome.kept)
+      await Promise.all(outcome.kept.map((k) => recordDecision(audit, k.decision, k.record, set.auditContext(k.decision))))
     summary.lines += outcome.decided + outcome.failed
     summary.decided += outcome.decided
     summary.failed += outcome.failed

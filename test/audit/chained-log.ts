@@ -1,7 +1,7 @@
 /** Format-2 log lines built by hand from the shared contract (src/audit/chain.ts), independent of the writer. */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { AUDIT_ENTRY_VERSION, formatCheckpoint, GENESIS, lineHash, signCheckpoint } from '../../src/audit/chain.js'
-import { policyReads } from '../../src/audit/replay.js'
+import { factsRead } from '../../src/decide/reads.js'
 import type { Decision, PolicyRecord, PolicySet } from '../../src/index.js'
 
 /** An entry's content without the chain fields (v, seq, prev), which chainLines adds. */
@@ -52,8 +52,7 @@ export function checkpointLine(lines: readonly string[], size: number, key: KeyO
 export function entryBody(set: PolicySet, decision: Decision, record: PolicyRecord, n: number): EntryBody {
   const policy = set.select(decision.policy.id, decision.asOf, decision.policy.version)
   const facts: Record<string, unknown> = {}
-  for (const [fact] of policyReads(policy)) if (Object.hasOwn(record, fact!)) facts[fact!] = record[fact!]
-  facts[policy.record.idField] = record[policy.record.idField]
+  for (const fact of factsRead(policy)) if (Object.hasOwn(record, fact)) facts[fact] = record[fact]
   return {
     ...body(n),
     policy: decision.policy.id,

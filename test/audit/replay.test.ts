@@ -1,11 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { policyReads } from '../../src/audit/replay.js'
 import {
+  createAuditLog,
   defaultPolicies,
+  verifyAuditLog,
+  withAudit,
   replayAuditFiles,
   replayAuditLog,
   type EvaluatorKind,
@@ -54,21 +57,35 @@ async function logged(count: number, limit: number): Promise<EntryBody[]> {
 const entries = (bodies: readonly EntryBody[]) => chainLines(bodies).map((l) => JSON.parse(l) as unknown)
 
 describe('replay: logged decisions of the shipped policies decide again identically', () => {
-  it('10,000 decisions (three policies, four dates across 2026-12-01, both evaluators), replayed by each evaluator', async () => {
-    const bodies = await logged(1000, 10_000)
-    expect(bodies).toHaveLength(10_000)
-    const seen = new Set(bodies.map((b) => `${String(b.policy)}@${String(b.version)}`))
-    expect([...seen].sort()).toEqual([
+  it('10,000 decisions written by the AuditLog (three policies, four dates across 2026-12-01, both evaluators), replayed by each evaluator', async () => {
+    const file = join(dir, 'decisions.ndjson')
+    const log = createAuditLog(file)
+    const logged = withAudit(set, log)
+    let n = 0
+    const versions = new Set<string>()
+    fill: for (const record of await records(1000))
+      for (const asOf of DATES)
+        for (const evaluator of ['engine', 'compiled'] as EvaluatorKind[])
+          for (const policy of 'developerId' in record ? [TERMINATION] : [ONBOARDING, API_ACCESS]) {
+            if (n++ >= 10_000) break fill
+            const d = await logged.decide(record, { policy, asOf, evaluator })
+            versions.add(`${d.policy.id}@${d.policy.version}`)
+          }
+    await log.close()
+    expect(log.health()).toMatchObject({ healthy: true, entries: 10_000 })
+    expect([...versions].sort()).toEqual([
       `${API_ACCESS}@1.0.0`,
       `${API_ACCESS}@1.1.0`,
       `${ONBOARDING}@1.0.0`,
       `${ONBOARDING}@1.1.0`,
       `${TERMINATION}@1.0.0`,
     ])
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean)
     // the mix has adverse decisions with evidence, not only clean ones
-    expect(bodies.filter((b) => (b.reasons as unknown[]).length > 0).length).toBeGreaterThan(1000)
+    expect(lines.filter((l) => (JSON.parse(l) as { reasons: unknown[] }).reasons.length > 0).length).toBeGreaterThan(1000)
+    expect((await verifyAuditLog([file])).ok).toBe(true)
     for (const evaluator of ['compiled', 'engine'] as const) {
-      const report = await replayAuditLog(set, entries(bodies), { evaluator })
+      const report = await replayAuditFiles(set, [file], { evaluator })
       expect(report.items).toEqual([])
       expect(report).toMatchObject({ entries: 10_000, identical: 10_000, differs: 0, notReplayable: 0 })
     }

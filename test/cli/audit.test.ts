@@ -1,5 +1,5 @@
 /** The decision log from the command line: decide --audit writes it, audit verify checks it, replay decides it again. */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -91,6 +91,78 @@ describe('decide --audit', () => {
     expect([a.code, b.code]).toEqual([2, 2])
     expect(a.stderr).toMatch(/--audit-mode applies to --audit FILE/)
     expect(b.stderr).toMatch(/--audit-mode must be buffered or durable, not sometimes/)
+  })
+})
+
+describe('made, verified and replayed from the command line', () => {
+  it('decide --audit (batch, workers, checkpoints) writes a log that audit verify accepts and replay decides again', async () => {
+    const key = keyPair()
+    const [log, cps, priv, pub] = ['decisions.ndjson', 'checkpoints.ndjson', 'audit.pem', 'audit.pub.pem'].map((f) => join(dir, f))
+    writeFileSync(priv!, key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
+    writeFileSync(pub!, key.publicPem)
+    const input = join(dir, 'in.ndjson')
+    const lines = readFileSync(RECORDS, 'utf8').split('\n').filter(Boolean)
+    writeFileSync(
+      input,
+      Array.from({ length: 30 }, () => lines)
+        .flat()
+        .join('\n') + '\n',
+    )
+    const signing = ['--audit', log!, '--checkpoints', cps!, '--checkpoint-key', priv!, '--origin', 'test.example/decisions']
+    const first = await cli(['decide', '--ndjson', '--as-of', '2026-11-24', '--workers', '2', '--audit-mode', 'durable', ...signing, input])
+    // a second run continues the chain of the file it finds
+    const second = await cli(['decide', '--as-of', '2026-12-02', ...signing, APP])
+    expect([first.code, first.stderr, second.code, second.stderr]).toEqual([0, '', 0, ''])
+    expect(readFileSync(log!, 'utf8').split('\n').filter(Boolean)).toHaveLength(lines.length * 30 + 1)
+    const verified = await cli(['audit', 'verify', '--checkpoints', cps!, '--key', pub!, '--format', 'json', log!])
+    expect(verified.code).toBe(0)
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, firstSeq: 1, lastSeq: lines.length * 30 + 1, findings: [] })
+    const replayed = await cli(['replay', log!])
+    expect([replayed.code, replayed.stdout]).toEqual([
+      0,
+      `replayed ${lines.length * 30 + 1} entries: ${lines.length * 30 + 1} identical, 0 differ, 0 not replayable\n`,
+    ])
+  })
+
+  it("replay says which entries of a masked folder's log cannot be decided again, and why", async () => {
+    const policies = join(dir, 'policies')
+    cpSync(join(ROOT, 'policies'), policies, { recursive: true, filter: (src) => !src.endsWith('policies.lock.json') })
+    const yaml = readFileSync(join(policies, 'collabgate.yaml'), 'utf8')
+    const at = '      1.0.0: records/application.v1.0.0.schema.json\n'
+    expect(yaml).toContain(at)
+    const mask = '    audit:\n      mask:\n        - { pointer: /applicant/legalName, action: redact }\n'
+    writeFileSync(join(policies, 'collabgate.yaml'), yaml.replace(at, at + mask))
+    const log = join(dir, 'decisions.ndjson')
+    const made = await cli(['decide', '--ndjson', '--policies', policies, '--no-lock', '--as-of', '2026-11-24', '--audit', log, RECORDS])
+    expect([made.code, made.stderr]).toEqual([0, ''])
+    const r = await cli(['replay', '--policies', policies, '--format', 'json', log])
+    expect(r.code).toBe(1)
+    const report = JSON.parse(r.stdout) as { entries: number; identical: number; refusals: Record<string, number> }
+    // onboarding reads applicant.legalName: every entry whose legalName was masked (a record without one has none)
+    const masked = logLines(log).filter((e) => 'masked' in e)
+    expect(masked.length).toBeGreaterThan(3)
+    expect(report).toMatchObject({ entries: 10, identical: 10 - masked.length, refusals: { 'masked-fact': masked.length } })
+  })
+
+  it('refuses checkpoint options without --audit, or without each other', async () => {
+    const a = await cli(['decide', '--checkpoints', join(dir, 'c'), APP])
+    const b = await cli(['decide', '--audit', join(dir, 'l'), '--checkpoints', join(dir, 'c'), APP])
+    const c = await cli([
+      'decide',
+      '--audit',
+      join(dir, 'l'),
+      '--checkpoints',
+      join(dir, 'c'),
+      '--checkpoint-key',
+      join(dir, 'nokey'),
+      '--origin',
+      'o',
+      APP,
+    ])
+    expect([a.code, b.code, c.code]).toEqual([2, 2, 2])
+    expect(a.stderr).toMatch(/apply to --audit FILE/)
+    expect(b.stderr).toMatch(/go together/)
+    expect(c.stderr).toMatch(/nokey/)
   })
 })
 

@@ -8,9 +8,11 @@ import { fileChunks } from '../../batch/lines.js'
 import { formatProgress, wantsProgress } from '../../batch/progress.js'
 import { defaultPolicies, loadPolicies } from '../../folder/load.js'
 import type { DecideSyncOptions, PolicySet } from '../../decide/policy-set.js'
+import type { Decision } from '../../model.js'
 import { formatDecisionText } from '../../report/text.js'
-import { createAuditLog, recordDecision, type AuditLog } from '../../audit/audit.js'
-import { EXIT, readInputBytes, statArg, today, formatOption, UsageError, type Io } from '../io.js'
+import { createAuditLog, recordDecision, type AuditLog, type CheckpointOptions } from '../../audit/audit.js'
+import { readFile } from 'node:fs/promises'
+import { cannotRead, EXIT, readInputBytes, statArg, today, formatOption, UsageError, type Io } from '../io.js'
 
 export const decideHelp = `Usage: collabgate decide [options] [FILE|-]
 
@@ -55,6 +57,11 @@ Options:
   --audit-mode MODE  buffered (default: the entry is handed to the file and
                      the answer printed) or durable (printed only once the
                      entry is written and flushed; else E_AUDIT_FAILED, exit 2)
+  --checkpoints FILE with --audit: append signed checkpoints of the log's
+                     chain to FILE (every 1000 entries and when the run ends);
+                     needs --checkpoint-key and --origin
+  --checkpoint-key KEY.pem  the Ed25519 private key that signs them
+  --origin NAME      the log's name in each checkpoint
   -h, --help         show this help
 
 Exit: 0 a decision was made for every record; 1 (batch) some lines failed;
@@ -88,6 +95,9 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
       workers: { type: 'string' },
       audit: { type: 'string' },
       'audit-mode': { type: 'string' },
+      checkpoints: { type: 'string' },
+      'checkpoint-key': { type: 'string' },
+      origin: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -98,7 +108,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 1) throw new UsageError('decide takes one FILE (or - for standard input)')
   formatOption(values.format, ['json', 'text'])
   const file = positionals[0] ?? '-'
-  const auditMode = auditModeOption(values.audit, values['audit-mode'])
+  const audit = await auditOptions(values)
   const options = {
     asOf: values['as-of'] ?? today(),
     ...policyOption(values.policy),
@@ -107,7 +117,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values.ndjson || /\.ndjson$/i.test(file)) {
     if (values.format !== 'json') throw new UsageError('batch mode writes NDJSON; --format text is for single records')
-    return decideBatch(io, file, values, options, auditMode)
+    return decideBatch(io, file, values, options, audit)
   }
   if (values.workers !== undefined) throw new UsageError('--workers applies to batch mode (--ndjson or a .ndjson file)')
   // waiting silently for a terminal to type JSON looks like a hang; '-' asks for that explicitly
@@ -128,11 +138,12 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
     throw err
   }
   const set = await policySet(values)
-  const decision = await set.decide(record, options)
-  const log = openAuditLog(values.audit, auditMode)
+  const log = openAuditLog(audit)
+  let decision: Decision
   try {
+    decision = await set.decide(record, options)
     // durable: no answer is printed unless its entry is on disk (recordDecision throws E_AUDIT_FAILED)
-    if (log) await recordDecision(log, decision, record)
+    if (log) await recordDecision(log, decision, record, set.auditContext(decision))
   } finally {
     await log?.close()
   }
@@ -140,17 +151,49 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   return log && auditLost(io, log) ? EXIT.FAILED : EXIT.OK
 }
 
-/** --audit-mode, checked: only with --audit, buffered or durable. */
-function auditModeOption(audit: string | undefined, mode: string | undefined): 'buffered' | 'durable' {
-  if (mode !== undefined && audit === undefined) throw new UsageError('--audit-mode applies to --audit FILE')
-  if (mode === undefined || mode === 'buffered' || mode === 'durable') return mode ?? 'buffered'
-  throw new UsageError(`--audit-mode must be buffered or durable, not ${mode}`)
+/** The --audit options, checked: a log file, its mode, and its checkpoints (all three options, or none). */
+interface AuditChoice {
+  file: string
+  mode: 'buffered' | 'durable'
+  checkpoints?: CheckpointOptions
 }
 
-function openAuditLog(file: string | undefined, mode: 'buffered' | 'durable'): AuditLog | undefined {
-  if (file === undefined) return undefined
+async function auditOptions(values: {
+  audit?: string | undefined
+  'audit-mode'?: string | undefined
+  checkpoints?: string | undefined
+  'checkpoint-key'?: string | undefined
+  origin?: string | undefined
+}): Promise<AuditChoice | undefined> {
+  const mode = values['audit-mode']
+  const cp = [values.checkpoints, values['checkpoint-key'], values.origin]
+  if (values.audit === undefined) {
+    if (mode !== undefined) throw new UsageError('--audit-mode applies to --audit FILE')
+    if (cp.some((v) => v !== undefined)) throw new UsageError('--checkpoints, --checkpoint-key and --origin apply to --audit FILE')
+    return undefined
+  }
+  if (mode !== undefined && mode !== 'buffered' && mode !== 'durable')
+    throw new UsageError(`--audit-mode must be buffered or durable, not ${mode}`)
+  const choice: AuditChoice = { file: values.audit, mode: mode ?? 'buffered' }
+  if (cp.every((v) => v === undefined)) return choice
+  if (cp.some((v) => v === undefined)) throw new UsageError('--checkpoints, --checkpoint-key and --origin go together')
+  let key: string
+  try {
+    key = await readFile(values['checkpoint-key']!, 'utf8')
+  } catch (err) {
+    throw cannotRead(values['checkpoint-key']!, err)
+  }
+  return { ...choice, checkpoints: { file: values.checkpoints!, key, origin: values.origin! } }
+}
+
+function openAuditLog(audit: AuditChoice | undefined): AuditLog | undefined {
+  if (audit === undefined) return undefined
   // a failure is reported once, by auditLost, in the command's own words
-  return createAuditLog(file, { mode, onError: () => undefined })
+  return createAuditLog(audit.file, {
+    mode: audit.mode,
+    onError: () => undefined,
+    ...(audit.checkpoints ? { checkpoints: audit.checkpoints } : {}),
+  })
 }
 
 /** A buffered log that lost entries: said on stderr; the caller exits 1. */
@@ -214,10 +257,9 @@ async function decideBatch(
     workers?: string | undefined
     'no-lock'?: boolean | undefined
     'follow-symlinks'?: boolean | undefined
-    audit?: string | undefined
   },
   options: DecideSyncOptions,
-  auditMode: 'buffered' | 'durable',
+  audit: AuditChoice | undefined,
 ): Promise<number> {
   const workers = parseWorkers(values.workers)
   let totalBytes: number | undefined
@@ -227,6 +269,8 @@ async function decideBatch(
     totalBytes = info.size
   }
   const set = await policySet(values)
+  // opened before anything is decided: a log that cannot continue its chain (a torn last line) stops the batch first
+  const log = openAuditLog(audit)
   // streamed, never read whole: Io.stdin() would buffer all of standard input
   // 64 KiB at a time into one reused buffer (no garbage chunks), never the whole file
   const input = file === '-' ? process.stdin : fileChunks(file)
@@ -244,7 +288,6 @@ async function decideBatch(
     process.on(name, handler)
     return [name, handler] as const
   })
-  const log = openAuditLog(values.audit, auditMode)
   // straight to stdout as bytes, each block written before the next (backpressure on a slow pipe)
   const batch = decideNdjsonToStream(set, input, process.stdout, {
     ...options,
