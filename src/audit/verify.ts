@@ -11,7 +11,7 @@ import { readLogLines } from './read.js'
 
 /** What a finding says happened. */
 export type AuditFindingKind =
-  /** A line's content changed: its hash no longer matches the next line's `prev` or a checkpoint's head, or its own seq. */
+  /** A line changed: its hash is not the next line's `prev` or a checkpoint's head, or its own seq is wrong. */
   | 'edited'
   /** Entries are missing: a seq gap, or a chain that does not start at seq 1. */
   | 'deleted'
@@ -89,10 +89,15 @@ interface Places {
 }
 
 /** Checks a log's chain and checkpoints; throws E_IO when a file cannot be read, E_INVALID_ARGUMENT for a bad key. */
-export async function verifyAuditLog(files: readonly string[], options: VerifyAuditOptions = {}): Promise<AuditVerification> {
-  if (files.length === 0) throw new CollabgateError('E_INVALID_ARGUMENT', 'verifyAuditLog needs at least one log file')
+export function verifyAuditLog(files: readonly string[], options: VerifyAuditOptions = {}): Promise<AuditVerification> {
+  return verifyChain(files, options)
+}
+
+async function verifyChain(files: readonly string[], options: VerifyAuditOptions): Promise<AuditVerification> {
+  const wrong = (message: string) => new CollabgateError('E_INVALID_ARGUMENT', message)
+  if (files.length === 0) throw wrong('verifyAuditLog needs at least one log file')
   if ((options.checkpoints === undefined) !== (options.key === undefined))
-    throw new CollabgateError('E_INVALID_ARGUMENT', 'checkpoints and key go together: the key is what makes a checkpoint evidence')
+    throw wrong('checkpoints and key go together: the key is what makes a checkpoint evidence')
   const key = options.key === undefined ? undefined : publicKeyOf(options.key)
   const places: Places = { files: [...files], fileOf: [], lineOf: [] }
   const lines: ChainLine[] = []
@@ -104,7 +109,8 @@ export async function verifyAuditLog(files: readonly string[], options: VerifyAu
   const where = (i: number) => ({ file: places.files[places.fileOf[i]!]!, line: places.lineOf[i]! })
   const label = (i: number) => `${where(i).file}:${where(i).line}`
   const findings = new Map<AuditFindingKind, AuditFinding>()
-  const find = (kind: AuditFindingKind, at: { file: string; line: number }, message: string, extra: Partial<AuditFinding> = {}) => {
+  type Place = { file: string; line: number }
+  const find = (kind: AuditFindingKind, at: Place, message: string, extra: Partial<AuditFinding> = {}) => {
     const known = findings.get(kind)
     if (known) known.more++
     else findings.set(kind, { kind, file: at.file, line: at.line, message, ...extra, more: 0 })
@@ -113,14 +119,14 @@ export async function verifyAuditLog(files: readonly string[], options: VerifyAu
   // format-1 lines before the first chained entry are a legacy prefix; the chain starts at the first format-2 entry
   const start = lines.findIndex((l) => l.format === 2)
   const legacy = lines.slice(0, start < 0 ? lines.length : start).filter((l) => l.format === 1)
-  if (legacy.length > 0)
-    find(
-      'unchained',
-      where(legacy[0]!.at),
-      `${legacy.length} entr${legacy.length === 1 ? 'y' : 'ies'} of format 1 (no "v") carry no chain: nothing proves them untouched`,
-    )
-  for (const l of lines.slice(0, start < 0 ? lines.length : start))
-    if (l.format === 0) find('unreadable', where(l.at), `${label(l.at)} is not a decision log entry${l.whole ? '' : ' (torn: no newline)'}`)
+  if (legacy.length > 0) {
+    const count = `${legacy.length} entr${legacy.length === 1 ? 'y' : 'ies'} of format 1 (no "v")`
+    find('unchained', where(legacy[0]!.at), `${count} carry no chain: nothing proves them untouched`)
+  }
+  for (const l of lines.slice(0, start < 0 ? lines.length : start)) {
+    const torn = l.whole ? '' : ' (torn: no newline)'
+    if (l.format === 0) find('unreadable', where(l.at), `${label(l.at)} is not a decision log entry${torn}`)
+  }
   const chain = start < 0 ? [] : lines.slice(start)
   const legacyHash = start > 0 ? lines[start - 1]!.hash : undefined
   const chained = chain.filter((l) => l.format === 2)
@@ -134,14 +140,14 @@ export async function verifyAuditLog(files: readonly string[], options: VerifyAu
   for (let m = 0; m < chain.length; m++) {
     if (linked(chain, m, legacyHash)) continue
     if (brokenLinks++ > 0) continue
-    const problem = classify(chain, m, byHash, legacyHash, (i) => label(chain[i]!.at))
+    const problem = classify(chain, m, byHash, legacyHash, (i) => (chain[i] ? label(chain[i].at) : '?'))
     find(problem.kind, where(chain[problem.index]!.at), problem.message)
   }
 
   let checkpoints: AuditVerification['checkpoints']
   const notes: string[] = []
-  if (brokenLinks > 1)
-    notes.push(`${brokenLinks} links of the chain are broken in all; the first is named (those after it may follow from it)`)
+  const broken = `${brokenLinks} links of the chain are broken in all`
+  if (brokenLinks > 1) notes.push(`${broken}; the first is named (the rest may follow from it)`)
   if (options.checkpoints !== undefined && key !== undefined) {
     const file = options.checkpoints
     const bySeq = new Map<number, number>()
@@ -163,7 +169,8 @@ export async function verifyAuditLog(files: readonly string[], options: VerifyAu
       const ref = { checkpoint: { file, line: l.line, size: cp.size } }
       if (!verifyCheckpoint(cp, key)) {
         const by = cp.keyid === keyid ? 'it does not verify (altered?)' : `its keyid is ${cp.keyid}, the key's ${keyid}`
-        find('checkpoint-signature', at, `the checkpoint at ${file}:${l.line} (size ${cp.size}) is not signed by the given key: ${by}`, ref)
+        const what = `the checkpoint at ${file}:${l.line} (size ${cp.size})`
+        find('checkpoint-signature', at, `${what} is not signed by the given key: ${by}`, ref)
         continue
       }
       checkpoints.verified++
@@ -172,43 +179,33 @@ export async function verifyAuditLog(files: readonly string[], options: VerifyAu
       if (lastSeq === undefined || cp.size > lastSeq) {
         const end = lastSeq === undefined ? 'holds no chained entry' : `ends at seq ${lastSeq}`
         const after = lastLine >= 0 ? where(lastLine) : { file: places.files.at(-1)!, line: 0 }
-        find(
-          'truncated',
-          after,
-          `the log ${end} (${after.file}:${after.line}) but the checkpoint at ${file}:${l.line} was signed at size ${cp.size}: ` +
-            `entries ${(lastSeq ?? 0) + 1}..${cp.size} were cut off`,
-          ref,
-        )
+        const signed = `the checkpoint at ${file}:${l.line} was signed at size ${cp.size}`
+        const cut = `entries ${(lastSeq ?? 0) + 1}..${cp.size} were cut off`
+        find('truncated', after, `the log ${end} (${after.file}:${after.line}) but ${signed}: ${cut}`, ref)
         continue
       }
       const index = bySeq.get(cp.size)
       if (index === undefined) {
-        if (firstSeq !== undefined && cp.size < firstSeq)
-          notes.push(`the checkpoint at ${file}:${l.line} (size ${cp.size}) is before the first entry given (seq ${firstSeq})`)
+        const what = `the checkpoint at ${file}:${l.line} (size ${cp.size})`
+        const before = `is before the first entry given (seq ${firstSeq})`
+        if (firstSeq !== undefined && cp.size < firstSeq) notes.push(`${what} ${before}`)
         continue
       }
-      if (lines[index]!.hash !== cp.head)
-        find(
-          'checkpoint-head',
-          where(index),
-          `${label(index)} (seq ${cp.size}) is not the line the checkpoint at ${file}:${l.line} signed: edited, or the log was rewritten up to it`,
-          ref,
-        )
+      const why = 'edited, or the log was rewritten up to it'
+      const what = `${label(index)} (seq ${cp.size}) is not the line the checkpoint at ${file}:${l.line} signed`
+      if (lines[index]!.hash !== cp.head) find('checkpoint-head', where(index), `${what}: ${why}`, ref)
     }
     if (checkpoints.largest !== undefined && lastSeq !== undefined && lastSeq > checkpoints.largest) {
       const from = chained.find((l) => l.seq === checkpoints!.largest! + 1)
-      notes.push(
-        `entries ${checkpoints.largest + 1}..${lastSeq}${from ? ` (from ${label(from.at)})` : ''} come after the last checkpoint: ` +
-          'a cut or a rewrite among them is only detectable against a later checkpoint kept elsewhere',
-      )
+      const entries = `entries ${checkpoints.largest + 1}..${lastSeq}${from ? ` (from ${label(from.at)})` : ''}`
+      const only = 'a cut or a rewrite among them is only detectable against a later checkpoint kept elsewhere'
+      notes.push(`${entries} come after the last checkpoint: ${only}`)
     } else if (checkpoints.verified === 0) {
-      notes.push('no checkpoint verified: a log cut short, or rewritten from some line to its end, cannot be told from an untouched one')
+      notes.push(`no checkpoint verified: ${UNSEEN}`)
     }
   } else {
-    notes.push(
-      'no checkpoints given: a log cut short, or rewritten from some line to its end, cannot be told from an untouched one; ' +
-        'give --checkpoints (a copy kept where the writer cannot write) and --key',
-    )
+    const give = 'give --checkpoints (a copy kept where the writer cannot write) and --key'
+    notes.push(`no checkpoints given: ${UNSEEN}; ${give}`)
   }
   const list = [...findings.values()]
   return {
@@ -224,13 +221,16 @@ export async function verifyAuditLog(files: readonly string[], options: VerifyAu
   }
 }
 
+const UNSEEN = 'a log cut short, or rewritten from some line to its end, cannot be told from an untouched one'
+
 function publicKeyOf(key: string | KeyObject): KeyObject {
   try {
     const k = typeof key === 'string' ? createPublicKey(key) : key.type === 'private' ? createPublicKey(key) : key
     if (k.asymmetricKeyType !== 'ed25519') throw new Error(`an ${String(k.asymmetricKeyType)} key`)
     return k
   } catch (err) {
-    throw new CollabgateError('E_INVALID_ARGUMENT', `the checkpoint key must be an Ed25519 public key (PEM): ${(err as Error).message}`)
+    const why = (err as Error).message
+    throw new CollabgateError('E_INVALID_ARGUMENT', `the checkpoint key must be an Ed25519 public key (PEM): ${why}`)
   }
 }
 
@@ -242,14 +242,15 @@ function shapeOf(text: string): Pick<ChainLine, 'seq' | 'prev' | 'format'> {
   } catch {
     return { seq: undefined, prev: undefined, format: 0 }
   }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return { seq: undefined, prev: undefined, format: 0 }
+  const none = { seq: undefined, prev: undefined }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return { ...none, format: 0 }
   const o = v as Record<string, unknown>
   const own = (k: string) => (Object.hasOwn(o, k) ? o[k] : undefined)
-  if (own('v') === undefined) return { seq: undefined, prev: undefined, format: typeof own('policy') === 'string' ? 1 : 0 }
+  if (own('v') === undefined) return { ...none, format: typeof own('policy') === 'string' ? 1 : 0 }
   const seq = own('seq')
   const prev = own('prev')
-  if (own('v') !== AUDIT_ENTRY_VERSION || typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1 || typeof prev !== 'string')
-    return { seq: undefined, prev: undefined, format: 0 }
+  const chained = typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 1 && typeof prev === 'string'
+  if (own('v') !== AUDIT_ENTRY_VERSION || !chained) return { ...none, format: 0 }
   return { seq, prev, format: 2 }
 }
 
@@ -262,6 +263,14 @@ function linked(chain: readonly ChainLine[], m: number, legacyHash: string | und
   return before.format === 2 && l.prev === before.hash && l.seq === before.seq! + 1
 }
 
+interface Cause {
+  kind: AuditFindingKind
+  index: number
+  message: string
+}
+
+const cause = (kind: AuditFindingKind, index: number, message: string): Cause => ({ kind, index, message })
+
 /** Names the first broken link's cause, from what line m claims to follow and what the lines around it say. */
 function classify(
   chain: readonly ChainLine[],
@@ -269,45 +278,40 @@ function classify(
   byHash: ReadonlyMap<string, number>,
   legacyHash: string | undefined,
   label: (i: number) => string,
-): { kind: AuditFindingKind; index: number; message: string } {
+): Cause {
   const l = chain[m]!
   const next = chain[m + 1]
   const before = m > 0 ? chain[m - 1] : undefined
+  const [here, after, prior] = [label(m), label(m + 1), label(m - 1)]
   // two neighbours swapped: m links to the line after it, which links to the line before m
   if (before && next && l.format === 2 && l.prev === next.hash && next.prev === before.hash)
-    return { kind: 'reordered', index: m, message: `${label(m)} and ${label(m + 1)} are swapped: each links to the other's place` }
+    return cause('reordered', m, `${here} and ${after} are swapped: each links to the other's place`)
   // the line after m links to the line before m: m does not belong
   if (before && next && next.format === 2 && next.prev === before.hash)
-    return { kind: 'inserted', index: m, message: `${label(m)} was inserted: the line after it links to the line before it` }
+    return cause('inserted', m, `${here} was inserted: the line after it links to the line before it`)
   if (l.format !== 2 || !l.whole) {
     const what = l.format === 1 ? 'an entry of format 1 (no chain) inside the chain' : 'not a whole format-2 entry'
-    return { kind: 'unreadable', index: m, message: `${label(m)} is ${what}${l.whole ? '' : ' (torn: no newline)'}` }
+    return cause('unreadable', m, `${here} is ${what}${l.whole ? '' : ' (torn: no newline)'}`)
   }
+  const seq = l.seq!
   if (!before) {
-    if (l.seq! > 1)
-      return {
-        kind: 'deleted',
-        index: m,
-        message: `the chain starts at seq ${l.seq} (${label(m)}): entries 1..${l.seq! - 1} are missing (deleted, or in earlier files not given: give every file, oldest first)`,
-      }
+    const missing = `entries 1..${seq - 1} are missing`
+    const why = 'deleted, or in earlier files not given: give every file, oldest first'
+    if (seq > 1) return cause('deleted', m, `the chain starts at seq ${seq} (${here}): ${missing} (${why})`)
     const expected = legacyHash === undefined ? 'GENESIS' : 'GENESIS or the hash of the line before it'
-    return { kind: 'edited', index: m, message: `${label(m)} starts the chain but its prev is not ${expected}: edited or forged` }
+    return cause('edited', m, `${here} starts the chain but its prev is not ${expected}: edited or forged`)
   }
-  if (before.format !== 2) return { kind: 'unreadable', index: m - 1, message: `${label(m - 1)} is not a whole format-2 entry` }
+  if (before.format !== 2) return cause('unreadable', m - 1, `${prior} is not a whole format-2 entry`)
+  const was = before.seq!
   const j = byHash.get(l.prev!)
-  if (j === m - 1)
-    return { kind: 'edited', index: m, message: `${label(m)} has seq ${l.seq} where ${before.seq! + 1} follows: its seq was changed` }
-  if (j !== undefined && j < m - 1)
-    return { kind: 'inserted', index: j + 1, message: `${label(j + 1)}..${label(m - 1)} were inserted: ${label(m)} links to ${label(j)}` }
-  if (j !== undefined && j > m)
-    return { kind: 'reordered', index: m, message: `${label(m)} is out of order: it links to ${label(j)}, which comes after it` }
-  if (l.seq! > before.seq! + 1)
-    return {
-      kind: 'deleted',
-      index: m,
-      message: `entries are missing before ${label(m)}: seq jumps from ${before.seq} to ${l.seq} (${l.seq! - before.seq! - 1} deleted)`,
-    }
-  if (l.seq === before.seq! + 1)
-    return { kind: 'edited', index: m - 1, message: `${label(m - 1)} was edited: its hash no longer matches the prev of ${label(m)}` }
-  return { kind: 'edited', index: m, message: `${label(m)} has seq ${l.seq} after ${before.seq} and links to no line: edited or forged` }
+  if (j === m - 1) return cause('edited', m, `${here} has seq ${seq} where ${was + 1} follows: its seq was changed`)
+  const linksTo = j === undefined ? '' : `${here} links to ${label(j)}`
+  const span = j === undefined ? '' : `${label(j + 1)}..${prior}`
+  if (j !== undefined && j < m - 1) return cause('inserted', j + 1, `${span} were inserted: ${linksTo}`)
+  if (j !== undefined && j > m) return cause('reordered', m, `${here} is out of order: ${linksTo}, later`)
+  const gap = `seq jumps from ${was} to ${seq} (${seq - was - 1} deleted)`
+  if (seq > was + 1) return cause('deleted', m, `entries are missing before ${here}: ${gap}`)
+  const edited = `${prior} was edited: its hash no longer matches the prev of ${here}`
+  if (seq === was + 1) return cause('edited', m - 1, edited)
+  return cause('edited', m, `${here} has seq ${seq} after ${was} and links to no line: edited or forged`)
 }
