@@ -5,7 +5,7 @@
  */
 import { CollabgateError, RecordValidationError } from '../errors.js'
 import type { EvaluatorKind, PolicySet } from '../decide/policy-set.js'
-import type { Decision, Policy } from '../model.js'
+import type { Decision, Policy, PolicyRecord } from '../model.js'
 import { parsePath } from '../language/paths.js'
 import { AUDIT_ENTRY_VERSION } from './chain.js'
 import { readLogLines } from './read.js'
@@ -157,23 +157,30 @@ function sameJson(a: unknown, b: unknown): boolean {
   }
   const ka = Object.keys(a)
   const ob = b as Record<string, unknown>
-  return ka.length === Object.keys(ob).length && ka.every((k) => Object.hasOwn(ob, k) && sameJson((a as Record<string, unknown>)[k], ob[k]))
+  const oa = a as Record<string, unknown>
+  return ka.length === Object.keys(ob).length && ka.every((k) => Object.hasOwn(ob, k) && sameJson(oa[k], ob[k]))
 }
+
+const describe = (err: unknown): string =>
+  `${err instanceof CollabgateError ? err.code + ': ' : ''}${err instanceof Error ? err.message : String(err)}`
 
 const refuse = (reason: ReplayRefusal, message: string): ReplayResult => ({ status: 'not-replayable', reason, message })
 
 /** Decides one logged entry again and compares; never throws for a bad entry (it is not replayable, and why). */
 export async function replayEntry(set: PolicySet, entry: unknown, options: ReplayOptions = {}): Promise<ReplayResult> {
-  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return refuse('not-an-entry', 'not a JSON object')
+  const isObject = entry !== null && typeof entry === 'object' && !Array.isArray(entry)
+  if (!isObject) return refuse('not-an-entry', 'not a JSON object')
   const e = entry as Record<string, unknown>
   const own = (k: string): unknown => (Object.hasOwn(e, k) ? e[k] : undefined)
   const [policyId, version, digest, asOf] = [text(e, 'policy'), text(e, 'version'), text(e, 'digest'), text(e, 'asOf')]
   if (policyId === undefined || version === undefined || digest === undefined || asOf === undefined)
     return refuse('not-an-entry', 'the entry lacks its policy, version, digest or asOf')
-  if (own('v') === undefined) return refuse('format-1', 'an entry of format 1 (no "v") logged no facts: it cannot be decided again')
-  if (own('v') !== AUDIT_ENTRY_VERSION) return refuse('not-an-entry', `unknown entry format v=${JSON.stringify(own('v'))}`)
+  const v = own('v')
+  if (v === undefined) return refuse('format-1', 'an entry of format 1 (no "v") logged no facts to decide again from')
+  if (v !== AUDIT_ENTRY_VERSION) return refuse('not-an-entry', `unknown entry format v=${JSON.stringify(v)}`)
   const facts = own('facts')
-  if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) return refuse('no-facts', 'the entry has no facts object')
+  const hasFacts = facts !== null && typeof facts === 'object' && !Array.isArray(facts)
+  if (!hasFacts) return refuse('no-facts', 'the entry has no facts object')
   let policy: Policy
   try {
     policy = set.select(policyId, asOf, version)
@@ -182,13 +189,11 @@ export async function replayEntry(set: PolicySet, entry: unknown, options: Repla
       const known = set.policies.some((p) => p.id === policyId)
       return refuse(known ? 'version-missing' : 'policy-missing', `not replayable: ${err.message}`)
     }
-    return refuse('error', `not replayable: ${err instanceof CollabgateError ? err.code + ': ' : ''}${(err as Error).message}`)
+    return refuse('error', `not replayable: ${describe(err)}`)
   }
+  const other = (has: string, logged: string) => `${policyId}@${version} has digest ${has}, the entry ${logged}`
   if (policy.digest !== digest)
-    return refuse(
-      'digest-mismatch',
-      `not replayable: the folder holds other content: ${policyId}@${version} has digest ${policy.digest}, the entry ${digest}`,
-    )
+    return refuse('digest-mismatch', `not replayable: the folder holds other content: ${other(policy.digest, digest)}`)
   const schema = own('schema') as { version?: unknown; digest?: unknown } | undefined
   const folderSchema = policy.record.schema
   if (schema !== undefined && (schema.version !== folderSchema.version || schema.digest !== folderSchema.digest))
@@ -199,23 +204,21 @@ export async function replayEntry(set: PolicySet, entry: unknown, options: Repla
     )
   // a log given no `reads` (PolicySet.auditContext) writes facts {}: nothing to decide from
   if (!Object.hasOwn(facts, policy.record.idField))
-    return refuse('no-facts', `not replayable: the facts lack the record's id field ${policy.record.idField}: the log kept no record data`)
+    return refuse('no-facts', `not replayable: no ${policy.record.idField} in the facts: the log kept no record data`)
   const masked = own('masked')
   if (Array.isArray(masked)) {
     for (const m of masked as unknown[]) {
       const pointer = m !== null && typeof m === 'object' ? (m as Record<string, unknown>)['pointer'] : undefined
       if (typeof pointer !== 'string' || readsPointer(policy, pointer)) {
         const action = (m as Record<string, unknown> | null)?.['action']
-        return refuse(
-          'masked-fact',
-          `not replayable: the rules of ${policyId}@${version} read ${String(pointer)}, which the log masked (${String(action)})`,
-        )
+        const read = `the rules of ${policyId}@${version} read ${String(pointer)}`
+        return refuse('masked-fact', `not replayable: ${read}, which the log masked (${String(action)})`)
       }
     }
   }
   let decision: Decision
   try {
-    decision = await set.decide(facts, {
+    decision = await set.decide(facts as PolicyRecord, {
       policy: policyId,
       version,
       digest,
@@ -231,7 +234,7 @@ export async function replayEntry(set: PolicySet, entry: unknown, options: Repla
         `not replayable: the logged facts fail the record schema: ${p ? `${p.pointer || '/'}: ${p.message}` : ''}`,
       )
     }
-    return refuse('error', `not replayable: ${err instanceof CollabgateError ? err.code + ': ' : ''}${(err as Error).message}`)
+    return refuse('error', `not replayable: ${describe(err)}`)
   }
   const replayed = comparedOf(decision)
   const logged: ReplayedDecision = { subject: own('subject'), outcome: own('outcome'), reasons: own('reasons') ?? null }
@@ -239,7 +242,7 @@ export async function replayEntry(set: PolicySet, entry: unknown, options: Repla
   return { status: 'differs', logged, replayed }
 }
 
-/** Replays entries (parsed log lines, or entries with their file and line) and reports every one that is not identical. */
+/** Replays entries (parsed log lines, or entries with their file and line) and reports each one not identical. */
 export async function replayAuditLog(
   set: PolicySet,
   entries: Iterable<unknown> | AsyncIterable<unknown>,
@@ -279,8 +282,11 @@ const LOCATED = Symbol('located')
 const isLocated = (item: unknown): item is LocatedEntry =>
   item !== null && typeof item === 'object' && (item as Record<symbol, unknown>)[LOCATED] === true
 
-/** Replays log files (one chain, in order): each line's entry, reported with its file and line. Throws E_IO for a file it cannot read. */
-export function replayAuditFiles(set: PolicySet, files: readonly string[], options: ReplayOptions = {}): Promise<ReplayReport> {
+/** A replay under way. */
+type ReplayRun = Promise<ReplayReport>
+
+/** Replays log files (one chain, in order), naming each entry by file and line; E_IO for a file it cannot read. */
+export function replayAuditFiles(set: PolicySet, files: readonly string[], options?: ReplayOptions): ReplayRun {
   return replayAuditLog(set, located(files), options)
 }
 

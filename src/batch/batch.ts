@@ -10,7 +10,7 @@ import { CollabgateError } from '../errors.js'
 import { assertAsOf } from '../decide/decide.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
 import { recordDecision, type DecisionSink } from '../audit/audit.js'
-import { decideBlock, type BlockBytes, type BlockOutcome } from './decide-lines.js'
+import { decideBlock, type BlockBytes, type BlockOutcome, type KeptDecision } from './decide-lines.js'
 import { byteBlocks, splitBlock, type InputBlock } from './byte-blocks.js'
 import { DEFAULT_MAX_LINE_CHARS, lineBlocks, type InputLine } from './lines.js'
 import { WORKER_MAX_LINE_BYTES, WorkerPool } from './pool.js'
@@ -180,8 +180,8 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
     const outcome = await inFlight.get(next)!
     inFlight.delete(next++)
     // started together, so a durable log flushes the block's entries as one group; in input order
-    if (audit && outcome.kept)
-      await Promise.all(outcome.kept.map((k) => recordDecision(audit, k.decision, k.record, set.auditContext(k.decision))))
+    const log = (k: KeptDecision) => recordDecision(audit!, k.decision, k.record, set.auditContext(k.decision))
+    if (audit && outcome.kept) await Promise.all(outcome.kept.map(log))
     summary.lines += outcome.decided + outcome.failed
     summary.decided += outcome.decided
     summary.failed += outcome.failed

@@ -125,5 +125,7 @@ export function decideBlock(
     if (!out.ok) failed++
     text += out.json + '\n'
   }
-  return kept ? { text, decided: lines.length - failed, failed, kept } : { text, decided: lines.length - failed, failed }
+  const outcome: BlockOutcome = { text, decided: lines.length - failed, failed }
+  if (kept) outcome.kept = kept
+  return outcome
 }

@@ -40,6 +40,6 @@ parentPort?.on('message', (message: BlockRequest | ReleaseRequest) => {
     return
   }
   const { buffer, length } = encode(outcome.text)
-  const kept = outcome.kept ? { kept: outcome.kept } : {}
-  parentPort?.postMessage({ seq: message.seq, decided: outcome.decided, failed: outcome.failed, buffer, length, ...kept }, [buffer])
+  const answer = { seq: message.seq, decided: outcome.decided, failed: outcome.failed, buffer, length }
+  parentPort?.postMessage(outcome.kept ? { ...answer, kept: outcome.kept } : answer, [buffer])
 })

@@ -55,7 +55,7 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.OK
   }
   const format = formatOption(values.format, ['text', 'json'])
-  if (positionals.length === 0) throw new UsageError('audit verify needs at least one LOG file (collabgate audit --help)')
+  if (positionals.length === 0) throw new UsageError('audit verify needs a LOG file (collabgate audit --help)')
   if ((values.checkpoints === undefined) !== (values.key === undefined))
     throw new UsageError('--checkpoints and --key go together: the key is what makes a checkpoint evidence')
   for (const file of positionals) await statArg(file)

@@ -169,7 +169,8 @@ async function auditOptions(values: {
   const cp = [values.checkpoints, values['checkpoint-key'], values.origin]
   if (values.audit === undefined) {
     if (mode !== undefined) throw new UsageError('--audit-mode applies to --audit FILE')
-    if (cp.some((v) => v !== undefined)) throw new UsageError('--checkpoints, --checkpoint-key and --origin apply to --audit FILE')
+    const signing = '--checkpoints, --checkpoint-key and --origin'
+    if (cp.some((v) => v !== undefined)) throw new UsageError(`${signing} apply to --audit FILE`)
     return undefined
   }
   if (mode !== undefined && mode !== 'buffered' && mode !== 'durable')
@@ -202,7 +203,8 @@ function auditLost(io: Io, log: AuditLog): boolean {
   if (health.failed === 0 && health.healthy) return false
   const why = health.reason === undefined ? '' : ` (${health.reason})`
   // a buffered stream may take an entry and fail after: then nothing was refused, yet nothing is on disk
-  const lost = health.failed > 0 ? `refused ${health.failed.toLocaleString('en-US')} entr${health.failed === 1 ? 'y' : 'ies'}` : 'failed'
+  const refused = `refused ${health.failed.toLocaleString('en-US')} entr${health.failed === 1 ? 'y' : 'ies'}`
+  const lost = health.failed > 0 ? refused : 'failed'
   io.stderr(`collabgate: the decision log ${lost}${why}: not every decision printed is logged\n`)
   return true
 }

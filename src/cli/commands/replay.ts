@@ -50,9 +50,11 @@ export async function replayCommand(argv: string[], io: Io): Promise<number> {
   }
   const format = formatOption(values.format, ['text', 'json'])
   const evaluator = values.evaluator
-  if (evaluator !== 'compiled' && evaluator !== 'engine') throw new UsageError(`--evaluator must be compiled or engine, not ${evaluator}`)
+  const known = evaluator === 'compiled' || evaluator === 'engine'
+  if (!known) throw new UsageError(`--evaluator must be compiled or engine, not ${evaluator}`)
   const maxText = values['max-listed']
-  if (maxText !== undefined && !/^\d{1,9}$/.test(maxText)) throw new UsageError(`--max-listed must be a whole number, not ${maxText}`)
+  const maxValid = maxText === undefined || /^\d{1,9}$/.test(maxText)
+  if (!maxValid) throw new UsageError(`--max-listed must be a whole number, not ${maxText}`)
   if (positionals.length === 0) throw new UsageError('replay needs at least one LOG file (collabgate replay --help)')
   for (const file of positionals) await statArg(file)
   let set: PolicySet
@@ -69,17 +71,20 @@ export async function replayCommand(argv: string[], io: Io): Promise<number> {
   return report.differs === 0 && report.notReplayable === 0 ? EXIT.OK : EXIT.FAILED
 }
 
-const where = (i: ReplayItem): string => `${i.file === undefined ? `entry ${i.index}` : `${i.file}:${i.line}`}${i.id ? ` (${i.id})` : ''}`
+const where = (i: ReplayItem): string => {
+  const at = i.file === undefined ? `entry ${i.index}` : `${i.file}:${i.line}`
+  return i.id ? `${at} (${i.id})` : at
+}
 
 const brief = (d: { outcome: unknown; reasons: unknown }): string => {
-  const rules = Array.isArray(d.reasons) ? d.reasons.map((r) => String((r as { rule?: unknown } | null)?.rule)).join(', ') : '?'
+  const ruleOf = (r: unknown) => String((r as { rule?: unknown } | null)?.rule)
+  const rules = Array.isArray(d.reasons) ? d.reasons.map(ruleOf).join(', ') : '?'
   return `${String(d.outcome)} [${rules}]`
 }
 
 function replayText(r: ReplayReport): string {
-  const lines = [
-    `replayed ${r.entries} entr${r.entries === 1 ? 'y' : 'ies'}: ${r.identical} identical, ${r.differs} differ, ${r.notReplayable} not replayable`,
-  ]
+  const counts = `${r.identical} identical, ${r.differs} differ, ${r.notReplayable} not replayable`
+  const lines = [`replayed ${r.entries} entr${r.entries === 1 ? 'y' : 'ies'}: ${counts}`]
   for (const [reason, n] of Object.entries(r.refusals)) lines.push(`  ${reason}: ${n}`)
   for (const i of r.items) {
     if (i.status === 'differs') {
