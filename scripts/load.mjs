@@ -49,7 +49,7 @@ const rounds = Number(values.rounds)
 const connections = Number(values.connections ?? (values.faults ? 6 : 16))
 // plain mode runs every log mode in turn by default (`each`); the fault harness runs durable by default
 const auditMode = values['audit-mode'] ?? (values.faults ? 'durable' : 'each')
-// masked: buffered, over a copy of the folder whose collabgate.yaml masks three application fields (redact, hash, remove)
+// masked: buffered, over a copy of the folder whose collabgate.yaml masks three application fields
 const MODES = ['none', 'buffered', 'durable', 'masked']
 if (
   !(duration > 0 && duration <= 600) ||
@@ -60,7 +60,8 @@ if (
   !(Number(values['recover-timeout-ms']) >= 1000 && Number(values['recover-timeout-ms']) <= 120_000)
 ) {
   process.stderr.write(
-    'usage: node scripts/load.mjs [--duration 1..600] [--rounds 1..20] [--connections 1..1024] [--audit-mode each|durable|buffered|masked|none] [--json] [--faults [--only NAME,…] [--trust]]\n',
+    'usage: node scripts/load.mjs [--duration 1..600] [--rounds 1..20] [--connections 1..1024] ' +
+      '[--audit-mode each|durable|buffered|masked|none] [--json] [--faults [--only NAME,…] [--trust]]\n',
   )
   process.exit(2)
 }
@@ -89,14 +90,16 @@ if (values.faults) {
   // rounds interleave the modes, so a slow spell of the shared machine falls on all of them alike
   for (let round = 1; round <= rounds; round++)
     for (const mode of modes) {
-      if (modes.length > 1 || rounds > 1) say(`--- audit mode ${mode}${rounds > 1 ? `, round ${round} of ${rounds}` : ''}`)
+      const of = rounds > 1 ? `, round ${round} of ${rounds}` : ''
+      if (modes.length > 1 || rounds > 1) say(`--- audit mode ${mode}${of}`)
       runs.push(await plainLoad(mode))
     }
   const ok = runs.every((r) => r.ok)
   if (runs.length > 1) {
     const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
-    const rate = (mode) => median(runs.filter((r) => r.summary?.audit_mode === mode).map((r) => r.summary.requests_per_s))
-    const p99 = (mode) => median(runs.filter((r) => r.summary?.audit_mode === mode).map((r) => r.summary.p99_ms))
+    const of = (mode) => runs.filter((r) => r.summary?.audit_mode === mode).map((r) => r.summary)
+    const rate = (mode) => median(of(mode).map((s) => s.requests_per_s))
+    const p99 = (mode) => median(of(mode).map((s) => s.p99_ms))
     const base = rate('buffered')
     say(`--- throughput by audit mode${rounds > 1 ? ` (median of ${rounds} rounds)` : ''}, as a ratio to buffered`)
     for (const mode of modes) {
@@ -131,7 +134,7 @@ async function plainLoad(auditMode) {
     const declaration = join(policiesDir, 'collabgate.yaml')
     const schemas = '      1.0.0: records/application.v1.0.0.schema.json\n'
     const yaml = readFileSync(declaration, 'utf8')
-    if (!yaml.includes(schemas)) throw new Error('collabgate.yaml no longer has the line this script adds masking after')
+    if (!yaml.includes(schemas)) throw new Error('collabgate.yaml lacks the line this script adds masking after')
     const mask = [
       '    audit:',
       '      mask:',
@@ -143,6 +146,8 @@ async function plainLoad(auditMode) {
     writeFileSync(declaration, yaml.replace(schemas, schemas + mask))
   }
   const auditFile = join(work, 'decisions.ndjson')
+  // masked is buffered over the masked copy
+  const serviceMode = auditMode === 'masked' ? 'buffered' : auditMode
   const original = readFileSync(join(policiesDir, OLD_FILE), 'utf8')
   if (!original.includes('version: 1.0.0') || !original.includes('  from: "2023-09-18"'))
     throw new Error(`${OLD_FILE} no longer has the lines this script edits`)
@@ -167,7 +172,7 @@ async function plainLoad(auditMode) {
       // the load generator is one address with many keep-alive connections, idle between its requests
       '--max-idle-per-ip',
       String(connections + 16),
-      ...(auditMode === 'none' ? [] : ['--audit', auditFile, '--audit-mode', auditMode === 'durable' ? 'durable' : 'buffered']),
+      ...(auditMode === 'none' ? [] : ['--audit', auditFile, '--audit-mode', serviceMode]),
       // the copy is a scratch folder of drafts on purpose: no lock (the fault harness serves a locked one)
       '--no-require-lock',
     ],
