@@ -21,8 +21,11 @@ export const body = (n: number): EntryBody => ({
   asOf: '2026-11-24',
 })
 
+/** Where a chain goes on from: the seq and line hash of the entry before. */
+export type ChainHead = { seq: number; prev: string }
+
 /** Lines of a chain: each entry gets v, seq and prev (GENESIS, or `from` to continue another file's chain). */
-export function chainLines(bodies: readonly EntryBody[], from: { seq: number; prev: string } = { seq: 0, prev: GENESIS }): string[] {
+export function chainLines(bodies: readonly EntryBody[], from: ChainHead = { seq: 0, prev: GENESIS }): string[] {
   const lines: string[] = []
   let prev = from.prev
   bodies.forEach((b, i) => {
@@ -41,8 +44,9 @@ export function keyPair(): { privateKey: KeyObject; publicKey: KeyObject; public
 }
 
 /** A checkpoints-file line for the chain's first `size` lines. */
-export function checkpointLine(lines: readonly string[], size: number, key: KeyObject, origin = 'test.example/decisions'): string {
-  return formatCheckpoint(signCheckpoint({ origin, size, head: lineHash(lines[size - 1]!), time: '2026-11-24T12:00:00.000Z' }, key))
+export function checkpointLine(lines: readonly string[], size: number, key: KeyObject, origin = 'example/log'): string {
+  const time = '2026-11-24T12:00:00.000Z'
+  return formatCheckpoint(signCheckpoint({ origin, size, head: lineHash(lines[size - 1]!), time }, key))
 }
 
 /**

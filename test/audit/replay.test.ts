@@ -57,7 +57,8 @@ async function logged(count: number, limit: number): Promise<EntryBody[]> {
 const entries = (bodies: readonly EntryBody[]) => chainLines(bodies).map((l) => JSON.parse(l) as unknown)
 
 describe('replay: logged decisions of the shipped policies decide again identically', () => {
-  it('10,000 decisions written by the AuditLog (three policies, four dates across 2026-12-01, both evaluators), replayed by each evaluator', async () => {
+  // three policies, four dates across the 2026-12-01 switch, logged by both evaluators, replayed by each
+  it('10,000 decisions written by the AuditLog replay identically', async () => {
     const file = join(dir, 'decisions.ndjson')
     const log = createAuditLog(file)
     const logged = withAudit(set, log)
@@ -82,7 +83,8 @@ describe('replay: logged decisions of the shipped policies decide again identica
     ])
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean)
     // the mix has adverse decisions with evidence, not only clean ones
-    expect(lines.filter((l) => (JSON.parse(l) as { reasons: unknown[] }).reasons.length > 0).length).toBeGreaterThan(1000)
+    const adverse = lines.filter((l) => (JSON.parse(l) as { reasons: unknown[] }).reasons.length > 0)
+    expect(adverse.length).toBeGreaterThan(1000)
     expect((await verifyAuditLog([file])).ok).toBe(true)
     for (const evaluator of ['compiled', 'engine'] as const) {
       const report = await replayAuditFiles(set, [file], { evaluator })
@@ -105,7 +107,8 @@ describe('replay: what it reports', () => {
     const bodies = await logged(1, 1)
     const withReasons = bodies[0]!
     const reasons = withReasons.reasons as { evidence: unknown[] }[]
-    const changed = reasons.length > 0 ? reasons.map((x) => ({ ...x, evidence: [] })) : [{ rule: 'X', outcome: 'reject', evidence: [] }]
+    const invented = [{ rule: 'X', outcome: 'reject', evidence: [] }]
+    const changed = reasons.length > 0 ? reasons.map((x) => ({ ...x, evidence: [] })) : invented
     expect((await replayAuditLog(set, entries([{ ...withReasons, reasons: changed }]))).differs).toBe(1)
   })
 
@@ -115,17 +118,21 @@ describe('replay: what it reports', () => {
       ...entries([(await logged(1, 1))[0]!].map((b) => ({ ...b, policy: 'nobody.policy' }))),
       ...entries([(await logged(1, 1))[0]!].map((b) => ({ ...b, digest: 'sha256:' + 'b'.repeat(64) }))),
     ])
-    expect(r.items.map((i) => i.status === 'not-replayable' && i.reason)).toEqual(['version-missing', 'policy-missing', 'digest-mismatch'])
-    expect(r.items[2]).toMatchObject({ message: expect.stringMatching(/^not replayable: the folder holds other content/) })
+    const reasons = r.items.map((i) => i.status === 'not-replayable' && i.reason)
+    expect(reasons).toEqual(['version-missing', 'policy-missing', 'digest-mismatch'])
+    const otherContent = /^not replayable: the folder holds other content/
+    expect(r.items[2]).toMatchObject({ message: expect.stringMatching(otherContent) })
     expect(r.refusals).toEqual({ 'version-missing': 1, 'policy-missing': 1, 'digest-mismatch': 1 })
   })
 
   it('a masked fact the rules read is not replayable; a masked pointer they do not read changes nothing', async () => {
     const b = (await logged(2, 20)).find((x) => x.policy === TERMINATION) // termination reads /incidents
-    const read = await replayAuditLog(set, entries([{ ...b!, masked: [{ pointer: '/incidents/0/type', action: 'redact' }] }]))
+    const masking = (pointer: string, action: string) => entries([{ ...b!, masked: [{ pointer, action }] }])
+    const read = await replayAuditLog(set, masking('/incidents/0/type', 'redact'))
     expect(read.items[0]).toMatchObject({ status: 'not-replayable', reason: 'masked-fact' })
-    expect(read.items[0]).toMatchObject({ message: expect.stringMatching(/read \/incidents\/0\/type, which the log masked \(redact\)/) })
-    const unread = await replayAuditLog(set, entries([{ ...b!, masked: [{ pointer: '/notes/secret', action: 'remove' }] }]))
+    const message = /read \/incidents\/0\/type, which the log masked \(redact\)/
+    expect(read.items[0]).toMatchObject({ message: expect.stringMatching(message) })
+    const unread = await replayAuditLog(set, masking('/notes/secret', 'remove'))
     expect(unread.identical).toBe(1)
   })
 
@@ -133,7 +140,7 @@ describe('replay: what it reports', () => {
     const [b] = await logged(1, 1)
     const { facts: _facts, ...noFacts } = b!
     const r = await replayAuditLog(set, [
-      { id: 'x', policy: TERMINATION, version: '1.0.0', digest: b!.digest, asOf: '2026-11-24', outcome: 'no_action', rules: [] },
+      { id: 'x', policy: TERMINATION, version: '1.0.0', digest: b!.digest, asOf: '2026-11-24', outcome: 'no_action' },
       ...entries([noFacts]),
       ...entries([{ ...b!, facts: {} }]),
       ...entries([{ ...b!, facts: { ...(b!.facts as object), incidents: 'not a list' } }]),
@@ -148,7 +155,7 @@ describe('replay: what it reports', () => {
       'not-an-entry',
       'not-an-entry',
     ])
-    expect(r.items[2]).toMatchObject({ message: expect.stringMatching(/lack the record's id field/) })
+    expect(r.items[2]).toMatchObject({ message: expect.stringMatching(/no applicationId in the facts/) })
     expect(r.items[3]).toMatchObject({ message: expect.stringMatching(/\/incidents: /) })
   })
 
@@ -172,7 +179,7 @@ describe('replay: what it reports', () => {
 })
 
 describe('PolicySet: loggedFacts', () => {
-  it('decides a record of the facts a policy reads, which the record schema alone refuses, and still checks types', async () => {
+  it('decides from the facts a policy reads, which the record schema alone refuses, still checking types', async () => {
     const b = (await logged(1, 2)).find((x) => x.policy === API_ACCESS) // api-access reads review (and category) alone
     const facts = b!.facts as PolicyRecord
     expect(facts).not.toHaveProperty('applicant')
@@ -181,14 +188,16 @@ describe('PolicySet: loggedFacts', () => {
     expect((await set.decide(facts, { ...options, loggedFacts: true })).outcome).toBe(b!.outcome)
     expect(set.decideSync(facts, { ...options, loggedFacts: true }).outcome).toBe(b!.outcome)
     const wrong = { ...facts, [Object.keys(facts)[0]!]: 12345 }
-    await expect(set.decide(wrong, { ...options, loggedFacts: true })).rejects.toMatchObject({ code: 'E_RECORD_INVALID' })
-    expect(() => set.assertRecord({ unknownField: 1 }, { ...options, loggedFacts: true })).toThrow(/unknownField|additional/i)
+    const replaying = { ...options, loggedFacts: true }
+    await expect(set.decide(wrong, replaying)).rejects.toMatchObject({ code: 'E_RECORD_INVALID' })
+    expect(() => set.assertRecord({ unknownField: 1 }, replaying)).toThrow(/unknownField|additional/i)
   })
 
   it('policyReads names every fact a shipped version reads, with its path', () => {
     const onboarding = set.select(ONBOARDING, '2026-11-24')
     const facts = new Set(policyReads(onboarding).map((r) => r[0]))
-    expect([...facts]).toEqual(expect.arrayContaining(['applicant', 'submittedAt', 'review', 'security', 'product', 'account']))
+    const expected = ['applicant', 'submittedAt', 'review', 'security', 'product', 'account']
+    expect([...facts]).toEqual(expect.arrayContaining(expected))
     expect(policyReads(onboarding)).toContainEqual(['applicant', 'legalName'])
   })
 })

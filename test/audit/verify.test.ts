@@ -65,7 +65,7 @@ describe('audit verify: each kind of tampering names its line', () => {
     lines[3] = lines[3]!.replace('"outcome":"no_action"', '"outcome":"terminate"')
     const r = await verify(lines)
     expect(only(r)).toEqual(['edited decisions.ndjson:4'])
-    expect(r.findings[0]!.message).toMatch(/decisions\.ndjson:4 was edited: its hash no longer matches the prev of .*:5/)
+    expect(r.findings[0]!.message).toMatch(/ndjson:4 was edited: its hash no longer matches the prev of .*:5$/)
   })
 
   it('an edited seq: the line itself', async () => {
@@ -129,7 +129,8 @@ describe('audit verify: each kind of tampering names its line', () => {
 
   it('a log cut short before its last checkpoint: the last line left, and the checkpoint', async () => {
     const lines = ten()
-    const r = await verify(lines.slice(0, 6), [checkpointLine(lines, 4, key.privateKey), checkpointLine(lines, 9, key.privateKey)])
+    const cps = [checkpointLine(lines, 4, key.privateKey), checkpointLine(lines, 9, key.privateKey)]
+    const r = await verify(lines.slice(0, 6), cps)
     expect(only(r)).toEqual(['truncated decisions.ndjson:6'])
     expect(r.findings[0]!.message).toMatch(/ends at seq 6 .* signed at size 9: entries 7\.\.9 were cut off/)
     expect(r.findings[0]!.checkpoint).toMatchObject({ line: 2, size: 9 })
@@ -138,7 +139,8 @@ describe('audit verify: each kind of tampering names its line', () => {
   it('a checkpoint signed by another key: the checkpoints file line', async () => {
     const lines = ten()
     const other = keyPair()
-    const r = await verify(lines, [checkpointLine(lines, 5, key.privateKey), checkpointLine(lines, 10, other.privateKey)])
+    const cps = [checkpointLine(lines, 5, key.privateKey), checkpointLine(lines, 10, other.privateKey)]
+    const r = await verify(lines, cps)
     expect(only(r)).toEqual(['checkpoint-signature checkpoints.ndjson:2'])
     expect(r.findings[0]!.message).toMatch(/not signed by the given key: its keyid is /)
     expect(r.checkpoints).toMatchObject({ read: 2, verified: 1 })

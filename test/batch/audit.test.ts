@@ -26,11 +26,14 @@ describe('decideNdjson with audit', () => {
   it.each([0, 2])('workers %i: every decided line is logged once, in order, with its record', async (workers) => {
     const logged: [string, string][] = []
     const sink: DecisionSink = {
-      write: (d: Decision, record) =>
-        void logged.push([d.subject.id, String(record[d.subject.kind === 'application' ? 'applicationId' : 'developerId'])]),
+      write: (d: Decision, record) => {
+        const idField = d.subject.kind === 'application' ? 'applicationId' : 'developerId'
+        logged.push([d.subject.id, String(record[idField])])
+      },
     }
     let out = ''
-    const summary = await decideNdjson(set, lines(300), (t) => void (out += t), { asOf: '2026-11-24', workers, blockLines: 7, audit: sink })
+    const options = { asOf: '2026-11-24', workers, blockLines: 7, audit: sink }
+    const summary = await decideNdjson(set, lines(300), (t) => void (out += t), options)
     const answered = out
       .trimEnd()
       .split('\n')
@@ -50,7 +53,8 @@ describe('decideNdjson with audit', () => {
       commit: () => (++calls > 20 ? Promise.reject(new Error('ENOSPC')) : Promise.resolve()),
     }
     let out = ''
-    const run = decideNdjson(set, lines(100), (t) => void (out += t), { asOf: '2026-11-24', workers: 0, blockLines: 10, audit: sink })
+    const options = { asOf: '2026-11-24', workers: 0, blockLines: 10, audit: sink }
+    const run = decideNdjson(set, lines(100), (t) => void (out += t), options)
     await expect(run).rejects.toSatisfy((e: unknown) => e instanceof CollabgateError && e.code === 'E_AUDIT_FAILED')
     // the blocks logged before the failure were written; the block whose entry failed, and all after it, were not
     const decidedOut = out.split('\n').filter((l) => l.startsWith('{"policy"')).length

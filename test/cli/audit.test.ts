@@ -1,4 +1,4 @@
-/** The decision log from the command line: decide --audit writes it, audit verify checks it, replay decides it again. */
+/** The decision log from the command line: decide --audit writes it, audit verify checks it, replay decides again. */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -52,12 +52,13 @@ describe('decide --audit', () => {
   it.each([
     ['2', 'durable'],
     ['0', 'buffered'],
-  ])('batch mode (--workers %s, %s): one entry per decided line, in input order, none for an error line', async (workers, mode) => {
+  ])('batch (--workers %s, %s): an entry per decided line, in order', async (workers, mode) => {
     const log = join(dir, 'decisions.ndjson')
     const input = join(dir, 'in.ndjson')
     const lines = readFileSync(RECORDS, 'utf8').split('\n').filter(Boolean)
     writeFileSync(input, [...lines, 'not json', ...lines].join('\n') + '\n')
-    const r = await cli(['decide', '--ndjson', '--as-of', '2026-11-24', '--workers', workers, '--audit', log, '--audit-mode', mode, input])
+    const logging = ['--audit', log, '--audit-mode', mode]
+    const r = await cli(['decide', '--ndjson', '--as-of', '2026-11-24', '--workers', workers, ...logging, input])
     expect(r.code).toBe(1) // the line that is not JSON
     const answers = r.stdout
       .split('\n')
@@ -70,10 +71,11 @@ describe('decide --audit', () => {
 
   it('durable: a log that cannot be written prints no decision and exits 2 (E_AUDIT_FAILED)', async () => {
     if (!existsSync('/dev/full')) return
-    const single = await cli(['decide', '--as-of', '2026-11-24', '--audit', '/dev/full', '--audit-mode', 'durable', APP])
+    const full = ['--audit', '/dev/full', '--audit-mode', 'durable']
+    const single = await cli(['decide', '--as-of', '2026-11-24', ...full, APP])
     expect([single.code, single.stdout]).toEqual([2, ''])
     expect(single.stderr).toMatch(/E_AUDIT_FAILED/)
-    const batch = await cli(['decide', '--ndjson', '--as-of', '2026-11-24', '--audit', '/dev/full', '--audit-mode', 'durable', RECORDS])
+    const batch = await cli(['decide', '--ndjson', '--as-of', '2026-11-24', ...full, RECORDS])
     expect([batch.code, batch.stdout]).toEqual([2, ''])
     expect(batch.stderr).toMatch(/E_AUDIT_FAILED/)
   })
@@ -95,9 +97,10 @@ describe('decide --audit', () => {
 })
 
 describe('made, verified and replayed from the command line', () => {
-  it('decide --audit (batch, workers, checkpoints) writes a log that audit verify accepts and replay decides again', async () => {
+  it('decide --audit (batch, workers, checkpoints) writes a log that verifies and replays', async () => {
     const key = keyPair()
-    const [log, cps, priv, pub] = ['decisions.ndjson', 'checkpoints.ndjson', 'audit.pem', 'audit.pub.pem'].map((f) => join(dir, f))
+    const names = ['decisions.ndjson', 'checkpoints.ndjson', 'audit.pem', 'audit.pub.pem']
+    const [log, cps, priv, pub] = names.map((f) => join(dir, f))
     writeFileSync(priv!, key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
     writeFileSync(pub!, key.publicPem)
     const input = join(dir, 'in.ndjson')
@@ -108,15 +111,17 @@ describe('made, verified and replayed from the command line', () => {
         .flat()
         .join('\n') + '\n',
     )
-    const signing = ['--audit', log!, '--checkpoints', cps!, '--checkpoint-key', priv!, '--origin', 'test.example/decisions']
-    const first = await cli(['decide', '--ndjson', '--as-of', '2026-11-24', '--workers', '2', '--audit-mode', 'durable', ...signing, input])
+    const signing = ['--audit', log!, '--checkpoints', cps!, '--checkpoint-key', priv!, '--origin', 'example/decisions']
+    const batch = ['--ndjson', '--as-of', '2026-11-24', '--workers', '2', '--audit-mode', 'durable']
+    const first = await cli(['decide', ...batch, ...signing, input])
     // a second run continues the chain of the file it finds
     const second = await cli(['decide', '--as-of', '2026-12-02', ...signing, APP])
     expect([first.code, first.stderr, second.code, second.stderr]).toEqual([0, '', 0, ''])
     expect(readFileSync(log!, 'utf8').split('\n').filter(Boolean)).toHaveLength(lines.length * 30 + 1)
     const verified = await cli(['audit', 'verify', '--checkpoints', cps!, '--key', pub!, '--format', 'json', log!])
     expect(verified.code).toBe(0)
-    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, firstSeq: 1, lastSeq: lines.length * 30 + 1, findings: [] })
+    const total = lines.length * 30 + 1
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, firstSeq: 1, lastSeq: total, findings: [] })
     const replayed = await cli(['replay', log!])
     expect([replayed.code, replayed.stdout]).toEqual([
       0,
@@ -133,7 +138,8 @@ describe('made, verified and replayed from the command line', () => {
     const mask = '    audit:\n      mask:\n        - { pointer: /applicant/legalName, action: redact }\n'
     writeFileSync(join(policies, 'collabgate.yaml'), yaml.replace(at, at + mask))
     const log = join(dir, 'decisions.ndjson')
-    const made = await cli(['decide', '--ndjson', '--policies', policies, '--no-lock', '--as-of', '2026-11-24', '--audit', log, RECORDS])
+    const folder = ['--policies', policies, '--no-lock']
+    const made = await cli(['decide', '--ndjson', ...folder, '--as-of', '2026-11-24', '--audit', log, RECORDS])
     expect([made.code, made.stderr]).toEqual([0, ''])
     const r = await cli(['replay', '--policies', policies, '--format', 'json', log])
     expect(r.code).toBe(1)
@@ -141,7 +147,8 @@ describe('made, verified and replayed from the command line', () => {
     // onboarding reads applicant.legalName: every entry whose legalName was masked (a record without one has none)
     const masked = logLines(log).filter((e) => 'masked' in e)
     expect(masked.length).toBeGreaterThan(3)
-    expect(report).toMatchObject({ entries: 10, identical: 10 - masked.length, refusals: { 'masked-fact': masked.length } })
+    const refusals = { 'masked-fact': masked.length }
+    expect(report).toMatchObject({ entries: 10, identical: 10 - masked.length, refusals })
   })
 
   it('refuses checkpoint options without --audit, or without each other', async () => {
@@ -179,7 +186,8 @@ describe('audit verify', () => {
     const ok = await cli(['audit', 'verify', '--checkpoints', cps, '--key', pub, log])
     expect([ok.code, ok.stderr]).toEqual([0, ''])
     expect(ok.stdout).toMatch(/ok: the chain is whole and every checkpoint matches/)
-    writeFileSync(log, ndjson(lines.map((l, i) => (i === 2 ? l.replace(/"outcome":"[a-z_]+"/, '"outcome":"approve"') : l))))
+    const edit = (l: string) => l.replace(/"outcome":"[a-z_]+"/, '"outcome":"approve"')
+    writeFileSync(log, ndjson(lines.map((l, i) => (i === 2 ? edit(l) : l))))
     const bad = await cli(['audit', 'verify', '--format', 'json', log])
     expect(bad.code).toBe(1)
     expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, findings: [{ kind: 'edited', file: log, line: 3 }] })
@@ -211,7 +219,8 @@ describe('replay', () => {
     const ok = await cli(['replay', log])
     expect([ok.code, ok.stderr]).toEqual([0, ''])
     expect(ok.stdout).toBe(`replayed ${lines.length} entries: ${lines.length} identical, 0 differ, 0 not replayable\n`)
-    writeFileSync(log, ndjson(lines.map((l, i) => (i === 4 ? l.replace(/"outcome":"[a-z_]+"/, '"outcome":"nonsense"') : l))))
+    const edit = (l: string) => l.replace(/"outcome":"[a-z_]+"/, '"outcome":"nonsense"')
+    writeFileSync(log, ndjson(lines.map((l, i) => (i === 4 ? edit(l) : l))))
     const engine = await cli(['replay', '--evaluator', 'engine', '--format', 'json', log])
     expect(engine.code).toBe(1)
     expect(JSON.parse(engine.stdout)).toMatchObject({ differs: 1, items: [{ status: 'differs', file: log, line: 5 }] })
