@@ -8,7 +8,9 @@
  * record, so every answer must be 2xx; the versions that answered are counted before and after.
  *
  * Options: --duration SECONDS (default 10), --connections N (default 16), --json (last stdout line
- * is one JSON object), --audit-mode durable|buffered|none (default durable, the service's default).
+ * is one JSON object), --audit-mode each|durable|buffered|masked|none (default each: every mode in turn,
+ * with throughput ratios to buffered; masked is buffered over a copy of the folder that masks three fields),
+ * --rounds N (default 1: each mode N times, interleaved; the ratios are of medians).
  * Exit 1 when a valid request failed or the valid version was never served.
  *
  * With --faults, runs the fault-injection harness instead (scripts/load-faults.mjs): each operator
@@ -31,9 +33,10 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '1' },
     connections: { type: 'string' },
     json: { type: 'boolean', default: false },
-    'audit-mode': { type: 'string', default: 'durable' },
+    'audit-mode': { type: 'string' },
     faults: { type: 'boolean', default: false },
     'hold-ms': { type: 'string', default: '1500' },
     'recover-timeout-ms': { type: 'string', default: '15000' },
@@ -42,17 +45,23 @@ const { values } = parseArgs({
   },
 })
 const duration = Number(values.duration)
+const rounds = Number(values.rounds)
 const connections = Number(values.connections ?? (values.faults ? 6 : 16))
-const auditMode = values['audit-mode']
+// plain mode runs every log mode in turn by default (`each`); the fault harness runs durable by default
+const auditMode = values['audit-mode'] ?? (values.faults ? 'durable' : 'each')
+// masked: buffered, over a copy of the folder whose collabgate.yaml masks three application fields
+const MODES = ['none', 'buffered', 'durable', 'masked']
 if (
   !(duration > 0 && duration <= 600) ||
+  !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 20) ||
   !(Number.isInteger(connections) && connections > 0 && connections <= 1024) ||
-  !['durable', 'buffered', 'none'].includes(auditMode) ||
+  !(values.faults ? ['durable', 'buffered', 'none'] : [...MODES, 'each']).includes(auditMode) ||
   !(Number(values['hold-ms']) >= 100 && Number(values['hold-ms']) <= 60_000) ||
   !(Number(values['recover-timeout-ms']) >= 1000 && Number(values['recover-timeout-ms']) <= 120_000)
 ) {
   process.stderr.write(
-    'usage: node scripts/load.mjs [--duration 1..600] [--connections 1..1024] [--audit-mode durable|buffered|none] [--json] [--faults [--only NAME,…] [--trust]]\n',
+    'usage: node scripts/load.mjs [--duration 1..600] [--rounds 1..20] [--connections 1..1024] ' +
+      '[--audit-mode each|durable|buffered|masked|none] [--json] [--faults [--only NAME,…] [--trust]]\n',
   )
   process.exit(2)
 }
@@ -76,10 +85,37 @@ if (values.faults) {
   // autocannon may keep sockets a moment after finishing: the script stops by itself
   setTimeout(() => process.exit(process.exitCode), 200).unref()
 } else {
-  await plainLoad()
+  const modes = auditMode === 'each' ? MODES : [auditMode]
+  const runs = []
+  // rounds interleave the modes, so a slow spell of the shared machine falls on all of them alike
+  for (let round = 1; round <= rounds; round++)
+    for (const mode of modes) {
+      const of = rounds > 1 ? `, round ${round} of ${rounds}` : ''
+      if (modes.length > 1 || rounds > 1) say(`--- audit mode ${mode}${of}`)
+      runs.push(await plainLoad(mode))
+    }
+  const ok = runs.every((r) => r.ok)
+  if (runs.length > 1) {
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
+    const of = (mode) => runs.filter((r) => r.summary?.audit_mode === mode).map((r) => r.summary)
+    const rate = (mode) => median(of(mode).map((s) => s.requests_per_s))
+    const p99 = (mode) => median(of(mode).map((s) => s.p99_ms))
+    const base = rate('buffered')
+    say(`--- throughput by audit mode${rounds > 1 ? ` (median of ${rounds} rounds)` : ''}, as a ratio to buffered`)
+    for (const mode of modes) {
+      if (rate(mode) === undefined) continue
+      const ratio = base ? (rate(mode) / base).toFixed(2) : '?'
+      say(`  ${mode.padEnd(10)} ${String(rate(mode)).padStart(6)}/s  p99 ${p99(mode)} ms  ×${ratio}`)
+    }
+  }
+  if (values.json) say(JSON.stringify(runs.length === 1 ? runs[0].summary : { runs: runs.map((r) => r.summary) }))
+  process.exitCode = ok ? 0 : 1
+  // autocannon may keep sockets a moment after finishing: the script stops by itself
+  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref()
 }
 
-async function plainLoad() {
+/** One load run with the service logging in `auditMode`; resolves to whether it passed and what it measured. */
+async function plainLoad(auditMode) {
   const ONBOARDING = 'creator-collaboration.us.onboarding'
   const OLD_FILE = `${ONBOARDING}.v1.0.0.yaml`
   const NEW_FILE = `${ONBOARDING}.v1.1.0.yaml`
@@ -94,7 +130,24 @@ async function plainLoad() {
     recursive: true,
     filter: (src) => !/\.v1\.1\.0\.|\.test\.yaml$|policies\.lock\.json$|test-records/.test(src),
   })
+  if (auditMode === 'masked') {
+    const declaration = join(policiesDir, 'collabgate.yaml')
+    const schemas = '      1.0.0: records/application.v1.0.0.schema.json\n'
+    const yaml = readFileSync(declaration, 'utf8')
+    if (!yaml.includes(schemas)) throw new Error('collabgate.yaml lacks the line this script adds masking after')
+    const mask = [
+      '    audit:',
+      '      mask:',
+      '        - { pointer: /applicant/legalName, action: redact }',
+      '        - { pointer: /applicant/contactEmail, action: hash }',
+      '        - { pointer: /security/statement, action: remove }',
+      '',
+    ].join('\n')
+    writeFileSync(declaration, yaml.replace(schemas, schemas + mask))
+  }
   const auditFile = join(work, 'decisions.ndjson')
+  // masked is buffered over the masked copy
+  const serviceMode = auditMode === 'masked' ? 'buffered' : auditMode
   const original = readFileSync(join(policiesDir, OLD_FILE), 'utf8')
   if (!original.includes('version: 1.0.0') || !original.includes('  from: "2023-09-18"'))
     throw new Error(`${OLD_FILE} no longer has the lines this script edits`)
@@ -119,13 +172,13 @@ async function plainLoad() {
       // the load generator is one address with many keep-alive connections, idle between its requests
       '--max-idle-per-ip',
       String(connections + 16),
-      ...(auditMode === 'none' ? [] : ['--audit', auditFile, '--audit-mode', auditMode]),
+      ...(auditMode === 'none' ? [] : ['--audit', auditFile, '--audit-mode', serviceMode]),
       // the copy is a scratch folder of drafts on purpose: no lock (the fault harness serves a locked one)
       '--no-require-lock',
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, COLLABGATE_TOKEN: token },
+      env: { ...process.env, COLLABGATE_TOKEN: token, COLLABGATE_AUDIT_HMAC_KEY: randomBytes(32).toString('hex') },
     },
   )
   const events = []
@@ -222,6 +275,9 @@ async function plainLoad() {
     child.kill(auditMode === 'durable' ? 'SIGKILL' : 'SIGTERM')
     await childExit
     const audited = auditMode === 'none' ? 0 : readFileSync(auditFile, 'utf8').split('\n').filter(Boolean).length
+    // the chain must hold under concurrent load: every line links to the one before it
+    const { verifyAuditLog } = await import(join(root, 'dist', 'index.js'))
+    const chain = auditMode === 'none' ? undefined : await verifyAuditLog([auditFile])
 
     const errors = result.non2xx + result.errors + result.timeouts
     const versionsServed = [
@@ -252,6 +308,8 @@ async function plainLoad() {
           ? null
           : Math.max(0, Object.values(answered).reduce((n, b) => n + Object.values(b).reduce((m, c) => m + c, 0), 0) - audited),
       serving_at_end: policies.policies.map((p) => `${p.id}@${p.version}`),
+      audit_chain_ok: chain === undefined ? null : chain.ok,
+      audit_masked_entries: auditMode === 'none' ? null : readFileSync(auditFile, 'utf8').split('"masked":').length - 1,
     }
 
     say(
@@ -261,19 +319,20 @@ async function plainLoad() {
     say(`onboarding versions that answered before the change: ${onboarding(answered.before)}`)
     say(`onboarding versions that answered while it was loading: ${onboarding(answered.during)}`)
     say(`onboarding versions that answered after the swap: ${onboarding(answered.after)}`)
-    say(`decision log: ${audited} lines`)
+    say(
+      `decision log: ${audited} lines` +
+        (chain === undefined ? '' : chain.ok ? ', chain verified' : `, chain BROKEN: ${chain.findings[0].message}`) +
+        (summary.audit_masked_entries ? `, ${summary.audit_masked_entries} with masked fields` : ''),
+    )
     for (const f of failures) say(`  failed: ${f.status} ${f.path} ${f.body}`)
     // a request that started just before the swap may answer just after it with 1.0.0: that is correct, so only 1.1.0 is required
-    const ok = errors === 0 && Object.keys(answered.after).includes(`${ONBOARDING}@1.1.0`)
+    const ok = errors === 0 && Object.keys(answered.after).includes(`${ONBOARDING}@1.1.0`) && chain?.ok !== false
     say(ok ? 'ok: no failed decision, invalid policy refused, new version served after the swap' : 'FAILED: see above')
-    if (values.json) say(JSON.stringify(summary))
-    process.exitCode = ok ? 0 : 1
+    return { ok, summary }
   } catch (err) {
     process.stderr.write(`load: ${err instanceof Error ? err.message : String(err)}\n`)
-    process.exitCode = 1
+    return { ok: false, summary: undefined }
   } finally {
     cleanup()
   }
-  // autocannon may keep sockets a moment after finishing: the script stops by itself
-  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref()
 }

@@ -121,6 +121,26 @@ export {
 } from './audit/audit.js'
 export { factsRead, type DecisionSource } from './decide/reads.js'
 export {
+  verifyAuditLog,
+  type AuditFinding,
+  type AuditFindingKind,
+  type AuditVerification,
+  type VerifyAuditOptions,
+} from './audit/verify.js'
+export {
+  replayAuditFiles,
+  replayAuditLog,
+  replayEntry,
+  type LocatedEntry,
+  type ReplayedDecision,
+  type ReplayItem,
+  type ReplayOptions,
+  type ReplayRefusal,
+  type ReplayReport,
+  type ReplayResult,
+} from './audit/replay.js'
+export { readLogLines, type LogLine } from './audit/read.js'
+export {
   runPolicyTestFiles,
   type EquivalentDeclaration,
   type PolicyTestCaseInput,

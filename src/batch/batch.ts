@@ -9,7 +9,8 @@ import { ownOptions } from '../own.js'
 import { CollabgateError } from '../errors.js'
 import { assertAsOf } from '../decide/decide.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
-import { decideBlock, type BlockBytes, type BlockOutcome } from './decide-lines.js'
+import { recordDecision, type DecisionSink } from '../audit/audit.js'
+import { decideBlock, type BlockBytes, type BlockOutcome, type KeptDecision } from './decide-lines.js'
 import { byteBlocks, splitBlock, type InputBlock } from './byte-blocks.js'
 import { DEFAULT_MAX_LINE_CHARS, lineBlocks, type InputLine } from './lines.js'
 import { WORKER_MAX_LINE_BYTES, WorkerPool } from './pool.js'
@@ -32,6 +33,12 @@ export interface BatchOptions extends DecideSyncOptions {
    * The output then ends with a whole line, and `lines` says how many input lines it answers.
    */
   signal?: AbortSignal
+  /**
+   * A decision log: every decided line gets one entry, in input order, before its output line is
+   * written. With a durable log, an entry that cannot be made durable fails the batch (E_AUDIT_FAILED)
+   * before that block's lines are written, so no output line lacks its entry.
+   */
+  audit?: DecisionSink
 }
 
 export interface BatchProgress {
@@ -135,12 +142,20 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
   if (options.digest !== undefined) decideOptions.digest = options.digest
   if (options.explain === true) decideOptions.explain = true
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS
+  const audit = options.audit
 
   const pool =
     workers > 0
       ? new WorkerPool(
           workers,
-          { policies: set.policies, subjects: set.subjectKinds, options: decideOptions, maxLineChars, bytes: sink.bytes },
+          {
+            policies: set.policies,
+            subjects: set.subjectKinds,
+            options: decideOptions,
+            maxLineChars,
+            bytes: sink.bytes,
+            keep: audit !== undefined,
+          },
           options.workerFile,
         )
       : undefined
@@ -164,6 +179,9 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
   const writeNext = async (): Promise<void> => {
     const outcome = await inFlight.get(next)!
     inFlight.delete(next++)
+    // started together, so a durable log flushes the block's entries as one group; in input order
+    const log = (k: KeptDecision) => recordDecision(audit!, k.decision, k.record, set.auditContext(k.decision))
+    if (audit && outcome.kept) await Promise.all(outcome.kept.map(log))
     summary.lines += outcome.decided + outcome.failed
     summary.decided += outcome.decided
     summary.failed += outcome.failed
@@ -221,6 +239,7 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
                 block.kind === 'lines' ? block.lines : splitBlock(block.bytes, block.lines, maxLineChars),
                 decideOptions,
                 maxLineChars,
+                audit !== undefined,
               ),
             )
       outcome.catch(() => undefined) // awaited in order by writeNext; this only silences the early-rejection warning

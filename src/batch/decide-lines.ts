@@ -5,6 +5,7 @@
 import { CollabgateError, RecordValidationError, type RecordProblem } from '../errors.js'
 import { DEFAULT_MAX_RECORD_BYTES, readRecordText } from '../load/json-text.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
+import type { Decision } from '../model.js'
 import type { InputLine } from './lines.js'
 
 /** Codes of the error lines only a batch produces; other error lines carry the library's ErrorCode. */
@@ -22,11 +23,19 @@ export interface BatchErrorLine {
   }
 }
 
+/** A decided line's decision and record, in input order, for the audit log (only when the batch has one). */
+export interface KeptDecision {
+  decision: Decision
+  record: unknown
+}
+
 export interface BlockOutcome {
   /** The output lines, each ending in '\n'. */
   text: string
   decided: number
   failed: number
+  /** With `keep`: every decided line's decision and record, in order. */
+  kept?: KeptDecision[]
 }
 
 /** A block's output lines as UTF-8 bytes, from a worker; `release` hands the buffer back once written. */
@@ -35,6 +44,7 @@ export interface BlockBytes {
   decided: number
   failed: number
   release?: () => void
+  kept?: KeptDecision[]
 }
 
 // JSON.stringify escapes C0 controls but leaves DEL, C1, bidi and invisible format characters raw
@@ -61,6 +71,7 @@ export function decideLine(
   line: number,
   options: DecideSyncOptions,
   maxLineChars: number,
+  keep?: KeptDecision[],
 ): { ok: boolean; json: string } {
   if (text === null) return { ok: false, json: errorLine(line, 'E_LINE_TOO_LONG', `the line is longer than ${maxLineChars} characters`) }
   if (typeof text === 'object') {
@@ -89,7 +100,9 @@ export function decideLine(
     return { ok: false, json: describeError(line, err) }
   }
   try {
-    return { ok: true, json: JSON.stringify(set.decideSync(record, options)) }
+    const decision = set.decideSync(record, options)
+    keep?.push({ decision, record })
+    return { ok: true, json: JSON.stringify(decision) }
   } catch (err) {
     return { ok: false, json: describeError(line, err) }
   }
@@ -102,13 +115,17 @@ export function decideBlock(
   lines: readonly InputLine[],
   options: DecideSyncOptions,
   maxLineChars: number,
+  keep = false,
 ): BlockOutcome {
   let text = ''
   let failed = 0
+  const kept: KeptDecision[] | undefined = keep ? [] : undefined
   for (let i = 0; i < lines.length; i++) {
-    const out = decideLine(set, lines[i]!, firstLine + i, options, maxLineChars)
+    const out = decideLine(set, lines[i]!, firstLine + i, options, maxLineChars, kept)
     if (!out.ok) failed++
     text += out.json + '\n'
   }
-  return { text, decided: lines.length - failed, failed }
+  const outcome: BlockOutcome = { text, decided: lines.length - failed, failed }
+  if (kept) outcome.kept = kept
+  return outcome
 }

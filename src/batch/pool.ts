@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads'
 import { CollabgateError } from '../errors.js'
 import type { DecideSyncOptions, SubjectKind } from '../decide/policy-set.js'
 import type { Policy } from '../model.js'
-import type { BlockBytes, BlockOutcome } from './decide-lines.js'
+import type { BlockBytes, BlockOutcome, KeptDecision } from './decide-lines.js'
 
 /** What every worker is started with: plain data, copied into the thread. */
 export interface WorkerSetup {
@@ -18,6 +18,8 @@ export interface WorkerSetup {
   maxLineChars: number
   /** Answer with UTF-8 bytes in transferred buffers instead of text. */
   bytes: boolean
+  /** Send back each decided line's decision and record too (for an audit log in the main thread). */
+  keep?: boolean
 }
 
 /** Whole lines as UTF-8 bytes (see byteBlocks); the buffer is transferred, not copied. */
@@ -34,7 +36,9 @@ export interface ReleaseRequest {
 }
 
 /** A worker's answer: text, or bytes in a transferred buffer. */
-type Answer = { seq: number; decided: number; failed: number } & ({ text: string } | { buffer: ArrayBuffer; length: number })
+type Answer = { seq: number; decided: number; failed: number; kept?: KeptDecision[] } & (
+  { text: string } | { buffer: ArrayBuffer; length: number }
+)
 
 interface Waiting {
   resolve: (outcome: BlockOutcome | BlockBytes) => void
@@ -63,6 +67,8 @@ export function defaultWorkerFile(): string {
 /** Lines of more bytes (so possibly more characters) are decided in the main thread, whose heap is not capped. */
 export const WORKER_MAX_LINE_BYTES = 1_000_000
 
+const keptOf = (answer: Answer): { kept?: KeptDecision[] } => (answer.kept ? { kept: answer.kept } : {})
+
 export class WorkerPool {
   private readonly slots: Slot[] = []
 
@@ -76,14 +82,20 @@ export class WorkerPool {
         const w = slot.waiting.get(answer.seq)
         slot.waiting.delete(answer.seq)
         if ('text' in answer) {
-          w?.resolve({ text: answer.text, decided: answer.decided, failed: answer.failed })
+          w?.resolve({ text: answer.text, decided: answer.decided, failed: answer.failed, ...keptOf(answer) })
           return
         }
         const { buffer } = answer
         const release = () => {
           if (!slot.failure) slot.worker.postMessage({ release: buffer } satisfies ReleaseRequest, [buffer])
         }
-        w?.resolve({ bytes: new Uint8Array(buffer, 0, answer.length), decided: answer.decided, failed: answer.failed, release })
+        w?.resolve({
+          bytes: new Uint8Array(buffer, 0, answer.length),
+          decided: answer.decided,
+          failed: answer.failed,
+          release,
+          ...keptOf(answer),
+        })
       })
       const fail = (err: Error) => {
         slot.failure ??= err

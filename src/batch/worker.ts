@@ -34,11 +34,12 @@ parentPort?.on('message', (message: BlockRequest | ReleaseRequest) => {
     return
   }
   const lines = splitBlock(message.bytes, message.lines, setup.maxLineChars)
-  const outcome = decideBlock(set, message.firstLine, lines, setup.options, setup.maxLineChars)
+  const outcome = decideBlock(set, message.firstLine, lines, setup.options, setup.maxLineChars, setup.keep === true)
   if (!setup.bytes) {
     parentPort?.postMessage({ seq: message.seq, ...outcome })
     return
   }
   const { buffer, length } = encode(outcome.text)
-  parentPort?.postMessage({ seq: message.seq, decided: outcome.decided, failed: outcome.failed, buffer, length }, [buffer])
+  const answer = { seq: message.seq, decided: outcome.decided, failed: outcome.failed, buffer, length }
+  parentPort?.postMessage(outcome.kept ? { ...answer, kept: outcome.kept } : answer, [buffer])
 })

@@ -72,6 +72,20 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
       return { run: m.impactCommand, help: m.impactHelp }
     },
   },
+  audit: {
+    summary: 'check a decision log: its hash chain and signed checkpoints',
+    load: async () => {
+      const m = await import('./commands/audit.js')
+      return { run: m.auditCommand, help: m.auditHelp }
+    },
+  },
+  replay: {
+    summary: 'decide every entry of a decision log again and report differences',
+    load: async () => {
+      const m = await import('./commands/replay.js')
+      return { run: m.replayCommand, help: m.replayHelp }
+    },
+  },
   report: {
     summary: 'write one HTML page for people from a decision, impact or test run',
     load: async () => {

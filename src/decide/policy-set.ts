@@ -28,6 +28,13 @@ export interface DecideOptions {
    * engine by property tests) or 'engine' (json-rules-engine, compiled lazily on first use).
    */
   evaluator?: EvaluatorKind
+  /**
+   * Replay only: the record is an audit entry's `facts` (the top-level fields the policy reads, and the
+   * id field), not a whole record, so the record schema's top-level `required` is not enforced; every
+   * field present is still checked as the schema says. Never set it for a live record: a record missing
+   * a required field would be decided instead of refused.
+   */
+  loggedFacts?: boolean
 }
 
 export type EvaluatorKind = 'compiled' | 'engine'
@@ -99,6 +106,8 @@ export class PolicySet {
   readonly subjectKinds: readonly SubjectKind[]
   private readonly evaluators = new Map<Policy, Promise<Evaluator>>()
   private readonly compiled = new Map<Policy, CompiledPolicy>()
+  /** Validators of logged facts (replay), per record schema digest, built on first use. */
+  private readonly factsValidators = new Map<string, ValidateFunction>()
   private readonly subjects: CompiledSubject[] = []
   /** Choices remembered per (policy id, asOf, version): batches repeat the same one millions of times. */
   // Stryker disable next-line ArrayDeclaration: a foreign first entry (a string) matches no lookup (its policy is undefined, never an id) and is evicted first: it only makes the memo one place smaller
@@ -313,7 +322,7 @@ export class PolicySet {
     const asOf = assertAsOf(options.asOf)
     const policy = this.pick(record, options, asOf)
     const compiled = this.compiled.get(policy)!
-    assertRecordWith(policy, compiled.validate, record)
+    assertRecordWith(policy, this.validatorOf(policy, options), record)
     const useEngine = evaluatorKind(options.evaluator ?? this.defaultEvaluator) === 'engine'
     const results = useEngine ? await (await this.engineFor(policy)).evaluate(record, asOf) : compiled.evaluator.evaluateSync(record, asOf)
     const explanation = options.explain === true ? explanationOf(compiled.evaluator.explainSync(record, asOf)) : undefined
@@ -328,8 +337,8 @@ export class PolicySet {
     const options = ownOptions(given) as DecideSyncOptions
     const asOf = this.checkAsOf(options.asOf)
     const policy = this.pick(record, options, asOf)
-    const { evaluator, validate } = this.compiled.get(policy)!
-    assertRecordWith(policy, validate, record)
+    const { evaluator } = this.compiled.get(policy)!
+    assertRecordWith(policy, this.validatorOf(policy, options), record)
     const explanation = options.explain === true ? explanationOf(evaluator.explainSync(record, asOf)) : undefined
     return buildDecision(policy, record, asOf, evaluator.evaluateSync(record, asOf), evaluator.reviewSync(record, asOf), explanation)
   }
@@ -339,7 +348,20 @@ export class PolicySet {
     const options = ownOptions(given) as DecideSyncOptions
     const asOf = assertAsOf(options.asOf)
     const policy = this.pick(record, options, asOf)
-    assertRecordWith(policy, this.compiled.get(policy)!.validate, record)
+    assertRecordWith(policy, this.validatorOf(policy, options), record)
+  }
+
+  /** The record schema's validator, or for logged facts the same schema without its top-level `required`. */
+  private validatorOf(policy: Policy, options: DecideSyncOptions): ValidateFunction {
+    if (options.loggedFacts !== true) return this.compiled.get(policy)!.validate
+    const schema = policy.record.schema
+    let validate = this.factsValidators.get(schema.digest)
+    if (!validate) {
+      const { required: _required, ...relaxed } = schema.schema
+      validate = recordValidator({ ...schema, digest: `facts:${schema.digest}`, schema: relaxed })
+      this.factsValidators.set(schema.digest, validate)
+    }
+    return validate
   }
 
   private inEffect(p: Policy, asOf: string): boolean {

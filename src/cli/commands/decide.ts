@@ -8,8 +8,11 @@ import { fileChunks } from '../../batch/lines.js'
 import { formatProgress, wantsProgress } from '../../batch/progress.js'
 import { defaultPolicies, loadPolicies } from '../../folder/load.js'
 import type { DecideSyncOptions, PolicySet } from '../../decide/policy-set.js'
+import type { Decision } from '../../model.js'
 import { formatDecisionText } from '../../report/text.js'
-import { EXIT, readInputBytes, statArg, today, formatOption, UsageError, type Io } from '../io.js'
+import { createAuditLog, recordDecision, type AuditLog, type CheckpointOptions } from '../../audit/audit.js'
+import { readFile } from 'node:fs/promises'
+import { cannotRead, EXIT, readInputBytes, statArg, today, formatOption, UsageError, type Io } from '../io.js'
 
 export const decideHelp = `Usage: collabgate decide [options] [FILE|-]
 
@@ -47,6 +50,18 @@ Options:
   --ndjson           batch mode: FILE (or -) holds one JSON record per line
   --workers N        batch mode: worker threads (default: available cores;
                      0 decides in the main thread)
+  --audit FILE       append each decision to the decision log FILE (NDJSON,
+                     the library's createAuditLog; check it with collabgate
+                     audit verify, decide it again with collabgate replay);
+                     batch mode: one entry per decided line, in input order
+  --audit-mode MODE  buffered (default: the entry is handed to the file and
+                     the answer printed) or durable (printed only once the
+                     entry is written and flushed; else E_AUDIT_FAILED, exit 2)
+  --checkpoints FILE with --audit: append signed checkpoints of the log's
+                     chain to FILE (every 1000 entries and when the run ends);
+                     needs --checkpoint-key and --origin
+  --checkpoint-key KEY.pem  the Ed25519 private key that signs them
+  --origin NAME      the log's name in each checkpoint
   -h, --help         show this help
 
 Exit: 0 a decision was made for every record; 1 (batch) some lines failed;
@@ -78,6 +93,11 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
       format: { type: 'string', default: 'json' },
       ndjson: { type: 'boolean', default: false },
       workers: { type: 'string' },
+      audit: { type: 'string' },
+      'audit-mode': { type: 'string' },
+      checkpoints: { type: 'string' },
+      'checkpoint-key': { type: 'string' },
+      origin: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -88,6 +108,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 1) throw new UsageError('decide takes one FILE (or - for standard input)')
   formatOption(values.format, ['json', 'text'])
   const file = positionals[0] ?? '-'
+  const audit = await auditOptions(values)
   const options = {
     asOf: values['as-of'] ?? today(),
     ...policyOption(values.policy),
@@ -96,7 +117,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values.ndjson || /\.ndjson$/i.test(file)) {
     if (values.format !== 'json') throw new UsageError('batch mode writes NDJSON; --format text is for single records')
-    return decideBatch(io, file, values, options)
+    return decideBatch(io, file, values, options, audit)
   }
   if (values.workers !== undefined) throw new UsageError('--workers applies to batch mode (--ndjson or a .ndjson file)')
   // waiting silently for a terminal to type JSON looks like a hang; '-' asks for that explicitly
@@ -117,9 +138,75 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
     throw err
   }
   const set = await policySet(values)
-  const decision = await set.decide(record, options)
+  const log = openAuditLog(audit)
+  let decision: Decision
+  try {
+    decision = await set.decide(record, options)
+    // durable: no answer is printed unless its entry is on disk (recordDecision throws E_AUDIT_FAILED)
+    if (log) await recordDecision(log, decision, record, set.auditContext(decision))
+  } finally {
+    await log?.close()
+  }
   io.stdout(values.format === 'text' ? formatDecisionText(decision) + '\n' : JSON.stringify(decision, null, 2) + '\n')
-  return EXIT.OK
+  return log && auditLost(io, log) ? EXIT.FAILED : EXIT.OK
+}
+
+/** The --audit options, checked: a log file, its mode, and its checkpoints (all three options, or none). */
+interface AuditChoice {
+  file: string
+  mode: 'buffered' | 'durable'
+  checkpoints?: CheckpointOptions
+}
+
+async function auditOptions(values: {
+  audit?: string | undefined
+  'audit-mode'?: string | undefined
+  checkpoints?: string | undefined
+  'checkpoint-key'?: string | undefined
+  origin?: string | undefined
+}): Promise<AuditChoice | undefined> {
+  const mode = values['audit-mode']
+  const cp = [values.checkpoints, values['checkpoint-key'], values.origin]
+  if (values.audit === undefined) {
+    if (mode !== undefined) throw new UsageError('--audit-mode applies to --audit FILE')
+    const signing = '--checkpoints, --checkpoint-key and --origin'
+    if (cp.some((v) => v !== undefined)) throw new UsageError(`${signing} apply to --audit FILE`)
+    return undefined
+  }
+  if (mode !== undefined && mode !== 'buffered' && mode !== 'durable')
+    throw new UsageError(`--audit-mode must be buffered or durable, not ${mode}`)
+  const choice: AuditChoice = { file: values.audit, mode: mode ?? 'buffered' }
+  if (cp.every((v) => v === undefined)) return choice
+  if (cp.some((v) => v === undefined)) throw new UsageError('--checkpoints, --checkpoint-key and --origin go together')
+  let key: string
+  try {
+    key = await readFile(values['checkpoint-key']!, 'utf8')
+  } catch (err) {
+    throw cannotRead(values['checkpoint-key']!, err)
+  }
+  return { ...choice, checkpoints: { file: values.checkpoints!, key, origin: values.origin! } }
+}
+
+function openAuditLog(audit: AuditChoice | undefined): AuditLog | undefined {
+  if (audit === undefined) return undefined
+  // a failure is reported once, by auditLost, in the command's own words
+  return createAuditLog(audit.file, {
+    mode: audit.mode,
+    onError: () => undefined,
+    ...(audit.checkpoints ? { checkpoints: audit.checkpoints } : {}),
+  })
+}
+
+/** A buffered log that lost entries: said on stderr; the caller exits 1. */
+function auditLost(io: Io, log: AuditLog): boolean {
+  const health = log.health()
+  if (health.failed === 0 && health.healthy) return false
+  const why = health.reason === undefined ? '' : ` (${health.reason})`
+  // a buffered stream may take an entry and fail after: then nothing was refused, yet nothing is on disk
+  const refused = `refused ${health.failed.toLocaleString('en-US')} entr${health.failed === 1 ? 'y' : 'ies'}`
+  const lost = health.failed > 0 ? refused : 'failed'
+  io.stderr(`collabgate: the decision log ${lost}${why}: not every decision printed is logged\n`)
+  return true
 }
 
 function parseWorkers(text: string | undefined): number {
@@ -174,6 +261,7 @@ async function decideBatch(
     'follow-symlinks'?: boolean | undefined
   },
   options: DecideSyncOptions,
+  audit: AuditChoice | undefined,
 ): Promise<number> {
   const workers = parseWorkers(values.workers)
   let totalBytes: number | undefined
@@ -183,6 +271,8 @@ async function decideBatch(
     totalBytes = info.size
   }
   const set = await policySet(values)
+  // opened before anything is decided: a log that cannot continue its chain (a torn last line) stops the batch first
+  const log = openAuditLog(audit)
   // streamed, never read whole: Io.stdin() would buffer all of standard input
   // 64 KiB at a time into one reused buffer (no garbage chunks), never the whole file
   const input = file === '-' ? process.stdin : fileChunks(file)
@@ -205,6 +295,7 @@ async function decideBatch(
     ...options,
     workers,
     signal: stop.signal,
+    ...(log ? { audit: log } : {}),
     ...(showProgress
       ? {
           onProgress: (p) => {
@@ -228,7 +319,9 @@ async function decideBatch(
     throw err
   } finally {
     for (const [name, handler] of handlers) process.off(name, handler)
+    await log?.close()
   }
+  const lost = log !== undefined && auditLost(io, log)
   if (summary.interrupted) {
     if (file === '-') process.stdin.destroy() // a read may still be waiting for a quiet pipe
     if (drawn) io.stderr('\r\u001b[K')
@@ -243,5 +336,5 @@ async function decideBatch(
     )
     return EXIT.FAILED
   }
-  return EXIT.OK
+  return lost ? EXIT.FAILED : EXIT.OK
 }
