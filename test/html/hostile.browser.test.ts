@@ -5,11 +5,12 @@
  * anything that slipped through would run. Nothing may: no `window.__pwned`, no dialog, no element
  * or event handler made from the data, and the markup shows as text.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { launchChromium } from './chromium.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   defaultPolicies,
@@ -24,7 +25,6 @@ import {
 import { htmlFor } from '../../src/cli/commands/report.js'
 import { example, ROOT } from '../core/helpers.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const PAYLOADS = [
   '<img src=x onerror="window.__pwned=1">',
   '</script><script>window.__pwned=1</script>',
@@ -38,20 +38,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'collabgate-hostile-html-'))
 let browser: Browser
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`)
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
 }, 60_000)
 afterAll(async () => {
   await browser?.close()
