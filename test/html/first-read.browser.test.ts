@@ -1,0 +1,100 @@
+/**
+ * The pages people read first (issue #23 item 4), in Debian's chromium: the review strip names the holidays of the
+ * policy's calendar, a test run leads with its summary, and no table makes a phone's screen scroll sideways.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createWorkingDayCalendar } from '../../src/calendar/working-days.js'
+import { UnknownCalendarError } from '../../src/calendar/calendars.js'
+import { decisionHtml, defaultPolicies } from '../../src/index.js'
+import { example, ROOT } from '../core/helpers.js'
+import { launchChromium } from './chromium.js'
+
+const ARTIFACTS = join(ROOT, 'test-artifacts')
+const scratch = mkdtempSync(join(tmpdir(), 'collabgate-first-read-'))
+let browser: Browser
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  browser = await launchChromium()
+}, 60_000)
+afterAll(async () => {
+  await browser?.close()
+  rmSync(scratch, { recursive: true, force: true })
+})
+
+/** Opens a page at a width without JavaScript, hands it to `check`, then closes it. */
+async function inBrowser<T>(name: string, html: string, width: number, check: (page: Page) => Promise<T>): Promise<T> {
+  const file = join(scratch, `${name}.html`)
+  writeFileSync(file, html)
+  const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: false })
+  try {
+    const page = await context.newPage()
+    await page.goto(pathToFileURL(file).href)
+    const result = await check(page)
+    await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true })
+    return result
+  } finally {
+    await context.close()
+  }
+}
+
+/** The strip's day for a MM-DD: its text and its background as drawn. */
+async function stripDay(page: Page, monthDay: string): Promise<{ text: string; background: string }> {
+  const day = page.locator('ul.strip li').filter({ hasText: monthDay })
+  expect(await day.count()).toBe(1)
+  // an expression, as the node tests have no DOM types; read in the page, which runs no script of its own
+  const all = "[...document.querySelectorAll('ul.strip li')]"
+  const find = `${all}.find((li) => li.textContent.includes(${JSON.stringify(monthDay)}))`
+  const background = (await page.evaluate(`getComputedStyle(${find}).backgroundColor`)) as string
+  return { text: (await day.innerText()).trim(), background }
+}
+
+describe('the review strip names the holidays of the policy calendar', () => {
+  async function thanksgivingDecision() {
+    const set = await defaultPolicies()
+    const decision = await set.decide(example('applications', 'rejected-multiple-reasons'), { asOf: '2026-11-24' })
+    expect(decision.review).toMatchObject({ submittedAt: '2026-11-18', dueBy: '2026-11-30' })
+    return decision
+  }
+
+  it('shows "Thanksgiving" on 2026-11-26, drawn as a day off like a weekend, not as a working day', async () => {
+    const decision = await thanksgivingDecision()
+    const days = await inBrowser('strip-thanksgiving', decisionHtml(decision), 390, async (page) => ({
+      thanksgiving: await stripDay(page, '11-26'),
+      working: await stripDay(page, '11-25'),
+      saturday: await stripDay(page, '11-28'),
+    }))
+    expect(days.thanksgiving.text).toContain('Thanksgiving')
+    expect(days.working.text).not.toContain('Thanksgiving')
+    expect(days.thanksgiving.background).not.toBe(days.working.background)
+    expect(days.thanksgiving.background).toBe(days.saturday.background)
+  })
+
+  it("uses the calendar it is given: GB has none on 2026-11-26; an unknown name is the caller's error", async () => {
+    const decision = await thanksgivingDecision()
+    const gb = await inBrowser('strip-gb', decisionHtml(decision, { calendar: 'GB' }), 1280, async (page) => ({
+      thursday: await stripDay(page, '11-26'),
+      working: await stripDay(page, '11-25'),
+    }))
+    expect(gb.thursday.text).not.toContain('Thanksgiving')
+    expect(gb.thursday.background).toBe(gb.working.background)
+    expect(() => decisionHtml(decision, { calendar: 'XX-NOWHERE' })).toThrow(UnknownCalendarError)
+  })
+
+  it("escapes a holiday's name: markup in a calendar's data is text on the page", async () => {
+    const decision = await thanksgivingDecision()
+    const name = '<img src=x onerror=alert(1)>'
+    const calendar = createWorkingDayCalendar({ source: { getHolidays: () => [{ date: '2026-11-24', name }] } })
+    const seen = await inBrowser('strip-escaped', decisionHtml(decision, { calendar }), 1280, async (page) => ({
+      day: await stripDay(page, '11-24'),
+      images: await page.locator('img').count(),
+    }))
+    expect(seen.day.text).toContain(name)
+    expect(seen.images).toBe(0)
+  })
+})
