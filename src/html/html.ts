@@ -263,7 +263,31 @@ function mutationTables(m: MutationReport): string {
     .join('')
 }
 
-/** A policy test run: the counts, every case (a failure with expected beside actual), rule coverage, the mutation score. */
+/** What a reader wants first: failures, rule coverage and mutation score, each against its minimum. */
+function testSummary(r: MutationTestReport, failed: number): string {
+  const minimum = (min: number | undefined) => (min === undefined ? '' : ` (minimum ${e(min)}%)`)
+  const failures = `<span class="${failed === 0 ? 'good' : 'bad'}">${e(failed)}</span>`
+  const facts = [['Failures', `${failures} of ${e(r.result.cases.length)} cases`]]
+  if (r.result.problems.length > 0) facts.push(['Problems', `<span class="bad">${e(r.result.problems.length)}</span>`])
+  if (r.coverage) {
+    const below = r.minCoverage !== undefined && r.coverage.percent < r.minCoverage
+    const cls = below ? 'bad' : 'good'
+    facts.push(['Rule coverage', `<span class="${cls}">${e(r.coverage.percent)}%</span>${minimum(r.minCoverage)}`])
+  }
+  if (r.mutation) {
+    const m = r.mutation
+    const below = (r.minMutationScore !== undefined && m.score < r.minMutationScore) || m.problems.length > 0
+    const cls = below ? 'bad' : 'good'
+    facts.push(['Mutation score', `<span class="${cls}">${e(m.score)}%</span>${minimum(r.minMutationScore)}`])
+  }
+  const rows = facts.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')
+  return `<section class="summary" aria-label="Summary"><dl class="facts">${rows}</dl></section>`
+}
+
+/**
+ * A policy test run: the summary first, then every case (a failure with expected beside actual), rule coverage and
+ * the mutation score in detail.
+ */
 export function policyTestHtml({ result, coverage, minCoverage, mutation, minMutationScore }: MutationTestReport): string {
   const passed = result.cases.filter((c) => c.passed).length
   const failed = result.cases.length - passed
@@ -276,6 +300,7 @@ export function policyTestHtml({ result, coverage, minCoverage, mutation, minMut
   const body = [
     `<h1>Policy tests: <span class="${failed === 0 ? 'good' : 'bad'}">${passed} passed, ${failed} failed</span></h1>`,
     `<p class="meta">${e(result.files.length)} test file(s)</p>`,
+    testSummary({ result, coverage, minCoverage, mutation, minMutationScore }, failed),
   ]
   if (result.problems.length > 0) {
     body.push(

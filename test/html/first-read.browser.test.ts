@@ -10,7 +10,16 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWorkingDayCalendar } from '../../src/calendar/working-days.js'
 import { UnknownCalendarError } from '../../src/calendar/calendars.js'
-import { decisionHtml, defaultPolicies } from '../../src/index.js'
+import {
+  decisionHtml,
+  defaultPolicies,
+  findPolicyTestFiles,
+  loadPolicies,
+  policyTestCoverage,
+  policyTestHtml,
+  runPolicyTests,
+  type MutationTestReport,
+} from '../../src/index.js'
 import { example, ROOT } from '../core/helpers.js'
 import { launchChromium } from './chromium.js'
 
@@ -96,5 +105,56 @@ describe('the review strip names the holidays of the policy calendar', () => {
     }))
     expect(seen.day.text).toContain(name)
     expect(seen.images).toBe(0)
+  })
+})
+
+/** A real test run of the shipped policies, with one case turned into a failure and a mutation score beside it. */
+async function testRun(): Promise<MutationTestReport> {
+  const dir = join(ROOT, 'policies')
+  const set = await loadPolicies(dir)
+  const result = await runPolicyTests(set, await findPolicyTestFiles([dir]))
+  const first = result.cases[0]!
+  const failing = { ...first, passed: false, mismatches: [{ what: 'outcome', expected: 'approve', actual: 'reject' }] }
+  const cases = [failing, ...result.cases.slice(1)]
+  const coverage = policyTestCoverage(set.policies, result.cases)
+  const mutation = { policies: [], total: 40, killed: 31, survived: 9, equivalent: 0, score: 77.5, problems: [] }
+  return { result: { ...result, cases }, coverage, minCoverage: 100, mutation, minMutationScore: 80 }
+}
+
+describe('a test run leads with its summary', () => {
+  it.each([390, 1280])('failures, coverage and mutation score come before the first case (%i px)', async (width) => {
+    const report = await testRun()
+    const seen = await inBrowser('tests-summary', policyTestHtml(report), width, async (page) => {
+      const summary = page.getByRole('region', { name: 'Summary' })
+      // counted first: a page without one fails at once instead of waiting for it
+      expect(await summary.count()).toBe(1)
+      const firstCase = page.locator('table tbody tr').first()
+      return {
+        text: (await summary.innerText()).replace(/\s+/g, ' ').trim(),
+        summaryTop: (await summary.boundingBox())?.y,
+        caseTop: (await firstCase.boundingBox())?.y,
+        firstCase: await firstCase.innerText(),
+      }
+    })
+    expect(seen.text).toBe(
+      `Failures 1 of ${report.result.cases.length} cases Rule coverage ${report.coverage!.percent}% (minimum 100%) ` +
+        'Mutation score 77.5% (minimum 80%)',
+    )
+    expect(seen.firstCase).toContain(report.result.cases[0]!.name)
+    expect(seen.summaryTop).toBeDefined()
+    expect(seen.caseTop).toBeDefined()
+    expect(seen.summaryTop!).toBeLessThan(seen.caseTop!)
+  })
+
+  it('says what was not measured by leaving it out, and counts problems', async () => {
+    const { result } = await testRun()
+    const problems = [{ file: 'x.test.yaml', line: 1, column: 1, code: 'E_TEST_FILE', message: 'broken' }]
+    const html = policyTestHtml({ result: { ...result, problems } as MutationTestReport['result'] })
+    const text = await inBrowser('tests-summary-bare', html, 390, async (page) => {
+      const summary = page.getByRole('region', { name: 'Summary' })
+      expect(await summary.count()).toBe(1)
+      return (await summary.innerText()).replace(/\s+/g, ' ').trim()
+    })
+    expect(text).toBe(`Failures 1 of ${result.cases.length} cases Problems 1`)
   })
 })
