@@ -10,10 +10,13 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWorkingDayCalendar } from '../../src/calendar/working-days.js'
 import { UnknownCalendarError } from '../../src/calendar/calendars.js'
+import { readFileSync } from 'node:fs'
 import {
   decisionHtml,
   defaultPolicies,
   findPolicyTestFiles,
+  impactHtml,
+  impactOf,
   loadPolicies,
   policyTestCoverage,
   policyTestHtml,
@@ -156,5 +159,63 @@ describe('a test run leads with its summary', () => {
       return (await summary.innerText()).replace(/\s+/g, ' ').trim()
     })
     expect(text).toBe(`Failures 1 of ${result.cases.length} cases Problems 1`)
+  })
+})
+
+/** What a 390 px screen shows of a page's tables: the page's width, tables that spill out, words cut inside a cell. */
+const LAYOUT = `JSON.stringify({
+  page: document.documentElement.scrollWidth,
+  spilled: [...document.querySelectorAll('table')].filter((t) => {
+    const box = t.parentElement;
+    const scrolls = box.classList.contains('scroll') && getComputedStyle(box).overflowX === 'auto';
+    return t.scrollWidth > box.clientWidth + 1 && !scrolls;
+  }).length,
+  cut: [...document.querySelectorAll('th, td')].flatMap((cell) => {
+    const style = getComputedStyle(cell);
+    const pen = document.createElement('canvas').getContext('2d');
+    pen.font = style.font;
+    const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    // a line may break at a space or after a hyphen: the pieces between are the words that must stay whole
+    return cell.innerText.split(/\\s+|(?<=-)/).filter((w) => w && pen.measureText(w).width > room + 1);
+  }),
+})`
+
+interface Layout {
+  page: number
+  spilled: number
+  cut: string[]
+}
+
+describe('tables at 390 px: nothing wider than the screen, no word cut to fit a squeezed column', () => {
+  async function layout(name: string, html: string): Promise<Layout> {
+    return inBrowser(name, html, 390, async (page) => JSON.parse((await page.evaluate(LAYOUT)) as string) as Layout)
+  }
+
+  it('a decision with its evidence tables', async () => {
+    const set = await defaultPolicies()
+    const decision = await set.decide(example('applications', 'rejected-multiple-reasons'), { asOf: '2026-11-24' })
+    expect(await layout('narrow-decision', decisionHtml(decision))).toEqual({ page: 390, spilled: 0, cut: [] })
+  })
+
+  it('a test run with its cases, coverage and mutants', async () => {
+    const report = await testRun()
+    expect(await layout('narrow-tests', policyTestHtml(report))).toEqual({ page: 390, spilled: 0, cut: [] })
+  })
+
+  it('an impact run with its matrix, rule shifts and samples', async () => {
+    const folder = join(ROOT, 'examples', 'policy-repo')
+    const set = await loadPolicies(join(folder, 'policies'), { lock: false })
+    const lines = readFileSync(join(folder, 'records.ndjson'), 'utf8').split('\n')
+    const options = { policy: 'creator-collaboration.us.onboarding', from: '1.0.0', to: '1.1.0', asOf: '2027-02-01' }
+    const html = impactHtml(await impactOf(set, lines, options))
+    expect(await layout('narrow-impact', html)).toEqual({ page: 390, spilled: 0, cut: [] })
+  })
+
+  it('a word longer than the screen: its table scrolls in its own box, the page does not', async () => {
+    const { result } = await testRun()
+    const long = `policies/${'x'.repeat(300)}.test.yaml`
+    const cases = result.cases.map((c, i) => (i === 0 ? { ...c, file: long } : c))
+    const seen = await layout('narrow-long-word', policyTestHtml({ result: { ...result, cases } }))
+    expect([seen.page, seen.spilled]).toEqual([390, 0])
   })
 })
