@@ -75,7 +75,7 @@ export { createWorkingDayCalendar, InvalidDateError, usWorkingDays, type Working
 export { calendarNamed, DEFAULT_CALENDAR, knownCalendars, unknownCalendarMessage, UnknownCalendarError } from './calendar/calendars.js'
 export { POLICY_SCHEMA } from './schemas.js'
 export { formatDecisionText } from './report/text.js'
-export { decisionHtml, escapeHtml, impactHtml, policyTestHtml } from './html/html.js'
+export { decisionHtml, escapeHtml, impactHtml, policyTestHtml, type DecisionHtmlOptions } from './html/html.js'
 export {
   isValid,
   validationSummary,

@@ -43,6 +43,8 @@ export interface WorkingDayCalendar {
   workingDaysBetween(from: string, to: string): number
   /** the non-working holidays of a year as sorted 'YYYY-MM-DD' strings (weekends not included) */
   holidays(year: number): readonly string[]
+  /** the name of the (non-working, weekday) holiday on a date, e.g. "Thanksgiving Day"; undefined on any other day */
+  holidayName(date: string): string | undefined
 }
 
 /**
@@ -272,6 +274,7 @@ interface YearData {
   readonly last: number // day number of Dec 31
   readonly holidayDays: ReadonlySet<number> // weekday holidays only
   readonly holidays: readonly string[]
+  readonly names: ReadonlyMap<number, string> // weekday holidays' names, two on one day joined by " / "
 }
 
 export function createWorkingDayCalendar(given: WorkingDayCalendarOptions = {}): WorkingDayCalendar {
@@ -286,10 +289,17 @@ export function createWorkingDayCalendar(given: WorkingDayCalendarOptions = {}):
     let data = years.get(year)
     if (data === undefined) {
       const holidayDays = new Set<number>()
+      const names = new Map<number, string>()
       for (const record of source.getHolidays(year)) {
         if (!countsAsHoliday(record)) continue
+        // a name is data from the holiday library: only a non-empty string is kept
+        const name = typeof record.name === 'string' && record.name.trim() !== '' ? record.name : 'Holiday'
         for (const d of coveredDays(record, year)) {
-          if (!isWeekend(d)) holidayDays.add(d)
+          if (isWeekend(d)) continue
+          holidayDays.add(d)
+          const known = names.get(d)
+          if (known === undefined) names.set(d, name)
+          else if (!known.split(' / ').includes(name)) names.set(d, `${known} / ${name}`)
         }
       }
       const sorted = [...holidayDays].sort((a, b) => a - b)
@@ -299,6 +309,7 @@ export function createWorkingDayCalendar(given: WorkingDayCalendarOptions = {}):
         last: dayNumberOf(year, 12, 31)!,
         holidayDays,
         holidays: Object.freeze(sorted.map(formatDay)),
+        names,
       }
       years.set(year, data)
     }
@@ -357,6 +368,10 @@ export function createWorkingDayCalendar(given: WorkingDayCalendarOptions = {}):
     holidays(year) {
       return loadYear(parseYear(year)).holidays
     },
+    holidayName(date) {
+      const d = parseDay(date)
+      return loadYear(yearOf(d)).names.get(d)
+    },
   }
 }
 
@@ -372,4 +387,5 @@ export const usWorkingDays: WorkingDayCalendar = Object.freeze({
   addWorkingDays: (date: string, n: number) => getDefaultCalendar().addWorkingDays(date, n),
   workingDaysBetween: (from: string, to: string) => getDefaultCalendar().workingDaysBetween(from, to),
   holidays: (year: number) => getDefaultCalendar().holidays(year),
+  holidayName: (date: string) => getDefaultCalendar().holidayName(date),
 })

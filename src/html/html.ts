@@ -3,11 +3,14 @@
  * decision, an impact run or a policy test run. No network, no JavaScript, inline CSS and SVG only,
  * printable, and readable at a phone's width. Every value from a record or a policy is escaped.
  */
+import { calendarNamed, DEFAULT_CALENDAR } from '../calendar/calendars.js'
+import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import type { CoverageReport } from '../policy-test/coverage.js'
 import type { MutationTestReport } from '../mutate/reporter.js'
 import type { MutationReport } from '../mutate/run.js'
 import type { ImpactReport } from '../impact/impact.js'
 import type { Decision, Evidence, ExplainedCondition } from '../model.js'
+import { ownOptions } from '../own.js'
 import { plainValue } from '../report/text.js'
 
 /** Text made safe for HTML content and attribute values. */
@@ -33,9 +36,9 @@ p, li, dd { overflow-wrap: anywhere; }
 .meta { color: var(--muted); margin: 0; }
 .badge { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-weight: 600; font-size: .85rem; background: var(--bg); border: 1px solid var(--line); }
 .bad { color: var(--bad); } .good { color: var(--good); } .warn { color: var(--warn); }
-.scroll { overflow-x: auto; max-width: 100%; }
+.scroll { overflow-x: auto; max-width: 100%; } /* a table wider than the screen scrolls here, whole words kept */
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .9rem; }
-th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: break-word; }
 th { background: var(--bg); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .75rem 0; }
@@ -43,6 +46,7 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 .strip { display: flex; flex-wrap: wrap; gap: .25rem; margin: .5rem 0; padding: 0; list-style: none; }
 .strip li { border: 1px solid var(--line); border-radius: .3rem; padding: .15rem .35rem; font-size: .75rem; text-align: center; min-width: 3.2rem; }
 .strip li.off { background: var(--bg); color: var(--muted); }
+.strip li.holiday { max-width: 7rem; overflow-wrap: anywhere; }
 .strip li.due { border-color: var(--warn); font-weight: 700; }
 details { margin: 1rem 0; } summary { cursor: pointer; font-weight: 600; }
 ul.tree { list-style: none; padding-left: 1.1rem; margin: .15rem 0; }
@@ -94,8 +98,8 @@ function explained(c: ExplainedCondition): string {
   return `<li>${mark(c.passed)} ${e(where)} <code>${e(c.operator)}</code> ${e(plain(c.expected))} <span class="meta">(held: ${c.missing ? 'missing' : e(plain(c.actual))})</span></li>`
 }
 
-/** The days from the review's start to its due date, weekends set apart: a small calendar strip. */
-function reviewStrip(from: string, dueBy: string): string {
+/** The days from the review's start to its due date, weekends and named holidays set apart: a small calendar strip. */
+function reviewStrip(from: string, dueBy: string, calendar: WorkingDayCalendar): string {
   const days: string[] = []
   const start = Date.parse(`${from}T00:00:00Z`)
   const end = Date.parse(`${dueBy}T00:00:00Z`)
@@ -105,14 +109,31 @@ function reviewStrip(from: string, dueBy: string): string {
     const iso = d.toISOString().slice(0, 10)
     const weekday = d.toLocaleDateString('en-GB', { weekday: 'short', timeZone: 'UTC' })
     const weekend = d.getUTCDay() === 0 || d.getUTCDay() === 6
-    const cls = [weekend ? 'off' : '', iso === dueBy ? 'due' : ''].filter(Boolean).join(' ')
-    days.push(`<li${cls ? ` class="${cls}"` : ''}>${e(weekday)}<br>${e(iso.slice(5))}</li>`)
+    const holiday = weekend ? undefined : calendar.holidayName(iso)
+    const off = weekend || holiday !== undefined
+    const classes = [off ? 'off' : '', holiday !== undefined ? 'holiday' : '', iso === dueBy ? 'due' : '']
+    const cls = classes.filter(Boolean).join(' ')
+    const name = holiday === undefined ? '' : `<br><span class="holiday-name">${e(holiday)}</span>`
+    days.push(`<li${cls ? ` class="${cls}"` : ''}>${e(weekday)}<br>${e(iso.slice(5))}${name}</li>`)
   }
   return `<ul class="strip" aria-label="days from submission to the due date">${days.join('')}</ul>`
 }
 
-/** A decision: outcome, each reason with its evidence, where each rule lives, the review deadline, the explain trace folded away. */
-export function decisionHtml(d: Decision): string {
+/** How a decision's page is drawn. */
+export interface DecisionHtmlOptions {
+  /** The calendar the decision's policy names (its `calendar`) or one built by the caller; default `US`. */
+  calendar?: string | WorkingDayCalendar
+}
+
+/**
+ * A decision: outcome, each reason with its evidence, where each rule lives, the review deadline, the explain trace
+ * folded away.
+ * @throws UnknownCalendarError (code `E_UNKNOWN_CALENDAR`) for an unknown `calendar`
+ */
+export function decisionHtml(d: Decision, options: DecisionHtmlOptions = {}): string {
+  // the calendar is looked up before drawing: an unknown name is the caller's error, not a page without holidays
+  const given = ownOptions(options).calendar ?? DEFAULT_CALENDAR
+  const calendar = typeof given === 'string' ? calendarNamed(given) : given
   const outcomeClass = d.reasons.length === 0 ? 'good' : 'bad'
   const parts: string[] = [
     `<h1>Decision: <span class="${outcomeClass}">${e(d.outcome)}</span></h1>`,
@@ -121,7 +142,10 @@ export function decisionHtml(d: Decision): string {
   ]
   if (d.review) {
     parts.push(
-      `<h2>Review deadline</h2><p>Submitted ${e(d.review.submittedAt)}, due by <strong>${e(d.review.dueBy)}</strong>${d.review.overdue ? ' <span class="badge bad">overdue</span>' : ''} (working days of the policy's calendar; weekends shaded).</p>${reviewStrip(d.review.submittedAt, d.review.dueBy)}`,
+      `<h2>Review deadline</h2><p>Submitted ${e(d.review.submittedAt)}, due by <strong>${e(d.review.dueBy)}</strong>` +
+        `${d.review.overdue ? ' <span class="badge bad">overdue</span>' : ''} ` +
+        `(working days of the policy's calendar; weekends and holidays shaded).</p>` +
+        reviewStrip(d.review.submittedAt, d.review.dueBy, calendar),
     )
   }
   parts.push(`<h2>Reasons (${e(d.reasons.length)})</h2>`)
@@ -239,7 +263,31 @@ function mutationTables(m: MutationReport): string {
     .join('')
 }
 
-/** A policy test run: the counts, every case (a failure with expected beside actual), rule coverage, the mutation score. */
+/** What a reader wants first: failures, rule coverage and mutation score, each against its minimum. */
+function testSummary(r: MutationTestReport, failed: number): string {
+  const minimum = (min: number | undefined) => (min === undefined ? '' : ` (minimum ${e(min)}%)`)
+  const failures = `<span class="${failed === 0 ? 'good' : 'bad'}">${e(failed)}</span>`
+  const facts = [['Failures', `${failures} of ${e(r.result.cases.length)} cases`]]
+  if (r.result.problems.length > 0) facts.push(['Problems', `<span class="bad">${e(r.result.problems.length)}</span>`])
+  if (r.coverage) {
+    const below = r.minCoverage !== undefined && r.coverage.percent < r.minCoverage
+    const cls = below ? 'bad' : 'good'
+    facts.push(['Rule coverage', `<span class="${cls}">${e(r.coverage.percent)}%</span>${minimum(r.minCoverage)}`])
+  }
+  if (r.mutation) {
+    const m = r.mutation
+    const below = (r.minMutationScore !== undefined && m.score < r.minMutationScore) || m.problems.length > 0
+    const cls = below ? 'bad' : 'good'
+    facts.push(['Mutation score', `<span class="${cls}">${e(m.score)}%</span>${minimum(r.minMutationScore)}`])
+  }
+  const rows = facts.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')
+  return `<section class="summary" aria-label="Summary"><dl class="facts">${rows}</dl></section>`
+}
+
+/**
+ * A policy test run: the summary first, then every case (a failure with expected beside actual), rule coverage and
+ * the mutation score in detail.
+ */
 export function policyTestHtml({ result, coverage, minCoverage, mutation, minMutationScore }: MutationTestReport): string {
   const passed = result.cases.filter((c) => c.passed).length
   const failed = result.cases.length - passed
@@ -252,6 +300,7 @@ export function policyTestHtml({ result, coverage, minCoverage, mutation, minMut
   const body = [
     `<h1>Policy tests: <span class="${failed === 0 ? 'good' : 'bad'}">${passed} passed, ${failed} failed</span></h1>`,
     `<p class="meta">${e(result.files.length)} test file(s)</p>`,
+    testSummary({ result, coverage, minCoverage, mutation, minMutationScore }, failed),
   ]
   if (result.problems.length > 0) {
     body.push(

@@ -81,6 +81,18 @@ describe.concurrent('collabgate, used wrongly', () => {
 })
 
 describe.concurrent('collabgate report', () => {
+  it("names a review strip's holidays from --calendar (default US), and refuses an unknown calendar", async () => {
+    const record = 'examples/applications/rejected-multiple-reasons.json'
+    const decision = await cli(['decide', '--as-of', '2026-11-24', record])
+    const us = await cli(['report', '-'], { input: decision.stdout })
+    expect(us.stdout).toMatch(/<li class="off holiday">Thu<br>11-26<br><span class="holiday-name">Thanksgiving/)
+    const gb = await cli(['report', '--calendar', 'GB', '-'], { input: decision.stdout })
+    expect([gb.code, gb.stdout.includes('11-26'), gb.stdout.includes('Thanksgiving')]).toEqual([0, true, false])
+    const unknown = await cli(['report', '--calendar', 'XX-NOWHERE', '-'], { input: decision.stdout })
+    expect([unknown.code, unknown.stdout]).toEqual([2, ''])
+    expect(unknown.stderr).toMatch(/^collabgate: E_UNKNOWN_CALENDAR: /)
+  })
+
   it('writes one HTML page from the JSON decide printed, and refuses JSON of another kind', async () => {
     const decision = await cli(['decide', '--explain', '--as-of', '2026-11-24', 'examples/applications/missing-details.json'])
     const page = await cli(['report', '-'], { input: decision.stdout })

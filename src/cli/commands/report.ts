@@ -23,6 +23,8 @@ The kind is told from the JSON itself.
 
 Options:
   --out FILE         write the page to FILE (default: standard output)
+  --calendar NAME    the calendar whose holidays a decision's review strip
+                     names: the one its policy names (default: US)
   -h, --help         show this help
 
 Exit: 0 page written; 2 unreadable input, JSON of none of these kinds, or
@@ -35,11 +37,12 @@ Examples:
 `
 
 /** The page for whichever result the JSON is. */
-export function htmlFor(value: unknown): string {
+export function htmlFor(value: unknown, calendar?: string): string {
   const v = value as Record<string, unknown> | null
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     if ('transitions' in v && 'changes' in v) return impactHtml(v as unknown as ImpactReport)
-    if ('outcome' in v && 'reasons' in v && 'policy' in v) return decisionHtml(v as unknown as Decision)
+    if ('outcome' in v && 'reasons' in v && 'policy' in v)
+      return decisionHtml(v as unknown as Decision, calendar === undefined ? {} : { calendar })
     if ('cases' in v && 'passed' in v && Array.isArray(v.cases)) {
       const cases = v.cases as PolicyTestCaseResult[]
       const coverage = v.coverage as (PolicyTestReport['coverage'] & { minimum?: number | null }) | undefined
@@ -67,7 +70,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { out: { type: 'string' }, calendar: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   })
   if (values.help) {
     io.stdout(reportHelp)
@@ -82,7 +85,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     throw new UsageError(`${file === '-' ? 'standard input' : file} is not JSON: ${(err as Error).message}`)
   }
-  const html = htmlFor(value)
+  const html = htmlFor(value, values.calendar)
   if (values.out === undefined) io.stdout(html)
   else {
     try {
