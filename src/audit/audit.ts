@@ -5,7 +5,8 @@
  * hash, with signed checkpoints written to a separate file.
  */
 import { createPrivateKey, randomFillSync, type KeyObject } from 'node:crypto'
-import { appendFileSync, closeSync, createWriteStream, fstatSync, openSync, readSync, statSync, type WriteStream } from 'node:fs'
+import { appendFileSync, closeSync, createWriteStream, fstatSync, openSync, readSync, statSync } from 'node:fs'
+import type { WriteStream } from 'node:fs'
 import { open, stat, type FileHandle } from 'node:fs/promises'
 import { CollabgateError } from '../errors.js'
 import { ownOptions } from '../own.js'
@@ -88,7 +89,7 @@ export interface AuditHealth {
  * keeps no record data at all (facts {}, evidence without actual values).
  */
 export interface DecisionContext extends Partial<DecisionSource> {
-  /** The id to log the decision under: 1–128 printable ASCII characters (default: one the log makes, newDecisionId). */
+  /** The id to log the decision under: 1–128 printable ASCII characters (default: newDecisionId()). */
   decisionId?: string
 }
 
@@ -180,7 +181,7 @@ export function newDecisionId(now: number = Date.now()): string {
 /** A caller's decision id: 1 to 128 printable ASCII characters, so it can go in a header and a log line as is. */
 export function assertDecisionId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(id))
-    throw new CollabgateError('E_INVALID_ARGUMENT', 'decisionId must be 1 to 128 printable ASCII characters without spaces')
+    throw new CollabgateError('E_INVALID_ARGUMENT', 'decisionId must be 1 to 128 printable ASCII characters, no spaces')
 }
 
 /**
