@@ -25,6 +25,7 @@ import {
 import { handwritten } from './handwritten.mjs'
 import { naiveEngine } from './naive.mjs'
 import { generateRecords, recordGenerator } from './records.mjs'
+import { baselineCli, startup } from './startup.mjs'
 
 const args = process.argv.slice(2)
 const flag = (name) => args.includes(name)
@@ -33,6 +34,8 @@ const option = (name, fallback) => {
   return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : fallback
 }
 const JSON_OUT = flag('--json')
+// --baseline REV: build an earlier commit beside this one and time its CLI batch and start-up in the same run
+const BASELINE = args.includes('--baseline') ? args[args.indexOf('--baseline') + 1] : undefined
 const BIG = flag('--big')
 const RECORDS = option('--records', 20_000)
 const ROUNDS = option('--rounds', 5)
@@ -218,14 +221,18 @@ const threadRate = await ndjsonBatch(0)
 const workerRate = await ndjsonBatch(WORKERS)
 
 // the CLI batch over a temp file: peak RSS of the whole process (main thread + workers)
-async function cliBatch(count) {
+async function writeRecords(count) {
   const dir = mkdtempSync(join(tmpdir(), 'collabgate-bench-'))
+  const file = join(dir, 'records.ndjson')
+  const out = createWriteStream(file)
+  for await (const chunk of ndjson(count)) if (!out.write(chunk)) await once(out, 'drain')
+  out.end()
+  await once(out, 'close')
+  return { dir, file }
+}
+async function cliBatch(count, file, cliPath = join(ROOT, 'dist', 'cli.js')) {
+  const dir = mkdtempSync(join(tmpdir(), 'collabgate-bench-rss-'))
   try {
-    const file = join(dir, 'records.ndjson')
-    const out = createWriteStream(file)
-    for await (const chunk of ndjson(count)) if (!out.write(chunk)) await once(out, 'drain')
-    out.end()
-    await once(out, 'close')
     const rssFile = join(dir, 'rss')
     const sink = openSync('/dev/null', 'w')
     const t = now()
@@ -234,7 +241,7 @@ async function cliBatch(count) {
       [
         '--import',
         pathToFileURL(join(ROOT, 'bench', 'rss-probe.mjs')).href,
-        join(ROOT, 'dist', 'cli.js'),
+        cliPath,
         'decide',
         '--as-of',
         ASOF,
@@ -261,7 +268,32 @@ async function cliBatch(count) {
     rmSync(dir, { recursive: true, force: true })
   }
 }
-const cli = await cliBatch(CLI_RECORDS)
+const batchInput = await writeRecords(CLI_RECORDS)
+const baseline = BASELINE === undefined ? undefined : baselineCli(BASELINE, ROOT)
+let cli
+let baselineRun
+try {
+  cli = await cliBatch(CLI_RECORDS, batchInput.file)
+  if (baseline) {
+    // A B A B: this CLI and the baseline's in turn, the ratio taken pair by pair
+    const pairs = []
+    for (let i = 0; i < 2; i++) {
+      const b = await cliBatch(CLI_RECORDS, batchInput.file, baseline.cli)
+      const a = i === 0 ? cli : await cliBatch(CLI_RECORDS, batchInput.file)
+      pairs.push({ a, b, ratio: a.rate / b.rate })
+    }
+    baselineRun = {
+      rev: BASELINE,
+      cli_batch_rate: pairs.map((p) => p.b.rate).sort((x, y) => x - y)[0],
+      cli_batch_ratio: Math.min(...pairs.map((p) => p.ratio)),
+      startup: startup(baseline.cli, ROOT),
+    }
+  }
+} finally {
+  rmSync(batchInput.dir, { recursive: true, force: true })
+  baseline?.remove()
+}
+const startupNow = startup(join(ROOT, 'dist', 'cli.js'), ROOT)
 
 // ---- mutation testing of the shipped policy tests -----------------------------------------------
 // In process: every mutant of every tested version judged by its cases (median of 5). And the whole
@@ -340,6 +372,14 @@ log(
 log(
   `mutation testing of the shipped tests: ${f0(mutation.mutants)} mutants × ${mutation.cases} cases in ${mutation.seconds.toFixed(3)} s (${f0(mutation.perSecond)} mutants/s, score ${mutation.score}%); the whole command npm test runs: ${mutation.commandSeconds.toFixed(2)} s`,
 )
+log(
+  `CLI start-up: one-record decide ${f0(startupNow.decide_ms)} ms = ${startupNow.decide_vs_node.toFixed(2)}× node -e 0 (${f0(startupNow.node_ms)} ms), --version ${startupNow.version_vs_node.toFixed(2)}× (medians of pairs)`,
+)
+if (baselineRun) {
+  log(
+    `baseline ${baselineRun.rev}: CLI batch ${f0(baselineRun.cli_batch_rate)} records/s, this one ${baselineRun.cli_batch_ratio.toFixed(2)}× it (the lower of 2 pairs); its one-record decide ${baselineRun.startup.decide_vs_node.toFixed(2)}× node -e 0`,
+  )
+}
 log(`peak RSS of this bench process: ${f1(peakRssMb)} MB`)
 log(`ratios: b/a ${f1(ratios.shipped_vs_naive)}×, c/a ${f1(ratios.batch_vs_naive)}×, c/d ${ratios.batch_vs_handwritten.toFixed(2)}`)
 if (JSON_OUT) {
@@ -365,6 +405,8 @@ if (JSON_OUT) {
       mutants: mutation.mutants,
       mutants_per_s: mutation.perSecond,
       cli_batch_records: cli.records,
+      startup: startupNow,
+      baseline: baselineRun,
       record_text: recordText,
       targets_met: {
         batch_vs_naive_100: ratios.batch_vs_naive >= 100,
@@ -373,6 +415,7 @@ if (JSON_OUT) {
         load_under_100ms: loadCold.cached < 100,
         cli_rss_under_200mb: cli.peakRssMb < 200,
         mutation_under_30s: mutation.commandSeconds < 30,
+        decide_startup_2x_node: startupNow.decide_vs_node <= 2,
       },
       workers: WORKERS,
       ratios,

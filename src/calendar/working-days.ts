@@ -33,6 +33,7 @@
 import { createRequire } from 'node:module'
 import { CollabgateError } from '../errors.js'
 import { ownOptions } from '../own.js'
+import { US_FEDERAL_HOLIDAYS } from '../generated/us-federal-holidays.js'
 
 export interface WorkingDayCalendar {
   /** true for a Monday–Friday that is not a (public, observed) holiday */
@@ -375,8 +376,26 @@ export function createWorkingDayCalendar(given: WorkingDayCalendarOptions = {}):
   }
 }
 
+/**
+ * The federal holidays: the years 2000–2050 from a table of business-days-js' own answers (written down and checked
+ * against the library by test/calendar/us-federal-table.test.ts), other years from the library, loaded only then:
+ * importing it (and date-holidays under it) was about 40% of a one-record `decide`.
+ */
+function federalSource(): HolidaySource {
+  let library: HolidaySource | undefined
+  const { from, to, years } = US_FEDERAL_HOLIDAYS
+  return {
+    getHolidays(year) {
+      const days = year >= from && year <= to ? years[year] : undefined
+      if (days !== undefined) return days.map(([date, name]) => ({ date, name }))
+      library ??= withObservedVeteransDay(businessDaysSource(undefined))
+      return library.getHolidays(year)
+    },
+  }
+}
+
 let defaultCalendar: WorkingDayCalendar | undefined
-const getDefaultCalendar = (): WorkingDayCalendar => (defaultCalendar ??= createWorkingDayCalendar())
+const getDefaultCalendar = (): WorkingDayCalendar => (defaultCalendar ??= createWorkingDayCalendar({ source: federalSource() }))
 
 /**
  * Federal (no state) US working-day calendar, with the observed Veterans Day; business-days-js is

@@ -191,30 +191,28 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
   const folder = await loadFolder(root, name, limits, outside)
   problems.push(...folder.problems)
   const context = { subjects: new Map(folder.subjects.map((s) => [s.name, s])) }
-  for (const abs of files) {
+  // the files are read all at once (each read is several round trips to the thread pool), then checked in order
+  const read = async (abs: string): Promise<{ text: string } | { problem: PolicyProblem }> => {
     const display = name(abs)
-    let text: string
     try {
       const leaves = await outside?.(abs)
-      if (leaves) {
-        problems.push(problem(display, 'E_SYMLINK', leaves))
-        continue
-      }
+      if (leaves) return { problem: problem(display, 'E_SYMLINK', leaves) }
       const info = await stat(abs)
-      if (info.size > limits.maxBytes) {
-        problems.push(fileTooLarge(display, info.size, limits.maxBytes))
-        continue
-      }
-      const decoded = decodeUtf8(display, await readFile(abs))
-      if ('problem' in decoded) {
-        problems.push(decoded.problem)
-        continue
-      }
-      text = decoded.text
+      if (info.size > limits.maxBytes) return { problem: fileTooLarge(display, info.size, limits.maxBytes) }
+      return decodeUtf8(display, await readFile(abs))
     } catch (err) {
-      problems.push(problem(display, 'E_IO', `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`))
+      return { problem: problem(display, 'E_IO', `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`) }
+    }
+  }
+  const texts = await Promise.all(files.map(read))
+  for (const [i, abs] of files.entries()) {
+    const display = name(abs)
+    const got = texts[i]!
+    if ('problem' in got) {
+      problems.push(got.problem)
       continue
     }
+    const text = got.text
     const source = parseYamlSource(display, text, limits)
     // with the folder's declaration broken, every policy would only repeat that its subject is unknown
     if (folder.problems.length > 0) {

@@ -283,7 +283,7 @@ describe('cache', () => {
 describe('cold start', () => {
   const HOLIDAY_LIBRARIES = /^(date-holidays|business-days-js|dayjs)(\/|$)/
 
-  it('naming US loads neither holiday library; the first working-day question does', async () => {
+  it('naming US loads neither holiday library, nor do questions on 2000–2050; a year outside them does', async () => {
     vi.resetModules()
     const moduleWithLoad = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown }
     const load = vi.spyOn(moduleWithLoad, '_load')
@@ -300,7 +300,10 @@ describe('cold start', () => {
       expect(us).toBe(workingDays.usWorkingDays)
       expect(requested()).toEqual([])
 
-      expect(us.isWorkingDay('2023-11-10')).toBe(false) // first question: loads business-days-js
+      expect(us.isWorkingDay('2023-11-10')).toBe(false) // the observed Veterans Day, from the precomputed table
+      expect(us.addWorkingDays('2026-11-20', 7)).toBe('2026-12-02')
+      expect(requested()).toEqual([])
+      expect(us.isWorkingDay('2051-11-10')).toBe(false) // a year the table does not hold: loads business-days-js
       expect(requested()).toContain('business-days-js')
     } finally {
       load.mockRestore()
