@@ -60,9 +60,18 @@ describe('GitHub annotations', () => {
 describe('colour', () => {
   const io = (env: NodeJS.ProcessEnv): Io => ({ stdout: () => {}, stderr: () => {}, stdin: async () => '', env, isTTY: true })
   it('colours only a terminal, and never when NO_COLOR is set', () => {
-    expect(paintFor(io({}), { isTTY: true }).red('x')).toBe('\u001b[31mx\u001b[39m')
-    expect(paintFor(io({ NO_COLOR: '1' }), { isTTY: true }).red('x')).toBe('x')
-    expect(paintFor(io({}), { isTTY: false }).red('x')).toBe('x')
-    expect(paintFor(io({ NO_COLOR: '' }), { isTTY: true }).green('x')).toBe('\u001b[32mx\u001b[39m')
+    const term = { TERM: 'xterm-256color' }
+    expect(paintFor(io(term), { isTTY: true }).red('x')).toBe('\u001b[31mx\u001b[39m')
+    expect(paintFor(io({ ...term, NO_COLOR: '1' }), { isTTY: true }).red('x')).toBe('x')
+    expect(paintFor(io(term), { isTTY: false }).red('x')).toBe('x')
+    expect(paintFor(io({ ...term, NO_COLOR: '' }), { isTTY: true }).green('x')).toBe('\u001b[32mx\u001b[39m')
+  })
+
+  it("follows Node's hasColors: FORCE_COLOR colours a pipe, FORCE_COLOR=0, TERM=dumb and plain CI do not", () => {
+    expect(paintFor(io({ FORCE_COLOR: '1' }), { isTTY: false }).red('x')).toBe('\u001b[31mx\u001b[39m')
+    expect(paintFor(io({ FORCE_COLOR: '1', NO_COLOR: '1' }), { isTTY: false }).red('x')).toBe('\u001b[31mx\u001b[39m')
+    expect(paintFor(io({ FORCE_COLOR: '0', TERM: 'xterm' }), { isTTY: true }).red('x')).toBe('x')
+    expect(paintFor(io({ TERM: 'dumb' }), { isTTY: true }).red('x')).toBe('x')
+    expect(paintFor(io({ CI: 'true', TERM: 'xterm' }), { isTTY: true }).red('x')).toBe('x')
   })
 })
