@@ -14,5 +14,5 @@ export function paintFor(io: Io, stream: { isTTY?: boolean } = process.stdout): 
   if (env.NO_COLOR === '' || env.FORCE_COLOR !== undefined) delete env.NO_COLOR
   if (stream.isTTY !== true && env.FORCE_COLOR === undefined) return PLAIN
   // hasColors reads only the environment it is given, never the stream (which may be a pipe here)
-  return WriteStream.prototype.hasColors.call(stream, env) ? ANSI_COLOURS : PLAIN
+  return WriteStream.prototype.hasColors.call(stream, 16, env) ? ANSI_COLOURS : PLAIN
 }
