@@ -4,7 +4,7 @@
  *  - `US` (the default): the federal holidays of 5 U.S.C. 6103 on their observed days, from
  *    business-days-js plus the observed Veterans Day (see `withObservedVeteransDay`). It is
  *    `usWorkingDays` itself: naming it loads nothing; business-days-js (and date-holidays under it,
- *    ~200–300 ms to import) is loaded on the first working-day question.
+ *    ~200–300 ms to import) is loaded only for a year outside 2000–2050 (see `federalSource` in working-days.ts).
  *  - `US-XX` (XX a date-holidays US state, e.g. `US-CA`): business-days-js with `{ state }` plus the
  *    same Veterans Day correction, i.e. `createWorkingDayCalendar({ state })`. Chosen over plain
  *    date-holidays so that a state calendar is exactly the federal one's source and rules plus the

@@ -395,11 +395,12 @@ function federalSource(): HolidaySource {
 }
 
 let defaultCalendar: WorkingDayCalendar | undefined
-const getDefaultCalendar = (): WorkingDayCalendar => (defaultCalendar ??= createWorkingDayCalendar({ source: federalSource() }))
+const getDefaultCalendar = (): WorkingDayCalendar =>
+  (defaultCalendar ??= createWorkingDayCalendar({ source: federalSource() }))
 
 /**
  * Federal (no state) US working-day calendar, with the observed Veterans Day; business-days-js is
- * loaded on the first question, not before. This is the `US` calendar of `calendarNamed()`.
+ * loaded only for a year outside the precomputed 2000–2050. This is the `US` calendar of `calendarNamed()`.
  */
 export const usWorkingDays: WorkingDayCalendar = Object.freeze({
   isWorkingDay: (date: string) => getDefaultCalendar().isWorkingDay(date),
