@@ -395,8 +395,7 @@ function federalSource(): HolidaySource {
 }
 
 let defaultCalendar: WorkingDayCalendar | undefined
-const getDefaultCalendar = (): WorkingDayCalendar =>
-  (defaultCalendar ??= createWorkingDayCalendar({ source: federalSource() }))
+const getDefaultCalendar = (): WorkingDayCalendar => (defaultCalendar ??= createWorkingDayCalendar({ source: federalSource() }))
 
 /**
  * Federal (no state) US working-day calendar, with the observed Veterans Day; business-days-js is
