@@ -69,7 +69,9 @@ async function firstLine(file: string): Promise<string | undefined> {
 
 async function readLabels(file: string): Promise<Labels> {
   if (!(await statArg(file)).isFile()) throw new UsageError(`${file} is not a file`)
-  return parseLabels(readLines(file), file, labelsFormatOf(file, await firstLine(file)))
+  // the format first: a line reader started before it is iterated drops the lines it reads meanwhile
+  const format = labelsFormatOf(file, await firstLine(file))
+  return parseLabels(readLines(file), file, format)
 }
 
 export async function backtestCommand(argv: string[], io: Io): Promise<number> {
