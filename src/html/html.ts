@@ -337,7 +337,9 @@ function rateCell(value: unknown): string {
   const counts = `<span class="meta">(${e(r.k)}/${e(r.n)})</span>`
   if (r.rate === null || r.rate === undefined) return `– ${counts}`
   const small = r.small === true ? ' <span class="badge warn">small</span>' : ''
-  return `${e(r.rate)} <span class="meta">[${e(r.low)}, ${e(r.high)}]</span> ${counts}${small}`
+  // three decimals as the text report shows them; anything not a number is escaped as it is
+  const at = (x: unknown): string => (typeof x === 'number' ? x.toFixed(3) : e(x))
+  return `${at(r.rate)} <span class="meta">[${at(r.low)}, ${at(r.high)}]</span> ${counts}${small}`
 }
 
 /** A square matrix of counts, rows and columns named by the outcomes. */
