@@ -276,5 +276,6 @@ export {
   type VersionScore,
 } from './backtest/backtest.js'
 export { parseLabels, labelsFormatOf, type Label, type Labels, type LabelsFormat } from './backtest/labels.js'
-export { checkThresholds, formatBacktestText, parseThreshold, type Threshold, type ThresholdResult } from './backtest/report.js'
+export { checkThresholds, formatBacktestText, parseThreshold } from './backtest/report.js'
+export type { Threshold, ThresholdResult } from './backtest/report.js'
 export { backtestHtml } from './html/html.js'

@@ -161,7 +161,16 @@ export interface BacktestOptions {
 }
 
 /** What is replayed: decision log files (verified first), or NDJSON records decided as of one date. */
-export type BacktestInput = { log: readonly string[] } | { records: AsyncIterable<string> | Iterable<string>; asOf: string; name?: string }
+export type BacktestInput = { log: readonly string[] } | BacktestRecords
+
+/** NDJSON records (lines), decided as of `asOf`; `name` names them in samples (default `records`). */
+export interface BacktestRecords {
+  records: Lines
+  asOf: string
+  name?: string
+}
+
+type Lines = AsyncIterable<string> | Iterable<string>
 
 const Z = 1.959963984540054
 const round = (x: number): number => Math.round(x * 1e6) / 1e6
@@ -250,16 +259,18 @@ async function* logCases(files: readonly string[], policy: string): AsyncGenerat
     else {
       c.asOf = asOf
       const facts = e['facts']
-      if (facts !== null && typeof facts === 'object' && !Array.isArray(facts)) c.facts = facts as Record<string, unknown>
+      const isFacts = facts !== null && typeof facts === 'object' && !Array.isArray(facts)
+      if (isFacts) c.facts = facts as Record<string, unknown>
       c.logged = { version, digest, masked: e['masked'] }
     }
     yield c
   }
 }
 
-async function* recordCases(lines: AsyncIterable<string> | Iterable<string>, set: PolicySet, policy: Policy, asOf: string, name: string) {
+async function* recordCases(input: BacktestRecords, set: PolicySet, policy: Policy): AsyncGenerator<Case> {
+  const [asOf, name] = [input.asOf, input.name ?? 'records']
   let lineNo = 0
-  for await (const text of lines) {
+  for await (const text of input.records) {
     lineNo++
     if (text.trim() === '') continue
     let record: unknown
@@ -280,7 +291,8 @@ async function* recordCases(lines: AsyncIterable<string> | Iterable<string>, set
       } catch {
         kind = undefined
       }
-      if (kind !== undefined && kind !== policy.subject) c.outcome = { reason: 'other-policy', message: `a ${kind} record` }
+      const other = kind !== undefined && kind !== policy.subject
+      if (other) c.outcome = { reason: 'other-policy', message: `a ${String(kind)} record` }
       else c.facts = r
     }
     yield c
@@ -298,7 +310,7 @@ async function decideCase(
   if (loggedReads) {
     const unkept = factsRead(version).find((f) => !Object.hasOwn(facts, f) && !loggedReads.has(f))
     if (unkept !== undefined)
-      return { reason: 'fact-not-logged', message: `${version.version} reads ${unkept}, which the logged version did not` }
+      return { reason: 'fact-not-logged', message: `${version.version} reads ${unkept}; the logged version did not` }
     const masked = c.logged?.masked
     if (Array.isArray(masked))
       for (const m of masked as unknown[]) {
@@ -308,12 +320,13 @@ async function decideCase(
       }
   }
   try {
-    const options = { policy: version.id, version: version.version, asOf: c.asOf!, loggedFacts: loggedReads !== undefined }
+    const loggedFacts = loggedReads !== undefined
+    const options = { policy: version.id, version: version.version, asOf: c.asOf!, loggedFacts }
     return await set.decide(facts as PolicyRecord, options)
   } catch (err) {
-    if (err instanceof RecordValidationError) return { reason: 'facts-invalid', message: `${version.version}: ${err.message}` }
-    const code = err instanceof CollabgateError ? `${err.code}: ` : ''
-    return { reason: 'error', message: `${version.version}: ${code}${err instanceof Error ? err.message : String(err)}` }
+    const message = `${version.version}: ${err instanceof Error ? err.message : String(err)}`
+    if (err instanceof RecordValidationError) return { reason: 'facts-invalid', message }
+    return { reason: 'error', message: err instanceof CollabgateError ? `${err.code}: ${message}` : message }
   }
 }
 
@@ -339,9 +352,17 @@ function versionScore(policy: Policy, outcomes: readonly string[]): VersionScore
   }
 }
 
+/** A used case's sample id and label, and whether the label objects. */
+interface JoinedLabel {
+  id: string
+  outcome: string
+  labelObjects: boolean
+}
+
 /** Adds one used case's decision and label to a version's counts. */
-function score(v: VersionScore, outcomes: readonly string[], d: Decision, label: string, labelObjects: boolean, id: string) {
-  const [row, col] = [outcomes.indexOf(label), outcomes.indexOf(d.outcome)]
+function score(v: VersionScore, outcomes: readonly string[], d: Decision, label: JoinedLabel): void {
+  const { id, outcome, labelObjects } = label
+  const [row, col] = [outcomes.indexOf(outcome), outcomes.indexOf(d.outcome)]
   v.confusion[row]![col]!++
   sample(v.samples[row]![col]!, id)
   const objects = d.outcome !== v.defaultOutcome
@@ -388,7 +409,7 @@ const labelError = (labels: Labels, label: Label, message: string) =>
  * chain is broken); an unknown policy or version is E_POLICY_NOT_FOUND; a label with an outcome neither version
  * has is E_LABELS_INVALID, one naming a decision or subject the input does not hold E_LABELS_UNKNOWN.
  */
-export async function backtestOf(set: PolicySet, input: BacktestInput, labels: Labels, options: BacktestOptions): Promise<BacktestReport> {
+export async function backtestOf(set: PolicySet, input: BacktestInput, labels: Labels, options: BacktestOptions) {
   const now = assertAsOf(options.now)
   const maturityDays = options.maturityDays ?? 0
   if (!Number.isInteger(maturityDays) || maturityDays < 0)
@@ -402,7 +423,8 @@ export async function backtestOf(set: PolicySet, input: BacktestInput, labels: L
   if ('log' in input) {
     const verified = await verifyAuditLog(input.log)
     const first = verified.findings[0]
-    if (!verified.ok && first) throw new CollabgateError('E_LOG_UNVERIFIED', `${first.file}:${first.line}: ${first.kind}: ${first.message}`)
+    const where = first ? `${first.file}:${first.line}: ${first.kind}: ${first.message}` : ''
+    if (!verified.ok) throw new CollabgateError('E_LOG_UNVERIFIED', where || 'the log fails verification')
   } else assertAsOf(input.asOf)
   const report: BacktestReport = {
     kind: 'backtest',
@@ -433,8 +455,7 @@ export async function backtestOf(set: PolicySet, input: BacktestInput, labels: L
   const seenDecisions = new Set<string>()
   const seenSubjects = new Set<string>()
   const loggedReads = new Map<string, ReadonlySet<string> | null>()
-  const cases =
-    'log' in input ? logCases(input.log, options.policy) : recordCases(input.records, set, baseline, input.asOf, input.name ?? 'records')
+  const cases = 'log' in input ? logCases(input.log, options.policy) : recordCases(input, set, baseline)
   for await (const c of cases) {
     if (c.id !== undefined) seenDecisions.add(c.id)
     if (c.subject !== undefined) seenSubjects.add(c.subject)
@@ -493,8 +514,9 @@ export async function backtestOf(set: PolicySet, input: BacktestInput, labels: L
     const [i, j] = [outcomes.indexOf(before.outcome), outcomes.indexOf(after.outcome)]
     report.transitions[i]![j]!++
     sample(report.transitionSamples[i]![j]!, id)
-    score(report.versions.baseline, outcomes, before, label.outcome, labelObjects, id)
-    score(report.versions.candidate, outcomes, after, label.outcome, labelObjects, id)
+    const joined: JoinedLabel = { id, outcome: label.outcome, labelObjects }
+    score(report.versions.baseline, outcomes, before, joined)
+    score(report.versions.candidate, outcomes, after, joined)
   }
   const unknown = [
     ...[...labels.byDecision].filter(([id]) => !seenDecisions.has(id)).map(([id, l]) => ({ what: 'decision', id, l })),
@@ -504,15 +526,22 @@ export async function backtestOf(set: PolicySet, input: BacktestInput, labels: L
     const named = unknown.slice(0, 5).map((u) => `line ${u.l.line}: ${u.what} ${JSON.stringify(u.id)}`)
     throw new CollabgateError(
       'E_LABELS_UNKNOWN',
-      `${labels.file}: ${unknown.length} label(s) name a decision or subject the input does not hold (${named.join('; ')}${unknown.length > 5 ? '; …' : ''})`,
+      `${labels.file}: ${unknown.length} label(s) name a decision or subject the input does not hold ` +
+        `(${named.join('; ')}${unknown.length > 5 ? '; …' : ''})`,
     )
   }
   return derive(report)
 }
 
+/** Both versions' rule ids, as one text: reports of one run list the same rules in the same order. */
+const ruleIds = (r: BacktestReport): string =>
+  JSON.stringify([r.versions.baseline.rules.map((x) => x.rule), r.versions.candidate.rules.map((x) => x.rule)])
+
 const sameRef = (a: PolicyRef, b: PolicyRef) => a.id === b.id && a.version === b.version && a.digest === b.digest
 
-const mergeError = (message: string) => new CollabgateError('E_INVALID_ARGUMENT', `cannot merge backtest reports: ${message}`)
+function mergeError(message: string): CollabgateError {
+  return new CollabgateError('E_INVALID_ARGUMENT', `cannot merge backtest reports: ${message}`)
+}
 
 /**
  * The report one run gives, from its shards' reports (`--shard 1/N` … `--shard N/N`, each once, in any order): the
@@ -533,14 +562,14 @@ export function mergeBacktestReports(reports: readonly BacktestReport[]): Backte
       r.maturityDays === first.maturityDays &&
       r.labels === first.labels &&
       JSON.stringify(r.outcomes) === JSON.stringify(first.outcomes) &&
-      JSON.stringify(r.versions.baseline.rules.map((x) => x.rule)) === JSON.stringify(first.versions.baseline.rules.map((x) => x.rule)) &&
-      JSON.stringify(r.versions.candidate.rules.map((x) => x.rule)) === JSON.stringify(first.versions.candidate.rules.map((x) => x.rule))
-    if (!same) throw mergeError('they are of different runs (policy, versions, --now, --maturity, input or labels differ)')
+      ruleIds(r) === ruleIds(first)
+    if (!same) throw mergeError('they are of different runs (policy, versions, --now, --maturity, input or labels)')
   }
   if (reports.length > 1 || first.shard !== undefined) {
     const count = first.shard?.count
     const indices = reports.map((r) => (r.shard?.count === count ? r.shard?.index : undefined))
-    const all = count !== undefined && indices.length === count && new Set(indices).size === count && indices.every((i) => i !== undefined)
+    const distinct = new Set(indices).size === count && indices.every((i) => i !== undefined)
+    const all = count !== undefined && indices.length === count && distinct
     if (!all) throw mergeError(`they must be shards 1/N to N/N of one run, each once (got ${reports.length} report(s))`)
   }
   const n = first.outcomes.length

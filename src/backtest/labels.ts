@@ -69,7 +69,7 @@ export function csvFields(line: string): string[] | undefined {
  * row naming exactly one of the two ids. E_LABELS_INVALID names the line of anything else, and both lines of a
  * decision or subject labelled twice.
  */
-export async function parseLabels(lines: AsyncIterable<string> | Iterable<string>, file: string, format: LabelsFormat): Promise<Labels> {
+export async function parseLabels(lines: AsyncIterable<string> | Iterable<string>, file: string, format: LabelsFormat) {
   const labels: Labels = { file, rows: 0, byDecision: new Map(), bySubject: new Map() }
   let header: { decision: number; subject: number; outcome: number } | undefined
   let lineNo = 0
@@ -84,14 +84,16 @@ export async function parseLabels(lines: AsyncIterable<string> | Iterable<string
       const fields = csvFields(text)
       if (fields === undefined) throw invalid(file, lineNo, 'a quoted field does not close')
       if (header === undefined) {
-        header = { decision: fields.indexOf('decision'), subject: fields.indexOf('subject'), outcome: fields.indexOf('outcome') }
+        const column = (name: string): number => fields.indexOf(name)
+        header = { decision: column('decision'), subject: column('subject'), outcome: column('outcome') }
         if (header.outcome < 0 || (header.decision < 0 && header.subject < 0))
           throw invalid(file, lineNo, 'the header must name an outcome column and a decision or subject column')
         continue
       }
       const at = (i: number): string => (i < 0 ? '' : (fields[i] ?? ''))
       const [decision, subject] = [at(header.decision), at(header.subject)]
-      if ((decision === '') === (subject === '')) throw invalid(file, lineNo, 'name exactly one of decision and subject')
+      const one = (decision === '') !== (subject === '')
+      if (!one) throw invalid(file, lineNo, 'name exactly one of decision and subject')
       key = decision !== '' ? { by: 'decision', id: decision } : { by: 'subject', id: subject }
       outcome = at(header.outcome)
       if (outcome === '') throw invalid(file, lineNo, 'no outcome')
@@ -102,20 +104,23 @@ export async function parseLabels(lines: AsyncIterable<string> | Iterable<string
       } catch (err) {
         throw invalid(file, lineNo, `not JSON: ${(err as Error).message}`)
       }
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(file, lineNo, 'not a JSON object')
+      const isObject = value !== null && typeof value === 'object' && !Array.isArray(value)
+      if (!isObject) throw invalid(file, lineNo, 'not a JSON object')
       const o = value as Record<string, unknown>
       const own = (k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined)
       const [decision, subject, given] = [own('decision'), own('subject'), own('outcome')]
-      if ((decision === undefined) === (subject === undefined)) throw invalid(file, lineNo, 'name exactly one of "decision" and "subject"')
+      const one = (decision === undefined) !== (subject === undefined)
+      if (!one) throw invalid(file, lineNo, 'name exactly one of "decision" and "subject"')
       const id = decision ?? subject
-      if (typeof id !== 'string' || id === '') throw invalid(file, lineNo, 'the decision or subject id must be a non-empty string')
+      if (typeof id !== 'string' || id === '') throw invalid(file, lineNo, 'the id must be a non-empty string')
       if (typeof given !== 'string' || given === '') throw invalid(file, lineNo, '"outcome" must be a non-empty string')
       key = { by: decision !== undefined ? 'decision' : 'subject', id }
       outcome = given
     }
     const map = key.by === 'decision' ? labels.byDecision : labels.bySubject
     const earlier = map.get(key.id)
-    if (earlier) throw invalid(file, lineNo, `${key.by} ${JSON.stringify(key.id)} is labelled twice (first on line ${earlier.line})`)
+    const twice = `${key.by} ${JSON.stringify(key.id)} is labelled twice`
+    if (earlier) throw invalid(file, lineNo, `${twice} (first on line ${earlier.line})`)
     if (++labels.rows > MAX_LABELS) throw invalid(file, lineNo, `more than ${MAX_LABELS} labels`)
     map.set(key.id, { outcome, line: lineNo })
   }

@@ -11,14 +11,15 @@ export function formatRate(r: Rate): string {
   return `${r.rate.toFixed(3)} [${r.low!.toFixed(3)}, ${r.high!.toFixed(3)}] (${r.k}/${r.n})${r.small ? ' small' : ''}`
 }
 
-function matrix(title: string, rowName: string, colName: string, outcomes: readonly string[], counts: readonly number[][]): string[] {
-  const rows = [[`${rowName} ↓ / ${colName} →`, ...outcomes], ...outcomes.map((o, i) => [o, ...counts[i]!.map(String)])]
+function matrix(title: string, corner: string, outcomes: readonly string[], counts: readonly number[][]): string[] {
+  const rows = [[corner, ...outcomes], ...outcomes.map((o, i) => [o, ...counts[i]!.map(String)])]
   return ['', title, ...columns(rows, 2).map((l) => `  ${l}`)]
 }
 
 function versionLines(name: string, v: VersionScore, outcomes: readonly string[]): string[] {
   const b = v.binary
-  const lines = matrix(`${name} ${v.ref.version}: label against prediction`, 'label', 'predicted', outcomes, v.confusion)
+  const title = `${name} ${v.ref.version}: label against prediction`
+  const lines = matrix(title, 'label ↓ / predicted →', outcomes, v.confusion)
   lines.push(
     `  objects (not ${v.defaultOutcome}): TP ${b.tp}, FP ${b.fp}, FN ${b.fn}, TN ${b.tn}`,
     `  precision ${formatRate(b.precision)}`,
@@ -27,7 +28,7 @@ function versionLines(name: string, v: VersionScore, outcomes: readonly string[]
     '',
     `${name} ${v.ref.version}: rules`,
   )
-  const rule = (r: RuleScore) => [r.rule, formatRate(r.fireRate), formatRate(r.precision), formatRate(r.recall), formatRate(r.onlyRate)]
+  const rule = (r: RuleScore) => [r.rule, ...[r.fireRate, r.precision, r.recall, r.onlyRate].map(formatRate)]
   const table = [['rule', 'fire rate', 'precision', 'recall', 'only objecting rule'], ...v.rules.map(rule)]
   lines.push(...columns(table, 2).map((l) => `  ${l}`))
   return lines
@@ -37,13 +38,16 @@ function versionLines(name: string, v: VersionScore, outcomes: readonly string[]
 export function formatBacktestText(r: BacktestReport): string {
   const shard = r.shard ? ` · shard ${r.shard.index}/${r.shard.count}` : ''
   const lines = [
-    `backtest of ${r.policy} ${r.baseline.version} → ${r.candidate.version} (${r.input}, now ${r.now}, maturity ${r.maturityDays}d${shard})`,
-    `  ${r.entries} entr${r.entries === 1 ? 'y' : 'ies'}: ${r.used} replayed under both versions and joined to a label, ` +
-      `${r.entries - r.used} left out; ${r.labels} label(s) read`,
+    `backtest of ${r.policy} ${r.baseline.version} → ${r.candidate.version} ` +
+      `(${r.input}, now ${r.now}, maturity ${r.maturityDays}d${shard})`,
+    `  ${r.entries} entr${r.entries === 1 ? 'y' : 'ies'}: ${r.used} replayed under both versions and joined to a ` +
+      `label, ${r.entries - r.used} left out; ${r.labels} label(s) read`,
   ]
-  for (const x of r.excluded)
-    if (x.count > 0) lines.push(`    ${x.reason}: ${x.count}${x.samples.length > 0 ? ` (e.g. ${x.samples.join(', ')})` : ''}`)
-  lines.push(...matrix('outcomes, baseline → candidate', 'baseline', 'candidate', r.outcomes, r.transitions))
+  for (const x of r.excluded) {
+    const samples = x.samples.length > 0 ? ` (e.g. ${x.samples.join(', ')})` : ''
+    if (x.count > 0) lines.push(`    ${x.reason}: ${x.count}${samples}`)
+  }
+  lines.push(...matrix('outcomes, baseline → candidate', 'baseline ↓ / candidate →', r.outcomes, r.transitions))
   lines.push(`  outcome changed: ${formatRate(r.changed)}`)
   lines.push(...versionLines('baseline', r.versions.baseline, r.outcomes))
   lines.push(...versionLines('candidate', r.versions.candidate, r.outcomes))
@@ -61,6 +65,13 @@ export interface Threshold {
   value: number
 }
 
+const RULE_KEYS = {
+  precision: 'precision',
+  recall: 'recall',
+  'fire-rate': 'fireRate',
+  'only-rate': 'onlyRate',
+} as const
+const EXAMPLES = 'precision<0.9, baseline.recall<0.8, precision[RULE-ID]<0.7, changed>0.05'
 const VERSION_METRICS = ['precision', 'recall', 'accuracy']
 const RULE_METRICS = ['precision', 'recall', 'fire-rate', 'only-rate']
 const RUN_METRICS = ['changed', 'coverage', 'used']
@@ -72,11 +83,9 @@ const RUN_METRICS = ['changed', 'coverage', 'used']
  */
 export function parseThreshold(text: string): Threshold {
   const m = /^(?:(baseline|candidate)\.)?([a-z-]+)(?:\[([^\]]+)\])?\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)$/.exec(text.trim())
-  const bad = (why: string) =>
-    new CollabgateError(
-      'E_INVALID_ARGUMENT',
-      `--fail-on ${JSON.stringify(text)}: ${why} (e.g. precision<0.9, baseline.recall<0.8, precision[RULE-ID]<0.7, changed>0.05)`,
-    )
+  const bad = (why: string): CollabgateError => {
+    return new CollabgateError('E_INVALID_ARGUMENT', `--fail-on ${JSON.stringify(text)}: ${why} (e.g. ${EXAMPLES})`)
+  }
   if (!m) throw bad('not [VERSION.]METRIC[RULE] OP NUMBER')
   const [, version, metric, rule, op, value] = m
   if (rule !== undefined ? !RULE_METRICS.includes(metric!) : ![...VERSION_METRICS, ...RUN_METRICS].includes(metric!))
@@ -101,6 +110,9 @@ export interface ThresholdResult {
   message: string
 }
 
+const compare = (a: number, op: Threshold['op'], b: number): boolean =>
+  op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b
+
 /** Checks thresholds against a report; E_INVALID_ARGUMENT for a rule the version does not have. */
 export function checkThresholds(r: BacktestReport, thresholds: readonly Threshold[]): ThresholdResult[] {
   return thresholds.map((t) => {
@@ -111,15 +123,11 @@ export function checkThresholds(r: BacktestReport, thresholds: readonly Threshol
     else if (t.metric === 'changed') value = r.changed.rate
     else if (t.rule !== undefined) {
       const rule = v.rules.find((x) => x.rule === t.rule)
-      if (!rule) throw new CollabgateError('E_INVALID_ARGUMENT', `--fail-on ${t.text}: ${t.version} ${v.ref.version} has no rule ${t.rule}`)
-      const key = ({ precision: 'precision', recall: 'recall', 'fire-rate': 'fireRate', 'only-rate': 'onlyRate' } as const)[
-        t.metric as 'precision'
-      ]
-      value = rule[key].rate
+      const lacks = `--fail-on ${t.text}: ${t.version} ${v.ref.version} has no rule ${t.rule}`
+      if (!rule) throw new CollabgateError('E_INVALID_ARGUMENT', lacks)
+      value = rule[RULE_KEYS[t.metric as keyof typeof RULE_KEYS]].rate
     } else value = v.binary[t.metric as 'precision' | 'recall' | 'accuracy'].rate
-    const holds =
-      value !== null &&
-      (t.op === '<' ? value < t.value : t.op === '<=' ? value <= t.value : t.op === '>' ? value > t.value : value >= t.value)
+    const holds = value !== null && compare(value, t.op, t.value)
     const failed = value === null || holds
     const shown = value === null ? 'no data' : String(Math.round(value * 1e6) / 1e6)
     return { threshold: t, value, failed, message: `--fail-on ${t.text}: ${shown}${failed ? ' (fails)' : ' (holds)'}` }

@@ -372,8 +372,10 @@ export function backtestHtml(r: BacktestReport): string {
       return [e(s.rule), rateCell(s.fireRate), rateCell(s.precision), rateCell(s.recall), rateCell(s.onlyRate)]
     })
     return (
-      `<h2>${e(name)} ${e(ref.version)}: label against prediction</h2>${countMatrix('label ↓ / predicted →', outcomes, v.confusion)}` +
-      `<dl class="facts"><dt>Objects (not ${e(v.defaultOutcome)})</dt><dd>TP ${e(b.tp)} · FP ${e(b.fp)} · FN ${e(b.fn)} · TN ${e(b.tn)}</dd>` +
+      `<h2>${e(name)} ${e(ref.version)}: label against prediction</h2>` +
+      countMatrix('label ↓ / predicted →', outcomes, v.confusion) +
+      `<dl class="facts"><dt>Objects (not ${e(v.defaultOutcome)})</dt>` +
+      `<dd>TP ${e(b.tp)} · FP ${e(b.fp)} · FN ${e(b.fn)} · TN ${e(b.tn)}</dd>` +
       `<dt>Precision</dt><dd>${rateCell(b.precision)}</dd><dt>Recall</dt><dd>${rateCell(b.recall)}</dd>` +
       `<dt>Accuracy (exact outcome)</dt><dd>${rateCell(b.accuracy)}</dd></dl>` +
       `<h3>Rules of ${e(name)} ${e(ref.version)}</h3>` +
@@ -392,7 +394,9 @@ export function backtestHtml(r: BacktestReport): string {
     `<h2>Left out, by reason</h2>${table(['reason', 'entries', 'first ones'], excluded, [1])}`,
     `<h2>Outcomes, baseline → candidate</h2>${countMatrix('baseline ↓ / candidate →', outcomes, r.transitions)}`,
     ...versions,
-    `<p class="meta">Intervals are 95% Wilson score intervals; <span class="badge warn">small</span> marks a rate over fewer than 30 cases.</p>`,
+    `<p class="meta">Intervals are 95% Wilson score intervals; ` +
+      `<span class="badge warn">small</span> marks a rate over fewer than 30 cases.</p>`,
   ]
-  return page(`Backtest of ${String(r.policy)} ${String(baseline.version)} → ${String(candidate.version)}`, body.join('\n'))
+  const title = `Backtest of ${String(r.policy)} ${String(baseline.version)} → ${String(candidate.version)}`
+  return page(title, body.join('\n'))
 }

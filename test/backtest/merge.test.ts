@@ -34,7 +34,17 @@ beforeAll(async () => {
     const kind = (['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const)[next(7)]!
     const id = `0190b000-0000-7000-8000-${String(n).padStart(12, '0')}`
     const asOf = `2025-03-${String(1 + next(28)).padStart(2, '0')}`
-    bodies.push({ id, policy: POLICY, version: '1.0.0', digest, subject, outcome: 'approve', rules: [], asOf, facts: record(kind, subject) })
+    bodies.push({
+      id,
+      policy: POLICY,
+      version: '1.0.0',
+      digest,
+      subject,
+      outcome: 'approve',
+      rules: [],
+      asOf,
+      facts: record(kind, subject),
+    })
     const how = next(4)
     if (how === 0) lines.push(`${id},,${OUTCOMES[next(4)]}`)
     else if (how === 1 && !labelledSubjects.has(subject)) {

@@ -114,13 +114,15 @@ export async function backtestCommand(argv: string[], io: Io): Promise<number> {
   const shard = values.shard === undefined ? undefined : parseShard(values.shard)
   const now = values.now ?? today()
   for (const file of logs) await statArg(file)
-  if (positionals[0] !== undefined && !(await statArg(positionals[0])).isFile()) throw new UsageError(`${positionals[0]} is not a file`)
+  const records = positionals[0]
+  if (records !== undefined && !(await statArg(records)).isFile()) throw new UsageError(`${records} is not a file`)
   const labels = await readLabels(values.labels!)
   if (values.policies !== undefined) await statArg(values.policies)
   // like impact, a backtest weighs a candidate that is usually not in the lock yet
-  const set = values.policies ? await loadPolicies(values.policies, { displayName: displayPath, lock: false }) : await defaultPolicies()
+  const folder = values.policies
+  const set = folder ? await loadPolicies(folder, { displayName: displayPath, lock: false }) : await defaultPolicies()
   const input: BacktestInput =
-    logs.length > 0 ? { log: logs } : { records: readLines(positionals[0]!), asOf: values['as-of'] ?? now, name: positionals[0]! }
+    records === undefined ? { log: logs } : { records: readLines(records), asOf: values['as-of'] ?? now, name: records }
   const report = await backtestOf(set, input, labels, {
     policy: values.policy!,
     baseline: values.baseline!,
