@@ -13,7 +13,7 @@ import { ndjson } from '../audit/chained-log.js'
 let s: LabelledSet
 beforeAll(async () => {
   s = await labelledSet()
-})
+}, 60_000)
 afterAll(() => rmSync(s.dir, { recursive: true, force: true }))
 
 const labelsOf = async (file: string, format: 'csv' | 'ndjson' = 'csv'): Promise<Labels> => parseLabels(readLines(file), file, format)

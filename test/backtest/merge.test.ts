@@ -57,7 +57,7 @@ beforeAll(async () => {
   const labelsFile = join(dir, 'labels.csv')
   writeFileSync(labelsFile, lines.join('\n') + '\n')
   labels = await parseLabels(readLines(labelsFile), labelsFile, 'csv')
-})
+}, 60_000)
 afterAll(() => {
   rmSync(s.dir, { recursive: true, force: true })
   rmSync(dir, { recursive: true, force: true })

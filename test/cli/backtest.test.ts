@@ -16,10 +16,11 @@ beforeAll(async () => {
   s = await labelledSet()
   base = ['backtest', '--policies', `${AUTHORING}/versions`, '--policy', POLICY, '--baseline', '1.0.0', '--candidate', '1.1.0']
   base.push('--now', NOW, '--maturity', '14d', '--log', s.log, '--labels', s.labelsCsv)
-})
+}, 60_000)
 afterAll(() => rmSync(s.dir, { recursive: true, force: true }))
 
-describe.concurrent('collabgate backtest', () => {
+// each case starts the CLI up to four times on a shared machine: a bound well above it, not a race
+describe.concurrent('collabgate backtest', { timeout: 120_000 }, () => {
   it('reports coverage first, then transitions, confusion matrices and rules', async () => {
     const r = await cli(base)
     expect(r.stderr).toBe('')
