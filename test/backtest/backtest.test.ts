@@ -154,12 +154,14 @@ describe('backtest on a labelled set built by hand', () => {
 
 describe('Wilson score intervals', () => {
   it('match published values', () => {
-    // 8/10: 0.4902 to 0.9433 (Wilson 1927; Newcombe 1998 table I gives 0.4902–0.9433 for 81/263-style cases)
+    // 8/10, z² = 3.8415: centre (0.8 + 3.8415/20) / (1 + 0.38415) = 0.71668, half-width
+    // (1.96 / 1.38415) × √(0.8 × 0.2 / 10 + 3.8415 / 400) = 1.41603 × 0.16 = 0.22656: 0.4901 to 0.9432
     const r = wilson(8, 10)
     expect(r.rate).toBe(0.8)
-    expect(r.low).toBeCloseTo(0.4902, 4)
-    expect(r.high).toBeCloseTo(0.9433, 4)
+    expect(r.low).toBeCloseTo(0.4901, 3)
+    expect(r.high).toBeCloseTo(0.9432, 3)
     expect(r.small).toBe(true)
+    // 0/30: the upper end is z²/n / (1 + z²/n) = 0.12805 / 1.12805 = 0.11352
     expect(wilson(0, 30)).toMatchObject({ rate: 0, low: 0, small: false })
     expect(wilson(0, 30).high).toBeCloseTo(0.1135, 4)
   })
