@@ -5,7 +5,18 @@
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { backtestOf, CollabgateError, parseLabels, wilson, type BacktestReport, type Labels, type RuleScore } from '../../src/index.js'
+import {
+  backtestOf,
+  checkThresholds,
+  CollabgateError,
+  formatBacktestText,
+  parseLabels,
+  parseThreshold,
+  wilson,
+  type BacktestReport,
+  type Labels,
+  type RuleScore,
+} from '../../src/index.js'
 import { readLines } from '../../src/impact/impact.js'
 import { labelledSet, NOW, POLICY, type LabelledSet } from './labelled-set.js'
 import { ndjson } from '../audit/chained-log.js'
@@ -227,5 +238,36 @@ describe('backtest unhappy paths', () => {
   it('refuses a bad --now or maturity', async () => {
     await expectCode(run(undefined, { now: '2025-13-01' }), 'E_INVALID_ARGUMENT', /2025-13-01/)
     await expectCode(run(undefined, { maturityDays: -1 }), 'E_INVALID_ARGUMENT', /maturity/)
+  })
+})
+
+describe('backtest text and thresholds', () => {
+  it('prints ids from the log as visible escapes: a sample id cannot drive the terminal', async () => {
+    const r = await run()
+    r.excluded[0]!.samples = ['APP-\u001b[2J\u202eEVIL']
+    const text = formatBacktestText(r)
+    expect(text).toContain('not-an-entry: 1 (e.g. APP-\\x1b[2J\\u{202e}EVIL)')
+    expect([text.includes('\u001b'), text.includes('\u202e')]).toEqual([false, false])
+  })
+
+  it('reads the --fail-on syntax and refuses what it cannot read', async () => {
+    expect(parseThreshold(' baseline.precision[ONB-SCOPE-US] >= 0.5 ')).toEqual({
+      text: 'baseline.precision[ONB-SCOPE-US] >= 0.5',
+      version: 'baseline',
+      metric: 'precision',
+      rule: 'ONB-SCOPE-US',
+      op: '>=',
+      value: 0.5,
+    })
+    for (const bad of ['precision', 'precision<', 'precision<-1', 'speed<0.5', 'fire-rate<0.5', 'baseline.changed>0.1', 'accuracy[R]<1'])
+      expect(() => parseThreshold(bad), bad).toThrow(/--fail-on/)
+    const r = await run()
+    // 19 used of 28 entries; the candidate's accuracy is 6/19 = 0.315789
+    const results = checkThresholds(r, ['coverage<0.7', 'used>=19', 'accuracy<=0.3'].map(parseThreshold))
+    expect(results.map((x) => [x.value, x.failed])).toEqual([
+      [19 / 28, true],
+      [19, true],
+      [wilson(6, 19).rate, false],
+    ])
   })
 })
