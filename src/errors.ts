@@ -42,6 +42,10 @@ export const ERROR_CODES = {
   E_RELEASE_MISMATCH: 'the signature file is for other lock content than the lock on disk',
   E_RELEASE_EXPIRED: "the release's signatures, or the trust file, have expired",
   E_RELEASE_ROLLBACK: 'the release is older than the last one the caller accepted (`minRelease`, `--min-release`)',
+  E_LABELS_INVALID:
+    "a backtest's labels file has a malformed line, a decision or subject labelled twice, or an outcome the policy lacks (the message names the line)",
+  E_LABELS_UNKNOWN: "a backtest's labels name decision or subject ids the input does not hold (the message names the first lines)",
+  E_LOG_UNVERIFIED: 'the decision log a backtest replays fails its chain check (`collabgate audit verify` says more)',
 } as const satisfies Record<string, string>
 
 export type ErrorCode = keyof typeof ERROR_CODES

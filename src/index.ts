@@ -260,3 +260,22 @@ export {
   type ImpactTransition,
   type RuleShift,
 } from './impact/impact.js'
+export {
+  backtestOf,
+  mergeBacktestReports,
+  wilson,
+  EXCLUSION_REASONS,
+  type BacktestExclusion,
+  type BacktestExclusionCount,
+  type BacktestInput,
+  type BacktestOptions,
+  type BacktestReport,
+  type BinaryScore,
+  type Rate,
+  type RuleScore,
+  type VersionScore,
+} from './backtest/backtest.js'
+export { parseLabels, labelsFormatOf, type Label, type Labels, type LabelsFormat } from './backtest/labels.js'
+export { checkThresholds, formatBacktestText, parseThreshold } from './backtest/report.js'
+export type { Threshold, ThresholdResult } from './backtest/report.js'
+export { backtestHtml } from './html/html.js'

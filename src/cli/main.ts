@@ -86,6 +86,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
       return { run: m.replayCommand, help: m.replayHelp }
     },
   },
+  backtest: {
+    summary: "score two policy versions against reviewers' final outcomes",
+    load: async () => {
+      const m = await import('./commands/backtest.js')
+      return { run: m.backtestCommand, help: m.backtestHelp }
+    },
+  },
   report: {
     summary: 'write one HTML page for people from a decision, impact or test run',
     load: async () => {

@@ -9,6 +9,7 @@ import type { CoverageReport } from '../policy-test/coverage.js'
 import type { MutationTestReport } from '../mutate/reporter.js'
 import type { MutationReport } from '../mutate/run.js'
 import type { ImpactReport } from '../impact/impact.js'
+import type { BacktestReport, Rate } from '../backtest/backtest.js'
 import type { Decision, Evidence, ExplainedCondition } from '../model.js'
 import { ownOptions } from '../own.js'
 import { plainValue } from '../report/text.js'
@@ -325,4 +326,77 @@ export function policyTestHtml({ result, coverage, minCoverage, mutation, minMut
     )
   }
   return page(`Policy tests: ${passed} passed, ${failed} failed`, body.join('\n'))
+}
+
+/** Items of what claims to be a list (a hand-edited or hostile JSON may hold anything there). */
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [])
+
+/** A rate with its interval and counts; small ones marked. */
+function rateCell(value: unknown): string {
+  const r = (value ?? {}) as Partial<Rate>
+  const counts = `<span class="meta">(${e(r.k)}/${e(r.n)})</span>`
+  if (r.rate === null || r.rate === undefined) return `– ${counts}`
+  const small = r.small === true ? ' <span class="badge warn">small</span>' : ''
+  // three decimals as the text report shows them; anything not a number is escaped as it is
+  const at = (x: unknown): string => (typeof x === 'number' ? x.toFixed(3) : e(x))
+  return `${at(r.rate)} <span class="meta">[${at(r.low)}, ${at(r.high)}]</span> ${counts}${small}`
+}
+
+/** A square matrix of counts, rows and columns named by the outcomes. */
+function countMatrix(corner: string, outcomes: unknown[], counts: unknown): string {
+  const rows = list(counts)
+  return table(
+    [corner, ...outcomes.map(String)],
+    outcomes.map((o, i) => [e(o), ...outcomes.map((_, j) => e(list(rows[i])[j] ?? ''))]),
+    outcomes.map((_, i) => i + 1),
+  )
+}
+
+/**
+ * A labelled backtest: what was used and what was left out (and why) first, then baseline → candidate outcomes,
+ * each version's confusion matrix against the labels, and per rule its rates with 95% Wilson intervals.
+ */
+export function backtestHtml(r: BacktestReport): string {
+  const outcomes = list(r.outcomes)
+  const excluded = list(r.excluded).map((x) => {
+    const o = (x ?? {}) as { reason?: unknown; count?: unknown; samples?: unknown }
+    return [e(o.reason), e(o.count), e(list(o.samples).map(String).join(', '))]
+  })
+  const versions = (['baseline', 'candidate'] as const).map((name) => {
+    const v = ((r.versions ?? {}) as Partial<BacktestReport['versions']>)[name]
+    if (!v) return ''
+    const b = (v.binary ?? {}) as Partial<BacktestReport['versions']['baseline']['binary']>
+    const ref = (v.ref ?? {}) as Partial<BacktestReport['baseline']>
+    const rules = list(v.rules).map((x) => {
+      const s = (x ?? {}) as Partial<BacktestReport['versions']['baseline']['rules'][number]>
+      return [e(s.rule), rateCell(s.fireRate), rateCell(s.precision), rateCell(s.recall), rateCell(s.onlyRate)]
+    })
+    return (
+      `<h2>${e(name)} ${e(ref.version)}: label against prediction</h2>` +
+      countMatrix('label ↓ / predicted →', outcomes, v.confusion) +
+      `<dl class="facts"><dt>Objects (not ${e(v.defaultOutcome)})</dt>` +
+      `<dd>TP ${e(b.tp)} · FP ${e(b.fp)} · FN ${e(b.fn)} · TN ${e(b.tn)}</dd>` +
+      `<dt>Precision</dt><dd>${rateCell(b.precision)}</dd><dt>Recall</dt><dd>${rateCell(b.recall)}</dd>` +
+      `<dt>Accuracy (exact outcome)</dt><dd>${rateCell(b.accuracy)}</dd></dl>` +
+      `<h3>Rules of ${e(name)} ${e(ref.version)}</h3>` +
+      table(['rule', 'fire rate', 'precision', 'recall', 'only objecting rule'], rules)
+    )
+  })
+  const baseline = (r.baseline ?? {}) as Partial<BacktestReport['baseline']>
+  const candidate = (r.candidate ?? {}) as Partial<BacktestReport['candidate']>
+  const shard = r.shard ? ` · shard ${e(r.shard.index)}/${e(r.shard.count)}` : ''
+  const body = [
+    `<h1>Backtest of ${e(r.policy)} ${e(baseline.version)} → ${e(candidate.version)}</h1>`,
+    `<p class="meta">${e(r.input)} · now ${e(r.now)} · maturity ${e(r.maturityDays)} days${shard}</p>`,
+    `<section class="summary" aria-label="Coverage"><dl class="facts"><dt>Entries</dt><dd>${e(r.entries)}</dd>` +
+      `<dt>Used (replayed and labelled)</dt><dd>${e(r.used)}</dd><dt>Labels read</dt><dd>${e(r.labels)}</dd>` +
+      `<dt>Outcome changed</dt><dd>${rateCell(r.changed)}</dd></dl></section>`,
+    `<h2>Left out, by reason</h2>${table(['reason', 'entries', 'first ones'], excluded, [1])}`,
+    `<h2>Outcomes, baseline → candidate</h2>${countMatrix('baseline ↓ / candidate →', outcomes, r.transitions)}`,
+    ...versions,
+    `<p class="meta">Intervals are 95% Wilson score intervals; ` +
+      `<span class="badge warn">small</span> marks a rate over fewer than 30 cases.</p>`,
+  ]
+  const title = `Backtest of ${String(r.policy)} ${String(baseline.version)} → ${String(candidate.version)}`
+  return page(title, body.join('\n'))
 }

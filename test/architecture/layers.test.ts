@@ -12,6 +12,7 @@ const SRC = join(import.meta.dirname, '..', '..', 'src')
 /** Left to right. A module may import from its own layer or any layer to its left. */
 const LAYERS: readonly (readonly string[])[] = [
   ['model.ts', 'errors.ts', 'order.ts', 'succession.ts', 'schemas.ts', 'suggest.ts', 'own.ts', 'generated'],
+  ['shard'],
   ['calendar'],
   ['language'],
   ['load'],
@@ -27,6 +28,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['mutate'],
   ['diff'],
   ['impact'],
+  ['backtest'],
   ['html'],
   ['batch'],
   ['store'],

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { decisionHtml, impactHtml, policyTestHtml } from '../../html/html.js'
+import { backtestHtml, decisionHtml, impactHtml, policyTestHtml } from '../../html/html.js'
+import type { BacktestReport } from '../../backtest/backtest.js'
 import type { ImpactReport } from '../../impact/impact.js'
 import type { Decision } from '../../model.js'
 import type { PolicyTestCaseResult } from '../../policy-test/run.js'
@@ -18,6 +19,7 @@ Writes one self-contained HTML page for people (no network, no JavaScript,
 printable) from the JSON another command printed:
   a decision      collabgate decide [--explain] ... > decision.json
   an impact run   collabgate impact --format json ... > impact.json
+  a backtest      collabgate backtest --format json ... > backtest.json
   a test run      collabgate test --format json [--coverage] ... > tests.json
 The kind is told from the JSON itself.
 
@@ -40,6 +42,9 @@ Examples:
 export function htmlFor(value: unknown, calendar?: string): string {
   const v = value as Record<string, unknown> | null
   if (v && typeof v === 'object' && !Array.isArray(v)) {
+    // told by its fields, not only its kind: a page of a hostile JSON whose every value is markup is still drawn
+    if (v.kind === 'backtest' || ('transitions' in v && 'versions' in v && 'excluded' in v))
+      return backtestHtml(v as unknown as BacktestReport)
     if ('transitions' in v && 'changes' in v) return impactHtml(v as unknown as ImpactReport)
     if ('outcome' in v && 'reasons' in v && 'policy' in v)
       return decisionHtml(v as unknown as Decision, calendar === undefined ? {} : { calendar })
