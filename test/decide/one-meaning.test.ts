@@ -25,6 +25,7 @@ const subject = (declared = true): SubjectDefinition =>
         properties: {
           id: { type: 'string' },
           submittedAt: { type: 'string' },
+          note: any,
           items: { type: 'array', items: { type: 'object', properties: { id: any, bad: any, k: any } } },
           ...(declared ? { $matches: { type: 'string' }, $item: { type: 'string' }, proto: any } : {}),
         },
@@ -177,6 +178,58 @@ describe('no plain Error from the compilers', () => {
       expect(err).toBeInstanceOf(CollabgateError)
       expect((err as CollabgateError).code).toBe('E_INVALID_ARGUMENT')
     }
+  })
+})
+
+describe('no plain Error from a decision', () => {
+  /** What deciding `record` throws, on each evaluator and on decideSync. */
+  async function thrown(policy: Policy, record: unknown): Promise<unknown[]> {
+    const set = new PolicySet([policy])
+    const out: unknown[] = []
+    for (const evaluator of ['compiled', 'engine'] as const)
+      out.push(
+        await set.decide(record, { asOf: '2026-11-30', evaluator }).then(
+          () => 'decided',
+          (e: unknown) => e,
+        ),
+      )
+    try {
+      set.decideSync(record, { asOf: '2026-11-30' })
+      out.push('decided')
+    } catch (e) {
+      out.push(e)
+    }
+    return out
+  }
+
+  it('a record that is not JSON data (a cycle a message quotes, an accessor that throws) is E_DECISION_FAILED', async () => {
+    const quotes = probePolicy(subject(false), {
+      outcomes: ['reject', 'approve'],
+      default: 'approve',
+      rules: [
+        { id: 'R-1', outcome: 'reject', require: { fact: 'id', operator: 'equal', value: 'never' }, message: 'id {{ id }}: {{ note }}' },
+      ],
+    })!
+    const cyclic: Record<string, unknown> = { id: 'r' }
+    cyclic.note = cyclic
+    const accessor = Object.defineProperty({ id: 'r' }, 'note', {
+      enumerable: true,
+      get: () => {
+        throw new RangeError('no note')
+      },
+    })
+    for (const record of [cyclic, accessor]) {
+      for (const err of await thrown(quotes, record)) {
+        expect(err).toBeInstanceOf(CollabgateError)
+        expect((err as CollabgateError).code).toBe('E_DECISION_FAILED')
+        expect((err as CollabgateError).cause).toBeInstanceOf(Error)
+      }
+    }
+  })
+
+  it('typed errors pass as they are', async () => {
+    const policy = policyOf({ fact: 'id', operator: 'present', value: true })
+    for (const err of await thrown(policy, { id: 7 })) expect((err as CollabgateError).code).toBe('E_RECORD_INVALID')
   })
 })
 
