@@ -130,7 +130,7 @@ class EngineCompiler {
   }
 }
 
-/** The engine facts of the top-level facts a condition reads (asOf included), for handing them to a nested list engine. */
+/** The engine facts a condition reads at the top level (asOf included), handed to a nested list engine. */
 function referencedFacts(c: Condition, out = new Set<string>()): Set<string> {
   if ('all' in c) c.all.forEach((x) => referencedFacts(x, out))
   else if ('any' in c) c.any.forEach((x) => referencedFacts(x, out))
