@@ -25,6 +25,8 @@ export const ERROR_CODES = {
     'JSON text of a record has a number a double cannot hold exactly (`RecordValidationError`), such as 49.99999999999999999, which would be read as 50',
   E_RECORD_NOT_UTF8:
     'JSON bytes of a record (a file, standard input, an NDJSON line, `parseRecordJson` bytes) are not valid UTF-8 (`RecordValidationError`); the problem names the byte offset and line',
+  E_DECISION_FAILED:
+    'deciding threw something other than a typed error, as a record that is not JSON data can make it (an accessor that throws, a cycle a message quotes); `cause` holds what was thrown',
   E_INVALID_ARGUMENT: 'an option has a wrong value (a bad `asOf`, evaluator, `--update` key, ...)',
   E_INVALID_DATE: 'a date the working-day calendar cannot represent',
   E_LOCK_INVALID: 'a lock file that is not JSON of `id@version` to digests',

@@ -17,8 +17,9 @@ import { calendarNamed } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import type { CheckEvaluation, ConditionResult, Evaluator, RuleResult } from './result.js'
 import type { Check, Condition, LeafCondition, Policy, PolicyRecord, ReviewStatus, Rule } from '../model.js'
-import { AS_OF_FACT, asGroup, calendarDate, comparer, comparison, isListMatch, operatorOf, ITEM_FACT } from '../language/operators.js'
+import { AS_OF_FACT, asGroup, calendarDate, comparer, comparison, isListMatch, operatorOf } from '../language/operators.js'
 import { parsePath, resolveSegments } from '../language/paths.js'
+import { CollabgateError } from '../errors.js'
 
 /** Reads a value for one record; `item` is the list element inside someMatch/noneMatch. */
 type Read = (record: PolicyRecord, asOf: string, item: unknown) => unknown
@@ -71,12 +72,12 @@ function pathReader(path: string | undefined): ((value: unknown) => unknown) | u
 
 /**
  * Reads a fact, then its path: the record's own top-level field, `asOf` (always the decision date), or
- * the list element inside someMatch/noneMatch (the engine's `$item`, an undefined fact elsewhere).
+ * the list element inside someMatch/noneMatch (a leaf with no fact; undefined outside one).
  */
 function valueReader(fact: string | undefined, path: string | undefined, inElement: boolean): Read {
   const take = pathReader(path)
-  // without a path, no call to take: these run for every leaf of every record
-  if (fact === undefined || fact === ITEM_FACT) return !inElement ? readNothing : take ? (_r, _a, item) => take(item) : readItem
+  // without a path, no call to take: these run for every leaf of every record; a fact named `$item` is a record field
+  if (fact === undefined) return !inElement ? readNothing : take ? (_r, _a, item) => take(item) : readItem
   if (fact === AS_OF_FACT) return take ? (_r, asOf) => take(asOf) : readAsOf
   const field = (record: PolicyRecord) => (hasOwn(record, fact) ? record[fact] : undefined)
   return take ? (record) => take(field(record)) : field
@@ -197,7 +198,7 @@ function compileLeaf(leaf: LeafCondition, inElement: boolean, calendar: WorkingD
 
 function compileListMatch(leaf: LeafCondition, op: 'someMatch' | 'noneMatch', inElement: boolean, calendar: WorkingDayCalendar): Compiled {
   // the validator refuses list matches inside list matches; this guards direct callers
-  if (inElement) throw new Error('list matches cannot be nested')
+  if (inElement) throw new CollabgateError('E_INVALID_ARGUMENT', 'list matches cannot be nested')
   // Stryker disable next-line BooleanLiteral: items is only ever called with no element (undefined), and the element of none read through any path is undefined, as readNothing answers
   const items = valueReader(leaf.fact, leaf.path, false)
   const where = leaf.value as Condition

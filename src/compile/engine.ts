@@ -12,9 +12,18 @@ import { workingDaysAfter } from './closures.js'
 import { EnginePool } from './engine-pool.js'
 import { AS_OF_FACT, asGroup, calendarDate, comparer, isListMatch, operatorOf, ITEM_FACT, OPERATORS } from '../language/operators.js'
 import { resolvePath } from '../language/paths.js'
+import { CollabgateError } from '../errors.js'
 
 const MATCHES_FACT = '$matches'
 const WORKING_DAYS_FACT = '$addWorkingDays'
+/**
+ * A record field is the engine's fact `record:<key>`, never the key itself: no record key (`$matches`,
+ * `$addWorkingDays`, `$item`, `asOf`, `""`) can then replace or shadow a fact the engine keeps for itself.
+ */
+const RECORD_FACT_PREFIX = 'record:'
+
+/** The engine's fact id of a policy's fact name: asOf is the decision date, any other name a record field. */
+const engineFact = (fact: string): string => (fact === AS_OF_FACT ? AS_OF_FACT : RECORD_FACT_PREFIX + fact)
 
 type EngineCondition = Record<string, unknown>
 
@@ -66,7 +75,8 @@ class EngineCompiler {
         const list = this.lists[params.list as number]!
         const items = await almanac.factValue(list.fact, undefined, list.path as string)
         if (!Array.isArray(items)) return undefined
-        const shared: Record<string, unknown> = {}
+        // null prototype: a fact named `__proto__` is kept, not taken for a prototype
+        const shared = Object.create(null) as Record<string, unknown>
         for (const f of list.facts) shared[f] = await almanac.factValue(f)
         const matches: unknown[] = []
         for (const item of items) {
@@ -92,10 +102,11 @@ class EngineCompiler {
 
   private leaf(leaf: LeafCondition, inElement: boolean): EngineCondition {
     const def = operatorOf(leaf)
-    const fact = leaf.fact ?? ITEM_FACT
+    // no fact: the list element, which only the nested engine of a list match holds
+    const fact = leaf.fact === undefined ? ITEM_FACT : engineFact(leaf.fact)
     if (isListMatch(leaf.operator)) {
       // the validator refuses list matches inside list matches; this guards direct callers
-      if (inElement) throw new Error('list matches cannot be nested')
+      if (inElement) throw new CollabgateError('E_INVALID_ARGUMENT', 'list matches cannot be nested')
       const where = leaf.value as Condition
       const conditions = this.condition(asGroup(where), true)
       const facts = [...referencedFacts(where)]
@@ -115,23 +126,23 @@ class EngineCompiler {
     if (o.addWorkingDays !== undefined) {
       return { fact: WORKING_DAYS_FACT, params: { days: o.addWorkingDays, to: this.dateOperand(o.to) } }
     }
-    return { fact: o.fact ?? ITEM_FACT, path: o.path }
+    return { fact: o.fact === undefined ? ITEM_FACT : engineFact(o.fact), path: o.path }
   }
 }
 
-/** Top-level facts a condition reads (asOf included), for handing them to a nested list engine. */
+/** The engine facts a condition reads at the top level (asOf included), handed to a nested list engine. */
 function referencedFacts(c: Condition, out = new Set<string>()): Set<string> {
   if ('all' in c) c.all.forEach((x) => referencedFacts(x, out))
   else if ('any' in c) c.any.forEach((x) => referencedFacts(x, out))
   else if ('not' in c) referencedFacts(c.not, out)
   else {
     // Stryker disable next-line ConditionalExpression: an element leaf (no fact) would add `undefined`, which the almanac answers with undefined (allowUndefinedFacts) under a key no condition reads
-    if (c.fact !== undefined) out.add(c.fact)
+    if (c.fact !== undefined) out.add(engineFact(c.fact))
     const walk = (v: unknown): void => {
       if (!v || typeof v !== 'object') return
       const o = v as Record<string, unknown>
       // Stryker disable next-line ConditionalExpression: as above, an operand without a fact would add only `undefined`, a key no condition reads
-      if (typeof o.fact === 'string') out.add(o.fact)
+      if (typeof o.fact === 'string') out.add(engineFact(o.fact))
       // Stryker disable next-line ConditionalExpression: walk(undefined) returns at once, so walking an absent `to` adds nothing
       if ('to' in o) walk(o.to)
     }
@@ -177,7 +188,7 @@ export function compileEngine(policy: Policy): Evaluator {
       // null prototype: a `__proto__` key in a record is just a fact name, never a prototype swap
       const facts: Record<string, unknown> = Object.create(null) as Record<string, unknown>
       facts[AS_OF_FACT] = asOf
-      for (const key of Object.keys(record)) if (key !== AS_OF_FACT) facts[key] = record[key]
+      for (const key of Object.keys(record)) facts[RECORD_FACT_PREFIX + key] = record[key]
       const { results, failureResults } = await pool.use((engine) => engine.run(facts))
       const byName = new Map<string, { result: boolean; conditions: unknown }>()
       for (const r of [...results, ...failureResults]) byName.set((r as { name: string }).name, r as never)

@@ -318,15 +318,21 @@ export class PolicySet {
    * CollabgateError for an unknown policy, no version in effect, a digest mismatch or a bad asOf.
    */
   async decide(record: unknown, given: DecideOptions): Promise<Decision> {
-    const options = ownOptions(given) as DecideOptions
-    const asOf = assertAsOf(options.asOf)
-    const policy = this.pick(record, options, asOf)
-    const compiled = this.compiled.get(policy)!
-    assertRecordWith(policy, this.validatorOf(policy, options), record)
-    const useEngine = evaluatorKind(options.evaluator ?? this.defaultEvaluator) === 'engine'
-    const results = useEngine ? await (await this.engineFor(policy)).evaluate(record, asOf) : compiled.evaluator.evaluateSync(record, asOf)
-    const explanation = options.explain === true ? explanationOf(compiled.evaluator.explainSync(record, asOf)) : undefined
-    return buildDecision(policy, record, asOf, results, compiled.evaluator.reviewSync(record, asOf), explanation)
+    try {
+      const options = ownOptions(given) as DecideOptions
+      const asOf = assertAsOf(options.asOf)
+      const policy = this.pick(record, options, asOf)
+      const compiled = this.compiled.get(policy)!
+      assertRecordWith(policy, this.validatorOf(policy, options), record)
+      const useEngine = evaluatorKind(options.evaluator ?? this.defaultEvaluator) === 'engine'
+      const results = useEngine
+        ? await (await this.engineFor(policy)).evaluate(record, asOf)
+        : compiled.evaluator.evaluateSync(record, asOf)
+      const explanation = options.explain === true ? explanationOf(compiled.evaluator.explainSync(record, asOf)) : undefined
+      return buildDecision(policy, record, asOf, results, compiled.evaluator.reviewSync(record, asOf), explanation)
+    } catch (err) {
+      throw typedError(err)
+    }
   }
 
   /**
@@ -334,13 +340,17 @@ export class PolicySet {
    * decide(), same errors (thrown instead of rejected).
    */
   decideSync(record: unknown, given: DecideSyncOptions): Decision {
-    const options = ownOptions(given) as DecideSyncOptions
-    const asOf = this.checkAsOf(options.asOf)
-    const policy = this.pick(record, options, asOf)
-    const { evaluator } = this.compiled.get(policy)!
-    assertRecordWith(policy, this.validatorOf(policy, options), record)
-    const explanation = options.explain === true ? explanationOf(evaluator.explainSync(record, asOf)) : undefined
-    return buildDecision(policy, record, asOf, evaluator.evaluateSync(record, asOf), evaluator.reviewSync(record, asOf), explanation)
+    try {
+      const options = ownOptions(given) as DecideSyncOptions
+      const asOf = this.checkAsOf(options.asOf)
+      const policy = this.pick(record, options, asOf)
+      const { evaluator } = this.compiled.get(policy)!
+      assertRecordWith(policy, this.validatorOf(policy, options), record)
+      const explanation = options.explain === true ? explanationOf(evaluator.explainSync(record, asOf)) : undefined
+      return buildDecision(policy, record, asOf, evaluator.evaluateSync(record, asOf), evaluator.reviewSync(record, asOf), explanation)
+    } catch (err) {
+      throw typedError(err)
+    }
   }
 
   /** Checks a record against the record schema of the policy that would judge it; throws RecordValidationError. */
@@ -411,6 +421,17 @@ export class PolicySet {
     }
     return evaluator
   }
+}
+
+/** What deciding threw, as a typed error: anything else comes of a record that is not JSON data (or of a fault). */
+function typedError(err: unknown): CollabgateError {
+  if (err instanceof CollabgateError) return err
+  const what = err instanceof Error ? `${err.name}: ${err.message}` : `a thrown ${typeof err}`
+  return new CollabgateError(
+    'E_DECISION_FAILED',
+    `the record could not be decided (${what}); a record is JSON data: no accessors, cycles or class instances`,
+    { cause: err },
+  )
 }
 
 function ambiguous(subject: Subject, asOf: string, policies: readonly Policy[], what: string): CollabgateError {

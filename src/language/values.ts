@@ -28,13 +28,19 @@ export function strictCalendarDate(value: unknown): string | undefined {
   return typeof value === 'string' && value.length === 10 ? calendarDate(value) : undefined
 }
 
-/** True when a value counts as present: not missing, not null, not a blank string, not an empty list. */
+/**
+ * A blank string: every character is Unicode White_Space or Default_Ignorable_Code_Point (spaces, line
+ * breaks, U+3000, zero-width and format characters such as U+200B and U+FEFF), so nothing in it shows.
+ */
+const BLANK = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}]*$/u
+
+/** True when a value counts as present: not missing, not null, not a blank string (BLANK), not an empty list. */
 export function isPresent(value: unknown): boolean {
   if (value === undefined || value === null) return false
   if (typeof value === 'string') {
-    // a visible ASCII first character is never whitespace: no trim(), which copies the string
+    // a visible ASCII first character is never blank: no regular expression for the common case
     const c = value.length > 0 ? value.charCodeAt(0) : 0
-    return (c > 32 && c < 127) || value.trim().length > 0
+    return (c > 32 && c < 127) || !BLANK.test(value)
   }
   if (Array.isArray(value)) return value.length > 0
   return true

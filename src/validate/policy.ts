@@ -51,7 +51,16 @@ export const isValidatedPolicy = (policy: Policy): boolean => VALIDATED.has(poli
  * For a worker thread handed policies the main thread validated (a structured clone loses the mark).
  * Internal: not exported from the package.
  */
-export const markValidated = (policy: Policy): void => void VALIDATED.add(policy)
+export const markValidated = (policy: Policy): void => void VALIDATED.add(deepFreeze(policy))
+
+/** Freezes a value and everything in it: a validated policy edited in place would mean one thing to each evaluator. */
+function deepFreeze<T>(value: T): T {
+  // (nothing in a fresh copy is frozen yet, so a frozen object was walked already)
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value
+  Object.freeze(value)
+  for (const v of Object.values(value)) deepFreeze(v)
+  return value
+}
 
 /** What a policy is checked against: the subjects its folder declares. */
 export interface FolderContext {
@@ -237,8 +246,10 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
   if (typeof d.description === 'string') policy.description = d.description
   if (review) policy.review = review
   if (d.appliesTo !== undefined) policy.appliesTo = d.appliesTo as Condition
-  VALIDATED.add(policy)
-  return { policy, problems }
+  // a frozen copy: later edits of the parsed document, the folder's subject or the policy itself change nothing
+  const validated = deepFreeze(structuredClone(policy))
+  VALIDATED.add(validated)
+  return { policy: validated, problems }
 }
 
 type Add = (code: ProblemCode, pointer: string, message: string, details?: ProblemDetails) => void

@@ -114,11 +114,12 @@ describe('evaluate(), the promise form of the compiled evaluator', () => {
 })
 
 describe('a list match inside a list match', () => {
-  it('is refused by both compilers with the same message', () => {
+  it('is refused by both compilers with the same typed error', () => {
     const inner = { fact: 'items', operator: 'someMatch', value: { path: '$.id', operator: 'present', value: true } }
     const nested = policyWith({ fact: 'items', operator: 'someMatch', value: inner })
-    expect(() => compileClosures(nested)).toThrow(new Error('list matches cannot be nested'))
-    expect(() => compileEngine(nested)).toThrow(new Error('list matches cannot be nested'))
+    const refusal = new CollabgateError('E_INVALID_ARGUMENT', 'list matches cannot be nested')
+    expect(() => compileClosures(nested)).toThrow(refusal)
+    expect(() => compileEngine(nested)).toThrow(refusal)
   })
 })
 
@@ -256,16 +257,19 @@ describe('list matches, on both evaluators', () => {
     expect(tree('someMatch', 'text')).toMatchObject({ passed: false, children: [{ passed: false, actual: undefined }] })
   })
 
-  it('read the element as the item fact, and the record beside it', async () => {
+  it('read the element as a leaf without a fact, and the record beside it (`$item` too)', async () => {
     const sameAsRecord = { fact: 'items', operator: 'someMatch', value: { path: '$.kind', operator: 'equal', value: 'x' } }
     expect(await passes(sameAsRecord, { id: 'r', items: [{ kind: 'x' }] })).toBe(true)
     const whole = { fact: 'items', operator: 'someMatch', value: { operator: 'equal', value: 'x' } }
     expect(await passes(whole, { id: 'r', items: ['y', 'x'] })).toBe(true)
     expect(await passes(whole, { id: 'r', items: ['y'] })).toBe(false)
+    // a fact named `$item` is the record's field of that name, never the element
     const itemFact = { fact: 'items', operator: 'someMatch', value: { fact: '$item', operator: 'equal', value: 'x' } }
-    expect(await passes(itemFact, { id: 'r', items: ['x'] })).toBe(true)
+    expect(await passes(itemFact, { id: 'r', items: ['x'] })).toBe(false)
+    expect(await passes(itemFact, { id: 'r', $item: 'x', items: ['y'] })).toBe(true)
     const itemPath = { fact: 'items', operator: 'someMatch', value: { fact: '$item', path: '$.k', operator: 'equal', value: 'x' } }
-    expect(await passes(itemPath, { id: 'r', items: [{ k: 'x' }] })).toBe(true)
+    expect(await passes(itemPath, { id: 'r', items: [{ k: 'x' }] })).toBe(false)
+    expect(await passes(itemPath, { id: 'r', $item: { k: 'x' }, items: [{ k: 'y' }] })).toBe(true)
     // only the elements there are: none of one element is missing
     const missingElement = { fact: 'items', operator: 'noneMatch', value: { operator: 'present', value: false } }
     expect(await passes(missingElement, { id: 'r', items: ['x', 'y'] })).toBe(true)

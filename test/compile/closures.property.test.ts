@@ -2,7 +2,9 @@
  * Equivalence proof: random valid policies (condition trees over the record schemas' fields, every
  * operator, someMatch/noneMatch, dates and addWorkingDays) and random records, judged by
  * json-rules-engine (compileEngine) and by the compiled closures, must give identical rule results
- * and identical decisions (outcome, reasons, evidence, messages).
+ * and identical decisions (outcome, reasons, evidence, messages). The `open` kind's record schemas are
+ * generated too: they allow extra keys (the JSON Schema default) and declare the evaluators' own names
+ * (`$matches`, `$item`, `$addWorkingDays`, `__proto__`, `""`) as fields, and its records carry such keys.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -10,12 +12,12 @@ import { compileClosures } from '../../src/compile/closures.js'
 import { compileEngine } from '../../src/compile/engine.js'
 import { buildDecision } from '../../src/decide/decide.js'
 import type { ParsedSource } from '../../src/load/yaml-source.js'
-import type { Condition, Policy, PolicyRecord } from '../../src/model.js'
-import { checkPolicyDocument } from '../../src/validate/policy.js'
+import type { Condition, Policy, PolicyRecord, SubjectDefinition } from '../../src/model.js'
+import { checkPolicyDocument, digestOf, type FolderContext } from '../../src/validate/policy.js'
 import { shippedFolder } from '../shipped-folder.js'
 
-/** The shipped folder's record kinds, the ones these generators know. */
-type Subject = 'application' | 'behaviour'
+/** The shipped folder's record kinds, and `open`, a kind of generated record schemas that allow extra keys. */
+type Subject = 'application' | 'behaviour' | 'open'
 
 type Kind = 'string' | 'number' | 'boolean' | 'date' | 'strings' | 'objects' | 'object'
 
@@ -115,7 +117,27 @@ const BEHAVIOUR_FIELDS: readonly Field[] = [
   { fact: 'incidents', path: '$[1].occurredAt', kind: 'date' },
 ]
 
-const FIELDS: Record<Subject, readonly Field[]> = { application: APPLICATION_FIELDS, behaviour: BEHAVIOUR_FIELDS }
+const OPEN_ELEMENT_FIELDS: readonly Field[] = [
+  { path: '$.id', kind: 'string', values: ['I-1', 'I-2'] },
+  { path: '$.k', kind: 'string', values: ['x', 'y'] },
+  { path: '$.at', kind: 'date' },
+]
+
+/** Fields named as the evaluators name their own facts (and the list element): each must stay the record's field. */
+const OPEN_FIELDS: readonly Field[] = [
+  { fact: 'id', kind: 'string', values: ['O-1', 'O-2'] },
+  { fact: '$matches', kind: 'string', values: ['m', 'x', ''] },
+  { fact: '$item', kind: 'string', values: ['x', 'y'] },
+  { fact: '$addWorkingDays', kind: 'date' },
+  { fact: '__proto__', kind: 'number', values: [0, 1, 2] },
+  { fact: '', kind: 'boolean', values: [true, false] },
+  { fact: 'asOf', kind: 'date' },
+  { fact: 'when', kind: 'date' },
+  { fact: 'items', kind: 'objects', element: OPEN_ELEMENT_FIELDS },
+  { fact: 'tags', kind: 'strings', values: ['x', 'y', 'm'], element: [{ kind: 'string', values: ['x', 'y'] }] },
+]
+
+const FIELDS: Record<Subject, readonly Field[]> = { application: APPLICATION_FIELDS, behaviour: BEHAVIOUR_FIELDS, open: OPEN_FIELDS }
 
 const scalar = (f: Field) => fc.constantFrom<string | number | boolean>(...(f.values ?? ['x', 1, true]))
 const scalarList = (f: Field) => fc.array(scalar(f), { minLength: 1, maxLength: 3 })
@@ -204,6 +226,7 @@ const MESSAGES: Record<Subject, readonly string[]> = {
     'Matched {{ $matched }} on {{ $asOf }}',
   ],
   behaviour: ['Incidents {{ $matched }} of {{ developerId }}', 'Failed: {{ $evidence }}.'],
+  open: ['Failed: {{ $evidence }}.', 'Matched {{ $matched }} of {{ id }} on {{ $asOf }}'],
 }
 
 function policyDocument(subject: Subject): fc.Arbitrary<Record<string, unknown>> {
@@ -229,14 +252,14 @@ function policyDocument(subject: Subject): fc.Arbitrary<Record<string, unknown>>
 }
 
 /** Validates a generated document exactly as the loader does; a generator bug fails loudly here. */
-function toPolicy(doc: Record<string, unknown>): Policy {
+function toPolicy(doc: Record<string, unknown>, folder: FolderContext = shippedFolder()): Policy {
   const source: ParsedSource = {
     file: 'generated.yaml',
     value: doc,
     locate: () => ({ file: 'generated.yaml', line: 1, column: 1 }),
     problems: [],
   }
-  const { policy, problems } = checkPolicyDocument(source, shippedFolder())
+  const { policy, problems } = checkPolicyDocument(source, folder)
   if (!policy) throw new Error(`generated policy is invalid: ${JSON.stringify(problems)}\n${JSON.stringify(doc)}`)
   return policy
 }
@@ -304,7 +327,67 @@ const behaviourRecord: fc.Arbitrary<PolicyRecord> = fc.record(
   { requiredKeys: ['developerId'] },
 ) as fc.Arbitrary<PolicyRecord>
 
-const RECORDS: Record<Subject, fc.Arbitrary<PolicyRecord>> = { application: applicationRecord, behaviour: behaviourRecord }
+// the open kind: a record schema per run, loosely or strictly typed, never closed to extra keys
+const LOCATION = { file: 'generated', line: 1, column: 1 }
+const loose = (type: string) => fc.constantFrom<Record<string, unknown>>({}, { type })
+const OPEN_SCHEMA_OF: Record<Kind, fc.Arbitrary<Record<string, unknown>>> = {
+  string: loose('string'),
+  number: loose('number'),
+  boolean: loose('boolean'),
+  // a date operand reads only a field whose schema says it is a string
+  date: fc.constantFrom({ type: 'string' }, { type: 'string', format: 'date' }),
+  strings: fc.constantFrom({}, { type: 'array', items: { type: 'string' } }),
+  objects: fc.constantFrom<Record<string, unknown>>({}, { additionalProperties: true }).map((open) => ({
+    type: 'array',
+    items: { type: 'object', properties: { id: {}, k: { type: 'string' }, at: { type: 'string' } }, ...open },
+  })),
+  object: loose('object'),
+}
+const openSchema: fc.Arbitrary<Record<string, unknown>> = fc
+  .tuple(
+    fc.tuple(...OPEN_FIELDS.map((f) => (f.fact === 'id' ? fc.constant({ type: 'string' }) : OPEN_SCHEMA_OF[f.kind]))),
+    fc.constantFrom<Record<string, unknown>>({}, { additionalProperties: true }, { additionalProperties: {} }),
+  )
+  // fromEntries, not a literal: `__proto__` is then a property like the others
+  .map(([types, open]) => ({
+    type: 'object',
+    required: ['id'],
+    properties: Object.fromEntries(OPEN_FIELDS.map((f, i) => [f.fact!, types[i]])),
+    ...open,
+  }))
+
+/** A folder of one record kind, `open`, judged by `schema`. */
+function openFolder(schema: Record<string, unknown>): FolderContext {
+  const subject: SubjectDefinition = {
+    name: 'open',
+    idField: 'id',
+    recognise: { fact: 'id', operator: 'present', value: true },
+    schemas: [{ subject: 'open', version: '1.0.0', digest: digestOf(schema), schema, location: LOCATION }],
+    location: LOCATION,
+  }
+  return { subjects: new Map([['open', subject]]) }
+}
+
+/** Keys a record may carry besides its declared fields: the evaluators' own names, and the engine's field prefix. */
+const OPEN_EXTRA_KEYS = ['$matches', '$addWorkingDays', '$item', '', '__proto__', 'asOf', 'record:', 'record:$item', '$where']
+const openElement = maybe(fc.record({ id: pick('I-1', 'I-2'), k: pick('x', 'y'), at: date }, { requiredKeys: [] }))
+const openValue = fc.oneof(pick<unknown>('x', 'y', 'm', '', 0, 1, 2, true, false), date, fc.array(openElement, { maxLength: 2 }))
+const openRecord: fc.Arbitrary<PolicyRecord> = fc
+  .tuple(
+    fc.constantFrom('O-1', 'O-2'),
+    maybe(fc.array(openElement, { maxLength: 3 })),
+    strings('x', 'y', 'm'),
+    date,
+    fc.array(fc.tuple(fc.constantFrom(...OPEN_EXTRA_KEYS), openValue), { maxLength: 6 }),
+  )
+  // fromEntries, as JSON.parse makes them: `__proto__` is an own key, not a prototype
+  .map(([id, items, tags, when, extra]) => Object.fromEntries([['id', id], ['items', items], ['tags', tags], ['when', when], ...extra]))
+
+const RECORDS: Record<Subject, fc.Arbitrary<PolicyRecord>> = {
+  application: applicationRecord,
+  behaviour: behaviourRecord,
+  open: openRecord,
+}
 
 describe.each(['application', 'behaviour'] as const)('compiled closures equal json-rules-engine on random %s policies', (subject) => {
   it('gives identical rule results and decisions', async () => {
@@ -338,7 +421,61 @@ describe.each(['application', 'behaviour'] as const)('compiled closures equal js
   })
 })
 
+describe('compiled closures equal json-rules-engine on folder schemas that allow extra keys', () => {
+  it('gives identical rule results and decisions when fields and keys use the names the evaluators keep', async () => {
+    let objections = 0
+    let passes = 0
+    await fc.assert(
+      fc.asyncProperty(
+        openSchema,
+        policyDocument('open'),
+        fc.array(RECORDS.open, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom(...AS_OF),
+        async (schema, doc, records, asOf) => {
+          const policy = toPolicy(doc, openFolder(schema))
+          const closures = compileClosures(policy)
+          const engine = compileEngine(policy)
+          for (const record of records) {
+            const expected = await engine.evaluate(record, asOf)
+            const actual = closures.evaluateSync(record, asOf)
+            expect(actual).toEqual(expected)
+            const decision = buildDecision(policy, record, asOf, actual)
+            expect(decision).toEqual(buildDecision(policy, record, asOf, expected))
+            if (decision.reasons.length > 0) objections++
+            else passes++
+          }
+        },
+      ),
+      // a fixed number of runs, no time limit: the counts below do not depend on how busy the machine is
+      { numRuns: 120, seed: 20264 },
+    )
+    expect(objections).toBeGreaterThan(20)
+    expect(passes).toBeGreaterThan(5)
+  })
+})
+
 describe('generators', () => {
+  it('read every name the evaluators keep, as a field of the open kind, and put such keys in its records', () => {
+    const facts = new Set<string>()
+    const walk = (c: Condition): void => {
+      if ('all' in c) c.all.forEach(walk)
+      else if ('any' in c) c.any.forEach(walk)
+      else if ('not' in c) walk(c.not)
+      else {
+        if (c.fact !== undefined) facts.add(c.fact)
+        if (c.operator === 'someMatch' || c.operator === 'noneMatch') walk(c.value as Condition)
+      }
+    }
+    const schemas = fc.sample(openSchema, { numRuns: 60, seed: 7 })
+    fc.sample(policyDocument('open'), { numRuns: 60, seed: 7 }).forEach((doc, i) => {
+      for (const rule of toPolicy(doc, openFolder(schemas[i]!)).rules) for (const check of rule.checks) walk(check.require)
+    })
+    for (const name of ['$matches', '$item', '$addWorkingDays', '__proto__', '']) expect(facts, JSON.stringify(name)).toContain(name)
+    expect(schemas.every((s) => s.additionalProperties !== false)).toBe(true)
+    const keys = new Set(fc.sample(RECORDS.open, { numRuns: 60, seed: 7 }).flatMap((r) => Object.keys(r)))
+    for (const key of OPEN_EXTRA_KEYS) expect(keys, JSON.stringify(key)).toContain(key)
+  })
+
   it('produce policies the validator accepts, with every operator somewhere', () => {
     const seen = new Set<string>()
     const walk = (c: Condition): void => {

@@ -1,4 +1,4 @@
-/** `present`: true when the record's value with true: is there and not empty, so not absent, null, a blank string (spaces, tabs, U+00A0) or an empty list ({}, 0 and false are present); with false: the opposite. */
+/** `present`: with true, the value is there and not empty (values.ts says which strings are blank); false: not. */
 import { isPresent } from '../values.js'
 import { defineOperator } from './operator.js'
 
@@ -6,7 +6,7 @@ export const present = defineOperator({
   name: 'present',
   valueKind: 'boolean',
   describe: 'is present (non-empty)',
-  doc: `with \`true\`: is there and not empty, so not absent, null, a blank string (spaces, tabs, U+00A0) or an empty list (\`{}\`, \`0\` and \`false\` are present); with \`false\`: the opposite`,
+  doc: `with \`true\`: is there and not empty, so not absent, null, a blank string (every character Unicode White_Space or Default_Ignorable_Code_Point: spaces, tabs, line breaks, U+00A0, U+3000, U+200B, U+FEFF) or an empty list (\`{}\`, \`0\` and \`false\` are present); with \`false\`: the opposite`,
   jsonRulesEngine: '(none of this name)',
   judgesMissing: true,
   holds: (actual, expected) => isPresent(actual) === (expected === true),
