@@ -1,6 +1,6 @@
 /**
  * Working-day rules cost no more than other rules: deciding many records consults business-days-js
- * once per calendar year of dates, never per decision.
+ * once per calendar year of dates, never per decision, and never for 2000–2050 (a table of its answers).
  */
 import { createRequire } from 'node:module'
 import { afterAll, describe, expect, it, vi } from 'vitest'
@@ -39,7 +39,7 @@ describe('working days in decisions', () => {
     const before = calls.getHolidays.length
     for (let i = 0; i < 2000; i++) {
       const day = String(1 + (i % 28)).padStart(2, '0')
-      const year = i % 2 === 0 ? 2025 : 2026
+      const year = i % 2 === 0 ? 2052 : 2053
       const record = {
         developerId: `D-${i}`,
         incidents: [
@@ -52,12 +52,25 @@ describe('working days in decisions', () => {
           },
         ],
       }
-      expect(set.decideSync(record, { asOf: '2026-06-01' }).outcome).toBe('no_action')
-      if (i % 100 === 0) expect((await set.decide(record, { asOf: '2026-06-01', evaluator: 'engine' })).outcome).toBe('no_action')
+      expect(set.decideSync(record, { asOf: '2054-06-01' }).outcome).toBe('no_action')
+      if (i % 100 === 0) expect((await set.decide(record, { asOf: '2054-06-01', evaluator: 'engine' })).outcome).toBe('no_action')
     }
     // each year of dates asked once (the wrapper did count: both years appear), never per decision
     const years = calls.getHolidays.slice(before)
-    expect([...years].sort()).toEqual([2025, 2026])
+    expect([...years].sort()).toEqual([2052, 2053])
     expect(calls.factory).toBe(1)
+  })
+
+  it('never asks business-days-js for a year of the precomputed table', async () => {
+    const set = await defaultPolicies()
+    const before = calls.getHolidays.length
+    const record = {
+      developerId: 'D-1',
+      incidents: [{ id: 'I-1', type: 'security_incident', status: 'confirmed', occurredAt: '2026-11-25', reportedAt: '2026-12-01' }],
+    }
+    // reported on the third working day: Thanksgiving (11-26) is no working day
+    expect(set.decideSync(record, { asOf: '2026-12-07' }).outcome).toBe('no_action')
+    expect((await set.decide(record, { asOf: '2026-12-07', evaluator: 'engine' })).outcome).toBe('no_action')
+    expect(calls.getHolidays.length).toBe(before)
   })
 })
