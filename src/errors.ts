@@ -42,6 +42,12 @@ export const ERROR_CODES = {
   E_RELEASE_MISMATCH: 'the signature file is for other lock content than the lock on disk',
   E_RELEASE_EXPIRED: "the release's signatures, or the trust file, have expired",
   E_RELEASE_ROLLBACK: 'the release is older than the last one the caller accepted (`minRelease`, `--min-release`)',
+  E_MERGE_INVALID: '`merge` got text that is not JSON, or not a shard output (no `kind` or `shard`); names file:line',
+  E_MERGE_KIND: '`merge` got an output of a kind it does not merge, or shards of different kinds (batch and impact)',
+  E_SHARD_MISSING: '`merge` did not get every shard 1..N of the run (the message lists the missing K/N)',
+  E_SHARD_DUPLICATE: '`merge` got one shard twice, or two shards that answer the same input line (they overlap)',
+  E_SHARD_MISMATCH: '`merge` got shards of different runs: another input, N, policy versions or settings (asOf)',
+  E_SHARD_INCOMPLETE: 'a batch shard lacks its end line (stopped or failed), or no shard answers an input line',
 } as const satisfies Record<string, string>
 
 export type ErrorCode = keyof typeof ERROR_CODES
