@@ -260,3 +260,7 @@ export {
   type ImpactTransition,
   type RuleShift,
 } from './impact/impact.js'
+export { mergeImpactReports } from './impact/merge.js'
+export { MERGE_KINDS, mergeShards } from './merge/merge.js'
+export { parseShard, type Shard } from './shard/shard.js'
+export { shardStamp, type ShardOutput, type ShardStamp } from './shard/stamp.js'

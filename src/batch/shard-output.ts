@@ -8,7 +8,7 @@ import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
 import type { Shard } from '../shard/shard.js'
 import { policiesDigest } from '../shard/subject.js'
 import { CollabgateError } from '../errors.js'
-import type { ShardOutput } from '../shard/merge.js'
+import type { ShardOutput } from '../shard/stamp.js'
 
 /** The first line of a shard's output. */
 export function batchShardHeader(shard: Shard, set: PolicySet, options: DecideSyncOptions, maxLine: number): string {

@@ -22,3 +22,12 @@ export function shardStamp(shard: Shard, input: string, lines: number, policies:
 export function checkedShard(shard: Shard | undefined): Shard | undefined {
   return shard === undefined ? undefined : parseShard(`${String(shard.index)}/${String(shard.count)}`)
 }
+
+/** One shard's output, read: its kind, its stamp, and the kind's own data (a report, or result lines). */
+export interface ShardOutput {
+  kind: string
+  stamp: ShardStamp
+  body: unknown
+  /** Where it was read, for messages: a file name (and line). */
+  source: string
+}

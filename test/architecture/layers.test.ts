@@ -18,6 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['validate'],
   ['compile'],
   ['decide'],
+  ['shard'],
   ['release'],
   ['lock'],
   ['folder'],
@@ -30,6 +31,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['html'],
   ['batch'],
   ['store'],
+  ['merge'],
   ['cli'],
   ['index.ts', 'util.ts'],
 ]

@@ -6,7 +6,7 @@ import { decideNdjson, type BatchOptions } from '../../src/batch/batch.js'
 import { defaultPolicies, loadPolicies } from '../../src/folder/load.js'
 import type { PolicySet } from '../../src/decide/policy-set.js'
 import { impactOf, type ImpactOptions } from '../../src/impact/impact.js'
-import { mergeShards } from '../../src/shard/merge.js'
+import { mergeShards } from '../../src/merge/merge.js'
 import type { Shard } from '../../src/shard/shard.js'
 import { ROOT } from '../core/helpers.js'
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { mergeShards } from '../../shard/merge.js'
+import { mergeShards } from '../../merge/merge.js'
 import { cannotRead, EXIT, tooBig, UsageError, type Io } from '../io.js'
 
 export const mergeHelp = `Usage: collabgate merge [FILE...|-]

@@ -6,18 +6,9 @@
 import { CollabgateError } from '../errors.js'
 import { mergeBatchShards, type BatchShardItem } from '../batch/shard-output.js'
 import { mergeImpactReports } from '../impact/merge.js'
-import type { ShardStamp } from './stamp.js'
+import type { ShardOutput, ShardStamp } from '../shard/stamp.js'
 
-export { shardStamp, type ShardStamp } from './stamp.js'
-
-/** One shard's output, read: its kind, its stamp, and the kind's own data (a report, or result lines). */
-export interface ShardOutput {
-  kind: string
-  stamp: ShardStamp
-  body: unknown
-  /** Where it was read, for messages: a file name (and line). */
-  source: string
-}
+export type { ShardOutput } from '../shard/stamp.js'
 
 /** Merges reports that are one JSON document each (the `shard` stamp removed), in shard order, into one run's. */
 const report =
