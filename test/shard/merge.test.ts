@@ -34,7 +34,7 @@ function spread(lines: readonly string[], idFields: readonly string[], copies: n
       const r = record as Record<string, unknown>
       const field = idFields.find((f) => typeof r[f] === 'string')
       // ids repeat across copies: a subject's lines lie far apart in the input
-      if (field) r[field] = `${String(r[field])}-${(c * 7 + i) % 5}`
+      if (field) r[field] = `${String(r[field])}-${(c + i) % 3}`
       out.push(JSON.stringify(r))
     })
     if (c % 2 === 0) out.push('', '{"applicationId": "APP-TORN", ', '{"applicationId":"APP-BAD","category":42}')
@@ -103,7 +103,7 @@ describe('merged shards equal one run, byte for byte', () => {
     expect(mergeShards([{ name: 'standard input', text: [...outputs].reverse().join('') }])).toBe(one)
   })
 
-  it('keeps a subject in one shard: every line of an id is answered by the same shard', async () => {
+  it('keeps a subject in one shard: every line of an id is answered by the same shard, in batch and impact', async () => {
     const outputs = await Promise.all(shards(3).map((shard) => batch(shipped, batchInput, { shard })))
     const owner = new Map<string, number>()
     outputs.forEach((text, k) => {
@@ -115,6 +115,18 @@ describe('merged shards equal one run, byte for byte', () => {
       }
     })
     expect(new Set(owner.values()).size).toBe(3)
+    const reports = await Promise.all(shards(3).map((shard) => impactJson(impactLines, { shard })))
+    const changed = new Map<string, number>()
+    let repeated = 0
+    reports.forEach((text, k) => {
+      for (const c of (JSON.parse(text) as { changes: { id: string }[] }).changes) {
+        if (changed.has(c.id)) repeated++
+        expect(changed.get(c.id) ?? k).toBe(k)
+        changed.set(c.id, k)
+      }
+    })
+    expect(repeated).toBeGreaterThan(0)
+    expect(new Set(changed.values()).size).toBeGreaterThan(1)
   })
 
   it('keeps the unsharded batch output as it was: no header, no wrapping', async () => {
