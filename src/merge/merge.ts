@@ -154,8 +154,8 @@ function documentOutput(where: string, value: unknown): ShardOutput {
   const kind = own(value, 'kind')
   if (typeof kind !== 'string') throw invalid(where, 'no "kind": not the output of a sharded run (--shard K/N)')
   const stamp = readStamp(where, own(value, 'shard'), true)
-  const body: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) if (k !== 'shard') body[k] = v
+  // fromEntries defines each key, so a "__proto__" key of the text stays a key and sets no prototype
+  const body = Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'shard'))
   return { kind, stamp, body, source: where }
 }
 

@@ -237,6 +237,20 @@ describe('merge refuses', () => {
     expect(code(() => mergeShards([{ name: 'x', text: noStamp }]))).toMatch(/^E_MERGE_INVALID: x:1: no shard stamp/)
   })
 
+  it('an impact report without its counts or lists, and keys that would reach a prototype', async () => {
+    const report = JSON.parse(await impactJson(impactLines, { shard: { index: 1, count: 1 } })) as Record<string, unknown>
+    delete report.transitions
+    expect(code(() => mergeShards([{ name: 'i', text: JSON.stringify(report) }]))).toBe(
+      'E_MERGE_INVALID: the impact report of shard 1/1 has no valid "transitions"',
+    )
+    // a "__proto__" key is a key: it cannot lend the report the list it lacks
+    const hostile = `{"__proto__": {"transitions": []}, ${JSON.stringify(report).slice(1)}`
+    expect(code(() => mergeShards([{ name: 'h', text: hostile }]))).toBe(
+      'E_MERGE_INVALID: the impact report of shard 1/1 has no valid "transitions"',
+    )
+    expect(({} as Record<string, unknown>).transitions).toBeUndefined()
+  })
+
   it('a batch shard cut short (no end line), or a result line edited out', async () => {
     const out = await batch(shipped, batchInput, { shard: { index: 1, count: 1 } })
     const lines = out.trimEnd().split('\n')
