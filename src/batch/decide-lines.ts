@@ -81,6 +81,21 @@ export function decideLine(
   return answerLine(set, text, line, options, maxLineChars, keep, undefined)!
 }
 
+/**
+ * The subject id a line is sharded by, read with JSON.parse as impact reads it: cheap for the lines other shards
+ * answer. Undefined (the line number then places it) when the line is no JSON within the record size cap.
+ */
+function shardId(set: PolicySet, text: InputLine): string | undefined {
+  if (typeof text !== 'string') return undefined
+  const over = text.length > DEFAULT_MAX_RECORD_BYTES / 3 && Buffer.byteLength(text, 'utf8') > DEFAULT_MAX_RECORD_BYTES
+  if (over) return undefined
+  try {
+    return subjectIdOf(set, JSON.parse(text))
+  } catch {
+    return undefined
+  }
+}
+
 /** decideLine, or undefined when the line is another shard's (by its subject id, else its number). */
 function answerLine(
   set: PolicySet,
@@ -91,10 +106,7 @@ function answerLine(
   keep: KeptDecision[] | undefined,
   shard: Shard | undefined,
 ): { ok: boolean; json: string } | undefined {
-  // a line that is no readable record has no subject id: its line number places it
-  const mine = (id: string | undefined): boolean => inShard(shard, shardKey(id, line))
-  const noRecord = text === null || typeof text === 'object' || text.trim() === ''
-  if (shard !== undefined && noRecord && !mine(undefined)) return undefined
+  if (shard !== undefined && !inShard(shard, shardKey(shardId(set, text), line))) return undefined
   if (text === null) return { ok: false, json: errorLine(line, 'E_LINE_TOO_LONG', `the line is longer than ${maxLineChars} characters`) }
   if (typeof text === 'object') {
     const message = `the line is not valid UTF-8: its byte ${text.notUtf8} (counted from 0) begins no UTF-8 character`
@@ -104,7 +116,6 @@ function answerLine(
   if (text.length > DEFAULT_MAX_RECORD_BYTES / 3) {
     const bytes = Buffer.byteLength(text, 'utf8')
     if (bytes > DEFAULT_MAX_RECORD_BYTES) {
-      if (!mine(undefined)) return undefined
       const message = `the line is ${bytes} bytes; records may be at most ${DEFAULT_MAX_RECORD_BYTES} bytes`
       return { ok: false, json: errorLine(line, 'E_RECORD_TOO_LARGE', message) }
     }
@@ -117,15 +128,11 @@ function answerLine(
   let record: unknown
   try {
     const read = readRecordText(text)
-    if ('syntax' in read) {
-      if (!mine(undefined)) return undefined
-      return { ok: false, json: errorLine(line, 'E_LINE_NOT_JSON', `the line is not JSON: ${read.syntax}`) }
-    }
+    if ('syntax' in read) return { ok: false, json: errorLine(line, 'E_LINE_NOT_JSON', `the line is not JSON: ${read.syntax}`) }
     record = read.value
   } catch (err) {
-    return mine(undefined) ? { ok: false, json: describeError(line, err) } : undefined
+    return { ok: false, json: describeError(line, err) }
   }
-  if (shard !== undefined && !mine(subjectIdOf(set, record))) return undefined
   try {
     const decision = set.decideSync(record, options)
     keep?.push({ decision, record })
