@@ -76,7 +76,7 @@ function checkShards(outputs: readonly ShardOutput[]): ShardOutput[] {
   if (missing.length > 0) {
     throw new CollabgateError(
       'E_SHARD_MISSING',
-      `shard(s) ${missing.join(', ')} missing: ${byIndex.size} of ${count} given; every shard of N must be merged`,
+      `shard(s) ${missing.join(', ')}${missing.length === 20 ? ', …' : ''} missing: ${byIndex.size} of ${count} given`,
     )
   }
   return [...byIndex.values()].sort((a, b) => a.stamp.index - b.stamp.index)

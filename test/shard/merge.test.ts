@@ -160,6 +160,11 @@ describe('merge refuses', () => {
     expect(code(() => mergeShards(sources([outputs[0]!, outputs[2]!])))).toMatch(/^E_SHARD_MISSING: shard\(s\) 2\/3 missing/)
     const reports = await Promise.all(shards(7).map((shard) => impactJson(impactLines, { shard })))
     expect(code(() => mergeShards(sources(reports.slice(0, 5))))).toMatch(/^E_SHARD_MISSING: shard\(s\) 6\/7, 7\/7 missing/)
+    // of 1,000 shards, the first twenty missing are named
+    const lone = await batch(shipped, batchInput, { shard: { index: 1, count: 1000 } })
+    expect(code(() => mergeShards(sources([lone])))).toMatch(
+      /^E_SHARD_MISSING: shard\(s\) 2\/1000, 3\/1000, .* 21\/1000, … missing: 1 of 1000/,
+    )
   })
 
   it('a shard given twice, and shards that overlap', async () => {
