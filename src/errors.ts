@@ -48,6 +48,12 @@ export const ERROR_CODES = {
     "a backtest's labels file has a malformed line, a decision or subject labelled twice, or an outcome the policy lacks (the message names the line)",
   E_LABELS_UNKNOWN: "a backtest's labels name decision or subject ids the input does not hold (the message names the first lines)",
   E_LOG_UNVERIFIED: 'the decision log a backtest replays fails its chain check (`collabgate audit verify` says more)',
+  E_MERGE_INVALID: '`merge` got text that is not JSON, or not a shard output (no `kind` or `shard`); names file:line',
+  E_MERGE_KIND: '`merge` got an output of a kind it does not merge, or shards of different kinds (batch and impact)',
+  E_SHARD_MISSING: '`merge` did not get every shard 1..N of the run (the message lists the missing K/N)',
+  E_SHARD_DUPLICATE: '`merge` got one shard twice, or two shards that answer the same input line (they overlap)',
+  E_SHARD_MISMATCH: '`merge` got shards of different runs: another input, N, policy versions or settings (asOf)',
+  E_SHARD_INCOMPLETE: 'a batch shard lacks its end line (stopped or failed), or no shard answers an input line',
 } as const satisfies Record<string, string>
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -279,3 +279,7 @@ export { parseLabels, labelsFormatOf, type Label, type Labels, type LabelsFormat
 export { checkThresholds, formatBacktestText, parseThreshold } from './backtest/report.js'
 export type { Threshold, ThresholdResult } from './backtest/report.js'
 export { backtestHtml } from './html/html.js'
+export { mergeImpactReports } from './impact/merge.js'
+export { MERGE_KINDS, mergeShards } from './merge/merge.js'
+export { parseShard, type Shard } from './shard/shard.js'
+export { shardStamp, type ShardOutput, type ShardStamp } from './shard/stamp.js'

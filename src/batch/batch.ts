@@ -14,6 +14,9 @@ import { decideBlock, type BlockBytes, type BlockOutcome, type KeptDecision } fr
 import { byteBlocks, splitBlock, type InputBlock } from './byte-blocks.js'
 import { DEFAULT_MAX_LINE_CHARS, lineBlocks, type InputLine } from './lines.js'
 import { WORKER_MAX_LINE_BYTES, WorkerPool } from './pool.js'
+import type { Shard } from '../shard/shard.js'
+import { checkedShard } from '../shard/stamp.js'
+import { batchShardEnd, batchShardHeader, hashingInput } from './shard-output.js'
 
 export interface BatchOptions extends DecideSyncOptions {
   /** Worker threads; 0 decides in the calling thread. Default: the available cores. */
@@ -39,6 +42,11 @@ export interface BatchOptions extends DecideSyncOptions {
    * before that block's lines are written, so no output line lacks its entry.
    */
   audit?: DecisionSink
+  /**
+   * Answers only shard K of N (by subject id, else line number): a header line, one `{"line":N,"result":…}` line per
+   * line of the shard, and an end line with the whole input's digest and line count; `mergeShards` joins the shards.
+   */
+  shard?: Shard
 }
 
 export interface BatchProgress {
@@ -60,6 +68,8 @@ export interface BatchSummary {
   elapsedMs: number
   /** True when `signal` stopped the batch before the input ended. */
   interrupted: boolean
+  /** With a shard: lines read that other shards answer. */
+  others?: number
 }
 
 /** Writes output; may return a promise to apply backpressure (e.g. waiting for 'drain'). */
@@ -143,6 +153,9 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
   if (options.explain === true) decideOptions.explain = true
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS
   const audit = options.audit
+  const shard = checkedShard(options.shard)
+  const hashed = shard ? hashingInput(input) : undefined
+  if (hashed) input = hashed.input
 
   const pool =
     workers > 0
@@ -155,11 +168,14 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
             maxLineChars,
             bytes: sink.bytes,
             keep: audit !== undefined,
+            ...(shard ? { shard } : {}),
           },
           options.workerFile,
         )
       : undefined
   const summary: BatchSummary = { lines: 0, decided: 0, failed: 0, workers, elapsedMs: 0, interrupted: false }
+  if (shard) summary.others = 0
+  const emit = (text: string): void | Promise<void> => (sink.bytes ? sink.write(Buffer.from(text)) : sink.write(text))
   const signal = options.signal
   const stopped = (): boolean => {
     if (signal?.aborted === true) summary.interrupted = true
@@ -185,6 +201,7 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
     summary.lines += outcome.decided + outcome.failed
     summary.decided += outcome.decided
     summary.failed += outcome.failed
+    if (summary.others !== undefined) summary.others += outcome.others ?? 0
     if (!sink.bytes) {
       // the pool was started for text (bytes: sink.bytes), so every block here is text
       await sink.write((outcome as BlockOutcome).text)
@@ -197,6 +214,7 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
   }
 
   try {
+    if (shard) await emit(batchShardHeader(shard, set, decideOptions, maxLineChars))
     const maxLines = options.blockLines ?? 64
     // with workers, this thread only splits bytes at newlines; without, it decodes the lines itself
     const blocks: AsyncIterable<InputBlock> = pool
@@ -240,6 +258,7 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
                 decideOptions,
                 maxLineChars,
                 audit !== undefined,
+                shard,
               ),
             )
       outcome.catch(() => undefined) // awaited in order by writeNext; this only silences the early-rejection warning
@@ -248,6 +267,8 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
     }
     // each write is whole: an abort is seen between two blocks, never inside one
     while (inFlight.size > 0 && !stopped()) await writeNext()
+    // an interrupted shard has no end line, so a merge refuses it as incomplete
+    if (hashed && !stopped()) await emit(batchShardEnd(hashed.digest(), summary))
   } finally {
     if (timer) clearInterval(timer)
     await pool?.close()

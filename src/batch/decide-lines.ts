@@ -7,6 +7,8 @@ import { DEFAULT_MAX_RECORD_BYTES, readRecordText } from '../load/json-text.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
 import type { Decision } from '../model.js'
 import type { InputLine } from './lines.js'
+import { inShard, shardKey, type Shard } from '../shard/shard.js'
+import { subjectIdOf } from '../shard/subject.js'
 
 /** Codes of the error lines only a batch produces; other error lines carry the library's ErrorCode. */
 export type BatchLineErrorCode = 'E_LINE_BLANK' | 'E_LINE_NOT_JSON' | 'E_LINE_TOO_LONG' | 'E_INTERNAL'
@@ -34,6 +36,8 @@ export interface BlockOutcome {
   text: string
   decided: number
   failed: number
+  /** With a shard: the block's lines that other shards answer (they have no output line here). */
+  others?: number
   /** With `keep`: every decided line's decision and record, in order. */
   kept?: KeptDecision[]
 }
@@ -43,6 +47,7 @@ export interface BlockBytes {
   bytes: Uint8Array
   decided: number
   failed: number
+  others?: number
   release?: () => void
   kept?: KeptDecision[]
 }
@@ -73,6 +78,35 @@ export function decideLine(
   maxLineChars: number,
   keep?: KeptDecision[],
 ): { ok: boolean; json: string } {
+  return answerLine(set, text, line, options, maxLineChars, keep, undefined)!
+}
+
+/**
+ * The subject id a line is sharded by, read with JSON.parse as impact reads it: cheap for the lines other shards
+ * answer. Undefined (the line number then places it) when the line is no JSON within the record size cap.
+ */
+function shardId(set: PolicySet, text: InputLine): string | undefined {
+  if (typeof text !== 'string') return undefined
+  const over = text.length > DEFAULT_MAX_RECORD_BYTES / 3 && Buffer.byteLength(text, 'utf8') > DEFAULT_MAX_RECORD_BYTES
+  if (over) return undefined
+  try {
+    return subjectIdOf(set, JSON.parse(text))
+  } catch {
+    return undefined
+  }
+}
+
+/** decideLine, or undefined when the line is another shard's (by its subject id, else its number). */
+function answerLine(
+  set: PolicySet,
+  text: InputLine,
+  line: number,
+  options: DecideSyncOptions,
+  maxLineChars: number,
+  keep: KeptDecision[] | undefined,
+  shard: Shard | undefined,
+): { ok: boolean; json: string } | undefined {
+  if (shard !== undefined && !inShard(shard, shardKey(shardId(set, text), line))) return undefined
   if (text === null) return { ok: false, json: errorLine(line, 'E_LINE_TOO_LONG', `the line is longer than ${maxLineChars} characters`) }
   if (typeof text === 'object') {
     const message = `the line is not valid UTF-8: its byte ${text.notUtf8} (counted from 0) begins no UTF-8 character`
@@ -108,7 +142,7 @@ export function decideLine(
   }
 }
 
-/** Decides a block of consecutive lines; never throws. */
+/** Decides a block of consecutive lines; never throws. With a shard: its lines only, as `{"line":N,"result":…}`. */
 export function decideBlock(
   set: PolicySet,
   firstLine: number,
@@ -116,16 +150,24 @@ export function decideBlock(
   options: DecideSyncOptions,
   maxLineChars: number,
   keep = false,
+  shard?: Shard,
 ): BlockOutcome {
   let text = ''
   let failed = 0
+  let others = 0
   const kept: KeptDecision[] | undefined = keep ? [] : undefined
   for (let i = 0; i < lines.length; i++) {
-    const out = decideLine(set, lines[i]!, firstLine + i, options, maxLineChars, kept)
+    const out = answerLine(set, lines[i]!, firstLine + i, options, maxLineChars, kept, shard)
+    if (out === undefined) {
+      others++
+      continue
+    }
     if (!out.ok) failed++
-    text += out.json + '\n'
+    // the result's own text is kept as it is, so a merge can restore the unsharded output byte for byte
+    text += (shard === undefined ? out.json : `{"line":${firstLine + i},"result":${out.json}}`) + '\n'
   }
-  const outcome: BlockOutcome = { text, decided: lines.length - failed, failed }
+  const outcome: BlockOutcome = { text, decided: lines.length - failed - others, failed }
+  if (shard !== undefined) outcome.others = others
   if (kept) outcome.kept = kept
   return outcome
 }

@@ -9,6 +9,7 @@ import { CollabgateError } from '../errors.js'
 import type { DecideSyncOptions, SubjectKind } from '../decide/policy-set.js'
 import type { Policy } from '../model.js'
 import type { BlockBytes, BlockOutcome, KeptDecision } from './decide-lines.js'
+import type { Shard } from '../shard/shard.js'
 
 /** What every worker is started with: plain data, copied into the thread. */
 export interface WorkerSetup {
@@ -20,6 +21,8 @@ export interface WorkerSetup {
   bytes: boolean
   /** Send back each decided line's decision and record too (for an audit log in the main thread). */
   keep?: boolean
+  /** Answer only this shard's lines (see decideBlock). */
+  shard?: Shard
 }
 
 /** Whole lines as UTF-8 bytes (see byteBlocks); the buffer is transferred, not copied. */
@@ -36,7 +39,7 @@ export interface ReleaseRequest {
 }
 
 /** A worker's answer: text, or bytes in a transferred buffer. */
-type Answer = { seq: number; decided: number; failed: number; kept?: KeptDecision[] } & (
+type Answer = { seq: number; decided: number; failed: number; others?: number; kept?: KeptDecision[] } & (
   { text: string } | { buffer: ArrayBuffer; length: number }
 )
 
@@ -68,6 +71,7 @@ export function defaultWorkerFile(): string {
 export const WORKER_MAX_LINE_BYTES = 1_000_000
 
 const keptOf = (answer: Answer): { kept?: KeptDecision[] } => (answer.kept ? { kept: answer.kept } : {})
+const othersOf = (answer: Answer): { others?: number } => (answer.others === undefined ? {} : { others: answer.others })
 
 export class WorkerPool {
   private readonly slots: Slot[] = []
@@ -82,7 +86,8 @@ export class WorkerPool {
         const w = slot.waiting.get(answer.seq)
         slot.waiting.delete(answer.seq)
         if ('text' in answer) {
-          w?.resolve({ text: answer.text, decided: answer.decided, failed: answer.failed, ...keptOf(answer) })
+          const { text, decided, failed } = answer
+          w?.resolve({ text, decided, failed, ...othersOf(answer), ...keptOf(answer) })
           return
         }
         const { buffer } = answer
@@ -94,6 +99,7 @@ export class WorkerPool {
           decided: answer.decided,
           failed: answer.failed,
           release,
+          ...othersOf(answer),
           ...keptOf(answer),
         })
       })

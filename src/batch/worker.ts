@@ -34,12 +34,14 @@ parentPort?.on('message', (message: BlockRequest | ReleaseRequest) => {
     return
   }
   const lines = splitBlock(message.bytes, message.lines, setup.maxLineChars)
-  const outcome = decideBlock(set, message.firstLine, lines, setup.options, setup.maxLineChars, setup.keep === true)
+  const keep = setup.keep === true
+  const outcome = decideBlock(set, message.firstLine, lines, setup.options, setup.maxLineChars, keep, setup.shard)
   if (!setup.bytes) {
     parentPort?.postMessage({ seq: message.seq, ...outcome })
     return
   }
   const { buffer, length } = encode(outcome.text)
-  const answer = { seq: message.seq, decided: outcome.decided, failed: outcome.failed, buffer, length }
+  const { decided, failed, others } = outcome
+  const answer = { seq: message.seq, decided, failed, others, buffer, length }
   parentPort?.postMessage(outcome.kept ? { ...answer, kept: outcome.kept } : answer, [buffer])
 })

@@ -93,6 +93,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
       return { run: m.backtestCommand, help: m.backtestHelp }
     },
   },
+  merge: {
+    summary: 'join the outputs of shards 1..N of a run (--shard K/N) into the one run gives',
+    load: async () => {
+      const m = await import('./commands/merge.js')
+      return { run: m.mergeCommand, help: m.mergeHelp }
+    },
+  },
   report: {
     summary: 'write one HTML page for people from a decision, impact or test run',
     load: async () => {

@@ -11,6 +11,10 @@ import type { PolicySet } from '../decide/policy-set.js'
 import { assertAsOf } from '../decide/decide.js'
 import { compareText } from '../order.js'
 import { visible } from '../report/reporter.js'
+import { createHash } from 'node:crypto'
+import { inShard, shardKey, type Shard } from '../shard/shard.js'
+import { subjectIdOf } from '../shard/subject.js'
+import { checkedShard, shardStamp, type ShardStamp } from '../shard/stamp.js'
 
 export interface ImpactOptions {
   /** The policy id. */
@@ -21,6 +25,8 @@ export interface ImpactOptions {
   to: string
   /** Decision date for both versions (the `asOf` fact and review deadlines). */
   asOf: string
+  /** Reports on shard K of N of the records only (by subject id, else line number), for `mergeShards`. */
+  shard?: Shard
 }
 
 export interface ImpactSide {
@@ -74,6 +80,8 @@ export interface ImpactRefusedLine {
 }
 
 export interface ImpactReport {
+  /** Only in a shard's report, with `shard`: what `merge` reads. */
+  kind?: 'impact'
   policy: string
   from: PolicyRef
   to: PolicyRef
@@ -95,6 +103,8 @@ export interface ImpactReport {
   /** Records only one of the two versions' record schemas accepts: neither decided twice nor undecidable. */
   refused: ImpactRefusedLine[]
   invalid: ImpactInvalidLine[]
+  /** Only in a shard's report: which shard, of which input, decided by which versions. */
+  shard?: ShardStamp
 }
 
 const sideOf = (d: Decision): ImpactSide => ({ outcome: d.outcome, rules: d.reasons.map((r) => r.rule) })
@@ -113,10 +123,13 @@ export async function impactOf(
 ): Promise<ImpactReport> {
   // Fail before reading any record when the date is malformed or either version does not exist.
   assertAsOf(options.asOf)
+  const shard = checkedShard(options.shard)
+  const input = shard ? createHash('sha256') : undefined
   const fresh = options.from === NO_POLICY
   const to = set.select(options.policy, options.asOf, options.to)
   const from = fresh ? undefined : set.select(options.policy, options.asOf, options.from)
   const report: ImpactReport = {
+    ...(shard ? { kind: 'impact' as const } : {}),
     policy: options.policy,
     from: from
       ? { id: from.id, version: from.version, digest: from.digest }
@@ -144,13 +157,21 @@ export async function impactOf(
   let lineNo = 0
   for await (const text of records) {
     lineNo++
+    input?.update(text + '\n', 'utf8')
     if (text.trim() === '') continue
-    report.lines++
     let record: unknown
+    let notJson: string | undefined
     try {
       record = JSON.parse(text)
     } catch (err) {
-      report.invalid.push({ line: lineNo, code: 'E_RECORD_INVALID', message: `not JSON: ${(err as Error).message}` })
+      notJson = (err as Error).message
+    }
+    // a subject's lines go to one shard; a line that is no record, by its number
+    const id = notJson === undefined && shard ? subjectIdOf(set, record) : undefined
+    if (shard && !inShard(shard, shardKey(id, lineNo))) continue
+    report.lines++
+    if (notJson !== undefined) {
+      report.invalid.push({ line: lineNo, code: 'E_RECORD_INVALID', message: `not JSON: ${notJson}` })
       continue
     }
     const kind = kindOf(set, record)
@@ -192,10 +213,24 @@ export async function impactOf(
     for (const r of stopped) shift(r).stopped++
     report.changes.push({ line: lineNo, id: after.subject.id, before: b, after: a, outcomeChanged, started, stopped })
   }
-  report.transitions = [...transitions.values()].sort((x, y) => y.count - x.count || compareText(x.from, y.from) || compareText(x.to, y.to))
-  report.rules = [...shifts.values()].sort((x, y) => y.started + y.stopped - (x.started + x.stopped) || compareText(x.rule, y.rule))
+  report.transitions = [...transitions.values()].sort(byTransitionCount)
+  report.rules = [...shifts.values()].sort(byRuleShift)
+  if (shard && input) {
+    const versions = (r: PolicyRef) => `${r.id}@${r.version} ${r.digest}`
+    const policies = `${versions(report.from)} → ${versions(report.to)}`
+    const settings = JSON.stringify({ asOf: options.asOf })
+    report.shard = shardStamp(shard, `sha256:${input.digest('hex')}`, lineNo, policies, settings)
+  }
   return report
 }
+
+/** Transitions most frequent first, then by outcome names: a total order, so shards merge to one run's order. */
+export const byTransitionCount = (x: ImpactTransition, y: ImpactTransition): number =>
+  y.count - x.count || compareText(x.from, y.from) || compareText(x.to, y.to)
+
+/** Rules with the most changes first, then by id. */
+export const byRuleShift = (x: RuleShift, y: RuleShift): number =>
+  y.started + y.stopped - (x.started + x.stopped) || compareText(x.rule, y.rule)
 
 /** `--from none`: the version of no policy at all. */
 export const NO_POLICY = 'none'

@@ -19,6 +19,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['validate'],
   ['compile'],
   ['decide'],
+  ['shard'],
   ['release'],
   ['lock'],
   ['folder'],
@@ -32,6 +33,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['html'],
   ['batch'],
   ['store'],
+  ['merge'],
   ['cli'],
   ['index.ts', 'util.ts'],
 ]

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util'
 import { decideNdjsonToStream, defaultWorkers } from '../../batch/batch.js'
 import { fileChunks } from '../../batch/lines.js'
 import { formatProgress, wantsProgress } from '../../batch/progress.js'
+import { parseShard, type Shard } from '../../shard/shard.js'
 import { defaultPolicies, loadPolicies } from '../../folder/load.js'
 import type { DecideSyncOptions, PolicySet } from '../../decide/policy-set.js'
 import type { Decision } from '../../model.js'
@@ -50,6 +51,10 @@ Options:
   --ndjson           batch mode: FILE (or -) holds one JSON record per line
   --workers N        batch mode: worker threads (default: available cores;
                      0 decides in the main thread)
+  --shard K/N        batch mode: answer shard K of N of the lines only (by
+                     subject id): a header line, {"line": N, "result": ...}
+                     per line, an end line; collabgate merge joins the N
+                     outputs into the unsharded output
   --audit FILE       append each decision to the decision log FILE (NDJSON,
                      the library's createAuditLog; check it with collabgate
                      audit verify, decide it again with collabgate replay);
@@ -93,6 +98,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
       format: { type: 'string', default: 'json' },
       ndjson: { type: 'boolean', default: false },
       workers: { type: 'string' },
+      shard: { type: 'string' },
       audit: { type: 'string' },
       'audit-mode': { type: 'string' },
       checkpoints: { type: 'string' },
@@ -117,9 +123,11 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values.ndjson || /\.ndjson$/i.test(file)) {
     if (values.format !== 'json') throw new UsageError('batch mode writes NDJSON; --format text is for single records')
-    return decideBatch(io, file, values, options, audit)
+    const shard = values.shard === undefined ? undefined : parseShard(values.shard)
+    return decideBatch(io, file, values, options, audit, shard)
   }
   if (values.workers !== undefined) throw new UsageError('--workers applies to batch mode (--ndjson or a .ndjson file)')
+  if (values.shard !== undefined) throw new UsageError('--shard applies to batch mode (--ndjson or a .ndjson file)')
   // waiting silently for a terminal to type JSON looks like a hang; '-' asks for that explicitly
   if (positionals.length === 0 && process.stdin.isTTY)
     throw new UsageError(`give a FILE, or pipe a record into standard input\n\n${decideHelp}`)
@@ -262,6 +270,7 @@ async function decideBatch(
   },
   options: DecideSyncOptions,
   audit: AuditChoice | undefined,
+  shard: Shard | undefined,
 ): Promise<number> {
   const workers = parseWorkers(values.workers)
   let totalBytes: number | undefined
@@ -295,6 +304,7 @@ async function decideBatch(
     ...options,
     workers,
     signal: stop.signal,
+    ...(shard ? { shard } : {}),
     ...(log ? { audit: log } : {}),
     ...(showProgress
       ? {

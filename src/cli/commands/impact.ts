@@ -3,6 +3,7 @@ import { displayPath } from '../display.js'
 import { formatImpactText, impactOf, readLines } from '../../impact/impact.js'
 import { defaultPolicies, loadPolicies } from '../../folder/load.js'
 import { EXIT, statArg, today, formatOption, UsageError, type Io } from '../io.js'
+import { parseShard } from '../../shard/shard.js'
 
 export const impactHelp = `Usage: collabgate impact --policy ID --from V1 --to V2 [options] RECORDS.ndjson
 
@@ -21,6 +22,9 @@ Options:
   --as-of DATE       decision date for both versions, YYYY-MM-DD (default: today, UTC)
   --format FMT       text (default) or json
   --fail-on-change   exit 1 when any decision changes
+  --shard K/N        report on shard K of N of the records only (by subject id;
+                     with --format json): collabgate merge joins the N reports
+                     into the one report of the whole file
   -h, --help         show this help
 
 Exit: 0 report made; 1 decisions changed (with --fail-on-change only) or a
@@ -31,6 +35,7 @@ Examples:
   collabgate impact --policy creator-collaboration.us.onboarding --from 1.0.0 --to 1.1.0 examples/records.ndjson
   collabgate impact --policies my-policies/ --policy acme.onboarding --from 1.0.0 --to 2.0.0 --format json records.ndjson
   collabgate impact --policies my-policies/ --policy acme.uk.onboarding --from none --to 1.0.0 records.ndjson
+  collabgate impact --policy acme.onboarding --from 1.0.0 --to 2.0.0 --format json --shard 2/3 records.ndjson
 `
 
 export async function impactCommand(argv: string[], io: Io): Promise<number> {
@@ -45,6 +50,7 @@ export async function impactCommand(argv: string[], io: Io): Promise<number> {
       'as-of': { type: 'string' },
       format: { type: 'string', default: 'text' },
       'fail-on-change': { type: 'boolean' },
+      shard: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -53,6 +59,8 @@ export async function impactCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.OK
   }
   formatOption(values.format, ['text', 'json'])
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard)
+  if (shard && values.format !== 'json') throw new UsageError('--shard writes a report for merge: add --format json')
   const missing = (['policy', 'from', 'to'] as const).filter((k) => values[k] === undefined).map((k) => `--${k}`)
   if (missing.length > 0) throw new UsageError(`impact needs ${missing.join(', ')}\n\n${impactHelp}`)
   if (positionals.length !== 1) throw new UsageError(`impact takes one RECORDS file (NDJSON, or - for standard input)\n\n${impactHelp}`)
@@ -69,6 +77,7 @@ export async function impactCommand(argv: string[], io: Io): Promise<number> {
     from: values.from!,
     to: values.to!,
     asOf: values['as-of'] ?? today(),
+    ...(shard ? { shard } : {}),
   })
   io.stdout(values.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatImpactText(report))
   if (report.invalid.length > 0) {
