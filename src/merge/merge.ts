@@ -6,6 +6,7 @@
 import { CollabgateError } from '../errors.js'
 import { mergeBatchShards, type BatchShardItem } from '../batch/shard-output.js'
 import { mergeImpactReports } from '../impact/merge.js'
+import { mergeBacktestReports, type BacktestReport } from '../backtest/backtest.js'
 import type { ShardOutput, ShardStamp } from '../shard/stamp.js'
 
 export type { ShardOutput } from '../shard/stamp.js'
@@ -20,6 +21,11 @@ const report =
 const KINDS: Record<string, (outputs: readonly ShardOutput[]) => string> = {
   batch: mergeBatchShards,
   impact: report(mergeImpactReports),
+  // a backtest report carries only K/N: mergeBacktestReports checks that the shards are of one run itself
+  backtest: (outputs) => {
+    const shards = outputs.map((o) => ({ ...(o.body as BacktestReport), shard: { index: o.stamp.index, count: o.stamp.count } }))
+    return JSON.stringify(mergeBacktestReports(shards), null, 2) + '\n'
+  },
 }
 
 /** The kinds `merge` knows. */
@@ -107,6 +113,16 @@ function readStamp(where: string, value: unknown, withInput: boolean): ShardStam
   return { index, count, input, lines, policies: text('policies'), settings: text('settings') }
 }
 
+/** A backtest report's stamp, read off the run it names itself (its policy versions, dates, input and labels). */
+function backtestStamp(where: string, report: Record<string, unknown>): ShardStamp {
+  const part = (key: string): string => JSON.stringify(own(report, key) ?? null)
+  const policies = `${part('policy')} ${part('baseline')} ${part('candidate')}`
+  const settings = `now ${part('now')} maturity ${part('maturityDays')} labels ${part('labels')} outcomes ${part('outcomes')}`
+  return readStamp(where, { ...asObject(own(report, 'shard')), lines: 0, input: part('input'), policies, settings }, true)
+}
+
+const asObject = (v: unknown): Record<string, unknown> => (isObject(v) ? v : {})
+
 /** Where in a text a character offset falls: 1-based line and column. */
 function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1
@@ -153,7 +169,7 @@ function documentOutput(where: string, value: unknown): ShardOutput {
   if (!isObject(value)) throw invalid(where, 'not a JSON object: not a shard output')
   const kind = own(value, 'kind')
   if (typeof kind !== 'string') throw invalid(where, 'no "kind": not the output of a sharded run (--shard K/N)')
-  const stamp = readStamp(where, own(value, 'shard'), true)
+  const stamp = kind === 'backtest' ? backtestStamp(where, value) : readStamp(where, own(value, 'shard'), true)
   // fromEntries defines each key, so a "__proto__" key of the text stays a key and sets no prototype
   const body = Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'shard'))
   return { kind, stamp, body, source: where }

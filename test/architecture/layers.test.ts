@@ -12,7 +12,6 @@ const SRC = join(import.meta.dirname, '..', '..', 'src')
 /** Left to right. A module may import from its own layer or any layer to its left. */
 const LAYERS: readonly (readonly string[])[] = [
   ['model.ts', 'errors.ts', 'order.ts', 'succession.ts', 'schemas.ts', 'suggest.ts', 'own.ts', 'generated'],
-  ['shard'],
   ['calendar'],
   ['language'],
   ['load'],

@@ -76,6 +76,17 @@ describe.concurrent('collabgate backtest', { timeout: 120_000 }, () => {
     const reports = shards.map((r) => JSON.parse(r.stdout) as BacktestReport)
     expect(reports.map((r) => r.shard)).toEqual([1, 2, 3].map((index) => ({ index, count: 3 })))
     expect(JSON.stringify(mergeBacktestReports(reports), null, 2) + '\n').toBe(whole.stdout)
+    // and through collabgate merge, as a scheduler's N jobs would hand them over (in any order)
+    const files = [3, 1, 2].map((k) => {
+      const file = join(s.dir, `backtest-shard-${k}.json`)
+      writeFileSync(file, shards[k - 1]!.stdout)
+      return file
+    })
+    const merged = await cli(['merge', ...files])
+    expect([merged.code, merged.stderr]).toEqual([0, ''])
+    expect(merged.stdout).toBe(whole.stdout)
+    const missing = await cli(['merge', files[0]!, files[1]!])
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('E_SHARD_MISSING: shard(s) 2/3 missing')])
   })
 
   it('backtests records decided as of one date', async () => {
