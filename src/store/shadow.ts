@@ -167,6 +167,12 @@ export class Shadow {
 
   /** Puts a sampled decision in the queue, or drops and counts it when the queue is full. Never throws. */
   offer(task: Omit<ShadowTask, 'record'>, record: unknown): void {
+    const { id, version } = task.served.policy
+    // nothing to compare (another policy, or a candidate that is itself in effect): counted, never copied or queued
+    if (!this.candidates.some((c) => c.policy === id && c.version !== version)) {
+      for (const candidate of this.candidates) this.tally(candidate, task.set).report.skipped++
+      return
+    }
     if (this.queue.length >= this.settings.queueSize) {
       this.counts.dropped++
       return

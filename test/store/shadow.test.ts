@@ -193,6 +193,25 @@ describe('shadow runs in the live store', () => {
     await expect(open({ candidates: [{ ...CANDIDATE, from }] })).rejects.toBeInstanceOf(PolicyValidationError)
   })
 
+  it('counts a candidate that fails once the folder no longer holds it, and keeps answering', async () => {
+    scratch.write(NEW_FILE, candidateText())
+    const store = await open({ candidates: [CANDIDATE] })
+    await store.decide(example('applications', 'complete-us-developer'), { asOf: AS_OF })
+    await settle(store)
+    // the draft is withdrawn: the next reload serves a folder without 1.1.0
+    rmSync(join(scratch.dir, NEW_FILE))
+    expect((await store.reload()).status).toBe('swapped')
+    const answer = await store.decide(example('applications', 'complete-us-developer'), { asOf: AS_OF })
+    expect(answer.outcome).toBe('approve')
+    await settle(store)
+    const report = store.shadowReport()!
+    // sorted by digest: the version no longer found has none
+    expect(report.candidates.map((c) => [c.digest === '', c.compared, c.errors])).toEqual([
+      [true, 0, { E_POLICY_NOT_FOUND: 1 }],
+      [false, 1, {}],
+    ])
+  })
+
   it('refuses options it cannot use and candidates it cannot find', async () => {
     const bad: unknown[] = [
       { candidates: [] },
