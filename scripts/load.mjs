@@ -12,7 +12,8 @@
  * with throughput ratios to buffered; masked is buffered over a copy of the folder that masks three fields),
  * --rounds N (default 1: each mode N times, interleaved; the ratios are of medians).
  * --shadow: each run twice, interleaved, the second with the service shadowing an unreleased onboarding
- * 1.2.0 on every decision (--shadow-from a candidate folder); reports p99 with and without, and the ratio.
+ * 1.2.0 (--shadow-from a candidate folder) on every decision, or a share of them (--shadow-rate R); reports
+ * p99 with and without, and the ratio.
  * Exit 1 when a valid request failed or the valid version was never served.
  *
  * With --faults, runs the fault-injection harness instead (scripts/load-faults.mjs): each operator
@@ -45,6 +46,7 @@ const { values } = parseArgs({
     only: { type: 'string', default: '' },
     trust: { type: 'boolean', default: false },
     shadow: { type: 'boolean', default: false },
+    'shadow-rate': { type: 'string', default: '1' },
   },
 })
 const duration = Number(values.duration)
@@ -57,6 +59,7 @@ const MODES = ['none', 'buffered', 'durable', 'masked']
 if (
   !(duration > 0 && duration <= 600) ||
   !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 20) ||
+  !(Number(values['shadow-rate']) >= 0 && Number(values['shadow-rate']) <= 1) ||
   !(Number.isInteger(connections) && connections > 0 && connections <= 1024) ||
   !(values.faults ? ['durable', 'buffered', 'none'] : [...MODES, 'each']).includes(auditMode) ||
   !(Number(values['hold-ms']) >= 100 && Number(values['hold-ms']) <= 60_000) ||
@@ -114,7 +117,7 @@ if (values.faults) {
       say(`  ${mode.padEnd(10)} ${String(rate(mode)).padStart(6)}/s  p99 ${p99(mode)} ms  ×${ratio}`)
     }
     if (values.shadow) {
-      say(`--- p99 with shadowing (every decision) and without${rounds > 1 ? ` (median of ${rounds} rounds)` : ''}`)
+      say(`--- p99 with shadowing (sample rate ${values['shadow-rate']}) and without${rounds > 1 ? ` (median of ${rounds} rounds)` : ''}`)
       for (const mode of modes) {
         const without = median(of(mode).map((s) => s.p99_ms))
         const withShadow = median(of(mode, true).map((s) => s.p99_ms))
@@ -202,7 +205,7 @@ async function plainLoad(auditMode, shadow = false) {
       ...(auditMode === 'none' ? [] : ['--audit', auditFile, '--audit-mode', serviceMode]),
       // the copy is a scratch folder of drafts on purpose: no lock (the fault harness serves a locked one)
       '--no-require-lock',
-      ...(shadow ? ['--shadow', `${ONBOARDING}@1.2.0`, '--shadow-from', candidateDir] : []),
+      ...(shadow ? ['--shadow', `${ONBOARDING}@1.2.0`, '--shadow-from', candidateDir, '--shadow-rate', values['shadow-rate']] : []),
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
