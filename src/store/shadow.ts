@@ -206,32 +206,34 @@ export class Shadow {
   private run(task: ShadowTask): void {
     for (const candidate of this.candidates) {
       const set = candidate.set ?? task.set
-      const began = performance.now()
-      let decision: Decision
       try {
-        if (task.served.policy.id !== candidate.policy || task.served.policy.version === candidate.version) {
-          this.tally(candidate, set).report.skipped++
-          continue
-        }
-        const { policy, version } = candidate
-        decision = set.decideSync(task.record, { policy, version, asOf: task.served.asOf })
+        this.runOne(candidate, set, task)
       } catch (err) {
+        // whatever a candidate throws on a record is counted here: it runs outside any request, nothing else catches it
         const code = err instanceof CollabgateError ? err.code : 'E_INTERNAL'
         const errors = this.tally(candidate, set).report.errors
         errors[code] = (errors[code] ?? 0) + 1
-        continue
-      }
-      const tally = this.tally(candidate, set, decision.policy.digest)
-      if (performance.now() - began > this.settings.budgetMs) tally.report.overBudget++
-      this.count(tally, task, decision)
-      if (task.sink) {
-        const { served } = task
-        const { version, digest } = served.policy
-        const rules = served.reasons.map((r) => r.rule)
-        const shadowOf = { id: task.id, version, digest, outcome: served.outcome, rules }
-        writeToSink(task.sink, decision, task.record, { ...set.auditContext(decision), shadowOf })
       }
     }
+  }
+
+  private runOne(candidate: ResolvedCandidate, set: PolicySet, task: ShadowTask): void {
+    if (task.served.policy.id !== candidate.policy || task.served.policy.version === candidate.version) {
+      this.tally(candidate, set).report.skipped++
+      return
+    }
+    const began = performance.now()
+    const { policy, version } = candidate
+    const decision = set.decideSync(task.record, { policy, version, asOf: task.served.asOf })
+    const tally = this.tally(candidate, set, decision.policy.digest)
+    if (performance.now() - began > this.settings.budgetMs) tally.report.overBudget++
+    this.count(tally, task, decision)
+    if (!task.sink) return
+    const { served } = task
+    const rules = served.reasons.map((r) => r.rule)
+    const { version: servedVersion, digest } = served.policy
+    const shadowOf = { id: task.id, version: servedVersion, digest, outcome: served.outcome, rules }
+    writeToSink(task.sink, decision, task.record, { ...set.auditContext(decision), shadowOf })
   }
 
   private count(tally: Tally, task: ShadowTask, decision: Decision): void {

@@ -159,6 +159,9 @@ function fingerprintOf(policies: readonly Policy[], subjects: readonly SubjectDe
   )
 }
 
+/** How watchPolicies resolves a store's shadow candidates after its first load. */
+const shadowStarters = new WeakMap<PolicyStore, () => Promise<void>>()
+
 export class PolicyStore {
   readonly dir: string
   private readonly options: PolicyStoreOptions
@@ -192,6 +195,8 @@ export class PolicyStore {
     this.dir = resolve(dir)
     // own properties only: a polluted Object.prototype must not lift the size limit or turn the lock off
     this.options = ownOptions(options)
+    // for watchPolicies only: the public API stays one option and one method
+    shadowStarters.set(this, () => this.startShadow())
   }
 
   /** Subscribes to 'reload' or 'problems'; returns a function that unsubscribes. */
@@ -299,8 +304,8 @@ export class PolicyStore {
     return this.shadow?.report()
   }
 
-  /** Resolves the `shadow` option's candidates against the served set; watchPolicies calls it once. @internal */
-  async startShadow(): Promise<void> {
+  /** Resolves the `shadow` option's candidates against the served set; watchPolicies calls it once. */
+  private async startShadow(): Promise<void> {
     const given = this.options.shadow
     if (given === undefined || this.shadow) return
     const settings = shadowSettings(given)
@@ -644,7 +649,7 @@ export async function watchPolicies(dir: string, options: PolicyStoreOptions = {
     throw new CollabgateError('E_IO', `cannot watch ${store.dir}: ${reason}; pass watch: false to reload by hand`, { cause: watchError })
   }
   try {
-    await store.startShadow()
+    await shadowStarters.get(store)!()
   } catch (err) {
     store.close()
     throw err
