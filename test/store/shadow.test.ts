@@ -1,5 +1,6 @@
 /**
- * Issue #23, item 1: a store shadows candidate versions on its live decisions. The shadow never changes
+ * Issue #23, item 1: a store shadows candidate versions on its live decisions (the log test also runs the
+ * built command line: `npm run build` first). The shadow never changes
  * or holds up an answer, drops and counts what a full queue cannot take, keeps an exact served →
  * candidate matrix with per-rule shifts and sample ids, and logs each shadow decision beside the served one.
  */
@@ -20,6 +21,7 @@ import {
   type ShadowOptions,
 } from '../../src/index.js'
 import { validEntries } from '../audit/entries.js'
+import { cli } from '../cli/run-cli.js'
 import { API_ACCESS, example, NEW_FILE, newOnboardingVersion, OLD_FILE, ONBOARDING, scratchPolicies, type Json } from './helpers.js'
 
 const AS_OF = '2026-11-24'
@@ -260,5 +262,9 @@ describe('shadow runs in the live store', () => {
     expect((await verifyAuditLog([file])).ok).toBe(true)
     const replay = await replayAuditLog(await loadPolicies(scratch.dir, { lock: false }), entries)
     expect(replay, JSON.stringify(replay.items)).toMatchObject({ entries: 4, identical: 4 })
+    // and as people run them: the built command line
+    expect((await cli(['audit', 'verify', file])).code).toBe(0)
+    const replayed = await cli(['replay', '--policies', scratch.dir, '--format', 'json', file])
+    expect([replayed.code, JSON.parse(replayed.stdout)]).toMatchObject([0, { entries: 4, identical: 4 }])
   })
 })
