@@ -1,8 +1,8 @@
 /**
- * Issue #23, item 1: a store shadows candidate versions on its live decisions (the log test also runs the
- * built command line: `npm run build` first). The shadow never changes
+ * Issue #23, item 1: a store shadows candidate versions on its live decisions. The shadow never changes
  * or holds up an answer, drops and counts what a full queue cannot take, keeps an exact served →
- * candidate matrix with per-rule shifts and sample ids, and logs each shadow decision beside the served one.
+ * candidate matrix with per-rule shifts and sample ids, and logs each shadow decision beside the served
+ * one. The log test also runs the built command line: `npm run build` first.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
