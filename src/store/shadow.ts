@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks'
 import { writeToSink, type DecisionSink } from '../audit/audit.js'
 import { CollabgateError } from '../errors.js'
+import { ownOptions } from '../own.js'
 import type { Decision } from '../model.js'
 import type { PolicySet } from '../decide/policy-set.js'
 
@@ -126,7 +127,8 @@ export function shadowSettings(given: ShadowOptions): Required<Omit<ShadowOption
     if (!named || !['undefined', 'string'].includes(typeof o.from))
       throw bad('each candidate is { policy: string, version: string, from?: string }')
   }
-  const { sampleRate = 1, queueSize = 1000, budgetMs = 5 } = given
+  // own properties only: a polluted Object.prototype must not set the rate or the bounds
+  const { sampleRate = 1, queueSize = 1000, budgetMs = 5 } = ownOptions(given)
   const rateOk = typeof sampleRate === 'number' && sampleRate >= 0 && sampleRate <= 1
   if (!rateOk) throw bad('sampleRate must be from 0 to 1')
   const sizeOk = Number.isInteger(queueSize) && queueSize >= 1 && queueSize <= 1_000_000

@@ -214,6 +214,20 @@ describe('shadow runs in the live store', () => {
     ])
   })
 
+  it('takes its options from their own properties: a polluted Object.prototype does not turn sampling off', async () => {
+    scratch.write(NEW_FILE, candidateText())
+    Object.defineProperty(Object.prototype, 'sampleRate', { value: 0, configurable: true, writable: true })
+    let store: PolicyStore
+    try {
+      store = await open({ candidates: [CANDIDATE] })
+    } finally {
+      delete (Object.prototype as { sampleRate?: unknown }).sampleRate
+    }
+    await store.decide(example('applications', 'complete-us-developer'), { asOf: AS_OF })
+    await settle(store)
+    expect(store.shadowReport()).toMatchObject({ sampleRate: 1, sampled: 1 })
+  })
+
   it('refuses options it cannot use and candidates it cannot find', async () => {
     const bad: unknown[] = [
       { candidates: [] },
