@@ -7,7 +7,7 @@ import type { PolicyTestCaseResult } from '../../policy-test/run.js'
 import type { PolicyTestReport } from '../../policy-test/reporter.js'
 import type { MutationTestReport } from '../../mutate/reporter.js'
 import type { MutationReport } from '../../mutate/run.js'
-import type { ShadowReport } from '../../store/shadow.js'
+import type { ShadowReport } from '../../report/shadow.js'
 import { EXIT, readInput, UsageError, type Io } from '../io.js'
 
 /** The largest JSON `report` reads: far above any decision, impact run or test run it is made for. */
