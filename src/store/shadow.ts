@@ -143,7 +143,11 @@ export class Shadow {
   private drain(): void {
     this.scheduled = false
     const began = performance.now()
-    while (this.queue.length > 0 && performance.now() - began < this.settings.budgetMs) this.run(this.queue.shift()!)
+    // at least one decision a turn: a budget smaller than the clock's tick must still make progress
+    do {
+      const task = this.queue.shift()
+      if (task) this.run(task)
+    } while (this.queue.length > 0 && performance.now() - began < this.settings.budgetMs)
     if (this.queue.length > 0) {
       this.scheduled = true
       setImmediate(() => this.drain())

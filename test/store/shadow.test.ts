@@ -130,6 +130,19 @@ describe('shadow runs in the live store', () => {
     expect(store.shadowReport()!.candidates[0]).toMatchObject({ compared: 1 })
   })
 
+  it('makes progress on every turn, even with a budget smaller than the clock can tell', async () => {
+    scratch.write(NEW_FILE, candidateText())
+    const store = await open({ candidates: [CANDIDATE], budgetMs: 1e-9 })
+    const records = Array.from({ length: 3 }, () => example('applications', 'complete-us-developer'))
+    await Promise.all(records.map((r) => store.decide(r, { asOf: AS_OF })))
+    expect(store.shadowReport()).toMatchObject({ queued: 3 })
+    // the shadow's turn was scheduled before this one, so it has run once when this resolves
+    await new Promise((r) => setImmediate(r))
+    expect(store.shadowReport()!.candidates[0]!.compared).toBeGreaterThanOrEqual(1)
+    await settle(store)
+    expect(store.shadowReport()!.candidates[0]!.compared).toBe(3)
+  })
+
   it('samples every 1/rate-th decision, counted rather than drawn', async () => {
     scratch.write(NEW_FILE, candidateText())
     const store = await open({ candidates: [CANDIDATE], sampleRate: 0.25 })
