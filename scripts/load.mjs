@@ -11,6 +11,9 @@
  * is one JSON object), --audit-mode each|durable|buffered|masked|none (default each: every mode in turn,
  * with throughput ratios to buffered; masked is buffered over a copy of the folder that masks three fields),
  * --rounds N (default 1: each mode N times, interleaved; the ratios are of medians).
+ * --shadow: each run twice, interleaved, the second with the service shadowing an unreleased onboarding
+ * 1.2.0 (--shadow-from a candidate folder) on every decision, or a share of them (--shadow-rate R); reports
+ * p99 with and without, and the ratio.
  * Exit 1 when a valid request failed or the valid version was never served.
  *
  * With --faults, runs the fault-injection harness instead (scripts/load-faults.mjs): each operator
@@ -42,6 +45,8 @@ const { values } = parseArgs({
     'recover-timeout-ms': { type: 'string', default: '15000' },
     only: { type: 'string', default: '' },
     trust: { type: 'boolean', default: false },
+    shadow: { type: 'boolean', default: false },
+    'shadow-rate': { type: 'string', default: '1' },
   },
 })
 const duration = Number(values.duration)
@@ -54,6 +59,7 @@ const MODES = ['none', 'buffered', 'durable', 'masked']
 if (
   !(duration > 0 && duration <= 600) ||
   !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 20) ||
+  !(Number(values['shadow-rate']) >= 0 && Number(values['shadow-rate']) <= 1) ||
   !(Number.isInteger(connections) && connections > 0 && connections <= 1024) ||
   !(values.faults ? ['durable', 'buffered', 'none'] : [...MODES, 'each']).includes(auditMode) ||
   !(Number(values['hold-ms']) >= 100 && Number(values['hold-ms']) <= 60_000) ||
@@ -87,17 +93,20 @@ if (values.faults) {
 } else {
   const modes = auditMode === 'each' ? MODES : [auditMode]
   const runs = []
+  const variants = values.shadow ? [false, true] : [false]
   // rounds interleave the modes, so a slow spell of the shared machine falls on all of them alike
   for (let round = 1; round <= rounds; round++)
-    for (const mode of modes) {
-      const of = rounds > 1 ? `, round ${round} of ${rounds}` : ''
-      if (modes.length > 1 || rounds > 1) say(`--- audit mode ${mode}${of}`)
-      runs.push(await plainLoad(mode))
-    }
+    for (const mode of modes)
+      for (const shadow of variants) {
+        const of = rounds > 1 ? `, round ${round} of ${rounds}` : ''
+        if (modes.length > 1 || rounds > 1 || shadow) say(`--- audit mode ${mode}${shadow ? ', shadowing' : ''}${of}`)
+        runs.push(await plainLoad(mode, shadow))
+      }
   const ok = runs.every((r) => r.ok)
   if (runs.length > 1) {
     const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
-    const of = (mode) => runs.filter((r) => r.summary?.audit_mode === mode).map((r) => r.summary)
+    const of = (mode, shadow = false) =>
+      runs.filter((r) => r.summary?.audit_mode === mode && r.summary.shadow === shadow).map((r) => r.summary)
     const rate = (mode) => median(of(mode).map((s) => s.requests_per_s))
     const p99 = (mode) => median(of(mode).map((s) => s.p99_ms))
     const base = rate('buffered')
@@ -107,6 +116,18 @@ if (values.faults) {
       const ratio = base ? (rate(mode) / base).toFixed(2) : '?'
       say(`  ${mode.padEnd(10)} ${String(rate(mode)).padStart(6)}/s  p99 ${p99(mode)} ms  ×${ratio}`)
     }
+    if (values.shadow) {
+      say(`--- p99 with shadowing (sample rate ${values['shadow-rate']}) and without${rounds > 1 ? ` (median of ${rounds} rounds)` : ''}`)
+      for (const mode of modes) {
+        const without = median(of(mode).map((s) => s.p99_ms))
+        const withShadow = median(of(mode, true).map((s) => s.p99_ms))
+        const ratio = without && withShadow !== undefined ? (withShadow / without).toFixed(2) : '?'
+        const sampled = of(mode, true).map(
+          (s) => `${s.shadow_sampled} sampled, ${s.shadow_dropped} dropped, ${s.shadow_compared} onboarding compared`,
+        )
+        say(`  ${mode.padEnd(10)} p99 ${without} ms without, ${withShadow} ms with: ×${ratio} (${sampled.join('; ')})`)
+      }
+    }
   }
   if (values.json) say(JSON.stringify(runs.length === 1 ? runs[0].summary : { runs: runs.map((r) => r.summary) }))
   process.exitCode = ok ? 0 : 1
@@ -114,8 +135,8 @@ if (values.faults) {
   setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref()
 }
 
-/** One load run with the service logging in `auditMode`; resolves to whether it passed and what it measured. */
-async function plainLoad(auditMode) {
+/** One load run with the service logging in `auditMode` (and shadowing, with `shadow`); resolves to whether it passed and what it measured. */
+async function plainLoad(auditMode, shadow = false) {
   const ONBOARDING = 'creator-collaboration.us.onboarding'
   const OLD_FILE = `${ONBOARDING}.v1.0.0.yaml`
   const NEW_FILE = `${ONBOARDING}.v1.1.0.yaml`
@@ -155,6 +176,15 @@ async function plainLoad(auditMode) {
   // the new version starts on asOf, which ends the old one there
   const newVersion = original.replace('version: 1.0.0', 'version: 1.1.0').replace('  from: "2023-09-18"', `  from: "${asOf}"`)
   const broken = newVersion.replace('operator: equal', 'operator: looksLike').replace('outcome: reject', 'outcome: maybe')
+  // shadowing: an unreleased 1.2.0 (from 2099, asking 4 years in operation) in a folder of its own
+  const candidateDir = join(work, 'candidate')
+  if (shadow) {
+    cpSync(policiesDir, candidateDir, { recursive: true })
+    const strength = /(path: \$\.yearsInOperation\s+operator: greaterThanInclusive\s+value: )1\b/
+    if (!strength.test(original)) throw new Error(`${OLD_FILE} no longer has the threshold this script changes`)
+    const candidate = original.replace('version: 1.0.0', 'version: 1.2.0').replace('  from: "2023-09-18"', '  from: "2099-01-01"')
+    writeFileSync(join(candidateDir, `${ONBOARDING}.v1.2.0.yaml`), candidate.replace(strength, '$14'))
+  }
 
   // every request carries a bearer token, as a real client of the service would
   const token = randomBytes(24).toString('base64url')
@@ -175,6 +205,7 @@ async function plainLoad(auditMode) {
       ...(auditMode === 'none' ? [] : ['--audit', auditFile, '--audit-mode', serviceMode]),
       // the copy is a scratch folder of drafts on purpose: no lock (the fault harness serves a locked one)
       '--no-require-lock',
+      ...(shadow ? ['--shadow', `${ONBOARDING}@1.2.0`, '--shadow-from', candidateDir, '--shadow-rate', values['shadow-rate']] : []),
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -271,6 +302,9 @@ async function plainLoad(auditMode) {
 
     const result = await run
     const policies = await (await fetch(`${url}/v1/policies`, { headers: { authorization: `Bearer ${token}` } })).json()
+    const shadowReport = shadow
+      ? await (await fetch(`${url}/v1/shadow`, { headers: { authorization: `Bearer ${token}` } })).json()
+      : undefined
     // no graceful flush: in durable mode every answered decision's line is already in the file
     child.kill(auditMode === 'durable' ? 'SIGKILL' : 'SIGTERM')
     await childExit
@@ -301,10 +335,15 @@ async function plainLoad(auditMode) {
       versions_before: answered.before,
       versions_after: answered.after,
       audit_mode: auditMode,
+      shadow,
+      shadow_sampled: shadowReport?.sampled ?? null,
+      shadow_dropped: shadowReport?.dropped ?? null,
+      shadow_compared: shadowReport ? shadowReport.candidates.reduce((n, c) => n + c.compared, 0) : null,
       audit_lines: audited,
       answered: Object.values(answered).reduce((n, b) => n + Object.values(b).reduce((m, c) => m + c, 0), 0),
+      // shadow decisions have lines of their own: the count of answered ones is not comparable
       audit_missing:
-        auditMode === 'none'
+        auditMode === 'none' || shadow
           ? null
           : Math.max(0, Object.values(answered).reduce((n, b) => n + Object.values(b).reduce((m, c) => m + c, 0), 0) - audited),
       serving_at_end: policies.policies.map((p) => `${p.id}@${p.version}`),

@@ -76,6 +76,7 @@ export { calendarNamed, DEFAULT_CALENDAR, knownCalendars, unknownCalendarMessage
 export { POLICY_SCHEMA } from './schemas.js'
 export { formatDecisionText } from './report/text.js'
 export { decisionHtml, escapeHtml, impactHtml, policyTestHtml, type DecisionHtmlOptions } from './html/html.js'
+export { shadowHtml } from './html/html.js'
 export {
   isValid,
   validationSummary,
@@ -97,6 +98,15 @@ export {
   type StoreDecideOptions,
   type StoreStatus,
 } from './store/store.js'
+export type {
+  ShadowCandidate,
+  ShadowCandidateReport,
+  ShadowOptions,
+  ShadowReport,
+  ShadowRuleShift,
+  ShadowTransition,
+} from './store/shadow.js'
+export type { ShadowOf } from './audit/audit.js'
 export { assertRecordSize, DEFAULT_MAX_RECORD_BYTES, parseRecordJson, type ParseRecordJsonOptions } from './store/record.js'
 export { DEFAULT_MAX_RECORD_DEPTH, DEFAULT_MAX_RECORD_VALUES } from './load/json-text.js'
 export {

@@ -4,6 +4,7 @@
  *
  *   POST /v1/decisions?policy=ID&asOf=YYYY-MM-DD   record (JSON) in the body → the Decision
  *   GET  /v1/policies                              the policy versions being served, with digests
+ *   GET  /v1/shadow                                shadow runs of candidate versions (with --shadow)
  *   GET  /healthz                                  liveness, plus the last reload's outcome
  *
  * Policies are reloaded from a folder as they change: a valid folder is swapped in atomically, an
@@ -21,6 +22,8 @@
  *     [--audit decisions.ndjson [--audit-mode durable|buffered]] [--trust /etc/collabgate/TRUST.json]
  * The folder must have a lock (--no-require-lock for scratch folders); with --trust, each release
  * must also be signed by its author and approved (collabgate sign), or it is refused.
+ * --shadow ID@VERSION (repeatable) shadows a version not yet in effect on a share of the decisions
+ * (--shadow-rate, default 1), or an unreleased one from --shadow-from DIR; never answered.
  * SIGHUP reopens the audit file (log rotation, or a disk that has room again).
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
@@ -269,7 +272,8 @@ function queryProblems(url) {
  * watch (default true), debounceMs, today (clock for the default asOf), log (receives one object per
  * reload event), requireLock (default true: a folder without a lock that releases something is refused,
  * E_LOCK_REQUIRED; false only for scratch folders), trust (a TRUST.json path: every release served must
- * be signed by its author and approved as it requires, kept outside the policy folder).
+ * be signed by its author and approved as it requires, kept outside the policy folder), shadow (the
+ * store's ShadowOptions: GET /v1/shadow answers its report).
  */
 export async function createServer(options = {}) {
   const dir = resolve(options.policiesDir ?? defaultPoliciesDir())
@@ -327,6 +331,7 @@ export async function createServer(options = {}) {
     requireLock: options.requireLock ?? true,
     ...(options.trust === undefined ? {} : { trust: resolve(options.trust) }),
     audit,
+    ...(options.shadow === undefined ? {} : { shadow: options.shadow }),
     maxRecordBytes: maxBodyBytes,
     // no displayName: the default already names files relative to the folder, and a function would keep a
     // store that parses in a worker thread (with a time budget) on the main thread
@@ -448,6 +453,14 @@ export async function createServer(options = {}) {
           {},
           redactStore,
         )
+      },
+    },
+    '/v1/shadow': {
+      GET: (_req, res) => {
+        const report = store.shadowReport()
+        if (!report) throw new HttpProblem(404, 'not-shadowing', 'this service shadows no candidate version; start it with --shadow')
+        // a candidate's folder is a path on the server: named as the store's own answers name it
+        send(res, 200, report, {}, redactStore)
       },
     },
     '/healthz': {
@@ -605,6 +618,19 @@ export async function createServer(options = {}) {
   }
 }
 
+/** --shadow ID@VERSION (repeatable), --shadow-from DIR, --shadow-rate R: the store's shadow option. */
+function shadowOption(values) {
+  const candidates = values.shadow.map((named) => {
+    const at = named.lastIndexOf('@')
+    if (at <= 0 || at === named.length - 1)
+      throw new CollabgateError('E_INVALID_ARGUMENT', `--shadow takes ID@VERSION, got ${JSON.stringify(named)}`)
+    const from = values['shadow-from']
+    return { policy: named.slice(0, at), version: named.slice(at + 1), ...(from === undefined ? {} : { from }) }
+  })
+  const rate = values['shadow-rate']
+  return { candidates, ...(rate === undefined ? {} : { sampleRate: Number(rate) }) }
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -620,6 +646,9 @@ async function main() {
       'insecure-no-auth': { type: 'boolean', default: false },
       trust: { type: 'string' },
       'no-require-lock': { type: 'boolean', default: false },
+      shadow: { type: 'string', multiple: true },
+      'shadow-from': { type: 'string' },
+      'shadow-rate': { type: 'string' },
     },
   })
   const print = (o) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...o }) + '\n')
@@ -631,6 +660,7 @@ async function main() {
     ...(values['insecure-no-auth'] ? { insecureNoAuth: true } : {}),
     ...(values.trust === undefined ? {} : { trust: values.trust }),
     ...(values['no-require-lock'] ? { requireLock: false } : {}),
+    ...(values.shadow === undefined ? {} : { shadow: shadowOption(values) }),
     limits: {
       ...(values['max-connections'] ? { maxConnections: Number(values['max-connections']) } : {}),
       ...(values['max-connections-per-ip'] ? { maxConnectionsPerIp: Number(values['max-connections-per-ip']) } : {}),

@@ -59,6 +59,20 @@ export interface AuditEntry {
   masked?: AppliedMask[]
   /** Only present when the log was given an `extra` function: whatever it returned. */
   extra?: Record<string, unknown>
+  /**
+   * Only on the entry of a shadow decision (a candidate version's, never answered): the served decision
+   * it shadows, by id, beside this entry's own outcome.
+   */
+  shadowOf?: ShadowOf
+}
+
+/** The served decision a shadow entry was made beside. */
+export interface ShadowOf {
+  id: string
+  version: string
+  digest: string
+  outcome: string
+  rules: string[]
 }
 
 /** How an audit log stands: whether it is writing, and if not, why. */
@@ -91,6 +105,8 @@ export interface AuditHealth {
 export interface DecisionContext extends Partial<DecisionSource> {
   /** The id to log the decision under: 1–128 printable ASCII characters (default: newDecisionId()). */
   decisionId?: string
+  /** A shadow decision: the served decision it was made beside (the store's shadow runs pass it). */
+  shadowOf?: ShadowOf
 }
 
 /**
@@ -469,6 +485,7 @@ export class AuditLog implements DecisionSink {
       context?.release === undefined ? more : { ...more, release: context.release },
     )
     if (parts.masked.length > 0) entry.masked = parts.masked
+    if (context?.shadowOf) entry.shadowOf = { ...context.shadowOf, rules: [...context.shadowOf.rules] }
     const extra = this.options.extra?.(decision, record)
     if (extra !== undefined) entry.extra = extra
     return entry

@@ -1,7 +1,7 @@
 /**
  * One self-contained HTML page for people (a joint review, a reviewer of a policy change): a
- * decision, an impact run or a policy test run. No network, no JavaScript, inline CSS and SVG only,
- * printable, and readable at a phone's width. Every value from a record or a policy is escaped.
+ * decision, an impact run, a backtest, a policy test run or a store's shadow runs. No network, no JavaScript, inline
+ * CSS and SVG only, printable, and readable at a phone's width. Every value from a record or a policy is escaped.
  */
 import { calendarNamed, DEFAULT_CALENDAR } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
@@ -10,6 +10,7 @@ import type { MutationTestReport } from '../mutate/reporter.js'
 import type { MutationReport } from '../mutate/run.js'
 import type { ImpactReport } from '../impact/impact.js'
 import type { BacktestReport, Rate } from '../backtest/backtest.js'
+import type { ShadowCandidateReport, ShadowReport, ShadowRuleShift } from '../report/shadow.js'
 import type { Decision, Evidence, ExplainedCondition } from '../model.js'
 import { ownOptions } from '../own.js'
 import { plainValue } from '../report/text.js'
@@ -326,6 +327,68 @@ export function policyTestHtml({ result, coverage, minCoverage, mutation, minMut
     )
   }
   return page(`Policy tests: ${passed} passed, ${failed} failed`, body.join('\n'))
+}
+
+/** A list from the JSON, or none: a page drawn from a hand-edited report must not throw. */
+const listOf = <T>(v: readonly T[] | undefined): readonly T[] => (Array.isArray(v) ? v : [])
+
+const NO_CHANGE = '<p>No outcome changed.</p>'
+const ids = (list: readonly string[] | undefined) => e(listOf(list).join(', ') || '—')
+
+/** A rule that would object differently: how often each way, with sample decision ids. */
+function ruleRow(r: ShadowRuleShift): string[] {
+  return [e(r.rule), e(r.started), e(r.stopped), ids(r.startedSamples), ids(r.stoppedSamples)]
+}
+
+/** One candidate: its counts, the served → candidate matrix, changed cells with sample ids, the rules that moved. */
+function shadowCandidate(c: ShadowCandidateReport): string {
+  const cells = listOf(c.transitions)
+  const outcomes = [...new Set(cells.flatMap((t) => [String(t.from), String(t.to)]))]
+  const cell = (from: string, to: string) => cells.find((t) => String(t.from) === from && String(t.to) === to)
+  const count = (from: string, to: string) => cell(from, to)?.count ?? 0
+  const matrix = table(
+    ['served ↓ / candidate →', ...outcomes],
+    outcomes.map((from) => [e(from), ...outcomes.map((to) => e(count(from, to)))]),
+    outcomes.map((_, i) => i + 1),
+  )
+  const moved = cells.filter((t) => t.from !== t.to)
+  const changed = moved.map((t) => [e(`${t.from} → ${t.to}`), e(t.count), ids(t.samples)])
+  const changedTable = changed.length > 0 ? table(['change', 'decisions', 'sample ids'], changed, [1]) : NO_CHANGE
+  const errors = Object.entries(c.errors && typeof c.errors === 'object' ? c.errors : {})
+  const errorText = errors.map(([code, n]) => `${e(code)}: ${e(n)}`).join(', ') || '0'
+  return [
+    `<h2>${e(c.policy)} ${e(c.version)}</h2>`,
+    `<p class="meta">${e(c.source)} · <code>${e(c.digest)}</code></p>`,
+    `<dl class="facts"><dt>Compared</dt><dd>${e(c.compared)}</dd><dt>Skipped</dt><dd>${e(c.skipped)}</dd>` +
+      `<dt>Errors</dt><dd>${errorText}</dd><dt>Over the time budget</dt><dd>${e(c.overBudget)}</dd></dl>`,
+    `<h3>Served outcome → candidate outcome</h3>${outcomes.length > 0 ? matrix : '<p>Nothing compared yet.</p>'}`,
+    `<h3>Changed outcomes</h3>${changedTable}`,
+    `<h3>Rules that would object differently</h3>${
+      listOf(c.rules).length > 0
+        ? table(
+            ['rule', 'newly objecting', 'no longer objecting', 'samples: newly', 'samples: no longer'],
+            listOf(c.rules).map(ruleRow),
+            [1, 2],
+          )
+        : '<p>No rule would object differently.</p>'
+    }`,
+  ].join('\n')
+}
+
+/** A store's shadow runs (PolicyStore.shadowReport()): what each candidate would have decided on live traffic. */
+export function shadowHtml(r: ShadowReport): string {
+  const candidates = listOf(r.candidates)
+  const body = [
+    `<h1>Shadow runs: ${e(candidates.length)} candidate version(s)</h1>`,
+    `<p class="meta">sample rate ${e(r.sampleRate)} · queue of ${e(r.queueSize)} · ` +
+      `${e(r.budgetMs)} ms of shadow work per turn · never answered</p>`,
+    `<dl class="facts"><dt>Decisions answered</dt><dd>${e(r.seen)}</dd><dt>Sampled</dt><dd>${e(r.sampled)}</dd>` +
+      `<dt>Dropped (queue full)</dt><dd>${e(r.dropped)}</dd><dt>Not copyable</dt><dd>${e(r.uncopyable)}</dd>` +
+      `<dt>Waiting</dt><dd>${e(r.queued)}</dd></dl>`,
+    ...candidates.map(shadowCandidate),
+  ]
+  if (candidates.length === 0) body.push('<p>No decision was shadowed yet.</p>')
+  return page(`Shadow runs: ${candidates.length} candidate version(s)`, body.join('\n'))
 }
 
 /** Items of what claims to be a list (a hand-edited or hostile JSON may hold anything there). */

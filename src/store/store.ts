@@ -9,7 +9,7 @@ import { realpathSync, statSync, watch, type FSWatcher } from 'node:fs'
 import { realpath } from 'node:fs/promises'
 import { ownOptions } from '../own.js'
 import { basename, resolve } from 'node:path'
-import { assertDecisionId, recordDecision, type AuditHealth, type DecisionSink } from '../audit/audit.js'
+import { assertDecisionId, newDecisionId, recordDecision, type AuditHealth, type DecisionSink } from '../audit/audit.js'
 import { capProblems, CollabgateError, formatProblem, PolicyValidationError, type PolicyProblem } from '../errors.js'
 import type { LoadOptions } from '../folder/load.js'
 import { checkHere, CheckWorker, DEFAULT_PARSE_BUDGET_MS, snapshotFolder, storeWorkerFile, type StoreCheck } from './check.js'
@@ -20,6 +20,8 @@ import type { DecisionSource } from '../decide/reads.js'
 import { assertRecordSize, DEFAULT_MAX_RECORD_BYTES } from './record.js'
 import { problem } from '../load/yaml-source.js'
 import { byIdThenEffective } from '../order.js'
+import { loadPolicies } from '../folder/load.js'
+import { Shadow, shadowSettings, type ResolvedCandidate, type ShadowOptions, type ShadowReport } from './shadow.js'
 
 export interface PolicyStoreOptions extends LoadOptions {
   /** Watch the folder and reload on change (default true). With false, only `reload()` changes the set. */
@@ -59,6 +61,12 @@ export interface PolicyStoreOptions extends LoadOptions {
   onReload?: (event: ReloadEvent) => void
   /** Called when a reload was refused; the previous set keeps serving. */
   onProblems?: (event: ProblemsEvent) => void
+  /**
+   * Shadow candidate versions on a sample of the live decisions, after each is answered (see
+   * ShadowOptions; `shadowReport()` reads the counts). Checked by `watchPolicies`: E_INVALID_ARGUMENT,
+   * E_POLICY_NOT_FOUND for a candidate it cannot find, PolicyValidationError for a `from` folder that fails.
+   */
+  shadow?: ShadowOptions
 }
 
 /** The options of `PolicyStore.decide`: those of PolicySet.decide, and the id its audit line carries. */
@@ -151,6 +159,9 @@ function fingerprintOf(policies: readonly Policy[], subjects: readonly SubjectDe
   )
 }
 
+/** How watchPolicies resolves a store's shadow candidates after its first load. */
+const shadowStarters = new WeakMap<PolicyStore, () => Promise<void>>()
+
 export class PolicyStore {
   readonly dir: string
   private readonly options: PolicyStoreOptions
@@ -176,12 +187,16 @@ export class PolicyStore {
   private closed = false
   /** The highest release of the lock this store has served under, and its entries. */
   private lockSeen: { release: number; entries: string } | undefined
+  /** The shadow runs, once `watchPolicies` has resolved the candidates. */
+  private shadow: Shadow | undefined
 
   /** Use `watchPolicies`, which also performs the first load. */
   constructor(dir: string, options: PolicyStoreOptions = {}) {
     this.dir = resolve(dir)
     // own properties only: a polluted Object.prototype must not lift the size limit or turn the lock off
     this.options = ownOptions(options)
+    // for watchPolicies only: the public API stays one option and one method
+    shadowStarters.set(this, () => this.startShadow())
   }
 
   /** Subscribes to 'reload' or 'problems'; returns a function that unsubscribes. */
@@ -272,12 +287,43 @@ export class PolicyStore {
     if (decisionId !== undefined) assertDecisionId(decisionId)
     assertRecordSize(record, this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES)
     const decision = await set.decide(record, decideOptions)
+    // a shadowed decision needs its id before it is logged: the shadow's entry and samples name it
+    const shadowed = this.shadow?.sample() === true
+    const id = decisionId ?? (shadowed ? newDecisionId() : undefined)
     if (this.options.audit) {
       // the set that decided says which fields its policy reads, what to mask and its release
-      const context = { ...this.contextOf(set, decision, release), ...(decisionId === undefined ? {} : { decisionId }) }
+      const context = { ...this.contextOf(set, decision, release), ...(id === undefined ? {} : { decisionId: id }) }
       await recordDecision(this.options.audit, decision, record, context)
     }
+    if (shadowed) this.shadow!.offer({ id: id!, served: decision, set, sink: this.options.audit }, record)
     return decision
+  }
+
+  /** The shadow runs so far: undefined when the store shadows nothing (no `shadow` option). */
+  shadowReport(): ShadowReport | undefined {
+    return this.shadow?.report()
+  }
+
+  /** Resolves the `shadow` option's candidates against the served set; watchPolicies calls it once. */
+  private async startShadow(): Promise<void> {
+    const given = this.options.shadow
+    if (given === undefined || this.shadow) return
+    const settings = shadowSettings(given)
+    const candidates: ResolvedCandidate[] = []
+    for (const { policy, version, from } of given.candidates) {
+      // an unreleased version is validated like any folder, in a set of its own that only shadows
+      const options = { ...this.loadOptions(), lock: false }
+      const set = from === undefined ? undefined : await loadPolicies(resolve(from), options)
+      ;(set ?? this.current()).select(policy, '1970-01-01', version)
+      candidates.push({ policy, version, set, source: from === undefined ? 'folder' : resolve(from) })
+    }
+    this.shadow = new Shadow(candidates, settings)
+  }
+
+  /** What loading a candidate's folder shares with this store's own loads. */
+  private loadOptions(): LoadOptions {
+    const { limits, followSymlinks } = this.options
+    return { ...(limits ? { limits } : {}), ...(followSymlinks === undefined ? {} : { followSymlinks }) }
   }
 
   /** What the decision log needs of the policy version behind a decision of the set served now (PolicySet.auditContext). */
@@ -601,6 +647,12 @@ export async function watchPolicies(dir: string, options: PolicyStoreOptions = {
     store.close()
     const reason = (watchError as NodeJS.ErrnoException).code ?? String(watchError)
     throw new CollabgateError('E_IO', `cannot watch ${store.dir}: ${reason}; pass watch: false to reload by hand`, { cause: watchError })
+  }
+  try {
+    await shadowStarters.get(store)!()
+  } catch (err) {
+    store.close()
+    throw err
   }
   return store
 }

@@ -24,6 +24,7 @@ import {
 } from '../../src/index.js'
 import { htmlFor } from '../../src/cli/commands/report.js'
 import { example, ROOT } from '../core/helpers.js'
+import { shadowReportOf } from './shadow-fixture.js'
 
 const PAYLOADS = [
   '<img src=x onerror="window.__pwned=1">',
@@ -122,6 +123,7 @@ describe('every page kind escapes every value of its JSON, whatever type it clai
     ['decision', decisionJson],
     ['impact run', impactJson],
     ['test run with coverage and mutation', testRunJson],
+    ['shadow runs', async () => JSON.parse(JSON.stringify(await shadowReportOf(['complete-us-developer', 'missing-details'])))],
   ])('%s: a JSON whose every leaf is markup runs nothing and shows the markup as text', async (kind, build) => {
     const html = htmlFor(poison(await build()))
     const seen = await open(kind.replace(/ /g, '-'), html)

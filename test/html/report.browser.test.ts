@@ -21,8 +21,10 @@ import {
   policyTestCoverage,
   policyTestHtml,
   runPolicyTests,
+  shadowHtml,
 } from '../../src/index.js'
 import { example, ROOT } from '../core/helpers.js'
+import { shadowReportOf } from './shadow-fixture.js'
 
 const ARTIFACTS = join(ROOT, 'test-artifacts')
 const WIDTHS = [390, 1280] as const
@@ -123,6 +125,18 @@ describe('the HTML report in a real browser', () => {
     expect(seen.h1).toBe(`Policy tests: ${result.cases.length} passed, 0 failed`)
     expect(seen.h2).toEqual(['Cases', 'Rule coverage: 100%'])
     expect(seen.tables).toBe(1 + coverage.policies.length)
+    expect([seen.errors, seen.requests, seen.overflow]).toEqual([[], [], false])
+  })
+
+  it.each(WIDTHS)('shows shadow runs: counts, the served → candidate matrix, changed outcomes and rules (%i px)', async (width) => {
+    const report = await shadowReportOf(['complete-us-developer', 'missing-details', 'complete-us-developer'])
+    const seen = await look('shadow', shadowHtml(report), width)
+    expect(seen.h1).toBe('Shadow runs: 1 candidate version(s)')
+    expect(seen.h2).toEqual(['creator-collaboration.us.onboarding 1.1.0'])
+    expect(seen.text).toMatch(/Decisions answered\s+3/)
+    expect(seen.text).toMatch(/approve → manual_review\s+2/)
+    expect(seen.text).toContain('ONB-STRENGTH')
+    expect(seen.tables).toBe(3)
     expect([seen.errors, seen.requests, seen.overflow]).toEqual([[], [], false])
   })
 

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { backtestHtml, decisionHtml, impactHtml, policyTestHtml } from '../../html/html.js'
+import { backtestHtml, decisionHtml, impactHtml, policyTestHtml, shadowHtml } from '../../html/html.js'
 import type { BacktestReport } from '../../backtest/backtest.js'
 import type { ImpactReport } from '../../impact/impact.js'
 import type { Decision } from '../../model.js'
@@ -8,6 +8,7 @@ import type { PolicyTestCaseResult } from '../../policy-test/run.js'
 import type { PolicyTestReport } from '../../policy-test/reporter.js'
 import type { MutationTestReport } from '../../mutate/reporter.js'
 import type { MutationReport } from '../../mutate/run.js'
+import type { ShadowReport } from '../../report/shadow.js'
 import { EXIT, readInput, UsageError, type Io } from '../io.js'
 
 /** The largest JSON `report` reads: far above any decision, impact run or test run it is made for. */
@@ -21,6 +22,7 @@ printable) from the JSON another command printed:
   an impact run   collabgate impact --format json ... > impact.json
   a backtest      collabgate backtest --format json ... > backtest.json
   a test run      collabgate test --format json [--coverage] ... > tests.json
+  shadow runs     a store's shadowReport() (the example service's /v1/shadow)
 The kind is told from the JSON itself.
 
 Options:
@@ -46,6 +48,7 @@ export function htmlFor(value: unknown, calendar?: string): string {
     if (v.kind === 'backtest' || ('transitions' in v && 'versions' in v && 'excluded' in v))
       return backtestHtml(v as unknown as BacktestReport)
     if ('transitions' in v && 'changes' in v) return impactHtml(v as unknown as ImpactReport)
+    if ('candidates' in v && 'sampled' in v && 'dropped' in v) return shadowHtml(v as unknown as ShadowReport)
     if ('outcome' in v && 'reasons' in v && 'policy' in v)
       return decisionHtml(v as unknown as Decision, calendar === undefined ? {} : { calendar })
     if ('cases' in v && 'passed' in v && Array.isArray(v.cases)) {
