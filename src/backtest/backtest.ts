@@ -24,6 +24,8 @@ export const EXCLUSION_REASONS = [
   'not-an-entry',
   /** A format-1 log entry: it logged no facts. */
   'format-1',
+  /** A store's shadow decision (`shadowOf`): a candidate's view of a served decision, which would count it twice. */
+  'shadow',
   /** An entry of another policy, or a record of another kind. */
   'other-policy',
   /** Decided less than the maturity window before `now`: its label may still change. */
@@ -255,6 +257,7 @@ async function* logCases(files: readonly string[], policy: string): AsyncGenerat
     if (!isObject || entryPolicy === undefined || version === undefined || digest === undefined || asOf === undefined)
       c.outcome = { reason: 'not-an-entry', message: 'not an entry with a policy, version, digest and asOf' }
     else if (!Object.hasOwn(e, 'v')) c.outcome = { reason: 'format-1', message: 'a format-1 entry logged no facts' }
+    else if (Object.hasOwn(e, 'shadowOf')) c.outcome = { reason: 'shadow', message: 'a shadow decision, never answered' }
     else if (entryPolicy !== policy) c.outcome = { reason: 'other-policy', message: `an entry of ${entryPolicy}` }
     else {
       c.asOf = asOf

@@ -54,12 +54,13 @@ async function expectCode(promise: Promise<unknown>, code: string, message: RegE
 describe('backtest on a labelled set built by hand', () => {
   it('counts every entry once: 19 used, one left out per reason', async () => {
     const r = await run()
-    // 16 (B, C, D, A × four labels) + E + F + G = 19 used; 9 entries left out, one per reason
-    expect(r.entries).toBe(28)
+    // 16 (B, C, D, A × four labels) + E + F + G = 19 used; 10 entries left out, one per reason
+    expect(r.entries).toBe(29)
     expect(r.used).toBe(19)
     expect(Object.fromEntries(r.excluded.map((x) => [x.reason, x.count]))).toEqual({
       'not-an-entry': 1,
       'format-1': 0,
+      shadow: 1,
       'other-policy': 1,
       immature: 1,
       unlabelled: 1,
@@ -73,7 +74,7 @@ describe('backtest on a labelled set built by hand', () => {
     expect(r.used + r.excluded.reduce((n, x) => n + x.count, 0)).toBe(r.entries)
     // entries 17.. are E, F, G; 20.. the left-out ones in the order labelled-set.ts writes them
     expect(r.excluded.find((x) => x.reason === 'immature')!.samples).toEqual(['0190a000-0000-7000-8000-000000000022'])
-    expect(r.labels).toBe(25) // 16 + 3 + 6 labelled left-out entries
+    expect(r.labels).toBe(26) // 16 + 3 + 7 labelled left-out entries
   })
 
   it('has the transition and confusion matrices worked out by hand', async () => {
@@ -262,10 +263,10 @@ describe('backtest text and thresholds', () => {
     for (const bad of ['precision', 'precision<', 'precision<-1', 'speed<0.5', 'fire-rate<0.5', 'baseline.changed>0.1', 'accuracy[R]<1'])
       expect(() => parseThreshold(bad), bad).toThrow(/--fail-on/)
     const r = await run()
-    // 19 used of 28 entries; the candidate's accuracy is 6/19 = 0.315789
+    // 19 used of 29 entries; the candidate's accuracy is 6/19 = 0.315789
     const results = checkThresholds(r, ['coverage<0.7', 'used>=19', 'accuracy<=0.3'].map(parseThreshold))
     expect(results.map((x) => [x.value, x.failed])).toEqual([
-      [19 / 28, true],
+      [19 / 29, true],
       [19, true],
       [wilson(6, 19).rate, false],
     ])

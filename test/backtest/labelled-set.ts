@@ -113,6 +113,9 @@ export async function labelledSet(): Promise<LabelledSet> {
   const bad = record('A', 'APP-X-INVALID')
   ;(bad['applicant'] as Record<string, unknown>)['yearsInOperation'] = 'three'
   byDecision(entry(bad), 'approve')
+  // a store's shadow decision of the first entry: counting it would count that decision twice
+  const shadowOf = { id: decisionId(1), version: '1.0.0', digest: v1.digest, outcome: 'reject', rules: ['ONB-SCOPE-US'] }
+  byDecision(entry(record('B', 'APP-B-reject'), { shadowOf }), 'reject')
   const dir = mkdtempSync(join(tmpdir(), 'collabgate-backtest-'))
   const lines = chainLines(bodies.map((b) => JSON.parse(JSON.stringify(b)) as EntryBody))
   const log = join(dir, 'decisions.ndjson')

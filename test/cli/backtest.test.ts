@@ -27,7 +27,7 @@ describe.concurrent('collabgate backtest', { timeout: 120_000 }, () => {
     expect(r.code).toBe(0)
     const out = r.stdout
     expect(out).toContain('backtest of acme.onboarding 1.0.0 → 1.1.0 (log, now 2025-03-31, maturity 14d)\n')
-    expect(out).toContain('  28 entries: 19 replayed under both versions and joined to a label, 9 left out; 25 label(s) read\n')
+    expect(out).toContain('  29 entries: 19 replayed under both versions and joined to a label, 10 left out; 26 label(s) read\n')
     expect(out).toContain('    immature: 1 (e.g. 0190a000-0000-7000-8000-000000000022)\n')
     expect(out).toMatch(/baseline ↓ \/ candidate → +reject +needs_information +manual_review +approve\n +reject +5 +0 +0 +0\n/)
     expect(out).toContain('  objects (not approve): TP 10, FP 3, FN 4, TN 2\n')
@@ -41,7 +41,7 @@ describe.concurrent('collabgate backtest', { timeout: 120_000 }, () => {
     expect(r.code).toBe(0)
     expect(r.stdout.startsWith('{\n  "kind": "backtest",\n')).toBe(true)
     const report = JSON.parse(r.stdout) as BacktestReport
-    expect([report.entries, report.used, report.versions.candidate.binary.tp]).toEqual([28, 19, 8])
+    expect([report.entries, report.used, report.versions.candidate.binary.tp]).toEqual([29, 19, 8])
   })
 
   it('exits 1 when a --fail-on threshold fails, 0 when all hold', async () => {
