@@ -12,13 +12,22 @@
 import { compileClosures } from '../compile/closures.js'
 import type { RuleResult } from '../compile/result.js'
 import { buildDecision } from '../decide/decide.js'
+import { PolicySet } from '../decide/policy-set.js'
+import { markValidated } from '../validate/policy.js'
 import { policyProblem, type PolicyProblem } from '../errors.js'
 import { locatePolicy } from '../folder/load.js'
 import { lockKey } from '../lock/lock.js'
 import type { Policy, ReviewStatus, SourceLocation } from '../model.js'
 import { byIdThenEffective } from '../order.js'
 import { versionRange } from '../policy-test/range.js'
-import { unmetExpectations, type EquivalentDeclaration, type PolicyTestCaseInput, type PolicyTestRun } from '../policy-test/run.js'
+import {
+  callMeets,
+  unmetExpectations,
+  type EquivalentDeclaration,
+  type PolicyTestCall,
+  type PolicyTestCaseInput,
+  type PolicyTestRun,
+} from '../policy-test/run.js'
 import { observedIn, policyMutants, type MutationOperator } from './mutants.js'
 import { ownOptions } from '../own.js'
 
@@ -92,12 +101,15 @@ export function mutationTest(policies: readonly Policy[], run: PolicyTestRun, gi
   }
   const report: MutationReport = { policies: [], total: 0, killed: 0, survived: 0, equivalent: 0, score: 100, problems: [] }
   const used = new Set<EquivalentDeclaration>()
+  const schemasMutated = new Set<string>()
   for (const policy of [...inputsOf.keys()].sort(byIdThenEffective)) {
     const inputs = inputsOf.get(policy)!
     const declared = run.equivalents.filter(
       (e) => e.policy === policy.id && (e.versions === undefined || versionRange(e.versions)?.(policy.version)),
     )
-    const pm = judgePolicy(policy, inputs, declared, locate, used, report.problems)
+    const replay = { policies, run, recordSchema: !schemasMutated.has(policy.record.schema.digest) }
+    schemasMutated.add(policy.record.schema.digest)
+    const pm = judgePolicy(policy, inputs, declared, locate, used, report.problems, replay)
     report.policies.push(pm)
     report.total += pm.total
     report.killed += pm.killed
@@ -106,6 +118,21 @@ export function mutationTest(policies: readonly Policy[], run: PolicyTestRun, gi
   }
   for (const e of run.equivalents) {
     if (used.has(e)) continue
+    const first = run.equivalents.find((x) => x !== e && used.has(x) && x.policy === e.policy && x.mutant === e.mutant)
+    if (first) {
+      report.problems.push(
+        policyProblem(
+          'E_EQUIVALENT_STALE',
+          `'${e.mutant}' of ${e.policy} is declared twice (first at ${first.file}:${first.line})`,
+          e,
+          '',
+          {
+            hint: 'remove this declaration: the first one already declares the mutant equivalent',
+          },
+        ),
+      )
+      continue
+    }
     const tested = report.policies.filter((p) => p.id === e.policy).map((p) => p.version)
     report.problems.push(
       policyProblem(
@@ -128,11 +155,16 @@ function judgePolicy(
   locate: NonNullable<MutationOptions['locate']>,
   used: Set<EquivalentDeclaration>,
   problems: PolicyProblem[],
+  replay: { policies: readonly Policy[]; run: PolicyTestRun; recordSchema: boolean },
 ): PolicyMutation {
+  // a mutant of routing is judged by every call that named this policy or named none; of a record schema, by every call
+  const passed = replay.run.calls.filter((c) => c.result.passed)
+  const calls = passed.filter((c) => c.policy === undefined || c.policy === policy.id)
   const original = compileClosures(policy)
   const base: RuleResult[][] = inputs.map((i) => original.evaluateSync(i.record, i.asOf))
   const reviews: (ReviewStatus | undefined)[] = inputs.map((i) => original.reviewSync(i.record, i.asOf))
-  const mutants = policyMutants(policy, (pointer) => locate(policy, pointer), observedIn(inputs.map((i) => i.record)))
+  const observed = observedIn(inputs.map((i) => i.record))
+  const mutants = policyMutants(policy, (pointer) => locate(policy, pointer), observed, replay.recordSchema)
   const pm: PolicyMutation = {
     id: policy.id,
     version: policy.version,
@@ -146,7 +178,9 @@ function judgePolicy(
     mutants: [],
   }
   for (const m of mutants) {
-    const killer = firstKiller(m.policy, m.ruleIndex, m.reviewChanged === true, inputs, base, reviews)
+    const killer = m.route
+      ? firstCallKiller(m.policy, policy, replay.policies, replay.run.subjects, m.recordSchema ? passed : calls)
+      : firstKiller(m.policy, m.ruleIndex, m.reviewChanged === true, inputs, base, reviews, m.whole === true)
     const result: MutantResult = {
       description: m.description,
       operator: m.operator,
@@ -191,10 +225,12 @@ function firstKiller(
   inputs: readonly PolicyTestCaseInput[],
   base: readonly RuleResult[][],
   reviews: readonly (ReviewStatus | undefined)[],
+  whole = false,
 ): PolicyTestCaseInput | undefined {
   // only what changed is compiled: one rule, or the review clock; the other results are the original's
-  const evaluator =
-    ruleIndex !== undefined
+  const evaluator = whole
+    ? compileClosures(mutant)
+    : ruleIndex !== undefined
       ? compileClosures({ ...mutant, rules: [mutant.rules[ruleIndex]!] })
       : reviewChanged
         ? compileClosures({ ...mutant, rules: [] })
@@ -202,12 +238,12 @@ function firstKiller(
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i]!
     try {
-      let results = base[i]!
-      if (ruleIndex !== undefined) {
+      let results = whole ? evaluator!.evaluateSync(input.record, input.asOf) : base[i]!
+      if (ruleIndex !== undefined && !whole) {
         results = [...results]
         results[ruleIndex] = evaluator!.evaluateSync(input.record, input.asOf)[0]!
       }
-      const review = reviewChanged ? evaluator!.reviewSync(input.record, input.asOf) : reviews[i]
+      const review = reviewChanged || whole ? evaluator!.reviewSync(input.record, input.asOf) : reviews[i]
       const decision = buildDecision(mutant, input.record, input.asOf, results, review)
       if (unmetExpectations(input.expect, decision).length > 0) return input
     } catch {
@@ -216,3 +252,46 @@ function firstKiller(
   }
   return undefined
 }
+
+/** The first call that a policy set holding the mutant instead of `original` answers otherwise than expected. */
+function firstCallKiller(
+  mutant: Policy,
+  original: Policy,
+  policies: readonly Policy[],
+  subjects: PolicyTestRun['subjects'],
+  calls: readonly PolicyTestCall[],
+): PolicyTestCaseInput | undefined {
+  if (calls.length === 0) return undefined
+  // the mutant is the validated policy with one change, so it may join a set like the policy it replaces
+  markValidated(mutant)
+  const schema = mutant.record.schema
+  // a record schema mutant changes the schema of every policy that uses it
+  const swap = (p: Policy): Policy => {
+    if (p === original) return mutant
+    if (schema === original.record.schema || p.record.schema.digest !== original.record.schema.digest) return p
+    const changed = { ...p, record: { ...p.record, schema } }
+    markValidated(changed)
+    return changed
+  }
+  let set: PolicySet
+  try {
+    set = new PolicySet(policies.map(swap), { subjects })
+  } catch {
+    return asInput(calls[0]!)
+  }
+  for (const call of calls) {
+    const options = { asOf: call.asOf, ...(call.policy !== undefined ? { policy: call.policy } : {}) }
+    let got: Parameters<typeof callMeets>[1]
+    try {
+      const named = call.version !== undefined ? { ...options, version: call.version } : options
+      got = { decision: set.decideSync(call.record, named) }
+    } catch (error) {
+      got = { error }
+    }
+    if (!callMeets(call.expect, got)) return asInput(call)
+  }
+  return undefined
+}
+
+const asInput = (call: PolicyTestCall): PolicyTestCaseInput =>
+  ({ result: call.result, record: call.record, asOf: call.asOf, expect: call.expect }) as PolicyTestCaseInput
