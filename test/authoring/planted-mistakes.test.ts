@@ -17,6 +17,8 @@ afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true }))
 const ONBOARDING = 'creator-collaboration.us.onboarding.v1.1.0.yaml'
 const ONBOARDING_OLD = 'creator-collaboration.us.onboarding.v1.0.0.yaml'
 const TERMINATION = 'creator-collaboration.us.termination.v1.0.0.yaml'
+// a whole folder's tests and mutants per case, on a shared machine: a bound well above the few seconds it takes
+const SLOW = 120_000
 
 /** A scratch copy of the shipped folder with `edits` made (each must change its file). */
 function copyWith(edits: [file: string, from: string, to: string][]): string {
@@ -42,9 +44,13 @@ async function judge(dir: string) {
 }
 
 describe('the five mistakes of issue #25, planted in a copy of the shipped folder', () => {
-  it('the untouched copy passes every shipped test at a mutation score of 100', async () => {
-    expect(await judge(copyWith([]))).toEqual({ failed: [], problems: 0, survived: [], score: 100 })
-  })
+  it(
+    'the untouched copy passes every shipped test at a mutation score of 100',
+    async () => {
+      expect(await judge(copyWith([]))).toEqual({ failed: [], problems: 0, survived: [], score: 100 })
+    },
+    SLOW,
+  )
 
   const usOnly = 'primary: true\nappliesTo: { fact: applicant, path: $.registration.country, operator: equal, value: US }'
   const pendingLine = '          - { fact: review, path: $.result, operator: notEqual, value: pending }\n'
@@ -67,10 +73,14 @@ describe('the five mistakes of issue #25, planted in a copy of the shipped folde
     ["collabgate.yaml's review `decided` condition counting pending as decided", [['collabgate.yaml', pendingLine, '']], /pending review/],
     ['calendar: US-DC on onboarding', [[ONBOARDING, 'primary: true', 'primary: true\ncalendar: US-DC']], /2027-04-19/],
     ['a message copy-pasted onto the wrong rule', [[TERMINATION, dataLeak, falseInfo]], /confirmed data_leak terminates/],
-  ])('catches %s', async (_, edits, failing) => {
-    const verdict = await judge(copyWith(edits))
-    // caught: a shipped case fails (the one named), or mutation testing falls below 100
-    expect(verdict.failed.length > 0 || verdict.survived.length > 0).toBe(true)
-    expect(verdict.failed.join('\n')).toMatch(failing)
-  })
+  ])(
+    'catches %s',
+    async (_, edits, failing) => {
+      const verdict = await judge(copyWith(edits))
+      // caught: a shipped case fails (the one named), or mutation testing falls below 100
+      expect(verdict.failed.length > 0 || verdict.survived.length > 0).toBe(true)
+      expect(verdict.failed.join('\n')).toMatch(failing)
+    },
+    SLOW,
+  )
 })
