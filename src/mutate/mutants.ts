@@ -335,6 +335,8 @@ export function policyMutants(
   observed: ObservedValues = () => [],
   /** Whether to mutate the record schema too (once per schema: its mutants change every policy that uses it). */
   recordSchema = true,
+  /** Values the records of every case hold (routed ones too): the values a market's appliesTo may be changed to. */
+  routed: ObservedValues = observed,
 ): Mutant[] {
   const out: Mutant[] = []
   const root = policy.record.schema.schema
@@ -412,7 +414,7 @@ export function policyMutants(
     }
   }
   out.push(
-    ...routeMutants(policy, locate, observed, recordSchema),
+    ...routeMutants(policy, locate, routed, recordSchema),
     ...clockMutants(policy, locate, observed),
     ...messageMutants(policy, locate),
   )

@@ -17,7 +17,7 @@ import { markValidated } from '../validate/policy.js'
 import { policyProblem, type PolicyProblem } from '../errors.js'
 import { locatePolicy } from '../folder/load.js'
 import { lockKey } from '../lock/lock.js'
-import type { Policy, ReviewStatus, SourceLocation } from '../model.js'
+import type { Policy, PolicyRecord, ReviewStatus, SourceLocation } from '../model.js'
 import { byIdThenEffective } from '../order.js'
 import { versionRange } from '../policy-test/range.js'
 import {
@@ -164,7 +164,9 @@ function judgePolicy(
   const base: RuleResult[][] = inputs.map((i) => original.evaluateSync(i.record, i.asOf))
   const reviews: (ReviewStatus | undefined)[] = inputs.map((i) => original.reviewSync(i.record, i.asOf))
   const observed = observedIn(inputs.map((i) => i.record))
-  const mutants = policyMutants(policy, (pointer) => locate(policy, pointer), observed, replay.recordSchema)
+  const isRecord = (r: unknown): r is PolicyRecord => !!r && typeof r === 'object' && !Array.isArray(r)
+  const routed = observedIn(passed.map((c) => c.record).filter(isRecord))
+  const mutants = policyMutants(policy, (pointer) => locate(policy, pointer), observed, replay.recordSchema, routed)
   const pm: PolicyMutation = {
     id: policy.id,
     version: policy.version,
