@@ -9,7 +9,6 @@ import { AS_OF_FACT, isListMatch, OPERATORS, strictCalendarDate } from '../langu
 import { parsePath, resolveSegments } from '../language/paths.js'
 import { schemaAt, schemaTypes, type JsonSchema } from '../schemas.js'
 import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../language/template.js'
-import { DEFAULT_CALENDAR, unknownCalendar } from '../calendar/calendars.js'
 
 /** The kinds of change a mutant makes. */
 export type MutationOperator =
@@ -48,8 +47,8 @@ export interface Mutant {
   whole?: true
   /** Which policy judges a record, or whether it is refused, may change: the cases' calls are replayed. */
   route?: true
-  /** The change is to the record schema: every policy that uses it has it (all calls judge it). */
-  recordSchema?: true
+  /** The change drops `field` from the record schema's `required` at `at` (a JSON pointer): every call judges it. */
+  recordSchema?: { field: string; at: string }
   /** JSON pointer of what changed in the policy document. */
   pointer: string
   location: SourceLocation
@@ -456,11 +455,13 @@ const NEIGHBOURS: Readonly<Record<string, string>> = {
   AU: 'AU-NSW',
 }
 
-/** The calendar a mutant uses instead of `name`, or undefined when it has no known neighbour. */
+/**
+ * The calendar a mutant uses instead of `name`, or undefined when it has no known neighbour. Known
+ * without loading the holiday catalogue: a valid region's country is valid, and so is every table entry.
+ */
 export function neighbourCalendar(name: string): string | undefined {
   const dash = name.indexOf('-')
-  const other = dash > 0 ? name.slice(0, dash) : NEIGHBOURS[name]
-  return other !== undefined && (other === DEFAULT_CALENDAR || unknownCalendar(other) === undefined) ? other : undefined
+  return dash > 0 ? name.slice(0, dash) : Object.hasOwn(NEIGHBOURS, name) ? NEIGHBOURS[name] : undefined
 }
 
 /** Whether a condition (or a date operand inside one) counts working days. */
@@ -522,7 +523,7 @@ function routeMutants(policy: Policy, locate: Locate, observed: ObservedValues, 
           description: `record schema ${schema.subject}@${schema.version}: ${field} no longer required at ${pointer}`,
           operator: 'required-field',
           route: true,
-          recordSchema: true,
+          recordSchema: { field, at: pointerOf('', [...steps, 'required']) },
           pointer,
           location: schema.location,
           policy: { ...policy, record },

@@ -14,6 +14,7 @@ import type { RuleResult } from '../compile/result.js'
 import { buildDecision } from '../decide/decide.js'
 import { PolicySet } from '../decide/policy-set.js'
 import { markValidated } from '../validate/policy.js'
+import { recordValidator } from '../validate/record-schema.js'
 import { policyProblem, type PolicyProblem } from '../errors.js'
 import { locatePolicy } from '../folder/load.js'
 import { lockKey } from '../lock/lock.js'
@@ -181,7 +182,9 @@ function judgePolicy(
   }
   for (const m of mutants) {
     const killer = m.route
-      ? firstCallKiller(m.policy, policy, replay.policies, replay.run.subjects, m.recordSchema ? passed : calls)
+      ? m.recordSchema
+        ? firstRefusalKiller(policy, m.recordSchema, passed)
+        : firstCallKiller(m.policy, policy, replay.policies, replay.run.subjects, calls)
       : firstKiller(m.policy, m.ruleIndex, m.reviewChanged === true, inputs, base, reviews, m.whole === true)
     const result: MutantResult = {
       description: m.description,
@@ -266,18 +269,12 @@ function firstCallKiller(
   if (calls.length === 0) return undefined
   // the mutant is the validated policy with one change, so it may join a set like the policy it replaces
   markValidated(mutant)
-  const schema = mutant.record.schema
-  // a record schema mutant changes the schema of every policy that uses it
-  const swap = (p: Policy): Policy => {
-    if (p === original) return mutant
-    if (schema === original.record.schema || p.record.schema.digest !== original.record.schema.digest) return p
-    const changed = { ...p, record: { ...p.record, schema } }
-    markValidated(changed)
-    return changed
-  }
   let set: PolicySet
   try {
-    set = new PolicySet(policies.map(swap), { subjects })
+    set = new PolicySet(
+      policies.map((p) => (p === original ? mutant : p)),
+      { subjects },
+    )
   } catch {
     return asInput(calls[0]!)
   }
@@ -291,6 +288,30 @@ function firstCallKiller(
       got = { error }
     }
     if (!callMeets(call.expect, got)) return asInput(call)
+  }
+  return undefined
+}
+
+/**
+ * The first call a record schema without one `required` entry would no longer refuse. Dropping a
+ * requirement accepts more records and never fewer, so only a call refused as this kind of record
+ * can tell: the mutant accepts it when the field's absence there is all the schema (all errors) finds.
+ * Judged with the schema's own validator: no mutant schema is compiled.
+ */
+function firstRefusalKiller(
+  policy: Policy,
+  dropped: { field: string; at: string },
+  calls: readonly PolicyTestCall[],
+): PolicyTestCaseInput | undefined {
+  const schema = policy.record.schema
+  const validate = recordValidator(schema)
+  for (const call of calls) {
+    if (call.refused !== schema.subject || call.expect.error === undefined || validate(call.record)) continue
+    const errors = validate.errors ?? []
+    const only = errors.every(
+      (e) => e.keyword === 'required' && e.schemaPath === `#${dropped.at}` && e.params.missingProperty === dropped.field,
+    )
+    if (errors.length > 0 && only) return asInput(call)
   }
   return undefined
 }

@@ -4,7 +4,7 @@
  */
 import { readFile, realpath } from 'node:fs/promises'
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
-import { CollabgateError, policyProblem, type PolicyProblem } from '../errors.js'
+import { CollabgateError, policyProblem, RecordValidationError, type PolicyProblem } from '../errors.js'
 import type { Decision, PolicyRecord } from '../model.js'
 import type { PolicySet, SubjectKind } from '../decide/policy-set.js'
 import { findPolicyFiles, isPolicyTestFile } from '../folder/load.js'
@@ -112,6 +112,8 @@ export interface PolicyTestCall {
   policy?: string
   version?: string
   expect: PolicyTestExpectation
+  /** The record kind whose schema refused the record (E_RECORD_INVALID), when it was refused so. */
+  refused?: string
 }
 
 /** A run with what mutation testing needs beside the results: each decided case's input, and the declared equivalents. */
@@ -422,11 +424,13 @@ async function runCase(
     const asOf = c.asOf ?? doc.asOf
     if (!asOf) throw new CollabgateError('E_INVALID_ARGUMENT', 'the case has no asOf (set it on the case or the file)')
     const options = { asOf, ...(policy !== undefined ? { policy } : {}), ...(version !== undefined ? { version } : {}) }
-    calls.push({ result: out, record, ...options, expect: c.expect })
+    const call: PolicyTestCall = { result: out, record, ...options, expect: c.expect }
+    calls.push(call)
     let decision: Decision
     try {
       decision = await set.decide(record, options)
     } catch (err) {
+      if (err instanceof RecordValidationError && err.code === 'E_RECORD_INVALID' && err.subject !== undefined) call.refused = err.subject
       if (c.expect.error !== undefined && err instanceof CollabgateError) {
         out.error = err.code
         if (err.code !== c.expect.error) {

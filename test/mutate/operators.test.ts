@@ -78,7 +78,7 @@ describe('the new mutation operators', () => {
     const strength = 'ONB-STRENGTH: message {{ applicant.clientsServed.sellers }} → {{ applicant.clientsServed.creators }}'
     expect(find(strength)).toBeDefined() // swapped within its own message first
     const submitted = find('record schema application@1.0.0: submittedAt no longer required at /required/2')
-    expect(submitted).toMatchObject({ operator: 'required-field', route: true, recordSchema: true })
+    expect(submitted).toMatchObject({ operator: 'required-field', route: true, recordSchema: { field: 'submittedAt', at: '/required' } })
     expect(submitted!.policy.record.schema.schema.required).not.toContain('submittedAt')
     expect(submitted!.policy.record.schema.digest).not.toBe(onboarding.record.schema.digest)
     expect(onboarding.record.schema.schema.required).toContain('submittedAt') // the original is untouched
