@@ -308,9 +308,9 @@ function firstRefusalKiller(
   for (const call of calls) {
     if (call.refused !== schema.subject || call.expect.error === undefined || validate(call.record)) continue
     const errors = validate.errors ?? []
-    const only = errors.every(
-      (e) => e.keyword === 'required' && e.schemaPath === `#${dropped.at}` && e.params.missingProperty === dropped.field,
-    )
+    const at = `#${dropped.at}`
+    const isDropped = (e: (typeof errors)[number]) => e.keyword === 'required' && e.schemaPath === at
+    const only = errors.every((e) => isDropped(e) && e.params.missingProperty === dropped.field)
     if (errors.length > 0 && only) return asInput(call)
   }
   return undefined

@@ -430,7 +430,8 @@ async function runCase(
     try {
       decision = await set.decide(record, options)
     } catch (err) {
-      if (err instanceof RecordValidationError && err.code === 'E_RECORD_INVALID' && err.subject !== undefined) call.refused = err.subject
+      const invalid = err instanceof RecordValidationError && err.code === 'E_RECORD_INVALID'
+      if (invalid && err.subject !== undefined) call.refused = err.subject
       if (c.expect.error !== undefined && err instanceof CollabgateError) {
         out.error = err.code
         if (err.code !== c.expect.error) {
