@@ -8,6 +8,7 @@ import type { Check, Condition, DateOperand, LeafCondition, Policy, PolicyRecord
 import { AS_OF_FACT, isListMatch, OPERATORS, strictCalendarDate } from '../language/operators.js'
 import { parsePath, resolveSegments } from '../language/paths.js'
 import { schemaAt, schemaTypes, type JsonSchema } from '../schemas.js'
+import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../language/template.js'
 
 /** The kinds of change a mutant makes. */
 export type MutationOperator =
@@ -25,6 +26,12 @@ export type MutationOperator =
   | 'working-days'
   | 'date'
   | 'sibling-path'
+  | 'applies-to'
+  | 'effective'
+  | 'review-decided'
+  | 'calendar'
+  | 'required-field'
+  | 'message'
 
 export interface Mutant {
   /** The change in words, unique within its policy version (`ONB-STRENGTH: applicant.clientsServed.sellers >= 50 → >= 51`). */
@@ -36,6 +43,12 @@ export interface Mutant {
   ruleIndex?: number
   /** Whether the review clock changed (the only non-rule change that is not in buildDecision). */
   reviewChanged?: true
+  /** Every rule and the review clock may decide otherwise (the calendar changed): all are compiled again. */
+  whole?: true
+  /** Which policy judges a record, or whether it is refused, may change: the cases' calls are replayed. */
+  route?: true
+  /** The change drops `field` from the record schema's `required` at `at` (a JSON pointer): every call judges it. */
+  recordSchema?: { field: string; at: string }
   /** JSON pointer of what changed in the policy document. */
   pointer: string
   location: SourceLocation
@@ -315,7 +328,15 @@ function withCheck(policy: Policy, r: number, k: number, check: Check): Policy {
 }
 
 /** Every mutant of one policy version, in the order of the file. */
-export function policyMutants(policy: Policy, locate: Locate, observed: ObservedValues = () => []): Mutant[] {
+export function policyMutants(
+  policy: Policy,
+  locate: Locate,
+  observed: ObservedValues = () => [],
+  /** Whether to mutate the record schema too (once per schema: its mutants change every policy that uses it). */
+  recordSchema = true,
+  /** Values the records of every case hold (routed ones too): the values a market's appliesTo may be changed to. */
+  routed: ObservedValues = observed,
+): Mutant[] {
   const out: Mutant[] = []
   const root = policy.record.schema.schema
   policy.rules.forEach((rule, r) => {
@@ -391,6 +412,11 @@ export function policyMutants(policy: Policy, locate: Locate, observed: Observed
       })
     }
   }
+  out.push(
+    ...routeMutants(policy, locate, routed, recordSchema),
+    ...clockMutants(policy, locate, observed),
+    ...messageMutants(policy, locate),
+  )
   // two mutants worded alike (the same change in two places) are told apart by a number
   const seen = new Map<string, number>()
   for (const m of out) {
@@ -418,4 +444,176 @@ export function observedIn(records: readonly PolicyRecord[]): ObservedValues {
     }
     return out
   }
+}
+
+/** A calendar's neighbour: a region's country, or a region of a country (its first-listed holidays differ). */
+const NEIGHBOURS: Readonly<Record<string, string>> = {
+  US: 'US-DC',
+  GB: 'GB-ENG',
+  DE: 'DE-BE',
+  CA: 'CA-ON',
+  AU: 'AU-NSW',
+}
+
+/**
+ * The calendar a mutant uses instead of `name`, or undefined when it has no known neighbour. Known
+ * without loading the holiday catalogue: a valid region's country is valid, and so is every table entry.
+ */
+export function neighbourCalendar(name: string): string | undefined {
+  const dash = name.indexOf('-')
+  return dash > 0 ? name.slice(0, dash) : Object.hasOwn(NEIGHBOURS, name) ? NEIGHBOURS[name] : undefined
+}
+
+/** Whether a condition (or a date operand inside one) counts working days. */
+const countsWorkingDays = (node: unknown): boolean =>
+  Array.isArray(node)
+    ? node.some(countsWorkingDays)
+    : !!node && typeof node === 'object' && ('addWorkingDays' in node || Object.values(node).some(countsWorkingDays))
+
+/** Mutants of which records a policy judges: its market (`appliesTo`), effective window, record schema's `required`. */
+function routeMutants(policy: Policy, locate: Locate, observed: ObservedValues, recordSchema: boolean): Mutant[] {
+  const out: Mutant[] = []
+  const push = (operator: MutationOperator, description: string, pointer: string, mutant: Policy) =>
+    out.push({ description, operator, route: true, pointer, location: locate(pointer), policy: mutant })
+  const applies = policy.appliesTo
+  if (policy.primary && applies) {
+    const { appliesTo: _dropped, ...fallback } = policy
+    push('applies-to', `appliesTo: ${brief(applies)} → dropped (the fallback)`, '/appliesTo', fallback as Policy)
+    const negated = { ...policy, appliesTo: { not: applies } }
+    push('applies-to', `appliesTo: ${brief(applies)} → not(…)`, '/appliesTo', negated)
+    const root = policy.record.schema.schema
+    const emit: Emit = (operator, steps, node, at, change) => {
+      const pointer = pointerOf('/appliesTo', at)
+      const appliesTo = replaceAt(applies, steps, node) as Condition
+      push(operator, `appliesTo: ${change}`, pointer, { ...policy, appliesTo })
+    }
+    conditionMutants(applies, [], { root, observed }, emit)
+    valueMutants(applies, [], observed, emit)
+  }
+  for (const key of ['from', 'until'] as const) {
+    const date = policy.effective[key]
+    if (date === undefined) continue
+    for (const d of [-1, 1]) {
+      const shifted = shiftDate(date, d)
+      if (shifted === undefined) continue
+      const effective = { ...policy.effective, [key]: shifted }
+      push('effective', `effective ${key}: ${date} → ${shifted}`, `/effective/${key}`, { ...policy, effective })
+    }
+  }
+  const schema = policy.record.schema
+  const walk = (node: unknown, steps: readonly Step[]): void => {
+    if (Array.isArray(node)) return node.forEach((x, i) => walk(x, [...steps, i]))
+    if (!node || typeof node !== 'object') return
+    const required = (node as { required?: unknown }).required
+    if (Array.isArray(required)) {
+      required.forEach((field, k) => {
+        if (typeof field !== 'string') return
+        const changed = replaceAt(
+          schema.schema,
+          [...steps, 'required'],
+          required.filter((_, i) => i !== k),
+        ) as JsonSchema
+        const pointer = pointerOf('', [...steps, 'required', k])
+        const record = {
+          ...policy.record,
+          // its own digest: validators are compiled once per digest
+          schema: { ...schema, digest: `${schema.digest}-mutant${pointer.replace(/\W/g, '.')}`, schema: changed },
+        }
+        out.push({
+          description: `record schema ${schema.subject}@${schema.version}: ${field} no longer required at ${pointer}`,
+          operator: 'required-field',
+          route: true,
+          recordSchema: { field, at: pointerOf('', [...steps, 'required']) },
+          pointer,
+          location: schema.location,
+          policy: { ...policy, record },
+        })
+      })
+    }
+    for (const [k, v] of Object.entries(node)) if (!['required', 'enum', 'const'].includes(k)) walk(v, [...steps, k])
+  }
+  if (recordSchema) walk(schema.schema, [])
+  return out
+}
+
+/** `equal`/`notEqual` leaves compared with another value the cases' records hold (a market's country changed). */
+function valueMutants(c: Condition, steps: readonly Step[], observed: ObservedValues, emit: Emit): void {
+  if ('all' in c || 'any' in c) {
+    const kind = 'all' in c ? 'all' : 'any'
+    ;('all' in c ? c.all : c.any).forEach((m, k) => valueMutants(m, [...steps, kind, k], observed, emit))
+    return
+  }
+  if ('not' in c) return valueMutants(c.not, [...steps, 'not'], observed, emit)
+  if ((c.operator !== 'equal' && c.operator !== 'notEqual') || !['string', 'number'].includes(typeof c.value)) return
+  const other = observed(c.fact, c.path).find((v) => typeof v === typeof c.value && v !== c.value)
+  if (other === undefined) return
+  const before = leafText(c, c.operator, c.value)
+  emit('applies-to', steps, { ...c, value: other }, [...steps, 'value'], `${before} → ${rhs(c, c.operator, other)}`)
+}
+
+/** Mutants of the review clock's `decided` condition and of the working-day calendar. */
+function clockMutants(policy: Policy, locate: Locate, observed: ObservedValues): Mutant[] {
+  const out: Mutant[] = []
+  const review = policy.review
+  if (review) {
+    const root = policy.record.schema.schema
+    const emit: Emit = (_operator, steps, node, at, change) => {
+      const pointer = pointerOf('/review/decided', at)
+      const decided = replaceAt(review.decided, steps, node) as Condition
+      out.push({
+        description: `review decided: ${change}`,
+        operator: 'review-decided',
+        reviewChanged: true,
+        pointer,
+        location: locate(pointer),
+        policy: { ...policy, review: { ...review, decided } },
+      })
+    }
+    conditionMutants(review.decided, [], { root, observed }, emit)
+  }
+  const other = review || countsWorkingDays(policy.rules) ? neighbourCalendar(policy.calendar) : undefined
+  if (other !== undefined) {
+    out.push({
+      description: `calendar: ${policy.calendar} → ${other}`,
+      operator: 'calendar',
+      whole: true,
+      pointer: '/calendar',
+      location: locate('/calendar'),
+      policy: { ...policy, calendar: other },
+    })
+  }
+  return out
+}
+
+/** A message's field references, each swapped with another of its message (else the next one the policy quotes). */
+function messageMutants(policy: Policy, locate: Locate): Mutant[] {
+  const out: Mutant[] = []
+  const refsOf = (message: string) =>
+    [...message.matchAll(TEMPLATE_PATTERN)]
+      .map((m) => ({ name: m[1]!.trim(), index: m.index, length: m[0].length }))
+      .filter((r) => !TEMPLATE_SPECIALS.has(r.name))
+  const checks = policy.rules.flatMap((rule, r) => rule.checks.map((check, k) => ({ rule, r, check, k })))
+  checks.forEach(({ rule, r, check, k }, at) => {
+    const refs = refsOf(check.message)
+    refs.forEach((ref, i) => {
+      const own = [...refs.slice(i + 1), ...refs.slice(0, i)].find((x) => x.name !== ref.name)
+      let other = own?.name
+      for (let j = 1; other === undefined && j < checks.length; j++)
+        other = refsOf(checks[(at + j) % checks.length]!.check.message).find((x) => x.name !== ref.name)?.name
+      if (other === undefined) return
+      const message = check.message.slice(0, ref.index) + `{{ ${other} }}` + check.message.slice(ref.index + ref.length)
+      const label = rule.checks.length === 1 ? rule.id : `${rule.id} [check ${k + 1}]`
+      const pointer = `${check.pointer}/message`
+      out.push({
+        description: `${label}: message {{ ${ref.name} }} → {{ ${other} }}`,
+        operator: 'message',
+        rule: rule.id,
+        ruleIndex: r,
+        pointer,
+        location: locate(pointer),
+        policy: withCheck(policy, r, k, { ...check, message }),
+      })
+    })
+  })
+  return out
 }

@@ -12,13 +12,23 @@
 import { compileClosures } from '../compile/closures.js'
 import type { RuleResult } from '../compile/result.js'
 import { buildDecision } from '../decide/decide.js'
+import { PolicySet } from '../decide/policy-set.js'
+import { markValidated } from '../validate/policy.js'
+import { recordValidator } from '../validate/record-schema.js'
 import { policyProblem, type PolicyProblem } from '../errors.js'
 import { locatePolicy } from '../folder/load.js'
 import { lockKey } from '../lock/lock.js'
-import type { Policy, ReviewStatus, SourceLocation } from '../model.js'
+import type { Policy, PolicyRecord, ReviewStatus, SourceLocation } from '../model.js'
 import { byIdThenEffective } from '../order.js'
 import { versionRange } from '../policy-test/range.js'
-import { unmetExpectations, type EquivalentDeclaration, type PolicyTestCaseInput, type PolicyTestRun } from '../policy-test/run.js'
+import {
+  callMeets,
+  unmetExpectations,
+  type EquivalentDeclaration,
+  type PolicyTestCall,
+  type PolicyTestCaseInput,
+  type PolicyTestRun,
+} from '../policy-test/run.js'
 import { observedIn, policyMutants, type MutationOperator } from './mutants.js'
 import { ownOptions } from '../own.js'
 
@@ -92,12 +102,15 @@ export function mutationTest(policies: readonly Policy[], run: PolicyTestRun, gi
   }
   const report: MutationReport = { policies: [], total: 0, killed: 0, survived: 0, equivalent: 0, score: 100, problems: [] }
   const used = new Set<EquivalentDeclaration>()
+  const schemasMutated = new Set<string>()
   for (const policy of [...inputsOf.keys()].sort(byIdThenEffective)) {
     const inputs = inputsOf.get(policy)!
     const declared = run.equivalents.filter(
       (e) => e.policy === policy.id && (e.versions === undefined || versionRange(e.versions)?.(policy.version)),
     )
-    const pm = judgePolicy(policy, inputs, declared, locate, used, report.problems)
+    const replay = { policies, run, recordSchema: !schemasMutated.has(policy.record.schema.digest) }
+    schemasMutated.add(policy.record.schema.digest)
+    const pm = judgePolicy(policy, inputs, declared, locate, used, report.problems, replay)
     report.policies.push(pm)
     report.total += pm.total
     report.killed += pm.killed
@@ -106,6 +119,21 @@ export function mutationTest(policies: readonly Policy[], run: PolicyTestRun, gi
   }
   for (const e of run.equivalents) {
     if (used.has(e)) continue
+    const first = run.equivalents.find((x) => x !== e && used.has(x) && x.policy === e.policy && x.mutant === e.mutant)
+    if (first) {
+      report.problems.push(
+        policyProblem(
+          'E_EQUIVALENT_STALE',
+          `'${e.mutant}' of ${e.policy} is declared twice (first at ${first.file}:${first.line})`,
+          e,
+          '',
+          {
+            hint: 'remove this declaration: the first one already declares the mutant equivalent',
+          },
+        ),
+      )
+      continue
+    }
     const tested = report.policies.filter((p) => p.id === e.policy).map((p) => p.version)
     report.problems.push(
       policyProblem(
@@ -128,11 +156,18 @@ function judgePolicy(
   locate: NonNullable<MutationOptions['locate']>,
   used: Set<EquivalentDeclaration>,
   problems: PolicyProblem[],
+  replay: { policies: readonly Policy[]; run: PolicyTestRun; recordSchema: boolean },
 ): PolicyMutation {
+  // a mutant of routing is judged by every call that named this policy or named none; of a record schema, by every call
+  const passed = replay.run.calls.filter((c) => c.result.passed)
+  const calls = passed.filter((c) => c.policy === undefined || c.policy === policy.id)
   const original = compileClosures(policy)
   const base: RuleResult[][] = inputs.map((i) => original.evaluateSync(i.record, i.asOf))
   const reviews: (ReviewStatus | undefined)[] = inputs.map((i) => original.reviewSync(i.record, i.asOf))
-  const mutants = policyMutants(policy, (pointer) => locate(policy, pointer), observedIn(inputs.map((i) => i.record)))
+  const observed = observedIn(inputs.map((i) => i.record))
+  const isRecord = (r: unknown): r is PolicyRecord => !!r && typeof r === 'object' && !Array.isArray(r)
+  const routed = observedIn(passed.map((c) => c.record).filter(isRecord))
+  const mutants = policyMutants(policy, (pointer) => locate(policy, pointer), observed, replay.recordSchema, routed)
   const pm: PolicyMutation = {
     id: policy.id,
     version: policy.version,
@@ -146,7 +181,11 @@ function judgePolicy(
     mutants: [],
   }
   for (const m of mutants) {
-    const killer = firstKiller(m.policy, m.ruleIndex, m.reviewChanged === true, inputs, base, reviews)
+    const killer = m.route
+      ? m.recordSchema
+        ? firstRefusalKiller(policy, m.recordSchema, passed)
+        : firstCallKiller(m.policy, policy, replay.policies, replay.run.subjects, calls)
+      : firstKiller(m.policy, m.ruleIndex, m.reviewChanged === true, inputs, base, reviews, m.whole === true)
     const result: MutantResult = {
       description: m.description,
       operator: m.operator,
@@ -191,10 +230,12 @@ function firstKiller(
   inputs: readonly PolicyTestCaseInput[],
   base: readonly RuleResult[][],
   reviews: readonly (ReviewStatus | undefined)[],
+  whole = false,
 ): PolicyTestCaseInput | undefined {
   // only what changed is compiled: one rule, or the review clock; the other results are the original's
-  const evaluator =
-    ruleIndex !== undefined
+  const evaluator = whole
+    ? compileClosures(mutant)
+    : ruleIndex !== undefined
       ? compileClosures({ ...mutant, rules: [mutant.rules[ruleIndex]!] })
       : reviewChanged
         ? compileClosures({ ...mutant, rules: [] })
@@ -202,12 +243,12 @@ function firstKiller(
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i]!
     try {
-      let results = base[i]!
-      if (ruleIndex !== undefined) {
+      let results = whole ? evaluator!.evaluateSync(input.record, input.asOf) : base[i]!
+      if (ruleIndex !== undefined && !whole) {
         results = [...results]
         results[ruleIndex] = evaluator!.evaluateSync(input.record, input.asOf)[0]!
       }
-      const review = reviewChanged ? evaluator!.reviewSync(input.record, input.asOf) : reviews[i]
+      const review = reviewChanged || whole ? evaluator!.reviewSync(input.record, input.asOf) : reviews[i]
       const decision = buildDecision(mutant, input.record, input.asOf, results, review)
       if (unmetExpectations(input.expect, decision).length > 0) return input
     } catch {
@@ -216,3 +257,64 @@ function firstKiller(
   }
   return undefined
 }
+
+/** The first call that a policy set holding the mutant instead of `original` answers otherwise than expected. */
+function firstCallKiller(
+  mutant: Policy,
+  original: Policy,
+  policies: readonly Policy[],
+  subjects: PolicyTestRun['subjects'],
+  calls: readonly PolicyTestCall[],
+): PolicyTestCaseInput | undefined {
+  if (calls.length === 0) return undefined
+  // the mutant is the validated policy with one change, so it may join a set like the policy it replaces
+  markValidated(mutant)
+  let set: PolicySet
+  try {
+    set = new PolicySet(
+      policies.map((p) => (p === original ? mutant : p)),
+      { subjects },
+    )
+  } catch {
+    return asInput(calls[0]!)
+  }
+  for (const call of calls) {
+    const options = { asOf: call.asOf, ...(call.policy !== undefined ? { policy: call.policy } : {}) }
+    let got: Parameters<typeof callMeets>[1]
+    try {
+      const named = call.version !== undefined ? { ...options, version: call.version } : options
+      got = { decision: set.decideSync(call.record, named) }
+    } catch (error) {
+      got = { error }
+    }
+    if (!callMeets(call.expect, got)) return asInput(call)
+  }
+  return undefined
+}
+
+/**
+ * The first call a record schema without one `required` entry would no longer refuse. Dropping a
+ * requirement accepts more records and never fewer, so only a call refused as this kind of record
+ * can tell: the mutant accepts it when the field's absence there is all the schema (all errors) finds.
+ * Judged with the schema's own validator: no mutant schema is compiled.
+ */
+function firstRefusalKiller(
+  policy: Policy,
+  dropped: { field: string; at: string },
+  calls: readonly PolicyTestCall[],
+): PolicyTestCaseInput | undefined {
+  const schema = policy.record.schema
+  const validate = recordValidator(schema)
+  for (const call of calls) {
+    if (call.refused !== schema.subject || call.expect.error === undefined || validate(call.record)) continue
+    const errors = validate.errors ?? []
+    const at = `#${dropped.at}`
+    const isDropped = (e: (typeof errors)[number]) => e.keyword === 'required' && e.schemaPath === at
+    const only = errors.every((e) => isDropped(e) && e.params.missingProperty === dropped.field)
+    if (errors.length > 0 && only) return asInput(call)
+  }
+  return undefined
+}
+
+const asInput = (call: PolicyTestCall): PolicyTestCaseInput =>
+  ({ result: call.result, record: call.record, asOf: call.asOf, expect: call.expect }) as PolicyTestCaseInput

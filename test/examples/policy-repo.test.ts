@@ -91,7 +91,7 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
     const r = await cli(['test', FOLDER, '--coverage', '--min-coverage', '100'])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('rule coverage: 33/33 rules exercised both passing and objecting (100%), minimum 100% met\n')
-    expect(r.stdout).toContain('policy-tests: 88 passed, 0 failed\n')
+    expect(r.stdout).toContain('policy-tests: 142 passed, 0 failed\n')
     const j = JSON.parse((await cli(['test', '--format', 'json', FOLDER, '--min-coverage', '100'])).stdout) as {
       passed: number
       failed: number
@@ -102,7 +102,7 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
         policies: { id: string; version: string; covered: number; total: number }[]
       }
     }
-    expect([j.passed, j.failed]).toEqual([88, 0])
+    expect([j.passed, j.failed]).toEqual([142, 0])
     expect(j.coverage).toMatchObject({ percent: 100, covered: 33, total: 33 })
     expect(j.coverage.policies.map((p) => `${p.id}@${p.version} ${p.covered}/${p.total}`)).toEqual([
       `${UK}@1.0.0 3/3`,
@@ -120,7 +120,7 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
     expect(args).toEqual(['test', 'policies', '--coverage', '--min-coverage', '100', '--mutate', '--min-mutation-score', '80'])
     const r = await cli(args.map((a) => (a === 'policies' ? FOLDER : a)))
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain('mutation score: 553/688 mutants killed (80.37%), minimum 80% met\n')
+    expect(r.stdout).toContain('mutation score: 628/781 mutants killed (80.4%), 3 declared equivalent, minimum 80% met\n')
     expect(r.stdout).toContain(`survived ${FOLDER}/${US}.v1.1.0.yaml:174:97 ONB-STRENGTH: applicant.clientsServed.sellers >= 50 → >= 51\n`)
     const strict = await cli(['test', FOLDER, '--min-mutation-score', '100'])
     expect(strict.code).toBe(1)

@@ -94,6 +94,11 @@ describe('policyMutants', () => {
         'sibling-path',
         'threshold',
         'working-days',
+        'effective',
+        'required-field',
+        'review-decided',
+        'calendar',
+        'message',
       ].sort(),
     )
     expect(new Set(mutants.map((m) => m.description)).size).toBe(mutants.length)
@@ -257,6 +262,7 @@ cases:
       ['approved [1.0.0]', '1.0.0', true],
       ['approved [1.1.0]', '1.1.0', true],
       ['only the newer one [1.1.0]', '1.1.0', true],
+      ['never', undefined, false], // a range that names no version: counted as a failed case, not dropped
     ])
     expect(run.result.problems).toMatchObject([
       { code: 'E_INVALID_VERSION', line: 14, message: expect.stringContaining('matches no version') },

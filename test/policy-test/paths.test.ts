@@ -58,7 +58,10 @@ describe('a test reads records only from inside its policy folder', () => {
     ['a path out and back in by another name', `../${'x/'.repeat(3)}../../../secrets/ci-credentials.json`],
   ])('refuses %s in recordFile with E_PATH_OUTSIDE at its line, and runs nothing', async (_, path) => {
     const result = await run(testFile('out.test.yaml', `recordFile: ${path}`))
-    expect(result.cases).toEqual([])
+    // not run, but counted: a failed case with the reason, no decision
+    expect(result.cases.map((c) => [c.name, c.passed, c.error, c.decision])).toEqual([
+      ['the message quotes the record', false, 'E_PATH_OUTSIDE', undefined],
+    ])
     expect(result.problems).toEqual([
       expect.objectContaining({
         code: 'E_PATH_OUTSIDE',
@@ -73,7 +76,7 @@ describe('a test reads records only from inside its policy folder', () => {
   it('refuses a base outside once, at the base line, for every case that would read it', async () => {
     const result = await run(testFile('base.test.yaml', 'base: ../secrets/ci-credentials.json'))
     expect(result.problems.map((p) => [p.code, p.line, p.pointer])).toEqual([['E_PATH_OUTSIDE', 3, '/base']])
-    expect(result.cases).toEqual([])
+    expect(result.cases.map((c) => [c.passed, c.error, c.decision])).toEqual([[false, 'E_PATH_OUTSIDE', undefined]])
   })
 
   it('refuses a symbolic link inside the folder that leads outside, unless followSymlinks', async () => {
