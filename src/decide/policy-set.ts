@@ -10,6 +10,7 @@ import { isValidatedPolicy } from '../validate/policy.js'
 import { recordValidator } from '../validate/record-schema.js'
 import { assertAsOf, assertRecordWith, buildDecision } from './decide.js'
 import { explanationOf } from './evidence.js'
+import { addHints } from './hints.js'
 import { factsRead, type DecisionSource } from './reads.js'
 
 export interface DecideOptions {
@@ -23,6 +24,8 @@ export interface DecideOptions {
   digest?: string
   /** Add `explanation`: every rule, passed or objecting, with each condition's actual value (OPA's --explain). */
   explain?: boolean
+  /** Add to each reason the smallest changes that make its rule pass, checked by deciding again (a few evaluations per reason). */
+  hints?: boolean
   /**
    * Which evaluator judges the record: 'compiled' (default: synchronous closures, proven equal to the
    * engine by property tests) or 'engine' (json-rules-engine, compiled lazily on first use).
@@ -326,7 +329,9 @@ export class PolicySet {
     const useEngine = evaluatorKind(options.evaluator ?? this.defaultEvaluator) === 'engine'
     const results = useEngine ? await (await this.engineFor(policy)).evaluate(record, asOf) : compiled.evaluator.evaluateSync(record, asOf)
     const explanation = options.explain === true ? explanationOf(compiled.evaluator.explainSync(record, asOf)) : undefined
-    return buildDecision(policy, record, asOf, results, compiled.evaluator.reviewSync(record, asOf), explanation)
+    const decision = buildDecision(policy, record, asOf, results, compiled.evaluator.reviewSync(record, asOf), explanation)
+    if (options.hints === true) addHints(decision, policy, compiled.evaluator, record)
+    return decision
   }
 
   /**
@@ -340,7 +345,16 @@ export class PolicySet {
     const { evaluator } = this.compiled.get(policy)!
     assertRecordWith(policy, this.validatorOf(policy, options), record)
     const explanation = options.explain === true ? explanationOf(evaluator.explainSync(record, asOf)) : undefined
-    return buildDecision(policy, record, asOf, evaluator.evaluateSync(record, asOf), evaluator.reviewSync(record, asOf), explanation)
+    const decision = buildDecision(
+      policy,
+      record,
+      asOf,
+      evaluator.evaluateSync(record, asOf),
+      evaluator.reviewSync(record, asOf),
+      explanation,
+    )
+    if (options.hints === true) addHints(decision, policy, evaluator, record)
+    return decision
   }
 
   /** Checks a record against the record schema of the policy that would judge it; throws RecordValidationError. */
