@@ -52,9 +52,9 @@ function isFixed(field: string, fixed: readonly string[]): boolean {
   return fixed.some((f) => field === f || field.startsWith(`${f}.`) || f.startsWith(`${field}.`))
 }
 
-/** The one change that makes a leaf come out as `want`, or undefined when no hint may say it. */
 type LeafResult = Extract<ConditionResult, { kind: 'leaf' }>
 
+/** The one change that makes a leaf come out as `want`, or undefined when no hint may say it. */
 function leafChange(node: LeafResult, want: boolean, limits: Limits): HintChange | undefined {
   const leaf: LeafCondition = node.leaf
   // the decision date and list elements are not the record's to change
