@@ -279,14 +279,14 @@ export function hintFor(policy: Policy, evaluator: SyncEvaluator, record: Policy
   const made: HintChange[] = []
   // each failing check in turn, on the record as the changes so far left it; a check is fixed at most once
   for (let round = 0; round < rule.checks.length; round++) {
-    const checks = evaluator.explainSync(current, asOf)[index]!.checks
+    const checks = evaluator.explainRuleSync(current, asOf, index)
     const failing = checks.find((c) => !c.tree.passed)
     if (!failing) break
     let next: { record: PolicyRecord; changes: HintChange[] } | undefined
     for (const way of alternatives(failing.tree, true, limits)) {
       const changed = applyHint(current, { changes: way })
       if (!changed) continue
-      const after = evaluator.explainSync(changed, asOf)[index]!.checks
+      const after = evaluator.explainRuleSync(changed, asOf, index)
       if (after[checks.indexOf(failing)]!.tree.passed) {
         next = { record: changed, changes: way }
         break

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, it } from 'vitest'
+import { compileClosures } from '../../src/compile/closures.js'
 import { applyHint } from '../../src/decide/hints.js'
 import { PolicySet } from '../../src/decide/policy-set.js'
 import { defaultPolicies } from '../../src/folder/load.js'
@@ -407,5 +408,16 @@ describe('the decision schema lists every want', () => {
       $defs: { hint: { properties: { changes: { items: { properties: { want: { enum: string[] } } } } } } }
     }
     expect(schema.$defs.hint.properties.changes.items.properties.want.enum).toEqual(wants)
+  })
+})
+
+describe('explainRuleSync', () => {
+  it('explains one rule exactly as explainSync does in its place: hints re-check a rule without the others', async () => {
+    const set = await defaultPolicies()
+    const record = example('applications', 'rejected-multiple-reasons')
+    const policy = set.primaryFor(record, AS_OF)
+    const evaluator = compileClosures(policy)
+    const all = evaluator.explainSync(record, AS_OF)
+    expect(policy.rules.map((_r, i) => evaluator.explainRuleSync(record, AS_OF, i))).toEqual(all.map((r) => r.checks))
   })
 })
