@@ -372,5 +372,5 @@ describe.each(['application', 'behaviour'] as const)('hints on random %s policie
     // the property says little unless many hints are shown, and some reasons go without
     expect(shown).toBeGreaterThan(30)
     expect(reasons).toBeGreaterThan(shown)
-  })
+  }, 60_000)
 })

@@ -255,16 +255,30 @@ describe('hints: what they may not propose', () => {
     expect(reasonOf(shown, 'R-2').hint!.changes[0]!.value).toBe(1)
   })
 
-  it('a list match: without the matching elements, unless the list is fixed', () => {
-    const set = async () => defaultPolicies()
-    return set().then(async (policies) => {
-      const record = example('behaviour', 'confirmed-data-leak')
-      const d = await policies.decide(record, { asOf: AS_OF, hints: true })
-      expect(reasonOf(d, 'TRM-DATA-LEAK').hint!.changes).toEqual([
-        { fact: 'incidents', path: '$', want: 'without elements', value: ['INC-2026-0417'] },
-      ])
-      expect(formatDecisionText(d)).toContain('to pass: incidents: remove the elements [INC-2026-0417]')
-    })
+  it('a list match: without the matching elements, unless the list is fixed', async () => {
+    const policies = await defaultPolicies()
+    const d = await policies.decide(example('behaviour', 'confirmed-data-leak'), { asOf: AS_OF, hints: true })
+    expect(reasonOf(d, 'TRM-DATA-LEAK').hint!.changes).toEqual([
+      { fact: 'incidents', path: '$', want: 'without elements', value: ['INC-2026-0417'] },
+    ])
+    expect(formatDecisionText(d)).toContain('to pass: incidents: remove the elements [INC-2026-0417]')
+    const fraud: Condition = {
+      fact: 'history',
+      path: '$.terminations',
+      operator: 'noneMatch',
+      value: { path: '$.rule', operator: 'equal', value: 'TRM-FRAUD' },
+    }
+    const record = application(
+      (r) =>
+        (r.history.terminations = [
+          { date: '2024-03-02', rule: 'TRM-FRAUD' },
+          { date: '2025-01-02', rule: 'TRM-X' },
+        ]),
+    )
+    expect(reasonOf(decide([{ require: fraud }], record)).hint!.changes).toEqual([
+      { fact: 'history', path: '$.terminations', want: 'without elements', value: [{ date: '2024-03-02', rule: 'TRM-FRAUD' }] },
+    ])
+    expect(reasonOf(decide([{ require: fraud, hints: { fixed: ['history'] } }], record)).hint).toBeUndefined()
   })
 })
 
