@@ -4,6 +4,7 @@
  * 1,000,000-record CLI batch). Interleaves, in one run, over the same seeded records:
  *   (a) naive json-rules-engine (bench/naive.mjs)   (b) PolicySet.decide as shipped
  *   (c) the batch path: decideSync over parsed records, in process   (d) hand-written JS (bench/handwritten.mjs)
+ *   (e) decideSync with hints, and with `--before DIR` (another build's dist/) (c0) that build's batch path
  * and also the NDJSON batch with worker threads, and the CLI batch's peak RSS.
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -42,6 +43,10 @@ const ROUNDS = option('--rounds', 5)
 const NAIVE_PER_ROUND = option('--naive', 1_000)
 const CLI_RECORDS = BIG ? 1_000_000 : option('--cli-records', 200_000)
 const WORKERS = option('--workers', availableParallelism())
+// --before DIR: another build's dist/ (e.g. the commit before a change), its batch path interleaved with this one's
+const BEFORE = args.includes('--before') ? args[args.indexOf('--before') + 1] : undefined
+// --hints: also decideSync with hints (the records its checks make reshape V8's view of them: measure it apart from --before)
+const HINTS = flag('--hints')
 const ASOF = '2026-11-24'
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const log = (line = '') => process.stdout.write(line + '\n')
@@ -95,6 +100,18 @@ const naive = naiveEngine()
 const records = generateRecords(RECORDS)
 const naiveRecords = records.slice(0, NAIVE_PER_ROUND)
 const options = { asOf: ASOF }
+const hintsOptions = { asOf: ASOF, hints: true }
+
+function hintsVariant() {
+  return {
+    label: '(e) decideSync with hints: true',
+    list: records,
+    run: (list) => {
+      for (const r of list) set.decideSync(r, hintsOptions)
+    },
+    one: (r) => set.decideSync(r, hintsOptions),
+  }
+}
 
 const variants = {
   naive: {
@@ -121,6 +138,7 @@ const variants = {
     },
     one: (r) => set.decideSync(r, options),
   },
+  ...(HINTS ? { hints: hintsVariant() } : {}),
   handwritten: {
     label: '(d) hand-written JS',
     list: records,
@@ -129,6 +147,18 @@ const variants = {
     },
     one: (r) => handwritten(r, ASOF),
   },
+}
+
+if (BEFORE) {
+  const before = await (await import(pathToFileURL(join(BEFORE, 'index.js')).href)).defaultPolicies()
+  variants.before = {
+    label: '(c0) decideSync, --before build',
+    list: records,
+    run: (list) => {
+      for (const r of list) before.decideSync(r, options)
+    },
+    one: (r) => before.decideSync(r, options),
+  }
 }
 
 // sanity: the variants agree on the outcome of every record, so they do the same work
@@ -382,6 +412,8 @@ if (baselineRun) {
 }
 log(`peak RSS of this bench process: ${f1(peakRssMb)} MB`)
 log(`ratios: b/a ${f1(ratios.shipped_vs_naive)}×, c/a ${f1(ratios.batch_vs_naive)}×, c/d ${ratios.batch_vs_handwritten.toFixed(2)}`)
+if (HINTS) log(`hints when asked for: e/c ${(rate.hints / rate.batch).toFixed(2)}`)
+if (BEFORE) log(`this build against --before: c/c0 ${(rate.batch / rate.before).toFixed(3)}`)
 if (JSON_OUT) {
   log(
     JSON.stringify({
@@ -393,6 +425,8 @@ if (JSON_OUT) {
         shipped: rate.shipped,
         batch: rate.batch,
         handwritten: rate.handwritten,
+        ...(HINTS ? { hints: rate.hints } : {}),
+        ...(BEFORE ? { before: rate.before } : {}),
         batch_ndjson_thread: threadRate,
         batch_ndjson_workers: workerRate,
         cli_batch: cli.rate,

@@ -6,6 +6,10 @@ export type {
   Decision,
   EffectiveWindow,
   Evidence,
+  Hint,
+  HintChange,
+  HintSettings,
+  HintWant,
   LeafCondition,
   MaskAction,
   MaskRule,
@@ -75,6 +79,7 @@ export { createWorkingDayCalendar, InvalidDateError, usWorkingDays, type Working
 export { calendarNamed, DEFAULT_CALENDAR, knownCalendars, unknownCalendarMessage, UnknownCalendarError } from './calendar/calendars.js'
 export { POLICY_SCHEMA } from './schemas.js'
 export { formatDecisionText } from './report/text.js'
+export { applyHint } from './decide/hints.js'
 export { decisionHtml, escapeHtml, impactHtml, policyTestHtml, type DecisionHtmlOptions } from './html/html.js'
 export { shadowHtml } from './html/html.js'
 export {

@@ -51,6 +51,16 @@ export interface Rule {
   basis: RuleBasis
   checks: Check[]
   location: SourceLocation
+  /** What hints of this rule may propose (`hints:` on the rule), over the policy's own; absent: the policy's. */
+  hints?: HintSettings
+}
+
+/** What hints may propose: `fixed` fields are never to be changed; `disclose: false` names no allowed value. */
+export interface HintSettings {
+  /** Fields (`history`, `applicant.registration`) that cannot change: past violations, history. */
+  fixed?: string[]
+  /** False: hints only say which details to add or remove, never a threshold or an allowed value. */
+  disclose?: boolean
 }
 
 export interface EffectiveWindow {
@@ -137,6 +147,8 @@ export interface Policy {
   /** The record kind and the schema version that validates its records. */
   record: RecordKind
   rules: Rule[]
+  /** What hints of every rule may propose (`hints:` at the top of the policy). */
+  hints?: HintSettings
   /** `sha256:` + hex digest of the canonical JSON of the policy document. */
   digest: string
   location: SourceLocation
@@ -171,6 +183,46 @@ export interface Reason {
   evidence: Evidence[]
   source: SourceLocation
   basis: RuleBasis
+  /** With the `hints` option: the smallest changes that, together, make this rule pass (checked by deciding again). */
+  hint?: Hint
+}
+
+/** What a field must become, in words: a threshold, a date bound, an allowed value, or to be added or removed. */
+export type HintWant =
+  | 'at least'
+  | 'more than'
+  | 'at most'
+  | 'less than'
+  | 'equal to'
+  | 'other than'
+  | 'one of'
+  | 'none of'
+  | 'present'
+  | 'absent'
+  | 'on or before'
+  | 'before'
+  | 'on or after'
+  | 'after'
+  | 'containing one of'
+  | 'without items'
+  | 'without elements'
+
+/** One change of a hint: the field, what it must become and, except for `present`/`absent`, the value it is told. */
+export interface HintChange {
+  fact: string
+  path: string
+  want: HintWant
+  /** The threshold, date, value or list the field is told (for `without …`: the items or element ids to remove). */
+  value?: unknown
+  /** What the record holds there now. */
+  actual?: unknown
+  /** True when the record has no value there. */
+  missing?: true
+}
+
+/** The changes that, made together, make a failing rule pass. */
+export interface Hint {
+  changes: HintChange[]
 }
 
 export interface ReviewStatus {

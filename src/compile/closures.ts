@@ -38,6 +38,8 @@ export interface SyncEvaluator extends Evaluator {
   reviewSync(record: PolicyRecord, asOf: string): ReviewStatus | undefined
   /** Every check of every rule explained, passed or not: the condition trees with their values. */
   explainSync(record: PolicyRecord, asOf: string): { rule: Rule; checks: { check: Check; tree: ConditionResult }[] }[]
+  /** The checks of the policy's rule at `index` explained: hints re-check one rule, not all. */
+  explainRuleSync(record: PolicyRecord, asOf: string, index: number): { check: Check; tree: ConditionResult }[]
 }
 
 const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key)
@@ -271,6 +273,8 @@ export function compileClosures(policy: Policy): SyncEvaluator {
         rule,
         checks: checks.map((c) => ({ check: c.check, tree: c.explain(record, asOf, undefined) })),
       })),
+    explainRuleSync: (record, asOf, index) =>
+      rules[index]!.checks.map((c) => ({ check: c.check, tree: c.explain(record, asOf, undefined) })),
     evaluate: (record, asOf) => {
       try {
         return Promise.resolve(evaluateSync(record, asOf))

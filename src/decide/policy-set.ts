@@ -10,6 +10,7 @@ import { isValidatedPolicy } from '../validate/policy.js'
 import { recordValidator } from '../validate/record-schema.js'
 import { assertAsOf, assertRecordWith, buildDecision } from './decide.js'
 import { explanationOf } from './evidence.js'
+import { addHints } from './hints.js'
 import { factsRead, type DecisionSource } from './reads.js'
 
 export interface DecideOptions {
@@ -23,6 +24,8 @@ export interface DecideOptions {
   digest?: string
   /** Add `explanation`: every rule, passed or objecting, with each condition's actual value (OPA's --explain). */
   explain?: boolean
+  /** Add to each reason the smallest changes that make its rule pass, checked by deciding again (a few evaluations per reason). */
+  hints?: boolean
   /**
    * Which evaluator judges the record: 'compiled' (default: synchronous closures, proven equal to the
    * engine by property tests) or 'engine' (json-rules-engine, compiled lazily on first use).
@@ -329,7 +332,9 @@ export class PolicySet {
         ? await (await this.engineFor(policy)).evaluate(record, asOf)
         : compiled.evaluator.evaluateSync(record, asOf)
       const explanation = options.explain === true ? explanationOf(compiled.evaluator.explainSync(record, asOf)) : undefined
-      return buildDecision(policy, record, asOf, results, compiled.evaluator.reviewSync(record, asOf), explanation)
+      const decision = buildDecision(policy, record, asOf, results, compiled.evaluator.reviewSync(record, asOf), explanation)
+      if (options.hints === true) addHints(decision, policy, compiled.evaluator, record)
+      return decision
     } catch (err) {
       throw typedError(err)
     }
@@ -347,7 +352,10 @@ export class PolicySet {
       const { evaluator } = this.compiled.get(policy)!
       assertRecordWith(policy, this.validatorOf(policy, options), record)
       const explanation = options.explain === true ? explanationOf(evaluator.explainSync(record, asOf)) : undefined
-      return buildDecision(policy, record, asOf, evaluator.evaluateSync(record, asOf), evaluator.reviewSync(record, asOf), explanation)
+      const results = evaluator.evaluateSync(record, asOf)
+      const decision = buildDecision(policy, record, asOf, results, evaluator.reviewSync(record, asOf), explanation)
+      if (options.hints === true) addHints(decision, policy, evaluator, record)
+      return decision
     } catch (err) {
       throw typedError(err)
     }

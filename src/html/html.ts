@@ -11,8 +11,9 @@ import type { MutationReport } from '../mutate/run.js'
 import type { ImpactReport } from '../impact/impact.js'
 import type { BacktestReport, Rate } from '../backtest/backtest.js'
 import type { ShadowCandidateReport, ShadowReport, ShadowRuleShift } from '../report/shadow.js'
-import type { Decision, Evidence, ExplainedCondition } from '../model.js'
+import type { Decision, Evidence, ExplainedCondition, HintChange } from '../model.js'
 import { ownOptions } from '../own.js'
+import { hintChangeText } from '../report/hint-text.js'
 import { plainValue } from '../report/text.js'
 
 /** Text made safe for HTML content and attribute values. */
@@ -156,6 +157,12 @@ export function decisionHtml(d: Decision, options: DecisionHtmlOptions = {}): st
     parts.push(
       `<h3>${e(r.rule)} <span class="badge">${e(r.outcome)}</span></h3><p>${e(r.message)}</p>${table(['field', 'operator', 'expected', 'the record held'], evidenceRows(r.evidence))}<p class="meta">${e(r.title)} · ${e(r.source.file)}:${e(r.source.line)} · ${e(r.basis.status)}: ${e(r.basis.from)}</p>`,
     )
+    // a decision read from a file may carry anything: only a list of changes is drawn
+    const changes: unknown = r.hint?.changes
+    if (Array.isArray(changes) && changes.length > 0) {
+      const items = changes.map((c: HintChange) => `<li>${e(hintChangeText(c))}</li>`).join('')
+      parts.push(`<p class="hint">To pass, change:</p><ul class="hint">${items}</ul>`)
+    }
   }
   if (d.explanation) {
     const rules = d.explanation

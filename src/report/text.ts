@@ -1,6 +1,7 @@
 import { fieldName } from '../language/paths.js'
 import type { Condition, Decision, Evidence, ExplainedCondition } from '../model.js'
 import { isListMatch, ITEM_FACT } from '../language/operators.js'
+import { hintChangeText } from './hint-text.js'
 import { visible } from './reporter.js'
 
 const SYMBOLS: Readonly<Record<string, string>> = {
@@ -94,6 +95,7 @@ export function formatDecisionText(d: Decision): string {
     lines.push(`  - [${r.outcome}] ${r.rule}: ${r.message}`)
     lines.push(`      rule at ${r.source.file}:${r.source.line} (${r.basis.status})`)
     for (const e of r.evidence) lines.push(`      ${evidenceLine(e)}`)
+    r.hint?.changes.forEach((c, i) => lines.push(`      ${i === 0 ? 'to pass:' : '    and:'} ${hintChangeText(c)}`))
   }
   if (d.explanation) {
     lines.push('  explain (every rule; ✓ held, ✗ did not, with what the record held):')

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import { capProblems, MAX_PROBLEMS_PER_FILE, policyProblem, type PolicyProblem, type ProblemCode, type ProblemDetails } from '../errors.js'
 import type { ParsedSource } from '../load/yaml-source.js'
-import type { Check, Condition, JsonSchema, LeafCondition, Policy, ReviewSpec, Rule, SubjectDefinition } from '../model.js'
+import type { Check, Condition, HintSettings, JsonSchema, LeafCondition, Policy, ReviewSpec, Rule, SubjectDefinition } from '../model.js'
 import { AS_OF_FACT, isOperator, OPERATORS, strictCalendarDate } from '../language/operators.js'
 import { parsePath } from '../language/paths.js'
 import { DEFAULT_CALENDAR, unknownCalendar } from '../calendar/calendars.js'
@@ -216,9 +216,19 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
       }
     })
     const src = r.source as { status: 'confirmed' | 'modelled'; from: string }
-    rules.push({ id, title: r.title as string, basis: { status: src.status, from: src.from }, checks, location: source.locate(base) })
+    const rule: Rule = {
+      id,
+      title: r.title as string,
+      basis: { status: src.status, from: src.from },
+      checks,
+      location: source.locate(base),
+    }
+    const ruleHints = hintSettings(r.hints, `${base}/hints`, schema, add)
+    if (ruleHints) rule.hints = ruleHints
+    rules.push(rule)
   })
 
+  const hints = hintSettings(d.hints, '/hints', schema, add)
   if (problems.length > 0) return { problems }
   const policy: Policy = {
     id: d.id as string,
@@ -246,6 +256,7 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
   if (typeof d.description === 'string') policy.description = d.description
   if (review) policy.review = review
   if (d.appliesTo !== undefined) policy.appliesTo = d.appliesTo as Condition
+  if (hints) policy.hints = hints
   // a frozen copy: later edits of the parsed document, the folder's subject or the policy itself change nothing
   const validated = deepFreeze(structuredClone(policy))
   VALIDATED.add(validated)
@@ -253,6 +264,23 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
 }
 
 type Add = (code: ProblemCode, pointer: string, message: string, details?: ProblemDetails) => void
+
+/** A `hints:` block (schema-checked already), each fixed field checked against the record schema. */
+function hintSettings(raw: unknown, pointer: string, recordSchema: JsonSchema, add: Add): HintSettings | undefined {
+  if (raw === undefined) return undefined
+  const h = raw as { fixed?: string[]; disclose?: boolean }
+  const out: HintSettings = {}
+  if (h.fixed !== undefined) {
+    h.fixed.forEach((field, i) => {
+      const dot = field.indexOf('.')
+      const leaf = dot < 0 ? { fact: field } : { fact: field.slice(0, dot), path: `$${field.slice(dot)}` }
+      leafTarget(leaf, `${pointer}/fixed/${i}`, {}, recordSchema, add)
+    })
+    out.fixed = [...h.fixed]
+  }
+  if (h.disclose !== undefined) out.disclose = h.disclose
+  return out
+}
 
 /** Checks a condition's shape, operators, facts and paths against a record schema. */
 export function checkCondition(c: Raw, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add): void {

@@ -90,7 +90,10 @@ describe('collabgate decide', () => {
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     const printed = JSON.parse(run.stdout) as Decision
-    const expected = await (await defaultPolicies()).decide(JSON.parse(readFileSync(join(ROOT, REJECTED), 'utf8')), { asOf: AS_OF })
+    // the command line shows each reason's hint unless --no-hints
+    const expected = await (
+      await defaultPolicies()
+    ).decide(JSON.parse(readFileSync(join(ROOT, REJECTED), 'utf8')), { asOf: AS_OF, hints: true })
     expect(printed).toEqual(JSON.parse(JSON.stringify(expected)))
     expect(printed.outcome).toBe('reject')
   })
@@ -112,7 +115,7 @@ describe('collabgate decide', () => {
   it('reads the record from standard input for -', async () => {
     const run = await runs.stdin!
     expect(run.code).toBe(0)
-    const expected = await (await defaultPolicies()).decide(example('behaviour', 'late-incident-report'), { asOf: AS_OF })
+    const expected = await (await defaultPolicies()).decide(example('behaviour', 'late-incident-report'), { asOf: AS_OF, hints: true })
     expect(JSON.parse(run.stdout)).toEqual(JSON.parse(JSON.stringify(expected)))
     expect(expected.outcome).toBe('terminate')
   })

@@ -51,7 +51,7 @@ describe.concurrent('collabgate, used wrongly', () => {
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
     expect(r.stderr).toBe(
-      "collabgate: unknown option '--polices' for decide (did you mean '--policies'?); its options: --policy, --digest, --as-of, --policies, --no-lock, --trust, --follow-symlinks, --explain, --format, --ndjson, --workers, --shard, --audit, --audit-mode, --checkpoints, --checkpoint-key, --origin, -h (collabgate decide --help)\n",
+      "collabgate: unknown option '--polices' for decide (did you mean '--policies'?); its options: --policy, --digest, --as-of, --policies, --no-lock, --trust, --follow-symlinks, --explain, --no-hints, --format, --ndjson, --workers, --shard, --audit, --audit-mode, --checkpoints, --checkpoint-key, --origin, -h (collabgate decide --help)\n",
     )
     const far = await cli(['validate', '--bogus'])
     expect(far.stderr).toMatch(

@@ -79,7 +79,7 @@ async function open(name: string, html: string) {
 
 async function decisionJson(): Promise<unknown> {
   const set = await defaultPolicies()
-  const d = await set.decide(example('applications', 'rejected-multiple-reasons'), { asOf: '2026-11-24', explain: true })
+  const d = await set.decide(example('applications', 'rejected-multiple-reasons'), { asOf: '2026-11-24', explain: true, hints: true })
   return JSON.parse(JSON.stringify(d))
 }
 
@@ -132,5 +132,7 @@ describe('every page kind escapes every value of its JSON, whatever type it clai
     expect(seen.built).toBe(0)
     expect(seen.handlers).toEqual([])
     expect(seen.text).toContain('<img src=x onerror="window.__pwned=1">')
+    // the decision's hints are drawn, poisoned like the rest
+    if (kind === 'decision') expect(seen.text).toContain('To pass, change:')
   })
 })

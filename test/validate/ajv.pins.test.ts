@@ -181,7 +181,7 @@ describe('ajv errors as sentences', () => {
       {
         pointer: '/rules/0/colr',
         message: "unknown field 'colr'",
-        hint: 'the fields here: id, title, source, outcome, require, message, checks',
+        hint: 'the fields here: id, title, source, outcome, require, message, checks, hints',
       },
       { pointer: '/rules/0/source/sttus', message: "unknown field 'sttus'", hint: "did you mean 'status'? the fields here: status, from" },
       {

@@ -194,7 +194,7 @@ describe('policy document: document', () => {
 
   it('hints the field meant for an unknown top-level field', () => {
     expect(lines(head('calender: GB\n') + ONE_RULE)).toEqual([
-      "8:1 E_SCHEMA /calender unknown field 'calender' | did you mean 'calendar'? the fields here: id, version, title, description, subject, recordSchema, primary, appliesTo, calendar, effective, outcomes, default, review, rules",
+      "8:1 E_SCHEMA /calender unknown field 'calender' | did you mean 'calendar'? the fields here: id, version, title, description, subject, recordSchema, primary, appliesTo, calendar, effective, outcomes, default, review, rules, hints",
     ])
   })
 

@@ -47,6 +47,9 @@ Options:
                      (refused by default: E_SYMLINK)
   --explain          add every rule, passed or objecting, with each condition's
                      value (JSON: "explanation"; text: an explain section)
+  --no-hints         single record: leave out each reason's hint (the smallest
+                     changes that make its rule pass; shown by default; batch
+                     mode never computes them)
   --format FMT       json (default) or text (single record only)
   --ndjson           batch mode: FILE (or -) holds one JSON record per line
   --workers N        batch mode: worker threads (default: available cores;
@@ -92,6 +95,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
       policies: { type: 'string' },
       digest: { type: 'string' },
       explain: { type: 'boolean', default: false },
+      'no-hints': { type: 'boolean', default: false },
       'no-lock': { type: 'boolean', default: false },
       trust: { type: 'string' },
       'follow-symlinks': { type: 'boolean', default: false },
@@ -149,7 +153,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   const log = openAuditLog(audit)
   let decision: Decision
   try {
-    decision = await set.decide(record, options)
+    decision = await set.decide(record, values['no-hints'] ? options : { ...options, hints: true })
     // durable: no answer is printed unless its entry is on disk (recordDecision throws E_AUDIT_FAILED)
     if (log) await recordDecision(log, decision, record, set.auditContext(decision))
   } finally {

@@ -1,0 +1,376 @@
+/**
+ * Hints flip their rules: random valid policies (every operator, nested all/any/not, list matches, dates,
+ * addWorkingDays, random `fixed` fields and undisclosed rules) and random records; every hint shown,
+ * applied to the record, makes its rule pass when decided again by json-rules-engine (the other
+ * evaluator, not the one that found the hint), never touches a fixed field, and on an undisclosed rule
+ * only adds or removes details. The generators are the evaluator-equivalence test's (closures.property).
+ */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { compileClosures } from '../../src/compile/closures.js'
+import { compileEngine } from '../../src/compile/engine.js'
+import { buildDecision } from '../../src/decide/decide.js'
+import { addHints, applyHint } from '../../src/decide/hints.js'
+import { fieldName } from '../../src/language/paths.js'
+import type { ParsedSource } from '../../src/load/yaml-source.js'
+import type { Condition, Policy, PolicyRecord } from '../../src/model.js'
+import { checkPolicyDocument } from '../../src/validate/policy.js'
+import { shippedFolder } from '../shipped-folder.js'
+
+/** The shipped folder's record kinds, the ones these generators know. */
+type Subject = 'application' | 'behaviour'
+
+type Kind = 'string' | 'number' | 'boolean' | 'date' | 'strings' | 'objects' | 'object'
+
+interface Field {
+  fact?: string
+  path?: string
+  kind: Kind
+  /** Values a rule compares with (records draw from the same pools, so both branches happen). */
+  values?: readonly (string | number | boolean)[]
+  element?: readonly Field[]
+}
+
+// near dates (holidays around them), far-future and far-past ones (the operands json-rules-engine once hashed alike)
+const DATES = [
+  '2025-12-22',
+  '2025-12-24',
+  '2025-12-26',
+  '2025-12-31',
+  '2026-01-02',
+  '2026-01-05',
+  '2026-07-02',
+  '2026-07-06',
+  '2120-11-11',
+  '2049-12-10',
+  '9999-12-20',
+  '1900-03-01',
+] as const
+const RECORD_DATES = [
+  ...DATES,
+  '2026-01-02T23:30:00-05:00',
+  '2025-12-24T08:00:00Z',
+  '2100-01-04',
+  '9999-12-31',
+  '0000-01-01',
+  '2026-02-30',
+  '2026-01-02 Ltd',
+  'soon',
+  '',
+] as const
+const AS_OF = ['2025-12-29', '2026-01-06', '2026-07-08'] as const
+
+const APPLICATION_FIELDS: readonly Field[] = [
+  { fact: 'category', kind: 'string', values: ['creator_collaboration', 'other'] },
+  { fact: 'applicationId', kind: 'string', values: ['A-1', 'A-2'] },
+  { fact: 'submittedAt', kind: 'date' },
+  { fact: 'asOf', kind: 'date' },
+  { fact: 'applicant', path: '$.registration.country', kind: 'string', values: ['US', 'CA', ''] },
+  { fact: 'applicant', path: '$.legalName', kind: 'string', values: ['Acme', ' '] },
+  { fact: 'applicant', path: '$.registration', kind: 'object' },
+  { fact: 'applicant', path: '$.yearsInOperation', kind: 'number', values: [0, 0.5, 1, 3] },
+  { fact: 'applicant', path: '$.clientsServed.sellers', kind: 'number', values: [0, 49, 50, 120] },
+  { fact: 'account', kind: 'object' },
+  { fact: 'account', path: '$.type', kind: 'string', values: ['app_developer', 'isv'] },
+  { fact: 'account', path: '$.businessVerified', kind: 'boolean', values: [true, false] },
+  { fact: 'security', path: '$.encryptionAtRest', kind: 'boolean', values: [true, false] },
+  { fact: 'review', path: '$.result', kind: 'string', values: ['pending', 'approved', 'rejected'] },
+  { fact: 'review', path: '$.decidedAt', kind: 'date' },
+  { fact: 'product', path: '$.functions[0]', kind: 'string', values: ['create', 'track', 'sell'] },
+  {
+    fact: 'product',
+    path: '$.functions',
+    kind: 'strings',
+    values: ['create', 'track', 'sell'],
+    element: [{ kind: 'string', values: ['create', 'track', 'sell'] }],
+  },
+  {
+    fact: 'product',
+    path: '$.requestedScopes',
+    kind: 'strings',
+    values: ['affiliate_seller', 'affiliate_creator', 'orders'],
+    element: [{ path: '$', kind: 'string', values: ['affiliate_seller', 'orders'] }],
+  },
+  {
+    fact: 'history',
+    path: '$.terminations',
+    kind: 'objects',
+    element: [
+      { path: '$.date', kind: 'date' },
+      { path: '$.rule', kind: 'string', values: ['TRM-FRAUD', 'TRM-DATA-LEAK'] },
+    ],
+  },
+]
+
+const INCIDENT_FIELDS: readonly Field[] = [
+  { path: '$.id', kind: 'string', values: ['I-1', 'I-2'] },
+  { path: '$.type', kind: 'string', values: ['fraud', 'data_leak', 'security_incident'] },
+  { path: '$.status', kind: 'string', values: ['confirmed', 'suspected', 'dismissed'] },
+  { path: '$.occurredAt', kind: 'date' },
+  { path: '$.reportedAt', kind: 'date' },
+]
+
+const BEHAVIOUR_FIELDS: readonly Field[] = [
+  { fact: 'developerId', kind: 'string', values: ['D-1', 'D-2'] },
+  { fact: 'asOf', kind: 'date' },
+  { fact: 'incidents', kind: 'objects', element: INCIDENT_FIELDS },
+  { fact: 'incidents', path: '$[0].type', kind: 'string', values: ['fraud', 'data_leak', 'security_incident'] },
+  { fact: 'incidents', path: '$[1].occurredAt', kind: 'date' },
+]
+
+const FIELDS: Record<Subject, readonly Field[]> = { application: APPLICATION_FIELDS, behaviour: BEHAVIOUR_FIELDS }
+
+const scalar = (f: Field) => fc.constantFrom<string | number | boolean>(...(f.values ?? ['x', 1, true]))
+const scalarList = (f: Field) => fc.array(scalar(f), { minLength: 1, maxLength: 3 })
+
+const OPERATORS_BY_KIND: Record<Kind, readonly string[]> = {
+  string: ['equal', 'notEqual', 'in', 'notIn', 'present'],
+  number: ['equal', 'notEqual', 'in', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'present'],
+  boolean: ['equal', 'notEqual', 'notIn', 'present'],
+  date: ['dateBefore', 'dateOnOrBefore', 'dateAfter', 'dateOnOrAfter', 'equal', 'present'],
+  strings: ['containsAny', 'containsOnly', 'present', 'someMatch', 'noneMatch'],
+  objects: ['someMatch', 'noneMatch', 'present'],
+  object: ['present'],
+}
+
+/** A date operand: a literal, asOf, a date field of the record or of the element, or working days after one. */
+function dateOperand(subject: Subject, element: readonly Field[] | undefined, depth: number): fc.Arbitrary<unknown> {
+  const refs: unknown[] = [{ fact: 'asOf' }]
+  for (const f of FIELDS[subject])
+    if (f.kind === 'date' && f.fact !== 'asOf') refs.push(f.path ? { fact: f.fact, path: f.path } : { fact: f.fact })
+  for (const f of element ?? []) if (f.kind === 'date') refs.push({ path: f.path })
+  const base = fc.oneof(fc.constantFrom(...DATES), fc.constantFrom(...refs))
+  if (depth <= 0) return base
+  // mostly a few days; sometimes years of them (nested operands then run past 9999)
+  const days = fc.oneof(
+    { arbitrary: fc.integer({ min: 0, max: 8 }), weight: 4 },
+    { arbitrary: fc.constantFrom(1961, 3055, 3650), weight: 1 },
+  )
+  return fc.oneof(base, fc.record({ addWorkingDays: days, to: dateOperand(subject, element, depth - 1) }))
+}
+
+function leaf(subject: Subject, element: readonly Field[] | undefined): fc.Arbitrary<Condition> {
+  // inside a list match, a leaf reads the element (no fact) or a top-level field
+  const fields = element ? [...element, ...FIELDS[subject].filter((f) => f.kind !== 'objects' && f.kind !== 'strings')] : FIELDS[subject]
+  return fc.constantFrom(...fields).chain((f) =>
+    fc
+      .constantFrom(...OPERATORS_BY_KIND[f.kind].filter((op) => !(element && (op === 'someMatch' || op === 'noneMatch'))))
+      .chain((operator): fc.Arbitrary<Condition> => {
+        const at: { fact?: string; path?: string } = {}
+        if (f.fact !== undefined) at.fact = f.fact
+        if (f.path !== undefined) at.path = f.path
+        const make = (value: fc.Arbitrary<unknown>) => value.map((v) => ({ ...at, operator, value: v }))
+        switch (operator) {
+          case 'present':
+            return make(fc.boolean())
+          case 'in':
+          case 'notIn':
+          case 'containsAny':
+          case 'containsOnly':
+            return make(scalarList(f))
+          case 'lessThan':
+          case 'lessThanInclusive':
+          case 'greaterThan':
+          case 'greaterThanInclusive':
+            return make(fc.constantFrom(...((f.values ?? [1]) as number[])))
+          case 'dateBefore':
+          case 'dateOnOrBefore':
+          case 'dateAfter':
+          case 'dateOnOrAfter':
+            return make(dateOperand(subject, element, 2))
+          case 'someMatch':
+          case 'noneMatch':
+            return make(condition(subject, 2, f.element ?? []))
+          default:
+            return make(f.kind === 'date' ? fc.constantFrom(...DATES) : scalar(f))
+        }
+      }),
+  )
+}
+
+function condition(subject: Subject, depth: number, element?: readonly Field[]): fc.Arbitrary<Condition> {
+  if (depth <= 0) return leaf(subject, element)
+  const sub = condition(subject, depth - 1, element)
+  return fc.oneof(
+    { arbitrary: leaf(subject, element), weight: 3 },
+    { arbitrary: fc.array(sub, { minLength: 1, maxLength: 3 }).map((all) => ({ all })), weight: 2 },
+    { arbitrary: fc.array(sub, { minLength: 1, maxLength: 3 }).map((any) => ({ any })), weight: 2 },
+    { arbitrary: sub.map((not) => ({ not })), weight: 1 },
+  )
+}
+
+const OUTCOMES = ['block', 'review', 'pass']
+const MESSAGES: Record<Subject, readonly string[]> = {
+  application: [
+    'Failed: {{ $evidence }}.',
+    'Applicant {{ applicant.legalName }} in {{ applicant.registration.country }}',
+    'Matched {{ $matched }} on {{ $asOf }}',
+  ],
+  behaviour: ['Incidents {{ $matched }} of {{ developerId }}', 'Failed: {{ $evidence }}.'],
+}
+
+/** Fields a generated policy may mark fixed. */
+const FIXABLE: Record<Subject, readonly string[]> = {
+  application: ['category', 'submittedAt', 'applicant', 'applicant.registration', 'account.type', 'product', 'history'],
+  behaviour: ['developerId', 'incidents'],
+}
+
+function policyDocument(subject: Subject): fc.Arbitrary<Record<string, unknown>> {
+  const check = fc.record({
+    outcome: fc.constantFrom('block', 'review'),
+    require: condition(subject, 3),
+    message: fc.constantFrom(...MESSAGES[subject]),
+  })
+  // what hints may propose: some fields fixed, some rules undisclosed, at either level or none
+  const settings = fc.record({ fixed: fc.subarray([...FIXABLE[subject]], { maxLength: 2 }), disclose: fc.boolean() }, { requiredKeys: [] })
+  const hinted = <T extends object>(arb: fc.Arbitrary<T>) =>
+    fc.tuple(arb, fc.option(settings, { nil: undefined })).map(([r, hints]) => (hints ? { ...r, hints } : r))
+  const rule = hinted(
+    fc.oneof(
+      check,
+      fc.array(check, { minLength: 1, maxLength: 3 }).map((checks) => ({ checks })),
+    ),
+  )
+  const rules = fc.array(rule, { minLength: 1, maxLength: 4 })
+  return fc.tuple(rules, fc.option(settings, { nil: undefined })).map(([rules, hints]) => ({
+    ...(hints ? { hints } : {}),
+    id: 'generated.policy',
+    version: '1.0.0',
+    title: 'Generated',
+    subject,
+    effective: { from: '2020-01-01' },
+    outcomes: OUTCOMES,
+    default: 'pass',
+    rules: rules.map((r, i) => ({ id: `R-${i + 1}`, title: `Rule ${i + 1}`, source: { status: 'modelled', from: 'generated' }, ...r })),
+  }))
+}
+
+/** Validates a generated document exactly as the loader does; a generator bug fails loudly here. */
+function toPolicy(doc: Record<string, unknown>): Policy {
+  const source: ParsedSource = {
+    file: 'generated.yaml',
+    value: doc,
+    locate: () => ({ file: 'generated.yaml', line: 1, column: 1 }),
+    problems: [],
+  }
+  const { policy, problems } = checkPolicyDocument(source, shippedFolder())
+  if (!policy) throw new Error(`generated policy is invalid: ${JSON.stringify(problems)}\n${JSON.stringify(doc)}`)
+  return policy
+}
+
+// Records: mostly schema-shaped, values from the same pools, sometimes missing, null or of the wrong type.
+// wrong types where a field is expected: numeric strings, -0, lists and objects where scalars go
+const odd = fc.constantFrom<unknown>(null, 7, 'zz', true, [], {}, '50', '1', -0, ['US'], { country: 'US' })
+const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<unknown> => fc.oneof({ arbitrary: arb, weight: 8 }, { arbitrary: odd, weight: 1 })
+const pick = <T>(...values: T[]) => maybe(fc.constantFrom(...values))
+const date = pick(...RECORD_DATES)
+const strings = (...values: string[]) => maybe(fc.array(fc.constantFrom(...values), { maxLength: 3 }))
+
+const applicationRecord: fc.Arbitrary<PolicyRecord> = fc.record(
+  {
+    applicationId: fc.constantFrom('A-1', 'A-2'),
+    category: pick('creator_collaboration', 'other'),
+    submittedAt: date,
+    applicant: maybe(
+      fc.record(
+        {
+          legalName: pick('Acme', ' ', ''),
+          registration: maybe(fc.record({ country: pick('US', 'CA', ''), number: pick('N-1') }, { requiredKeys: [] })),
+          yearsInOperation: pick(0, 0.5, 1, 3),
+          clientsServed: maybe(fc.record({ sellers: pick(0, 49, 50, 120) }, { requiredKeys: [] })),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+    account: maybe(fc.record({ type: pick('app_developer', 'isv'), businessVerified: pick(true, false) }, { requiredKeys: [] })),
+    security: maybe(fc.record({ encryptionAtRest: pick(true, false) }, { requiredKeys: [] })),
+    review: maybe(fc.record({ result: pick('pending', 'approved', 'rejected'), decidedAt: date }, { requiredKeys: [] })),
+    product: maybe(
+      fc.record(
+        { functions: strings('create', 'track', 'sell'), requestedScopes: strings('affiliate_seller', 'affiliate_creator', 'orders') },
+        { requiredKeys: [] },
+      ),
+    ),
+    history: maybe(
+      fc.record(
+        {
+          terminations: maybe(
+            fc.array(maybe(fc.record({ date, rule: pick('TRM-FRAUD', 'TRM-DATA-LEAK') }, { requiredKeys: [] })), { maxLength: 3 }),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+  },
+  { requiredKeys: ['applicationId'] },
+) as fc.Arbitrary<PolicyRecord>
+
+const incident = fc.record(
+  {
+    id: pick('I-1', 'I-2', 'I-3'),
+    type: pick('fraud', 'data_leak', 'security_incident'),
+    status: pick('confirmed', 'suspected', 'dismissed'),
+    occurredAt: date,
+    reportedAt: date,
+  },
+  { requiredKeys: ['id', 'type', 'status'] },
+)
+
+const behaviourRecord: fc.Arbitrary<PolicyRecord> = fc.record(
+  { developerId: fc.constantFrom('D-1', 'D-2'), incidents: maybe(fc.array(maybe(incident), { maxLength: 4 })) },
+  { requiredKeys: ['developerId'] },
+) as fc.Arbitrary<PolicyRecord>
+
+const RECORDS: Record<Subject, fc.Arbitrary<PolicyRecord>> = { application: applicationRecord, behaviour: behaviourRecord }
+
+const isInside = (field: string, fixed: string): boolean =>
+  field === fixed || field.startsWith(`${fixed}.`) || fixed.startsWith(`${field}.`)
+
+describe.each(['application', 'behaviour'] as const)('hints on random %s policies', (subject) => {
+  it('every hint shown makes its rule pass when json-rules-engine decides again, and respects fixed and disclose', async () => {
+    let shown = 0
+    let reasons = 0
+    await fc.assert(
+      fc.asyncProperty(
+        policyDocument(subject),
+        fc.array(RECORDS[subject], { minLength: 1, maxLength: 4 }),
+        fc.constantFrom(...AS_OF),
+        async (doc, records, asOf) => {
+          const policy = toPolicy(doc)
+          const closures = compileClosures(policy)
+          const engine = compileEngine(policy)
+          for (const record of records) {
+            const decision = buildDecision(policy, record, asOf, closures.evaluateSync(record, asOf))
+            const before = JSON.stringify(record)
+            addHints(decision, policy, closures, record)
+            expect(JSON.stringify(record)).toBe(before)
+            for (const reason of decision.reasons) {
+              reasons++
+              if (!reason.hint) continue
+              shown++
+              const index = policy.rules.findIndex((r) => r.id === reason.rule)
+              const rule = policy.rules[index]!
+              const changed = applyHint(record, reason.hint)
+              expect(changed).toBeDefined()
+              const again = await engine.evaluate(changed!, asOf)
+              expect(again[index]!.checks.every((c) => c.passed)).toBe(true)
+              expect(buildDecision(policy, changed!, asOf, again).reasons.map((r) => r.rule)).not.toContain(rule.id)
+              const fixed = [...(policy.hints?.fixed ?? []), ...(rule.hints?.fixed ?? [])]
+              const disclose = (rule.hints?.disclose ?? policy.hints?.disclose) !== false
+              for (const c of reason.hint.changes) {
+                const field = fieldName(c.fact, c.path)
+                expect(fixed.filter((f) => isInside(field, f))).toEqual([])
+                expect(c.fact).not.toBe('asOf')
+                if (!disclose) expect(['present', 'absent']).toContain(c.want)
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 100, seed: 2024 + subject.length },
+    )
+    // the property says little unless many hints are shown, and some reasons go without
+    expect(shown).toBeGreaterThan(30)
+    expect(reasons).toBeGreaterThan(shown)
+  }, 60_000)
+})
