@@ -94,7 +94,7 @@ describe('the backtest page in a real browser', () => {
     ])
     // left out, transitions, and per version a confusion matrix and a rules table
     expect(seen.tables).toBe(6)
-    expect(seen.coverage).toMatch(/Entries\s+28\s+Used \(replayed and labelled\)\s+19/)
+    expect(seen.coverage).toMatch(/Entries\s+29\s+Used \(replayed and labelled\)\s+19/)
     expect(seen.text).toContain('TP 10 · FP 3 · FN 4 · TN 2')
     expect(seen.text).toMatch(/Precision\s+0\.769 \[0\.497, 0\.918\] \(10\/13\) small/)
     expect([errors, requests]).toEqual([[], []])
