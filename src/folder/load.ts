@@ -409,7 +409,7 @@ export { defaultPoliciesDir }
 
 let shipped: Promise<PolicySet> | undefined
 
-/** The shipped Creator Collaboration policies, loaded once per process. File names read `policies/...`. */
+/** The shipped Creator Collaboration policies, loaded once per process. File names are relative to the folder. */
 export function defaultPolicies(): Promise<PolicySet> {
   if (shipped) return shipped
   shipped = loadPolicies(defaultPoliciesDir(), { displayName: shippedDisplayName, requireLock: true }).catch((err: unknown) => {
