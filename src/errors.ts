@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   E_RELEASE_MISMATCH: 'the signature file is for other lock content than the lock on disk',
   E_RELEASE_EXPIRED: "the release's signatures, or the trust file, have expired",
   E_RELEASE_ROLLBACK: 'the release is older than the last one the caller accepted (`minRelease`, `--min-release`)',
+  E_USAGE: 'the command line only: an unknown command or option, or a missing or wrong argument (exit 2)',
 } as const satisfies Record<string, string>
 
 export type ErrorCode = keyof typeof ERROR_CODES
@@ -132,6 +133,7 @@ export type ProblemCode = keyof typeof PROBLEM_CODES
 export const WARNING_CODES = {
   W_NO_LOCK: 'the folder has no lock file',
   W_FILE_NAME: 'a policy file not named ID.vVERSION.yaml',
+  W_CALENDAR_REGIONS: "a policy names a country's calendar whose regions keep other holidays (GB, US, DE, …)",
 } as const satisfies Record<string, string>
 
 export type WarningCode = keyof typeof WARNING_CODES

@@ -14,6 +14,7 @@ import { checkAcrossVersions, checkPrimaries } from '../validate/versions.js'
 import { FOLDER_FILE, loadFolder, shippedDisplayName, type PolicyFolder } from './declaration.js'
 import { defaultPoliciesDir } from '../load/package-root.js'
 import { decodeUtf8, DEFAULT_PARSE_LIMITS, fileTooLarge, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
+import { regionsOfCountry } from '../calendar/calendars.js'
 
 export interface LoadOptions {
   /** Parse limits (file size, alias expansion, nesting depth). */
@@ -229,6 +230,8 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
       const naming = fileNameFinding(abs, checked.policy)
       if (naming?.severity === 'error') problems.push(naming)
       else if (naming) warnings.push(naming)
+      const regional = calendarFinding(source.value, checked.policy)
+      if (regional) warnings.push(regional)
     }
   }
   problems.push(...checkAcrossVersions(policies, locatePolicy), ...checkPrimaries(policies, locatePolicy))
@@ -370,6 +373,26 @@ const locators = new WeakMap<Policy, (pointer: string) => SourceLocation>()
 /** Where a JSON pointer lies in the file a policy was loaded from (e.g. its `version:` line); the policy's own location when unknown. */
 export function locatePolicy(p: Policy, pointer: string): SourceLocation {
   return locators.get(p)?.(pointer) ?? p.location
+}
+
+/**
+ * A calendar written as a country (`GB`, `US`, `DE`) whose regions keep holidays of their own: `GB` lacks
+ * England's summer bank holiday. Only a calendar the policy names: the unnamed default is the US federal one.
+ */
+function calendarFinding(document: unknown, policy: Policy): PolicyWarning | undefined {
+  if (typeof document !== 'object' || document === null || !Object.hasOwn(document, 'calendar')) return undefined
+  const regions = regionsOfCountry(policy.calendar)
+  if (regions.length === 0) return undefined
+  // the US has 51: the first dozen say enough
+  const more = regions.length > 12 ? `, … (${regions.length} in all)` : ''
+  const shown = regions.slice(0, 12).join(', ') + more
+  return {
+    code: 'W_CALENDAR_REGIONS',
+    severity: 'warning',
+    message: `calendar ${policy.calendar} is the country-level list; its regions keep other holidays: ${shown}`,
+    hint: `name the region whose holidays apply, e.g. calendar: ${regions[0]!}`,
+    ...locatePolicy(policy, '/calendar'),
+  }
 }
 
 /**

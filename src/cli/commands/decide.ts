@@ -134,6 +134,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
     if (err instanceof RecordValidationError && err.code === 'E_RECORD_INVALID')
       throw new UsageError(
         `${file === '-' ? 'standard input' : file} is not JSON: ${err.problems[0]!.message.replace(/^not valid JSON: /, '')}`,
+        'E_RECORD_INVALID',
       )
     throw err
   }
