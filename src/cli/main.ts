@@ -86,6 +86,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
       return { run: m.replayCommand, help: m.replayHelp }
     },
   },
+  init: {
+    summary: 'write a working policy repository: declaration, record schema, policy, tests, lock, CI',
+    load: async () => {
+      const m = await import('./commands/init.js')
+      return { run: m.initCommand, help: m.initHelp }
+    },
+  },
   report: {
     summary: 'write one HTML page for people from a decision, impact or test run',
     load: async () => {
