@@ -54,6 +54,7 @@ export const ERROR_CODES = {
   E_SHARD_DUPLICATE: '`merge` got one shard twice, or two shards that answer the same input line (they overlap)',
   E_SHARD_MISMATCH: '`merge` got shards of different runs: another input, N, policy versions or settings (asOf)',
   E_SHARD_INCOMPLETE: 'a batch shard lacks its end line (stopped or failed), or no shard answers an input line',
+  E_USAGE: 'the command line only: an unknown command or option, or a missing or wrong argument (exit 2)',
 } as const satisfies Record<string, string>
 
 export type ErrorCode = keyof typeof ERROR_CODES
@@ -144,6 +145,7 @@ export type ProblemCode = keyof typeof PROBLEM_CODES
 export const WARNING_CODES = {
   W_NO_LOCK: 'the folder has no lock file',
   W_FILE_NAME: 'a policy file not named ID.vVERSION.yaml',
+  W_CALENDAR_REGIONS: "a policy names a country's calendar whose regions keep other holidays (GB, US, DE, …)",
 } as const satisfies Record<string, string>
 
 export type WarningCode = keyof typeof WARNING_CODES

@@ -213,6 +213,15 @@ export function unknownCalendar(name: string): { message: string; hint: string; 
   return result
 }
 
+/**
+ * The regions of a country-level calendar name (`GB` → GB-ENG, GB-NIR, …) whose own holidays differ from the
+ * country's list; empty for a region's name or a country without regions. Loads date-holidays.
+ */
+export function regionsOfCountry(name: string): string[] {
+  if (typeof name !== 'string' || name.includes('-')) return []
+  return (getCatalogue().regions.get(name) ?? []).map((r) => `${name}-${r}`)
+}
+
 /** The known country codes, sorted (each also usable as COUNTRY-REGION, e.g. GB-SCT). Loads date-holidays. */
 export function knownCalendars(): string[] {
   return [...getCatalogue().countries]

@@ -1,13 +1,21 @@
 import type { Stats } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { CollabgateError, PolicyValidationError, RecordValidationError, formatProblem } from '../errors.js'
+import type { ErrorCode } from '../errors.js'
 import { ownOptions } from '../own.js'
 import { visible } from '../report/reporter.js'
 
 /** Exit codes: 0 fine, 1 invalid policies / failed tests / adverse decisions (when asked), 2 usage or input errors. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, INTERNAL: 3 } as const
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  /** Printed before the message, so scripts and people can tell one error from another: E_USAGE unless given. */
+  readonly code: ErrorCode
+  constructor(message: string, code: ErrorCode = 'E_USAGE') {
+    super(message)
+    this.code = code
+  }
+}
 
 export interface Io {
   stdout: (text: string) => void
@@ -114,11 +122,11 @@ export async function readInput(io: Io, file: string, maxBytes: number, advice =
 export function reportError(io: Io, err: unknown): number {
   if (err instanceof UsageError) {
     // a usage message may span lines (the usage after it); its values may not
-    io.stderr(`collabgate: ${err.message.split('\n').map(visible).join('\n')}\n`)
+    io.stderr(`collabgate: ${err.code}: ${err.message.split('\n').map(visible).join('\n')}\n`)
     return EXIT.USAGE
   }
   if (err instanceof PolicyValidationError) {
-    io.stderr(`collabgate: ${err.problems.length} problem(s) in policies:\n`)
+    io.stderr(`collabgate: ${err.code}: ${err.problems.length} problem(s) in policies:\n`)
     for (const p of err.problems) io.stderr(`  ${visible(formatProblem(p))}\n`)
     return EXIT.FAILED
   }
@@ -128,9 +136,8 @@ export function reportError(io: Io, err: unknown): number {
     return EXIT.USAGE
   }
   if (err instanceof RecordValidationError) {
-    io.stderr(
-      `collabgate: the ${err.subject === undefined ? '' : `${err.subject} `}record is invalid (${err.problems.length} problem(s)):\n`,
-    )
+    const kind = err.subject === undefined ? '' : `${err.subject} `
+    io.stderr(`collabgate: ${err.code}: the ${kind}record is invalid (${err.problems.length} problem(s)):\n`)
     for (const p of err.problems) io.stderr(`  ${visible(`${p.pointer || '/'}: ${p.message}`)}\n`)
     return EXIT.USAGE
   }

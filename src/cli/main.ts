@@ -98,6 +98,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: async () => {
       const m = await import('./commands/merge.js')
       return { run: m.mergeCommand, help: m.mergeHelp }
+      },
+    },
+  init: {
+    summary: 'write a working policy repository: declaration, record schema, policy, tests, lock, CI',
+    load: async () => {
+      const m = await import('./commands/init.js')
+      return { run: m.initCommand, help: m.initHelp }
     },
   },
   report: {
@@ -128,6 +135,14 @@ function optionError(command: string, err: TypeError & { code?: unknown }, help:
   return `${err.message.split('. To specify')[0]} (collabgate ${command} --help)`
 }
 
+/** A mistyped command in one line: the one meant when one is close, the commands there are (not the whole help). */
+function unknownCommand(name: string): string {
+  const names = Object.keys(COMMANDS)
+  const near = closest(name, names)
+  const meant = near ? ` (did you mean '${near}'?)` : ''
+  return `unknown command '${name}'${meant}; commands: ${names.join(', ')} (collabgate --help)`
+}
+
 function version(): string {
   try {
     return (createRequire(import.meta.url)('../package.json') as { version: string }).version
@@ -151,7 +166,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined
   let command: CommandModule | undefined
   try {
-    if (!entry) throw new UsageError(`unknown command '${name}'\n\n${usage()}`)
+    if (!entry) throw new UsageError(unknownCommand(name))
     command = await entry.load()
     return await command.run(rest, io)
   } catch (err) {

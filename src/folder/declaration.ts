@@ -25,9 +25,9 @@ export interface PolicyFolder {
   digest?: string
 }
 
-/** The shipped folder's file names as decisions show them: `policies/...`. */
+/** The shipped folder's file names as decisions show them: relative to the folder, as for any other folder. */
 export function shippedDisplayName(abs: string): string {
-  return 'policies/' + relative(defaultPoliciesDir(), abs).split(sep).join('/')
+  return relative(defaultPoliciesDir(), abs).split(sep).join('/')
 }
 
 let shipped: Promise<PolicyFolder> | undefined

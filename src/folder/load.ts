@@ -14,6 +14,7 @@ import { checkAcrossVersions, checkPrimaries } from '../validate/versions.js'
 import { FOLDER_FILE, loadFolder, shippedDisplayName, type PolicyFolder } from './declaration.js'
 import { defaultPoliciesDir } from '../load/package-root.js'
 import { decodeUtf8, DEFAULT_PARSE_LIMITS, fileTooLarge, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
+import { regionsOfCountry } from '../calendar/calendars.js'
 
 export interface LoadOptions {
   /** Parse limits (file size, alias expansion, nesting depth). */
@@ -227,6 +228,8 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
       const naming = fileNameFinding(abs, checked.policy)
       if (naming?.severity === 'error') problems.push(naming)
       else if (naming) warnings.push(naming)
+      const regional = calendarFinding(source.value, checked.policy)
+      if (regional) warnings.push(regional)
     }
   }
   problems.push(...checkAcrossVersions(policies, locatePolicy), ...checkPrimaries(policies, locatePolicy))
@@ -371,6 +374,26 @@ export function locatePolicy(p: Policy, pointer: string): SourceLocation {
 }
 
 /**
+ * A calendar written as a country (`GB`, `US`, `DE`) whose regions keep holidays of their own: `GB` lacks
+ * England's summer bank holiday. Only a calendar the policy names: the unnamed default is the US federal one.
+ */
+function calendarFinding(document: unknown, policy: Policy): PolicyWarning | undefined {
+  if (typeof document !== 'object' || document === null || !Object.hasOwn(document, 'calendar')) return undefined
+  const regions = regionsOfCountry(policy.calendar)
+  if (regions.length === 0) return undefined
+  // the US has 51: the first dozen say enough
+  const more = regions.length > 12 ? `, … (${regions.length} in all)` : ''
+  const shown = regions.slice(0, 12).join(', ') + more
+  return {
+    code: 'W_CALENDAR_REGIONS',
+    severity: 'warning',
+    message: `calendar ${policy.calendar} is the country-level list; its regions keep other holidays: ${shown}`,
+    hint: `name the region whose holidays apply, e.g. calendar: ${regions[0]!}`,
+    ...locatePolicy(policy, '/calendar'),
+  }
+}
+
+/**
  * A policy file is named `ID.vVERSION.yaml`. A name in that form that names another id or version is
  * an error (E_FILE_NAME: someone renamed one without the other); a name in another form (`uk.yaml`)
  * is a warning, so that an author sees it and the old fixtures of a folder still load.
@@ -407,7 +430,7 @@ export { defaultPoliciesDir }
 
 let shipped: Promise<PolicySet> | undefined
 
-/** The shipped Creator Collaboration policies, loaded once per process. File names read `policies/...`. */
+/** The shipped Creator Collaboration policies, loaded once per process. File names are relative to the folder. */
 export function defaultPolicies(): Promise<PolicySet> {
   if (shipped) return shipped
   shipped = loadPolicies(defaultPoliciesDir(), { displayName: shippedDisplayName, requireLock: true }).catch((err: unknown) => {

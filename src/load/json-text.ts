@@ -27,7 +27,7 @@ export interface JsonTextLimits {
 
 /** What is wrong with a JSON text, at `pointer` (RFC 6901) where that is known. */
 export type JsonTextFault =
-  | { kind: 'syntax' }
+  | { kind: 'syntax'; offset?: number }
   | { kind: 'duplicateKey'; pointer: string; key: string }
   | { kind: 'lossyNumber'; pointer: string; text: string; value: number }
   | { kind: 'tooDeep'; pointer: string; maxDepth: number }
@@ -218,18 +218,18 @@ function scan(text: string, limits: Required<JsonTextLimits>, precise: boolean):
           continue
         }
       } else if (c === QUOTE) {
-        if (readString(false) === undefined) return { kind: 'syntax' }
+        if (readString(false) === undefined) return { kind: 'syntax', offset: i }
       } else if (c === MINUS || isDigit(c)) {
         const number = readNumber()
-        if (number === undefined) return { kind: 'syntax' }
+        if (number === undefined) return { kind: 'syntax', offset: i }
         if (!isExactNumber(number)) return { kind: 'lossyNumber', pointer: pointerOf(stack), text: number, value: Number(number) }
-      } else if (!(literal('true') || literal('false') || literal('null'))) return { kind: 'syntax' }
+      } else if (!(literal('true') || literal('false') || literal('null'))) return { kind: 'syntax', offset: i }
       expectValue = false
       continue
     }
     // after a value: the end, a comma, or a closing bracket
     const top = stack[stack.length - 1]
-    if (top === undefined) return i === n ? keyCount : { kind: 'syntax' }
+    if (top === undefined) return i === n ? keyCount : { kind: 'syntax', offset: i }
     const c = text.charCodeAt(i++)
     if (c === COMMA) {
       if (!top.object) {
@@ -241,17 +241,17 @@ function scan(text: string, limits: Required<JsonTextLimits>, precise: boolean):
         expectValue = true
       }
     } else if (c === (top.object ? CLOSE_BRACE : CLOSE_BRACKET)) stack.pop()
-    else return { kind: 'syntax' }
+    else return { kind: 'syntax', offset: i - 1 }
   }
 
   /** Reads `"key" :` into the frame; a fault for a duplicate or bad syntax. */
   function readKey(frame: Frame): JsonTextFault | undefined {
     skipSpace()
-    if (text.charCodeAt(i) !== QUOTE) return { kind: 'syntax' }
+    if (text.charCodeAt(i) !== QUOTE) return { kind: 'syntax', offset: i }
     const key = readString(precise)
-    if (key === undefined) return { kind: 'syntax' }
+    if (key === undefined) return { kind: 'syntax', offset: i }
     skipSpace()
-    if (text.charCodeAt(i++) !== COLON) return { kind: 'syntax' }
+    if (text.charCodeAt(i++) !== COLON) return { kind: 'syntax', offset: i - 1 }
     keyCount++
     if (!frame.keys) return undefined
     frame.at = key
@@ -302,7 +302,7 @@ export function readRecordText(text: string, given: JsonTextLimits = {}): { valu
   } catch (err) {
     const fault = scanJsonText(text, options) // nesting too deep for JSON.parse itself is a limit, not a syntax error
     if (fault !== undefined && fault.kind !== 'syntax') throw faultError(fault)
-    return { syntax: err instanceof Error ? err.message : String(err) }
+    return { syntax: syntaxAt(text, err instanceof Error ? err.message : String(err), fault) }
   }
   const shape = { keys: 0, values: 0, numbers: 0 }
   const fine = measure(value, 0, maxDepth, maxValues, shape)
@@ -317,6 +317,24 @@ export function readRecordText(text: string, given: JsonTextLimits = {}): { valu
     }
   }
   return { value }
+}
+
+/**
+ * JSON.parse's sentence without the text it quotes, placed at line:column (1-based) as editors show it:
+ * where the scan stopped, else the position JSON.parse names, else the end of the text.
+ */
+export function syntaxAt(text: string, message: string, fault?: JsonTextFault): string {
+  const named = /at position (\d+)/.exec(message)?.[1]
+  const scanned = fault?.kind === 'syntax' ? fault.offset : undefined
+  const offset = Math.min(text.length, scanned ?? (named !== undefined ? Number(named) : text.length))
+  const before = text.slice(0, offset)
+  const line = before.split('\n').length
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1
+  const sentence = message
+    .replace(/, .*is not valid JSON$/s, '')
+    .replace(/ in JSON at position \d+.*$/s, '')
+    .replace(/ at position \d+.*$/s, '')
+  return `${sentence} at line ${line}, column ${column}`
 }
 
 /** Texts longer than this are scanned before JSON.parse sees them. */

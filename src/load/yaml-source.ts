@@ -318,19 +318,21 @@ export function parseYamlText(
       return
     }
     if (isMap(n)) {
-      const keys = new Set<string>()
+      // each key's line, so a second declaration names the first
+      const keys = new Map<string, number>()
       for (const item of n.items) {
         if (!isPair(item)) continue
         const keyNode = item.key as Node | null
         // a collection or alias as a key means nothing in a policy (and yaml would stringify it with a process warning)
         if (!isScalar(item.key)) complexKey ??= keyNode?.range ? at(keyNode.range[0]) : { line: 1, col: 1 }
         const key = isScalar(item.key) ? String(item.key.value) : String(item.key)
-        if (keys.has(key)) {
-          // the problem yaml's uniqueKeys gave, at the same place; `1` and `"1"` are one key in JSON, so one here too
-          const pos = keyNode?.range ? at(keyNode.range[0]) : { line: 1, col: 1 }
-          walkProblems.push(problem(file, 'E_YAML_SYNTAX', 'Map keys must be unique (DUPLICATE_KEY)', pos.line, pos.col))
-        }
-        keys.add(key)
+        const pos = keyNode?.range ? at(keyNode.range[0]) : { line: 1, col: 1 }
+        const first = keys.get(key)
+        if (first !== undefined) {
+          // at the place yaml's uniqueKeys gave; `1` and `"1"` are one key in JSON, so one here too
+          const message = `'${key}' is declared twice in one mapping (first at line ${first}); keep one (DUPLICATE_KEY)`
+          walkProblems.push(problem(file, 'E_YAML_SYNTAX', message, pos.line, pos.col))
+        } else keys.set(key, pos.line)
         const inner = `${pointer}/${escapePointerToken(key)}`
         if (isScalar(item.key)) checkJsonScalar(item.key, true, inner)
         walk(item.value, inner, depth + 1, keyNode?.range?.[0])

@@ -5,6 +5,19 @@ import { knownNamesHint } from '../suggest.js'
 /** The shipped schemas' validators, precompiled at build time (scripts/build-validators.mjs): no ajv compile at run time. */
 export * as validators from '../generated/validators.js'
 
+/** The shipped schemas' patterns in words, each with an example, so a shape mistake names its fix. */
+const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
+  '^\\d{4}-\\d{2}-\\d{2}$': 'must be a date written YEAR-MONTH-DAY in quotes, e.g. "2027-06-01" for 1 June 2027',
+  '^[a-z0-9]+(?:[.-][a-z0-9]+)*$': 'must be lower-case words joined by dots or hyphens, e.g. acme.uk.onboarding',
+  '^[a-z][a-z0-9_-]*$': 'must be a lower-case name starting with a letter (letters, digits, _ or -), e.g. application',
+  '^[a-z][a-z0-9_]*$': 'must be a lower-case name starting with a letter (letters, digits, _), e.g. needs_information',
+  '^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$': 'must be upper-case words joined by hyphens, e.g. ONB-SCOPE-US',
+  '^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,4})?$':
+    'must be a calendar code: US (the default), a country code such as GB or DE, or a region such as GB-ENG or US-CA',
+  '^(/([^~/]|~[01])*)+$': 'must be a JSON pointer below the top level of the record, e.g. /applicant/contactEmail',
+  '^sha256:[0-9a-f]{64}$': 'must be sha256: followed by 64 lower-case hex digits, e.g. sha256:5ef80c4d…',
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
 
 /** A schema with its local `$ref`s followed (`#/...` only); undefined when one leads elsewhere. */
@@ -79,6 +92,9 @@ export function describeAjvErrors(
         message = e.schemaPath.endsWith('/date/anyOf')
           ? 'must be a real date (YYYY-MM-DD) or an RFC 3339 date-time'
           : (e.message ?? e.keyword)
+        break
+      case 'pattern':
+        message = PATTERN_MESSAGES[String((e.params as { pattern: string }).pattern)] ?? e.message ?? e.keyword
         break
       case 'not':
         message = 'a rule has either checks, or outcome/require/message, not both'

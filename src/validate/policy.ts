@@ -9,7 +9,7 @@ import type { Check, Condition, HintSettings, JsonSchema, LeafCondition, Policy,
 import { AS_OF_FACT, isOperator, OPERATORS, strictCalendarDate } from '../language/operators.js'
 import { parsePath } from '../language/paths.js'
 import { DEFAULT_CALENDAR, unknownCalendar } from '../calendar/calendars.js'
-import { knownNamesHint } from '../suggest.js'
+import { closest, knownNamesHint } from '../suggest.js'
 import { compareText } from '../order.js'
 import { POLICY_SCHEMA, schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
@@ -160,6 +160,7 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
       'E_UNKNOWN_OUTCOME',
       '/default',
       `default outcome '${String(d.default)}' is not one of the declared outcomes (${outcomes.join(', ')})`,
+      didYouMean(String(d.default), outcomes),
     )
   }
   if (d.appliesTo !== undefined) {
@@ -203,6 +204,7 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
           'E_UNKNOWN_OUTCOME',
           `${pointer}/outcome`,
           `outcome '${outcome}' of rule ${id} is not one of the declared outcomes (${outcomes.join(', ')})`,
+          didYouMean(outcome, outcomes),
         )
       }
       checkCondition(raw.require as Raw, `${pointer}/require`, {}, schema, add)
@@ -524,6 +526,23 @@ function describeTarget(leaf: { fact?: string; path?: string }): string {
   return `${leaf.fact}${leaf.path ? ' ' + leaf.path : ''}`
 }
 
+/** A hint naming the outcome meant, when one is close (the message already lists them all). */
+function didYouMean(name: string, known: readonly string[]): ProblemDetails {
+  const near = closest(name, known)
+  return near === undefined ? {} : { hint: `did you mean '${near}'?`, params: { name, suggestion: near } }
+}
+
+/** The quote a mistyped one meant: a field beside its deepest known part, compared by its own name, when close. */
+function templateMeant(recordSchema: JsonSchema, segments: readonly string[]): string | undefined {
+  let depth = segments.length - 1
+  while (depth > 0 && !schemaAt(recordSchema, recordSchema, segments.slice(0, depth))) depth--
+  const prefix = segments.slice(0, depth)
+  const props = schemaAt(recordSchema, recordSchema, prefix)?.properties
+  const fields = props && typeof props === 'object' ? Object.keys(props) : []
+  const near = closest(segments.slice(depth).join('.'), depth === 0 ? [...fields, ...TEMPLATE_SPECIALS] : fields)
+  return near === undefined ? undefined : [...prefix, near].join('.')
+}
+
 function checkTemplate(message: string, pointer: string, recordSchema: JsonSchema, add: Add): void {
   // an opening {{ with no closing }} would be printed as it stands in every decision; each quote is replaced by a
   // space, not removed, so the braces around one ("{{{ a }}{") are not taken for an opening {{
@@ -538,10 +557,12 @@ function checkTemplate(message: string, pointer: string, recordSchema: JsonSchem
     if (TEMPLATE_SPECIALS.has(name)) continue
     const segments = name.split('.')
     if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(name) || !schemaAt(recordSchema, recordSchema, segments)) {
+      const near = templateMeant(recordSchema, segments)
       add(
         'E_TEMPLATE',
         pointer,
         `message quotes '{{ ${name} }}', which is neither a record field nor one of ${[...TEMPLATE_SPECIALS].join(', ')}`,
+        near === undefined ? {} : { hint: `did you mean '{{ ${near} }}'?`, params: { name, suggestion: near } },
       )
     }
   }

@@ -2,6 +2,7 @@
  * The checks across the versions of one folder, after each document was checked on its own: how
  * versions of one id succeed each other, and which primary policies could claim the same records.
  */
+import { overlapOf } from './overlap.js'
 import { policyProblem, type PolicyProblem } from '../errors.js'
 import type { Condition, LeafCondition, Policy, SourceLocation } from '../model.js'
 import { compareText } from '../order.js'
@@ -76,24 +77,44 @@ export function checkPrimaries(policies: readonly Policy[], locatePolicy: Locate
       if (a.subject !== b.subject) continue
       const [endA, endB] = [ends.get(a), ends.get(b)]
       const overlap = (endA === undefined || b.effective.from < endA) && (endB === undefined || a.effective.from < endB)
-      if (!overlap || !canClaimTogether(a.appliesTo, b.appliesTo)) continue
+      if (!overlap) continue
+      const both = a.appliesTo && b.appliesTo ? overlapOf(a.appliesTo, b.appliesTo) : 'unknown'
+      if (both === 'none' || (both === 'unknown' && !canClaimTogether(a.appliesTo, b.appliesTo))) continue
       const day = [a.effective.from, b.effective.from].sort(compareText)[1]! // the later of the two
-      const pointer = b.appliesTo ? '/appliesTo' : '/primary'
+      // the newer one (the later effective date; else the later file) is where the author looks first
+      const [nu, old] = compareText(a.effective.from, b.effective.from) > 0 ? [a, b] : [b, a]
+      const pointer = nu.appliesTo ? '/appliesTo' : '/primary'
+      const witness = typeof both === 'object' ? both.witness : undefined
+      const conditions = nu.appliesTo && old.appliesTo ? ` (${describe(nu.appliesTo)}; ${describe(old.appliesTo)})` : ''
+      const example = witness ? `: e.g. a record with ${JSON.stringify(witness)}${conditions}` : ''
       problems.push(
         policyProblem(
           'E_AMBIGUOUS_PRIMARY',
-          `${b.id}@${b.version} and ${a.id}@${a.version} (in ${a.location.file}) are both primary for ${b.subject} records from ${day} and can claim the same records`,
-          locatePolicy(b, pointer),
+          `${nu.id}@${nu.version} (in ${nu.location.file}) and ${old.id}@${old.version} (in ${old.location.file}) ` +
+            `are both primary for ${nu.subject} records from ${day} and can claim the same records${example}`,
+          locatePolicy(nu, pointer),
           pointer,
           {
             hint: 'give each market an appliesTo that tells them apart (one may stay the fallback without it)',
-            params: { policies: [`${a.id}@${a.version}`, `${b.id}@${b.version}`], from: day },
+            params: {
+              policies: [`${nu.id}@${nu.version}`, `${old.id}@${old.version}`],
+              from: day,
+              ...(witness ? { witness } : {}),
+            },
           },
         ),
       )
     }
   })
   return problems
+}
+
+/** A condition in one line, as an author wrote it. */
+function describe(c: Condition): string {
+  if ('all' in c) return `all(${c.all.map(describe).join(', ')})`
+  if ('any' in c) return `any(${c.any.map(describe).join(', ')})`
+  if ('not' in c) return `not(${describe(c.not)})`
+  return `${c.fact ?? ''}${c.path && c.path !== '$' ? ' ' + c.path : ''} ${c.operator} ${JSON.stringify(c.value)}`
 }
 
 function canClaimTogether(a: Condition | undefined, b: Condition | undefined): boolean {

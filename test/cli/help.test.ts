@@ -51,17 +51,17 @@ describe.concurrent('collabgate, used wrongly', () => {
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
     expect(r.stderr).toBe(
-      "collabgate: unknown option '--polices' for decide (did you mean '--policies'?); its options: --policy, --digest, --as-of, --policies, --no-lock, --trust, --follow-symlinks, --explain, --no-hints, --format, --ndjson, --workers, --shard, --audit, --audit-mode, --checkpoints, --checkpoint-key, --origin, -h (collabgate decide --help)\n",
+      "collabgate: E_USAGE: unknown option '--polices' for decide (did you mean '--policies'?); its options: --policy, --digest, --as-of, --policies, --no-lock, --trust, --follow-symlinks, --explain, --no-hints, --format, --ndjson, --workers, --shard, --audit, --audit-mode, --checkpoints, --checkpoint-key, --origin, -h (collabgate decide --help)\n",
     )
     const far = await cli(['validate', '--bogus'])
     expect(far.stderr).toMatch(
-      /^collabgate: unknown option '--bogus' for validate; its options: --format, --lock, --no-lock, --require-lock, --trust, --follow-symlinks, -h /,
+      /^collabgate: E_USAGE: unknown option '--bogus' for validate; its options: --format, --lock, --no-lock, --require-lock, --trust, --follow-symlinks, -h /,
     )
   })
 
   it('treats a --policies folder that is not there as a usage error (exit 2) in decide and impact, as validate does', async () => {
     const decide = await cli(['decide', '--policies', 'no/such/folder', 'examples/applications/missing-details.json'])
-    expect([decide.code, decide.stderr]).toEqual([2, 'collabgate: cannot read no/such/folder: ENOENT\n'])
+    expect([decide.code, decide.stderr]).toEqual([2, 'collabgate: E_USAGE: cannot read no/such/folder: ENOENT\n'])
     const impact = await cli([
       'impact',
       '--policies',
@@ -74,7 +74,7 @@ describe.concurrent('collabgate, used wrongly', () => {
       '1.1.0',
       'examples/records.ndjson',
     ])
-    expect([impact.code, impact.stderr]).toEqual([2, 'collabgate: cannot read no/such/folder: ENOENT\n'])
+    expect([impact.code, impact.stderr]).toEqual([2, 'collabgate: E_USAGE: cannot read no/such/folder: ENOENT\n'])
     const validate = await cli(['validate', 'no/such/folder'])
     expect(validate.code).toBe(2)
   })
@@ -103,7 +103,7 @@ describe.concurrent('collabgate report', () => {
     const wrong = await cli(['report', '-'], { input: '{"hello": 1}' })
     expect([wrong.code, wrong.stderr]).toEqual([
       2,
-      'collabgate: the input is not the JSON of a decision (decide), an impact run (impact --format json) or a test run (test --format json)\n',
+      'collabgate: E_USAGE: the input is not the JSON of a decision (decide), an impact run (impact --format json) or a test run (test --format json)\n',
     ])
   })
 })

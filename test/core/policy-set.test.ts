@@ -104,10 +104,10 @@ describe('choosing the policy for a record', () => {
   it('two primary policies for one subject without appliesTo fail to load (E_AMBIGUOUS_PRIMARY), and a set built anyway is E_POLICY_AMBIGUOUS unless the caller names one', async () => {
     const paths = [fixture('valid', 'apps'), fixture('ambiguous', 'second-primary.yaml')]
     const checked = await checkPolicies(paths)
-    // demo.other is primary beside each of demo.gate's two versions
+    // demo.other is primary beside each of demo.gate's two versions; each problem sits in the newer file of its pair
     expect(checked.problems.map((p) => [p.code, p.file, p.pointer])).toEqual([
       ['E_AMBIGUOUS_PRIMARY', '../../ambiguous/second-primary.yaml', '/primary'],
-      ['E_AMBIGUOUS_PRIMARY', '../../ambiguous/second-primary.yaml', '/primary'],
+      ['E_AMBIGUOUS_PRIMARY', 'gate.v2.yaml', '/primary'],
     ])
     expect(checked.problems.map((p) => p.message.match(/demo\.gate@[0-9.]+/)?.[0])).toEqual(['demo.gate@1.0.0', 'demo.gate@2.0.0'])
     await expect(loadPolicies(paths)).rejects.toThrow(PolicyValidationError)

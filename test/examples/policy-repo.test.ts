@@ -456,7 +456,10 @@ describe.concurrent('examples/policy-repo', { timeout: 60_000 }, () => {
         `${UK_FILE}:16:1 E_AMBIGUOUS_PRIMARY`,
         'creator-collaboration.gb.onboarding.v1.0.0.yaml:8:1 E_UNRELEASED',
       ])
-      expect(r.problems[0]!.message).toContain(`${UK}@1.0.0 and creator-collaboration.gb.onboarding@1.0.0`)
+      // both files named, and a record both would claim
+      expect(r.problems[0]!.message).toContain(`${UK}@1.0.0 (in `)
+      expect(r.problems[0]!.message).toContain(') and creator-collaboration.gb.onboarding@1.0.0 (in ')
+      expect(r.problems[0]!.message).toContain('e.g. a record with {"applicant":{"registration":{"country":"GB"}}}')
       expect(r.problems[0]!.message).toContain('are both primary for application records from 2027-01-04 and can claim the same records')
     })
   })

@@ -51,11 +51,17 @@ describe('linear parsing', () => {
     expect(parseYamlSource('big.yaml', 'a: 1\nb:\n  - 1\n  - 2\n', limits).problems.map(at)).toEqual(['E_YAML_LIMIT 4:5'])
   })
 
-  it('reports a duplicate key as before: E_YAML_SYNTAX at the second key, with a linear check', () => {
+  it('reports a duplicate key as such: E_YAML_SYNTAX at the second key, naming the first, with a linear check', () => {
     const { problems, value } = parseYamlSource('dup.yaml', 'a: 1\nb:\n  c: 1\n  d: 2\n  c: 3\n')
     expect(value).toBeUndefined()
     expect(problems).toMatchObject([
-      { code: 'E_YAML_SYNTAX', file: 'dup.yaml', line: 5, column: 3, message: 'Map keys must be unique (DUPLICATE_KEY)' },
+      {
+        code: 'E_YAML_SYNTAX',
+        file: 'dup.yaml',
+        line: 5,
+        column: 3,
+        message: "'c' is declared twice in one mapping (first at line 3); keep one (DUPLICATE_KEY)",
+      },
     ])
     // thousands of keys with one duplicate at the end: found, every one of them
     const many = Array.from({ length: 4000 }, (_, i) => `k${i}: 1`).join('\n') + '\nk17: 2\nk18: 3\n'

@@ -13,7 +13,7 @@ describe('formatDecisionText', () => {
     expect(lines[0]).toBe('application APP-2026-11-0063: NEEDS_INFORMATION')
     expect(text).toContain('review: submitted 2026-11-19, due by 2026-12-01')
     expect(text).toMatch(/- \[needs_information\] ONB-REQUIRED-INFO: Missing required details: applicant\.legalName/)
-    expect(text).toMatch(/rule at policies\/creator-collaboration\.us\.onboarding\.v1\.0\.0\.yaml:\d+ \(modelled\)/)
+    expect(text).toMatch(/rule at creator-collaboration\.us\.onboarding\.v1\.0\.0\.yaml:\d+ \(modelled\)/)
     expect(text).toContain('applicant.legalName: expected present true, found missing')
     expect(text).toContain('account.businessVerified: expected equal true, found false')
   })

@@ -171,17 +171,19 @@ describe('primary policies that could claim the same records', () => {
     line: 1,
     column: 1,
     pointer,
-    message: `${b} and ${a} (in ${a.replace('@', '.v')}.yaml) are both primary for app records from ${from} and can claim the same records`,
+    // the newer one (b) first, each with its file
+    message: `${b} (in ${file}) and ${a} (in ${a.replace('@', '.v')}.yaml) are both primary for app records from ${from} and can claim the same records`,
     hint: 'give each market an appliesTo that tells them apart (one may stay the fallback without it)',
   })
 
   it('refuses two fallbacks (no appliesTo) of one subject, from the later of their first days, with both as data', () => {
     const ctx = folder()
     const problems = checkPrimaries([policy(ctx, 'us', '1.0.0', '2024-03-01'), policy(ctx, 'gb', '1.0.0', '2024-01-01')])
-    expect(brief(problems)).toEqual([ambiguous('us@1.0.0', 'gb@1.0.0', '2024-03-01')])
+    // the newer one (the later first day) is named first, in the message and the data
+    expect(brief(problems)).toEqual([ambiguous('gb@1.0.0', 'us@1.0.0', '2024-03-01')])
     expect(problems[0]!.params).toEqual({ policies: ['us@1.0.0', 'gb@1.0.0'], from: '2024-03-01' })
     const swapped = checkPrimaries([policy(ctx, 'us', '1.0.0', '2024-01-01'), policy(ctx, 'gb', '1.0.0', '2024-03-01')])
-    expect(swapped[0]!.params).toEqual({ policies: ['us@1.0.0', 'gb@1.0.0'], from: '2024-03-01' })
+    expect(swapped[0]!.params).toEqual({ policies: ['gb@1.0.0', 'us@1.0.0'], from: '2024-03-01' })
   })
 
   it('uses the locator the loader gives, at /appliesTo when the later one has an appliesTo', () => {
@@ -197,7 +199,15 @@ describe('primary policies that could claim the same records', () => {
       locate,
     )
     expect(brief(problems)).toEqual([
-      { ...ambiguous('us@1.0.0', 'gb@1.0.0', '2024-01-01', '/appliesTo'), file: 'x.yaml', line: 9, column: 2 },
+      {
+        ...ambiguous('us@1.0.0', 'gb@1.0.0', '2024-01-01', '/appliesTo'),
+        file: 'x.yaml',
+        line: 9,
+        column: 2,
+        message:
+          'gb@1.0.0 (in gb.v1.0.0.yaml) and us@1.0.0 (in us.v1.0.0.yaml) are both primary for app records from 2024-01-01 and can ' +
+          'claim the same records: e.g. a record with {"country":"GB"} (country equal "GB"; country equal "GB")',
+      },
     ])
     expect(asked).toEqual(['gb /appliesTo'])
   })
@@ -213,8 +223,9 @@ describe('primary policies that could claim the same records', () => {
     expect(pair(undefined, eq('GB'))).toBe(0)
     expect(pair(eq('GB'), undefined)).toBe(0)
     expect(pair(eq('GB'), eq('US'))).toBe(0)
-    expect(pair(eq('GB'), eq('GB', 'appId'))).toBe(0)
-    expect(pair(eq('GB'), '{ fact: address, path: $.country, operator: equal, value: GB }')).toBe(0)
+    // different fields can both hold for one record (country GB and appId GB): decided exactly, an overlap
+    expect(pair(eq('GB'), eq('GB', 'appId'))).toBe(1)
+    expect(pair(eq('GB'), '{ fact: address, path: $.country, operator: equal, value: GB }')).toBe(1)
     expect(
       pair(
         '{ fact: address, path: $.country, operator: equal, value: GB }',
@@ -223,17 +234,19 @@ describe('primary policies that could claim the same records', () => {
     ).toBe(1)
     expect(
       pair('{ fact: address, path: $.country, operator: equal, value: GB }', '{ fact: address, path: $.city, operator: equal, value: GB }'),
-    ).toBe(0)
+    ).toBe(1)
     // no path reads the whole value, as $ does
     expect(pair(eq('GB'), '{ fact: country, path: $, operator: equal, value: GB }')).toBe(1)
     expect(pair(eq('GB'), '{ fact: country, operator: in, value: [FR, GB] }')).toBe(1)
     expect(pair('{ fact: country, operator: in, value: [FR, DE] }', '{ fact: country, operator: in, value: [DE] }')).toBe(1)
     expect(pair('{ fact: country, operator: in, value: [FR, DE] }', '{ fact: country, operator: in, value: [GB] }')).toBe(0)
-    expect(pair('{ fact: country, operator: notEqual, value: GB }', '{ fact: country, operator: notEqual, value: US }')).toBe(0)
+    // a third country (FR) is neither GB nor US
+    expect(pair('{ fact: country, operator: notEqual, value: GB }', '{ fact: country, operator: notEqual, value: US }')).toBe(1)
     expect(pair('{ fact: country, operator: notIn, value: [GB] }', '{ fact: country, operator: in, value: [GB] }')).toBe(0)
     expect(pair('{ not: { fact: country, operator: equal, value: GB } }', eq('GB'))).toBe(0)
     expect(pair(eq('GB'), '{ not: { fact: country, operator: equal, value: GB } }')).toBe(0)
-    expect(pair('{ any: [{ fact: country, operator: equal, value: GB }] }', eq('GB'))).toBe(0)
+    // the same records, written as a group: decided exactly, an overlap
+    expect(pair('{ any: [{ fact: country, operator: equal, value: GB }] }', eq('GB'))).toBe(1)
     // the same condition, however written, claims the same records
     expect(pair('{ not: { fact: country, operator: equal, value: GB } }', '{ not: { value: GB, operator: equal, fact: country } }')).toBe(1)
   })
@@ -246,7 +259,7 @@ describe('primary policies that could claim the same records', () => {
     expect(checkPrimaries([policy(ctx, 'us', '1.0.0', '2025-01-01'), gbEnded()])).toEqual([])
     // one day earlier they share 2024-12-31
     const shared = checkPrimaries([gbEnded(), policy(ctx, 'us', '1.0.0', '2024-12-31')])
-    expect(shared.map((p) => p.params)).toEqual([{ policies: ['gb@1.0.0', 'us@1.0.0'], from: '2024-12-31' }])
+    expect(shared.map((p) => p.params)).toEqual([{ policies: ['us@1.0.0', 'gb@1.0.0'], from: '2024-12-31' }])
     const sharedSwapped = checkPrimaries([policy(ctx, 'us', '1.0.0', '2024-12-31'), gbEnded()])
     expect(sharedSwapped.map((p) => p.params)).toEqual([{ policies: ['us@1.0.0', 'gb@1.0.0'], from: '2024-12-31' }])
     // a successor of gb ends its 1.0.0; gb@2.0.0 is not primary
@@ -282,9 +295,10 @@ describe('primary policies that could claim the same records', () => {
       policy(ctx, 'c', '1.0.0', '2024-01-01'),
     ])
     expect(problems.map((p) => (p.params as { policies: string[] }).policies.join(' '))).toEqual([
-      'a@1.0.0 b@1.0.0',
-      'a@1.0.0 c@1.0.0',
-      'b@1.0.0 c@1.0.0',
+      // on the same first day the later file is the newer one, named first
+      'b@1.0.0 a@1.0.0',
+      'c@1.0.0 a@1.0.0',
+      'c@1.0.0 b@1.0.0',
     ])
   })
 })

@@ -14,6 +14,7 @@ import { formatDecisionText } from '../../report/text.js'
 import { createAuditLog, recordDecision, type AuditLog, type CheckpointOptions } from '../../audit/audit.js'
 import { readFile } from 'node:fs/promises'
 import { cannotRead, EXIT, readInputBytes, statArg, today, formatOption, UsageError, type Io } from '../io.js'
+import { announce, discoverPolicyFolder } from '../discover.js'
 
 export const decideHelp = `Usage: collabgate decide [options] [FILE|-]
 
@@ -117,6 +118,11 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   }
   if (positionals.length > 1) throw new UsageError('decide takes one FILE (or - for standard input)')
   formatOption(values.format, ['json', 'text'])
+  // inside a policy repository its folder decides, as --policies would; the shipped policies only outside any
+  if (values.policies === undefined) {
+    const found = await discoverPolicyFolder()
+    if (found !== undefined) announce(io, 'decide', (values.policies = found))
+  }
   const file = positionals[0] ?? '-'
   const audit = await auditOptions(values)
   const options = {
@@ -146,6 +152,7 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
     if (err instanceof RecordValidationError && err.code === 'E_RECORD_INVALID')
       throw new UsageError(
         `${file === '-' ? 'standard input' : file} is not JSON: ${err.problems[0]!.message.replace(/^not valid JSON: /, '')}`,
+        'E_RECORD_INVALID',
       )
     throw err
   }

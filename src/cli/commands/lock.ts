@@ -3,11 +3,12 @@ import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { CollabgateError, PolicyValidationError } from '../../errors.js'
-import { checkPolicies, defaultPoliciesDir, lockOfFolder } from '../../folder/load.js'
+import { checkPolicies, lockOfFolder } from '../../folder/load.js'
 import { LOCK_FILE_NAME, nextLock, readLockFile, writeLock, type LockFile } from '../../lock/lock.js'
 import { visible } from '../../report/reporter.js'
 import { displayPath } from '../display.js'
 import { EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'
+import { folderOrShipped } from '../discover.js'
 
 export const lockHelp = `Usage: collabgate lock [options] [DIR]
 
@@ -98,7 +99,7 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
   formatOption(values.format, ['text', 'json'])
   if (positionals.length > 1) throw new UsageError('lock takes one DIR: the folder that holds the policies and their lock file')
   if (values.audit !== undefined && !values.update?.length) throw new UsageError('--audit lists what an --update breaks; give --update KEY')
-  const dir = positionals[0] ?? defaultPoliciesDir()
+  const dir = positionals[0] ?? (await folderOrShipped(io, 'lock'))
   if (!(await statArg(dir)).isDirectory()) throw new UsageError(`${dir} is not a folder; lock records every policy of a folder`)
   if (values.audit !== undefined) await statArg(values.audit)
   const checked = await checkPolicies(dir, { displayName: displayPath, lock: false })

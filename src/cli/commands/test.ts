@@ -1,6 +1,6 @@
 import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
-import { defaultPoliciesDir, isPolicyTestFile, loadPolicies } from '../../folder/load.js'
+import { isPolicyTestFile, loadPolicies } from '../../folder/load.js'
 import { findPolicyTestFiles, runPolicyTestFiles } from '../../policy-test/run.js'
 import { policyTestCoverage } from '../../policy-test/coverage.js'
 import { coverageSummary } from '../../policy-test/reporter.js'
@@ -9,6 +9,7 @@ import { MUTATION_TEST_REPORTERS, mutationRunFailed, mutationSummary } from '../
 import { paintFor } from '../colour.js'
 import { displayPath } from '../display.js'
 import { EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'
+import { folderOrShipped } from '../discover.js'
 
 export const testHelp = `Usage: collabgate test [options] [PATH...]
 
@@ -78,7 +79,7 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
   const wantCoverage = values.coverage === true || minCoverage !== undefined
   const wantMutation = values.mutate === true || minMutationScore !== undefined
 
-  const paths = positionals.length > 0 ? positionals : [defaultPoliciesDir()]
+  const paths = positionals.length > 0 ? positionals : [await folderOrShipped(io, 'test')]
   // A test file named on its own is tested against the policies beside it; a policy file named on its own holds no tests.
   const policyPaths = [...new Set(paths.map((p) => (isPolicyTestFile(p) ? dirname(p) : p)))]
   const testPaths: string[] = []

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util'
 import type { PolicyWarning } from '../../errors.js'
-import { checkPolicies, defaultPoliciesDir } from '../../folder/load.js'
+import { checkPolicies } from '../../folder/load.js'
 import { isValid, VALIDATION_REPORTERS } from '../../report/validation.js'
 import { paintFor } from '../colour.js'
 import { displayPath } from '../display.js'
 import { EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'
+import { folderOrShipped } from '../discover.js'
 
 export const validateHelp = `Usage: collabgate validate [options] [PATH...]
 
@@ -64,7 +65,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.OK
   }
   const format = formatOption(values.format, ['text', 'json', 'github'])
-  const paths = positionals.length > 0 ? positionals : [defaultPoliciesDir()]
+  const paths = positionals.length > 0 ? positionals : [await folderOrShipped(io, 'validate')]
   for (const p of paths) await statArg(p)
 
   if (values.lock !== undefined && values['no-lock']) throw new UsageError('--lock and --no-lock contradict each other; give one')

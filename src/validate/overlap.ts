@@ -1,0 +1,109 @@
+/**
+ * Whether two `appliesTo` conditions can hold for one record, decided exactly for the operators whose
+ * truth depends only on where a value lies among the conditions' constants (equal, in, notEqual, notIn,
+ * present, numeric and date comparisons): one candidate value per region (each constant, between and
+ * beyond them, another value, absent) is tried for every field, so a witness exists iff one is found.
+ */
+import type { Condition, LeafCondition } from '../model.js'
+import { OPERATORS } from '../language/operators.js'
+
+const EXACT = new Set([
+  'equal',
+  'in',
+  'notEqual',
+  'notIn',
+  'present',
+  'lessThan',
+  'lessThanInclusive',
+  'greaterThan',
+  'greaterThanInclusive',
+  'dateBefore',
+  'dateAfter',
+  'dateOnOrBefore',
+  'dateOnOrAfter',
+])
+/** Records tried at most: past it the answer is "cannot tell" rather than a long validate. */
+const MAX_TRIES = 200_000
+const DATE = /^\d{4}-\d{2}-\d{2}$/
+
+export type Overlap = { witness: Record<string, unknown> } | 'none' | 'unknown'
+
+const leavesOf = (c: Condition): LeafCondition[] =>
+  'all' in c ? c.all.flatMap(leavesOf) : 'any' in c ? c.any.flatMap(leavesOf) : 'not' in c ? leavesOf(c.not) : [c]
+
+/** The field a leaf reads, as fact and the keys below it; undefined for a path this search does not follow. */
+function fieldOf(leaf: LeafCondition): string[] | undefined {
+  if (leaf.fact === undefined) return undefined
+  const path = leaf.path ?? '$'
+  if (path === '$') return [leaf.fact]
+  const m = /^\$((?:\.[A-Za-z_][A-Za-z0-9_]*)+)$/.exec(path)
+  return m ? [leaf.fact, ...m[1]!.slice(1).split('.')] : undefined
+}
+
+const dayShift = (date: string, days: number): string => {
+  const t = Date.parse(`${date}T00:00:00Z`) + days * 86_400_000
+  return new Date(t).toISOString().slice(0, 10)
+}
+
+/** One value in each region the constants cut the line into, the constants themselves, another value and absence. */
+function candidatesOf(constants: readonly unknown[]): unknown[] {
+  const out: unknown[] = [undefined, 'another value', ...constants]
+  const numbers = [...new Set(constants.filter((c): c is number => typeof c === 'number'))].sort((x, y) => x - y)
+  numbers.forEach((n, i) => out.push(n - 1, n + 1, ...(i > 0 ? [(numbers[i - 1]! + n) / 2] : [])))
+  const dates = [...new Set(constants.filter((c): c is string => typeof c === 'string' && DATE.test(c)))].sort()
+  for (const d of dates) out.push(dayShift(d, -1), dayShift(d, 1))
+  return [...new Set(out)]
+}
+
+function holds(c: Condition, read: (leaf: LeafCondition) => unknown): boolean {
+  if ('all' in c) return c.all.every((x) => holds(x, read))
+  if ('any' in c) return c.any.some((x) => holds(x, read))
+  if ('not' in c) return !holds(c.not, read)
+  return OPERATORS[c.operator]!.holds(read(c), c.value)
+}
+
+/** A record both conditions hold for, 'none' when there is none, 'unknown' when this search cannot decide. */
+export function overlapOf(a: Condition, b: Condition): Overlap {
+  const leaves = [...leavesOf(a), ...leavesOf(b)]
+  const fields = new Map<string, { keys: string[]; constants: unknown[] }>()
+  const keyOf = new Map<LeafCondition, string>()
+  for (const leaf of leaves) {
+    const keys = fieldOf(leaf)
+    const literal = leaf.value === undefined || typeof leaf.value !== 'object' || Array.isArray(leaf.value)
+    const special = typeof leaf.value === 'string' && leaf.value.startsWith('$')
+    if (!EXACT.has(leaf.operator) || keys === undefined || !literal || special) return 'unknown'
+    const key = keys.join('\u0000')
+    keyOf.set(leaf, key)
+    const field = fields.get(key) ?? { keys, constants: [] }
+    field.constants.push(...(Array.isArray(leaf.value) ? leaf.value : [leaf.value]))
+    fields.set(key, field)
+  }
+  const names = [...fields.keys()]
+  const choices = names.map((k) => candidatesOf(fields.get(k)!.constants))
+  if (choices.reduce((n, c) => n * c.length, 1) > MAX_TRIES) return 'unknown'
+  const picked = new Map<string, unknown>()
+  const read = (leaf: LeafCondition) => picked.get(keyOf.get(leaf)!)
+  const search = (i: number): boolean => {
+    if (i === names.length) return holds(a, read) && holds(b, read)
+    for (const v of choices[i]!) {
+      picked.set(names[i]!, v)
+      if (search(i + 1)) return true
+    }
+    return false
+  }
+  if (!search(0)) return 'none'
+  const witness: Record<string, unknown> = {}
+  for (const [key, field] of fields) {
+    const v = picked.get(key)
+    if (v === undefined) continue
+    let at = witness
+    for (const k of field.keys.slice(0, -1)) {
+      const next = (at[k] ??= {})
+      // a field read both whole and by a key below it: the witness shows the whole value
+      if (typeof next !== 'object' || next === null) break
+      at = next as Record<string, unknown>
+    }
+    if (typeof at === 'object') at[field.keys.at(-1)!] ??= v
+  }
+  return { witness }
+}
