@@ -40,3 +40,11 @@ export function announce(io: Io, command: string, dir: string): void {
   const where = `its ${FOLDER_FILE}, found from the working directory`
   io.stderr(`collabgate ${command}: policy folder ${displayPath(dir) || '.'} (${where})\n`)
 }
+
+/** The folder a command was given, else the repository's found upward (said on stderr), else undefined (shipped). */
+export async function givenOrFound(io: Io, command: string, given: string | undefined): Promise<string | undefined> {
+  if (given !== undefined) return given
+  const found = await discoverPolicyFolder()
+  if (found !== undefined) announce(io, command, found)
+  return found
+}

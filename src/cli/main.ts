@@ -98,8 +98,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: async () => {
       const m = await import('./commands/merge.js')
       return { run: m.mergeCommand, help: m.mergeHelp }
-      },
     },
+  },
   init: {
     summary: 'write a working policy repository: declaration, record schema, policy, tests, lock, CI',
     load: async () => {

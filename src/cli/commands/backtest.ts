@@ -1,3 +1,4 @@
+import { givenOrFound } from '../discover.js'
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
@@ -119,7 +120,7 @@ export async function backtestCommand(argv: string[], io: Io): Promise<number> {
   const labels = await readLabels(values.labels!)
   if (values.policies !== undefined) await statArg(values.policies)
   // like impact, a backtest weighs a candidate that is usually not in the lock yet
-  const folder = values.policies
+  const folder = await givenOrFound(io, 'backtest', values.policies)
   const set = folder ? await loadPolicies(folder, { displayName: displayPath, lock: false }) : await defaultPolicies()
   const input: BacktestInput =
     records === undefined ? { log: logs } : { records: readLines(records), asOf: values['as-of'] ?? now, name: records }

@@ -1,9 +1,10 @@
+import { folderOrShipped } from '../discover.js'
 import { stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { displayPath } from '../display.js'
 import { CollabgateError, PolicyValidationError } from '../../errors.js'
 import { diffPolicies, formatPolicyDiffText, hasDifferences } from '../../diff/diff.js'
-import { checkPolicies, defaultPoliciesDir, type CheckResult } from '../../folder/load.js'
+import { checkPolicies, type CheckResult } from '../../folder/load.js'
 import type { Policy } from '../../model.js'
 import { EXIT, formatOption, UsageError, type Io } from '../io.js'
 
@@ -90,7 +91,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
   }
   formatOption(values.format, ['text', 'json'])
   if (positionals.length !== 2) throw new UsageError(`diff takes two policies, OLD and NEW\n\n${diffHelp}`)
-  const dir = values.policies ?? defaultPoliciesDir()
+  const dir = values.policies ?? (await folderOrShipped(io, 'diff'))
   let checked: Promise<CheckResult> | undefined
   const folder: Folder = { dir, check: () => (checked ??= checkPolicies(dir, AUTHORING)) }
   const before = await resolveSide(positionals[0]!, folder)

@@ -1,3 +1,4 @@
+import { givenOrFound } from '../discover.js'
 import { parseArgs } from 'node:util'
 import { displayPath } from '../display.js'
 import { formatImpactText, impactOf, readLines } from '../../impact/impact.js'
@@ -70,7 +71,8 @@ export async function impactCommand(argv: string[], io: Io): Promise<number> {
   }
   // impact is the look before a release: the version it weighs is usually not in the lock yet
   if (values.policies !== undefined) await statArg(values.policies)
-  const set = values.policies ? await loadPolicies(values.policies, { displayName: displayPath, lock: false }) : await defaultPolicies()
+  const folder = await givenOrFound(io, 'impact', values.policies)
+  const set = folder ? await loadPolicies(folder, { displayName: displayPath, lock: false }) : await defaultPolicies()
   const lines = readLines(file === '-' ? process.stdin : file)
   const report = await impactOf(set, lines, {
     policy: values.policy!,

@@ -11,9 +11,13 @@ import { cannotRead, readInput, statArg, UsageError, type Io } from '../io.js'
 export const LOCK_FILE = 'policies.lock.json'
 
 /** The folder named on the command line (or the default), checked to be one. */
-export async function folderArg(positionals: readonly string[], fallback: () => string, command: string): Promise<string> {
+export async function folderArg(
+  positionals: readonly string[],
+  fallback: () => string | Promise<string>,
+  command: string,
+): Promise<string> {
   if (positionals.length > 1) throw new UsageError(`${command} takes one DIR: the folder that holds policies.lock.json`)
-  const dir = positionals[0] ?? fallback()
+  const dir = positionals[0] ?? (await fallback())
   if (!(await statArg(dir)).isDirectory()) throw new UsageError(`${dir} is not a folder; ${command} works on a policy folder's lock`)
   return dir
 }

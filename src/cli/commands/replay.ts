@@ -1,3 +1,4 @@
+import { givenOrFound } from '../discover.js'
 import { parseArgs } from 'node:util'
 import { replayAuditFiles, type ReplayItem, type ReplayReport } from '../../audit/replay.js'
 import { defaultPolicies, loadPolicies } from '../../folder/load.js'
@@ -57,12 +58,9 @@ export async function replayCommand(argv: string[], io: Io): Promise<number> {
   if (!maxValid) throw new UsageError(`--max-listed must be a whole number, not ${maxText}`)
   if (positionals.length === 0) throw new UsageError('replay needs at least one LOG file (collabgate replay --help)')
   for (const file of positionals) await statArg(file)
-  let set: PolicySet
-  if (values.policies === undefined) set = await defaultPolicies()
-  else {
-    await statArg(values.policies)
-    set = await loadPolicies(values.policies, { lock: true })
-  }
+  if (values.policies !== undefined) await statArg(values.policies)
+  const folder = await givenOrFound(io, 'replay', values.policies)
+  const set: PolicySet = folder === undefined ? await defaultPolicies() : await loadPolicies(folder, { lock: true })
   const report = await replayAuditFiles(set, positionals, {
     evaluator,
     ...(maxText === undefined ? {} : { maxListed: Number(maxText) }),

@@ -1,5 +1,5 @@
+import { folderOrShipped } from '../discover.js'
 import { parseArgs } from 'node:util'
-import { defaultPoliciesDir } from '../../folder/load.js'
 import {
   formatEnvelope,
   keyIdOf,
@@ -56,7 +56,7 @@ export async function signCommand(argv: string[], io: Io): Promise<number> {
   if (values.key === undefined) throw new UsageError('sign needs --key KEY.pem: the signer’s private key (collabgate keygen makes one)')
   const role = values.role as ReleaseRole
   if (!RELEASE_ROLES.includes(role)) throw new UsageError(`--role must be author or approver, not ${values.role}`)
-  const dir = await folderArg(positionals, defaultPoliciesDir, 'sign')
+  const dir = await folderArg(positionals, () => folderOrShipped(io, 'sign'), 'sign')
   const pem = await readInput(io, values.key, MAX_RELEASE_FILE_BYTES)
   const keyid = keyIdOf(privateKeyOf(pem))
   const { file: lockFile, lock } = await readLockContent(io, dir)

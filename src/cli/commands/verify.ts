@@ -1,6 +1,6 @@
+import { folderOrShipped } from '../discover.js'
 import { parseArgs } from 'node:util'
 import { CollabgateError } from '../../errors.js'
-import { defaultPoliciesDir } from '../../folder/load.js'
 import { ENVELOPE_FILE_NAME, type ReleaseEnvelope } from '../../release/envelope.js'
 import { checkRelease, type ReleaseProblem } from '../../release/verify.js'
 import { displayPath } from '../display.js'
@@ -52,7 +52,7 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
   if (values.trust === undefined) throw new UsageError('verify needs --trust TRUST.json: who may sign, and how many must approve')
   const min = values['min-release']
   if (min !== undefined && !/^\d{1,15}$/.test(min)) throw new UsageError(`--min-release must be a whole number ≥ 0, not ${min}`)
-  const dir = await folderArg(positionals, defaultPoliciesDir, 'verify')
+  const dir = await folderArg(positionals, () => folderOrShipped(io, 'verify'), 'verify')
   const trust = await readTrustFile(io, values.trust)
   const { file: lockFile, lock } = await readLockContent(io, dir)
   const { file, text } = await readEnvelopeText(dir)
