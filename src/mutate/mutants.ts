@@ -8,6 +8,8 @@ import type { Check, Condition, DateOperand, LeafCondition, Policy, PolicyRecord
 import { AS_OF_FACT, isListMatch, OPERATORS, strictCalendarDate } from '../language/operators.js'
 import { parsePath, resolveSegments } from '../language/paths.js'
 import { schemaAt, schemaTypes, type JsonSchema } from '../schemas.js'
+import { withDerivedFacts } from '../validate/derived.js'
+import { derivedMutants, type DerivedMutationOperator } from './derived-mutants.js'
 
 /** The kinds of change a mutant makes. */
 export type MutationOperator =
@@ -25,6 +27,7 @@ export type MutationOperator =
   | 'working-days'
   | 'date'
   | 'sibling-path'
+  | DerivedMutationOperator
 
 export interface Mutant {
   /** The change in words, unique within its policy version (`ONB-STRENGTH: applicant.clientsServed.sellers >= 50 → >= 51`). */
@@ -36,6 +39,8 @@ export interface Mutant {
   ruleIndex?: number
   /** Whether the review clock changed (the only non-rule change that is not in buildDecision). */
   reviewChanged?: true
+  /** Whether a derived fact changed: any rule may read it, so the whole policy is judged again. */
+  derivedChanged?: true
   /** JSON pointer of what changed in the policy document. */
   pointer: string
   location: SourceLocation
@@ -317,7 +322,8 @@ function withCheck(policy: Policy, r: number, k: number, check: Check): Policy {
 /** Every mutant of one policy version, in the order of the file. */
 export function policyMutants(policy: Policy, locate: Locate, observed: ObservedValues = () => []): Mutant[] {
   const out: Mutant[] = []
-  const root = policy.record.schema.schema
+  // rules read derived facts as record fields of their type (an integer threshold moves by 1)
+  const root = withDerivedFacts(policy.record.schema.schema, policy.derived)
   policy.rules.forEach((rule, r) => {
     rule.checks.forEach((check, k) => {
       const sameOutcome = rule.checks.filter((x) => x.outcome === check.outcome).length
@@ -353,6 +359,7 @@ export function policyMutants(policy: Policy, locate: Locate, observed: Observed
       }
     })
   })
+  for (const m of derivedMutants(policy, locate)) out.push({ ...m, derivedChanged: true })
   // the severity order: two adjacent outcomes swapped
   for (let i = 0; i + 1 < policy.outcomes.length; i++) {
     const outcomes = [...policy.outcomes]

@@ -14,6 +14,7 @@ import { compareText } from '../order.js'
 import { POLICY_SCHEMA, schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
 import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../language/template.js'
+import { checkDerived } from './derived.js'
 
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/
@@ -176,6 +177,8 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
     }
   }
 
+  // rules read derived facts like record fields; appliesTo, the review clock and messages read the record only
+  const derived = checkDerived(d.derived, schema, add, checkCondition)
   const seenRules = new Map<string, number>()
   const rules: Rule[] = []
   ;(d.rules as Raw[]).forEach((r, i) => {
@@ -196,7 +199,7 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
           `outcome '${outcome}' of rule ${id} is not one of the declared outcomes (${outcomes.join(', ')})`,
         )
       }
-      checkCondition(raw.require as Raw, `${pointer}/require`, {}, schema, add)
+      checkCondition(raw.require as Raw, `${pointer}/require`, {}, derived.schema, add)
       checkTemplate(raw.message as string, `${pointer}/message`, schema, add)
       return {
         outcome,
@@ -237,6 +240,7 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
   if (typeof d.description === 'string') policy.description = d.description
   if (review) policy.review = review
   if (d.appliesTo !== undefined) policy.appliesTo = d.appliesTo as Condition
+  if (derived.derived) policy.derived = derived.derived
   VALIDATED.add(policy)
   return { policy, problems }
 }
