@@ -4,6 +4,8 @@
  * 1,000,000-record CLI batch). Interleaves, in one run, over the same seeded records:
  *   (a) naive json-rules-engine (bench/naive.mjs)   (b) PolicySet.decide as shipped
  *   (c) the batch path: decideSync over parsed records, in process   (d) hand-written JS (bench/handwritten.mjs)
+ *   (e)/(f) decide before and after the 2027-01-04 corrections (onboarding 1.1.0 → 1.2.0 with its derived
+ *   fact, termination 1.0.0 → 1.1.0 with its asOf bounds): the versions in effect on 2026-12-02 and 2027-06-17
  * and also the NDJSON batch with worker threads, and the CLI batch's peak RSS.
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -92,6 +94,9 @@ const naive = naiveEngine()
 const records = generateRecords(RECORDS)
 const naiveRecords = records.slice(0, NAIVE_PER_ROUND)
 const options = { asOf: ASOF }
+// the same records decided by the versions in effect before and after the 2027-01-04 corrections
+const BEFORE = { asOf: '2026-12-02' }
+const AFTER = { asOf: '2027-06-17' }
 
 const variants = {
   naive: {
@@ -117,6 +122,22 @@ const variants = {
       for (const r of list) set.decideSync(r, options)
     },
     one: (r) => set.decideSync(r, options),
+  },
+  before: {
+    label: '(e) decide, versions of 2026-12-02',
+    list: records,
+    run: async (list) => {
+      for (const r of list) await set.decide(r, BEFORE)
+    },
+    one: (r) => set.decide(r, BEFORE),
+  },
+  after: {
+    label: '(f) decide, versions of 2027-06-17',
+    list: records,
+    run: async (list) => {
+      for (const r of list) await set.decide(r, AFTER)
+    },
+    one: (r) => set.decide(r, AFTER),
   },
   handwritten: {
     label: '(d) hand-written JS',
@@ -341,6 +362,9 @@ log(
   `mutation testing of the shipped tests: ${f0(mutation.mutants)} mutants × ${mutation.cases} cases in ${mutation.seconds.toFixed(3)} s (${f0(mutation.perSecond)} mutants/s, score ${mutation.score}%); the whole command npm test runs: ${mutation.commandSeconds.toFixed(2)} s`,
 )
 log(`peak RSS of this bench process: ${f1(peakRssMb)} MB`)
+log(
+  `2027-01-04 corrections: ${set.select('creator-collaboration.us.onboarding', BEFORE.asOf).version} → ${set.select('creator-collaboration.us.onboarding', AFTER.asOf).version} onboarding, ${set.select('creator-collaboration.us.termination', BEFORE.asOf).version} → ${set.select('creator-collaboration.us.termination', AFTER.asOf).version} termination: f/e ${(rate.after / rate.before).toFixed(2)}`,
+)
 log(`ratios: b/a ${f1(ratios.shipped_vs_naive)}×, c/a ${f1(ratios.batch_vs_naive)}×, c/d ${ratios.batch_vs_handwritten.toFixed(2)}`)
 if (JSON_OUT) {
   log(
@@ -353,6 +377,8 @@ if (JSON_OUT) {
         shipped: rate.shipped,
         batch: rate.batch,
         handwritten: rate.handwritten,
+        corrections_before: rate.before,
+        corrections_after: rate.after,
         batch_ndjson_thread: threadRate,
         batch_ndjson_workers: workerRate,
         cli_batch: cli.rate,

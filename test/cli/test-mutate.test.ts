@@ -94,9 +94,9 @@ describe.concurrent('collabgate test --mutate', () => {
   it('kills every mutant of the shipped policies, or declares it equivalent with a reason (what npm test enforces)', async () => {
     const r = await cli(['test', '--mutate', '--min-mutation-score', '100'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/mutation score: (\d+)\/\1 mutants killed \(100%\), 5 declared equivalent, minimum 100% met\n/)
+    expect(r.stdout).toMatch(/mutation score: (\d+)\/\1 mutants killed \(100%\), 7 declared equivalent, minimum 100% met\n/)
     expect(r.stdout).not.toContain('survived')
-    expect(r.stdout.match(/^ {4}equivalent .*: .+ \(policies\/.*\.test\.yaml:\d+\)$/gm)).toHaveLength(5)
+    expect(r.stdout.match(/^ {4}equivalent .*: .+ \(policies\/.*\.test\.yaml:\d+\)$/gm)).toHaveLength(7)
   })
 
   it('turns the JSON into an HTML page with the mutation score, each survivor and each equivalent with its reason', async () => {
@@ -123,8 +123,10 @@ describe.concurrent('collabgate test --mutate', () => {
 
   it('scopes coverage and mutation to the versions a test file named on its own tests', async () => {
     const r = await cli(['test', 'policies/creator-collaboration.us.termination.test.yaml', '--coverage', '--mutate'])
-    expect(r.stdout).toContain('rule coverage: 8/8 rules')
+    // the file's cases are shared by termination 1.0.0 and 1.1.0 (`versions`): both, and nothing else
+    expect(r.stdout).toContain('rule coverage: 16/16 rules')
     expect(r.stdout).not.toContain('onboarding@')
     expect(r.stdout).toContain('creator-collaboration.us.termination@1.0.0')
+    expect(r.stdout).toContain('creator-collaboration.us.termination@1.1.0')
   })
 })
