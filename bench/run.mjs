@@ -5,7 +5,7 @@
  *   (a) naive json-rules-engine (bench/naive.mjs)   (b) PolicySet.decide as shipped
  *   (c) the batch path: decideSync over parsed records, in process   (d) hand-written JS (bench/handwritten.mjs)
  *   (e)/(f) decide before and after the 2027-01-04 corrections (onboarding 1.1.0 → 1.2.0 with its derived
- *   fact, termination 1.0.0 → 1.1.0 with its asOf bounds): the versions in effect on 2026-12-02 and 2027-06-17
+ *   fact, termination 1.0.0 → 1.1.0 with its asOf bounds): each version named, the same records, one asOf
  * and also the NDJSON batch with worker threads, and the CLI batch's peak RSS.
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -94,9 +94,16 @@ const naive = naiveEngine()
 const records = generateRecords(RECORDS)
 const naiveRecords = records.slice(0, NAIVE_PER_ROUND)
 const options = { asOf: ASOF }
-// the same records decided by the versions in effect before and after the 2027-01-04 corrections
-const BEFORE = { asOf: '2026-12-02' }
-const AFTER = { asOf: '2027-06-17' }
+// the same records, as of one date, decided by the versions before and after the 2027-01-04 corrections
+const CORRECTED_ASOF = '2027-06-17'
+const versionOf = (r, versions) =>
+  'developerId' in r
+    ? { asOf: CORRECTED_ASOF, policy: 'creator-collaboration.us.termination', version: versions.termination }
+    : { asOf: CORRECTED_ASOF, policy: 'creator-collaboration.us.onboarding', version: versions.onboarding }
+const BEFORE = { onboarding: '1.1.0', termination: '1.0.0' }
+const AFTER = { onboarding: '1.2.0', termination: '1.1.0' }
+const beforePairs = records.map((r) => [r, versionOf(r, BEFORE)])
+const afterPairs = records.map((r) => [r, versionOf(r, AFTER)])
 
 const variants = {
   naive: {
@@ -124,20 +131,20 @@ const variants = {
     one: (r) => set.decideSync(r, options),
   },
   before: {
-    label: '(e) decide, versions of 2026-12-02',
-    list: records,
+    label: '(e) decide, before the corrections',
+    list: beforePairs,
     run: async (list) => {
-      for (const r of list) await set.decide(r, BEFORE)
+      for (const [r, o] of list) await set.decide(r, o)
     },
-    one: (r) => set.decide(r, BEFORE),
+    one: ([r, o]) => set.decide(r, o),
   },
   after: {
-    label: '(f) decide, versions of 2027-06-17',
-    list: records,
+    label: '(f) decide, after the corrections',
+    list: afterPairs,
     run: async (list) => {
-      for (const r of list) await set.decide(r, AFTER)
+      for (const [r, o] of list) await set.decide(r, o)
     },
-    one: (r) => set.decide(r, AFTER),
+    one: ([r, o]) => set.decide(r, o),
   },
   handwritten: {
     label: '(d) hand-written JS',
@@ -363,7 +370,7 @@ log(
 )
 log(`peak RSS of this bench process: ${f1(peakRssMb)} MB`)
 log(
-  `2027-01-04 corrections: ${set.select('creator-collaboration.us.onboarding', BEFORE.asOf).version} → ${set.select('creator-collaboration.us.onboarding', AFTER.asOf).version} onboarding, ${set.select('creator-collaboration.us.termination', BEFORE.asOf).version} → ${set.select('creator-collaboration.us.termination', AFTER.asOf).version} termination: f/e ${(rate.after / rate.before).toFixed(2)}`,
+  `2027-01-04 corrections, as of ${CORRECTED_ASOF}: onboarding ${BEFORE.onboarding} → ${AFTER.onboarding}, termination ${BEFORE.termination} → ${AFTER.termination}: f/e ${(rate.after / rate.before).toFixed(2)}`,
 )
 log(`ratios: b/a ${f1(ratios.shipped_vs_naive)}×, c/a ${f1(ratios.batch_vs_naive)}×, c/d ${ratios.batch_vs_handwritten.toFixed(2)}`)
 if (JSON_OUT) {

@@ -24,7 +24,8 @@ export type ElementTestCompiler = (
 ) => (record: PolicyRecord, asOf: string, item: unknown) => boolean
 
 type Decimal = dec.Decimal
-type Value = Decimal | string | undefined
+/** A derived value: a decimal, a whole number (counts, days, sums of whole numbers), or missing. */
+type Value = Decimal | number | undefined
 
 /** The longest span workingDays counts, in calendar days (100 years): a longer one is missing (bounded cost). */
 export const MAX_WORKING_DAY_SPAN = 36_525
@@ -32,6 +33,9 @@ export const MAX_WORKING_DAY_SPAN = 36_525
 /** One operand, compiled: where it reads and how it is shown. */
 interface Operand {
   literal?: Decimal
+  /** The literal as a number, and the default as one, for the whole-number fast path. */
+  number?: number
+  defaultNumber?: number
   fact?: string
   segments?: PathSegment[]
   each?: PathSegment[]
@@ -67,10 +71,13 @@ function label(o: DerivedOperand): string {
 }
 
 function compileOperand(o: DerivedOperand): Operand {
-  if (typeof o === 'number') return { literal: dec.toDecimal(o)!, label: label(o) }
+  if (typeof o === 'number') return { literal: dec.toDecimal(o)!, number: o, label: label(o) }
   const out: Operand = { fact: o.fact, segments: parsePath(o.path ?? '$') ?? [], label: label(o) }
   if (o.each !== undefined) out.each = parsePath(o.each) ?? []
-  if (o.default !== undefined) out.default = dec.toDecimal(o.default)!
+  if (o.default !== undefined) {
+    out.default = dec.toDecimal(o.default)!
+    out.defaultNumber = o.default
+  }
   return out
 }
 
@@ -136,13 +143,15 @@ function withValues(record: PolicyRecord, values: ReadonlyMap<string, Value>, na
   for (const key of Object.keys(record)) if (!names.has(key)) out[key] = record[key]
   for (const [name, v] of values) {
     if (v === undefined) continue
-    out[name] = typeof v === 'string' ? v : dec.toNumber(v)
+    out[name] = typeof v === 'number' ? v : dec.toNumber(v)
   }
   return out
 }
 
-const show = (v: unknown): string =>
-  v === undefined ? '(missing)' : typeof v === 'string' ? v : isDecimal(v) ? dec.decimalText(v) : JSON.stringify(v)
+function show(v: unknown): string {
+  if (v === undefined) return '(missing)'
+  return isDecimal(v) ? dec.decimalText(v) : typeof v === 'number' ? String(v) : JSON.stringify(v)
+}
 
 function isDecimal(v: unknown): v is Decimal {
   return v !== null && typeof v === 'object' && typeof (v as Decimal).units === 'bigint'
@@ -168,7 +177,7 @@ function evaluate(
     const list = read(operands[0]!)
     const n = Array.isArray(list) ? countOf(list, c.where, view(), asOf) : undefined
     shown?.push(`${operands[0]!.label}${Array.isArray(list) ? ` ${n} of ${list.length}` : ' (missing)'}`)
-    return n === undefined ? undefined : { units: BigInt(n), scale: 0 }
+    return n
   }
   if (op === 'workingDays' || op === 'days') {
     const [from, to] = operands.map((o) => {
@@ -178,7 +187,12 @@ function evaluate(
     })
     if (from === undefined || to === undefined) return undefined
     const n = op === 'days' ? daysBetween(from, to) : workingDaysBetween(calendar, from, to)
-    return n === undefined ? undefined : { units: BigInt(n), scale: 0 }
+    return n
+  }
+  // whole numbers add exactly as doubles while the sum stays safe: no decimal needed (the common case)
+  if (shown === undefined && WHOLE.has(op)) {
+    const n = wholeArithmetic(op, operands, read)
+    if (n !== undefined) return n
   }
   // numbers: every operand read (and shown) before any is judged, so evidence lists them all
   const nums: (Decimal | undefined)[] = []
@@ -205,6 +219,29 @@ function evaluate(
   const result = arithmetic(op, nums as Decimal[], fact.places)
   // a result no double holds (1e300 × 1e300) is no number at all
   return result === undefined || !Number.isFinite(dec.toNumber(result)) ? undefined : result
+}
+
+const WHOLE: ReadonlySet<DerivedFact['operation']> = new Set(['sum', 'add', 'subtract', 'min', 'max'])
+
+/** sum, add, subtract, min or max of safe whole numbers, when every operand and step is one; else undefined. */
+function wholeArithmetic(op: DerivedFact['operation'], operands: readonly Operand[], read: (o: Operand) => unknown) {
+  let acc = 0
+  for (let i = 0; i < operands.length; i++) {
+    const o = operands[i]!
+    if (o.each !== undefined) return undefined
+    let v = o.literal ? o.number : read(o)
+    if ((v === undefined || v === null || typeof v !== 'number') && o.default !== undefined) v = o.defaultNumber
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) return undefined
+    if (i === 0) acc = v
+    else if (op === 'subtract') acc -= v
+    else if (op === 'min') acc = Math.min(acc, v)
+    else if (op === 'max') acc = Math.max(acc, v)
+    else acc += v
+    // past 2^53 a double is no longer exact: the decimal path takes over
+    if (!Number.isSafeInteger(acc)) return undefined
+  }
+  // 0 - 0 may be -0, which is 0
+  return acc + 0
 }
 
 function arithmetic(op: DerivedFact['operation'], xs: Decimal[], places: number | undefined): Decimal | undefined {

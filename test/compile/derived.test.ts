@@ -200,3 +200,16 @@ describe('derived facts', () => {
     expect(factsRead(p)).toEqual(['developerId', 'incidents'])
   })
 })
+
+describe('derived facts on whole numbers', () => {
+  it('agree with the exact decimal path near and past 2^53 (no double rounding at the edge)', async () => {
+    const big = Number.MAX_SAFE_INTEGER
+    const p = policy(`  x:\n    sum: [${big}, 2, -3]`, `{ fact: x, operator: equal, value: ${big - 1} }`)
+    expect((await both(p, incidents())).outcome).toBe('pass')
+    const q = policy(`  x:\n    subtract: [0, 0]`, '{ fact: x, operator: equal, value: 0 }')
+    expect((await both(q, incidents())).reasons).toEqual([])
+    const m = policy(`  x:\n    min: [3, -7, 2]\n  y:\n    max: [{ fact: x }, -9]`, '{ fact: y, operator: equal, value: -8 }')
+    const d = await both(m, incidents())
+    expect(d.reasons[0]!.evidence[0]).toMatchObject({ actual: -7, computed: 'max(x -7, -9) = -7' })
+  })
+})
