@@ -4,7 +4,9 @@
  * 1,000,000-record CLI batch). Interleaves, in one run, over the same seeded records:
  *   (a) naive json-rules-engine (bench/naive.mjs)   (b) PolicySet.decide as shipped
  *   (c) the batch path: decideSync over parsed records, in process   (d) hand-written JS (bench/handwritten.mjs)
- *   (e) decideSync with hints, and with `--before DIR` (another build's dist/) (c0) that build's batch path
+ *   (g) decideSync with hints, and with `--before DIR` (another build's dist/) (c0) that build's batch path
+ *   (e)/(f) decide before and after the 2027-01-04 corrections (onboarding 1.1.0 → 1.2.0 with its derived
+ *   fact, termination 1.0.0 → 1.1.0 with its asOf bounds): each version named, the same records, one asOf
  * and also the NDJSON batch with worker threads, and the CLI batch's peak RSS.
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -104,7 +106,7 @@ const hintsOptions = { asOf: ASOF, hints: true }
 
 function hintsVariant() {
   return {
-    label: '(e) decideSync with hints: true',
+    label: '(g) decideSync with hints: true',
     list: records,
     run: (list) => {
       for (const r of list) set.decideSync(r, hintsOptions)
@@ -112,6 +114,16 @@ function hintsVariant() {
     one: (r) => set.decideSync(r, hintsOptions),
   }
 }
+// the same records, as of one date, decided by the versions before and after the 2027-01-04 corrections
+const CORRECTED_ASOF = '2027-06-17'
+const versionOf = (r, versions) =>
+  'developerId' in r
+    ? { asOf: CORRECTED_ASOF, policy: 'creator-collaboration.us.termination', version: versions.termination }
+    : { asOf: CORRECTED_ASOF, policy: 'creator-collaboration.us.onboarding', version: versions.onboarding }
+const CORRECTED_FROM = { onboarding: '1.1.0', termination: '1.0.0' }
+const CORRECTED_TO = { onboarding: '1.2.0', termination: '1.1.0' }
+const beforePairs = records.map((r) => [r, versionOf(r, CORRECTED_FROM)])
+const afterPairs = records.map((r) => [r, versionOf(r, CORRECTED_TO)])
 
 const variants = {
   naive: {
@@ -139,6 +151,22 @@ const variants = {
     one: (r) => set.decideSync(r, options),
   },
   ...(HINTS ? { hints: hintsVariant() } : {}),
+  correctionsBefore: {
+    label: '(e) decide, before the corrections',
+    list: beforePairs,
+    run: async (list) => {
+      for (const [r, o] of list) await set.decide(r, o)
+    },
+    one: ([r, o]) => set.decide(r, o),
+  },
+  correctionsAfter: {
+    label: '(f) decide, after the corrections',
+    list: afterPairs,
+    run: async (list) => {
+      for (const [r, o] of list) await set.decide(r, o)
+    },
+    one: ([r, o]) => set.decide(r, o),
+  },
   handwritten: {
     label: '(d) hand-written JS',
     list: records,
@@ -411,6 +439,9 @@ if (baselineRun) {
   )
 }
 log(`peak RSS of this bench process: ${f1(peakRssMb)} MB`)
+log(
+  `2027-01-04 corrections, as of ${CORRECTED_ASOF}: onboarding ${CORRECTED_FROM.onboarding} → ${CORRECTED_TO.onboarding}, termination ${CORRECTED_FROM.termination} → ${CORRECTED_TO.termination}: f/e ${(rate.correctionsAfter / rate.correctionsBefore).toFixed(2)}`,
+)
 log(`ratios: b/a ${f1(ratios.shipped_vs_naive)}×, c/a ${f1(ratios.batch_vs_naive)}×, c/d ${ratios.batch_vs_handwritten.toFixed(2)}`)
 if (HINTS) log(`hints when asked for: e/c ${(rate.hints / rate.batch).toFixed(2)}`)
 if (BEFORE) log(`this build against --before: c/c0 ${(rate.batch / rate.before).toFixed(3)}`)
@@ -427,6 +458,8 @@ if (JSON_OUT) {
         handwritten: rate.handwritten,
         ...(HINTS ? { hints: rate.hints } : {}),
         ...(BEFORE ? { before: rate.before } : {}),
+        corrections_before: rate.correctionsBefore,
+        corrections_after: rate.correctionsAfter,
         batch_ndjson_thread: threadRate,
         batch_ndjson_workers: workerRate,
         cli_batch: cli.rate,

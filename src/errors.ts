@@ -137,6 +137,8 @@ export const PROBLEM_CODES = {
   E_EQUIVALENT_STALE: 'a policy test declares an equivalent mutant that is no longer generated',
   E_EQUIVALENT_KILLED: 'a policy test declares an equivalent mutant that one of its cases kills',
   E_TOO_MANY_PROBLEMS: 'a file has more problems than are listed (50 per file); this one counts the rest',
+  E_DERIVED_NAME: 'a derived fact is named like a field of the record or asOf, or not with letters, digits and _',
+  E_DERIVED_CYCLE: 'derived facts read each other in a loop',
 } as const satisfies Record<string, string>
 
 export type ProblemCode = keyof typeof PROBLEM_CODES
@@ -146,6 +148,7 @@ export const WARNING_CODES = {
   W_NO_LOCK: 'the folder has no lock file',
   W_FILE_NAME: 'a policy file not named ID.vVERSION.yaml',
   W_CALENDAR_REGIONS: "a policy names a country's calendar whose regions keep other holidays (GB, US, DE, …)",
+  W_EVENT_AFTER_AS_OF: "a list match compares an event's date but never bounds it by asOf: later events count",
 } as const satisfies Record<string, string>
 
 export type WarningCode = keyof typeof WARNING_CODES

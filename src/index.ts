@@ -2,8 +2,12 @@
 export type {
   Check,
   Condition,
+  ArithmeticOperation,
   DateOperand,
   Decision,
+  DerivedFact,
+  DerivedOperand,
+  DerivedOperation,
   EffectiveWindow,
   Evidence,
   Hint,

@@ -149,11 +149,45 @@ export interface Policy {
   rules: Rule[]
   /** What hints of every rule may propose (`hints:` at the top of the policy). */
   hints?: HintSettings
+  /** Facts computed from the record before the rules read them, in dependency order (absent: none). */
+  derived?: DerivedFact[]
   /** `sha256:` + hex digest of the canonical JSON of the policy document. */
   digest: string
   location: SourceLocation
   /** The parsed document as written (after YAML parsing). */
   document: Record<string, unknown>
+}
+
+/** A number operand of a derived fact: a literal, a record fact (or another derived fact) with a path. */
+export type DerivedOperand =
+  | number
+  | {
+      fact: string
+      path?: string
+      /** Inside sum/min/max: the list's elements are the operands, each read at this path (`$` the element). */
+      each?: string
+      /** The value used when the fact is missing (else the derived fact is missing too). */
+      default?: number
+    }
+
+/** The computations a derived fact can make: a closed set, each over operands or one list. */
+export type DerivedOperation = 'count' | ArithmeticOperation | 'workingDays' | 'days'
+
+/** The computations over numbers. */
+export type ArithmeticOperation = 'sum' | 'min' | 'max' | 'ratio' | 'add' | 'subtract' | 'multiply' | 'divide' | 'round'
+
+/** One fact a policy computes from the record (`derived:`), read by conditions like a record fact. */
+export interface DerivedFact {
+  name: string
+  operation: DerivedOperation
+  /** The operands, in order (count: the list; round: one; workingDays/days: from and to dates). */
+  operands: DerivedOperand[]
+  /** count only: the condition an element meets to be counted (absent: every element). */
+  where?: Condition
+  /** Decimal places of a division or of round (half away from zero); see DERIVED_PLACES for the default. */
+  places?: number
+  /** JSON pointer of its declaration in the policy document. */
+  pointer: string
 }
 
 export interface PolicyRef {
@@ -173,6 +207,8 @@ export interface Evidence {
   missing?: true
   /** True when the comparison held but sits under a `not`. */
   negated?: true
+  /** For a derived fact: how it was computed (`sum(a 30, b 30) = 60`). */
+  computed?: string
 }
 
 export interface Reason {

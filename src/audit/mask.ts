@@ -99,6 +99,12 @@ function maskEvidence(
   keyEnv: string,
   applied: Set<MaskRule>,
 ): Evidence {
+  // a derived fact's computation quotes its inputs' values: a log that masks anything (or cannot tell) drops it
+  if (e.computed !== undefined && (!rules || rules.length > 0)) {
+    const plain = { ...e }
+    delete plain.computed
+    return maskEvidence(plain, rules, key, keyEnv, applied)
+  }
   if (e.actual === undefined) return e
   const { actual, ...rest } = e
   // a decision the log cannot trace to its policy's mask keeps no record value at all

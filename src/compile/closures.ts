@@ -20,6 +20,7 @@ import type { Check, Condition, LeafCondition, Policy, PolicyRecord, ReviewStatu
 import { AS_OF_FACT, asGroup, calendarDate, comparer, comparison, isListMatch, operatorOf } from '../language/operators.js'
 import { parsePath, resolveSegments } from '../language/paths.js'
 import { CollabgateError } from '../errors.js'
+import { deriverOf } from './derived.js'
 
 /** Reads a value for one record; `item` is the list element inside someMatch/noneMatch. */
 type Read = (record: PolicyRecord, asOf: string, item: unknown) => unknown
@@ -236,9 +237,16 @@ export function compileTest(condition: Condition, calendarName = 'US'): (record:
   return (record, asOf) => test(record, asOf, undefined)
 }
 
+/** A condition on a list element (a derived count's `where`), read as inside someMatch. */
+export function compileElementTest(condition: Condition, calendar: WorkingDayCalendar): Test {
+  return compileCondition(asGroup(condition), true, calendar).test
+}
+
 /** Compiles a validated policy into closures, once; evaluate() then runs synchronously per record. */
 export function compileClosures(policy: Policy): SyncEvaluator {
   const calendar = calendarNamed(policy.calendar)
+  // derived facts are added to the record once per decision, then read like its own fields
+  const { derive } = deriverOf(policy, compileElementTest)
   const rules = policy.rules.map((rule) => {
     const checks: CompiledCheck[] = rule.checks.map((check) => {
       const compiled = compileCondition(asGroup(check.require), false, calendar)
@@ -248,7 +256,8 @@ export function compileClosures(policy: Policy): SyncEvaluator {
     return { rule, checks, allPassed }
   })
 
-  const evaluateSync = (record: PolicyRecord, asOf: string): RuleResult[] => {
+  const evaluateSync = (given: PolicyRecord, asOf: string): RuleResult[] => {
+    const record = derive(given, asOf)
     // Stryker disable next-line ArrayDeclaration: only sizes the array up front: the loop below sets every index 0..rules.length-1, so an empty array ends the same
     const out: RuleResult[] = new Array<RuleResult>(rules.length)
     for (let r = 0; r < rules.length; r++) {
@@ -268,13 +277,17 @@ export function compileClosures(policy: Policy): SyncEvaluator {
   return {
     evaluateSync,
     reviewSync: reviewClock(policy, calendar),
-    explainSync: (record, asOf) =>
-      rules.map(({ rule, checks }) => ({
+    explainSync: (given, asOf) => {
+      const record = derive(given, asOf)
+      return rules.map(({ rule, checks }) => ({
         rule,
         checks: checks.map((c) => ({ check: c.check, tree: c.explain(record, asOf, undefined) })),
-      })),
-    explainRuleSync: (record, asOf, index) =>
-      rules[index]!.checks.map((c) => ({ check: c.check, tree: c.explain(record, asOf, undefined) })),
+      }))
+    },
+    explainRuleSync: (given, asOf, index) => {
+      const record = derive(given, asOf)
+      return rules[index]!.checks.map((c) => ({ check: c.check, tree: c.explain(record, asOf, undefined) }))
+    },
     evaluate: (record, asOf) => {
       try {
         return Promise.resolve(evaluateSync(record, asOf))

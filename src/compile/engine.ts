@@ -8,7 +8,8 @@ import type { Condition, LeafCondition, Policy } from '../model.js'
 import type { ConditionResult, Evaluator, RuleResult } from './result.js'
 import { calendarNamed } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
-import { workingDaysAfter } from './closures.js'
+import { compileElementTest, workingDaysAfter } from './closures.js'
+import { deriverOf } from './derived.js'
 import { EnginePool } from './engine-pool.js'
 import { AS_OF_FACT, asGroup, calendarDate, comparer, isListMatch, operatorOf, ITEM_FACT, OPERATORS } from '../language/operators.js'
 import { resolvePath } from '../language/paths.js'
@@ -182,9 +183,12 @@ export function compileEngine(policy: Policy): Evaluator {
   )
   const pool = new EnginePool(() => compiler.newEngine(rules))
   const roots = new Map(rules.map((r) => [r.name, r.root]))
+  // derived facts: the same data-only step as the closures', before the engine sees the record
+  const { derive } = deriverOf(policy, compileElementTest)
 
   return {
-    async evaluate(record, asOf) {
+    async evaluate(given, asOf) {
+      const record = derive(given, asOf)
       // null prototype: a `__proto__` key in a record is just a fact name, never a prototype swap
       const facts: Record<string, unknown> = Object.create(null) as Record<string, unknown>
       facts[AS_OF_FACT] = asOf

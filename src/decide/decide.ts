@@ -6,6 +6,7 @@ import type { ValidateFunction } from 'ajv'
 import { prototypeIsPolluted, withoutPrototypes } from '../own.js'
 import { describeAjvErrors } from '../validate/ajv.js'
 import { evidenceOf } from './evidence.js'
+import { addComputed } from './computed.js'
 import { renderMessage } from './message.js'
 
 /** Checks a record against a policy's record schema; throws RecordValidationError listing every problem. */
@@ -51,6 +52,7 @@ export function buildDecision(
     }
     if (!worst || !worst.tree) continue
     const evidence = evidenceOf(worst.tree)
+    addComputed(policy, record, asOf, evidence)
     reasons.push({
       rule: result.rule.id,
       title: result.rule.title,

@@ -19,7 +19,22 @@ const fillEvidence: Fill = (_r, evidence) => show(evidence.map((e) => (e.fact ==
 const fillMatched: Fill = (_r, evidence) =>
   show(evidence.flatMap((e) => (Array.isArray(e.actual) && e.operator.endsWith('Match') ? e.actual : [])))
 
+/** A matched element in words: its fields as `name value`, e.g. `date 2027-03-01, rule TRM-FRAUD`. */
+function details(item: unknown): string {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return show(item)
+  const said = (v: unknown) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : show(v))
+  const fields = Object.entries(item).map(([k, v]) => `${k} ${said(v)}`)
+  return fields.length === 0 ? '(empty)' : fields.join(', ')
+}
+
+// each matched element in words, elements apart by `; ` (their fields are apart by `, `)
+const fillMatchedDetails: Fill = (_r, evidence) => {
+  const items = evidence.flatMap((e) => (Array.isArray(e.actual) && e.operator.endsWith('Match') ? e.actual : []))
+  return items.length === 0 ? '(none)' : items.map(details).join('; ')
+}
+
 function filler(name: string): Fill {
+  if (name === '$matchedDetails') return fillMatchedDetails
   if (name === '$asOf') return fillAsOf
   if (name === '$evidence') return fillEvidence
   if (name === '$matched') return fillMatched

@@ -34,6 +34,13 @@ export function factsRead(policy: Policy): string[] {
     collect(policy.review.decided, out)
   }
   if (policy.appliesTo) collect(policy.appliesTo, out)
+  // a derived fact is no field of the record: what it is computed from is
+  for (const f of policy.derived ?? []) {
+    out.delete(f.name)
+    for (const o of f.operands) if (typeof o !== 'number') out.add(o.fact)
+    if (f.where) collect(f.where, out)
+  }
+  for (const f of policy.derived ?? []) out.delete(f.name)
   out.delete(AS_OF_FACT)
   return [...out].sort()
 }

@@ -11,6 +11,7 @@ import { checkRelease } from '../release/verify.js'
 import { effectiveEnds } from '../succession.js'
 import { checkPolicyDocument } from '../validate/policy.js'
 import { checkAcrossVersions, checkPrimaries } from '../validate/versions.js'
+import { eventDateWarnings } from '../validate/as-of.js'
 import { FOLDER_FILE, loadFolder, shippedDisplayName, type PolicyFolder } from './declaration.js'
 import { defaultPoliciesDir } from '../load/package-root.js'
 import { decodeUtf8, DEFAULT_PARSE_LIMITS, fileTooLarge, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
@@ -233,6 +234,7 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
     }
   }
   problems.push(...checkAcrossVersions(policies, locatePolicy), ...checkPrimaries(policies, locatePolicy))
+  warnings.push(...eventDateWarnings(policies, locatePolicy))
   // record schemas are the folder's to release only when it declares them itself
   const ownSchemas = folder.file === undefined ? [] : folder.subjects.flatMap((s) => s.schemas)
   // with the declaration broken no policy was checked, so every released version would look missing

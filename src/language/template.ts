@@ -7,4 +7,4 @@
 export const TEMPLATE_PATTERN = /\{\{([^{}]*)\}\}/g
 
 /** The names a message may quote besides record fields. */
-export const TEMPLATE_SPECIALS: ReadonlySet<string> = new Set(['$evidence', '$matched', '$asOf'])
+export const TEMPLATE_SPECIALS: ReadonlySet<string> = new Set(['$evidence', '$matched', '$asOf', '$matchedDetails'])

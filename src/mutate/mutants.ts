@@ -9,6 +9,8 @@ import { AS_OF_FACT, isListMatch, OPERATORS, strictCalendarDate } from '../langu
 import { parsePath, resolveSegments } from '../language/paths.js'
 import { schemaAt, schemaTypes, type JsonSchema } from '../schemas.js'
 import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../language/template.js'
+import { withDerivedFacts } from '../validate/derived.js'
+import { derivedMutants, type DerivedMutationOperator } from './derived-mutants.js'
 
 /** The kinds of change a mutant makes. */
 export type MutationOperator =
@@ -32,6 +34,7 @@ export type MutationOperator =
   | 'calendar'
   | 'required-field'
   | 'message'
+  | DerivedMutationOperator
 
 export interface Mutant {
   /** The change in words, unique within its policy version (`ONB-STRENGTH: applicant.clientsServed.sellers >= 50 → >= 51`). */
@@ -49,6 +52,8 @@ export interface Mutant {
   route?: true
   /** The change drops `field` from the record schema's `required` at `at` (a JSON pointer): every call judges it. */
   recordSchema?: { field: string; at: string }
+  /** Whether a derived fact changed: any rule may read it, so the whole policy is judged again. */
+  derivedChanged?: true
   /** JSON pointer of what changed in the policy document. */
   pointer: string
   location: SourceLocation
@@ -338,7 +343,8 @@ export function policyMutants(
   routed: ObservedValues = observed,
 ): Mutant[] {
   const out: Mutant[] = []
-  const root = policy.record.schema.schema
+  // rules read derived facts as record fields of their type (an integer threshold moves by 1)
+  const root = withDerivedFacts(policy.record.schema.schema, policy.derived)
   policy.rules.forEach((rule, r) => {
     rule.checks.forEach((check, k) => {
       const sameOutcome = rule.checks.filter((x) => x.outcome === check.outcome).length
@@ -374,6 +380,7 @@ export function policyMutants(
       }
     })
   })
+  for (const m of derivedMutants(policy, locate)) out.push({ ...m, derivedChanged: true })
   // the severity order: two adjacent outcomes swapped
   for (let i = 0; i + 1 < policy.outcomes.length; i++) {
     const outcomes = [...policy.outcomes]

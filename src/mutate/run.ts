@@ -185,7 +185,9 @@ function judgePolicy(
       ? m.recordSchema
         ? firstRefusalKiller(policy, m.recordSchema, passed)
         : firstCallKiller(m.policy, policy, replay.policies, replay.run.subjects, calls)
-      : firstKiller(m.policy, m.ruleIndex, m.reviewChanged === true, inputs, base, reviews, m.whole === true)
+      : m.derivedChanged
+        ? firstKillerOfWhole(m.policy, inputs)
+        : firstKiller(m.policy, m.ruleIndex, m.reviewChanged === true, inputs, base, reviews, m.whole === true)
     const result: MutantResult = {
       description: m.description,
       operator: m.operator,
@@ -220,6 +222,22 @@ function judgePolicy(
   }
   pm.score = percent(pm.killed, pm.total - pm.equivalent)
   return pm
+}
+
+/** As firstKiller, for a mutant any rule may feel (a derived fact changed): the whole policy decides again. */
+function firstKillerOfWhole(mutant: Policy, inputs: readonly PolicyTestCaseInput[]): PolicyTestCaseInput | undefined {
+  const evaluator = compileClosures(mutant)
+  for (const input of inputs) {
+    try {
+      const results = evaluator.evaluateSync(input.record, input.asOf)
+      const review = evaluator.reviewSync(input.record, input.asOf)
+      const decision = buildDecision(mutant, input.record, input.asOf, results, review)
+      if (unmetExpectations(input.expect, decision).length > 0) return input
+    } catch {
+      return input
+    }
+  }
+  return undefined
 }
 
 /** The first case whose expectations the mutant breaks (a mutant that throws is noticed by the first case). */

@@ -14,6 +14,7 @@ import { compareText } from '../order.js'
 import { POLICY_SCHEMA, schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
 import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../language/template.js'
+import { checkDerived } from './derived.js'
 
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/
@@ -186,6 +187,8 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
     }
   }
 
+  // rules read derived facts like record fields; appliesTo, the review clock and messages read the record only
+  const derived = checkDerived(d.derived, schema, add, checkCondition)
   const seenRules = new Map<string, number>()
   const rules: Rule[] = []
   ;(d.rules as Raw[]).forEach((r, i) => {
@@ -207,7 +210,7 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
           didYouMean(outcome, outcomes),
         )
       }
-      checkCondition(raw.require as Raw, `${pointer}/require`, {}, schema, add)
+      checkCondition(raw.require as Raw, `${pointer}/require`, {}, derived.schema, add)
       checkTemplate(raw.message as string, `${pointer}/message`, schema, add)
       return {
         outcome,
@@ -259,6 +262,7 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
   if (review) policy.review = review
   if (d.appliesTo !== undefined) policy.appliesTo = d.appliesTo as Condition
   if (hints) policy.hints = hints
+  if (derived.derived) policy.derived = derived.derived
   // a frozen copy: later edits of the parsed document, the folder's subject or the policy itself change nothing
   const validated = deepFreeze(structuredClone(policy))
   VALIDATED.add(validated)

@@ -232,3 +232,47 @@ describe('audit.mask in collabgate.yaml', () => {
     expect(subjects.find((s) => s.name === 'behaviour')!.audit).toBeUndefined()
   })
 })
+
+describe('masking a derived fact', () => {
+  const decision = {
+    reasons: [
+      {
+        rule: 'ONB-STRENGTH',
+        outcome: 'manual_review',
+        evidence: [
+          {
+            fact: 'clientsServed',
+            path: '$',
+            operator: 'greaterThanInclusive',
+            expected: 50,
+            actual: 49,
+            computed: 'sum(applicant.clientsServed.sellers 25, applicant.clientsServed.creators 24) = 49',
+          },
+        ],
+      },
+    ],
+  } as unknown as Decision
+  const record = { applicationId: 'A-1', applicant: { clientsServed: { sellers: 25, creators: 24 } } } as PolicyRecord
+
+  it('drops how it was computed (its inputs) when the kind masks anything, or the mask is unknown', () => {
+    const masked = maskedParts(
+      decision,
+      record,
+      ['applicant'],
+      [{ pointer: '/applicant/clientsServed/sellers', action: 'redact' }],
+      undefined,
+      'K',
+    )
+    expect(masked.reasons[0]!.evidence).toEqual([
+      { fact: 'clientsServed', path: '$', operator: 'greaterThanInclusive', expected: 50, actual: 49 },
+    ])
+    const unknown = maskedParts(decision, record, undefined, undefined, undefined, 'K')
+    expect(unknown.reasons[0]!.evidence[0]).not.toHaveProperty('computed')
+    expect(unknown.reasons[0]!.evidence[0]).not.toHaveProperty('actual')
+  })
+
+  it('keeps it when the kind masks nothing', () => {
+    const plain = maskedParts(decision, record, ['applicant'], [], undefined, 'K')
+    expect(plain.reasons[0]!.evidence[0]).toHaveProperty('computed', decision.reasons[0]!.evidence[0]!.computed)
+  })
+})

@@ -79,7 +79,9 @@ describe('replay: logged decisions of the shipped policies decide again identica
       `${API_ACCESS}@1.1.0`,
       `${ONBOARDING}@1.0.0`,
       `${ONBOARDING}@1.1.0`,
+      `${ONBOARDING}@1.2.0`,
       `${TERMINATION}@1.0.0`,
+      `${TERMINATION}@1.1.0`,
     ])
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean)
     // the mix has adverse decisions with evidence, not only clean ones

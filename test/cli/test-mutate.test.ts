@@ -123,8 +123,10 @@ describe.concurrent('collabgate test --mutate', () => {
 
   it('scopes coverage and mutation to the versions a test file named on its own tests', async () => {
     const r = await cli(['test', 'policies/creator-collaboration.us.termination.test.yaml', '--coverage', '--mutate'])
-    expect(r.stdout).toContain('rule coverage: 8/8 rules')
+    // the file's cases are shared by termination 1.0.0 and 1.1.0 (`versions`): both, and nothing else
+    expect(r.stdout).toContain('rule coverage: 16/16 rules')
     expect(r.stdout).not.toContain('onboarding@')
     expect(r.stdout).toContain('creator-collaboration.us.termination@1.0.0')
+    expect(r.stdout).toContain('creator-collaboration.us.termination@1.1.0')
   })
 })

@@ -10,7 +10,7 @@ describe.concurrent('collabgate validate', () => {
   it('passes the shipped policies (default path) with their lock, uncoloured in a pipe', async () => {
     const r = await cli(['validate'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/✓ 5 policy file\(s\), 5 version\(s\) loaded: all valid\n$/)
+    expect(r.stdout).toMatch(/✓ 7 policy file\(s\), 7 version\(s\) loaded: all valid\n$/)
     expect(r.stdout).not.toContain('warning')
     expect(r.stdout).not.toMatch(ANSI)
   })

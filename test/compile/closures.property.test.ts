@@ -1,6 +1,7 @@
 /**
  * Equivalence proof: random valid policies (condition trees over the record schemas' fields, every
- * operator, someMatch/noneMatch, dates and addWorkingDays) and random records, judged by
+ * operator, someMatch/noneMatch, dates and addWorkingDays, and derived facts of every computation
+ * read like fields) and random records, judged by
  * json-rules-engine (compileEngine) and by the compiled closures, must give identical rule results
  * and identical decisions (outcome, reasons, evidence, messages). The `open` kind's record schemas are
  * generated too: they allow extra keys (the JSON Schema default) and declare the evaluators' own names
@@ -137,7 +138,15 @@ const OPEN_FIELDS: readonly Field[] = [
   { fact: 'tags', kind: 'strings', values: ['x', 'y', 'm'], element: [{ kind: 'string', values: ['x', 'y'] }] },
 ]
 
-const FIELDS: Record<Subject, readonly Field[]> = { application: APPLICATION_FIELDS, behaviour: BEHAVIOUR_FIELDS, open: OPEN_FIELDS }
+/** Derived facts every generated policy declares (d0..d2, see derivedFacts): rules read them like number fields. */
+const DERIVED_FIELDS: readonly Field[] = ['d0', 'd1', 'd2'].map((fact) => ({ fact, kind: 'number', values: [0, 0.3, 1, 2, 49, 50, 60] }))
+
+// the open kind's policies declare no derived facts: they prove the evaluators' own names stay record fields
+const FIELDS: Record<Subject, readonly Field[]> = {
+  application: [...APPLICATION_FIELDS, ...DERIVED_FIELDS],
+  behaviour: [...BEHAVIOUR_FIELDS, ...DERIVED_FIELDS],
+  open: OPEN_FIELDS,
+}
 
 const scalar = (f: Field) => fc.constantFrom<string | number | boolean>(...(f.values ?? ['x', 1, true]))
 const scalarList = (f: Field) => fc.array(scalar(f), { minLength: 1, maxLength: 3 })
@@ -168,9 +177,10 @@ function dateOperand(subject: Subject, element: readonly Field[] | undefined, de
   return fc.oneof(base, fc.record({ addWorkingDays: days, to: dateOperand(subject, element, depth - 1) }))
 }
 
-function leaf(subject: Subject, element: readonly Field[] | undefined): fc.Arbitrary<Condition> {
-  // inside a list match, a leaf reads the element (no fact) or a top-level field
-  const fields = element ? [...element, ...FIELDS[subject].filter((f) => f.kind !== 'objects' && f.kind !== 'strings')] : FIELDS[subject]
+function leaf(subject: Subject, element: readonly Field[] | undefined, plain = false): fc.Arbitrary<Condition> {
+  // inside a list match, a leaf reads the element (no fact) or a top-level field; a derived fact's own where reads no derived fact
+  const top = plain ? FIELDS[subject].filter((f) => !DERIVED_FIELDS.includes(f)) : FIELDS[subject]
+  const fields = element ? [...element, ...top.filter((f) => f.kind !== 'objects' && f.kind !== 'strings')] : top
   return fc.constantFrom(...fields).chain((f) =>
     fc
       .constantFrom(...OPERATORS_BY_KIND[f.kind].filter((op) => !(element && (op === 'someMatch' || op === 'noneMatch'))))
@@ -207,11 +217,11 @@ function leaf(subject: Subject, element: readonly Field[] | undefined): fc.Arbit
   )
 }
 
-function condition(subject: Subject, depth: number, element?: readonly Field[]): fc.Arbitrary<Condition> {
-  if (depth <= 0) return leaf(subject, element)
-  const sub = condition(subject, depth - 1, element)
+function condition(subject: Subject, depth: number, element?: readonly Field[], plain = false): fc.Arbitrary<Condition> {
+  if (depth <= 0) return leaf(subject, element, plain)
+  const sub = condition(subject, depth - 1, element, plain)
   return fc.oneof(
-    { arbitrary: leaf(subject, element), weight: 3 },
+    { arbitrary: leaf(subject, element, plain), weight: 3 },
     { arbitrary: fc.array(sub, { minLength: 1, maxLength: 3 }).map((all) => ({ all })), weight: 2 },
     { arbitrary: fc.array(sub, { minLength: 1, maxLength: 3 }).map((any) => ({ any })), weight: 2 },
     { arbitrary: sub.map((not) => ({ not })), weight: 1 },
@@ -229,6 +239,59 @@ const MESSAGES: Record<Subject, readonly string[]> = {
   open: ['Failed: {{ $evidence }}.', 'Matched {{ $matched }} of {{ id }} on {{ $asOf }}'],
 }
 
+const num = (fact: string, path?: string, extra: Record<string, unknown> = {}) => ({ fact, ...(path ? { path } : {}), ...extra })
+const NUMBERS: Record<Subject, readonly unknown[]> = {
+  application: [
+    num('applicant', '$.yearsInOperation'),
+    num('applicant', '$.clientsServed.sellers', { default: 0 }),
+    num('applicant', '$.clientsServed.creators'),
+    0.1,
+    0.2,
+    50,
+  ],
+  behaviour: [0.1, 0.2, 3, -1],
+  open: [],
+}
+const BINARY = ['sum', 'min', 'max', 'add', 'subtract', 'multiply', 'divide', 'ratio'] as const
+
+/** d0 over the record's numbers, d1 a count or a span of days, d2 over d0 and d1: a graph of every computation. */
+function derivedFacts(subject: Subject): fc.Arbitrary<Record<string, unknown>> {
+  const numbers = fc.constantFrom(...NUMBERS[subject])
+  const d0 =
+    subject === 'application'
+      ? fc.record({ op: fc.constantFrom(...BINARY), a: numbers, b: numbers }).map(({ op, a, b }) => ({ [op]: [a, b] }))
+      : condition('behaviour', 1, INCIDENT_FIELDS, true).map((where) => ({ count: { fact: 'incidents' }, where }))
+  const dates =
+    subject === 'application'
+      ? [num('submittedAt'), num('review', '$.decidedAt'), num('asOf')]
+      : [num('incidents', '$[0].occurredAt'), num('incidents', '$[1].occurredAt'), num('asOf')]
+  const counts =
+    subject === 'application'
+      ? [
+          { count: num('product', '$.functions'), where: { path: '$', operator: 'in', value: ['create', 'track'] } },
+          {
+            count: num('history', '$.terminations'),
+            where: { path: '$.date', operator: 'dateOnOrBefore', value: { fact: 'asOf' } },
+          },
+        ]
+      : [{ count: num('incidents') }]
+  const d1 = fc.oneof(
+    fc.constantFrom(...counts),
+    fc
+      .record({ op: fc.constantFrom('workingDays', 'days'), from: fc.constantFrom(...dates), to: fc.constantFrom(...dates) })
+      .map(({ op, from, to }) => ({ [op]: [from, to] })),
+  )
+  const d2 = fc.oneof(
+    fc
+      .record({ op: fc.constantFrom(...BINARY), other: fc.constantFrom<unknown>(num('d1'), 0.5, 3) })
+      .map(({ op, other }) => ({ [op]: [num('d0'), other] })),
+    fc.record({ round: fc.constant(num('d0')), places: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({ divide: fc.constant([num('d0'), num('d1')]), places: fc.integer({ min: 0, max: 3 }) }),
+  )
+  // written d2 first: the order they are computed in is the graph's, not the file's
+  return fc.record({ d2, d0, d1 })
+}
+
 function policyDocument(subject: Subject): fc.Arbitrary<Record<string, unknown>> {
   const check = fc.record({
     outcome: fc.constantFrom('block', 'review'),
@@ -239,7 +302,8 @@ function policyDocument(subject: Subject): fc.Arbitrary<Record<string, unknown>>
     check,
     fc.array(check, { minLength: 1, maxLength: 3 }).map((checks) => ({ checks })),
   )
-  return fc.array(rule, { minLength: 1, maxLength: 4 }).map((rules) => ({
+  const derivedOf = subject === 'open' ? fc.constant(undefined) : derivedFacts(subject)
+  return fc.tuple(fc.array(rule, { minLength: 1, maxLength: 4 }), derivedOf).map(([rules, derived]) => ({
     id: 'generated.policy',
     version: '1.0.0',
     title: 'Generated',
@@ -247,6 +311,7 @@ function policyDocument(subject: Subject): fc.Arbitrary<Record<string, unknown>>
     effective: { from: '2020-01-01' },
     outcomes: OUTCOMES,
     default: 'pass',
+    ...(derived === undefined ? {} : { derived }),
     rules: rules.map((r, i) => ({ id: `R-${i + 1}`, title: `Rule ${i + 1}`, source: { status: 'modelled', from: 'generated' }, ...r })),
   }))
 }
@@ -283,7 +348,7 @@ const applicationRecord: fc.Arbitrary<PolicyRecord> = fc.record(
           legalName: pick('Acme', ' ', ''),
           registration: maybe(fc.record({ country: pick('US', 'CA', ''), number: pick('N-1') }, { requiredKeys: [] })),
           yearsInOperation: pick(0, 0.5, 1, 3),
-          clientsServed: maybe(fc.record({ sellers: pick(0, 49, 50, 120) }, { requiredKeys: [] })),
+          clientsServed: maybe(fc.record({ sellers: pick(0, 0.1, 25, 49, 50, 120), creators: pick(0, 0.2, 25, 30) }, { requiredKeys: [] })),
         },
         { requiredKeys: [] },
       ),
@@ -493,6 +558,28 @@ describe('generators', () => {
         for (const rule of toPolicy(doc).rules) for (const check of rule.checks) walk(check.require)
       }
     }
+    const operations = new Set<string>()
+    for (const subject of ['application', 'behaviour'] as const) {
+      for (const doc of fc.sample(policyDocument(subject), { numRuns: 80, seed: 7 }))
+        for (const f of toPolicy(doc).derived ?? []) operations.add(f.operation + (f.where ? ' where' : ''))
+    }
+    expect([...operations].sort()).toEqual(
+      [
+        'add',
+        'count',
+        'count where',
+        'days',
+        'divide',
+        'max',
+        'min',
+        'multiply',
+        'ratio',
+        'round',
+        'subtract',
+        'sum',
+        'workingDays',
+      ].sort(),
+    )
     expect([...seen].sort()).toEqual(
       [
         'addWorkingDays',

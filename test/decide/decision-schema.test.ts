@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, it } from 'vitest'
-import { defaultPolicies } from '../../src/index.js'
+import { defaultPolicies, type Decision } from '../../src/index.js'
 import decisionSchema from '../../schemas/decision.schema.json' with { type: 'json' }
 
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(decisionSchema)
@@ -36,5 +36,19 @@ describe('schemas/decision.schema.json', () => {
     )
     delete decision.policy.digest
     expect(validate(decision)).toBe(false)
+  })
+})
+
+describe('schemas/decision.schema.json on derived facts', () => {
+  it('describes evidence that says how a derived fact was computed', async () => {
+    const set = await defaultPolicies()
+    const record = JSON.parse(readFileSync('policies/test-records/complete-us-application.json', 'utf8')) as {
+      applicant: Record<string, unknown>
+    }
+    record.applicant.clientsServed = { sellers: 25, creators: 24 }
+    record.applicant.affiliateExperienceYears = 0
+    const decision = JSON.parse(JSON.stringify(await set.decide(record, { asOf: '2027-06-17' }))) as Decision
+    expect(decision.reasons[0]!.evidence.some((e) => e.computed !== undefined)).toBe(true)
+    expect(validate(decision)).toBe(true)
   })
 })

@@ -34,10 +34,10 @@ function scratch(): { dir: string; write(name: string, text: string): void; read
   const dir = join(scratchRoot, `f${++count}`)
   cpSync(defaultPoliciesDir(), dir, {
     recursive: true,
-    filter: (src) => !/\.test\.ya?ml$|test-records|parsed\.json$|\.v1\.1\.0\.yaml$/.test(src),
+    filter: (src) => !/\.test\.ya?ml$|test-records|parsed\.json$|\.v1\.[12]\.0\.yaml$/.test(src),
   })
   const lock = parseLock(readFileSync(join(dir, 'policies.lock.json'), 'utf8'))
-  for (const key of Object.keys(lock)) if (key.includes('@1.1.0')) delete lock[key]
+  for (const key of Object.keys(lock)) if (key.includes('@1.1.0') || key.includes('@1.2.0')) delete lock[key]
   writeFileSync(join(dir, 'policies.lock.json'), formatLock(lock))
   return {
     dir,

@@ -22,6 +22,9 @@ const trustFile = join(scratch, 'TRUST.json')
 const sigFile = join(dir, 'policies.lock.sig.json')
 const lockFile = join(dir, 'policies.lock.json')
 cpSync(join(ROOT, 'policies'), dir, { recursive: true })
+/** The shipped lock's release (each release of the shipped folder raises it), and the next one. */
+const R = (JSON.parse(readFileSync(lockFile, 'utf8')) as { release: number }).release
+const NEXT = R + 1
 mkdirSync(keys) // beside the policy folder, never in it
 
 const run = (...args: string[]) => cli(args, { cwd: scratch })
@@ -60,16 +63,18 @@ describe('collabgate keygen, sign and verify', () => {
   it('verify refuses the release until its author signed and another person approved', async () => {
     const unsigned = await run('verify', '--trust', trustFile, dir)
     expect(unsigned.code).toBe(1)
-    expect(unsigned.stdout).toContain('release 1 of policies/policies.lock.json is not accepted (1 reason(s)):\n  E_RELEASE_UNSIGNED: ')
+    expect(unsigned.stdout).toContain(`release ${R} of policies/policies.lock.json is not accepted (1 reason(s)):\n  E_RELEASE_UNSIGNED: `)
 
     const signed = await run('sign', '--key', join(keys, 'ann.pem'), dir)
     expect(signed.code).toBe(0)
     expect(signed.stdout).toBe(
-      `signed release 1 of policies/policies.lock.json as author\n  keyid ${entries.ann!.keyid}\nwrote policies/policies.lock.sig.json: 1 signature(s)\n`,
+      `signed release ${R} of policies/policies.lock.json as author\n  keyid ${entries.ann!.keyid}\nwrote policies/policies.lock.sig.json: 1 signature(s)\n`,
     )
     const authored = await verifyJson()
     expect(authored.code).toBe(1)
-    expect(authored.body.problems).toEqual([{ code: 'E_RELEASE_UNAPPROVED', message: 'release 1 has 0 approval(s) counted of 1 needed' }])
+    expect(authored.body.problems).toEqual([
+      { code: 'E_RELEASE_UNAPPROVED', message: `release ${R} has 0 approval(s) counted of 1 needed` },
+    ])
 
     // Ann's approver key is still Ann: no approval of her own release
     expect((await run('sign', '--key', join(keys, 'ann-approver.pem'), '--role', 'approver', dir)).code).toBe(0)
@@ -82,16 +87,16 @@ describe('collabgate keygen, sign and verify', () => {
     const ok = await run('verify', '--trust', trustFile, dir)
     expect(ok.code).toBe(0)
     expect(ok.stdout).toBe(
-      `release 1 of policies/policies.lock.json is signed and approved\n  author   ${entries.ann!.keyid} (Ann)\n` +
+      `release ${R} of policies/policies.lock.json is signed and approved\n  author   ${entries.ann!.keyid} (Ann)\n` +
         `  approver ${entries.ben!.keyid} (Ben)\n`,
     )
     const json = await verifyJson()
     expect(json.code).toBe(0)
-    expect(json.body).toMatchObject({ ok: true, release: 1, author: { name: 'Ann' }, approvers: [{ name: 'Ben' }], problems: [] })
+    expect(json.body).toMatchObject({ ok: true, release: R, author: { name: 'Ann' }, approvers: [{ name: 'Ben' }], problems: [] })
   })
 
   it('verify refuses a release below --min-release, and a signature file edited by hand', async () => {
-    const rollback = await verifyJson('--min-release', '2')
+    const rollback = await verifyJson('--min-release', String(NEXT))
     expect(rollback.code).toBe(1)
     expect(rollback.body.problems.map((p) => p.code)).toEqual(['E_RELEASE_ROLLBACK'])
 
@@ -117,26 +122,26 @@ describe('collabgate keygen, sign and verify', () => {
 
   it('a new release (the new lock format) needs new signatures; sign starts the file afresh', async () => {
     const shipped = JSON.parse(readFileSync(lockFile, 'utf8')) as { release: number; entries: Record<string, string> }
-    expect(shipped.release).toBe(1)
-    writeFileSync(lockFile, JSON.stringify({ release: 2, entries: shipped.entries }, null, 2))
+    expect(shipped.release).toBe(R)
+    writeFileSync(lockFile, JSON.stringify({ release: NEXT, entries: shipped.entries }, null, 2))
     const stale = await verifyJson()
     expect(stale.code).toBe(1)
     expect(stale.body.problems[0]).toMatchObject({ code: 'E_RELEASE_MISMATCH' })
-    expect(stale.body.problems[0]!.message).toContain('for release 1 with other content than the lock on disk (release 2)')
+    expect(stale.body.problems[0]!.message).toContain(`for release ${R} with other content than the lock on disk (release ${NEXT})`)
 
     const fresh = await run('sign', '--key', join(keys, 'ann.pem'), '--expires', '2020-01-01', dir)
     expect(fresh.code).toBe(0)
-    expect(fresh.stdout).toContain('signed release 2 of policies/policies.lock.json as author')
+    expect(fresh.stdout).toContain(`signed release ${NEXT} of policies/policies.lock.json as author`)
     expect(fresh.stdout).toContain('dropped 3 earlier signature(s): they were for other lock content or another expiry')
     expect((await run('sign', '--key', join(keys, 'ben.pem'), '--role', 'approver', dir)).code).toBe(0)
-    const expired = await verifyJson('--min-release', '2')
+    const expired = await verifyJson('--min-release', String(NEXT))
     expect(expired.code).toBe(1)
     expect(expired.body.problems.map((p) => p.code)).toEqual(['E_RELEASE_EXPIRED'])
 
     expect((await run('sign', '--key', join(keys, 'ann.pem'), '--expires', '2099-12-31', dir)).code).toBe(0)
     expect((await run('sign', '--key', join(keys, 'ben.pem'), '--role', 'approver', dir)).code).toBe(0)
-    const renewed = await verifyJson('--min-release', '2')
-    expect(renewed.body).toMatchObject({ ok: true, release: 2, expires: '2099-12-31' })
+    const renewed = await verifyJson('--min-release', String(NEXT))
+    expect(renewed.body).toMatchObject({ ok: true, release: NEXT, expires: '2099-12-31' })
   })
 
   it('exits 2 for usage and I/O errors, naming what is wrong', async () => {

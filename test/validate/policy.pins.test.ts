@@ -194,7 +194,7 @@ describe('policy document: document', () => {
 
   it('hints the field meant for an unknown top-level field', () => {
     expect(lines(head('calender: GB\n') + ONE_RULE)).toEqual([
-      "8:1 E_SCHEMA /calender unknown field 'calender' | did you mean 'calendar'? the fields here: id, version, title, description, subject, recordSchema, primary, appliesTo, calendar, effective, outcomes, default, review, rules, hints",
+      "8:1 E_SCHEMA /calender unknown field 'calender' | did you mean 'calendar'? the fields here: id, version, title, description, subject, recordSchema, primary, appliesTo, calendar, effective, outcomes, default, review, derived, rules, hints",
     ])
   })
 
@@ -290,14 +290,14 @@ describe('policy document: rules', () => {
       ),
     ).toEqual([
       "14:11 E_UNKNOWN_OUTCOME /rules/0/checks/1/outcome outcome 'maybe' of rule R-A is not one of the declared outcomes (reject, approve)",
-      "14:85 E_TEMPLATE /rules/0/checks/1/message message quotes '{{ nope }}', which is neither a record field nor one of $evidence, $matched, $asOf",
+      "14:85 E_TEMPLATE /rules/0/checks/1/message message quotes '{{ nope }}', which is neither a record field nor one of $evidence, $matched, $asOf, $matchedDetails",
       '15:5 E_DUPLICATE_RULE /rules/1/id rule id R-A is used twice (first at rules[0])',
       "18:5 E_UNKNOWN_OUTCOME /rules/1/outcome outcome 'perhaps' of rule R-A is not one of the declared outcomes (reject, approve)",
       '20:5 E_TEMPLATE /rules/1/message message opens {{ without closing it | write {{ field }} to quote a record field, or remove the braces',
       '21:5 E_DUPLICATE_RULE /rules/2/id rule id R-A is used twice (first at rules[0])',
-      "26:5 E_TEMPLATE /rules/2/message message quotes '{{ address.nope }}', which is neither a record field nor one of $evidence, $matched, $asOf",
-      "26:5 E_TEMPLATE /rules/2/message message quotes '{{ 1x }}', which is neither a record field nor one of $evidence, $matched, $asOf",
-      "26:5 E_TEMPLATE /rules/2/message message quotes '{{  }}', which is neither a record field nor one of $evidence, $matched, $asOf",
+      "26:5 E_TEMPLATE /rules/2/message message quotes '{{ address.nope }}', which is neither a record field nor one of $evidence, $matched, $asOf, $matchedDetails",
+      "26:5 E_TEMPLATE /rules/2/message message quotes '{{ 1x }}', which is neither a record field nor one of $evidence, $matched, $asOf, $matchedDetails",
+      "26:5 E_TEMPLATE /rules/2/message message quotes '{{  }}', which is neither a record field nor one of $evidence, $matched, $asOf, $matchedDetails",
     ])
   })
 })
