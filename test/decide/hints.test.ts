@@ -435,3 +435,32 @@ describe('explainRuleSync', () => {
     expect(policy.rules.map((_r, i) => evaluator.explainRuleSync(record, AS_OF, i))).toEqual(all.map((r) => r.checks))
   })
 })
+
+describe('the shipped corrections mark the past as fixed', () => {
+  const read = (file: string) => JSON.parse(readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8')) as PolicyRecord
+
+  it('onboarding 1.2.0 never proposes removing an earlier termination, and still hints the rest', async () => {
+    const set = await defaultPolicies()
+    const record = { ...read('applications/complete-us-developer.json') } as Record<string, unknown>
+    record['history'] = { terminations: [{ date: '2025-02-03', rule: 'TRM-DATA-LEAK' }] }
+    const applicant = { ...(record['applicant'] as Record<string, unknown>), yearsInOperation: 0.5 }
+    record['applicant'] = applicant
+    const d = set.decideSync(record, { asOf: '2027-06-17', hints: true })
+    expect(d.policy.version).toBe('1.2.0')
+    const byRule = new Map(d.reasons.map((r) => [r.rule, r]))
+    expect(byRule.get('ONB-NO-PRIOR-TERMINATION')?.hint).toBeUndefined()
+    expect(byRule.get('ONB-STRENGTH')?.hint?.changes.length ?? 0).toBeGreaterThan(0)
+    // 1.1.0 declared nothing fixed: it proposed removing the history
+    const options = { asOf: '2027-06-17', hints: true, policy: 'creator-collaboration.us.onboarding', version: '1.1.0' }
+    const old = set.decideSync(record, options)
+    expect(old.reasons.find((r) => r.rule === 'ONB-NO-PRIOR-TERMINATION')?.hint).toBeDefined()
+  })
+
+  it('termination 1.1.0 never proposes undoing an incident', async () => {
+    const set = await defaultPolicies()
+    const d = set.decideSync(read('behaviour/confirmed-data-leak.json'), { asOf: '2027-06-17', hints: true })
+    expect(d.policy.version).toBe('1.1.0')
+    expect(d.outcome).toBe('terminate')
+    expect(d.reasons.every((r) => r.hint === undefined)).toBe(true)
+  })
+})
