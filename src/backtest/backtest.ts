@@ -6,7 +6,7 @@
  * objected alone, each rate with a 95% Wilson score interval. Raw counts and sorted sample ids make the shards'
  * reports merge into exactly one run's.
  */
-import { policyReads } from '../audit/replay.js'
+import { readsPointer } from '../audit/replay.js'
 import { readLogLines } from '../audit/read.js'
 import { verifyAuditLog } from '../audit/verify.js'
 import { assertAsOf } from '../decide/decide.js'
@@ -213,23 +213,6 @@ interface Case {
   facts?: Record<string, unknown>
   /** Log entries: the policy version that logged them and the pointers masked. */
   logged?: { version: string; digest: string; masked: unknown }
-}
-
-/** JSON pointer tokens; undefined when the text is not a pointer. */
-function pointerTokens(pointer: string): string[] | undefined {
-  if (pointer === '') return []
-  if (!pointer.startsWith('/')) return undefined
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
-}
-
-/** Whether a version reads a masked pointer (one is a prefix of the other); a bad pointer counts as read. */
-function readsPointer(policy: Policy, pointer: string): boolean {
-  const tokens = pointerTokens(pointer)
-  if (tokens === undefined) return true
-  return policyReads(policy).some((read) => read.slice(0, tokens.length).every((t, i) => t === tokens[i]))
 }
 
 const str = (o: Record<string, unknown>, key: string): string | undefined => {
