@@ -1,0 +1,98 @@
+/** Record fields the property tests generate rules and records from: the shipped kinds' fields and their value pools. */
+export type Kind = 'string' | 'number' | 'boolean' | 'date' | 'strings' | 'objects' | 'object'
+
+export interface Field {
+  fact?: string
+  path?: string
+  kind: Kind
+  /** Values a rule compares with (records draw from the same pools, so both branches happen). */
+  values?: readonly (string | number | boolean)[]
+  element?: readonly Field[]
+}
+
+// near dates (holidays around them), far-future and far-past ones (the operands json-rules-engine once hashed alike)
+export const DATES = [
+  '2025-12-22',
+  '2025-12-24',
+  '2025-12-26',
+  '2025-12-31',
+  '2026-01-02',
+  '2026-01-05',
+  '2026-07-02',
+  '2026-07-06',
+  '2120-11-11',
+  '2049-12-10',
+  '9999-12-20',
+  '1900-03-01',
+] as const
+export const RECORD_DATES = [
+  ...DATES,
+  '2026-01-02T23:30:00-05:00',
+  '2025-12-24T08:00:00Z',
+  '2100-01-04',
+  '9999-12-31',
+  '0000-01-01',
+  '2026-02-30',
+  '2026-01-02 Ltd',
+  'soon',
+  '',
+] as const
+export const AS_OF = ['2025-12-29', '2026-01-06', '2026-07-08'] as const
+
+export const APPLICATION_FIELDS: readonly Field[] = [
+  { fact: 'category', kind: 'string', values: ['creator_collaboration', 'other'] },
+  { fact: 'applicationId', kind: 'string', values: ['A-1', 'A-2'] },
+  { fact: 'submittedAt', kind: 'date' },
+  { fact: 'asOf', kind: 'date' },
+  { fact: 'applicant', path: '$.registration.country', kind: 'string', values: ['US', 'CA', ''] },
+  { fact: 'applicant', path: '$.legalName', kind: 'string', values: ['Acme', ' '] },
+  { fact: 'applicant', path: '$.registration', kind: 'object' },
+  { fact: 'applicant', path: '$.yearsInOperation', kind: 'number', values: [0, 0.5, 1, 3] },
+  { fact: 'applicant', path: '$.clientsServed.sellers', kind: 'number', values: [0, 49, 50, 120] },
+  { fact: 'account', kind: 'object' },
+  { fact: 'account', path: '$.type', kind: 'string', values: ['app_developer', 'isv'] },
+  { fact: 'account', path: '$.businessVerified', kind: 'boolean', values: [true, false] },
+  { fact: 'security', path: '$.encryptionAtRest', kind: 'boolean', values: [true, false] },
+  { fact: 'review', path: '$.result', kind: 'string', values: ['pending', 'approved', 'rejected'] },
+  { fact: 'review', path: '$.decidedAt', kind: 'date' },
+  { fact: 'product', path: '$.functions[0]', kind: 'string', values: ['create', 'track', 'sell'] },
+  {
+    fact: 'product',
+    path: '$.functions',
+    kind: 'strings',
+    values: ['create', 'track', 'sell'],
+    element: [{ kind: 'string', values: ['create', 'track', 'sell'] }],
+  },
+  {
+    fact: 'product',
+    path: '$.requestedScopes',
+    kind: 'strings',
+    values: ['affiliate_seller', 'affiliate_creator', 'orders'],
+    element: [{ path: '$', kind: 'string', values: ['affiliate_seller', 'orders'] }],
+  },
+  {
+    fact: 'history',
+    path: '$.terminations',
+    kind: 'objects',
+    element: [
+      { path: '$.date', kind: 'date' },
+      { path: '$.rule', kind: 'string', values: ['TRM-FRAUD', 'TRM-DATA-LEAK'] },
+    ],
+  },
+]
+
+export const INCIDENT_FIELDS: readonly Field[] = [
+  { path: '$.id', kind: 'string', values: ['I-1', 'I-2'] },
+  { path: '$.type', kind: 'string', values: ['fraud', 'data_leak', 'security_incident'] },
+  { path: '$.status', kind: 'string', values: ['confirmed', 'suspected', 'dismissed'] },
+  { path: '$.occurredAt', kind: 'date' },
+  { path: '$.reportedAt', kind: 'date' },
+]
+
+export const BEHAVIOUR_FIELDS: readonly Field[] = [
+  { fact: 'developerId', kind: 'string', values: ['D-1', 'D-2'] },
+  { fact: 'asOf', kind: 'date' },
+  { fact: 'incidents', kind: 'objects', element: INCIDENT_FIELDS },
+  { fact: 'incidents', path: '$[0].type', kind: 'string', values: ['fraud', 'data_leak', 'security_incident'] },
+  { fact: 'incidents', path: '$[1].occurredAt', kind: 'date' },
+]
