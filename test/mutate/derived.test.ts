@@ -36,31 +36,31 @@ describe('derived-fact mutants', () => {
         'derived-operand-removed',
         `derived clientsServed: ${sum} → sum(applicant.clientsServed.creators (default 0))`,
         '/derived/clientsServed/sum/0',
-        30,
+        33,
       ],
       [
         'derived-operand-removed',
         `derived clientsServed: ${sum} → sum(applicant.clientsServed.sellers (default 0))`,
         '/derived/clientsServed/sum/1',
-        31,
+        34,
       ],
       [
         'derived-operation',
         `derived clientsServed: ${sum} → max(applicant.clientsServed.sellers (default 0), applicant.clientsServed.creators (default 0))`,
         '/derived/clientsServed/sum',
-        29,
+        32,
       ],
       [
         'derived-default-removed',
         `derived clientsServed: ${sum} → sum(applicant.clientsServed.sellers, applicant.clientsServed.creators (default 0))`,
         '/derived/clientsServed/sum/0',
-        30,
+        33,
       ],
       [
         'derived-default-removed',
         `derived clientsServed: ${sum} → sum(applicant.clientsServed.sellers (default 0), applicant.clientsServed.creators)`,
         '/derived/clientsServed/sum/1',
-        31,
+        34,
       ],
     ])
     expect(mutants.every((m) => m.derivedChanged === true && m.policy.derived !== p.derived)).toBe(true)

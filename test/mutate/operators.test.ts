@@ -163,10 +163,11 @@ ${HEAD}  - name: overdue in 2027 (DC Emancipation Day is a US working day)
 `
     const notPending = 'review decided: removed from all: review.result notEqual pending'
     const first = await mutate(folderWith({ 'a.test.yaml': clock }))
-    expect(first.status('1.1.0', 'calendar: US → US-DC')).toBe('killed')
-    expect(first.status('1.1.0', notPending)).toBe('survived')
+    // 2027-04 is 1.2.0's (in effect from 2027-01-04)
+    expect(first.status('1.2.0', 'calendar: US → US-DC')).toBe('killed')
+    expect(first.status('1.2.0', notPending)).toBe('survived')
     const second = await mutate(folderWith({ 'a.test.yaml': clock + pending }))
-    expect(second.status('1.1.0', notPending)).toBe('killed')
+    expect(second.status('1.2.0', notPending)).toBe('killed')
   })
 
   it('says a mutant declared equivalent twice is declared twice, not that it is not generated', async () => {
