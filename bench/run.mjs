@@ -342,8 +342,8 @@ try {
     }
     baselineRun = {
       rev: BASELINE,
-      cli_batch_rate: pairs.map((p) => p.b.rate).sort((x, y) => x - y)[0],
-      cli_batch_ratio: Math.min(...pairs.map((p) => p.ratio)),
+      cli_batch_rates: pairs.map((p) => ({ this: p.a.rate, baseline: p.b.rate })),
+      cli_batch_ratios: pairs.map((p) => p.ratio),
       startup: startup(baseline.cli, ROOT),
     }
   }
@@ -435,7 +435,7 @@ log(
 )
 if (baselineRun) {
   log(
-    `baseline ${baselineRun.rev}: CLI batch ${f0(baselineRun.cli_batch_rate)} records/s, this one ${baselineRun.cli_batch_ratio.toFixed(2)}× it (the lower of 2 pairs); its one-record decide ${baselineRun.startup.decide_vs_node.toFixed(2)}× node -e 0`,
+    `baseline ${baselineRun.rev}: CLI batch this/baseline ${baselineRun.cli_batch_ratios.map((r) => r.toFixed(2)).join(', ')} (pairs, ${baselineRun.cli_batch_rates.map((p) => `${f0(p.this)} vs ${f0(p.baseline)}`).join('; ')} records/s); its one-record decide ${baselineRun.startup.decide_vs_node.toFixed(2)}× node -e 0`,
   )
 }
 log(`peak RSS of this bench process: ${f1(peakRssMb)} MB`)
