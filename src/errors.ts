@@ -7,46 +7,62 @@
 /** Codes of the errors the library throws, with when. */
 export const ERROR_CODES = {
   E_POLICY_INVALID:
-    'policies failed to load (`PolicyValidationError`); `problems[]` lists every problem with `code`, `file`, `line`, `column`, `pointer`, `message`, `hint`',
-  E_RECORD_INVALID: 'the record fails its schema (`RecordValidationError`); `problems[]` lists every problem with its JSON pointer',
+    'policies failed to load (`PolicyValidationError`); `problems[]` lists every problem with ' +
+    '`code`, `file`, `line`, `column`, `pointer`, `message`, `hint`',
+  E_RECORD_INVALID:
+    'the record fails its schema (`RecordValidationError`); `problems[]` lists every problem with its JSON pointer',
   E_POLICY_NOT_FOUND: 'no such policy id or version',
   E_NO_VERSION_IN_EFFECT: 'no version of the policy is in effect on `asOf`',
-  E_POLICY_AMBIGUOUS: 'no `policy` given and several primary policies claim the record (each named), or several are the fallback',
+  E_POLICY_AMBIGUOUS:
+    'no `policy` given and several primary policies claim the record (each named), or several are the fallback',
   E_NO_POLICY_APPLIES: "no `policy` given, every market's `appliesTo` declines the record and none is the fallback",
   E_SUBJECT_UNKNOWN: 'no `policy` given and no record kind the folder declares recognises the record',
   E_SUBJECT_AMBIGUOUS: 'no `policy` given and two record kinds recognise the record',
   E_DIGEST_MISMATCH: 'the caller named a `digest` and the policy that would decide has other content',
   E_UNKNOWN_CALENDAR: '`calendarNamed(name)` with a name that is neither `US` nor a country or region code',
   E_RECORD_TOO_LARGE:
-    "the record is over a size limit: its bytes (`maxRecordBytes`, `parseRecordJson`'s `maxBytes`), its nesting depth (`maxDepth`, 64) or its number of values (`maxValues`, 100,000)",
+    "the record is over a size limit: its bytes (`maxRecordBytes`, `parseRecordJson`'s `maxBytes`), its nesting " +
+    'depth (`maxDepth`, 64) or its number of values (`maxValues`, 100,000)',
   E_RECORD_DUPLICATE_KEY:
-    'JSON text of a record has one key twice in an object (`RecordValidationError`): JSON.parse would keep the last silently',
+    'JSON text of a record has one key twice in an object ' +
+    '(`RecordValidationError`): JSON.parse would keep the last silently',
   E_RECORD_LOSSY_NUMBER:
-    'JSON text of a record has a number a double cannot hold exactly (`RecordValidationError`), such as 49.99999999999999999, which would be read as 50',
+    'JSON text of a record has a number a double cannot hold exactly (`RecordValidationError`), ' +
+    'such as 49.99999999999999999, which would be read as 50',
   E_RECORD_NOT_UTF8:
-    'JSON bytes of a record (a file, standard input, an NDJSON line, `parseRecordJson` bytes) are not valid UTF-8 (`RecordValidationError`); the problem names the byte offset and line',
+    'JSON bytes of a record (a file, standard input, an NDJSON line, `parseRecordJson` bytes) are not valid UTF-8 ' +
+    '(`RecordValidationError`); the problem names the byte offset and line',
   E_DECISION_FAILED:
-    'deciding threw something other than a typed error, as a record that is not JSON data can make it (an accessor that throws, a cycle a message quotes); `cause` holds what was thrown',
+    'deciding threw something other than a typed error, as a record that is not JSON data can make it (an ' +
+    'accessor that throws, a cycle a message quotes); `cause` holds what was thrown',
   E_INVALID_ARGUMENT: 'an option has a wrong value (a bad `asOf`, evaluator, `--update` key, ...)',
   E_INVALID_DATE: 'a date the working-day calendar cannot represent',
   E_LOCK_INVALID: 'a lock file that is not JSON of `id@version` to digests',
   E_IO: 'a file or stream cannot be read or written',
   E_AUDIT_FAILED:
-    "a durable audit log (`mode: 'durable'`) could not write and flush, or mask, the decision's entry, so the decision is not answered; or a log was created on a file whose last line is torn or not JSON",
-  E_TRUST_INVALID: 'a trust file (`TRUST.json`) that is not JSON of the shape schemas/trust.schema.json gives; the message names the place',
+    "a durable audit log (`mode: 'durable'`) could not write and flush, or mask, the decision's entry, " +
+    'so the decision is not answered; or a log was created on a file whose last line is torn or not JSON',
+  E_TRUST_INVALID:
+    'a trust file (`TRUST.json`) that is not JSON of the shape ' +
+    'schemas/trust.schema.json gives; the message names the place',
   E_RELEASE_INVALID:
-    'a signature file (`policies.lock.sig.json`) that is not a release envelope, or whose payload is not a canonical release statement',
+    'a signature file (`policies.lock.sig.json`) that is not a release envelope, or ' +
+    'whose payload is not a canonical release statement',
   E_RELEASE_UNSIGNED: 'the release has no signature file',
   E_RELEASE_SIGNATURE:
-    'a signature by a key the trust file does not list, in a role it does not give that key, or that does not verify (the message names the keyid)',
+    'a signature by a key the trust file does not list, in a role it does not give that key, ' +
+    'or that does not verify (the message names the keyid)',
   E_RELEASE_UNAPPROVED:
-    'no valid author signature, or fewer valid approvals than the trust file requires (the message says how many counted and why others did not)',
+    'no valid author signature, or fewer valid approvals than the trust file requires (the ' +
+    'message says how many counted and why others did not)',
   E_RELEASE_MISMATCH: 'the signature file is for other lock content than the lock on disk',
   E_RELEASE_EXPIRED: "the release's signatures, or the trust file, have expired",
   E_RELEASE_ROLLBACK: 'the release is older than the last one the caller accepted (`minRelease`, `--min-release`)',
   E_LABELS_INVALID:
-    "a backtest's labels file has a malformed line, a decision or subject labelled twice, or an outcome the policy lacks (the message names the line)",
-  E_LABELS_UNKNOWN: "a backtest's labels name decision or subject ids the input does not hold (the message names the first lines)",
+    "a backtest's labels file has a malformed line, a decision or subject labelled twice, or an " +
+    'outcome the policy lacks (the message names the line)',
+  E_LABELS_UNKNOWN:
+    "a backtest's labels name decision or subject ids the input does not hold (the message names the first lines)",
   E_LOG_UNVERIFIED: 'the decision log a backtest replays fails its chain check (`collabgate audit verify` says more)',
   E_MERGE_INVALID: '`merge` got text that is not JSON, or not a shard output (no `kind` or `shard`); names file:line',
   E_MERGE_KIND: '`merge` got an output of a kind it does not merge, or shards of different kinds (batch and impact)',
@@ -78,7 +94,9 @@ export class CollabgateError extends Error {
   /** `instanceof` by mark, so it holds across the ESM and CommonJS copies of collabgate. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     // an own mark only: a polluted Object.prototype makes nothing an error of ours
-    return value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, brandOf(this.name))
+    return (
+      value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, brandOf(this.name))
+    )
   }
 }
 
@@ -90,14 +108,18 @@ export const PROBLEM_CODES = {
   E_ENCODING: 'the file is not valid UTF-8, or holds a control character other than tab, line feed and carriage return',
   E_YAML_VALUE: 'a value JSON cannot hold (`.nan`, `.inf`, a number beyond a double, `!!binary`)',
   E_POLICY_LOSSY_NUMBER:
-    'a number whose text says more than a double holds (`49.99999999999999999` would be read, and hashed, as 50); write one a double holds, or quote it',
+    'a number whose text says more than a double holds (`49.99999999999999999` would be read, and ' +
+    'hashed, as 50); write one a double holds, or quote it',
   E_SYMLINK: 'a symbolic link leads outside the policy folder (allowed with `followSymlinks` / `--follow-symlinks`)',
   E_PATH_OUTSIDE:
-    "a test's recordFile or base, or a record schema of collabgate.yaml, names a file outside the policy folder (symbolic links resolved); it is not read",
-  E_LINK_CYCLE: 'a symbolic link inside the policy folder leads back to a folder that holds it (a loop); the folder is refused',
+    "a test's recordFile or base, or a record schema of collabgate.yaml, names a file outside the " +
+    'policy folder (symbolic links resolved); it is not read',
+  E_LINK_CYCLE:
+    'a symbolic link inside the policy folder leads back to a folder that holds it (a loop); the folder is refused',
   E_TIME_LIMIT: "checking the folder took longer than the store's time budget (`parseBudgetMs`)",
   E_INVISIBLE_CHARACTER:
-    'a string of a policy or collabgate.yaml holds a character no one sees: a bidi control, a zero-width or format character, or a control character but tab and line feed',
+    'a string of a policy or collabgate.yaml holds a character no one sees: a bidi control, a zero-width ' +
+    'or format character, or a control character but tab and line feed',
   E_SCHEMA: 'the document does not have the shape its JSON Schema gives (unknown or missing field, wrong type)',
   E_DUPLICATE_RULE: 'two rules of one policy have the same id',
   E_DUPLICATE_VERSION: 'one version of a policy is defined twice',
@@ -120,12 +142,16 @@ export const PROBLEM_CODES = {
   E_LOCK_MISMATCH: 'a released entry (in the lock) has other content now',
   E_LOCK_MISSING: 'a released entry (in the lock) has no file in the folder',
   E_UNRELEASED:
-    'in a locked folder, a file that can change a decision (a policy version, a record schema, collabgate.yaml) is not in the lock',
+    'in a locked folder, a file that can change a decision (a policy version, a record ' +
+    'schema, collabgate.yaml) is not in the lock',
   E_LOCK_REQUIRED:
-    'the folder must have a lock that releases something (`requireLock`, or a store that served a locked folder) and has none',
-  E_LOCK_ROLLBACK: 'the lock goes back: its release is lower than one already served, or it changed without a higher release',
+    'the folder must have a lock that releases something (`requireLock`, or a store ' +
+    'that served a locked folder) and has none',
+  E_LOCK_ROLLBACK:
+    'the lock goes back: its release is lower than one already served, or it changed without a higher release',
   E_LOCK_INVALID: 'the lock file is not JSON of id@version to digests',
-  E_TRUST_INVALID: 'the trust file (`trust`, `--trust`) cannot be read or is not of the shape schemas/trust.schema.json gives',
+  E_TRUST_INVALID:
+    'the trust file (`trust`, `--trust`) cannot be read or is not of the shape schemas/trust.schema.json gives',
   E_RELEASE_UNSIGNED: 'with a trust file: the release has no signature file (policies.lock.sig.json)',
   E_RELEASE_INVALID: 'with a trust file: the signature file is malformed',
   E_RELEASE_MISMATCH: 'with a trust file: the signature file is for other lock content than the lock on disk',
@@ -212,11 +238,16 @@ export class RecordValidationError extends CollabgateError {
   constructor(
     subject: string | undefined,
     problems: readonly RecordProblem[],
-    code: 'E_RECORD_INVALID' | 'E_RECORD_DUPLICATE_KEY' | 'E_RECORD_LOSSY_NUMBER' | 'E_RECORD_NOT_UTF8' = 'E_RECORD_INVALID',
+    code:
+      | 'E_RECORD_INVALID'
+      | 'E_RECORD_DUPLICATE_KEY'
+      | 'E_RECORD_LOSSY_NUMBER'
+      | 'E_RECORD_NOT_UTF8' = 'E_RECORD_INVALID',
   ) {
     super(
       code,
-      `${subject === undefined ? 'the' : subject} record is invalid: ` + problems.map((p) => `${p.pointer || '/'} ${p.message}`).join('; '),
+      `${subject === undefined ? 'the' : subject} record is invalid: ` +
+        problems.map((p) => `${p.pointer || '/'} ${p.message}`).join('; '),
     )
     this.subject = subject
     this.problems = problems
@@ -237,7 +268,15 @@ export function policyProblem(
   pointer = '',
   details: ProblemDetails = {},
 ): PolicyProblem {
-  const p: PolicyProblem = { code, severity: 'error', message, file: at.file, line: at.line, column: at.column, pointer }
+  const p: PolicyProblem = {
+    code,
+    severity: 'error',
+    message,
+    file: at.file,
+    line: at.line,
+    column: at.column,
+    pointer,
+  }
   if (details.hint !== undefined) p.hint = details.hint
   if (details.params !== undefined) p.params = details.params
   return p
@@ -249,7 +288,8 @@ export function formatProblem(p: PolicyProblem): string {
 }
 
 /** A problem's or warning's sentence with its hint after it. */
-export const withHint = (p: { message: string; hint?: string | undefined }): string => (p.hint ? `${p.message}; ${p.hint}` : p.message)
+export const withHint = (p: { message: string; hint?: string | undefined }): string =>
+  p.hint ? `${p.message}; ${p.hint}` : p.message
 
 /** Most problems listed for one file: past it, one E_TOO_MANY_PROBLEMS counts the rest (a 527 KB file gave 16,801). */
 export const MAX_PROBLEMS_PER_FILE = 50

@@ -79,8 +79,19 @@ export {
 } from './batch/batch.js'
 export type { BatchErrorLine, BatchLineErrorCode } from './batch/decide-lines.js'
 export { OPERATORS, type OperatorDefinition } from './language/operators.js'
-export { createWorkingDayCalendar, InvalidDateError, usWorkingDays, type WorkingDayCalendar } from './calendar/working-days.js'
-export { calendarNamed, DEFAULT_CALENDAR, knownCalendars, unknownCalendarMessage, UnknownCalendarError } from './calendar/calendars.js'
+export {
+  createWorkingDayCalendar,
+  InvalidDateError,
+  usWorkingDays,
+  type WorkingDayCalendar,
+} from './calendar/working-days.js'
+export {
+  calendarNamed,
+  DEFAULT_CALENDAR,
+  knownCalendars,
+  unknownCalendarMessage,
+  UnknownCalendarError,
+} from './calendar/calendars.js'
 export { POLICY_SCHEMA } from './schemas.js'
 export { formatDecisionText } from './report/text.js'
 export { applyHint } from './decide/hints.js'
@@ -96,7 +107,12 @@ export {
   type ValidationReport,
 } from './report/validation.js'
 export type { Paint, ReportOptions, Reporter } from './report/reporter.js'
-export { runPolicyTests, findPolicyTestFiles, type PolicyTestResult, type PolicyTestCaseResult } from './policy-test/run.js'
+export {
+  runPolicyTests,
+  findPolicyTestFiles,
+  type PolicyTestResult,
+  type PolicyTestCaseResult,
+} from './policy-test/run.js'
 export {
   PolicyStore,
   watchPolicies,
@@ -116,7 +132,12 @@ export type {
   ShadowTransition,
 } from './store/shadow.js'
 export type { ShadowOf } from './audit/audit.js'
-export { assertRecordSize, DEFAULT_MAX_RECORD_BYTES, parseRecordJson, type ParseRecordJsonOptions } from './store/record.js'
+export {
+  assertRecordSize,
+  DEFAULT_MAX_RECORD_BYTES,
+  parseRecordJson,
+  type ParseRecordJsonOptions,
+} from './store/record.js'
 export { DEFAULT_MAX_RECORD_DEPTH, DEFAULT_MAX_RECORD_VALUES } from './load/json-text.js'
 export {
   AuditLog,
@@ -245,7 +266,14 @@ export {
   type SignedLockContent,
   type SignReleaseOptions,
 } from './release/envelope.js'
-export { parseTrust, trustOf, TRUST_FORMAT_VERSION, type Trust, type TrustedKey, type TrustFile } from './release/trust.js'
+export {
+  parseTrust,
+  trustOf,
+  TRUST_FORMAT_VERSION,
+  type Trust,
+  type TrustedKey,
+  type TrustFile,
+} from './release/trust.js'
 export {
   checkRelease,
   verifyRelease,

@@ -23,9 +23,13 @@ export interface RuleBasis {
 }
 
 /** A reference to a date: a fact of the record (or `asOf`), or a field of the list element being matched. */
-export type DateOperand = string | { fact: string; path?: string } | { path: string } | { addWorkingDays: number; to: DateOperand }
+export type DateOperand =
+  string | { fact: string; path?: string } | { path: string } | { addWorkingDays: number; to: DateOperand }
 
-/** A leaf comparison. At the top of a rule `fact` is required; inside `someMatch`/`noneMatch`, `path` alone is relative to the list element. */
+/**
+ * A leaf comparison. At the top of a rule `fact` is required; inside `someMatch`/`noneMatch`, `path` alone is
+ * relative to the list element.
+ */
 export interface LeafCondition {
   fact?: string
   path?: string

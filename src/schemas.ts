@@ -28,7 +28,11 @@ function deref(root: JsonSchema, schema: JsonSchema | undefined): JsonSchema | u
 }
 
 /** The sub-schema a path leads to inside a record schema, or undefined when the schema has no such field. */
-export function schemaAt(root: JsonSchema, start: JsonSchema | undefined, segments: readonly (string | number)[]): JsonSchema | undefined {
+export function schemaAt(
+  root: JsonSchema,
+  start: JsonSchema | undefined,
+  segments: readonly (string | number)[],
+): JsonSchema | undefined {
   let s = deref(root, start)
   for (const segment of segments) {
     if (!s) return undefined

@@ -205,7 +205,11 @@ export function assertDecisionId(id: unknown): asserts id is string {
  * no record data (facts {}, evidence without actual values). The log builds its entries with the facts
  * read, masking and the chain.
  */
-export function auditEntry(decision: Decision, time: Date = new Date(), id: string = newDecisionId(time.getTime())): AuditEntry {
+export function auditEntry(
+  decision: Decision,
+  time: Date = new Date(),
+  id: string = newDecisionId(time.getTime()),
+): AuditEntry {
   const { facts, reasons } = maskedParts(decision, {}, undefined, undefined, undefined, DEFAULT_HMAC_KEY_ENV)
   return entryOf(decision, time, id, { seq: 1, prev: GENESIS, facts, reasons })
 }
@@ -250,9 +254,13 @@ const reasonOf = (err: Error): string => (err as NodeJS.ErrnoException).code ?? 
 export function auditFailure(cause: unknown): CollabgateError {
   if (cause instanceof CollabgateError && cause.code === 'E_AUDIT_FAILED') return cause
   const reason = cause instanceof Error ? reasonOf(cause) : String(cause)
-  return new CollabgateError('E_AUDIT_FAILED', `the decision was not answered: its audit entry could not be written (${reason})`, {
-    cause,
-  })
+  return new CollabgateError(
+    'E_AUDIT_FAILED',
+    `the decision was not answered: its audit entry could not be written (${reason})`,
+    {
+      cause,
+    },
+  )
 }
 
 /**
@@ -308,10 +316,14 @@ export class AuditLog implements DecisionSink {
     this.options = ownOptions(options)
     const mode = this.options.mode ?? 'buffered'
     if (mode !== 'buffered' && mode !== 'durable')
-      throw new CollabgateError('E_INVALID_ARGUMENT', `audit mode must be 'buffered' or 'durable', got ${JSON.stringify(mode)}`)
+      throw new CollabgateError(
+        'E_INVALID_ARGUMENT',
+        `audit mode must be 'buffered' or 'durable', got ${JSON.stringify(mode)}`,
+      )
     this.mode = mode
     const keyEnv = this.options.hmacKeyEnv ?? DEFAULT_HMAC_KEY_ENV
-    if (typeof keyEnv !== 'string' || keyEnv === '') throw new CollabgateError('E_INVALID_ARGUMENT', 'hmacKeyEnv must name a variable')
+    if (typeof keyEnv !== 'string' || keyEnv === '')
+      throw new CollabgateError('E_INVALID_ARGUMENT', 'hmacKeyEnv must name a variable')
     this.keyEnv = keyEnv
     const key = process.env[keyEnv]
     this.hmacKey = key ? Buffer.from(key, 'utf8') : undefined
@@ -323,7 +335,10 @@ export class AuditLog implements DecisionSink {
     if (typeof target !== 'string') this.attach(target)
     else if (mode === 'buffered') this.openStream()
     if (this.checkpointing) {
-      this.checkpointTimer = setInterval(() => void this.settle().then(() => this.checkpoint()), this.checkpointing.seconds * 1000)
+      this.checkpointTimer = setInterval(
+        () => void this.settle().then(() => this.checkpoint()),
+        this.checkpointing.seconds * 1000,
+      )
       this.checkpointTimer.unref()
     }
   }
@@ -446,7 +461,9 @@ export class AuditLog implements DecisionSink {
     if (this.mode !== 'buffered' || !stream || stream.writableEnded || stream.destroyed) return Promise.resolve()
     const head = this.head
     // an empty write's callback comes after every write before it
-    return new Promise<void>((resolve) => stream.write('', (err?: Error | null) => resolve(err ? undefined : this.flushedTo(head))))
+    return new Promise<void>((resolve) =>
+      stream.write('', (err?: Error | null) => resolve(err ? undefined : this.flushedTo(head))),
+    )
   }
 
   private async flushAll(): Promise<void> {
@@ -465,7 +482,9 @@ export class AuditLog implements DecisionSink {
     })
   }
 
-  /** The entry for a decision, masked, without its place in the chain; throws E_AUDIT_FAILED when it cannot be masked. */
+  /**
+   * The entry for a decision, masked, without its place in the chain; throws E_AUDIT_FAILED when it cannot be masked.
+   */
   private entry(decision: Decision, record: PolicyRecord, context: DecisionContext | undefined): AuditEntry {
     const id = context?.decisionId
     if (id !== undefined) assertDecisionId(id)
@@ -475,7 +494,9 @@ export class AuditLog implements DecisionSink {
       parts = maskedParts(decision, record, context?.reads, context?.mask, this.hmacKey, this.keyEnv)
     } catch (err) {
       if (err instanceof CollabgateError && err.code === 'E_AUDIT_FAILED') throw err
-      throw new CollabgateError('E_AUDIT_FAILED', `the audit entry could not be masked: ${(err as Error).message}`, { cause: err })
+      throw new CollabgateError('E_AUDIT_FAILED', `the audit entry could not be masked: ${(err as Error).message}`, {
+        cause: err,
+      })
     }
     const more = { seq: 0, prev: GENESIS, facts: parts.facts, reasons: parts.reasons }
     const entry = entryOf(
@@ -512,7 +533,8 @@ export class AuditLog implements DecisionSink {
     if (head.seq <= this.flushed.seq) return
     this.flushed = head
     const every = this.checkpointing?.every
-    if (every !== undefined && head.seq - this.checkpointed.size >= every && head.seq >= this.checkpointed.retryAt) this.checkpoint()
+    if (every !== undefined && head.seq - this.checkpointed.size >= every && head.seq >= this.checkpointed.retryAt)
+      this.checkpoint()
   }
 
   /** Signs the last entry on the file and appends the checkpoint, unless the last checkpoint signs it already. */
@@ -566,7 +588,10 @@ export class AuditLog implements DecisionSink {
     this.attach(stream)
   }
 
-  /** Buffered mode on a path, at most every `checkFileMs`: the path still names the file written to, or is opened again. */
+  /**
+   * Buffered mode on a path, at most every `checkFileMs`: the path still names the file written to, or is opened
+   * again.
+   */
   private checkStream(): void {
     if (this.path === undefined || this.identity === undefined) return
     const now = Date.now()
@@ -743,7 +768,8 @@ function checkpointOptions(
   const every = o.every ?? 1000
   if (!Number.isSafeInteger(every) || every < 1) throw bad('every must be a whole number of entries, at least 1')
   const seconds = o.seconds ?? 60
-  if (typeof seconds !== 'number' || !(seconds > 0) || seconds > 86_400) throw bad('seconds must be more than 0 and at most 86400')
+  if (typeof seconds !== 'number' || !(seconds > 0) || seconds > 86_400)
+    throw bad('seconds must be more than 0 and at most 86400')
   return { file: o.file, key, origin: o.origin, every, seconds }
 }
 
@@ -761,7 +787,11 @@ function chainHeadOf(path: string): Head {
     fd = openSync(path, 'r')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { seq: 0, hash: GENESIS }
-    throw new CollabgateError('E_AUDIT_FAILED', `cannot read ${path} to continue its chain: ${reasonOf(err as Error)}`, { cause: err })
+    throw new CollabgateError(
+      'E_AUDIT_FAILED',
+      `cannot read ${path} to continue its chain: ${reasonOf(err as Error)}`,
+      { cause: err },
+    )
   }
   try {
     const info = fstatSync(fd)
@@ -769,7 +799,8 @@ function chainHeadOf(path: string): Head {
     const end = info.size
     const last = Buffer.alloc(1)
     readSync(fd, last, 0, 1, end - 1)
-    if (last[0] !== 0x0a) throw new CollabgateError('E_AUDIT_FAILED', `${path} ends in a torn line (no newline): repair or move it first`)
+    if (last[0] !== 0x0a)
+      throw new CollabgateError('E_AUDIT_FAILED', `${path} ends in a torn line (no newline): repair or move it first`)
     // read back from the end until the newline before the last line
     const chunks: Buffer[] = []
     let from = end - 1
@@ -784,7 +815,8 @@ function chainHeadOf(path: string): Head {
         start = from + nl + 1
         chunks.unshift(chunk.subarray(nl + 1))
       } else chunks.unshift(chunk)
-      if (end - 1 - from > MAX_LINE_BYTES) throw new CollabgateError('E_AUDIT_FAILED', `the last line of ${path} is over 64 MiB`)
+      if (end - 1 - from > MAX_LINE_BYTES)
+        throw new CollabgateError('E_AUDIT_FAILED', `the last line of ${path} is over 64 MiB`)
     }
     const line = Buffer.concat(chunks).toString('utf8')
     let entry: unknown
@@ -796,11 +828,17 @@ function chainHeadOf(path: string): Head {
         `the last line of ${path} is not JSON (${(err as Error).message}): repair or move it first`,
       )
     }
-    const seq = entry !== null && typeof entry === 'object' && Object.hasOwn(entry, 'seq') ? (entry as { seq: unknown }).seq : undefined
+    const seq =
+      entry !== null && typeof entry === 'object' && Object.hasOwn(entry, 'seq')
+        ? (entry as { seq: unknown }).seq
+        : undefined
     // a log of format 1 has no chain to continue: the first entry of format 2 starts one
     if (seq === undefined) return { seq: 0, hash: GENESIS }
     if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
-      throw new CollabgateError('E_AUDIT_FAILED', `the last line of ${path} has a seq that is not a whole number from 1`)
+      throw new CollabgateError(
+        'E_AUDIT_FAILED',
+        `the last line of ${path} has a seq that is not a whole number from 1`,
+      )
     return { seq, hash: lineHash(line) }
   } finally {
     closeSync(fd)
@@ -829,7 +867,10 @@ export function createAuditLog(target: NodeJS.WritableStream | string, options: 
 /** Something that decides: a PolicySet or a PolicyStore. */
 export interface Decider {
   decide(record: unknown, options: DecideOptions): Promise<Decision>
-  /** What the log needs of the policy behind a decision (PolicySet and PolicyStore have it); without it no facts are logged. */
+  /**
+   * What the log needs of the policy behind a decision (PolicySet and PolicyStore have it); without it no facts are
+   * logged.
+   */
   auditContext?(decision: Decision): DecisionSource | undefined
 }
 
@@ -846,7 +887,12 @@ export function writeToSink(sink: DecisionSink, decision: Decision, record: unkn
  * Records a decision before it is answered: awaited on a durable sink (a failure is E_AUDIT_FAILED),
  * fire-and-forget on any other.
  */
-export async function recordDecision(sink: DecisionSink, decision: Decision, record: unknown, context?: DecisionContext): Promise<void> {
+export async function recordDecision(
+  sink: DecisionSink,
+  decision: Decision,
+  record: unknown,
+  context?: DecisionContext,
+): Promise<void> {
   const durable = typeof sink.commit === 'function' && (sink as { mode?: unknown }).mode !== 'buffered'
   if (!durable) return writeToSink(sink, decision, record, context)
   try {

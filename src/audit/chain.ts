@@ -40,15 +40,20 @@ export interface Checkpoint {
 
 /** The signed text: the C2SP tlog-checkpoint body, `origin\nsize\nbase64(head hash bytes)\n`. */
 export function checkpointBody(origin: string, size: number, head: string): string {
-  if (!HASH.test(head)) throw new CollabgateError('E_INVALID_ARGUMENT', `a checkpoint head must be sha256:<64 hex>, not ${head}`)
-  if (!Number.isSafeInteger(size) || size < 0) throw new CollabgateError('E_INVALID_ARGUMENT', 'a checkpoint size must be a whole number')
+  if (!HASH.test(head))
+    throw new CollabgateError('E_INVALID_ARGUMENT', `a checkpoint head must be sha256:<64 hex>, not ${head}`)
+  if (!Number.isSafeInteger(size) || size < 0)
+    throw new CollabgateError('E_INVALID_ARGUMENT', 'a checkpoint size must be a whole number')
   if (origin === '' || /[\n\r]/.test(origin))
     throw new CollabgateError('E_INVALID_ARGUMENT', 'a checkpoint origin must be one non-empty line')
   return `${origin}\n${size}\n${Buffer.from(head.slice('sha256:'.length), 'hex').toString('base64')}\n`
 }
 
 /** Signs a checkpoint with an Ed25519 private key. */
-export function signCheckpoint(at: { origin: string; size: number; head: string; time: string }, key: KeyObject): Checkpoint {
+export function signCheckpoint(
+  at: { origin: string; size: number; head: string; time: string },
+  key: KeyObject,
+): Checkpoint {
   const sig = sign(null, Buffer.from(checkpointBody(at.origin, at.size, at.head), 'utf8'), key).toString('base64')
   return { origin: at.origin, size: at.size, head: at.head, time: at.time, keyid: keyIdOf(key), sig }
 }
@@ -94,5 +99,12 @@ export function parseCheckpoint(line: string): Checkpoint {
   const size = own('size')
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
     throw new CollabgateError('E_INVALID_ARGUMENT', "a checkpoint's size must be a whole number")
-  return { origin: text('origin'), size, head: text('head'), time: text('time'), keyid: text('keyid'), sig: text('sig') }
+  return {
+    origin: text('origin'),
+    size,
+    head: text('head'),
+    time: text('time'),
+    keyid: text('keyid'),
+    sig: text('sig'),
+  }
 }

@@ -35,17 +35,24 @@ const own = (c: Container, key: string): boolean =>
 const copyOf = (c: Container): Container => (Array.isArray(c) ? c.slice() : { ...c })
 /** Sets an own field; `__proto__` as a field (plain assignment would set the prototype). */
 function put(c: Container, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(c, key, { value, enumerable: true, writable: true, configurable: true })
+  if (key === '__proto__')
+    Object.defineProperty(c, key, { value, enumerable: true, writable: true, configurable: true })
   else (c as Record<string, unknown>)[key] = value
 }
 
 /** The masked form of one value; throws (E_AUDIT_FAILED) when it must be hashed and the log has no key. */
-function maskedValue(value: unknown, action: Exclude<MaskAction, 'remove'>, key: Buffer | undefined, keyEnv: string): string {
+function maskedValue(
+  value: unknown,
+  action: Exclude<MaskAction, 'remove'>,
+  key: Buffer | undefined,
+  keyEnv: string,
+): string {
   if (action === 'redact') return REDACTED
   if (!key)
     throw new CollabgateError(
       'E_AUDIT_FAILED',
-      `the audit entry could not be masked: a mask rule hashes a value and ${keyEnv} held no HMAC key when the log was created`,
+      `the audit entry could not be masked: a mask rule hashes a value and ${keyEnv} held no HMAC key ` +
+        'when the log was created',
     )
   // text is hashed as its UTF-8 bytes, so other systems can join on it; any other value as its canonical JSON
   const text = typeof value === 'string' ? value : canonicalize(value)
@@ -56,7 +63,13 @@ function maskedValue(value: unknown, action: Exclude<MaskAction, 'remove'>, key:
  * Applies one rule at `segments` below `root` (already a copy), copying each container on the way;
  * returns whether the value was there.
  */
-function applyAt(root: Container, segments: readonly string[], action: MaskAction, key: Buffer | undefined, keyEnv: string): boolean {
+function applyAt(
+  root: Container,
+  segments: readonly string[],
+  action: MaskAction,
+  key: Buffer | undefined,
+  keyEnv: string,
+): boolean {
   let parent = root
   for (let i = 0; i < segments.length - 1; i++) {
     const seg = segments[i]!
@@ -81,7 +94,8 @@ function applyAt(root: Container, segments: readonly string[], action: MaskActio
 export function factsOf(record: PolicyRecord, reads: readonly string[]): Record<string, unknown> {
   // a plain object (JSON.stringify's fast path); put() keeps a field named __proto__ a field
   const facts: Record<string, unknown> = {}
-  for (const name of reads) if (Object.hasOwn(record, name) && record[name] !== undefined) put(facts, name, record[name])
+  for (const name of reads)
+    if (Object.hasOwn(record, name) && record[name] !== undefined) put(facts, name, record[name])
   return facts
 }
 
@@ -91,7 +105,10 @@ function evidenceSegments(e: Evidence): string[] | undefined {
   return path ? [e.fact, ...path.map(String)] : undefined
 }
 
-/** An evidence's `actual` masked by the rules that reach it; without rules known (`rules` undefined), no actual at all. */
+/**
+ * An evidence's `actual` masked by the rules that reach it; without rules known (`rules` undefined), no actual at
+ * all.
+ */
 function maskEvidence(
   e: Evidence,
   rules: readonly { rule: MaskRule; segments: string[] }[] | undefined,

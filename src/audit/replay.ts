@@ -119,7 +119,9 @@ function pointerTokens(pointer: string): string[] | undefined {
     .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
 }
 
-/** Whether a masked pointer lies on a place the policy reads (one is a prefix of the other); a bad one counts as read. */
+/**
+ * Whether a masked pointer lies on a place the policy reads (one is a prefix of the other); a bad one counts as read.
+ */
 export function readsPointer(policy: Policy, pointer: string): boolean {
   const tokens = pointerTokens(pointer)
   if (tokens === undefined) return true

@@ -308,7 +308,8 @@ function classify(
   const linksTo = j === undefined ? '' : `${here} links to ${label(j)}`
   const span = j === undefined ? '' : `${label(j + 1)}..${prior}`
   if (j !== undefined && j < m - 1) return cause('inserted', j + 1, `${span} were inserted: ${linksTo}`)
-  if (j !== undefined && j > m) return cause('reordered', m, `${here} is out of order: it links to the later ${label(j)}`)
+  if (j !== undefined && j > m)
+    return cause('reordered', m, `${here} is out of order: it links to the later ${label(j)}`)
   const gap = `seq jumps from ${was} to ${seq} (${seq - was - 1} deleted)`
   if (seq > was + 1) return cause('deleted', m, `entries are missing before ${here}: ${gap}`)
   const edited = `${prior} was edited: its hash no longer matches the prev of ${here}`

@@ -240,7 +240,8 @@ async function* logCases(files: readonly string[], policy: string): AsyncGenerat
     if (!isObject || entryPolicy === undefined || version === undefined || digest === undefined || asOf === undefined)
       c.outcome = { reason: 'not-an-entry', message: 'not an entry with a policy, version, digest and asOf' }
     else if (!Object.hasOwn(e, 'v')) c.outcome = { reason: 'format-1', message: 'a format-1 entry logged no facts' }
-    else if (Object.hasOwn(e, 'shadowOf')) c.outcome = { reason: 'shadow', message: 'a shadow decision, never answered' }
+    else if (Object.hasOwn(e, 'shadowOf'))
+      c.outcome = { reason: 'shadow', message: 'a shadow decision, never answered' }
     else if (entryPolicy !== policy) c.outcome = { reason: 'other-policy', message: `an entry of ${entryPolicy}` }
     else {
       c.asOf = asOf

@@ -128,7 +128,12 @@ export async function decideNdjsonToStream(
   }
 }
 
-async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, sink: Sink, given: BatchOptions): Promise<BatchSummary> {
+async function runBatch(
+  set: PolicySet,
+  input: AsyncIterable<Buffer | string>,
+  sink: Sink,
+  given: BatchOptions,
+): Promise<BatchSummary> {
   const options = ownOptions(given) as BatchOptions
   const started = Date.now()
   const asOf = assertAsOf(options.asOf)
@@ -144,7 +149,10 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
   }
   const workers = options.workers ?? defaultWorkers()
   if (!Number.isInteger(workers) || workers < 0 || workers > 256) {
-    throw new CollabgateError('E_INVALID_ARGUMENT', `workers must be a whole number from 0 to 256, got ${String(workers)}`)
+    throw new CollabgateError(
+      'E_INVALID_ARGUMENT',
+      `workers must be a whole number from 0 to 256, got ${String(workers)}`,
+    )
   }
   const decideOptions: DecideSyncOptions = { asOf }
   if (options.policy !== undefined) decideOptions.policy = options.policy
@@ -183,7 +191,13 @@ async function runBatch(set: PolicySet, input: AsyncIterable<Buffer | string>, s
   }
   let bytesRead = 0
   const progress = (done: boolean): void =>
-    options.onProgress?.({ lines: summary.lines, failed: summary.failed, bytesRead, elapsedMs: Date.now() - started, done })
+    options.onProgress?.({
+      lines: summary.lines,
+      failed: summary.failed,
+      bytesRead,
+      elapsedMs: Date.now() - started,
+      done,
+    })
   const timer = options.onProgress ? setInterval(() => progress(false), options.progressIntervalMs ?? 200) : undefined
   timer?.unref()
 

@@ -17,7 +17,10 @@ import { ownOptions } from '../own.js'
 const NEWLINE = 0x0a
 
 export type InputBlock =
-  /** `lines` whole lines starting at line `firstLine`, as UTF-8, each ending in '\n' but perhaps the input's last; `bytes` owns its whole ArrayBuffer, so it can be transferred. */
+  /**
+   * `lines` whole lines starting at line `firstLine`, as UTF-8, each ending in '\n' but perhaps the input's last;
+   * `bytes` owns its whole ArrayBuffer, so it can be transferred.
+   */
   | { kind: 'bytes'; firstLine: number; bytes: Uint8Array; lines: number; bytesRead: number }
   /** Lines decoded here (long ones); null stands for a line longer than maxLineChars. */
   | { kind: 'lines'; firstLine: number; lines: InputLine[]; bytesRead: number }
@@ -36,7 +39,11 @@ export interface ByteBlockOptions {
  * null, a line of bytes that are not UTF-8 a NotUtf8Line. The bytes are checked in one native pass;
  * only a block that fails it is looked at line by line.
  */
-export function splitBlock(bytes: Uint8Array, lines: number, maxLineChars: number = DEFAULT_MAX_LINE_CHARS): InputLine[] {
+export function splitBlock(
+  bytes: Uint8Array,
+  lines: number,
+  maxLineChars: number = DEFAULT_MAX_LINE_CHARS,
+): InputLine[] {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const parts = buf.toString('utf8').split('\n')
   const out = new Array<InputLine>(lines)
@@ -63,7 +70,10 @@ const BOM = [0xef, 0xbb, 0xbf]
  * here keeps a reference to one. A UTF-8 byte order mark at the start is dropped. String chunks are
  * encoded as UTF-8 first, so a lone surrogate in one becomes U+FFFD (lineBlocks would keep it).
  */
-export async function* byteBlocks(input: AsyncIterable<Buffer | string>, given: ByteBlockOptions): AsyncGenerator<InputBlock> {
+export async function* byteBlocks(
+  input: AsyncIterable<Buffer | string>,
+  given: ByteBlockOptions,
+): AsyncGenerator<InputBlock> {
   const options = ownOptions(given) as ByteBlockOptions
   const maxLines = options.maxLines ?? 64
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS

@@ -55,7 +55,10 @@ export interface BlockBytes {
 // JSON.stringify escapes C0 controls but leaves DEL, C1, bidi and invisible format characters raw
 const RAW_IN_JSON = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g
 
-/** An error line whose text, printed raw (a terminal tailing the output), holds no control or bidi character: the same JSON value. */
+/**
+ * An error line whose text, printed raw (a terminal tailing the output), holds no control or bidi character: the same
+ * JSON value.
+ */
 function errorLine(line: number, code: string, message: string, problems: readonly RecordProblem[] = []): string {
   const out: BatchErrorLine = { line, error: { code, message, problems: [...problems] } }
   return JSON.stringify(out).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
@@ -107,7 +110,8 @@ function answerLine(
   shard: Shard | undefined,
 ): { ok: boolean; json: string } | undefined {
   if (shard !== undefined && !inShard(shard, shardKey(shardId(set, text), line))) return undefined
-  if (text === null) return { ok: false, json: errorLine(line, 'E_LINE_TOO_LONG', `the line is longer than ${maxLineChars} characters`) }
+  if (text === null)
+    return { ok: false, json: errorLine(line, 'E_LINE_TOO_LONG', `the line is longer than ${maxLineChars} characters`) }
   if (typeof text === 'object') {
     const message = `the line is not valid UTF-8: its byte ${text.notUtf8} (counted from 0) begins no UTF-8 character`
     return { ok: false, json: errorLine(line, 'E_RECORD_NOT_UTF8', message, [{ pointer: '', message }]) }
@@ -122,13 +126,17 @@ function answerLine(
   }
   // a blank line is an error line, not skipped, so output line N always answers input line N
   if (text.trim() === '')
-    return { ok: false, json: errorLine(line, 'E_LINE_BLANK', 'the line is blank; every line must hold one JSON record') }
+    return {
+      ok: false,
+      json: errorLine(line, 'E_LINE_BLANK', 'the line is blank; every line must hold one JSON record'),
+    }
   // read strictly: a duplicate key, a lossy number or a pathological shape (30 MB of '[') is an error
   // line, and a long line is scanned before anything is built from it
   let record: unknown
   try {
     const read = readRecordText(text)
-    if ('syntax' in read) return { ok: false, json: errorLine(line, 'E_LINE_NOT_JSON', `the line is not JSON: ${read.syntax}`) }
+    if ('syntax' in read)
+      return { ok: false, json: errorLine(line, 'E_LINE_NOT_JSON', `the line is not JSON: ${read.syntax}`) }
     record = read.value
   } catch (err) {
     return { ok: false, json: describeError(line, err) }

@@ -39,7 +39,10 @@ export const DEFAULT_MAX_LINE_CHARS = 32 * 1024 * 1024
  * '\n' still counts; a UTF-8 byte order mark at the start is ignored. A line of bytes that are not
  * UTF-8 is a NotUtf8Line, unless it is over the limit (string chunks are text, and not checked).
  */
-export async function* lineBlocks(input: AsyncIterable<Buffer | string>, given: LineBlockOptions = {}): AsyncGenerator<LineBlock> {
+export async function* lineBlocks(
+  input: AsyncIterable<Buffer | string>,
+  given: LineBlockOptions = {},
+): AsyncGenerator<LineBlock> {
   const options = ownOptions(given)
   const maxLines = options.maxLines ?? 256
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS

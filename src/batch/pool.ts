@@ -56,7 +56,10 @@ interface Slot {
 
 /** dist/batch-worker.js beside this bundle; from the sources (tests), the built one. */
 export function defaultWorkerFile(): string {
-  const candidates = [new URL('./batch-worker.js', import.meta.url), new URL('../../dist/batch-worker.js', import.meta.url)]
+  const candidates = [
+    new URL('./batch-worker.js', import.meta.url),
+    new URL('../../dist/batch-worker.js', import.meta.url),
+  ]
   for (const url of candidates) {
     const file = fileURLToPath(url)
     if (existsSync(file)) return file
@@ -80,7 +83,10 @@ export class WorkerPool {
     for (let i = 0; i < size; i++) {
       // small heaps keep the process under 200 MB for any batch size (measured: 1M records, no loss of
       // speed); lines over WORKER_MAX_LINE_BYTES never reach a worker, so its heap always suffices
-      const worker = new Worker(file, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 96 } })
+      const worker = new Worker(file, {
+        workerData: setup,
+        resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 96 },
+      })
       const slot: Slot = { worker, waiting: new Map() }
       slot.worker.on('message', (answer: Answer) => {
         const w = slot.waiting.get(answer.seq)
@@ -108,7 +114,9 @@ export class WorkerPool {
         for (const w of slot.waiting.values()) w.reject(slot.failure)
         slot.waiting.clear()
       }
-      slot.worker.on('error', (err) => fail(new CollabgateError('E_IO', `a batch worker failed: ${err.message}`, { cause: err })))
+      slot.worker.on('error', (err) =>
+        fail(new CollabgateError('E_IO', `a batch worker failed: ${err.message}`, { cause: err })),
+      )
       slot.worker.on('exit', (code) => fail(new CollabgateError('E_IO', `a batch worker stopped (exit code ${code})`)))
       this.slots.push(slot)
     }
@@ -118,7 +126,8 @@ export class WorkerPool {
   run(request: BlockRequest): Promise<BlockOutcome | BlockBytes> {
     let best: Slot | undefined
     for (const s of this.slots) if (!s.failure && (!best || s.waiting.size < best.waiting.size)) best = s
-    if (!best) return Promise.reject(this.slots[0]?.failure ?? new CollabgateError('E_IO', 'no batch worker is running'))
+    if (!best)
+      return Promise.reject(this.slots[0]?.failure ?? new CollabgateError('E_IO', 'no batch worker is running'))
     const slot = best
     return new Promise<BlockOutcome | BlockBytes>((resolve, reject) => {
       slot.waiting.set(request.seq, { resolve, reject })

@@ -26,7 +26,13 @@
  */
 import { createRequire } from 'node:module'
 import { CollabgateError } from '../errors.js'
-import { createWorkingDayCalendar, usWorkingDays, type HolidayRecord, type HolidaySource, type WorkingDayCalendar } from './working-days.js'
+import {
+  createWorkingDayCalendar,
+  usWorkingDays,
+  type HolidayRecord,
+  type HolidaySource,
+  type WorkingDayCalendar,
+} from './working-days.js'
 
 /** The calendar of a policy that names none. */
 export const DEFAULT_CALENDAR = 'US'
@@ -93,7 +99,9 @@ function readCatalogue(): Catalogue {
 
 function splitName(name: string): { country: string; region: string | undefined } {
   const dash = name.indexOf('-')
-  return dash === -1 ? { country: name, region: undefined } : { country: name.slice(0, dash), region: name.slice(dash + 1) }
+  return dash === -1
+    ? { country: name, region: undefined }
+    : { country: name.slice(0, dash), region: name.slice(dash + 1) }
 }
 
 function isKnown(name: string): boolean {
@@ -168,7 +176,9 @@ function suggest(input: string): Suggestion {
 }
 
 function quote(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : `${String(value)} (${value === null ? 'null' : typeof value})`
+  return typeof value === 'string'
+    ? JSON.stringify(value)
+    : `${String(value)} (${value === null ? 'null' : typeof value})`
 }
 
 /**

@@ -38,7 +38,10 @@ import { US_FEDERAL_HOLIDAYS } from '../generated/us-federal-holidays.js'
 export interface WorkingDayCalendar {
   /** true for a Monday–Friday that is not a (public, observed) holiday */
   isWorkingDay(date: string): boolean
-  /** date + n working days; the start date itself is not counted (as business-days-js addDays) ; n >= 0 integer; n = 0 returns the date itself */
+  /**
+   * date + n working days; the start date itself is not counted (as business-days-js addDays) ; n >= 0 integer; n = 0
+   * returns the date itself
+   */
   addWorkingDays(date: string, n: number): string
   /** number of working days in (from, to] (start excluded, end included), negative if to < from */
   workingDaysBetween(from: string, to: string): number
@@ -99,7 +102,9 @@ const MAX_YEAR = 9999
 // Date part 'YYYY-MM-DD', optionally followed by an ISO time (and offset). The time and
 // offset are deliberately ignored: the first 10 chars are taken as the calendar date as
 // written, never converted to UTC or local time.
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/
+const TIME = String.raw`(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?`
+const OFFSET = String.raw`(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)`
+const DATE_RE = new RegExp(String.raw`^(\d{4})-(\d{2})-(\d{2})(?:[T ]${TIME}${OFFSET}?)?$`)
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
@@ -395,7 +400,8 @@ function federalSource(): HolidaySource {
 }
 
 let defaultCalendar: WorkingDayCalendar | undefined
-const getDefaultCalendar = (): WorkingDayCalendar => (defaultCalendar ??= createWorkingDayCalendar({ source: federalSource() }))
+const getDefaultCalendar = (): WorkingDayCalendar =>
+  (defaultCalendar ??= createWorkingDayCalendar({ source: federalSource() }))
 
 /**
  * Federal (no state) US working-day calendar, with the observed Veterans Day; business-days-js is

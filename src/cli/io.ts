@@ -31,7 +31,10 @@ export const tooBig = (name: string, bytes: string, maxBytes: number, advice: st
   new UsageError(`${name} is ${bytes} bytes; it may be at most ${maxBytes} bytes${advice ? ` (${advice})` : ''}`)
 
 /** Standard input's bytes, read up to `maxBytes`; null past it, when reading stops (the rest is never buffered). */
-export async function readStdin(maxBytes: number, stream: AsyncIterable<Buffer | string> = process.stdin): Promise<Buffer | null> {
+export async function readStdin(
+  maxBytes: number,
+  stream: AsyncIterable<Buffer | string> = process.stdin,
+): Promise<Buffer | null> {
   const chunks: Buffer[] = []
   let total = 0
   for await (const chunk of stream) {
@@ -89,7 +92,12 @@ export interface InputLimit {
  * `maxBytes` with the same error; reading stops there whatever the file is, and a regular file's size
  * is checked before it is read.
  */
-export async function readInputBytes(io: Io, file: string, maxBytes: number, given: InputLimit = {}): Promise<Uint8Array | string> {
+export async function readInputBytes(
+  io: Io,
+  file: string,
+  maxBytes: number,
+  given: InputLimit = {},
+): Promise<Uint8Array | string> {
   const limit = ownOptions(given)
   const over = (name: string, bytes: string): Error => {
     const err = tooBig(name, bytes, maxBytes, limit.advice ?? '')
@@ -146,7 +154,9 @@ export function reportError(io: Io, err: unknown): number {
     return EXIT.USAGE
   }
   // not the user's doing: its own code, so scripts can tell a bug from a usage error
-  io.stderr(`collabgate: internal error (please report it): ${visible(err instanceof Error ? err.message : String(err))}\n`)
+  io.stderr(
+    `collabgate: internal error (please report it): ${visible(err instanceof Error ? err.message : String(err))}\n`,
+  )
   return EXIT.INTERNAL
 }
 

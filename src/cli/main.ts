@@ -170,7 +170,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     command = await entry.load()
     return await command.run(rest, io)
   } catch (err) {
-    if (err instanceof TypeError && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
+    if (
+      err instanceof TypeError &&
+      'code' in err &&
+      String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')
+    ) {
       return reportError(io, new UsageError(optionError(name, err, command?.help ?? '')))
     }
     return reportError(io, err)

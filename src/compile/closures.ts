@@ -17,7 +17,15 @@ import { calendarNamed } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import type { CheckEvaluation, ConditionResult, Evaluator, RuleResult } from './result.js'
 import type { Check, Condition, LeafCondition, Policy, PolicyRecord, ReviewStatus, Rule } from '../model.js'
-import { AS_OF_FACT, asGroup, calendarDate, comparer, comparison, isListMatch, operatorOf } from '../language/operators.js'
+import {
+  AS_OF_FACT,
+  asGroup,
+  calendarDate,
+  comparer,
+  comparison,
+  isListMatch,
+  operatorOf,
+} from '../language/operators.js'
 import { parsePath, resolveSegments } from '../language/paths.js'
 import { CollabgateError } from '../errors.js'
 import { deriverOf } from './derived.js'
@@ -69,7 +77,9 @@ function pathReader(path: string | undefined): ((value: unknown) => unknown) | u
     if (Array.isArray(v) || !hasOwn(v, k1)) return undefined
     const w = (v as Record<string, unknown>)[k1]
     if (k2 === undefined) return w
-    return w !== null && typeof w === 'object' && !Array.isArray(w) && hasOwn(w, k2) ? (w as Record<string, unknown>)[k2] : undefined
+    return w !== null && typeof w === 'object' && !Array.isArray(w) && hasOwn(w, k2)
+      ? (w as Record<string, unknown>)[k2]
+      : undefined
   }
 }
 
@@ -86,7 +96,10 @@ function valueReader(fact: string | undefined, path: string | undefined, inEleme
   return take ? (record) => take(field(record)) : field
 }
 
-/** date + n working days of a calendar; a date the calendar cannot represent (past 9999) is no date at all. Shared with engine.ts. */
+/**
+ * date + n working days of a calendar; a date the calendar cannot represent (past 9999) is no date at all. Shared
+ * with engine.ts.
+ */
 export function workingDaysAfter(calendar: WorkingDayCalendar, date: string, days: number): string | undefined {
   try {
     return calendar.addWorkingDays(date, days)
@@ -199,7 +212,12 @@ function compileLeaf(leaf: LeafCondition, inElement: boolean, calendar: WorkingD
   }
 }
 
-function compileListMatch(leaf: LeafCondition, op: 'someMatch' | 'noneMatch', inElement: boolean, calendar: WorkingDayCalendar): Compiled {
+function compileListMatch(
+  leaf: LeafCondition,
+  op: 'someMatch' | 'noneMatch',
+  inElement: boolean,
+  calendar: WorkingDayCalendar,
+): Compiled {
   // the validator refuses list matches inside list matches; this guards direct callers
   if (inElement) throw new CollabgateError('E_INVALID_ARGUMENT', 'list matches cannot be nested')
   // Stryker disable next-line BooleanLiteral: items is only ever called with no element (undefined), and the element of none read through any path is undefined, as readNothing answers
@@ -231,8 +249,13 @@ interface CompiledCheck {
   passed: CheckEvaluation
 }
 
-/** A condition as one fast test of a record (recognising a record's kind, a market's appliesTo, a review's `decided`). */
-export function compileTest(condition: Condition, calendarName = 'US'): (record: PolicyRecord, asOf: string) => boolean {
+/**
+ * A condition as one fast test of a record (recognising a record's kind, a market's appliesTo, a review's `decided`).
+ */
+export function compileTest(
+  condition: Condition,
+  calendarName = 'US',
+): (record: PolicyRecord, asOf: string) => boolean {
   const test = compileCondition(asGroup(condition), false, calendarNamed(calendarName)).test
   return (record, asOf) => test(record, asOf, undefined)
 }
@@ -252,7 +275,10 @@ export function compileClosures(policy: Policy): SyncEvaluator {
       const compiled = compileCondition(asGroup(check.require), false, calendar)
       return { check, test: compiled.test, explain: compiled.explain, passed: Object.freeze({ check, passed: true }) }
     })
-    const allPassed: RuleResult = Object.freeze({ rule, checks: Object.freeze(checks.map((c) => c.passed)) as CheckEvaluation[] })
+    const allPassed: RuleResult = Object.freeze({
+      rule,
+      checks: Object.freeze(checks.map((c) => c.passed)) as CheckEvaluation[],
+    })
     return { rule, checks, allPassed }
   })
 
@@ -298,7 +324,9 @@ export function compileClosures(policy: Policy): SyncEvaluator {
   }
 }
 
-/** The review clock the policy declares: due `workingDays` after its `from` date, overdue when not `decided` by then. */
+/**
+ * The review clock the policy declares: due `workingDays` after its `from` date, overdue when not `decided` by then.
+ */
 function reviewClock(policy: Policy, calendar: WorkingDayCalendar): SyncEvaluator['reviewSync'] {
   const review = policy.review
   if (!review) return () => undefined

@@ -11,7 +11,16 @@ import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import { compileElementTest, workingDaysAfter } from './closures.js'
 import { deriverOf } from './derived.js'
 import { EnginePool } from './engine-pool.js'
-import { AS_OF_FACT, asGroup, calendarDate, comparer, isListMatch, operatorOf, ITEM_FACT, OPERATORS } from '../language/operators.js'
+import {
+  AS_OF_FACT,
+  asGroup,
+  calendarDate,
+  comparer,
+  isListMatch,
+  operatorOf,
+  ITEM_FACT,
+  OPERATORS,
+} from '../language/operators.js'
 import { resolvePath } from '../language/paths.js'
 import { CollabgateError } from '../errors.js'
 
@@ -57,7 +66,10 @@ class EngineCompiler {
   constructor(private readonly calendar: WorkingDayCalendar) {}
 
   newEngine(rules: { name: string; conditions: EngineCondition }[]): Engine {
-    const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: (value: object, path: string) => resolvePath(value, path) })
+    const engine = new Engine([], {
+      allowUndefinedFacts: true,
+      pathResolver: (value: object, path: string) => resolvePath(value, path),
+    })
     addOperators(engine)
     // json-rules-engine caches a dynamic fact under a hash of its params that two operands can share
     // ({addWorkingDays: 3055, to: 2120-11-11} and {1961, 2049-12-10} do): never cache these two
@@ -90,7 +102,13 @@ class EngineCompiler {
       { cache: false },
     )
     for (const r of rules)
-      engine.addRule(new EngineRule({ name: r.name, conditions: r.conditions as unknown as TopLevelCondition, event: { type: r.name } }))
+      engine.addRule(
+        new EngineRule({
+          name: r.name,
+          conditions: r.conditions as unknown as TopLevelCondition,
+          event: { type: r.name },
+        }),
+      )
     return engine
   }
 
@@ -117,7 +135,12 @@ class EngineCompiler {
       return { fact: MATCHES_FACT, params: { list: this.lists.length - 1 }, operator: leaf.operator, value: true }
     }
     // no path (undefined) is no path to json-rules-engine, and `$` the value itself to resolvePath
-    return { fact, operator: leaf.operator, value: def.valueKind === 'date' ? this.dateOperand(leaf.value) : leaf.value, path: leaf.path }
+    return {
+      fact,
+      operator: leaf.operator,
+      value: def.valueKind === 'date' ? this.dateOperand(leaf.value) : leaf.value,
+      path: leaf.path,
+    }
   }
 
   private dateOperand(v: unknown): unknown {
@@ -165,10 +188,21 @@ interface EngineTreeNode {
 /** Pairs json-rules-engine's evaluated condition tree with the policy's own tree. */
 function toResult(c: Condition, node: EngineTreeNode): ConditionResult {
   if ('all' in c)
-    return { kind: 'group', op: 'all', passed: node.result === true, children: c.all.map((x, i) => toResult(x, node.all![i]!)) }
+    return {
+      kind: 'group',
+      op: 'all',
+      passed: node.result === true,
+      children: c.all.map((x, i) => toResult(x, node.all![i]!)),
+    }
   if ('any' in c)
-    return { kind: 'group', op: 'any', passed: node.result === true, children: c.any.map((x, i) => toResult(x, node.any![i]!)) }
-  if ('not' in c) return { kind: 'group', op: 'not', passed: node.result === true, children: [toResult(c.not, node.not!)] }
+    return {
+      kind: 'group',
+      op: 'any',
+      passed: node.result === true,
+      children: c.any.map((x, i) => toResult(x, node.any![i]!)),
+    }
+  if ('not' in c)
+    return { kind: 'group', op: 'not', passed: node.result === true, children: [toResult(c.not, node.not!)] }
   return { kind: 'leaf', leaf: c, passed: node.result === true, actual: node.factResult, expected: node.valueResult }
 }
 

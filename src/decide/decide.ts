@@ -10,7 +10,11 @@ import { addComputed } from './computed.js'
 import { renderMessage } from './message.js'
 
 /** Checks a record against a policy's record schema; throws RecordValidationError listing every problem. */
-export function assertRecordWith(policy: Policy, validate: ValidateFunction, record: unknown): asserts record is PolicyRecord {
+export function assertRecordWith(
+  policy: Policy,
+  validate: ValidateFunction,
+  record: unknown,
+): asserts record is PolicyRecord {
   // evaluators read own properties only, so a record must be plain data (as JSON.parse makes it)
   const proto = record !== null && typeof record === 'object' ? Object.getPrototypeOf(record) : undefined
   if (proto !== Object.prototype && proto !== null) {
@@ -24,7 +28,11 @@ export function assertRecordWith(policy: Policy, validate: ValidateFunction, rec
 /** Checks that `asOf` is a calendar date (YYYY-MM-DD) and returns it. */
 export function assertAsOf(asOf: unknown): string {
   const date = strictCalendarDate(asOf)
-  if (!date) throw new CollabgateError('E_INVALID_ARGUMENT', `asOf must be a date written YYYY-MM-DD, got ${JSON.stringify(asOf)}`)
+  if (!date)
+    throw new CollabgateError(
+      'E_INVALID_ARGUMENT',
+      `asOf must be a date written YYYY-MM-DD, got ${JSON.stringify(asOf)}`,
+    )
   return date
 }
 

@@ -45,10 +45,16 @@ export function evidenceOf(result: ConditionResult, negated = false, out: Eviden
 
 /** A condition tree as an explain trace shows it: groups with their members, comparisons with their values. */
 export function explainedOf(result: ConditionResult): ExplainedCondition {
-  if (result.kind === 'group') return { group: result.op, passed: result.passed, conditions: result.children.map(explainedOf) }
+  if (result.kind === 'group')
+    return { group: result.op, passed: result.passed, conditions: result.children.map(explainedOf) }
   const { leaf, actual, expected, passed } = result
   const isList = isListMatch(leaf.operator)
-  const out: ExplainedCondition = { fact: leaf.fact ?? ITEM_FACT, path: leaf.path ?? '$', operator: leaf.operator, passed }
+  const out: ExplainedCondition = {
+    fact: leaf.fact ?? ITEM_FACT,
+    path: leaf.path ?? '$',
+    operator: leaf.operator,
+    passed,
+  }
   const exp = isList ? leaf.value : expected
   if (exp !== undefined) out.expected = exp
   if (actual === undefined || actual === null) out.missing = true
@@ -67,7 +73,11 @@ export function explanationOf(
       const g = tree as Extract<ConditionResult, { kind: 'group' }>
       return g.op === 'all' && g.children.length === 1 ? g.children[0]! : tree
     }
-    const out = checks.map(({ check, tree }) => ({ outcome: check.outcome, passed: tree.passed, condition: explainedOf(root(tree)) }))
+    const out = checks.map(({ check, tree }) => ({
+      outcome: check.outcome,
+      passed: tree.passed,
+      condition: explainedOf(root(tree)),
+    }))
     return { rule: rule.id, title: rule.title, passed: out.every((c) => c.passed), checks: out, source: rule.location }
   })
 }

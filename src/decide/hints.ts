@@ -252,7 +252,9 @@ function rulePasses(evaluator: SyncEvaluator, record: PolicyRecord, asOf: string
   return evaluator.evaluateSync(record, asOf)[index]!.checks.every((c) => c.passed)
 }
 
-/** What a rule's hints may propose: the policy's fixed fields and the rule's; the rule's disclose, else the policy's. */
+/**
+ * What a rule's hints may propose: the policy's fixed fields and the rule's; the rule's disclose, else the policy's.
+ */
 function limitsOf(policy: Policy, rule: Rule): Limits {
   return {
     fixed: [...(policy.hints?.fixed ?? []), ...(rule.hints?.fixed ?? [])],
@@ -272,7 +274,13 @@ function lastPerField(changes: readonly HintChange[]): HintChange[] {
 }
 
 /** The smallest changes found that make the rule at `index` pass, checked by evaluating it again; undefined: none. */
-export function hintFor(policy: Policy, evaluator: SyncEvaluator, record: PolicyRecord, asOf: string, index: number): Hint | undefined {
+export function hintFor(
+  policy: Policy,
+  evaluator: SyncEvaluator,
+  record: PolicyRecord,
+  asOf: string,
+  index: number,
+): Hint | undefined {
   const rule = policy.rules[index]!
   const limits = limitsOf(policy, rule)
   let current = record

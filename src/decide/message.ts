@@ -15,7 +15,8 @@ function show(value: unknown): string {
 type Fill = (record: Record<string, unknown>, evidence: readonly Evidence[], asOf: string) => string
 
 const fillAsOf: Fill = (_r, _e, asOf) => asOf
-const fillEvidence: Fill = (_r, evidence) => show(evidence.map((e) => (e.fact === ITEM_FACT ? e.path : fieldName(e.fact, e.path))))
+const fillEvidence: Fill = (_r, evidence) =>
+  show(evidence.map((e) => (e.fact === ITEM_FACT ? e.path : fieldName(e.fact, e.path))))
 const fillMatched: Fill = (_r, evidence) =>
   show(evidence.flatMap((e) => (Array.isArray(e.actual) && e.operator.endsWith('Match') ? e.actual : [])))
 
@@ -64,8 +65,16 @@ function compileTemplate(template: string): CompiledTemplate {
 // messages come from policies: a few hundred templates at most, each compiled on first use
 const templates = new Map<string, CompiledTemplate>()
 
-/** Fills a rule's message: {{ a.b }} quotes the record, {{ $evidence }} names the failing fields, {{ $matched }} the matching elements. */
-export function renderMessage(template: string, record: Record<string, unknown>, evidence: readonly Evidence[], asOf: string): string {
+/**
+ * Fills a rule's message: {{ a.b }} quotes the record, {{ $evidence }} names the failing fields, {{ $matched }} the
+ * matching elements.
+ */
+export function renderMessage(
+  template: string,
+  record: Record<string, unknown>,
+  evidence: readonly Evidence[],
+  asOf: string,
+): string {
   let compiled = templates.get(template)
   if (compiled === undefined) {
     compiled = compileTemplate(template)

@@ -20,11 +20,17 @@ export interface DecideOptions {
   policy?: string
   /** An exact version, overriding the choice by date (for replays and impact reports). */
   version?: string
-  /** The digest the caller expects of the policy that decides: E_DIGEST_MISMATCH instead of a decision from other content. */
+  /**
+   * The digest the caller expects of the policy that decides: E_DIGEST_MISMATCH instead of a decision from other
+   * content.
+   */
   digest?: string
   /** Add `explanation`: every rule, passed or objecting, with each condition's actual value (OPA's --explain). */
   explain?: boolean
-  /** Add to each reason the smallest changes that make its rule pass, checked by deciding again (a few evaluations per reason). */
+  /**
+   * Add to each reason the smallest changes that make its rule pass, checked by deciding again (a few evaluations per
+   * reason).
+   */
   hints?: boolean
   /**
    * Which evaluator judges the record: 'compiled' (default: synchronous closures, proven equal to the
@@ -78,7 +84,10 @@ export interface PolicySummary {
 
 function evaluatorKind(kind: unknown): EvaluatorKind {
   if (kind === 'compiled' || kind === 'engine') return kind
-  throw new CollabgateError('E_INVALID_ARGUMENT', `evaluator must be 'compiled' or 'engine', got ${JSON.stringify(kind)}`)
+  throw new CollabgateError(
+    'E_INVALID_ARGUMENT',
+    `evaluator must be 'compiled' or 'engine', got ${JSON.stringify(kind)}`,
+  )
 }
 
 interface CompiledPolicy {
@@ -129,7 +138,10 @@ export class PolicySet {
     const options = ownOptions(given)
     this.defaultEvaluator = evaluatorKind(options.evaluator ?? 'compiled')
     if (options.release !== undefined && (!Number.isSafeInteger(options.release) || options.release < 0))
-      throw new CollabgateError('E_INVALID_ARGUMENT', `release must be a whole number, got ${JSON.stringify(options.release)}`)
+      throw new CollabgateError(
+        'E_INVALID_ARGUMENT',
+        `release must be a whole number, got ${JSON.stringify(options.release)}`,
+      )
     this.release = options.release
     // both evaluators take what the validator accepted and nothing else (json-rules-engine would run its own operators)
     const unvalidated = policies.find((p) => !isValidatedPolicy(p))
@@ -149,7 +161,8 @@ export class PolicySet {
         claims: p.primary && p.appliesTo ? compileTest(p.appliesTo, p.calendar) : undefined,
       })
     }
-    const kinds: SubjectKind[] = options.subjects?.map((s) => ({ name: s.name, idField: s.idField, recognise: s.recognise })) ?? []
+    const kinds: SubjectKind[] =
+      options.subjects?.map((s) => ({ name: s.name, idField: s.idField, recognise: s.recognise })) ?? []
     if (!options.subjects) {
       for (const p of this.policies)
         if (!kinds.some((k) => k.name === p.subject))
@@ -184,7 +197,10 @@ export class PolicySet {
     const versions = this.policies.filter((p) => p.id === id)
     if (versions.length === 0) {
       const ids = [...new Set(this.policies.map((p) => p.id))]
-      throw new CollabgateError('E_POLICY_NOT_FOUND', `no policy '${id}'; known policies: ${ids.join(', ') || '(none)'}`)
+      throw new CollabgateError(
+        'E_POLICY_NOT_FOUND',
+        `no policy '${id}'; known policies: ${ids.join(', ') || '(none)'}`,
+      )
     }
     if (version !== undefined) {
       const exact = versions.find((p) => p.version === version)
@@ -202,7 +218,10 @@ export class PolicySet {
         const end = this.compiled.get(p)!.end
         return `${p.version} from ${p.effective.from}${end ? ` until ${end}` : ''}`
       })
-      throw new CollabgateError('E_NO_VERSION_IN_EFFECT', `no version of '${id}' is in effect on ${date}; versions: ${windows.join('; ')}`)
+      throw new CollabgateError(
+        'E_NO_VERSION_IN_EFFECT',
+        `no version of '${id}' is in effect on ${date}; versions: ${windows.join('; ')}`,
+      )
     }
     return hit
   }
@@ -331,8 +350,16 @@ export class PolicySet {
       const results = useEngine
         ? await (await this.engineFor(policy)).evaluate(record, asOf)
         : compiled.evaluator.evaluateSync(record, asOf)
-      const explanation = options.explain === true ? explanationOf(compiled.evaluator.explainSync(record, asOf)) : undefined
-      const decision = buildDecision(policy, record, asOf, results, compiled.evaluator.reviewSync(record, asOf), explanation)
+      const explanation =
+        options.explain === true ? explanationOf(compiled.evaluator.explainSync(record, asOf)) : undefined
+      const decision = buildDecision(
+        policy,
+        record,
+        asOf,
+        results,
+        compiled.evaluator.reviewSync(record, asOf),
+        explanation,
+      )
       if (options.hints === true) addHints(decision, policy, compiled.evaluator, record)
       return decision
     } catch (err) {
@@ -398,7 +425,8 @@ export class PolicySet {
 
   /** The policy that judges a record, checked against the digest the caller expects. */
   private pick(record: unknown, options: DecideSyncOptions, asOf: string): Policy {
-    const picked = options.policy === undefined ? this.primaryOn(record, asOf) : this.named(options.policy, asOf, options.version)
+    const picked =
+      options.policy === undefined ? this.primaryOn(record, asOf) : this.named(options.policy, asOf, options.version)
     if (options.digest !== undefined && options.digest !== picked.digest) {
       throw new CollabgateError(
         'E_DIGEST_MISMATCH',
@@ -420,7 +448,10 @@ export class PolicySet {
     return picked
   }
 
-  /** json-rules-engine for a policy, built on first use: most callers never ask for it, so neither is the module loaded before. */
+  /**
+   * json-rules-engine for a policy, built on first use: most callers never ask for it, so neither is the module
+   * loaded before.
+   */
   private engineFor(policy: Policy): Promise<Evaluator> {
     let evaluator = this.evaluators.get(policy)
     if (!evaluator) {

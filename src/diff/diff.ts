@@ -93,7 +93,11 @@ export function conditionLines(c: Condition, indent = ''): string[] {
   return [`${indent}${target} ${c.operator}${'value' in c ? ' ' + JSON.stringify(c.value) : ''}`]
 }
 
-const checkLines = (c: Check): string[] => [`[${c.outcome}]`, ...conditionLines(c.require, '  '), `  message: ${c.message}`]
+const checkLines = (c: Check): string[] => [
+  `[${c.outcome}]`,
+  ...conditionLines(c.require, '  '),
+  `  message: ${c.message}`,
+]
 
 /** Longest-common-subsequence line diff; inputs are small (one rule's conditions). */
 export function diffLines(before: readonly string[], after: readonly string[]): DiffLine[] {
@@ -211,7 +215,8 @@ export const hasDifferences = (d: PolicyDiff): boolean =>
     d.rules.added.length + d.rules.removed.length + d.rules.changed.length > 0 ||
     d.rules.reordered)
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : v === null ? '(none)' : canonicalJson(v))
+const show = (v: unknown): string =>
+  typeof v === 'string' ? JSON.stringify(v) : v === null ? '(none)' : canonicalJson(v)
 
 function showWindow(w: unknown): string {
   if (!w || typeof w !== 'object') return show(w)
@@ -232,7 +237,8 @@ export function formatPolicyDiffText(d: PolicyDiff): string {
   }
   for (const f of d.fields) {
     if (f.field === 'version' || f.field === 'id') continue
-    const [a, b] = f.field === 'effective' ? [showWindow(f.before), showWindow(f.after)] : [show(f.before), show(f.after)]
+    const [a, b] =
+      f.field === 'effective' ? [showWindow(f.before), showWindow(f.after)] : [show(f.before), show(f.after)]
     lines.push(`  ${f.field}: ${a} → ${b}`)
   }
   const r = d.rules

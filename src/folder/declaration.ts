@@ -56,7 +56,12 @@ export async function loadFolder(
 /** Why a file leaves the policy folder through a symbolic link, or undefined (see outsideRoot). */
 type Outside = (abs: string) => Promise<string | undefined>
 
-async function readFolder(root: string, name: (abs: string) => string, limits: ParseLimits, outside?: Outside): Promise<PolicyFolder> {
+async function readFolder(
+  root: string,
+  name: (abs: string) => string,
+  limits: ParseLimits,
+  outside?: Outside,
+): Promise<PolicyFolder> {
   const abs = join(root, FOLDER_FILE)
   const display = name(abs)
   let text: string
@@ -79,7 +84,9 @@ async function readFolder(root: string, name: (abs: string) => string, limits: P
       root,
       file: display,
       subjects: [],
-      problems: [problem(display, 'E_IO', `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)],
+      problems: [
+        problem(display, 'E_IO', `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`),
+      ],
     }
   }
   const source = parseYamlSource(display, text, limits)
@@ -91,7 +98,8 @@ async function readFolder(root: string, name: (abs: string) => string, limits: P
       const schemas = (s as { schemas?: unknown } | null)?.schemas
       if (!schemas || typeof schemas !== 'object') continue
       for (const rel of Object.values(schemas as Record<string, unknown>)) {
-        if (typeof rel === 'string' && !files.has(rel)) files.set(rel, await readSchemaFile(root, rel, name, limits, outside))
+        if (typeof rel === 'string' && !files.has(rel))
+          files.set(rel, await readSchemaFile(root, rel, name, limits, outside))
       }
     }
   }
@@ -110,13 +118,18 @@ async function readSchemaFile(
   const inside = relative(root, abs)
   // a schema is part of the folder: a path that leaves it would make the folder depend on files outside it
   if (isAbsolute(rel) || inside.startsWith('..') || isAbsolute(inside))
-    return { file: rel, code: 'E_PATH_OUTSIDE', error: 'a record schema must be a file inside the policy folder (a relative path)' }
+    return {
+      file: rel,
+      code: 'E_PATH_OUTSIDE',
+      error: 'a record schema must be a file inside the policy folder (a relative path)',
+    }
   const file = name(abs)
   try {
     const leaves = await outside?.(abs)
     if (leaves) return { file, code: 'E_PATH_OUTSIDE', error: leaves }
     const info = await stat(abs)
-    if (info.size > limits.maxBytes) return { file, error: `the file is ${info.size} bytes; the limit is ${limits.maxBytes}` }
+    if (info.size > limits.maxBytes)
+      return { file, error: `the file is ${info.size} bytes; the limit is ${limits.maxBytes}` }
     const decoded = decodeUtf8(file, await readFile(abs))
     return 'problem' in decoded ? { file, error: decoded.problem.message } : { file, text: decoded.text }
   } catch (err) {

@@ -1,6 +1,12 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { CollabgateError, PolicyValidationError, policyProblem, type PolicyProblem, type PolicyWarning } from '../errors.js'
+import {
+  CollabgateError,
+  PolicyValidationError,
+  policyProblem,
+  type PolicyProblem,
+  type PolicyWarning,
+} from '../errors.js'
 import type { Policy, RecordSchema, SourceLocation, SubjectDefinition } from '../model.js'
 import { PolicySet } from '../decide/policy-set.js'
 import { checkLock, LOCK_FILE_NAME, lockOf, parseLockFile, type LockFile, type PolicyLock } from '../lock/lock.js'
@@ -14,7 +20,14 @@ import { checkAcrossVersions, checkPrimaries } from '../validate/versions.js'
 import { eventDateWarnings } from '../validate/as-of.js'
 import { FOLDER_FILE, loadFolder, shippedDisplayName, type PolicyFolder } from './declaration.js'
 import { defaultPoliciesDir } from '../load/package-root.js'
-import { decodeUtf8, DEFAULT_PARSE_LIMITS, fileTooLarge, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
+import {
+  decodeUtf8,
+  DEFAULT_PARSE_LIMITS,
+  fileTooLarge,
+  parseYamlSource,
+  problem,
+  type ParseLimits,
+} from '../load/yaml-source.js'
 import { regionsOfCountry } from '../calendar/calendars.js'
 
 export interface LoadOptions {
@@ -65,7 +78,10 @@ export interface CheckResult {
   declarationDigest?: string
   /** The folder's root (absolute): display names and the lock are relative to it. */
   root: string
-  /** The lock that was checked: its display name, whether it exists, its release and entries, unreleased and stale keys. */
+  /**
+   * The lock that was checked: its display name, whether it exists, its release and entries, unreleased and stale
+   * keys.
+   */
   lock: FolderLock | undefined
 }
 
@@ -86,7 +102,8 @@ export interface FolderLock {
 
 /** A policy test file (`*.test.yaml`): never read as a policy. */
 export const isPolicyTestFile = (name: string): boolean => /\.test\.ya?ml$/i.test(name)
-const isFolderFile = (name: string) => name === FOLDER_FILE || name.endsWith(sep + FOLDER_FILE) || name.endsWith('/' + FOLDER_FILE)
+const isFolderFile = (name: string) =>
+  name === FOLDER_FILE || name.endsWith(sep + FOLDER_FILE) || name.endsWith('/' + FOLDER_FILE)
 const isPolicyFile = (name: string) => /\.ya?ml$/i.test(name) && !isPolicyTestFile(name) && !isFolderFile(name)
 
 /** A file name as people want to read it: relative to the working directory when below it, else absolute. */
@@ -106,7 +123,10 @@ export const relativeTo =
  * Throws PolicyValidationError (E_LINK_CYCLE, naming the link) when a symbolic link leads back to a
  * folder that holds it: two such links (`a -> .`, `b -> ..`) made the walk branch without end.
  */
-export async function findPolicyFiles(paths: readonly string[], match: (name: string) => boolean = isPolicyFile): Promise<string[]> {
+export async function findPolicyFiles(
+  paths: readonly string[],
+  match: (name: string) => boolean = isPolicyFile,
+): Promise<string[]> {
   const out: string[] = []
   // a named file is filtered like a found one, so a *.test.yaml passed by hand is never read as a policy
   const visit = async (p: string, top: string, holding: readonly string[]): Promise<void> => {
@@ -128,7 +148,8 @@ export async function findPolicyFiles(paths: readonly string[], match: (name: st
 
 /** The deepest symbolic link on the way from `top` down to `p` (`p` itself when none is found). */
 async function linkOnTheWay(top: string, p: string): Promise<string> {
-  for (let at = p; at !== top && at.length > top.length; at = dirname(at)) if ((await lstat(at)).isSymbolicLink()) return at
+  for (let at = p; at !== top && at.length > top.length; at = dirname(at))
+    if ((await lstat(at)).isSymbolicLink()) return at
   return p
 }
 
@@ -156,7 +177,9 @@ export async function outsideRoot(root: string): Promise<(abs: string) => Promis
 /** The policy folder's root: the first path when it is a folder, else the folder holding it. */
 async function rootOf(first: string): Promise<{ root: string; isFolder: boolean }> {
   const info = await stat(first)
-  return info.isDirectory() ? { root: resolve(first), isFolder: true } : { root: dirname(resolve(first)), isFolder: false }
+  return info.isDirectory()
+    ? { root: resolve(first), isFolder: true }
+    : { root: dirname(resolve(first)), isFolder: false }
 }
 
 /** Checks policies without throwing: every problem in every file, plus the checks across files and the lock. */
@@ -185,7 +208,9 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
       root: resolve(String(list[0] ?? '.')),
       lock: undefined,
       problems:
-        err instanceof PolicyValidationError ? [...err.problems] : [problem(file, 'E_IO', `cannot read ${file}: ${e.code ?? e.message}`)],
+        err instanceof PolicyValidationError
+          ? [...err.problems]
+          : [problem(file, 'E_IO', `cannot read ${file}: ${e.code ?? e.message}`)],
     }
   }
   const name = options.displayName ?? relativeTo(root)
@@ -203,7 +228,13 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
       if (info.size > limits.maxBytes) return { problem: fileTooLarge(display, info.size, limits.maxBytes) }
       return decodeUtf8(display, await readFile(abs))
     } catch (err) {
-      return { problem: problem(display, 'E_IO', `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`) }
+      return {
+        problem: problem(
+          display,
+          'E_IO',
+          `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        ),
+      }
     }
   }
   const texts = await Promise.all(files.map(read))
@@ -241,7 +272,14 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
   const lock =
     options.lock === false || folder.problems.length > 0
       ? undefined
-      : await checkFolderLock(policies, ownSchemas, folderDeclaration(folder), { root, isFolder, name, options }, problems, warnings)
+      : await checkFolderLock(
+          policies,
+          ownSchemas,
+          folderDeclaration(folder),
+          { root, isFolder, name, options },
+          problems,
+          warnings,
+        )
   const declared = folderDeclaration(folder)
   return {
     policies,
@@ -256,13 +294,20 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
   }
 }
 
-/** The lock entries a checked folder's content needs: every policy version, its own record schemas and its declaration. */
-export function lockOfFolder(checked: Pick<CheckResult, 'policies' | 'subjects' | 'declaration' | 'declarationDigest'>): PolicyLock {
+/**
+ * The lock entries a checked folder's content needs: every policy version, its own record schemas and its
+ * declaration.
+ */
+export function lockOfFolder(
+  checked: Pick<CheckResult, 'policies' | 'subjects' | 'declaration' | 'declarationDigest'>,
+): PolicyLock {
   const schemas = checked.declaration === undefined ? [] : checked.subjects.flatMap((s) => s.schemas)
   return lockOf(checked.policies, schemas, checked.declarationDigest)
 }
 
-/** The folder's own declaration as the lock releases it; undefined for a folder that judges the shipped record kinds. */
+/**
+ * The folder's own declaration as the lock releases it; undefined for a folder that judges the shipped record kinds.
+ */
 function folderDeclaration(folder: PolicyFolder): { digest: string; location: SourceLocation } | undefined {
   if (folder.file === undefined || folder.digest === undefined) return undefined
   return { digest: folder.digest, location: { file: folder.file, line: 1, column: 1 } }
@@ -281,14 +326,16 @@ async function checkFolderLock(
   const file = typeof option === 'string' ? resolve(option) : join(at.root, LOCK_FILE_NAME)
   const shown = at.name(file)
   const none: FolderLock = { file: shown, found: false, release: 0, entries: {}, unlocked: [], stale: [] }
-  const required = (why: string) => problem(shown, 'E_LOCK_REQUIRED', `${why}; this folder must be locked, so nothing of it is served`)
+  const required = (why: string) =>
+    problem(shown, 'E_LOCK_REQUIRED', `${why}; this folder must be locked, so nothing of it is served`)
   let text: string
   try {
     text = await readFile(file, 'utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT' && typeof option !== 'string') {
-      if (at.options.requireLock === true || at.options.trust !== undefined) problems.push(required(`no lock file at ${shown}`))
+      if (at.options.requireLock === true || at.options.trust !== undefined)
+        problems.push(required(`no lock file at ${shown}`))
       else if (policies.length > 0)
         warnings.push({
           code: 'W_NO_LOCK',
@@ -326,10 +373,19 @@ async function checkFolderLock(
     },
   })
   problems.push(...check.problems)
-  return { file: shown, found: true, release: lock.release, entries: lock.entries, unlocked: check.unlocked, stale: check.stale }
+  return {
+    file: shown,
+    found: true,
+    release: lock.release,
+    entries: lock.entries,
+    unlocked: check.unlocked,
+    stale: check.stale,
+  }
 }
 
-/** With a trust file: why the lock's release is not signed and approved as the trust file requires (none when it is). */
+/**
+ * With a trust file: why the lock's release is not signed and approved as the trust file requires (none when it is).
+ */
 async function releaseProblems(
   lock: LockFile,
   lockFile: string,
@@ -343,7 +399,8 @@ async function releaseProblems(
     trust = parseTrust(await readFile(trustFile, 'utf8'), shownTrust)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    const message = err instanceof CollabgateError ? err.message : `cannot read the trust file ${shownTrust}: ${code ?? String(err)}`
+    const message =
+      err instanceof CollabgateError ? err.message : `cannot read the trust file ${shownTrust}: ${code ?? String(err)}`
     return [problem(shownTrust, 'E_TRUST_INVALID', message)]
   }
   const sigFile = join(dirname(lockFile), ENVELOPE_FILE_NAME)
@@ -370,7 +427,10 @@ async function releaseProblems(
 
 const locators = new WeakMap<Policy, (pointer: string) => SourceLocation>()
 
-/** Where a JSON pointer lies in the file a policy was loaded from (e.g. its `version:` line); the policy's own location when unknown. */
+/**
+ * Where a JSON pointer lies in the file a policy was loaded from (e.g. its `version:` line); the policy's own
+ * location when unknown.
+ */
 export function locatePolicy(p: Policy, pointer: string): SourceLocation {
   return locators.get(p)?.(pointer) ?? p.location
 }
@@ -407,10 +467,16 @@ function fileNameFinding(abs: string, policy: Policy): PolicyProblem | PolicyWar
   const at = locatePolicy(policy, '/version')
   const m = /^(.+)\.v(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?)\.ya?ml$/.exec(name)
   if (m) {
-    return policyProblem('E_FILE_NAME', `the file is named ${name} but holds ${policy.id}@${policy.version}`, at, '/version', {
-      hint: `rename it ${expected}.yaml, or make its id and version agree with its name`,
-      params: { file: name, id: policy.id, version: policy.version },
-    })
+    return policyProblem(
+      'E_FILE_NAME',
+      `the file is named ${name} but holds ${policy.id}@${policy.version}`,
+      at,
+      '/version',
+      {
+        hint: `rename it ${expected}.yaml, or make its id and version agree with its name`,
+        params: { file: name, id: policy.id, version: policy.version },
+      },
+    )
   }
   return {
     code: 'W_FILE_NAME',
@@ -421,7 +487,9 @@ function fileNameFinding(abs: string, policy: Policy): PolicyProblem | PolicyWar
   }
 }
 
-/** Loads, validates and compiles policies from files and folders. Throws PolicyValidationError listing every problem. */
+/**
+ * Loads, validates and compiles policies from files and folders. Throws PolicyValidationError listing every problem.
+ */
 export async function loadPolicies(paths: string | readonly string[], options: LoadOptions = {}): Promise<PolicySet> {
   const { policies, problems, subjects, lock } = await checkPolicies(paths, options)
   if (problems.length > 0) throw new PolicyValidationError(problems)
@@ -435,9 +503,11 @@ let shipped: Promise<PolicySet> | undefined
 /** The shipped Creator Collaboration policies, loaded once per process. File names are relative to the folder. */
 export function defaultPolicies(): Promise<PolicySet> {
   if (shipped) return shipped
-  shipped = loadPolicies(defaultPoliciesDir(), { displayName: shippedDisplayName, requireLock: true }).catch((err: unknown) => {
-    shipped = undefined
-    throw err
-  })
+  shipped = loadPolicies(defaultPoliciesDir(), { displayName: shippedDisplayName, requireLock: true }).catch(
+    (err: unknown) => {
+      shipped = undefined
+      throw err
+    },
+  )
   return shipped
 }

@@ -19,7 +19,10 @@ import { plainValue } from '../report/text.js'
 /** Text made safe for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
   // String(): a JSON value that claims to be a string may be a number, an object or null
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+  return String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  )
 }
 
 /** Any value from the JSON made HTML text: numbers too, for a field that claims a number may hold markup. */
@@ -41,7 +44,8 @@ p, li, dd { overflow-wrap: anywhere; }
 .bad { color: var(--bad); } .good { color: var(--good); } .warn { color: var(--warn); }
 .scroll { overflow-x: auto; max-width: 100%; } /* a table wider than the screen scrolls here, whole words kept */
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .9rem; }
-th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: break-word; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top;
+  overflow-wrap: break-word; }
 th { background: var(--bg); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .75rem 0; }
@@ -76,7 +80,8 @@ ${body}
 }
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], numeric: readonly number[] = []): string {
-  const cell = (tag: string, v: string, i: number) => `<${tag}${numeric.includes(i) ? ' class="num"' : ''}>${v}</${tag}>`
+  const cell = (tag: string, v: string, i: number) =>
+    `<${tag}${numeric.includes(i) ? ' class="num"' : ''}>${v}</${tag}>`
   return `<div class="scroll"><table><thead><tr>${head.map((h, i) => cell('th', e(h), i)).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((v, i) => cell('td', v, i)).join('')}</tr>`)
     .join('')}</tbody></table></div>`
@@ -87,7 +92,11 @@ const mark = (passed: boolean) =>
 
 function evidenceRows(evidence: readonly Evidence[]): string[][] {
   return evidence.map((x) => [
-    e(x.fact === '$item' ? x.path.replace(/^\$\.?/, '') || 'element' : `${x.fact}${x.path !== '$' ? x.path.slice(1) : ''}`),
+    e(
+      x.fact === '$item'
+        ? x.path.replace(/^\$\.?/, '') || 'element'
+        : `${x.fact}${x.path !== '$' ? x.path.slice(1) : ''}`,
+    ),
     e(x.operator),
     e(plain(x.expected)),
     x.missing ? '<em>missing</em>' : e(plain(x.actual)),
@@ -97,7 +106,8 @@ function evidenceRows(evidence: readonly Evidence[]): string[][] {
 function explained(c: ExplainedCondition): string {
   if ('group' in c)
     return `<li>${mark(c.passed)} ${c.group === 'not' ? 'not' : `${e(c.group)} of`}:<ul class="tree">${c.conditions.map(explained).join('')}</ul></li>`
-  const where = c.fact === '$item' ? c.path.replace(/^\$\.?/, '') || 'element' : `${c.fact}${c.path !== '$' ? c.path.slice(1) : ''}`
+  const where =
+    c.fact === '$item' ? c.path.replace(/^\$\.?/, '') || 'element' : `${c.fact}${c.path !== '$' ? c.path.slice(1) : ''}`
   return `<li>${mark(c.passed)} ${e(where)} <code>${e(c.operator)}</code> ${e(plain(c.expected))} <span class="meta">(held: ${c.missing ? 'missing' : e(plain(c.actual))})</span></li>`
 }
 
@@ -171,7 +181,10 @@ export function decisionHtml(d: Decision, options: DecisionHtmlOptions = {}): st
           `<li>${mark(r.passed)} <strong>${e(r.rule)}</strong> ${e(r.title)}<ul class="tree">${r.checks.map((c) => explained(c.condition)).join('')}</ul></li>`,
       )
       .join('')
-    parts.push(`<details><summary>Explain trace: every rule, with what the record held</summary><ul class="tree">${rules}</ul></details>`)
+    parts.push(
+      '<details><summary>Explain trace: every rule, with what the record held</summary>' +
+        `<ul class="tree">${rules}</ul></details>`,
+    )
   }
   return page(`Decision ${d.subject.id}: ${d.outcome}`, parts.join('\n'))
 }
@@ -192,7 +205,9 @@ function transitionChart(r: ImpactReport): string {
   return `<div class="scroll"><svg role="img" aria-label="records per outcome change" width="560" height="${height}" viewBox="0 0 560 ${height}">${bars}</svg></div>`
 }
 
-/** An impact run: the numbers, an outcome transition matrix and chart, per-rule shifts, sample records per transition. */
+/**
+ * An impact run: the numbers, an outcome transition matrix and chart, per-rule shifts, sample records per transition.
+ */
 export function impactHtml(r: ImpactReport): string {
   const outcomes = [...new Set(r.transitions.flatMap((t) => [t.from, t.to]))]
   const count = (from: string, to: string) => r.transitions.find((t) => t.from === from && t.to === to)?.count ?? 0
@@ -207,7 +222,12 @@ export function impactHtml(r: ImpactReport): string {
       const records = r.changes.filter((c) => c.before.outcome === t.from && c.after.outcome === t.to).slice(0, 5)
       return `<h3>${e(t.from)} → ${e(t.to)} (${e(t.count)})</h3>${table(
         ['line', 'record', 'rules before', 'rules after'],
-        records.map((c) => [e(c.line), e(c.id), e(c.before.rules.join(', ') || '(none)'), e(c.after.rules.join(', ') || '(none)')]),
+        records.map((c) => [
+          e(c.line),
+          e(c.id),
+          e(c.before.rules.join(', ') || '(none)'),
+          e(c.after.rules.join(', ') || '(none)'),
+        ]),
         [0],
       )}`
     })
@@ -297,14 +317,25 @@ function testSummary(r: MutationTestReport, failed: number): string {
  * A policy test run: the summary first, then every case (a failure with expected beside actual), rule coverage and
  * the mutation score in detail.
  */
-export function policyTestHtml({ result, coverage, minCoverage, mutation, minMutationScore }: MutationTestReport): string {
+export function policyTestHtml({
+  result,
+  coverage,
+  minCoverage,
+  mutation,
+  minMutationScore,
+}: MutationTestReport): string {
   const passed = result.cases.filter((c) => c.passed).length
   const failed = result.cases.length - passed
   const rows = result.cases.map((c) => [
     mark(c.passed),
     e(`${c.file}:${c.line}`),
     e(c.name),
-    c.passed ? '' : e(c.mismatches.map((m) => `${m.what}: expected ${m.expected}, got ${m.actual}`).join('; ') || c.failures.join('; ')),
+    c.passed
+      ? ''
+      : e(
+          c.mismatches.map((m) => `${m.what}: expected ${m.expected}, got ${m.actual}`).join('; ') ||
+            c.failures.join('; '),
+        ),
   ])
   const body = [
     `<h1>Policy tests: <span class="${failed === 0 ? 'good' : 'bad'}">${passed} passed, ${failed} failed</span></h1>`,

@@ -88,7 +88,10 @@ export interface ImpactReport {
   asOf: string
   /** Non-blank input lines. */
   lines: number
-  /** Records of another kind than the policy judges (behaviour records in a file beside applications): skipped, counted. */
+  /**
+   * Records of another kind than the policy judges (behaviour records in a file beside applications): skipped,
+   * counted.
+   */
   otherKind: number
   /** Records decided under both versions. */
   decided: number
@@ -256,7 +259,9 @@ function refusedByOne(
   return { line, id: decision.subject.id, refusedBy, message: error.message, decided: { version, ...sideOf(decision) } }
 }
 
-/** The record's kind as the set tells it, or undefined when it cannot tell (the policy then judges it, or refuses it). */
+/**
+ * The record's kind as the set tells it, or undefined when it cannot tell (the policy then judges it, or refuses it).
+ */
 function kindOf(set: PolicySet, record: unknown): string | undefined {
   try {
     return set.detectSubject(record)

@@ -56,7 +56,8 @@ export const OPERATORS: Readonly<Record<string, OperatorDefinition>> = Object.fr
 export const isOperator = (name: string): boolean => Object.prototype.hasOwnProperty.call(OPERATORS, name)
 
 /** The list matches: their value is a condition on each element, their actual value the matching elements. */
-export const isListMatch = (op: string): op is 'someMatch' | 'noneMatch' => isOperator(op) && OPERATORS[op]!.valueKind === 'condition'
+export const isListMatch = (op: string): op is 'someMatch' | 'noneMatch' =>
+  isOperator(op) && OPERATORS[op]!.valueKind === 'condition'
 
 // Number.isFinite is false for anything that is not a number
 const isScalarValue = (v: unknown): boolean => typeof v === 'string' || typeof v === 'boolean' || Number.isFinite(v)
@@ -126,7 +127,10 @@ const never = (): boolean => false
 /** A missing value: undefined or null (an absent field, or JSON's null). */
 export const isMissing = (v: unknown): v is undefined | null => v === undefined || v === null
 
-/** `compare(operator, ·, ·)` with the operator looked up once: for evaluators that compare the same operator many times. */
+/**
+ * `compare(operator, ·, ·)` with the operator looked up once: for evaluators that compare the same operator many
+ * times.
+ */
 export function comparer(operator: string): (actual: unknown, expected: unknown) => boolean {
   const def = isOperator(operator) ? OPERATORS[operator]! : undefined
   if (def === undefined) return never
@@ -136,7 +140,9 @@ export function comparer(operator: string): (actual: unknown, expected: unknown)
 }
 
 /** `holds` for an operator that does not judge missing values: a missing value never reaches it, and never meets it. */
-export function guardMissing(holds: (actual: unknown, expected: unknown) => boolean): (actual: unknown, expected: unknown) => boolean {
+export function guardMissing(
+  holds: (actual: unknown, expected: unknown) => boolean,
+): (actual: unknown, expected: unknown) => boolean {
   return (actual, expected) => !isMissing(actual) && holds(actual, expected)
 }
 
@@ -160,7 +166,9 @@ const VALUE_DOC: Readonly<Record<OperatorDefinition['valueKind'], string>> = {
 
 /** The README's operator table, made from the registry (a test keeps the README equal to it). */
 export function operatorTable(): string {
-  const rows = Object.values(OPERATORS).map((op) => `| \`${op.name}\` | ${op.doc} | ${VALUE_DOC[op.valueKind]} | ${op.jsonRulesEngine} |`)
+  const rows = Object.values(OPERATORS).map(
+    (op) => `| \`${op.name}\` | ${op.doc} | ${VALUE_DOC[op.valueKind]} | ${op.jsonRulesEngine} |`,
+  )
   return (
     [
       "| operator | true when the record's value… | `value` | json-rules-engine's operator of the name |",

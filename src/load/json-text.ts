@@ -15,7 +15,10 @@ import { ownOptions } from '../own.js'
 export const DEFAULT_MAX_RECORD_BYTES = 1_048_576
 /** Deepest nesting of arrays and objects accepted by default. Real records nest three or four levels. */
 export const DEFAULT_MAX_RECORD_DEPTH = 64
-/** Most values (scalars, arrays and objects, keys not counted) in one record by default. Real records hold under a hundred. */
+/**
+ * Most values (scalars, arrays and objects, keys not counted) in one record by default. Real records hold under a
+ * hundred.
+ */
 export const DEFAULT_MAX_RECORD_VALUES = 100_000
 
 export interface JsonTextLimits {
@@ -35,7 +38,9 @@ export type JsonTextFault =
 
 const escapePointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1')
 
-/** One open array or object: its keys so far (objects, when looking for duplicates), and the key or index being read. */
+/**
+ * One open array or object: its keys so far (objects, when looking for duplicates), and the key or index being read.
+ */
 interface Frame {
   object: boolean
   keys: Set<string> | undefined
@@ -138,7 +143,10 @@ function scan(text: string, limits: Required<JsonTextLimits>, precise: boolean):
   const skipSpace = (): void => {
     while (i < n && isSpace(text.charCodeAt(i))) i++
   }
-  /** Reads a string from its opening quote: its decoded text when `decode`, else ''; undefined when it is not a JSON string. */
+  /**
+   * Reads a string from its opening quote: its decoded text when `decode`, else ''; undefined when it is not a JSON
+   * string.
+   */
   const readString = (decode: boolean): string | undefined => {
     const start = ++i
     let escaped = false
@@ -222,7 +230,8 @@ function scan(text: string, limits: Required<JsonTextLimits>, precise: boolean):
       } else if (c === MINUS || isDigit(c)) {
         const number = readNumber()
         if (number === undefined) return { kind: 'syntax', offset: i }
-        if (!isExactNumber(number)) return { kind: 'lossyNumber', pointer: pointerOf(stack), text: number, value: Number(number) }
+        if (!isExactNumber(number))
+          return { kind: 'lossyNumber', pointer: pointerOf(stack), text: number, value: Number(number) }
       } else if (!(literal('true') || literal('false') || literal('null'))) return { kind: 'syntax', offset: i }
       expectValue = false
       continue
@@ -277,7 +286,8 @@ function limitsOf(given: JsonTextLimits): Required<JsonTextLimits> {
 
 export function parseRecordText(text: string, options: JsonTextLimits = {}): unknown {
   const read = readRecordText(text, options)
-  if ('syntax' in read) throw new RecordValidationError(undefined, [{ pointer: '', message: `not valid JSON: ${read.syntax}` }])
+  if ('syntax' in read)
+    throw new RecordValidationError(undefined, [{ pointer: '', message: `not valid JSON: ${read.syntax}` }])
   return read.value
 }
 
@@ -307,7 +317,8 @@ export function readRecordText(text: string, given: JsonTextLimits = {}): { valu
   const shape = { keys: 0, values: 0, numbers: 0 }
   const fine = measure(value, 0, maxDepth, maxValues, shape)
   // the keys and numbers the text gives, counted without a full scan (a long text's scan counted its keys)
-  const inText = keysInText === undefined ? keysAndNumbers(text) : { keys: keysInText, numbers: shape.numbers, lossy: false }
+  const inText =
+    keysInText === undefined ? keysAndNumbers(text) : { keys: keysInText, numbers: shape.numbers, lossy: false }
   // fewer keys in the object than in the text: one was given twice; a number not checked, or not exact: look closely
   if (!fine || inText.keys !== shape.keys || inText.numbers !== shape.numbers || inText.lossy) {
     const fault = scanJsonText(text, options)
@@ -400,14 +411,16 @@ function measure(
   // own keys only: a polluted Object.prototype must not make a record look duplicated
   const keys = Object.keys(value)
   shape.keys += keys.length
-  for (const key of keys) if (!measure((value as Record<string, unknown>)[key], depth + 1, maxDepth, maxValues, shape)) return false
+  for (const key of keys)
+    if (!measure((value as Record<string, unknown>)[key], depth + 1, maxDepth, maxValues, shape)) return false
   return true
 }
 
 /** The fault a quick scan saw, found again with its exact place. */
 function precisely(text: string, limits: Required<JsonTextLimits>): Exclude<JsonTextFault, { kind: 'syntax' }> {
   const fault = scan(text, limits, true)
-  if (typeof fault === 'number' || fault.kind === 'syntax') throw new Error('internal: the precise scan disagrees with the quick one')
+  if (typeof fault === 'number' || fault.kind === 'syntax')
+    throw new Error('internal: the precise scan disagrees with the quick one')
   return fault
 }
 

@@ -49,7 +49,8 @@ export function readParseCache(file: string): Map<string, Entry> {
     return entries
   }
   const d = data as { format?: unknown; entries?: unknown }
-  if (d === null || typeof d !== 'object' || d.format !== PARSE_CACHE_FORMAT || !Array.isArray(d.entries)) return entries
+  if (d === null || typeof d !== 'object' || d.format !== PARSE_CACHE_FORMAT || !Array.isArray(d.entries))
+    return entries
   for (const raw of d.entries as unknown[]) {
     const e = raw as { sha256?: unknown; value?: unknown; positions?: unknown }
     if (
@@ -62,7 +63,8 @@ export function readParseCache(file: string): Map<string, Entry> {
       return new Map()
     const pairs = e.positions as unknown[]
     for (const p of pairs) {
-      if (!Array.isArray(p) || typeof p[0] !== 'string' || !Number.isInteger(p[1]) || !Number.isInteger(p[2])) return new Map()
+      if (!Array.isArray(p) || typeof p[0] !== 'string' || !Number.isInteger(p[1]) || !Number.isInteger(p[2]))
+        return new Map()
     }
     entries.set(e.sha256, lazyEntry(e.value, pairs as [string, number, number][]))
   }
@@ -87,7 +89,9 @@ function lazyEntry(value: unknown, raw: readonly [string, number, number][]): En
  * The cache file's text for files parsed without problems under the default limits. A value that JSON
  * cannot carry unchanged (Infinity, NaN, -0) is left out, so its file is always parsed.
  */
-export function formatParseCache(files: readonly { file: string; text: string; value: unknown; positions: Positions }[]): string {
+export function formatParseCache(
+  files: readonly { file: string; text: string; value: unknown; positions: Positions }[],
+): string {
   const lines = files
     .filter((f) => isDeepStrictEqual(JSON.parse(JSON.stringify(f.value) ?? 'null'), f.value))
     .map((f) =>

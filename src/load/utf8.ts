@@ -62,7 +62,11 @@ export function describeUtf8Fault(bytes: Uint8Array, at: number): string {
 export function recordTextOf(bytes: Uint8Array): string {
   const fault = utf8Fault(bytes)
   if (fault !== undefined)
-    throw new RecordValidationError(undefined, [{ pointer: '', message: describeUtf8Fault(bytes, fault) }], 'E_RECORD_NOT_UTF8')
+    throw new RecordValidationError(
+      undefined,
+      [{ pointer: '', message: describeUtf8Fault(bytes, fault) }],
+      'E_RECORD_NOT_UTF8',
+    )
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
 }
 

@@ -19,7 +19,12 @@ export interface ParseLimits {
   maxNodes: number
 }
 
-export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 1_048_576, maxAliasCount: 100, maxDepth: 64, maxNodes: 10_000 }
+export const DEFAULT_PARSE_LIMITS: ParseLimits = {
+  maxBytes: 1_048_576,
+  maxAliasCount: 100,
+  maxDepth: 64,
+  maxNodes: 10_000,
+}
 
 /** A parsed YAML document and a way to turn a JSON pointer into file:line:column. */
 export interface ParsedSource {
@@ -83,14 +88,20 @@ export function nestingBeyond(text: string, max: number): number | undefined {
  * (iterative, linear) lexer, which stops there: a file of 100,000 keys is refused after reading
  * `maxNodes` of them, before the parser builds a tree (whose cost grows with the node count).
  */
-export function scanLimits(text: string, limits: ParseLimits): { offset: number; limit: 'depth' | 'nodes' } | undefined {
+export function scanLimits(
+  text: string,
+  limits: ParseLimits,
+): { offset: number; limit: 'depth' | 'nodes' } | undefined {
   let flow = 0
   let onLine = 0
   let offset = 0
   let nodes = 0
   for (const token of new (yaml().Lexer)().lex(text)) {
     // scalars, aliases and collections opened by a bracket or a list dash: every key, value and item
-    if ((token === SCALAR || token === '[' || token === '{' || token === '-' || token[0] === '*') && ++nodes > limits.maxNodes)
+    if (
+      (token === SCALAR || token === '[' || token === '{' || token === '-' || token[0] === '*') &&
+      ++nodes > limits.maxNodes
+    )
       return { offset, limit: 'nodes' }
     const max = limits.maxDepth
     switch (token) {
@@ -178,7 +189,9 @@ export function decodeUtf8(file: string, bytes: Uint8Array): { text: string } | 
     for (let i = 0; i < lineStart; i++) if (bytes[i] === 0x0a) line++
     const column = new TextDecoder('utf-8').decode(bytes.subarray(lineStart, bad)).length + 1
     const hex = Buffer.from(bytes.subarray(bad, bad + 4)).toString('hex')
-    return { problem: problem(file, 'E_ENCODING', `the file is not valid UTF-8 (bytes ${hex} at byte ${bad})`, line, column) }
+    return {
+      problem: problem(file, 'E_ENCODING', `the file is not valid UTF-8 (bytes ${hex} at byte ${bad})`, line, column),
+    }
   }
 }
 
@@ -202,8 +215,9 @@ export function isExactYamlNumber(text: string, value: number): boolean {
 }
 
 // bidi controls, zero-width and format characters, and C0/C1 controls but tab and line feed
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/
+const INVISIBLE =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/
 const INVISIBLE_ALL = new RegExp(INVISIBLE.source, 'g')
 
 const codePoint = (c: string): string => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`
@@ -238,7 +252,13 @@ export function invisibleCharacter(
 }
 
 /** A problem with a file as a whole, or at a line and column of it. */
-export function problem(file: string, code: PolicyProblem['code'], message: string, line = 1, column = 1): PolicyProblem {
+export function problem(
+  file: string,
+  code: PolicyProblem['code'],
+  message: string,
+  line = 1,
+  column = 1,
+): PolicyProblem {
   return policyProblem(code, message, { file, line, column })
 }
 
@@ -344,14 +364,21 @@ export function parseYamlText(
     }
     // an alias is expanded (and counted against maxAliasCount) by toJS; its target was walked where defined
   }
-  /** A value JSON has no word for (.nan, .inf, !!binary) would print as null or worse in the digest: two files, one digest. */
+  /**
+   * A value JSON has no word for (.nan, .inf, !!binary) would print as null or worse in the digest: two files, one
+   * digest.
+   */
   const checkJsonScalar = (node: Node, isKey: boolean, pointer: string): void => {
     const v = (node as { value?: unknown }).value
-    const ok = v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
+    const ok =
+      v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
     const pos = node.range ? at(node.range[0]) : { line: 1, col: 1 }
     if (typeof v === 'string') {
       const found = invisibleCharacter(v)
-      if (found) invisible.push(policyProblem(found.code, found.message, { file, line: pos.line, column: pos.col }, pointer, found))
+      if (found)
+        invisible.push(
+          policyProblem(found.code, found.message, { file, line: pos.line, column: pos.col }, pointer, found),
+        )
     }
     if (ok) {
       // a plain number whose text says more than the double holds: 49.99999999999999999 would get the digest of 50
@@ -363,7 +390,10 @@ export function parseYamlText(
             `${source} cannot be held exactly by a double: it would be read as ${String(v)}`,
             { file, line: pos.line, column: pos.col },
             pointer,
-            { hint: `write a number a double holds, such as ${String(v)}, or quote it to make it a string`, params: { text: source } },
+            {
+              hint: `write a number a double holds, such as ${String(v)}, or quote it to make it a string`,
+              params: { text: source },
+            },
           ),
         )
       return
@@ -382,7 +412,12 @@ export function parseYamlText(
   walk(doc.contents, '', 0)
   if (walkProblems.length > 0 && !tooDeep) return { value: undefined, positions, problems: walkProblems, invisible }
   if (complexKey && !tooDeep)
-    return failed('E_SCHEMA', 'a mapping key must be a plain string, not a list, mapping or alias', complexKey.line, complexKey.col)
+    return failed(
+      'E_SCHEMA',
+      'a mapping key must be a plain string, not a list, mapping or alias',
+      complexKey.line,
+      complexKey.col,
+    )
   if (tooDeep) return failed('E_YAML_LIMIT', `nesting deeper than ${limits.maxDepth} levels`, tooDeep.line, tooDeep.col)
 
   let value: unknown

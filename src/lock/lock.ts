@@ -24,7 +24,9 @@ export interface LockFile {
   entries: PolicyLock
 }
 
-/** The lock key of a folder's declaration (collabgate.yaml): its record kinds, id fields and review clocks decide too. */
+/**
+ * The lock key of a folder's declaration (collabgate.yaml): its record kinds, id fields and review clocks decide too.
+ */
 export const DECLARATION_KEY = 'folder:collabgate.yaml'
 
 export interface LockCheck {
@@ -49,13 +51,18 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/
 export const lockKey = (p: { id: string; version: string }): string => `${p.id}@${p.version}`
 
 /** The lock key of a record schema version: `record:SUBJECT@VERSION` (policy ids cannot hold a colon). */
-export const recordSchemaKey = (s: Pick<RecordSchema, 'subject' | 'version'>): string => `record:${s.subject}@${s.version}`
+export const recordSchemaKey = (s: Pick<RecordSchema, 'subject' | 'version'>): string =>
+  `record:${s.subject}@${s.version}`
 
 /**
  * The lock entries for a set of policies, the record schemas the folder declares and the folder's
  * declaration (its digest, when the folder has a collabgate.yaml), keys sorted so the file diffs cleanly.
  */
-export function lockOf(policies: readonly Policy[], schemas: readonly RecordSchema[] = [], declaration?: string): PolicyLock {
+export function lockOf(
+  policies: readonly Policy[],
+  schemas: readonly RecordSchema[] = [],
+  declaration?: string,
+): PolicyLock {
   const entries = [
     ...policies.map((p) => [lockKey(p), p.digest] as const),
     ...schemas.map((s) => [recordSchemaKey(s), s.digest] as const),
@@ -132,7 +139,8 @@ export function parseLockFile(text: string, file = LOCK_FILE_NAME): LockFile {
       `${file} must be a JSON object: { "release": N, "entries": { "id@version": "sha256:<hex>" } }`,
     )
   }
-  const own = (key: string): unknown => (Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined)
+  const own = (key: string): unknown =>
+    Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined
   const numbered = Object.hasOwn(value, 'entries') || Object.hasOwn(value, 'release')
   const release = numbered ? own('release') : 0
   const entries = numbered ? own('entries') : value
@@ -141,11 +149,17 @@ export function parseLockFile(text: string, file = LOCK_FILE_NAME): LockFile {
   if (numbered && Object.keys(value).some((k) => k !== 'release' && k !== 'entries'))
     throw new CollabgateError('E_LOCK_INVALID', `${file} may hold only "release" and "entries"`)
   if (!entries || typeof entries !== 'object' || Array.isArray(entries))
-    throw new CollabgateError('E_LOCK_INVALID', `${file}: "entries" must be a JSON object of "id@version": "sha256:<hex>"`)
+    throw new CollabgateError(
+      'E_LOCK_INVALID',
+      `${file}: "entries" must be a JSON object of "id@version": "sha256:<hex>"`,
+    )
   const lock: PolicyLock = {}
   for (const [key, digest] of Object.entries(entries)) {
     if (!ENTRY_KEY.test(key) || typeof digest !== 'string' || !DIGEST.test(digest)) {
-      throw new CollabgateError('E_LOCK_INVALID', `${file}: entry ${JSON.stringify(key)} must map "id@version" to "sha256:<64 hex digits>"`)
+      throw new CollabgateError(
+        'E_LOCK_INVALID',
+        `${file}: entry ${JSON.stringify(key)} must map "id@version" to "sha256:<64 hex digits>"`,
+      )
     }
     lock[key] = digest
   }
@@ -170,7 +184,9 @@ export async function readLockFile(file: string): Promise<LockFile | undefined> 
     text = await readFile(file, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new CollabgateError('E_IO', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err })
+    throw new CollabgateError('E_IO', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      cause: err,
+    })
   }
   return parseLockFile(text, file)
 }
@@ -181,7 +197,9 @@ export async function writeLock(file: string, lock: PolicyLock, release = 1): Pr
     // Stryker disable next-line StringLiteral: writeFile's default encoding is UTF-8
     await writeFile(file, formatLock(lock, release), 'utf8')
   } catch (err) {
-    throw new CollabgateError('E_IO', `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err })
+    throw new CollabgateError('E_IO', `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      cause: err,
+    })
   }
   return lock
 }
@@ -189,7 +207,10 @@ export async function writeLock(file: string, lock: PolicyLock, release = 1): Pr
 export interface CheckLockOptions {
   /** Where a policy problem points (default: the document itself); the loader points at `version:`. */
   locate?: (policy: Policy, pointer: string) => SourceLocation
-  /** The record schemas the folder declares and releases with its policies (default: none, as for a folder without collabgate.yaml). */
+  /**
+   * The record schemas the folder declares and releases with its policies (default: none, as for a folder without
+   * collabgate.yaml).
+   */
   schemas?: readonly RecordSchema[]
   /** The folder's own declaration (collabgate.yaml): its digest and where it is (default: none, the shipped kinds). */
   declaration?: { digest: string; location: SourceLocation }
@@ -215,7 +236,13 @@ export function checkLock(policies: readonly Policy[], lock: PolicyLock, given: 
   const unlocked: string[] = []
   const locked = (key: string) => (Object.prototype.hasOwnProperty.call(lock, key) ? lock[key] : undefined)
   const items: (Lockable & { policy?: Policy; pointer: string })[] = [
-    ...policies.map((p) => ({ key: lockKey(p), digest: p.digest, location: locate(p, '/version'), policy: p, pointer: '/version' })),
+    ...policies.map((p) => ({
+      key: lockKey(p),
+      digest: p.digest,
+      location: locate(p, '/version'),
+      policy: p,
+      pointer: '/version',
+    })),
     ...schemas.map((s) => ({ key: recordSchemaKey(s), digest: s.digest, location: s.location, pointer: '' })),
     ...(options.declaration ? [{ key: DECLARATION_KEY, ...options.declaration, pointer: '' }] : []),
   ]
@@ -258,7 +285,10 @@ export function checkLock(policies: readonly Policy[], lock: PolicyLock, given: 
   return { problems, unlocked: unlocked.sort(), stale }
 }
 
-/** The E_UNRELEASED problem of something the lock does not list; for a policy version, the released dates it would take over. */
+/**
+ * The E_UNRELEASED problem of something the lock does not list; for a policy version, the released dates it would
+ * take over.
+ */
 function unreleased(
   item: Lockable & { policy?: Policy; pointer: string },
   overlap: { from: string; released: string } | undefined,
@@ -287,7 +317,10 @@ function unreleased(
   )
 }
 
-/** Unlocked policy versions that would be in effect on a date the locked versions of their id cover: key → that day and the released version. */
+/**
+ * Unlocked policy versions that would be in effect on a date the locked versions of their id cover: key → that day
+ * and the released version.
+ */
 function unreleasedInEffect(
   policies: readonly Policy[],
   lock: PolicyLock,
@@ -297,7 +330,9 @@ function unreleasedInEffect(
   const byId = new Map<string, Policy[]>()
   for (const p of policies) byId.set(p.id, [...(byId.get(p.id) ?? []), p])
   for (const versions of byId.values()) {
-    const released = versions.filter((p) => Object.hasOwn(lock, lockKey(p))).sort((a, b) => compareText(a.effective.from, b.effective.from))
+    const released = versions
+      .filter((p) => Object.hasOwn(lock, lockKey(p)))
+      .sort((a, b) => compareText(a.effective.from, b.effective.from))
     // the dates the released versions cover among themselves, each until the next one's from
     const covered = released.map((p, i) => ({
       p,
@@ -308,7 +343,9 @@ function unreleasedInEffect(
       if (Object.hasOwn(lock, lockKey(p))) continue
       const from = p.effective.from
       const until = endOf ? endOf(p) : p.effective.until
-      const hit = covered.find((c) => (c.until === undefined || from < c.until) && (until === undefined || c.from < until))
+      const hit = covered.find(
+        (c) => (c.until === undefined || from < c.until) && (until === undefined || c.from < until),
+      )
       if (!hit) continue
       // Stryker disable next-line EqualityOperator: >= differs only when the two dates are equal, and then either is the day
       found.set(lockKey(p), { from: from > hit.from ? from : hit.from, released: lockKey(hit.p) })

@@ -23,7 +23,10 @@ const KINDS: Record<string, (outputs: readonly ShardOutput[]) => string> = {
   impact: report(mergeImpactReports),
   // a backtest report carries only K/N: mergeBacktestReports checks that the shards are of one run itself
   backtest: (outputs) => {
-    const shards = outputs.map((o) => ({ ...(o.body as BacktestReport), shard: { index: o.stamp.index, count: o.stamp.count } }))
+    const shards = outputs.map((o) => ({
+      ...(o.body as BacktestReport),
+      shard: { index: o.stamp.index, count: o.stamp.count },
+    }))
     return JSON.stringify(mergeBacktestReports(shards), null, 2) + '\n'
   },
 }
@@ -82,7 +85,8 @@ function checkShards(outputs: readonly ShardOutput[]): ShardOutput[] {
   if (missing.length > 0) {
     throw new CollabgateError(
       'E_SHARD_MISSING',
-      `shard(s) ${missing.join(', ')}${missing.length === 20 ? ', …' : ''} missing: ${byIndex.size} of ${count} given`,
+      `shard(s) ${missing.join(', ')}${missing.length === 20 ? ', …' : ''} missing: ` +
+        `${byIndex.size} of ${count} given`,
     )
   }
   return [...byIndex.values()].sort((a, b) => a.stamp.index - b.stamp.index)
@@ -101,7 +105,10 @@ function readStamp(where: string, value: unknown, withInput: boolean): ShardStam
   const count = own(s, 'count')
   const whole = (n: unknown, min: number): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= min
   if (!whole(count, 1) || !whole(index, 1) || index > count)
-    throw invalid(where, 'no shard stamp ("shard": {"index": K, "count": N, …} with 1 ≤ K ≤ N): not a sharded output')
+    throw invalid(
+      where,
+      'no shard stamp ("shard": {"index": K, "count": N, …} with 1 ≤ K ≤ N): ' + 'not a sharded output',
+    )
   const text = (key: string): string => {
     const v = own(s, key)
     if (typeof v !== 'string') throw invalid(where, `the shard stamp has no ${key}`)
@@ -117,8 +124,13 @@ function readStamp(where: string, value: unknown, withInput: boolean): ShardStam
 function backtestStamp(where: string, report: Record<string, unknown>): ShardStamp {
   const part = (key: string): string => JSON.stringify(own(report, key) ?? null)
   const policies = `${part('policy')} ${part('baseline')} ${part('candidate')}`
-  const settings = `now ${part('now')} maturity ${part('maturityDays')} labels ${part('labels')} outcomes ${part('outcomes')}`
-  return readStamp(where, { ...asObject(own(report, 'shard')), lines: 0, input: part('input'), policies, settings }, true)
+  const settings =
+    `now ${part('now')} maturity ${part('maturityDays')} ` + `labels ${part('labels')} outcomes ${part('outcomes')}`
+  return readStamp(
+    where,
+    { ...asObject(own(report, 'shard')), lines: 0, input: part('input'), policies, settings },
+    true,
+  )
 }
 
 const asObject = (v: unknown): Record<string, unknown> => (isObject(v) ? v : {})

@@ -4,7 +4,16 @@
  * a condition deleted, two outcomes swapped). Nothing is written to disk; each mutant keeps the JSON
  * pointer of what it changed, so it is reported at the file:line:col the loader recorded for it.
  */
-import type { Check, Condition, DateOperand, LeafCondition, Policy, PolicyRecord, Rule, SourceLocation } from '../model.js'
+import type {
+  Check,
+  Condition,
+  DateOperand,
+  LeafCondition,
+  Policy,
+  PolicyRecord,
+  Rule,
+  SourceLocation,
+} from '../model.js'
 import { AS_OF_FACT, isListMatch, OPERATORS, strictCalendarDate } from '../language/operators.js'
 import { parsePath, resolveSegments } from '../language/paths.js'
 import { schemaAt, schemaTypes, type JsonSchema } from '../schemas.js'
@@ -37,7 +46,10 @@ export type MutationOperator =
   | DerivedMutationOperator
 
 export interface Mutant {
-  /** The change in words, unique within its policy version (`ONB-STRENGTH: applicant.clientsServed.sellers >= 50 → >= 51`). */
+  /**
+   * The change in words, unique within its policy version (`ONB-STRENGTH: applicant.clientsServed.sellers >= 50 → >=
+   * 51`).
+   */
   description: string
   operator: MutationOperator
   /** The rule it belongs to; undefined for a change to the whole policy (outcome order, default, review clock). */
@@ -62,12 +74,21 @@ export interface Mutant {
 }
 
 /** Values the cases' records hold, by where they are read: plausible members to add to a list. */
-export type ObservedValues = (fact: string | undefined, path: string | undefined, list?: { fact: string; path?: string }) => unknown[]
+export type ObservedValues = (
+  fact: string | undefined,
+  path: string | undefined,
+  list?: { fact: string; path?: string },
+) => unknown[]
 
 type Step = string | number
 type Locate = (pointer: string) => SourceLocation
 
-const SYMBOLS: Record<string, string> = { lessThan: '<', lessThanInclusive: '<=', greaterThan: '>', greaterThanInclusive: '>=' }
+const SYMBOLS: Record<string, string> = {
+  lessThan: '<',
+  lessThanInclusive: '<=',
+  greaterThan: '>',
+  greaterThanInclusive: '>=',
+}
 const SWAPS: Record<string, string> = {
   lessThan: 'lessThanInclusive',
   lessThanInclusive: 'lessThan',
@@ -105,7 +126,8 @@ function replaceAt(value: unknown, steps: readonly Step[], node: unknown): unkno
 const escapeToken = (k: Step) => String(k).replace(/~/g, '~0').replace(/\//g, '~1')
 const pointerOf = (base: string, steps: readonly Step[]) => base + steps.map((s) => '/' + escapeToken(s)).join('')
 
-const plain = (v: unknown): string => (Array.isArray(v) ? `[${v.map(plain).join(', ')}]` : typeof v === 'string' ? v : JSON.stringify(v))
+const plain = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(plain).join(', ')}]` : typeof v === 'string' ? v : JSON.stringify(v)
 
 /** How a leaf's left side reads: `applicant.clientsServed.sellers`, `incidents[].type`, `asOf`. */
 function nameOf(leaf: { fact?: string; path?: string }, list?: string): string {
@@ -117,7 +139,8 @@ function nameOf(leaf: { fact?: string; path?: string }, list?: string): string {
 function dateText(v: unknown, list?: string): string {
   if (typeof v === 'string') return v
   const o = v as { fact?: string; path?: string; addWorkingDays?: number; to?: unknown }
-  if (o && typeof o === 'object' && o.addWorkingDays !== undefined) return `${o.addWorkingDays} working days after ${dateText(o.to, list)}`
+  if (o && typeof o === 'object' && o.addWorkingDays !== undefined)
+    return `${o.addWorkingDays} working days after ${dateText(o.to, list)}`
   return nameOf(o, list)
 }
 
@@ -179,7 +202,9 @@ function fieldSchema(leaf: { fact?: string; path?: string }, scope: LeafScope): 
   return schemaAt(scope.root, scope.root, [leaf.fact, ...segments])
 }
 
-/** The same-typed fields beside the one a path ends at (`security.encryptionInTransit` → `security.encryptionAtRest`). */
+/**
+ * The same-typed fields beside the one a path ends at (`security.encryptionInTransit` → `security.encryptionAtRest`).
+ */
 function siblingPaths(leaf: LeafCondition, scope: LeafScope): string[] {
   const segments = leaf.path === undefined ? undefined : parsePath(leaf.path)
   if (!segments || segments.length === 0 || leaf.fact === AS_OF_FACT) return []
@@ -195,7 +220,8 @@ function siblingPaths(leaf: LeafCondition, scope: LeafScope): string[] {
   const own = fieldSchema(leaf, scope)
   const props = parent?.properties as Record<string, JsonSchema> | undefined
   if (!props || !own) return []
-  const typeKey = (s: JsonSchema | undefined) => [...schemaTypes(s)].sort().join('|') + (s?.type === 'integer' ? ':int' : '')
+  const typeKey = (s: JsonSchema | undefined) =>
+    [...schemaTypes(s)].sort().join('|') + (s?.type === 'integer' ? ':int' : '')
   const want = typeKey(own)
   if (want === '' || want === 'object') return []
   const prefix = '$' + parentSegments.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')
@@ -216,21 +242,30 @@ function leafMutants(leaf: LeafCondition, steps: readonly Step[], scope: LeafSco
   if (def.valueKind === 'number' && typeof leaf.value === 'number') {
     const v = leaf.value
     const schema = fieldSchema(leaf, scope)
-    const integer = schema?.type === 'integer' || (Array.isArray(schema?.type) && (schema.type as string[]).includes('integer'))
+    const integer =
+      schema?.type === 'integer' || (Array.isArray(schema?.type) && (schema.type as string[]).includes('integer'))
     const step = integer && Number.isInteger(v) ? 1 : 10 ** -(decimals(v) + 1)
     for (const moved of [v - step, v + step]) {
       const n = Number(moved.toFixed(decimals(v) + (integer ? 0 : 1)))
       emit('threshold', steps, { ...leaf, value: n }, [...steps, 'value'], to(op, n))
     }
   }
-  if (SWAPS[op]) emit('comparison', steps, { ...leaf, operator: SWAPS[op] }, [...steps, 'operator'], to(SWAPS[op], leaf.value))
-  if (NEGATIONS[op]) emit('negation', steps, { ...leaf, operator: NEGATIONS[op] }, [...steps, 'operator'], to(NEGATIONS[op], leaf.value))
+  if (SWAPS[op])
+    emit('comparison', steps, { ...leaf, operator: SWAPS[op] }, [...steps, 'operator'], to(SWAPS[op], leaf.value))
+  if (NEGATIONS[op])
+    emit('negation', steps, { ...leaf, operator: NEGATIONS[op] }, [...steps, 'operator'], to(NEGATIONS[op], leaf.value))
   // list values: each member removed, and each plausible one (the schema's enum, the values the cases' records hold) added
   if (def.valueKind === 'list' && Array.isArray(leaf.value)) {
     const values = leaf.value as unknown[]
     values.forEach((member, k) => {
       const rest = values.filter((_, i) => i !== k)
-      emit('list-member-removed', steps, { ...leaf, value: rest }, [...steps, 'value', k], `${before}: without ${plain(member)}`)
+      emit(
+        'list-member-removed',
+        steps,
+        { ...leaf, value: rest },
+        [...steps, 'value', k],
+        `${before}: without ${plain(member)}`,
+      )
     })
     const schema = fieldSchema(leaf, scope)
     const enumOf = (s: JsonSchema | undefined) => (Array.isArray(s?.enum) ? (s.enum as unknown[]) : [])
@@ -244,7 +279,13 @@ function leafMutants(leaf: LeafCondition, steps: readonly Step[], scope: LeafSco
     for (const c of candidates) {
       if (seen.has(c) || !['string', 'number', 'boolean'].includes(typeof c)) continue
       seen.add(c)
-      emit('list-member-added', steps, { ...leaf, value: [...values, c] }, [...steps, 'value'], `${before}: with ${plain(c)} added`)
+      emit(
+        'list-member-added',
+        steps,
+        { ...leaf, value: [...values, c] },
+        [...steps, 'value'],
+        `${before}: with ${plain(c)} added`,
+      )
     }
   }
   // dates: a literal ± 1 day, a working-day count ± 1
@@ -266,7 +307,14 @@ function leafMutants(leaf: LeafCondition, steps: readonly Step[], scope: LeafSco
   }
 }
 
-function dateMutants(leaf: LeafCondition, operand: unknown, at: readonly Step[], steps: readonly Step[], before: string, emit: Emit): void {
+function dateMutants(
+  leaf: LeafCondition,
+  operand: unknown,
+  at: readonly Step[],
+  steps: readonly Step[],
+  before: string,
+  emit: Emit,
+): void {
   const valueSteps = [...steps, 'value', ...at]
   const withOperand = (o: unknown) => ({ ...leaf, value: at.length === 0 ? o : replaceAt(leaf.value, at, o) })
   if (typeof operand === 'string') {
@@ -348,7 +396,12 @@ export function policyMutants(
   policy.rules.forEach((rule, r) => {
     rule.checks.forEach((check, k) => {
       const sameOutcome = rule.checks.filter((x) => x.outcome === check.outcome).length
-      const label = rule.checks.length === 1 ? rule.id : sameOutcome === 1 ? `${rule.id} [${check.outcome}]` : `${rule.id} [check ${k + 1}]`
+      const label =
+        rule.checks.length === 1
+          ? rule.id
+          : sameOutcome === 1
+            ? `${rule.id} [${check.outcome}]`
+            : `${rule.id} [check ${k + 1}]`
       const base = `${check.pointer}/require`
       const emit: Emit = (operator, steps, node, at, change) => {
         const require = replaceAt(check.require, steps, node) as Condition
@@ -445,7 +498,10 @@ export function observedIn(records: readonly PolicyRecord[]): ObservedValues {
     }
     for (const record of records) {
       if (list && (fact === undefined || fact === '$item')) {
-        const items = resolveSegments(record, [list.fact, ...(list.path === undefined ? [] : (parsePath(list.path) ?? []))])
+        const items = resolveSegments(record, [
+          list.fact,
+          ...(list.path === undefined ? [] : (parsePath(list.path) ?? [])),
+        ])
         if (Array.isArray(items)) for (const item of items) add(resolveSegments(item, segments))
       } else if (fact !== undefined && fact !== AS_OF_FACT) add(resolveSegments(record, [fact, ...segments]))
     }

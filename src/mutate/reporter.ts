@@ -27,7 +27,10 @@ export interface MutationTestReport extends PolicyTestReport {
   minMutationScore?: number | undefined
 }
 
-/** Whether the run failed: the test run failed, a declaration of an equivalent is wrong, or the score is under the minimum. */
+/**
+ * Whether the run failed: the test run failed, a declaration of an equivalent is wrong, or the score is under the
+ * minimum.
+ */
 export function mutationRunFailed(report: MutationTestReport): boolean {
   const m = report.mutation
   const below = m !== undefined && report.minMutationScore !== undefined && m.score < report.minMutationScore
@@ -46,19 +49,28 @@ const where = (m: MutantResult) => `${m.file}:${m.line}:${m.column}`
 
 /** The mutation section of the text report. */
 export function mutationText(m: MutationReport, min: number | undefined, paint: Paint = PLAIN): string {
-  const out: string[] = ['', 'mutation testing (each mutant is the policy with one change; a case that notices it kills it):']
+  const out: string[] = [
+    '',
+    'mutation testing (each mutant is the policy with one change; a case that notices it kills it):',
+  ]
   for (const p of m.problems) out.push(`${paint.red('✗')} ${visible(formatProblem(p))}`)
   for (const p of m.policies) {
     const eq = p.equivalent > 0 ? `, ${p.equivalent} equivalent` : ''
     out.push(
-      visible(`  ${p.id}@${p.version} (${p.file}): ${p.killed}/${p.total - p.equivalent} killed by ${p.cases} cases (${p.score}%)${eq}`),
+      visible(
+        `  ${p.id}@${p.version} (${p.file}): ${p.killed}/${p.total - p.equivalent} killed ` +
+          `by ${p.cases} cases (${p.score}%)${eq}`,
+      ),
     )
     for (const s of p.mutants.filter((x) => x.status === 'survived'))
       out.push(paint.yellow(visible(`    survived ${where(s)} ${s.description}${s.rule ? '' : ' (the whole policy)'}`)))
     for (const e of p.mutants.filter((x) => x.status === 'equivalent'))
       out.push(
         paint.dim(
-          visible(`    equivalent ${where(e)} ${e.description}: ${e.equivalent!.reason} (${e.equivalent!.file}:${e.equivalent!.line})`),
+          visible(
+            `    equivalent ${where(e)} ${e.description}: ` +
+              `${e.equivalent!.reason} (${e.equivalent!.file}:${e.equivalent!.line})`,
+          ),
         ),
       )
   }
@@ -117,12 +129,24 @@ export const mutationTestJunit: Reporter<MutationTestReport> = (report) => {
   return formatJunit(suites, 'collabgate policy tests')
 }
 
-/** GitHub annotations: a failed case or a problem is an error, a survivor a warning on the mutated line; then the summaries. */
+/**
+ * GitHub annotations: a failed case or a problem is an error, a survivor a warning on the mutated line; then the
+ * summaries.
+ */
 export const mutationTestGithub: Reporter<MutationTestReport> = (report) => {
   const out: string[] = []
   const { result, coverage, minCoverage, mutation, minMutationScore } = report
   for (const p of [...result.problems, ...(mutation?.problems ?? [])])
-    out.push(formatGithubAnnotation({ level: 'error', file: p.file, line: p.line, column: p.column, title: p.code, message: p.message }))
+    out.push(
+      formatGithubAnnotation({
+        level: 'error',
+        file: p.file,
+        line: p.line,
+        column: p.column,
+        title: p.code,
+        message: p.message,
+      }),
+    )
   for (const c of result.cases.filter((x) => !x.passed))
     out.push(
       formatGithubAnnotation({

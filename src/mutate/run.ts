@@ -86,7 +86,11 @@ export interface MutationOptions {
 const percent = (killed: number, total: number) => (total === 0 ? 100 : Math.floor((killed / total) * 10000) / 100)
 
 /** Runs the mutants of every policy version a test run's passing cases decided with. */
-export function mutationTest(policies: readonly Policy[], run: PolicyTestRun, given: MutationOptions = {}): MutationReport {
+export function mutationTest(
+  policies: readonly Policy[],
+  run: PolicyTestRun,
+  given: MutationOptions = {},
+): MutationReport {
   const options = ownOptions(given)
   const locate = options.locate ?? locatePolicy
   const byKey = new Map(policies.map((p) => [lockKey(p), p]))
@@ -100,7 +104,15 @@ export function mutationTest(policies: readonly Policy[], run: PolicyTestRun, gi
     list.push(input)
     inputsOf.set(p, list)
   }
-  const report: MutationReport = { policies: [], total: 0, killed: 0, survived: 0, equivalent: 0, score: 100, problems: [] }
+  const report: MutationReport = {
+    policies: [],
+    total: 0,
+    killed: 0,
+    survived: 0,
+    equivalent: 0,
+    score: 100,
+    problems: [],
+  }
   const used = new Set<EquivalentDeclaration>()
   const schemasMutated = new Set<string>()
   for (const policy of [...inputsOf.keys()].sort(byIdThenEffective)) {

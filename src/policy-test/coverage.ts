@@ -48,7 +48,10 @@ export interface CoverageReport {
 }
 
 /** Computes rule coverage from test case results (only cases that reached a decision count). */
-export function policyTestCoverage(policies: readonly Policy[], cases: readonly PolicyTestCaseResult[]): CoverageReport {
+export function policyTestCoverage(
+  policies: readonly Policy[],
+  cases: readonly PolicyTestCaseResult[],
+): CoverageReport {
   const byKey = new Map<string, PolicyCoverage>()
   const sorted = [...policies].sort(byIdThenEffective)
   for (const p of sorted) {
@@ -65,7 +68,9 @@ export function policyTestCoverage(policies: readonly Policy[], cases: readonly 
         objected: 0,
         covered: false,
         checks:
-          r.checks.length > 1 ? r.checks.map((c) => ({ pointer: c.pointer, outcome: c.outcome, line: c.location.line, objected: 0 })) : [],
+          r.checks.length > 1
+            ? r.checks.map((c) => ({ pointer: c.pointer, outcome: c.outcome, line: c.location.line, objected: 0 }))
+            : [],
       })),
     })
   }
@@ -85,7 +90,9 @@ export function policyTestCoverage(policies: readonly Policy[], cases: readonly 
       rc.objected++
       // The reason carries the location of the check it came from; that identifies the check.
       const checks = policy.rules[i]?.checks ?? []
-      const j = checks.findIndex((k) => k.location.line === reason.source.line && k.location.column === reason.source.column)
+      const j = checks.findIndex(
+        (k) => k.location.line === reason.source.line && k.location.column === reason.source.column,
+      )
       const hit = j >= 0 ? rc.checks[j] : undefined
       if (hit) hit.objected++
     })

@@ -17,10 +17,16 @@ export function policyTestSuites(result: PolicyTestResult): JunitSuite[] {
     else if (c.decision === undefined && c.mismatches.every((m) => m.what !== 'error')) {
       suite.cases.push({
         ...base,
-        error: { message: c.failures[0] ?? 'the case could not run', type: c.error ?? 'E_INTERNAL', details: c.failures.join('\n') },
+        error: {
+          message: c.failures[0] ?? 'the case could not run',
+          type: c.error ?? 'E_INTERNAL',
+          details: c.failures.join('\n'),
+        },
       })
     } else {
-      const details = c.mismatches.map((m) => `${m.what}\n  expected: ${m.expected}\n  actual:   ${m.actual}`).join('\n')
+      const details = c.mismatches
+        .map((m) => `${m.what}\n  expected: ${m.expected}\n  actual:   ${m.actual}`)
+        .join('\n')
       suite.cases.push({ ...base, failure: { message: c.failures.join('; '), details } })
     }
   }

@@ -33,8 +33,13 @@ export function coverageSummary(c: CoverageReport, min: number | undefined): str
   return c.percent < min ? `${head}, below the minimum of ${min}%` : `${head}, minimum ${min}% met`
 }
 
-/** Problems, one line per case (a failure with expected and actual side by side), coverage, then `N passed, N failed`. */
-export const policyTestText: Reporter<PolicyTestReport> = ({ result, coverage, minCoverage }, { paint = PLAIN } = {}) => {
+/**
+ * Problems, one line per case (a failure with expected and actual side by side), coverage, then `N passed, N failed`.
+ */
+export const policyTestText: Reporter<PolicyTestReport> = (
+  { result, coverage, minCoverage },
+  { paint = PLAIN } = {},
+) => {
   const passed = passedCount(result)
   let out = ''
   for (const p of result.problems) out += `${paint.red('✗')} ${visible(formatProblem(p))}\n`
@@ -67,7 +72,11 @@ export const policyTestJson: Reporter<PolicyTestReport> = ({ result, coverage, m
 export const policyTestJunit: Reporter<PolicyTestReport> = ({ result }) => policyTestsToJunit(result)
 
 /** The reporters of a test run, by format name. */
-export const POLICY_TEST_REPORTERS = Object.freeze({ text: policyTestText, json: policyTestJson, junit: policyTestJunit })
+export const POLICY_TEST_REPORTERS = Object.freeze({
+  text: policyTestText,
+  json: policyTestJson,
+  junit: policyTestJunit,
+})
 
 /** One case; a failure shows expected and actual side by side. */
 function caseText(c: PolicyTestCaseResult, paint: Paint): string {

@@ -116,7 +116,9 @@ export interface PolicyTestCall {
   refused?: string
 }
 
-/** A run with what mutation testing needs beside the results: each decided case's input, and the declared equivalents. */
+/**
+ * A run with what mutation testing needs beside the results: each decided case's input, and the declared equivalents.
+ */
 export interface PolicyTestRun {
   result: PolicyTestResult
   inputs: PolicyTestCaseInput[]
@@ -135,7 +137,12 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   const out: Record<string, unknown> = {}
   if (target && typeof target === 'object' && !Array.isArray(target)) {
     for (const k of Object.keys(target))
-      Object.defineProperty(out, k, { value: (target as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true })
+      Object.defineProperty(out, k, {
+        value: (target as Record<string, unknown>)[k],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
   }
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k]
@@ -179,9 +186,11 @@ async function outsideFolder(
   options: PolicyTestOptions,
   shown: (abs: string) => string,
 ): Promise<string | undefined> {
-  const root = options.root !== undefined && !leaves(resolve(options.root), testFile) ? resolve(options.root) : dirname(testFile)
+  const root =
+    options.root !== undefined && !leaves(resolve(options.root), testFile) ? resolve(options.root) : dirname(testFile)
   const abs = resolve(dirname(testFile), rel)
-  if (leaves(root, abs)) return `'${rel}' is outside the policy folder ${shown(root)}; a test reads records only from inside it`
+  if (leaves(root, abs))
+    return `'${rel}' is outside the policy folder ${shown(root)}; a test reads records only from inside it`
   if (options.followSymlinks === true) return undefined
   let real: string
   try {
@@ -265,7 +274,9 @@ export async function runPolicyTestFiles(
     if (!validate(source.value)) {
       const errors = describeAjvErrors(validate.errors, POLICY_TEST_SCHEMA)
       for (const e of errors) {
-        result.problems.push(policyProblem('E_SCHEMA', e.message, { ...source.locate(e.pointer), file }, e.pointer, { hint: e.hint }))
+        result.problems.push(
+          policyProblem('E_SCHEMA', e.message, { ...source.locate(e.pointer), file }, e.pointer, { hint: e.hint }),
+        )
       }
       const first = errors[0]
       const why = `the test file fails its schema${first ? ` at ${first.pointer || '/'}: ${first.message}` : ''}`
@@ -286,13 +297,16 @@ export async function runPolicyTestFiles(
         .map((p) => p.version)
         .sort(compareVersions)
     const badRange = (pointer: string, range: string, why: string) =>
-      result.problems.push(policyProblem('E_INVALID_VERSION', `versions '${range}' ${why}`, source.locate(pointer), pointer))
+      result.problems.push(
+        policyProblem('E_INVALID_VERSION', `versions '${range}' ${why}`, source.locate(pointer), pointer),
+      )
     /** The versions a range names among the policy's, or undefined (a problem added) when it names none. */
     const inRange = (id: string | undefined, range: string, pointer: string): string[] | undefined => {
       if (id === undefined) return void badRange(pointer, range, 'needs a policy: a routed case names no versions')
       const known = versionsOf(id)
       const test = versionRange(range)
-      if (!test) return void badRange(pointer, range, 'is not a semver range (e.g. ">=1.0.0", "^1.1.0", "1.0.0 - 1.2.0")')
+      if (!test)
+        return void badRange(pointer, range, 'is not a semver range (e.g. ">=1.0.0", "^1.1.0", "1.0.0 - 1.2.0")')
       const hit = known.filter(test)
       const names = known.join(', ') || 'none'
       if (hit.length === 0) return void badRange(pointer, range, `matches no version of ${id} (${names})`)
@@ -419,7 +433,8 @@ async function runCase(
   try {
     const recordFile = c.recordFile ?? (c.record === undefined ? doc.base : undefined)
     let record: unknown = c.record ?? (recordFile ? await readRecord(recordFile) : undefined)
-    if (record === undefined) throw new CollabgateError('E_INVALID_ARGUMENT', 'the case has no record, recordFile or base')
+    if (record === undefined)
+      throw new CollabgateError('E_INVALID_ARGUMENT', 'the case has no record, recordFile or base')
     if (c.patch) record = mergePatch(record, c.patch)
     const asOf = c.asOf ?? doc.asOf
     if (!asOf) throw new CollabgateError('E_INVALID_ARGUMENT', 'the case has no asOf (set it on the case or the file)')
@@ -466,14 +481,25 @@ export function unmetExpectations(expect: PolicyTestExpectation, d: Decision): s
   return failures
 }
 
-function compareExpectations(expect: PolicyTestExpectation, d: Decision, failures: string[], mismatches: PolicyTestMismatch[]): void {
+function compareExpectations(
+  expect: PolicyTestExpectation,
+  d: Decision,
+  failures: string[],
+  mismatches: PolicyTestMismatch[],
+): void {
   const miss = (what: string, expected: string, actual: string, line: string) => {
     failures.push(line)
     mismatches.push({ what, expected, actual })
   }
   if (expect.error !== undefined)
-    miss('error', expect.error, `a decision (${d.outcome})`, `error: expected ${expect.error}, got a decision (${d.outcome})`)
-  if (d.outcome !== expect.outcome) miss('outcome', expect.outcome, d.outcome, `outcome: expected ${expect.outcome}, got ${d.outcome}`)
+    miss(
+      'error',
+      expect.error,
+      `a decision (${d.outcome})`,
+      `error: expected ${expect.error}, got a decision (${d.outcome})`,
+    )
+  if (d.outcome !== expect.outcome)
+    miss('outcome', expect.outcome, d.outcome, `outcome: expected ${expect.outcome}, got ${d.outcome}`)
   if (expect.policy !== undefined) {
     const at = expect.policy.includes('@') ? `${d.policy.id}@${d.policy.version}` : d.policy.id
     if (at !== expect.policy) miss('policy', expect.policy, at, `policy: expected ${expect.policy}, got ${at}`)
@@ -483,7 +509,12 @@ function compareExpectations(expect: PolicyTestExpectation, d: Decision, failure
     const want = [...expect.rules].sort()
     const have = [...got].sort()
     if (want.join(',') !== have.join(','))
-      miss('rules', `[${want.join(', ')}]`, `[${have.join(', ')}]`, `rules: expected [${want.join(', ')}], got [${have.join(', ')}]`)
+      miss(
+        'rules',
+        `[${want.join(', ')}]`,
+        `[${have.join(', ')}]`,
+        `rules: expected [${want.join(', ')}], got [${have.join(', ')}]`,
+      )
   }
   for (const [rule, text] of Object.entries(expect.messages ?? {})) {
     const reason = d.reasons.find((r) => r.rule === rule)

@@ -38,7 +38,8 @@ function write(value: unknown, pointer: string, depth: number): string {
   if (depth >= MAX_CANONICAL_DEPTH) throw refuse(pointer, `nesting deeper than ${MAX_CANONICAL_DEPTH} levels`)
   if (Array.isArray(value)) return `[${value.map((v, i) => write(v, `${pointer}/${i}`, depth + 1)).join(',')}]`
   const proto = Object.getPrototypeOf(value) as unknown
-  if (proto !== Object.prototype && proto !== null) throw refuse(pointer, 'an object that is not plain JSON (a Date, a Map, ...)')
+  if (proto !== Object.prototype && proto !== null)
+    throw refuse(pointer, 'an object that is not plain JSON (a Date, a Map, ...)')
   const record = value as Record<string, unknown>
   // Array.prototype.sort compares strings by UTF-16 code units, the order RFC 8785 §3.2.3 requires
   const keys = Object.keys(record).sort()

@@ -71,7 +71,8 @@ export function pae(type: string, body: Uint8Array): Buffer {
 }
 
 /** The exact bytes a signature of `role` over `body` signs. */
-export const signedBytes = (role: ReleaseRole, body: Uint8Array): Buffer => pae(`${RELEASE_PAYLOAD_TYPE}; role=${role}`, body)
+export const signedBytes = (role: ReleaseRole, body: Uint8Array): Buffer =>
+  pae(`${RELEASE_PAYLOAD_TYPE}; role=${role}`, body)
 
 /** "sha256:" + hex SHA-256 of the raw 32-byte Ed25519 public key (of a public or a private key). */
 export function keyIdOf(key: KeyObject): string {
@@ -99,7 +100,8 @@ export function lockContentOf(value: unknown, file = 'policies.lock.json'): Sign
   const entries = isNew ? own(value, 'entries') : value
   if (isNew && unknownKeys(value, ['release', 'entries']).length > 0)
     throw bad(`unknown field(s) ${unknownKeys(value, ['release', 'entries']).join(', ')}`)
-  if (typeof release !== 'number' || !Number.isSafeInteger(release) || release < 0) throw bad('release must be a whole number ≥ 0')
+  if (typeof release !== 'number' || !Number.isSafeInteger(release) || release < 0)
+    throw bad('release must be a whole number ≥ 0')
   return { release, entries: entriesOf(entries, (what) => bad(what)) }
 }
 
@@ -123,14 +125,18 @@ export function statementOf(lock: SignedLockContent, expires?: string): ReleaseS
   const statement: ReleaseStatement = { _type: RELEASE_STATEMENT_TYPE, release: lock.release, entries: lock.entries }
   if (expires !== undefined) {
     if (instantOf(expires) === undefined)
-      throw new CollabgateError('E_INVALID_ARGUMENT', `expires must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, not ${JSON.stringify(expires)}`)
+      throw new CollabgateError(
+        'E_INVALID_ARGUMENT',
+        `expires must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, not ${JSON.stringify(expires)}`,
+      )
     statement.expires = expires
   }
   return statement
 }
 
 /** The bytes of a lock content as a release names it: equal bytes, equal release. */
-export const lockBytes = (lock: SignedLockContent): string => canonicalize({ release: lock.release, entries: lock.entries })
+export const lockBytes = (lock: SignedLockContent): string =>
+  canonicalize({ release: lock.release, entries: lock.entries })
 
 /** Reads a signature file's text; throws CollabgateError('E_RELEASE_INVALID') naming the place of what is wrong. */
 export function parseEnvelope(text: string, file = ENVELOPE_FILE_NAME): ReleaseEnvelope {
@@ -145,7 +151,8 @@ export function envelopeOf(value: unknown, file = ENVELOPE_FILE_NAME): ReleaseEn
   if (extra.length > 0) throw bad('/', `unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}`)
   if (own(value, 'payloadType') !== RELEASE_PAYLOAD_TYPE) throw bad('/payloadType', `must be "${RELEASE_PAYLOAD_TYPE}"`)
   const payload = own(value, 'payload')
-  if (typeof payload !== 'string' || decodeBase64(payload) === undefined) throw bad('/payload', 'must be base64 (RFC 4648, padded)')
+  if (typeof payload !== 'string' || decodeBase64(payload) === undefined)
+    throw bad('/payload', 'must be base64 (RFC 4648, padded)')
   const list = own(value, 'signatures')
   if (!Array.isArray(list)) throw bad('/signatures', 'must be an array')
   if (list.length > MAX_SIGNATURES) throw bad('/signatures', `more than ${MAX_SIGNATURES} signatures`)
@@ -159,13 +166,17 @@ export function envelopeOf(value: unknown, file = ENVELOPE_FILE_NAME): ReleaseEn
     const sig = own(s, 'sig')
     if (typeof keyid !== 'string' || !KEYID.test(keyid)) throw bad(`${at}/keyid`, 'must be "sha256:<64 hex digits>"')
     if (!RELEASE_ROLES.includes(role as ReleaseRole)) throw bad(`${at}/role`, `must be ${RELEASE_ROLES.join(' or ')}`)
-    if (typeof sig !== 'string' || decodeBase64(sig)?.length !== 64) throw bad(`${at}/sig`, 'must be base64 of a 64-byte Ed25519 signature')
+    if (typeof sig !== 'string' || decodeBase64(sig)?.length !== 64)
+      throw bad(`${at}/sig`, 'must be base64 of a 64-byte Ed25519 signature')
     return { keyid, role: role as ReleaseRole, sig }
   })
   return { payloadType: RELEASE_PAYLOAD_TYPE, payload, signatures }
 }
 
-/** The statement an envelope carries; throws CollabgateError('E_RELEASE_INVALID') when its payload is not one, or not canonical. */
+/**
+ * The statement an envelope carries; throws CollabgateError('E_RELEASE_INVALID') when its payload is not one, or not
+ * canonical.
+ */
 export function statementIn(envelope: ReleaseEnvelope, file = ENVELOPE_FILE_NAME): ReleaseStatement {
   const bad = (what: string) => new CollabgateError('E_RELEASE_INVALID', `${file} at /payload: ${what}`)
   const body = decodeBase64(envelope.payload)
@@ -177,11 +188,15 @@ export function statementIn(envelope: ReleaseEnvelope, file = ENVELOPE_FILE_NAME
   if (extra.length > 0) throw bad(`unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}`)
   if (own(value, '_type') !== RELEASE_STATEMENT_TYPE) throw bad(`_type must be "${RELEASE_STATEMENT_TYPE}"`)
   const release = own(value, 'release')
-  if (typeof release !== 'number' || !Number.isSafeInteger(release) || release < 0) throw bad('release must be a whole number ≥ 0')
+  if (typeof release !== 'number' || !Number.isSafeInteger(release) || release < 0)
+    throw bad('release must be a whole number ≥ 0')
   const expires = own(value, 'expires')
   if (expires !== undefined && (typeof expires !== 'string' || instantOf(expires) === undefined))
     throw bad('expires must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ')
-  const statement = statementOf({ release, entries: entriesOf(own(value, 'entries'), bad) }, expires as string | undefined)
+  const statement = statementOf(
+    { release, entries: entriesOf(own(value, 'entries'), bad) },
+    expires as string | undefined,
+  )
   // one statement, one spelling: the bytes signed are the bytes compared
   if (!canonicalBytes(statement).equals(body)) throw bad('is not the RFC 8785 canonical form of its statement')
   return statement
@@ -193,10 +208,16 @@ export function privateKeyOf(pem: string): KeyObject {
   try {
     key = createPrivateKey({ key: pem, format: 'pem' })
   } catch (err) {
-    throw new CollabgateError('E_INVALID_ARGUMENT', `not a PEM private key: ${err instanceof Error ? err.message : String(err)}`)
+    throw new CollabgateError(
+      'E_INVALID_ARGUMENT',
+      `not a PEM private key: ${err instanceof Error ? err.message : String(err)}`,
+    )
   }
   if (key.asymmetricKeyType !== 'ed25519')
-    throw new CollabgateError('E_INVALID_ARGUMENT', `the key is ${String(key.asymmetricKeyType)}; releases are signed with Ed25519`)
+    throw new CollabgateError(
+      'E_INVALID_ARGUMENT',
+      `the key is ${String(key.asymmetricKeyType)}; releases are signed with Ed25519`,
+    )
   return key
 }
 
@@ -208,7 +229,9 @@ export interface SignReleaseOptions {
   /** The signer's Ed25519 private key, PEM (PKCS#8). */
   privateKey: string
   role: ReleaseRole
-  /** When the release stops being valid (YYYY-MM-DD or RFC 3339 UTC). Omitted: the existing envelope's expiry, if any. */
+  /**
+   * When the release stops being valid (YYYY-MM-DD or RFC 3339 UTC). Omitted: the existing envelope's expiry, if any.
+   */
   expires?: string | undefined
 }
 
@@ -219,7 +242,8 @@ export interface SignReleaseOptions {
  */
 export function signRelease(options: SignReleaseOptions): ReleaseEnvelope {
   const key = privateKeyOf(options.privateKey)
-  if (!RELEASE_ROLES.includes(options.role)) throw new CollabgateError('E_INVALID_ARGUMENT', `role must be author or approver`)
+  if (!RELEASE_ROLES.includes(options.role))
+    throw new CollabgateError('E_INVALID_ARGUMENT', `role must be author or approver`)
   let previous: ReleaseStatement | undefined
   try {
     previous = options.envelope === undefined ? undefined : statementIn(options.envelope)

@@ -1,4 +1,7 @@
-/** Strict reading of the small JSON files of a release (trust file, signature file, lock), each with a place in its errors. */
+/**
+ * Strict reading of the small JSON files of a release (trust file, signature file, lock), each with a place in its
+ * errors.
+ */
 import { CollabgateError, type ErrorCode } from '../errors.js'
 import { scanJsonText } from '../load/json-text.js'
 
@@ -10,7 +13,8 @@ export const MAX_RELEASE_FILE_BYTES = 4 * 1024 * 1024
  * hold) and what is too deep or too large, each as `code` with the file and the place.
  */
 export function parseStrictJson(text: string, file: string, code: ErrorCode): unknown {
-  if (text.length > MAX_RELEASE_FILE_BYTES) throw new CollabgateError(code, `${file} is over ${MAX_RELEASE_FILE_BYTES} characters`)
+  if (text.length > MAX_RELEASE_FILE_BYTES)
+    throw new CollabgateError(code, `${file} is over ${MAX_RELEASE_FILE_BYTES} characters`)
   const fault = scanJsonText(text, { maxDepth: 16, maxValues: 1_000_000 })
   if (fault !== undefined && fault.kind !== 'syntax') {
     const what =
@@ -31,7 +35,8 @@ export function parseStrictJson(text: string, file: string, code: ErrorCode): un
 }
 
 /** A JSON object (not null, not an array) read from a parsed file. */
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** The own value of `key` (never one inherited from a polluted prototype). */
 export const own = (o: Record<string, unknown>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined)

@@ -39,7 +39,9 @@ export interface Trust {
   keys: ReadonlyMap<string, TrustedKey & { key: KeyObject }>
 }
 
-/** Who holds a key: its name with case, outer spaces and Unicode form ignored, so "Alice" and "alice " are one person. */
+/**
+ * Who holds a key: its name with case, outer spaces and Unicode form ignored, so "Alice" and "alice " are one person.
+ */
 export const personOf = (name: string): string => name.trim().normalize('NFC').toLowerCase()
 
 const TOP = ['$schema', 'version', 'keys', 'approvals', 'expires']
@@ -60,7 +62,10 @@ export function trustOf(value: unknown, file = 'TRUST.json'): Trust {
   if (schema !== undefined && typeof schema !== 'string') throw bad('/$schema', 'must be a string')
   const version = own(value, 'version')
   if (version !== undefined && version !== TRUST_FORMAT_VERSION)
-    throw bad('/version', `must be ${TRUST_FORMAT_VERSION}: this collabgate reads trust files of format ${TRUST_FORMAT_VERSION}`)
+    throw bad(
+      '/version',
+      `must be ${TRUST_FORMAT_VERSION}: this collabgate reads trust files of format ${TRUST_FORMAT_VERSION}`,
+    )
   const expires = own(value, 'expires')
   if (expires !== undefined && (typeof expires !== 'string' || instantOf(expires) === undefined))
     throw bad('/expires', 'must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ')
@@ -74,7 +79,8 @@ export function trustOf(value: unknown, file = 'TRUST.json'): Trust {
     const more = unknownKeys(k, KEY)
     if (more.length > 0) throw bad(at, `unknown field(s) ${more.map((x) => JSON.stringify(x)).join(', ')}`)
     const name = own(k, 'name')
-    if (typeof name !== 'string' || name.trim() === '' || name.length > 200) throw bad(`${at}/name`, 'must be a non-empty string')
+    if (typeof name !== 'string' || name.trim() === '' || name.length > 200)
+      throw bad(`${at}/name`, 'must be a non-empty string')
     const pem = own(k, 'publicKey')
     if (typeof pem !== 'string') throw bad(`${at}/publicKey`, 'must be a PEM public key (SPKI)')
     let key: KeyObject
@@ -83,7 +89,8 @@ export function trustOf(value: unknown, file = 'TRUST.json'): Trust {
     } catch {
       throw bad(`${at}/publicKey`, 'must be a PEM public key (SPKI)')
     }
-    if (key.asymmetricKeyType !== 'ed25519') throw bad(`${at}/publicKey`, `is ${String(key.asymmetricKeyType)}, not Ed25519`)
+    if (key.asymmetricKeyType !== 'ed25519')
+      throw bad(`${at}/publicKey`, `is ${String(key.asymmetricKeyType)}, not Ed25519`)
     const keyid = own(k, 'keyid')
     const actual = keyIdOf(key)
     if (keyid !== actual) throw bad(`${at}/keyid`, `must be the public key's id, ${actual}`)
@@ -102,7 +109,8 @@ export function trustOf(value: unknown, file = 'TRUST.json'): Trust {
   if (typeof approvals !== 'number' || !Number.isSafeInteger(approvals) || approvals < 1)
     throw bad('/approvals', 'must be a whole number ≥ 1: a release needs someone other than its author to approve it')
   const all = [...keys.values()]
-  if (!all.some((k) => k.roles.includes('author'))) throw bad('/keys', 'no key may sign as author: no release could be made')
+  if (!all.some((k) => k.roles.includes('author')))
+    throw bad('/keys', 'no key may sign as author: no release could be made')
   const approverNames = new Set(all.filter((k) => k.roles.includes('approver')).map((k) => personOf(k.name)))
   // an author's own keys never approve, so K approvals need K people besides any one author
   if (approverNames.size < approvals)

@@ -74,12 +74,19 @@ export class ReleaseVerificationError extends CollabgateError {
 const short = (keyid: string): string => keyid.slice(0, 19) + '…'
 
 /** Every reason the release is not accepted (none when it is), and the release when it is. */
-export function checkRelease(options: VerifyReleaseOptions): { verified?: VerifiedRelease; problems: ReleaseProblem[] } {
+export function checkRelease(options: VerifyReleaseOptions): {
+  verified?: VerifiedRelease
+  problems: ReleaseProblem[]
+} {
   const file = options.file ?? ENVELOPE_FILE_NAME
   const { lock, envelope, trust } = options
   const now = (options.now ?? new Date()).getTime()
   if (envelope === undefined)
-    return { problems: [{ code: 'E_RELEASE_UNSIGNED', message: `release ${lock.release} has no signature file (${file}): sign it` }] }
+    return {
+      problems: [
+        { code: 'E_RELEASE_UNSIGNED', message: `release ${lock.release} has no signature file (${file}): sign it` },
+      ],
+    }
   let statement: ReleaseStatement
   try {
     statement = statementIn(envelope, file)
@@ -87,10 +94,14 @@ export function checkRelease(options: VerifyReleaseOptions): { verified?: Verifi
     return { problems: [{ code: 'E_RELEASE_INVALID', message: err instanceof Error ? err.message : String(err) }] }
   }
   const problems: ReleaseProblem[] = []
-  if (lockBytes(statement) !== lockBytes(lock)) problems.push({ code: 'E_RELEASE_MISMATCH', message: mismatch(statement, lock) })
+  if (lockBytes(statement) !== lockBytes(lock))
+    problems.push({ code: 'E_RELEASE_MISMATCH', message: mismatch(statement, lock) })
   const expiry = statement.expires === undefined ? undefined : instantOf(statement.expires)
   if (expiry !== undefined && now >= expiry)
-    problems.push({ code: 'E_RELEASE_EXPIRED', message: `the signatures of release ${statement.release} expired at ${statement.expires}` })
+    problems.push({
+      code: 'E_RELEASE_EXPIRED',
+      message: `the signatures of release ${statement.release} expired at ${statement.expires}`,
+    })
   const trustExpiry = trust.file.expires === undefined ? undefined : instantOf(trust.file.expires)
   if (trustExpiry !== undefined && now >= trustExpiry)
     problems.push({ code: 'E_RELEASE_EXPIRED', message: `the trust file expired at ${trust.file.expires}` })
@@ -130,17 +141,24 @@ export function checkRelease(options: VerifyReleaseOptions): { verified?: Verifi
     const name = trust.keys.get(keyid)!.name
     if (authors.includes(keyid))
       notCounted.push(`${short(keyid)} (${name}) signed as author too: an author never approves their own release`)
-    else if (authorPeople.has(personOf(name))) notCounted.push(`${short(keyid)} is a key of ${name}, who signed as author`)
+    else if (authorPeople.has(personOf(name)))
+      notCounted.push(`${short(keyid)} is a key of ${name}, who signed as author`)
     else approvers.push(keyid)
   }
   const needed = trust.file.approvals
   if (authors.length === 0)
-    problems.push({ code: 'E_RELEASE_UNAPPROVED', message: `release ${statement.release} has no valid author signature` })
+    problems.push({
+      code: 'E_RELEASE_UNAPPROVED',
+      message: `release ${statement.release} has no valid author signature`,
+    })
   if (approvers.length < needed) {
     const failed = envelope.signatures.filter(
       (s) => s.role === 'approver' && !valid.some((v) => v.keyid === s.keyid && v.role === 'approver'),
     )
-    const why = [...notCounted, ...(failed.length > 0 ? [`${failed.length} approver signature(s) not valid (see above)`] : [])]
+    const why = [
+      ...notCounted,
+      ...(failed.length > 0 ? [`${failed.length} approver signature(s) not valid (see above)`] : []),
+    ]
     problems.push({
       code: 'E_RELEASE_UNAPPROVED',
       message:

@@ -3,7 +3,9 @@ import { fieldName } from '../language/paths.js'
 import type { HintChange } from '../model.js'
 import { plainValue } from './text.js'
 
-/** One change for people: `yearsInOperation 0.5 → at least 1`, `add applicant.legalName`, `incidents: remove [INC-1]`. */
+/**
+ * One change for people: `yearsInOperation 0.5 → at least 1`, `add applicant.legalName`, `incidents: remove [INC-1]`.
+ */
 export function hintChangeText(c: HintChange): string {
   // String(): a decision read from a file may hold anything where a field's name should be
   const field = fieldName(String(c.fact), typeof c.path === 'string' ? c.path : undefined)

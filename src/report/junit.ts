@@ -70,10 +70,16 @@ export function formatJunit(suites: readonly JunitSuite[], name = 'collabgate'):
       }
       out.push(`    <testcase ${attrs.join(' ')}>`)
       if (c.failure)
-        out.push(`      <failure message="${escapeXml(c.failure.message)}">${escapeBody(c.failure.details ?? c.failure.message)}</failure>`)
+        out.push(
+          `      <failure message="${escapeXml(c.failure.message)}">` +
+            `${escapeBody(c.failure.details ?? c.failure.message)}</failure>`,
+        )
       if (c.error) {
         const type = c.error.type ? ` type="${escapeXml(c.error.type)}"` : ''
-        out.push(`      <error message="${escapeXml(c.error.message)}"${type}>${escapeBody(c.error.details ?? c.error.message)}</error>`)
+        out.push(
+          `      <error message="${escapeXml(c.error.message)}"${type}>` +
+            `${escapeBody(c.error.details ?? c.error.message)}</error>`,
+        )
       }
       out.push('    </testcase>')
     }

@@ -36,8 +36,9 @@ export type Reporter<R> = (result: R, options?: ReportOptions) => string
 
 // C0 and C1 controls, DEL, soft hyphen, bidi marks, overrides and isolates, zero-width and other invisible format characters,
 // line and paragraph separators: what can move the cursor, recolour, retitle or reorder a terminal line without being seen
-// eslint-disable-next-line no-control-regex -- the control characters are what is escaped
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g
+const INVISIBLE =
+  // eslint-disable-next-line no-control-regex -- the control characters are what is escaped
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
 
 /** One invisible character as a visible escape: `\n`, `\x1b`, `\u{202e}`. */
@@ -65,5 +66,7 @@ export function visibleKeeping(text: string, keep: string): string {
 export function columns(rows: readonly (readonly string[])[], gap = 3): string[] {
   const widths: number[] = []
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + gap))).join(''))
+  return rows.map((row) =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + gap))).join(''),
+  )
 }

@@ -25,8 +25,10 @@ function describeValue(value: unknown): string {
 
 /** A condition in one line for people: `type = "fraud" and status = "confirmed"`. */
 export function describeCondition(c: Condition): string {
-  if ('all' in c) return c.all.map((x) => ('any' in x ? `(${describeCondition(x)})` : describeCondition(x))).join(' and ')
-  if ('any' in c) return c.any.map((x) => ('all' in x ? `(${describeCondition(x)})` : describeCondition(x))).join(' or ')
+  if ('all' in c)
+    return c.all.map((x) => ('any' in x ? `(${describeCondition(x)})` : describeCondition(x))).join(' and ')
+  if ('any' in c)
+    return c.any.map((x) => ('all' in x ? `(${describeCondition(x)})` : describeCondition(x))).join(' or ')
   if ('not' in c) return `not (${describeCondition(c.not)})`
   const subject = c.fact === undefined ? (c.path ?? '$').replace(/^\$\.?/, '') || 'element' : fieldName(c.fact, c.path)
   if (c.operator === 'present') return c.value === true ? `${subject} is present` : `${subject} is absent`
@@ -88,7 +90,9 @@ export function formatDecisionText(d: Decision): string {
   lines.push(`${d.subject.kind} ${d.subject.id}: ${d.outcome.toUpperCase()}`)
   lines.push(`  policy ${d.policy.id}@${d.policy.version} (${d.policy.digest.slice(0, 19)}…) as of ${d.asOf}`)
   if (d.review) {
-    lines.push(`  review: submitted ${d.review.submittedAt}, due by ${d.review.dueBy}${d.review.overdue ? ' — OVERDUE' : ''}`)
+    lines.push(
+      `  review: submitted ${d.review.submittedAt}, due by ${d.review.dueBy}${d.review.overdue ? ' — OVERDUE' : ''}`,
+    )
   }
   if (d.reasons.length === 0) lines.push('  no rule objected')
   for (const r of d.reasons) {

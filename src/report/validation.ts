@@ -33,7 +33,10 @@ export const validationText: Reporter<ValidationReport> = (report, { paint = PLA
   const { problems, warnings } = report.checked
   const lines = [
     ...problems.map((p) => `${paint.red('✗')} ${visible(formatProblem(p))}`),
-    ...warnings.map((w) => `${paint.yellow('!')} ${visible(`${w.file ? `${w.file}:${w.line}:${w.column} ` : ''}warning: ${withHint(w)}`)}`),
+    ...warnings.map(
+      (w) =>
+        `${paint.yellow('!')} ${visible(`${w.file ? `${w.file}:${w.line}:${w.column} ` : ''}warning: ${withHint(w)}`)}`,
+    ),
     `${isValid(report.checked) ? paint.green('✓') : paint.red('✗')} ${visible(validationSummary(report))}`,
   ]
   return lines.join('\n') + '\n'
@@ -62,7 +65,13 @@ export const validationJson: Reporter<ValidationReport> = ({ checked: c }) =>
       warnings: c.warnings,
       // the lock's entries are in the lock file; the report says which release it is and what it misses
       lock: c.lock
-        ? { file: c.lock.file, found: c.lock.found, release: c.lock.release, unlocked: c.lock.unlocked, stale: c.lock.stale }
+        ? {
+            file: c.lock.file,
+            found: c.lock.found,
+            release: c.lock.release,
+            unlocked: c.lock.unlocked,
+            stale: c.lock.stale,
+          }
         : { file: null, found: false, release: 0, unlocked: [], stale: [] },
     },
     null,
@@ -74,10 +83,24 @@ export const validationGithub: Reporter<ValidationReport> = (report) => {
   const { problems, warnings } = report.checked
   const lines = [
     ...problems.map((p) =>
-      formatGithubAnnotation({ level: 'error', file: p.file, line: p.line, column: p.column, title: p.code, message: withHint(p) }),
+      formatGithubAnnotation({
+        level: 'error',
+        file: p.file,
+        line: p.line,
+        column: p.column,
+        title: p.code,
+        message: withHint(p),
+      }),
     ),
     ...warnings.map((w) =>
-      formatGithubAnnotation({ level: 'warning', title: w.code, message: withHint(w), file: w.file, line: w.line, column: w.column }),
+      formatGithubAnnotation({
+        level: 'warning',
+        title: w.code,
+        message: withHint(w),
+        file: w.file,
+        line: w.line,
+        column: w.column,
+      }),
     ),
     visible(validationSummary(report)),
   ]
@@ -85,4 +108,8 @@ export const validationGithub: Reporter<ValidationReport> = (report) => {
 }
 
 /** The reporters of a check, by format name. */
-export const VALIDATION_REPORTERS = Object.freeze({ text: validationText, json: validationJson, github: validationGithub })
+export const VALIDATION_REPORTERS = Object.freeze({
+  text: validationText,
+  json: validationJson,
+  github: validationGithub,
+})

@@ -14,10 +14,15 @@ import { problem } from '../load/yaml-source.js'
 import { markValidated } from '../validate/policy.js'
 
 /** What the store needs of a check: plain data, so it can come from a worker thread. */
-export type StoreCheck = Pick<CheckResult, 'policies' | 'problems' | 'files' | 'subjects'> & { lock?: CheckResult['lock'] }
+export type StoreCheck = Pick<CheckResult, 'policies' | 'problems' | 'files' | 'subjects'> & {
+  lock?: CheckResult['lock']
+}
 
 /** The options a worker can be given: no functions cross a thread. */
-export type WorkerLoadOptions = Pick<LoadOptions, 'limits' | 'lock' | 'followSymlinks' | 'requireLock' | 'trust' | 'minRelease'>
+export type WorkerLoadOptions = Pick<
+  LoadOptions,
+  'limits' | 'lock' | 'followSymlinks' | 'requireLock' | 'trust' | 'minRelease'
+>
 
 export interface CheckRequest {
   seq: number
@@ -32,7 +37,10 @@ export const DEFAULT_PARSE_BUDGET_MS = 2000
 
 /** dist/store-worker.js beside this bundle; from the sources (tests), the built one; undefined when neither exists. */
 export function storeWorkerFile(): string | undefined {
-  const candidates = [new URL('./store-worker.js', import.meta.url), new URL('../../dist/store-worker.js', import.meta.url)]
+  const candidates = [
+    new URL('./store-worker.js', import.meta.url),
+    new URL('../../dist/store-worker.js', import.meta.url),
+  ]
   for (const url of candidates) {
     const file = fileURLToPath(url)
     if (existsSync(file)) return file
@@ -59,7 +67,10 @@ export class CheckWorker {
 
   constructor(private readonly file: string) {}
 
-  /** The folder's check; the policies that come back are marked validated (the worker validated them; the clone lost the mark). */
+  /**
+   * The folder's check; the policies that come back are marked validated (the worker validated them; the clone lost
+   * the mark).
+   */
   check(dir: string, options: WorkerLoadOptions, budgetMs: number): Promise<StoreCheck> {
     const worker = this.started()
     const seq = ++this.seq
@@ -116,7 +127,8 @@ export class CheckWorker {
 
   private fail(worker: Worker, code: PolicyProblem['code'], what: string): void {
     if (this.worker === worker) this.worker = undefined
-    for (const w of [...this.waiting.values()]) if (w.worker === worker) w.finish(refused(w.dir, code, `checking ${w.dir} ${what}`))
+    for (const w of [...this.waiting.values()])
+      if (w.worker === worker) w.finish(refused(w.dir, code, `checking ${w.dir} ${what}`))
   }
 }
 
@@ -126,7 +138,10 @@ export async function checkHere(dir: string, options: LoadOptions): Promise<Stor
   return { policies, problems, files, subjects, lock }
 }
 
-/** The files a load reads: policies, tests, the declaration, record schemas, the lock. A log growing beside them must not keep a reload from settling. */
+/**
+ * The files a load reads: policies, tests, the declaration, record schemas, the lock. A log growing beside them must
+ * not keep a reload from settling.
+ */
 const LOADED = /\.(ya?ml|json)$/i
 
 /**

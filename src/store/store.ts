@@ -12,7 +12,14 @@ import { basename, resolve } from 'node:path'
 import { assertDecisionId, newDecisionId, recordDecision, type AuditHealth, type DecisionSink } from '../audit/audit.js'
 import { capProblems, CollabgateError, formatProblem, PolicyValidationError, type PolicyProblem } from '../errors.js'
 import type { LoadOptions } from '../folder/load.js'
-import { checkHere, CheckWorker, DEFAULT_PARSE_BUDGET_MS, snapshotFolder, storeWorkerFile, type StoreCheck } from './check.js'
+import {
+  checkHere,
+  CheckWorker,
+  DEFAULT_PARSE_BUDGET_MS,
+  snapshotFolder,
+  storeWorkerFile,
+  type StoreCheck,
+} from './check.js'
 import type { Decision, Policy, SubjectDefinition } from '../model.js'
 import { canonicalJson } from '../validate/policy.js'
 import { PolicySet, type DecideOptions, type PolicySummary } from '../decide/policy-set.js'
@@ -141,20 +148,27 @@ interface Served {
 
 const IGNORED = /(^\.(?!\.)|~$|\.swp$|\.swx$|\.tmp$)/
 
-/** Editors' scratch files and dot-files never trigger a reload; `..data` (a Kubernetes ConfigMap's swapped link) does. */
+/**
+ * Editors' scratch files and dot-files never trigger a reload; `..data` (a Kubernetes ConfigMap's swapped link) does.
+ */
 function mayMatter(name: string | Buffer | null): boolean {
   if (name === null) return true
   return !IGNORED.test(basename(name.toString()))
 }
 
-/** What a loaded folder serves, in PolicySet's order, and the record kinds it tells apart: equal fingerprints, nothing to swap. */
+/**
+ * What a loaded folder serves, in PolicySet's order, and the record kinds it tells apart: equal fingerprints, nothing
+ * to swap.
+ */
 function fingerprintOf(policies: readonly Policy[], subjects: readonly SubjectDefinition[]): string {
   return (
     [...policies]
       .sort(byIdThenEffective)
       .map((p) => `${p.id}@${p.version}@${p.digest}@${p.location.file}@${p.record.schema.digest}`)
       // the mask shapes every audit entry: a change of it is a new set
-      .concat(subjects.map((s) => `${s.name}@${s.idField}@${canonicalJson(s.recognise)}@${canonicalJson(s.audit ?? null)}`))
+      .concat(
+        subjects.map((s) => `${s.name}@${s.idField}@${canonicalJson(s.recognise)}@${canonicalJson(s.audit ?? null)}`),
+      )
       .join('\n')
   )
 }
@@ -326,7 +340,10 @@ export class PolicyStore {
     return { ...(limits ? { limits } : {}), ...(followSymlinks === undefined ? {} : { followSymlinks }) }
   }
 
-  /** What the decision log needs of the policy version behind a decision of the set served now (PolicySet.auditContext). */
+  /**
+   * What the decision log needs of the policy version behind a decision of the set served now
+   * (PolicySet.auditContext).
+   */
   auditContext(decision: Decision): DecisionSource | undefined {
     return this.served ? this.contextOf(this.served.set, decision, this.served.release) : undefined
   }
@@ -523,7 +540,12 @@ export class PolicyStore {
     // the swap: one assignment, so a decision sees either the old set or the new one, never a mix
     this.served = { set, generation: this.generation + 1, loadedAt: at(), fingerprint, release }
     this.last = { status: 'swapped', at: this.served.loadedAt, problems: [] }
-    const event: ReloadEvent = { generation: this.served.generation, at: this.served.loadedAt, serving: set.list(), previous }
+    const event: ReloadEvent = {
+      generation: this.served.generation,
+      at: this.served.loadedAt,
+      serving: set.list(),
+      previous,
+    }
     this.emit('reload', event)
     return { status: 'swapped', generation: event.generation, serving: event.serving }
   }
@@ -604,15 +626,20 @@ export class PolicyStore {
   private emit(event: 'problems', e: ProblemsEvent): void
   private emit(event: 'reload' | 'problems', e: ReloadEvent | ProblemsEvent): void {
     const callback = event === 'reload' ? this.options.onReload : this.options.onProblems
-    const listeners = [...(callback ? [callback] : []), ...this.listeners[event]] as ((e: ReloadEvent | ProblemsEvent) => void)[]
+    const listeners = [...(callback ? [callback] : []), ...this.listeners[event]] as ((
+      e: ReloadEvent | ProblemsEvent,
+    ) => void)[]
     for (const listener of listeners) {
       try {
         listener(e)
       } catch (err) {
         // a faulty listener must not stop reloads or other listeners
-        process.emitWarning(`collabgate store '${event}' listener threw: ${err instanceof Error ? err.message : String(err)}`, {
-          code: 'COLLABGATE_STORE',
-        })
+        process.emitWarning(
+          `collabgate store '${event}' listener threw: ${err instanceof Error ? err.message : String(err)}`,
+          {
+            code: 'COLLABGATE_STORE',
+          },
+        )
       }
     }
   }
@@ -646,7 +673,9 @@ export async function watchPolicies(dir: string, options: PolicyStoreOptions = {
   if (watchError !== undefined) {
     store.close()
     const reason = (watchError as NodeJS.ErrnoException).code ?? String(watchError)
-    throw new CollabgateError('E_IO', `cannot watch ${store.dir}: ${reason}; pass watch: false to reload by hand`, { cause: watchError })
+    throw new CollabgateError('E_IO', `cannot watch ${store.dir}: ${reason}; pass watch: false to reload by hand`, {
+      cause: watchError,
+    })
   }
   try {
     await shadowStarters.get(store)!()

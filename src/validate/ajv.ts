@@ -2,7 +2,10 @@ import type { ErrorObject } from 'ajv'
 import { escapePointerToken } from '../load/yaml-source.js'
 import { knownNamesHint } from '../suggest.js'
 
-/** The shipped schemas' validators, precompiled at build time (scripts/build-validators.mjs): no ajv compile at run time. */
+/**
+ * The shipped schemas' validators, precompiled at build time (scripts/build-validators.mjs): no ajv compile at run
+ * time.
+ */
 export * as validators from '../generated/validators.js'
 
 /** The shipped schemas' patterns in words, each with an example, so a shape mistake names its fix. */
@@ -50,7 +53,11 @@ function fieldsAt(root: Record<string, unknown> | undefined, instancePath: strin
     const props = at.properties
     at = resolved(
       root,
-      isObject(props) && Object.hasOwn(props, token) ? props[token] : /^\d+$/.test(token) && at.items ? at.items : at.additionalProperties,
+      isObject(props) && Object.hasOwn(props, token)
+        ? props[token]
+        : /^\d+$/.test(token) && at.items
+          ? at.items
+          : at.additionalProperties,
     )
   }
   return isObject(at) && isObject(at.properties) ? Object.keys(at.properties) : []

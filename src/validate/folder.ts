@@ -9,7 +9,15 @@ import type { ParsedSource } from '../load/yaml-source.js'
 import type { Condition, JsonSchema, MaskRule, RecordSchema, SubjectDefinition } from '../model.js'
 import { FOLDER_SCHEMA, schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
-import { checkCondition, checkDateOperand, canonicalJson, compareVersions, digestOf, isSemver, problemsAt } from './policy.js'
+import {
+  checkCondition,
+  checkDateOperand,
+  canonicalJson,
+  compareVersions,
+  digestOf,
+  isSemver,
+  problemsAt,
+} from './policy.js'
 import { compileRecordSchema } from './record-schema.js'
 
 /** A record schema file as read: its display name and text, or why it could not be read (E_IO unless another code). */
@@ -33,7 +41,8 @@ export function checkFolderDocument(
     return { subjects, problems }
   }
   if (!validators.folder(doc)) {
-    for (const e of describeAjvErrors(validators.folder.errors, FOLDER_SCHEMA)) add('E_SCHEMA', e.pointer, e.message, { hint: e.hint })
+    for (const e of describeAjvErrors(validators.folder.errors, FOLDER_SCHEMA))
+      add('E_SCHEMA', e.pointer, e.message, { hint: e.hint })
     return { subjects, problems }
   }
 
@@ -79,12 +88,19 @@ export function checkFolderDocument(
       checkCondition(raw.recognise as Raw, `${base}/recognise`, {}, oldest.schema, add)
       const review = raw.review as { from?: { fact: string; path?: string }; decided?: Condition } | undefined
       if (review?.from) checkDateOperand(review.from, `${base}/review/from`, {}, oldest.schema, add, 0)
-      if (review?.decided) checkCondition(review.decided as unknown as Raw, `${base}/review/decided`, {}, oldest.schema, add)
+      if (review?.decided)
+        checkCondition(review.decided as unknown as Raw, `${base}/review/decided`, {}, oldest.schema, add)
     }
     const mask = (raw.audit as { mask: MaskRule[] } | undefined)?.mask
     if (mask) checkMask(mask, `${base}/audit/mask`, name, schemas, add)
     // (a subject with a problem, or with no usable schema, which is always a problem, is dropped below)
-    const subject: SubjectDefinition = { name, idField, recognise: raw.recognise as Condition, schemas, location: source.locate(base) }
+    const subject: SubjectDefinition = {
+      name,
+      idField,
+      recognise: raw.recognise as Condition,
+      schemas,
+      location: source.locate(base),
+    }
     if (raw.review) subject.review = raw.review as NonNullable<SubjectDefinition['review']>
     if (mask) subject.audit = { mask: mask.map((m) => ({ pointer: m.pointer, action: m.action })) }
     subjects.push(subject)
@@ -136,7 +152,8 @@ function checkMask(
   const seen = new Set<string>()
   mask.forEach((rule, i) => {
     const at = `${base}/${i}/pointer`
-    if (seen.has(rule.pointer)) add('E_SCHEMA', at, `the mask names ${rule.pointer} twice; give each pointer one action`)
+    if (seen.has(rule.pointer))
+      add('E_SCHEMA', at, `the mask names ${rule.pointer} twice; give each pointer one action`)
     seen.add(rule.pointer)
     if (schemas.length > 0 && !schemas.some((s) => schemaAtPointer(s.schema, rule.pointer) !== undefined))
       add('E_UNKNOWN_PATH', at, `the mask's pointer ${rule.pointer} leads to no field of any ${subject} record schema`)

@@ -3,9 +3,26 @@
  * cannot express. Every problem is collected; nothing stops at the first.
  */
 import { createHash } from 'node:crypto'
-import { capProblems, MAX_PROBLEMS_PER_FILE, policyProblem, type PolicyProblem, type ProblemCode, type ProblemDetails } from '../errors.js'
+import {
+  capProblems,
+  MAX_PROBLEMS_PER_FILE,
+  policyProblem,
+  type PolicyProblem,
+  type ProblemCode,
+  type ProblemDetails,
+} from '../errors.js'
 import type { ParsedSource } from '../load/yaml-source.js'
-import type { Check, Condition, HintSettings, JsonSchema, LeafCondition, Policy, ReviewSpec, Rule, SubjectDefinition } from '../model.js'
+import type {
+  Check,
+  Condition,
+  HintSettings,
+  JsonSchema,
+  LeafCondition,
+  Policy,
+  ReviewSpec,
+  Rule,
+  SubjectDefinition,
+} from '../model.js'
 import { AS_OF_FACT, isOperator, OPERATORS, strictCalendarDate } from '../language/operators.js'
 import { parsePath } from '../language/paths.js'
 import { DEFAULT_CALENDAR, unknownCalendar } from '../calendar/calendars.js'
@@ -39,7 +56,8 @@ export function compareVersions(a: string, b: string): number {
 
 /** Adds a problem at a JSON pointer of a parsed file, placed at that pointer's file:line:col. */
 export function problemsAt(source: ParsedSource, problems: PolicyProblem[]): Add {
-  return (code, pointer, message, details) => problems.push(policyProblem(code, message, source.locate(pointer), pointer, details))
+  return (code, pointer, message, details) =>
+    problems.push(policyProblem(code, message, source.locate(pointer), pointer, details))
 }
 
 /** Policies this validator built: only these may be compiled into a PolicySet. */
@@ -92,9 +110,14 @@ interface Scope {
 }
 
 /** Validates one parsed document and, when it is valid, builds the Policy; problems capped per file (capProblems). */
-export function checkPolicyDocument(source: ParsedSource, folder: FolderContext): { policy?: Policy; problems: PolicyProblem[] } {
+export function checkPolicyDocument(
+  source: ParsedSource,
+  folder: FolderContext,
+): { policy?: Policy; problems: PolicyProblem[] } {
   const checked = checkDocument(source, folder)
-  return checked.problems.length > MAX_PROBLEMS_PER_FILE ? { ...checked, problems: capProblems(checked.problems) } : checked
+  return checked.problems.length > MAX_PROBLEMS_PER_FILE
+    ? { ...checked, problems: capProblems(checked.problems) }
+    : checked
 }
 
 function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: Policy; problems: PolicyProblem[] } {
@@ -132,27 +155,38 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
     })
     return { problems }
   }
-  const recordSchema = d.recordSchema === undefined ? subject.schemas[0]! : subject.schemas.find((s) => s.version === d.recordSchema)
+  const recordSchema =
+    d.recordSchema === undefined ? subject.schemas[0]! : subject.schemas.find((s) => s.version === d.recordSchema)
   if (!recordSchema) {
     const versions = subject.schemas.map((s) => s.version)
-    add('E_UNKNOWN_RECORD_SCHEMA', '/recordSchema', `${subject.name} has no record schema version ${String(d.recordSchema)}`, {
-      hint: `versions: ${versions.join(', ')}`,
-      params: { subject: subject.name, version: d.recordSchema, known: versions },
-    })
+    add(
+      'E_UNKNOWN_RECORD_SCHEMA',
+      '/recordSchema',
+      `${subject.name} has no record schema version ${String(d.recordSchema)}`,
+      {
+        hint: `versions: ${versions.join(', ')}`,
+        params: { subject: subject.name, version: d.recordSchema, known: versions },
+      },
+    )
     return { problems }
   }
   const schema = recordSchema.schema
   const calendar = (d.calendar as string | undefined) ?? DEFAULT_CALENDAR
   const unknown = unknownCalendar(calendar)
   if (unknown)
-    add('E_UNKNOWN_CALENDAR', '/calendar', unknown.message, { hint: unknown.hint, params: { calendar, suggestion: unknown.suggestion } })
+    add('E_UNKNOWN_CALENDAR', '/calendar', unknown.message, {
+      hint: unknown.hint,
+      params: { calendar, suggestion: unknown.suggestion },
+    })
 
-  if (!isSemver(version)) add('E_INVALID_VERSION', '/version', `version '${version}' is not a semantic version such as 1.0.0`)
+  if (!isSemver(version))
+    add('E_INVALID_VERSION', '/version', `version '${version}' is not a semantic version such as 1.0.0`)
   const from = strictCalendarDate(effective.from)
   if (!from) add('E_INVALID_DATE', '/effective/from', `effective.from '${effective.from}' is not a date (YYYY-MM-DD)`)
   if (effective.until !== undefined) {
     const until = strictCalendarDate(effective.until)
-    if (!until) add('E_INVALID_DATE', '/effective/until', `effective.until '${effective.until}' is not a date (YYYY-MM-DD)`)
+    if (!until)
+      add('E_INVALID_DATE', '/effective/until', `effective.until '${effective.until}' is not a date (YYYY-MM-DD)`)
     else if (from && until <= from)
       add('E_INVALID_DATE', '/effective/until', `effective.until ${until} must come after effective.from ${from}`)
   }
@@ -166,7 +200,11 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
   }
   if (d.appliesTo !== undefined) {
     if (d.primary !== true)
-      add('E_SCHEMA', '/appliesTo', 'appliesTo says which records a primary policy claims; set primary: true or remove it')
+      add(
+        'E_SCHEMA',
+        '/appliesTo',
+        'appliesTo says which records a primary policy claims; set primary: true or remove it',
+      )
     checkCondition(d.appliesTo as Raw, '/appliesTo', {}, schema, add)
   }
   let review: ReviewSpec | undefined
@@ -243,7 +281,8 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
     outcomes,
     defaultOutcome: d.default as string,
     primary: d.primary === true,
-    effective: effective.until === undefined ? { from: effective.from } : { from: effective.from, until: effective.until },
+    effective:
+      effective.until === undefined ? { from: effective.from } : { from: effective.from, until: effective.until },
     calendar,
     record: {
       subject: subject.name,
@@ -309,7 +348,11 @@ export function checkCondition(c: Raw, pointer: string, scope: Scope, recordSche
   if (kind === 'all' || kind === 'any') {
     const items = c[kind] as Raw[]
     if (items.length === 0)
-      add('E_EMPTY_GROUP', `${pointer}/${kind}`, `an empty '${kind}' group decides nothing; add conditions or remove it`)
+      add(
+        'E_EMPTY_GROUP',
+        `${pointer}/${kind}`,
+        `an empty '${kind}' group decides nothing; add conditions or remove it`,
+      )
     items.forEach((item, i) => checkCondition(item, `${pointer}/${kind}/${i}`, scope, recordSchema, add))
     return
   }
@@ -340,7 +383,11 @@ function checkLeaf(leaf: LeafCondition, pointer: string, scope: Scope, recordSch
   const types = schemaTypes(target)
   // the type the operator needs of the record's value, said the operator's way
   if (def.actual && types.size > 0 && !types.has(def.actual.type)) {
-    add('E_BAD_VALUE', pointer, `operator '${op}' ${def.actual.says}, but ${describeTarget(leaf)} is ${[...types].join('/')}`)
+    add(
+      'E_BAD_VALUE',
+      pointer,
+      `operator '${op}' ${def.actual.says}, but ${describeTarget(leaf)} is ${[...types].join('/')}`,
+    )
   }
   switch (def.valueKind) {
     case 'scalar':
@@ -388,7 +435,11 @@ function leafTarget(
 ): JsonSchema | undefined {
   const segments = leaf.path === undefined ? [] : parsePath(leaf.path)
   if (segments === undefined) {
-    add('E_UNKNOWN_PATH', `${pointer}/path`, `path '${leaf.path}' is not supported; write $.field, $.field.sub or $.list[0]`)
+    add(
+      'E_UNKNOWN_PATH',
+      `${pointer}/path`,
+      `path '${leaf.path}' is not supported; write $.field, $.field.sub or $.list[0]`,
+    )
     return undefined
   }
   if (leaf.fact === undefined) {
@@ -432,7 +483,10 @@ function leafTarget(
   return s
 }
 
-/** YAML reads `version: 1.0` as the number 1 and `from: 2026-12-01` as a string, but `1.0.0` only quoted is safe: say so. */
+/**
+ * YAML reads `version: 1.0` as the number 1 and `from: 2026-12-01` as a string, but `1.0.0` only quoted is safe: say
+ * so.
+ */
 function unquotedHint(doc: Raw, pointer: string): ProblemDetails {
   const v = pointer === '/version' ? doc.version : undefined
   if (typeof v !== 'number') return {}
@@ -491,7 +545,14 @@ function fieldsHint(
 }
 
 /** Checks a date operand: a literal date, a {fact, path} of a string field, or working days after one. */
-export function checkDateOperand(v: unknown, pointer: string, scope: Scope, recordSchema: JsonSchema, add: Add, depth: number): void {
+export function checkDateOperand(
+  v: unknown,
+  pointer: string,
+  scope: Scope,
+  recordSchema: JsonSchema,
+  add: Add,
+  depth: number,
+): void {
   if (typeof v === 'string') {
     if (!strictCalendarDate(v)) add('E_INVALID_DATE', pointer, `'${v}' is not a date (YYYY-MM-DD)`)
     return
@@ -519,7 +580,13 @@ export function checkDateOperand(v: unknown, pointer: string, scope: Scope, reco
     add('E_BAD_VALUE', pointer, 'a date reference is {fact, path} or, inside a list match, {path}')
     return
   }
-  const t = leafTarget({ fact: o.fact as string | undefined, path: o.path as string | undefined }, pointer, scope, recordSchema, add)
+  const t = leafTarget(
+    { fact: o.fact as string | undefined, path: o.path as string | undefined },
+    pointer,
+    scope,
+    recordSchema,
+    add,
+  )
   if (t && !schemaTypes(t).has('string'))
     add('E_BAD_VALUE', pointer, `${describeTarget(o as { fact?: string; path?: string })} is not a date`)
 }
@@ -560,7 +627,10 @@ function checkTemplate(message: string, pointer: string, recordSchema: JsonSchem
     const name = (m[1] ?? '').trim()
     if (TEMPLATE_SPECIALS.has(name)) continue
     const segments = name.split('.')
-    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(name) || !schemaAt(recordSchema, recordSchema, segments)) {
+    if (
+      !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(name) ||
+      !schemaAt(recordSchema, recordSchema, segments)
+    ) {
       const near = templateMeant(recordSchema, segments)
       add(
         'E_TEMPLATE',

@@ -21,14 +21,19 @@ const ajv = (): { Ajv: AjvClass; addFormats: (ajv: unknown) => void } => (ajvMod
 function loadAjv(): { Ajv: AjvClass; addFormats: (ajv: unknown) => void } {
   // require (CommonJS) gives ajv-formats' plugin function itself, and ajv/dist/2020 its Ajv2020 class
   const require = createRequire(import.meta.url)
-  return { Ajv: (require('ajv/dist/2020') as { Ajv2020: AjvClass }).Ajv2020, addFormats: require('ajv-formats') as (ajv: unknown) => void }
+  return {
+    Ajv: (require('ajv/dist/2020') as { Ajv2020: AjvClass }).Ajv2020,
+    addFormats: require('ajv-formats') as (ajv: unknown) => void,
+  }
 }
 
 /**
  * The validator of a record schema, or the sentence saying why the schema is not usable JSON Schema
  * (an unknown keyword, a bad `$ref`, an unknown format...).
  */
-export function compileRecordSchema(schema: Pick<RecordSchema, 'digest' | 'schema'>): { validate: ValidateFunction } | { error: string } {
+export function compileRecordSchema(
+  schema: Pick<RecordSchema, 'digest' | 'schema'>,
+): { validate: ValidateFunction } | { error: string } {
   const known =
     compiled.get(schema.digest) ??
     (Object.hasOwn(validators.recordValidators, schema.digest) ? validators.recordValidators[schema.digest] : undefined)
@@ -51,6 +56,7 @@ export function compileRecordSchema(schema: Pick<RecordSchema, 'digest' | 'schem
 /** The validator of a record schema that loading already accepted. */
 export function recordValidator(schema: RecordSchema): ValidateFunction {
   const result = compileRecordSchema(schema)
-  if ('error' in result) throw new Error(`record schema ${schema.subject}@${schema.version} does not compile: ${result.error}`)
+  if ('error' in result)
+    throw new Error(`record schema ${schema.subject}@${schema.version} does not compile: ${result.error}`)
   return result.validate
 }

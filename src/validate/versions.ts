@@ -16,7 +16,10 @@ export type Locate = (policy: Policy, pointer: string) => SourceLocation
  * Versions of one id must be distinct, take effect on distinct days, and a later `from` needs a
  * higher version. A successor ends its predecessor, so versions never overlap.
  */
-export function checkAcrossVersions(policies: readonly Policy[], locatePolicy: Locate = (p) => p.location): PolicyProblem[] {
+export function checkAcrossVersions(
+  policies: readonly Policy[],
+  locatePolicy: Locate = (p) => p.location,
+): PolicyProblem[] {
   const problems: PolicyProblem[] = []
   const byId = new Map<string, Policy[]>()
   for (const p of policies) byId.set(p.id, [...(byId.get(p.id) ?? []), p])
@@ -123,7 +126,10 @@ function canClaimTogether(a: Condition | undefined, b: Condition | undefined): b
   const valuesOf = (c: Condition) => {
     const leaf = c as Partial<LeafCondition> // a group (all, any, not) has no operator
     return leaf.operator === 'equal' || leaf.operator === 'in'
-      ? { key: `${leaf.fact}\u0000${leaf.path ?? '$'}`, values: leaf.operator === 'equal' ? [leaf.value] : (leaf.value as unknown[]) }
+      ? {
+          key: `${leaf.fact}\u0000${leaf.path ?? '$'}`,
+          values: leaf.operator === 'equal' ? [leaf.value] : (leaf.value as unknown[]),
+        }
       : undefined
   }
   const [va, vb] = [valuesOf(a), valuesOf(b)]

@@ -230,7 +230,8 @@ function auditLost(io: Io, log: AuditLog): boolean {
 
 function parseWorkers(text: string | undefined): number {
   if (text === undefined) return defaultWorkers()
-  if (!/^\d{1,3}$/.test(text) || Number(text) > 256) throw new UsageError(`--workers must be a whole number from 0 to 256, not ${text}`)
+  if (!/^\d{1,3}$/.test(text) || Number(text) > 256)
+    throw new UsageError(`--workers must be a whole number from 0 to 256, not ${text}`)
   return Number(text)
 }
 
@@ -251,14 +252,17 @@ function policySet(values: {
   'follow-symlinks'?: boolean | undefined
 }): Promise<PolicySet> {
   if (!values.policies) {
-    if (values['no-lock']) throw new UsageError('--no-lock applies to --policies DIR; the shipped policies are always released')
-    if (values.trust !== undefined) throw new UsageError('--trust applies to --policies DIR; the shipped policies come with the package')
+    if (values['no-lock'])
+      throw new UsageError('--no-lock applies to --policies DIR; the shipped policies are always released')
+    if (values.trust !== undefined)
+      throw new UsageError('--trust applies to --policies DIR; the shipped policies come with the package')
     if (values['follow-symlinks']) throw new UsageError('--follow-symlinks applies to --policies DIR')
     return defaultPolicies()
   }
   const dir = values.policies
   // a folder that is not there is a usage error, as for every command, not a problem in a policy
-  if (values.trust !== undefined && values['no-lock']) throw new UsageError('--trust checks the lock; it cannot go with --no-lock')
+  if (values.trust !== undefined && values['no-lock'])
+    throw new UsageError('--trust checks the lock; it cannot go with --no-lock')
   const trust = values.trust
   return Promise.all([statArg(dir), trust === undefined ? undefined : statArg(trust)]).then(() =>
     loadPolicies(dir, {

@@ -64,7 +64,8 @@ export async function impactCommand(argv: string[], io: Io): Promise<number> {
   if (shard && values.format !== 'json') throw new UsageError('--shard writes a report for merge: add --format json')
   const missing = (['policy', 'from', 'to'] as const).filter((k) => values[k] === undefined).map((k) => `--${k}`)
   if (missing.length > 0) throw new UsageError(`impact needs ${missing.join(', ')}\n\n${impactHelp}`)
-  if (positionals.length !== 1) throw new UsageError(`impact takes one RECORDS file (NDJSON, or - for standard input)\n\n${impactHelp}`)
+  if (positionals.length !== 1)
+    throw new UsageError(`impact takes one RECORDS file (NDJSON, or - for standard input)\n\n${impactHelp}`)
   const file = positionals[0]!
   if (file !== '-') {
     if (!(await statArg(file)).isFile()) throw new UsageError(`${file} is not a file`)

@@ -44,7 +44,8 @@ export async function keygenCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.OK
   }
   if (positionals.length > 0) throw new UsageError('keygen takes no DIR: name the key with --out NAME')
-  if (values.out === undefined || values.out === '') throw new UsageError('keygen needs --out NAME: it writes NAME.pem and NAME.pub.pem')
+  if (values.out === undefined || values.out === '')
+    throw new UsageError('keygen needs --out NAME: it writes NAME.pem and NAME.pub.pem')
   const roles = [...new Set(values.role ?? ['author'])] as ReleaseRole[]
   const wrong = roles.filter((r) => !RELEASE_ROLES.includes(r))
   if (wrong.length > 0) throw new UsageError(`--role must be author or approver, not ${wrong.join(', ')}`)
@@ -58,7 +59,9 @@ export async function keygenCommand(argv: string[], io: Io): Promise<number> {
     await writeFile(privateFile, privatePem, { encoding: 'utf8', mode: 0o600, flag: 'wx' })
     await writeFile(publicFile, publicPem, { encoding: 'utf8', mode: 0o644, flag: 'wx' })
   } catch (err) {
-    throw new UsageError(`cannot write the keys: ${(err as NodeJS.ErrnoException).code ?? String(err)} (${(err as Error).message})`)
+    throw new UsageError(
+      `cannot write the keys: ${(err as NodeJS.ErrnoException).code ?? String(err)} (${(err as Error).message})`,
+    )
   }
   const keyid = keyIdOf(publicKey)
   const entry = { keyid, name: values.name ?? basename(values.out), publicKey: publicPem, roles }

@@ -10,6 +10,9 @@ import { displayPath } from '../display.js'
 import { EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'
 import { folderOrShipped } from '../discover.js'
 
+/** A logged value as text a terminal shows safely. */
+const shownValue = (v: unknown): string => visible(JSON.stringify(v) ?? '')
+
 export const lockHelp = `Usage: collabgate lock [options] [DIR]
 
 Releases: records the digest of everything in DIR (default: the shipped
@@ -51,7 +54,10 @@ interface Stranded {
   outcome: unknown
 }
 
-/** Decisions in an audit log made by the rewritten entries' old content (for a record schema or the declaration: of its kind, or all). */
+/**
+ * Decisions in an audit log made by the rewritten entries' old content (for a record schema or the declaration: of
+ * its kind, or all).
+ */
 async function strandedBy(log: string, old: Map<string, string>): Promise<Stranded[]> {
   const found: Stranded[] = []
   const input = createReadStream(log)
@@ -97,10 +103,13 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.OK
   }
   formatOption(values.format, ['text', 'json'])
-  if (positionals.length > 1) throw new UsageError('lock takes one DIR: the folder that holds the policies and their lock file')
-  if (values.audit !== undefined && !values.update?.length) throw new UsageError('--audit lists what an --update breaks; give --update KEY')
+  if (positionals.length > 1)
+    throw new UsageError('lock takes one DIR: the folder that holds the policies and their lock file')
+  if (values.audit !== undefined && !values.update?.length)
+    throw new UsageError('--audit lists what an --update breaks; give --update KEY')
   const dir = positionals[0] ?? (await folderOrShipped(io, 'lock'))
-  if (!(await statArg(dir)).isDirectory()) throw new UsageError(`${dir} is not a folder; lock records every policy of a folder`)
+  if (!(await statArg(dir)).isDirectory())
+    throw new UsageError(`${dir} is not a folder; lock records every policy of a folder`)
   if (values.audit !== undefined) await statArg(values.audit)
   const checked = await checkPolicies(dir, { displayName: displayPath, lock: false })
   // A lock of broken policies would record digests nobody could load.
@@ -111,7 +120,9 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
     before = (await readLockFile(file)) ?? { release: 0, entries: {} }
   } catch (err) {
     if (!(err instanceof CollabgateError) || err.code !== 'E_LOCK_INVALID') throw err
-    throw new UsageError(`${err.message}; the lock is the release manifest: mend it by hand (or from version control) before locking`)
+    throw new UsageError(
+      `${err.message}; the lock is the release manifest: mend it by hand (or from version control) before locking`,
+    )
   }
   let next: ReturnType<typeof nextLock>
   try {
@@ -131,7 +142,10 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
           'restore the file and ship the change as a new version (or, for content never released, --update ' +
           `${k})\n`,
       )
-    io.stderr(`collabgate lock: nothing written to ${shown}: ${kept.length} released entr${kept.length === 1 ? 'y' : 'ies'} mismatched\n`)
+    io.stderr(
+      `collabgate lock: nothing written to ${shown}: ${kept.length} released ` +
+        `entr${kept.length === 1 ? 'y' : 'ies'} mismatched\n`,
+    )
     return EXIT.FAILED
   }
   const old = new Map([...changed, ...removed].map((k) => [k, before.entries[k]!] as const))
@@ -150,7 +164,10 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(JSON.stringify(out, null, 2) + '\n')
     return EXIT.OK
   }
-  if (!moved) io.stdout(`${shown} is up to date: release ${release}, ${Object.keys(next.lock).length} entries; nothing to release\n`)
+  if (!moved)
+    io.stdout(
+      `${shown} is up to date: release ${release}, ${Object.keys(next.lock).length} entries; nothing to release\n`,
+    )
   else
     io.stdout(
       `wrote ${shown}: release ${release}, ${Object.keys(next.lock).length} entries; ` +
@@ -162,12 +179,14 @@ export async function lockCommand(argv: string[], io: Io): Promise<number> {
   for (const [k, digest] of old) {
     const mine = stranded.filter((s) => s.key === k)
     if (values.audit === undefined)
-      io.stderr(`collabgate lock: decisions logged under ${k} ${digest} can no longer be replayed; --audit LOG lists them\n`)
+      io.stderr(
+        `collabgate lock: decisions logged under ${k} ${digest} can no longer be replayed; --audit LOG lists them\n`,
+      )
     else {
       io.stderr(`collabgate lock: ${mine.length} logged decision(s) under ${k} ${digest} can no longer be replayed\n`)
       for (const s of mine.slice(0, 20))
         // the log's values are data: shown with control, escape and bidi characters as escapes
-        io.stderr(`  line ${s.line}: ${[s.time, s.subject, s.outcome].map((v) => visible(JSON.stringify(v) ?? '')).join(' ')}\n`)
+        io.stderr(`  line ${s.line}: ${[s.time, s.subject, s.outcome].map(shownValue).join(' ')}\n`)
       if (mine.length > 20) io.stderr(`  … and ${mine.length - 20} more\n`)
     }
   }

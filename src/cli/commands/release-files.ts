@@ -1,7 +1,13 @@
 /** The files of a signed release as the sign and verify commands read and write them. */
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { lockContentOf, parseEnvelope, ENVELOPE_FILE_NAME, type ReleaseEnvelope, type SignedLockContent } from '../../release/envelope.js'
+import {
+  lockContentOf,
+  parseEnvelope,
+  ENVELOPE_FILE_NAME,
+  type ReleaseEnvelope,
+  type SignedLockContent,
+} from '../../release/envelope.js'
 import { MAX_RELEASE_FILE_BYTES, parseStrictJson } from '../../release/json.js'
 import { parseTrust, type Trust } from '../../release/trust.js'
 import { displayPath } from '../display.js'
@@ -18,7 +24,8 @@ export async function folderArg(
 ): Promise<string> {
   if (positionals.length > 1) throw new UsageError(`${command} takes one DIR: the folder that holds policies.lock.json`)
   const dir = positionals[0] ?? (await fallback())
-  if (!(await statArg(dir)).isDirectory()) throw new UsageError(`${dir} is not a folder; ${command} works on a policy folder's lock`)
+  if (!(await statArg(dir)).isDirectory())
+    throw new UsageError(`${dir} is not a folder; ${command} works on a policy folder's lock`)
   return dir
 }
 
@@ -41,7 +48,8 @@ export async function readEnvelopeText(dir: string): Promise<{ file: string; tex
   const file = join(dir, ENVELOPE_FILE_NAME)
   try {
     const text = await readFile(file, 'utf8')
-    if (text.length > MAX_RELEASE_FILE_BYTES) throw new UsageError(`${displayPath(file)} is over ${MAX_RELEASE_FILE_BYTES} bytes`)
+    if (text.length > MAX_RELEASE_FILE_BYTES)
+      throw new UsageError(`${displayPath(file)} is over ${MAX_RELEASE_FILE_BYTES} bytes`)
     return { file, text }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { file, text: undefined }

@@ -53,7 +53,8 @@ export async function signCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(signHelp)
     return EXIT.OK
   }
-  if (values.key === undefined) throw new UsageError('sign needs --key KEY.pem: the signer’s private key (collabgate keygen makes one)')
+  if (values.key === undefined)
+    throw new UsageError('sign needs --key KEY.pem: the signer’s private key (collabgate keygen makes one)')
   const role = values.role as ReleaseRole
   if (!RELEASE_ROLES.includes(role)) throw new UsageError(`--role must be author or approver, not ${values.role}`)
   const dir = await folderArg(positionals, () => folderOrShipped(io, 'sign'), 'sign')
@@ -66,7 +67,9 @@ export async function signCommand(argv: string[], io: Io): Promise<number> {
     try {
       before = envelopeFrom(file, text)
     } catch (err) {
-      io.stderr(`collabgate: ${err instanceof Error ? err.message : String(err)}; starting ${displayPath(file)} afresh\n`)
+      io.stderr(
+        `collabgate: ${err instanceof Error ? err.message : String(err)}; starting ${displayPath(file)} afresh\n`,
+      )
     }
   }
   const after = signRelease({ lock, envelope: before, privateKey: pem, role, expires: values.expires })
@@ -75,6 +78,7 @@ export async function signCommand(argv: string[], io: Io): Promise<number> {
   const dropped = before !== undefined && before.payload !== after.payload ? before.signatures.length : 0
   io.stdout(`signed release ${lock.release} of ${displayPath(lockFile)} as ${role}\n  keyid ${keyid}\n`)
   io.stdout(`wrote ${displayPath(file)}: ${after.signatures.length} signature(s)\n`)
-  if (dropped > 0) io.stdout(`  dropped ${dropped} earlier signature(s): they were for other lock content or another expiry\n`)
+  if (dropped > 0)
+    io.stdout(`  dropped ${dropped} earlier signature(s): they were for other lock content or another expiry\n`)
   return EXIT.OK
 }

@@ -68,8 +68,10 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
   const paths = positionals.length > 0 ? positionals : [await folderOrShipped(io, 'validate')]
   for (const p of paths) await statArg(p)
 
-  if (values.lock !== undefined && values['no-lock']) throw new UsageError('--lock and --no-lock contradict each other; give one')
-  if (values.trust !== undefined && values['no-lock']) throw new UsageError('--trust checks the lock; it cannot go with --no-lock')
+  if (values.lock !== undefined && values['no-lock'])
+    throw new UsageError('--lock and --no-lock contradict each other; give one')
+  if (values.trust !== undefined && values['no-lock'])
+    throw new UsageError('--trust checks the lock; it cannot go with --no-lock')
   if (values.trust !== undefined) await statArg(values.trust)
   if (values.lock !== undefined) await statArg(values.lock)
   const checked = await checkPolicies(paths, {

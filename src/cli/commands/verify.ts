@@ -49,9 +49,11 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.OK
   }
   const format = formatOption(values.format, ['text', 'json'])
-  if (values.trust === undefined) throw new UsageError('verify needs --trust TRUST.json: who may sign, and how many must approve')
+  if (values.trust === undefined)
+    throw new UsageError('verify needs --trust TRUST.json: who may sign, and how many must approve')
   const min = values['min-release']
-  if (min !== undefined && !/^\d{1,15}$/.test(min)) throw new UsageError(`--min-release must be a whole number ≥ 0, not ${min}`)
+  if (min !== undefined && !/^\d{1,15}$/.test(min))
+    throw new UsageError(`--min-release must be a whole number ≥ 0, not ${min}`)
   const dir = await folderArg(positionals, () => folderOrShipped(io, 'verify'), 'verify')
   const trust = await readTrustFile(io, values.trust)
   const { file: lockFile, lock } = await readLockContent(io, dir)
@@ -99,7 +101,8 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
   } else {
     io.stdout(`release ${lock.release} of ${displayPath(lockFile)} is not accepted (${problems.length} reason(s)):\n`)
     for (const p of problems) io.stdout(`  ${p.code}: ${p.message}\n`)
-    if (text === undefined) io.stdout(`  (no ${ENVELOPE_FILE_NAME}: the author signs with collabgate sign --key KEY.pem)\n`)
+    if (text === undefined)
+      io.stdout(`  (no ${ENVELOPE_FILE_NAME}: the author signs with collabgate sign --key KEY.pem)\n`)
   }
   return verified === undefined ? EXIT.FAILED : EXIT.OK
 }

@@ -1,4 +1,7 @@
-/** `containsAny`: true when the record's value is a list with an item equal to an item of the value; an empty list, an absent value or a non-list never is. */
+/**
+ * `containsAny`: true when the record's value is a list with an item equal to an item of the value; an empty list, an
+ * absent value or a non-list never is.
+ */
 import { defineOperator } from './operator.js'
 
 export const containsAny = defineOperator({
@@ -8,7 +11,8 @@ export const containsAny = defineOperator({
   doc: 'is a list with an item equal to an item of the value; an empty list, an absent value or a non-list never is',
   jsonRulesEngine: `(none of this name; its \`contains\` takes one item)`,
   actual: { type: 'array', says: 'works on lists' },
-  holds: (actual, expected) => Array.isArray(actual) && Array.isArray(expected) && actual.some((a) => expected.includes(a)),
+  holds: (actual, expected) =>
+    Array.isArray(actual) && Array.isArray(expected) && actual.some((a) => expected.includes(a)),
   given: (expected) =>
     Array.isArray(expected) ? (actual) => Array.isArray(actual) && actual.some((x) => expected.includes(x)) : undefined,
 })

@@ -1,4 +1,7 @@
-/** `containsOnly`: true when the record's value is a list whose items are all in the value (an empty list is); an absent value or a non-list never is. */
+/**
+ * `containsOnly`: true when the record's value is a list whose items are all in the value (an empty list is); an
+ * absent value or a non-list never is.
+ */
 import { defineOperator } from './operator.js'
 
 export const containsOnly = defineOperator({
@@ -8,7 +11,10 @@ export const containsOnly = defineOperator({
   doc: 'is a list whose items are all in the value (an empty list is); an absent value or a non-list never is',
   jsonRulesEngine: '(none of this name)',
   actual: { type: 'array', says: 'works on lists' },
-  holds: (actual, expected) => Array.isArray(actual) && Array.isArray(expected) && actual.every((a) => expected.includes(a)),
+  holds: (actual, expected) =>
+    Array.isArray(actual) && Array.isArray(expected) && actual.every((a) => expected.includes(a)),
   given: (expected) =>
-    Array.isArray(expected) ? (actual) => Array.isArray(actual) && actual.every((x) => expected.includes(x)) : undefined,
+    Array.isArray(expected)
+      ? (actual) => Array.isArray(actual) && actual.every((x) => expected.includes(x))
+      : undefined,
 })

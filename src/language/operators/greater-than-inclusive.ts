@@ -1,4 +1,7 @@
-/** `greaterThanInclusive`: true when the record's value is a number (a numeric string is not) at least the value; an absent value never is. */
+/**
+ * `greaterThanInclusive`: true when the record's value is a number (a numeric string is not) at least the value; an
+ * absent value never is.
+ */
 import { defineOperator } from './operator.js'
 
 export const greaterThanInclusive = defineOperator({
@@ -9,5 +12,6 @@ export const greaterThanInclusive = defineOperator({
   jsonRulesEngine: `its \`greaterThanInclusive\` takes numeric strings`,
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual >= expected,
-  given: (expected) => (typeof expected === 'number' ? (actual) => typeof actual === 'number' && actual >= expected : undefined),
+  given: (expected) =>
+    typeof expected === 'number' ? (actual) => typeof actual === 'number' && actual >= expected : undefined,
 })

@@ -1,4 +1,7 @@
-/** `greaterThan`: true when the record's value is a number (a numeric string is not) greater than the value; an absent value never is. */
+/**
+ * `greaterThan`: true when the record's value is a number (a numeric string is not) greater than the value; an absent
+ * value never is.
+ */
 import { defineOperator } from './operator.js'
 
 export const greaterThan = defineOperator({
@@ -9,5 +12,6 @@ export const greaterThan = defineOperator({
   jsonRulesEngine: `its \`greaterThan\` takes numeric strings`,
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual > expected,
-  given: (expected) => (typeof expected === 'number' ? (actual) => typeof actual === 'number' && actual > expected : undefined),
+  given: (expected) =>
+    typeof expected === 'number' ? (actual) => typeof actual === 'number' && actual > expected : undefined,
 })

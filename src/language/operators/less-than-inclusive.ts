@@ -1,4 +1,7 @@
-/** `lessThanInclusive`: true when the record's value is a number (a numeric string is not) at most the value; an absent value never is. */
+/**
+ * `lessThanInclusive`: true when the record's value is a number (a numeric string is not) at most the value; an
+ * absent value never is.
+ */
 import { defineOperator } from './operator.js'
 
 export const lessThanInclusive = defineOperator({
@@ -9,5 +12,6 @@ export const lessThanInclusive = defineOperator({
   jsonRulesEngine: `its \`lessThanInclusive\` takes numeric strings`,
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual <= expected,
-  given: (expected) => (typeof expected === 'number' ? (actual) => typeof actual === 'number' && actual <= expected : undefined),
+  given: (expected) =>
+    typeof expected === 'number' ? (actual) => typeof actual === 'number' && actual <= expected : undefined,
 })

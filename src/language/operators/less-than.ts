@@ -1,4 +1,7 @@
-/** `lessThan`: true when the record's value is a number (a numeric string is not) less than the value; an absent value never is. */
+/**
+ * `lessThan`: true when the record's value is a number (a numeric string is not) less than the value; an absent value
+ * never is.
+ */
 import { defineOperator } from './operator.js'
 
 export const lessThan = defineOperator({
@@ -9,5 +12,6 @@ export const lessThan = defineOperator({
   jsonRulesEngine: `its \`lessThan\` takes numeric strings (\`"49"\` is less than 50)`,
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual < expected,
-  given: (expected) => (typeof expected === 'number' ? (actual) => typeof actual === 'number' && actual < expected : undefined),
+  given: (expected) =>
+    typeof expected === 'number' ? (actual) => typeof actual === 'number' && actual < expected : undefined,
 })

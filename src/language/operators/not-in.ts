@@ -1,4 +1,7 @@
-/** `notIn`: true when the record's value is a string, number or boolean not in the list; an absent value, a list or an object never is. */
+/**
+ * `notIn`: true when the record's value is a string, number or boolean not in the list; an absent value, a list or an
+ * object never is.
+ */
 import { isScalar } from '../values.js'
 import { defineOperator } from './operator.js'
 
@@ -9,5 +12,6 @@ export const notIn = defineOperator({
   doc: 'is a string, number or boolean not in the list; an absent value, a list or an object never is',
   jsonRulesEngine: `its \`notIn\` holds for an absent value, a list or an object`,
   holds: (actual, expected) => isScalar(actual) && Array.isArray(expected) && !expected.includes(actual),
-  given: (expected) => (Array.isArray(expected) ? (actual) => isScalar(actual) && !expected.includes(actual) : undefined),
+  given: (expected) =>
+    Array.isArray(expected) ? (actual) => isScalar(actual) && !expected.includes(actual) : undefined,
 })

@@ -6,9 +6,13 @@ export const present = defineOperator({
   name: 'present',
   valueKind: 'boolean',
   describe: 'is present (non-empty)',
-  doc: `with \`true\`: is there and not empty, so not absent, null, a blank string (every character Unicode White_Space or Default_Ignorable_Code_Point: spaces, tabs, line breaks, U+00A0, U+3000, U+200B, U+FEFF) or an empty list (\`{}\`, \`0\` and \`false\` are present); with \`false\`: the opposite`,
+  doc:
+    'with `true`: is there and not empty, so not absent, null, a blank string (every character Unicode White_Space ' +
+    'or Default_Ignorable_Code_Point: spaces, tabs, line breaks, U+00A0, U+3000, U+200B, U+FEFF) or an empty list ' +
+    '(`{}`, `0` and `false` are present); with `false`: the opposite',
   jsonRulesEngine: '(none of this name)',
   judgesMissing: true,
   holds: (actual, expected) => isPresent(actual) === (expected === true),
-  given: (expected) => (typeof expected === 'boolean' ? (expected ? isPresent : (actual) => !isPresent(actual)) : undefined),
+  given: (expected) =>
+    typeof expected === 'boolean' ? (expected ? isPresent : (actual) => !isPresent(actual)) : undefined,
 })
