@@ -54,11 +54,11 @@ interface CompiledFact {
 export interface Deriver {
   /** The record with the derived facts added (the record itself when the policy declares none). */
   derive(record: PolicyRecord, asOf: string): PolicyRecord
-  /** How a derived fact was computed for this record, e.g. `sum(a 30, b 30) = 60`; undefined for a record fact. */
-  describe(record: PolicyRecord, asOf: string, name: string): string | undefined
+  /** How each derived fact was computed for this record, by name, e.g. `sum(a 30, b 30) = 60`. */
+  traces(record: PolicyRecord, asOf: string): ReadonlyMap<string, string>
 }
 
-const identity: Deriver = { derive: (record) => record, describe: () => undefined }
+const identity: Deriver = { derive: (record) => record, traces: () => new Map() }
 const derivers = new WeakMap<Policy, Deriver>()
 
 function label(o: DerivedOperand): string {
@@ -127,11 +127,10 @@ function compileDerived(facts: Facts, calendar: WorkingDayCalendar, elementTest:
     derive(record, asOf) {
       return withValues(record, compute(record, asOf), names)
     },
-    describe(record, asOf, name) {
-      if (!names.has(name)) return undefined
+    traces(record, asOf) {
       const trace = new Map<string, string>()
       compute(record, asOf, trace)
-      return trace.get(name)
+      return trace
     },
   }
 }

@@ -6,7 +6,7 @@ import type { ValidateFunction } from 'ajv'
 import { prototypeIsPolluted, withoutPrototypes } from '../own.js'
 import { describeAjvErrors } from '../validate/ajv.js'
 import { evidenceOf } from './evidence.js'
-import { addComputed } from './computed.js'
+import { computedFor } from './computed.js'
 import { renderMessage } from './message.js'
 
 /** Checks a record against a policy's record schema; throws RecordValidationError listing every problem. */
@@ -47,6 +47,7 @@ export function buildDecision(
 ): Decision {
   const severity = (o: string) => policy.outcomes.indexOf(o)
   const reasons: Reason[] = []
+  const addComputed = computedFor(policy, record, asOf)
   for (const result of results) {
     let worst: (typeof result.checks)[number] | undefined
     let worstSeverity = Infinity
@@ -60,7 +61,7 @@ export function buildDecision(
     }
     if (!worst || !worst.tree) continue
     const evidence = evidenceOf(worst.tree)
-    addComputed(policy, record, asOf, evidence)
+    addComputed(evidence)
     reasons.push({
       rule: result.rule.id,
       title: result.rule.title,
