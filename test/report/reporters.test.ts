@@ -43,6 +43,33 @@ describe('validation reporters', () => {
     expect(github.at(-2)).toBe(validationSummary({ checked, paths }))
   })
 
+  it('print each warning with its code in text, as problems are; JSON keeps the code as a field', async () => {
+    const paths = [join(AUTHORING, 'versions')]
+    const checked = {
+      ...(await checkPolicies(paths)),
+      problems: [],
+      warnings: [
+        {
+          code: 'W_FILE_NAME' as const,
+          severity: 'warning' as const,
+          message: 'uk.yaml holds a@1.0.0',
+          hint: 'name it a.v1.0.0.yaml',
+          file: 'uk.yaml',
+          line: 3,
+          column: 1,
+        },
+        { code: 'W_NO_LOCK' as const, severity: 'warning' as const, message: 'no lock file at policies.lock.json (not a failure)' },
+      ],
+    }
+    const lines = VALIDATION_REPORTERS.text({ checked, paths }).split('\n')
+    expect(lines.slice(0, 2)).toEqual([
+      '! uk.yaml:3:1 W_FILE_NAME warning: uk.yaml holds a@1.0.0; name it a.v1.0.0.yaml',
+      '! W_NO_LOCK warning: no lock file at policies.lock.json (not a failure)',
+    ])
+    const json = JSON.parse(VALIDATION_REPORTERS.json({ checked, paths })) as { warnings: unknown[] }
+    expect(json.warnings).toEqual(checked.warnings)
+  })
+
   it('say so when a path holds no policy at all', async () => {
     const paths = [join(AUTHORING, 'broken', 'no-such-kind')]
     const checked = { ...(await checkPolicies(join(AUTHORING, 'versions'))), files: [], policies: [], problems: [], warnings: [] }
