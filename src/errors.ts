@@ -175,6 +175,8 @@ export const WARNING_CODES = {
   W_FILE_NAME: 'a policy file not named ID.vVERSION.yaml',
   W_CALENDAR_REGIONS: "a policy names a country's calendar whose regions keep other holidays (GB, US, DE, …)",
   W_EVENT_AFTER_AS_OF: "a list match compares an event's date but never bounds it by asOf: later events count",
+  W_OVERLAP_UNDECIDED:
+    'validate could not tell whether two primary policies can claim the same record (its search gave up)',
 } as const satisfies Record<string, string>
 
 export type WarningCode = keyof typeof WARNING_CODES

@@ -9,14 +9,22 @@ import {
 } from '../errors.js'
 import type { Policy, RecordSchema, SourceLocation, SubjectDefinition } from '../model.js'
 import { PolicySet } from '../decide/policy-set.js'
-import { checkLock, LOCK_FILE_NAME, lockOf, parseLockFile, type LockFile, type PolicyLock } from '../lock/lock.js'
+import {
+  checkLock,
+  LOCK_FILE_NAME,
+  lockKey,
+  lockOf,
+  parseLockFile,
+  type LockFile,
+  type PolicyLock,
+} from '../lock/lock.js'
 import { ownOptions } from '../own.js'
 import { ENVELOPE_FILE_NAME, parseEnvelope, type ReleaseEnvelope } from '../release/envelope.js'
 import { parseTrust, type Trust } from '../release/trust.js'
 import { checkRelease } from '../release/verify.js'
 import { effectiveEnds } from '../succession.js'
 import { checkPolicyDocument } from '../validate/policy.js'
-import { checkAcrossVersions, checkPrimaries } from '../validate/versions.js'
+import { checkAcrossVersions, primaryFindings } from '../validate/versions.js'
 import { eventDateWarnings } from '../validate/as-of.js'
 import { FOLDER_FILE, loadFolder, shippedDisplayName, type PolicyFolder } from './declaration.js'
 import { defaultPoliciesDir } from '../load/package-root.js'
@@ -264,7 +272,11 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
       if (regional) warnings.push(regional)
     }
   }
-  problems.push(...checkAcrossVersions(policies, locatePolicy), ...checkPrimaries(policies, locatePolicy))
+  problems.push(...checkAcrossVersions(policies, locatePolicy))
+  const locked = await lockedVersions(policies, root, options)
+  const primaries = primaryFindings(policies, locatePolicy, locked ? { released: (p) => locked.has(lockKey(p)) } : {})
+  problems.push(...primaries.problems)
+  warnings.push(...primaries.warnings)
   warnings.push(...eventDateWarnings(policies, locatePolicy))
   // record schemas are the folder's to release only when it declares them itself
   const ownSchemas = folder.file === undefined ? [] : folder.subjects.flatMap((s) => s.schemas)
@@ -311,6 +323,24 @@ export function lockOfFolder(
 function folderDeclaration(folder: PolicyFolder): { digest: string; location: SourceLocation } | undefined {
   if (folder.file === undefined || folder.digest === undefined) return undefined
   return { digest: folder.digest, location: { file: folder.file, line: 1, column: 1 } }
+}
+
+/**
+ * The policy versions the folder's lock lists, read before the lock is checked so that an overlap names the
+ * unreleased policy first; undefined with no readable lock (the lock check then says why) or nothing to order.
+ */
+async function lockedVersions(
+  policies: readonly Policy[],
+  root: string,
+  options: LoadOptions,
+): Promise<ReadonlySet<string> | undefined> {
+  if (options.lock === false || policies.filter((p) => p.primary).length < 2) return undefined
+  const file = typeof options.lock === 'string' ? resolve(options.lock) : join(root, LOCK_FILE_NAME)
+  try {
+    return new Set(Object.keys(parseLockFile(await readFile(file, 'utf8')).entries))
+  } catch {
+    return undefined
+  }
 }
 
 /** The lock check of a load: problems and warnings are added to the load's own. */

@@ -5,7 +5,8 @@
  * beyond them, another value, absent) is tried for every field, so a witness exists iff one is found.
  */
 import type { Condition, LeafCondition } from '../model.js'
-import { OPERATORS } from '../language/operators.js'
+import { AS_OF_FACT, OPERATORS } from '../language/operators.js'
+import { fieldsAt, searchWitness, type WitnessContext } from './witness.js'
 
 const EXACT = new Set([
   'equal',
@@ -33,7 +34,8 @@ const leavesOf = (c: Condition): LeafCondition[] =>
 
 /** The field a leaf reads, as fact and the keys below it; undefined for a path this search does not follow. */
 function fieldOf(leaf: LeafCondition): string[] | undefined {
-  if (leaf.fact === undefined) return undefined
+  // asOf is the decision date, not a record field: the witness search (witness.ts) varies it
+  if (leaf.fact === undefined || leaf.fact === AS_OF_FACT) return undefined
   const path = leaf.path ?? '$'
   if (path === '$') return [leaf.fact]
   const m = /^\$((?:\.[A-Za-z_][A-Za-z0-9_]*)+)$/.exec(path)
@@ -106,4 +108,34 @@ export function overlapOf(a: Condition, b: Condition): Overlap {
     if (typeof at === 'object') at[field.keys.at(-1)!] ??= v
   }
   return { witness }
+}
+
+/** Two claims compared: a witness (a full record where the schemas accept one), none, or not decided. */
+export type Claim =
+  | {
+      /** A record both conditions claim: full and schema-valid where one was found, else the fields they read. */
+      witness: Record<string, unknown>
+      /** What the conditions read of it, for a message. */
+      shown: Record<string, unknown>
+      /** The decision date it is claimed on, when a condition reads asOf. */
+      asOf?: string
+    }
+  | 'none'
+  | { undecided: 'cap' | 'schema'; tried: number }
+
+/**
+ * Whether two appliesTo conditions can claim one record: decided exactly where overlapOf can, else by the
+ * bounded witness search; a witness is then completed into a record the schemas accept when one is found.
+ */
+export function claimOf(a: Condition, b: Condition, ctx: WitnessContext): Claim {
+  const exact = overlapOf(a, b)
+  if (exact === 'none') return 'none'
+  const found = searchWitness(a, b, typeof exact === 'object' ? { ...ctx, seed: exact.witness } : ctx)
+  if ('witness' in found) {
+    const shown = typeof exact === 'object' ? exact.witness : fieldsAt(found.witness, found.reads)
+    return { witness: found.witness, shown, ...(found.readsAsOf ? { asOf: found.asOf } : {}) }
+  }
+  // the exact search proved an overlap: the schemas accept no record built here, so its fields are the witness
+  if (typeof exact === 'object') return { witness: exact.witness, shown: exact.witness }
+  return 'none' in found ? 'none' : found
 }

@@ -2,9 +2,9 @@
  * The checks across the versions of one folder, after each document was checked on its own: how
  * versions of one id succeed each other, and which primary policies could claim the same records.
  */
-import { overlapOf } from './overlap.js'
-import { policyProblem, type PolicyProblem } from '../errors.js'
-import type { Condition, LeafCondition, Policy, SourceLocation } from '../model.js'
+import { claimOf } from './overlap.js'
+import { policyProblem, type PolicyProblem, type PolicyWarning } from '../errors.js'
+import type { Condition, Policy, SourceLocation } from '../model.js'
 import { compareText } from '../order.js'
 import { effectiveEnds } from '../succession.js'
 import { canonicalJson, compareVersions } from './policy.js'
@@ -65,13 +65,24 @@ export function checkAcrossVersions(
   return problems
 }
 
+/** What the checks across primaries know besides the policies. */
+export interface PrimaryContext {
+  /** Whether the folder's lock lists a policy version (released); absent: no lock was read. */
+  released?: (policy: Policy) => boolean
+}
+
 /**
- * Two primary policies of one subject that can both claim the same records on the same day, where
- * that can be told without a record: neither has `appliesTo`, both have the same one, or both compare
- * the same field with `equal`/`in` and values in common.
+ * Two primary policies of one subject that can both claim the same records on the same day: neither
+ * has `appliesTo`, or a record both claim is found (exactly, or by the bounded witness search). When
+ * the search gives up, a W_OVERLAP_UNDECIDED warning names both files instead.
  */
-export function checkPrimaries(policies: readonly Policy[], locatePolicy: Locate = (p) => p.location): PolicyProblem[] {
+export function primaryFindings(
+  policies: readonly Policy[],
+  locatePolicy: Locate = (p) => p.location,
+  context: PrimaryContext = {},
+): { problems: PolicyProblem[]; warnings: PolicyWarning[] } {
   const problems: PolicyProblem[] = []
+  const warnings: PolicyWarning[] = []
   const ends = effectiveEnds(policies)
   const primaries = policies.filter((p) => p.primary)
   primaries.forEach((a, i) => {
@@ -81,20 +92,35 @@ export function checkPrimaries(policies: readonly Policy[], locatePolicy: Locate
       const [endA, endB] = [ends.get(a), ends.get(b)]
       const overlap = (endA === undefined || b.effective.from < endA) && (endB === undefined || a.effective.from < endB)
       if (!overlap) continue
-      const both = a.appliesTo && b.appliesTo ? overlapOf(a.appliesTo, b.appliesTo) : 'unknown'
-      if (both === 'none' || (both === 'unknown' && !canClaimTogether(a.appliesTo, b.appliesTo))) continue
+      // a claimant beside the fallback never clashes: the fallback judges only what no market claims
+      if ((a.appliesTo === undefined) !== (b.appliesTo === undefined)) continue
       const day = [a.effective.from, b.effective.from].sort(compareText)[1]! // the later of the two
-      // the newer one (the later effective date; else the later file) is where the author looks first
-      const [nu, old] = compareText(a.effective.from, b.effective.from) > 0 ? [a, b] : [b, a]
+      const until = [endA, endB].filter((e) => e !== undefined).sort(compareText)[0]
+      const schemas = [a.record.schema, ...(b.record.schema.digest === a.record.schema.digest ? [] : [b.record.schema])]
+      const claim =
+        a.appliesTo && b.appliesTo
+          ? claimOf(a.appliesTo, b.appliesTo, { schemas, calendars: [a.calendar, b.calendar], from: day, until })
+          : undefined
+      if (claim === 'none') continue
+      const [nu, old] = newerFirst(a, b, context)
+      const both =
+        `${nu.id}@${nu.version} (in ${nu.location.file}) and ` + `${old.id}@${old.version} (in ${old.location.file})`
+      if (claim !== undefined && 'undecided' in claim) {
+        // the same condition twice claims the same records whatever they are
+        if (canonicalJson(a.appliesTo) !== canonicalJson(b.appliesTo)) {
+          warnings.push(undecided(nu, old, both, day, claim, locatePolicy))
+          continue
+        }
+      }
       const pointer = nu.appliesTo ? '/appliesTo' : '/primary'
-      const witness = typeof both === 'object' ? both.witness : undefined
+      const found = claim !== undefined && 'witness' in claim ? claim : undefined
       const conditions = nu.appliesTo && old.appliesTo ? ` (${describe(nu.appliesTo)}; ${describe(old.appliesTo)})` : ''
-      const example = witness ? `: e.g. a record with ${JSON.stringify(witness)}${conditions}` : ''
+      const on = found?.asOf === undefined ? '' : ` on ${found.asOf}`
+      const example = found ? `: e.g. a record with ${JSON.stringify(found.shown)}${on}${conditions}` : ''
       problems.push(
         policyProblem(
           'E_AMBIGUOUS_PRIMARY',
-          `${nu.id}@${nu.version} (in ${nu.location.file}) and ${old.id}@${old.version} (in ${old.location.file}) ` +
-            `are both primary for ${nu.subject} records from ${day} and can claim the same records${example}`,
+          `${both} are both primary for ${nu.subject} records from ${day} and can claim the same records${example}`,
           locatePolicy(nu, pointer),
           pointer,
           {
@@ -102,14 +128,59 @@ export function checkPrimaries(policies: readonly Policy[], locatePolicy: Locate
             params: {
               policies: [`${nu.id}@${nu.version}`, `${old.id}@${old.version}`],
               from: day,
-              ...(witness ? { witness } : {}),
+              ...(found ? { witness: found.witness, ...(found.asOf === undefined ? {} : { asOf: found.asOf }) } : {}),
             },
           },
         ),
       )
     }
   })
-  return problems
+  return { problems, warnings }
+}
+
+/** primaryFindings' problems: the overlaps found. */
+export function checkPrimaries(
+  policies: readonly Policy[],
+  locatePolicy: Locate = (p) => p.location,
+  context: PrimaryContext = {},
+): PolicyProblem[] {
+  return primaryFindings(policies, locatePolicy, context).problems
+}
+
+/**
+ * The new one of two policies first, where the author looks: the one the lock does not list yet; with both
+ * or neither listed, the later effective date, then the later file.
+ */
+function newerFirst(a: Policy, b: Policy, context: PrimaryContext): [Policy, Policy] {
+  const released = context.released
+  if (released !== undefined && released(a) !== released(b)) return released(a) ? [b, a] : [a, b]
+  return compareText(a.effective.from, b.effective.from) > 0 ? [a, b] : [b, a]
+}
+
+function undecided(
+  nu: Policy,
+  old: Policy,
+  both: string,
+  day: string,
+  claim: { undecided: 'cap' | 'schema'; tried: number },
+  locatePolicy: Locate,
+): PolicyWarning {
+  const why =
+    claim.undecided === 'cap'
+      ? `no record both claim among the first ${claim.tried.toLocaleString('en-US')} built from the record schema`
+      : 'records both claim were found, but none the record schema accepts ' +
+        `among ${claim.tried.toLocaleString('en-US')} tried`
+  return {
+    code: 'W_OVERLAP_UNDECIDED',
+    severity: 'warning',
+    message:
+      `${both} are both primary for ${nu.subject} records from ${day}; ` +
+      `whether their appliesTo can claim the same record is not decided: ${why}`,
+    hint:
+      'tell the markets apart by equal, in, notEqual, notIn, present or a comparison, which are decided exactly, ' +
+      'or add a policy test that names no policy for a record both could claim',
+    ...locatePolicy(nu, '/appliesTo'),
+  }
 }
 
 /** A condition in one line, as an author wrote it. */
@@ -118,20 +189,4 @@ function describe(c: Condition): string {
   if ('any' in c) return `any(${c.any.map(describe).join(', ')})`
   if ('not' in c) return `not(${describe(c.not)})`
   return `${c.fact ?? ''}${c.path && c.path !== '$' ? ' ' + c.path : ''} ${c.operator} ${JSON.stringify(c.value)}`
-}
-
-function canClaimTogether(a: Condition | undefined, b: Condition | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b
-  if (canonicalJson(a) === canonicalJson(b)) return true
-  const valuesOf = (c: Condition) => {
-    const leaf = c as Partial<LeafCondition> // a group (all, any, not) has no operator
-    return leaf.operator === 'equal' || leaf.operator === 'in'
-      ? {
-          key: `${leaf.fact}\u0000${leaf.path ?? '$'}`,
-          values: leaf.operator === 'equal' ? [leaf.value] : (leaf.value as unknown[]),
-        }
-      : undefined
-  }
-  const [va, vb] = [valuesOf(a), valuesOf(b)]
-  return va !== undefined && vb !== undefined && va.key === vb.key && va.values.some((v) => vb.values.includes(v))
 }
