@@ -70,9 +70,16 @@ function stockString(s: JsonSchema, from: string): string | undefined {
 }
 
 /** A value a (sub)schema accepts where one is easy to make: const, enum, examples, default, or by type. */
-export function exampleOf(root: JsonSchema, given: JsonSchema | undefined, from: string, depth = 0): unknown {
+export function exampleOf(
+  root: JsonSchema,
+  given: JsonSchema | undefined,
+  from: string,
+  budget = { nodes: 2_000 },
+  depth = 0,
+): unknown {
   const s = schemaAt(root, given, [])
-  if (s === undefined || depth > 12) return undefined
+  // a schema that requires itself (`$ref` loops) would make a record without end: depth and size are bounded
+  if (s === undefined || depth > 12 || budget.nodes-- <= 0) return undefined
   if ('const' in s) return s.const
   if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0]
   if (Array.isArray(s.examples) && s.examples.length > 0) return s.examples[0]
@@ -82,7 +89,7 @@ export function exampleOf(root: JsonSchema, given: JsonSchema | undefined, from:
     if (Array.isArray(options) && options.length > 0) {
       // the first alternative, with what the schema says beside it (`type: string, anyOf: [{format: date}, …]`)
       const { [key]: _alternatives, ...beside } = s
-      return exampleOf(root, { ...beside, ...(options[0] as JsonSchema) }, from, depth + 1)
+      return exampleOf(root, { ...beside, ...(options[0] as JsonSchema) }, from, budget, depth + 1)
     }
   }
   const types = [...schemaTypes(s)]
@@ -92,14 +99,16 @@ export function exampleOf(root: JsonSchema, given: JsonSchema | undefined, from:
       const out: Record<string, unknown> = {}
       const props = (s.properties ?? {}) as Record<string, JsonSchema>
       for (const key of Array.isArray(s.required) ? (s.required as string[]) : []) {
-        const value = exampleOf(root, Object.hasOwn(props, key) ? props[key] : {}, from, depth + 1)
+        const value = exampleOf(root, Object.hasOwn(props, key) ? props[key] : {}, from, budget, depth + 1)
         out[key] = value === undefined ? 'x' : value
       }
       return out
     }
     case 'array': {
       const n = typeof s.minItems === 'number' ? Math.min(s.minItems, 10) : 0
-      return Array.from({ length: n }, () => exampleOf(root, s.items as JsonSchema | undefined, from, depth + 1))
+      return Array.from({ length: n }, () =>
+        exampleOf(root, s.items as JsonSchema | undefined, from, budget, depth + 1),
+      )
     }
     case 'string':
       return stockString(s, from)

@@ -12,7 +12,7 @@ import { compileTest } from '../../src/compile/closures.js'
 import { checkPolicies } from '../../src/folder/load.js'
 import { overlapOf } from '../../src/validate/overlap.js'
 import { recordValidator } from '../../src/validate/record-schema.js'
-import { MAX_CANDIDATES, searchWitness } from '../../src/validate/witness.js'
+import { exampleOf, MAX_CANDIDATES, searchWitness } from '../../src/validate/witness.js'
 import type { Condition, Policy } from '../../src/model.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -245,6 +245,45 @@ describe('overlaps the exact search cannot decide: a witness searched from the r
     expect(searchWitness(a, b, ctx)).toEqual({ none: true })
     const c = { fact: 'product', path: '$.functions', operator: 'containsOnly', value: ['ads'] }
     expect(searchWitness(a, c, ctx)).toEqual(searchWitness(a, c, ctx))
+  })
+})
+
+describe('records made from a schema', () => {
+  it('fill required fields with values the schema accepts: dates, enums, patterns, minimums, nested objects', () => {
+    const schema = {
+      type: 'object',
+      required: ['id', 'at', 'kind', 'code', 'n', 'inner', 'tags'],
+      properties: {
+        id: { type: 'string', minLength: 3 },
+        at: { type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }] },
+        kind: { enum: ['b2b', 'b2c'] },
+        code: { type: 'string', pattern: '^[A-Z]{2}$' },
+        n: { type: 'integer', exclusiveMinimum: 4 },
+        inner: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' } } },
+        tags: { type: 'array', minItems: 1, items: { type: 'string' } },
+      },
+    }
+    expect(exampleOf(schema, schema, '2027-01-04')).toEqual({
+      id: 'x-1',
+      at: '2027-01-04',
+      kind: 'b2b',
+      code: 'AA',
+      n: 5,
+      inner: { ok: false },
+      tags: ['x'],
+    })
+  })
+
+  it('stop on a schema that requires itself, however wide', () => {
+    const node = {
+      type: 'object',
+      required: ['a', 'b', 'c', 'd', 'e', 'f'],
+      properties: Object.fromEntries('abcdef'.split('').map((k) => [k, { $ref: '#/$defs/node' }])),
+    }
+    const schema = { $defs: { node }, $ref: '#/$defs/node' }
+    const made = JSON.stringify(exampleOf(schema, schema, '2027-01-04'))
+    // at most 2,000 schema nodes are filled in: 6^5 would be 7,776 at five levels alone
+    expect(made.match(/"a":/g)!.length).toBeLessThanOrEqual(2_000)
   })
 })
 
