@@ -261,7 +261,7 @@ function setAt(base: unknown, path: Path, value: unknown, make: (at: Path) => un
     make([head!, ...at]),
   )
   if (next === undefined) delete copy[head!]
-  else copy[head!] = next
+  else own(copy, head!, next)
   return copy
 }
 
@@ -310,13 +310,18 @@ function slotsOf(
   return slots.filter((slot) => slot.values.length > 1)
 }
 
+/** Sets an own property: a field named `__proto__` is a field, never the object's prototype. */
+const own = (o: Record<string | number, unknown>, key: string | number, value: unknown): void => {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true })
+}
+
 /** `base` with `over`'s fields put in it, objects merged key by key. */
 function merge(base: unknown, over: unknown): unknown {
   const plain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
   if (over === undefined) return base
   if (!plain(base) || !plain(over)) return over
   const out: Record<string, unknown> = { ...base }
-  for (const [k, v] of Object.entries(over)) out[k] = merge(Object.hasOwn(out, k) ? out[k] : undefined, v)
+  for (const [k, v] of Object.entries(over)) own(out, k, merge(Object.hasOwn(out, k) ? out[k] : undefined, v))
   return out
 }
 

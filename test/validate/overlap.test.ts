@@ -274,6 +274,28 @@ describe('records made from a schema', () => {
     })
   })
 
+  it('a field named __proto__ is set as an own field of the record, and no prototype changes', () => {
+    const schema = JSON.parse(
+      '{"type":"object","required":["id"],"properties":{"id":{"type":"string"},"__proto__":{"type":"string"},' +
+        '"tags":{"type":"array","items":{"type":"string"}}}}',
+    ) as Record<string, unknown>
+    const ctx = {
+      schemas: [{ subject: 's', version: '1.0.0', digest: 'sha256:overlap-proto', schema, location: { file: 's', line: 1, column: 1 } }],
+      calendars: ['US', 'US'] as const,
+      from: '2027-01-04',
+    }
+    const found = searchWitness(
+      { fact: '__proto__', operator: 'equal', value: 'polluted' },
+      { fact: 'tags', operator: 'containsAny', value: ['a'] },
+      ctx,
+    )
+    expect(found).toMatchObject({ witness: { id: 'x', tags: ['a'] } })
+    const witness = (found as { witness: Record<string, unknown> }).witness
+    expect(Object.getOwnPropertyDescriptor(witness, '__proto__')?.value).toBe('polluted')
+    expect(Object.getPrototypeOf(witness)).toBe(Object.prototype)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
   it('stop on a schema that requires itself, however wide', () => {
     const node = {
       type: 'object',
