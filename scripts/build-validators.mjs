@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import standaloneCode from 'ajv/dist/standalone/index.js'
 import addFormats from 'ajv-formats'
+import { syncOperators } from './build-operators.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const VALIDATORS = {
@@ -84,6 +85,13 @@ export const recordValidators = { ${records.map((r) => `${JSON.stringify(r.diges
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const target = join(root, 'src', 'generated', 'validators.js')
+  // the operator files come first: the policy schema's operator enum is derived from them
+  const staleOperators = syncOperators(root, { check: process.argv.includes('--check') })
+  if (process.argv.includes('--check') && staleOperators.length > 0) {
+    console.error(`${staleOperators.join(' and ')} differ from the operator files; run: npm run build`)
+    process.exit(1)
+  }
+  for (const file of staleOperators) console.log(`wrote ${file}`)
   const fresh = generateValidators()
   if (process.argv.includes('--check')) {
     const current = readFileSync(target, 'utf8')

@@ -1,56 +1,21 @@
 /**
  * The operators a policy may use: one module each in ./operators/ (its name, the value it takes, its
- * meaning, its documentation and the type it needs), listed once here. The validator, both
- * evaluators (json-rules-engine and the compiled closures), the evidence and the README's table all
- * read this registry, so they cannot disagree about what an operator means.
+ * meaning, its documentation and the type it needs), listed by the index `npm run build` generates from
+ * them (operators/index.ts). The validator, both evaluators (json-rules-engine and the compiled closures),
+ * the evidence and the README's table all read this registry, so they cannot disagree about what an
+ * operator means.
  */
 import { CollabgateError } from '../errors.js'
 import type { Condition } from '../model.js'
-import { containsAny } from './operators/contains-any.js'
-import { containsOnly } from './operators/contains-only.js'
-import { dateAfter } from './operators/date-after.js'
-import { dateBefore } from './operators/date-before.js'
-import { dateOnOrAfter } from './operators/date-on-or-after.js'
-import { dateOnOrBefore } from './operators/date-on-or-before.js'
-import { equal } from './operators/equal.js'
-import { greaterThan } from './operators/greater-than.js'
-import { greaterThanInclusive } from './operators/greater-than-inclusive.js'
-import { isIn } from './operators/in.js'
-import { lessThan } from './operators/less-than.js'
-import { lessThanInclusive } from './operators/less-than-inclusive.js'
-import { noneMatch } from './operators/none-match.js'
-import { notEqual } from './operators/not-equal.js'
-import { notIn } from './operators/not-in.js'
+import { DEFINITIONS } from './operators/index.js'
 import type { OperatorDefinition } from './operators/operator.js'
-import { present } from './operators/present.js'
-import { someMatch } from './operators/some-match.js'
 
-export type { ActualRule, OperatorDefinition, ValueKind } from './operators/operator.js'
+export type { ActualRule, OperatorDefinition, SampleKind, ValueKind } from './operators/operator.js'
 export { calendarDate, isPresent, isScalar, strictCalendarDate } from './values.js'
 
 /** Every operator, by name, in the order the documentation lists them. */
 export const OPERATORS: Readonly<Record<string, OperatorDefinition>> = Object.freeze(
-  Object.fromEntries(
-    [
-      equal,
-      notEqual,
-      isIn,
-      notIn,
-      lessThan,
-      lessThanInclusive,
-      greaterThan,
-      greaterThanInclusive,
-      present,
-      containsAny,
-      containsOnly,
-      someMatch,
-      noneMatch,
-      dateBefore,
-      dateOnOrBefore,
-      dateAfter,
-      dateOnOrAfter,
-    ].map((op) => [op.name, op]),
-  ),
+  Object.fromEntries(DEFINITIONS.map((op) => [op.name, op])),
 )
 
 export const isOperator = (name: string): boolean => Object.prototype.hasOwnProperty.call(OPERATORS, name)

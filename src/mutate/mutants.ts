@@ -83,32 +83,10 @@ export type ObservedValues = (
 type Step = string | number
 type Locate = (pointer: string) => SourceLocation
 
-const SYMBOLS: Record<string, string> = {
-  lessThan: '<',
-  lessThanInclusive: '<=',
-  greaterThan: '>',
-  greaterThanInclusive: '>=',
-}
-const SWAPS: Record<string, string> = {
-  lessThan: 'lessThanInclusive',
-  lessThanInclusive: 'lessThan',
-  greaterThan: 'greaterThanInclusive',
-  greaterThanInclusive: 'greaterThan',
-  dateBefore: 'dateOnOrBefore',
-  dateOnOrBefore: 'dateBefore',
-  dateAfter: 'dateOnOrAfter',
-  dateOnOrAfter: 'dateAfter',
-}
-const NEGATIONS: Record<string, string> = {
-  equal: 'notEqual',
-  notEqual: 'equal',
-  in: 'notIn',
-  notIn: 'in',
-  containsAny: 'containsOnly',
-  containsOnly: 'containsAny',
-  someMatch: 'noneMatch',
-  noneMatch: 'someMatch',
-}
+// each operator file says how a mutant writes it and what it is swapped for (src/language/operators/)
+const asciiSymbol = (op: string): string | undefined => OPERATORS[op]?.asciiSymbol
+const neighbourOf = (op: string): string | undefined => OPERATORS[op]?.neighbour
+const negationOf = (op: string): string | undefined => OPERATORS[op]?.negation
 
 /** A copy of `value` with the node at `steps` replaced; everything off the path is shared. */
 function replaceAt(value: unknown, steps: readonly Step[], node: unknown): unknown {
@@ -157,7 +135,7 @@ function brief(c: Condition, list?: string): string {
 
 function leafText(leaf: LeafCondition, op: string, value: unknown, list?: string): string {
   const name = nameOf(leaf, list)
-  const sym = SYMBOLS[op] ?? op
+  const sym = asciiSymbol(op) ?? op
   if (isListMatch(op)) return `${name} ${op}(${brief(value as Condition, nameOf(leaf, list))})`
   if (OPERATORS[op]?.valueKind === 'date') return `${name} ${op} ${dateText(value, list)}`
   return `${name} ${sym} ${plain(value)}`
@@ -250,10 +228,12 @@ function leafMutants(leaf: LeafCondition, steps: readonly Step[], scope: LeafSco
       emit('threshold', steps, { ...leaf, value: n }, [...steps, 'value'], to(op, n))
     }
   }
-  if (SWAPS[op])
-    emit('comparison', steps, { ...leaf, operator: SWAPS[op] }, [...steps, 'operator'], to(SWAPS[op], leaf.value))
-  if (NEGATIONS[op])
-    emit('negation', steps, { ...leaf, operator: NEGATIONS[op] }, [...steps, 'operator'], to(NEGATIONS[op], leaf.value))
+  const neighbour = neighbourOf(op)
+  if (neighbour)
+    emit('comparison', steps, { ...leaf, operator: neighbour }, [...steps, 'operator'], to(neighbour, leaf.value))
+  const negation = negationOf(op)
+  if (negation)
+    emit('negation', steps, { ...leaf, operator: negation }, [...steps, 'operator'], to(negation, leaf.value))
   // list values: each member removed, and each plausible one (the schema's enum, the values the cases' records hold) added
   if (def.valueKind === 'list' && Array.isArray(leaf.value)) {
     const values = leaf.value as unknown[]

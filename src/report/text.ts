@@ -1,17 +1,11 @@
 import { fieldName } from '../language/paths.js'
 import type { Condition, Decision, Evidence, ExplainedCondition } from '../model.js'
-import { isListMatch, ITEM_FACT } from '../language/operators.js'
+import { isListMatch, ITEM_FACT, OPERATORS } from '../language/operators.js'
 import { hintChangeText } from './hint-text.js'
 import { visible } from './reporter.js'
 
-const SYMBOLS: Readonly<Record<string, string>> = {
-  equal: '=',
-  notEqual: '≠',
-  lessThan: '<',
-  lessThanInclusive: '≤',
-  greaterThan: '>',
-  greaterThanInclusive: '≥',
-}
+// how each operator file says a text report writes it (`≥`), or its name
+const symbolOf = (op: string): string => OPERATORS[op]?.symbol ?? op
 
 function describeValue(value: unknown): string {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
@@ -35,7 +29,7 @@ export function describeCondition(c: Condition): string {
   if (isListMatch(c.operator)) {
     return `${c.operator === 'someMatch' ? 'some' : 'no'} ${subject} with ${describeCondition(c.value as Condition)}`
   }
-  return `${subject} ${SYMBOLS[c.operator] ?? c.operator} ${describeValue(c.value)}`
+  return `${subject} ${symbolOf(c.operator)} ${describeValue(c.value)}`
 }
 
 /** A value for people: strings as they are, lists joined, nothing as "missing"; never raw JSON for these. */
@@ -81,7 +75,7 @@ function explainedLines(c: ExplainedCondition, indent: string): string[] {
     return [
       `${indent}${mark} ${where} ${c.operator === 'someMatch' ? 'has an element' : 'has no element'} with ${describeCondition(c.expected as Condition)} (matching: ${held})`,
     ]
-  return [`${indent}${mark} ${where} ${SYMBOLS[c.operator] ?? c.operator} ${plainValue(c.expected)} (held: ${held})`]
+  return [`${indent}${mark} ${where} ${symbolOf(c.operator)} ${plainValue(c.expected)} (held: ${held})`]
 }
 
 /** A decision for people: outcome first, then each reason with its evidence and where the rule lives. */

@@ -8,24 +8,12 @@ import type { Condition, LeafCondition } from '../model.js'
 import { AS_OF_FACT, OPERATORS } from '../language/operators.js'
 import { fieldsAt, searchWitness, type WitnessContext } from './witness.js'
 
-const EXACT = new Set([
-  'equal',
-  'in',
-  'notEqual',
-  'notIn',
-  'present',
-  'lessThan',
-  'lessThanInclusive',
-  'greaterThan',
-  'greaterThanInclusive',
-  'dateBefore',
-  'dateAfter',
-  'dateOnOrBefore',
-  'dateOnOrAfter',
-])
 /** Records tried at most: past it the answer is "cannot tell" rather than a long validate. */
 const MAX_TRIES = 200_000
 const DATE = /^\d{4}-\d{2}-\d{2}$/
+
+// the operators whose files say how they cut values (`overlap`): the only ones this search decides exactly
+const exact = (operator: string): boolean => OPERATORS[operator]?.overlap !== undefined
 
 export type Overlap = { witness: Record<string, unknown> } | 'none' | 'unknown'
 
@@ -73,7 +61,7 @@ export function overlapOf(a: Condition, b: Condition): Overlap {
     const keys = fieldOf(leaf)
     const literal = leaf.value === undefined || typeof leaf.value !== 'object' || Array.isArray(leaf.value)
     const special = typeof leaf.value === 'string' && leaf.value.startsWith('$')
-    if (!EXACT.has(leaf.operator) || keys === undefined || !literal || special) return 'unknown'
+    if (!exact(leaf.operator) || keys === undefined || !literal || special) return 'unknown'
     const key = keys.join('\u0000')
     keyOf.set(leaf, key)
     const field = fields.get(key) ?? { keys, constants: [] }

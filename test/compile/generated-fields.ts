@@ -1,5 +1,8 @@
 /** Record fields the property tests generate rules and records from: the shipped kinds' fields and their value pools. */
-export type Kind = 'string' | 'number' | 'boolean' | 'date' | 'strings' | 'objects' | 'object'
+import fc from 'fast-check'
+import { OPERATORS, type SampleKind } from '../../src/language/operators.js'
+
+export type Kind = SampleKind
 
 export interface Field {
   fact?: string
@@ -96,3 +99,37 @@ export const BEHAVIOUR_FIELDS: readonly Field[] = [
   { fact: 'incidents', path: '$[0].type', kind: 'string', values: ['fraud', 'data_leak', 'security_incident'] },
   { fact: 'incidents', path: '$[1].occurredAt', kind: 'date' },
 ]
+
+const scalar = (f: Field) => fc.constantFrom<string | number | boolean>(...(f.values ?? ['x', 1, true]))
+const scalarList = (f: Field) => fc.array(scalar(f), { minLength: 1, maxLength: 3 })
+
+/** The operators a random rule uses on a field of each kind: each operator file's `sample.on`, in the registry's order. */
+export function operatorsByKind(): Record<Kind, readonly string[]> {
+  const out: Record<Kind, string[]> = { string: [], number: [], boolean: [], date: [], strings: [], objects: [], object: [] }
+  for (const op of Object.values(OPERATORS)) for (const kind of op.sample?.on ?? []) out[kind].push(op.name)
+  return out
+}
+
+/** What a date operand or a list match's condition is, where the test that asks makes them. */
+export interface Operands {
+  date(): fc.Arbitrary<unknown>
+  condition(): fc.Arbitrary<unknown>
+}
+
+/** A random rule's value for `operator` on field `f`: what the operator's `valueKind` takes, from the field's pool. */
+export function ruleValue(operator: string, f: Field, operands: Operands): fc.Arbitrary<unknown> {
+  switch (OPERATORS[operator]!.valueKind) {
+    case 'boolean':
+      return fc.boolean()
+    case 'list':
+      return scalarList(f)
+    case 'number':
+      return fc.constantFrom(...((f.values ?? [1]) as number[]))
+    case 'date':
+      return operands.date()
+    case 'condition':
+      return operands.condition()
+    case 'scalar':
+      return f.kind === 'date' ? fc.constantFrom(...DATES) : scalar(f)
+  }
+}

@@ -20,22 +20,20 @@ import { shippedFolder } from '../shipped-folder.js'
 /** The shipped folder's record kinds, the ones these generators know. */
 type Subject = 'application' | 'behaviour'
 
-import { DATES, RECORD_DATES, AS_OF, APPLICATION_FIELDS, BEHAVIOUR_FIELDS, type Kind, type Field } from '../compile/generated-fields.js'
+import {
+  DATES,
+  RECORD_DATES,
+  AS_OF,
+  APPLICATION_FIELDS,
+  BEHAVIOUR_FIELDS,
+  type Field,
+  operatorsByKind,
+  ruleValue,
+} from '../compile/generated-fields.js'
 
 const FIELDS: Record<Subject, readonly Field[]> = { application: APPLICATION_FIELDS, behaviour: BEHAVIOUR_FIELDS }
 
-const scalar = (f: Field) => fc.constantFrom<string | number | boolean>(...(f.values ?? ['x', 1, true]))
-const scalarList = (f: Field) => fc.array(scalar(f), { minLength: 1, maxLength: 3 })
-
-const OPERATORS_BY_KIND: Record<Kind, readonly string[]> = {
-  string: ['equal', 'notEqual', 'in', 'notIn', 'present'],
-  number: ['equal', 'notEqual', 'in', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'present'],
-  boolean: ['equal', 'notEqual', 'notIn', 'present'],
-  date: ['dateBefore', 'dateOnOrBefore', 'dateAfter', 'dateOnOrAfter', 'equal', 'present'],
-  strings: ['containsAny', 'containsOnly', 'present', 'someMatch', 'noneMatch'],
-  objects: ['someMatch', 'noneMatch', 'present'],
-  object: ['present'],
-}
+const OPERATORS_BY_KIND = operatorsByKind()
 
 /** A date operand: a literal, asOf, a date field of the record or of the element, or working days after one. */
 function dateOperand(subject: Subject, element: readonly Field[] | undefined, depth: number): fc.Arbitrary<unknown> {
@@ -64,30 +62,9 @@ function leaf(subject: Subject, element: readonly Field[] | undefined): fc.Arbit
         if (f.fact !== undefined) at.fact = f.fact
         if (f.path !== undefined) at.path = f.path
         const make = (value: fc.Arbitrary<unknown>) => value.map((v) => ({ ...at, operator, value: v }))
-        switch (operator) {
-          case 'present':
-            return make(fc.boolean())
-          case 'in':
-          case 'notIn':
-          case 'containsAny':
-          case 'containsOnly':
-            return make(scalarList(f))
-          case 'lessThan':
-          case 'lessThanInclusive':
-          case 'greaterThan':
-          case 'greaterThanInclusive':
-            return make(fc.constantFrom(...((f.values ?? [1]) as number[])))
-          case 'dateBefore':
-          case 'dateOnOrBefore':
-          case 'dateAfter':
-          case 'dateOnOrAfter':
-            return make(dateOperand(subject, element, 2))
-          case 'someMatch':
-          case 'noneMatch':
-            return make(condition(subject, 2, f.element ?? []))
-          default:
-            return make(f.kind === 'date' ? fc.constantFrom(...DATES) : scalar(f))
-        }
+        return make(
+          ruleValue(operator, f, { date: () => dateOperand(subject, element, 2), condition: () => condition(subject, 2, f.element ?? []) }),
+        )
       }),
   )
 }

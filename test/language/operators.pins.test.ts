@@ -217,3 +217,43 @@ describe("the README's operator table", () => {
     expect(lines.at(-2)!.endsWith('|')).toBe(true)
   })
 })
+
+describe('each operator says what the rest of the project derives from it', () => {
+  it('its symbols, its mutants’ swaps, how the overlap check cuts values by it and the fields the generator tries', () => {
+    const table = Object.values(OPERATORS).map((op) => [
+      op.name,
+      op.symbol ?? null,
+      op.asciiSymbol ?? null,
+      op.negation ?? null,
+      op.neighbour ?? null,
+      op.overlap ?? null,
+      op.sample?.on ?? null,
+    ])
+    const scalars = ['string', 'number', 'boolean']
+    expect(table).toEqual([
+      ['equal', '=', null, 'notEqual', null, 'set', [...scalars, 'date']],
+      ['notEqual', '≠', null, 'equal', null, 'set', scalars],
+      ['in', null, null, 'notIn', null, 'set', ['string', 'number']],
+      ['notIn', null, null, 'in', null, 'set', ['string', 'boolean']],
+      ['lessThan', '<', '<', null, 'lessThanInclusive', 'interval', ['number']],
+      ['lessThanInclusive', '≤', '<=', null, 'lessThan', 'interval', ['number']],
+      ['greaterThan', '>', '>', null, 'greaterThanInclusive', 'interval', ['number']],
+      ['greaterThanInclusive', '≥', '>=', null, 'greaterThan', 'interval', ['number']],
+      ['present', null, null, null, null, 'presence', [...scalars, 'date', 'strings', 'objects', 'object']],
+      ['containsAny', null, null, 'containsOnly', null, null, ['strings']],
+      ['containsOnly', null, null, 'containsAny', null, null, ['strings']],
+      ['someMatch', null, null, 'noneMatch', null, null, ['strings', 'objects']],
+      ['noneMatch', null, null, 'someMatch', null, null, ['strings', 'objects']],
+      ['dateBefore', null, null, null, 'dateOnOrBefore', 'interval', ['date']],
+      ['dateOnOrBefore', null, null, null, 'dateBefore', 'interval', ['date']],
+      ['dateAfter', null, null, null, 'dateOnOrAfter', 'interval', ['date']],
+      ['dateOnOrAfter', null, null, null, 'dateAfter', 'interval', ['date']],
+    ])
+  })
+
+  it('swaps only for operators the registry has (a mutant with another would be a policy the validator refuses)', () => {
+    for (const op of Object.values(OPERATORS))
+      for (const other of [op.negation, op.neighbour])
+        if (other !== undefined) expect(isOperator(other), `${op.name} → ${other}`).toBe(true)
+  })
+})

@@ -10,6 +10,9 @@ export const containsAny = defineOperator({
   describe: 'contains at least one of',
   doc: 'is a list with an item equal to an item of the value; an empty list, an absent value or a non-list never is',
   jsonRulesEngine: `(none of this name; its \`contains\` takes one item)`,
+  order: 100,
+  negation: 'containsOnly',
+  sample: { on: ['strings'] },
   actual: { type: 'array', says: 'works on lists' },
   holds: (actual, expected) =>
     Array.isArray(actual) && Array.isArray(expected) && actual.some((a) => expected.includes(a)),

@@ -10,6 +10,9 @@ export const containsOnly = defineOperator({
   describe: 'contains only items from',
   doc: 'is a list whose items are all in the value (an empty list is); an absent value or a non-list never is',
   jsonRulesEngine: '(none of this name)',
+  order: 110,
+  negation: 'containsAny',
+  sample: { on: ['strings'] },
   actual: { type: 'array', says: 'works on lists' },
   holds: (actual, expected) =>
     Array.isArray(actual) && Array.isArray(expected) && actual.every((a) => expected.includes(a)),

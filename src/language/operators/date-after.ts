@@ -8,6 +8,10 @@ export const dateAfter = defineOperator({
   describe: 'is after',
   doc: "is a date after the value's (a date-time counts by its first ten characters); anything else never is",
   jsonRulesEngine: '(none of this name)',
+  order: 160,
+  neighbour: 'dateOnOrAfter',
+  overlap: 'interval',
+  sample: { on: ['date'] },
   actual: { type: 'string', says: 'compares dates' },
   holds: (actual, expected) => laterOf(actual, expected) === 'left',
 })

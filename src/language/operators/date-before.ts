@@ -8,6 +8,10 @@ export const dateBefore = defineOperator({
   describe: 'is before',
   doc: "is a date before the value's (a date-time counts by its first ten characters, time and zone ignored); anything else never is",
   jsonRulesEngine: '(none of this name)',
+  order: 140,
+  neighbour: 'dateOnOrBefore',
+  overlap: 'interval',
+  sample: { on: ['date'] },
   actual: { type: 'string', says: 'compares dates' },
   holds: (actual, expected) => laterOf(actual, expected) === 'right',
 })

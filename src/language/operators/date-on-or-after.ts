@@ -8,6 +8,10 @@ export const dateOnOrAfter = defineOperator({
   describe: 'is on or after',
   doc: "is a date on or after the value's (a date-time counts by its first ten characters); anything else never is",
   jsonRulesEngine: '(none of this name)',
+  order: 170,
+  neighbour: 'dateAfter',
+  overlap: 'interval',
+  sample: { on: ['date'] },
   actual: { type: 'string', says: 'compares dates' },
   holds(actual, expected) {
     const o = laterOf(actual, expected)

@@ -8,6 +8,10 @@ export const dateOnOrBefore = defineOperator({
   describe: 'is on or before',
   doc: "is a date on or before the value's (a date-time counts by its first ten characters); anything else never is",
   jsonRulesEngine: '(none of this name)',
+  order: 150,
+  neighbour: 'dateBefore',
+  overlap: 'interval',
+  sample: { on: ['date'] },
   actual: { type: 'string', says: 'compares dates' },
   holds(actual, expected) {
     const o = laterOf(actual, expected)

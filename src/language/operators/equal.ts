@@ -8,6 +8,11 @@ export const equal = defineOperator({
   describe: 'equals',
   doc: `is the same string, number or boolean (strictly: \`1\` is not \`"1"\`); an absent value, a list or an object never is`,
   jsonRulesEngine: `its \`equal\` is \`===\` on anything: a list or an object is compared by identity`,
+  order: 10,
+  symbol: '=',
+  negation: 'notEqual',
+  overlap: 'set',
+  sample: { on: ['string', 'number', 'boolean', 'date'] },
   holds: (actual, expected) => isScalar(actual) && actual === expected,
   // Stryker disable next-line ArrowFunction: strictlyEquals only lets the compiled evaluator inline `===`; without it the same leaf is judged by holds(), which gives the same answers (test/language/operators.test.ts proves the two agree)
   strictlyEquals: (expected) => (isScalar(expected) ? { value: expected } : undefined),

@@ -10,6 +10,12 @@ export const greaterThanInclusive = defineOperator({
   describe: 'is at least',
   doc: 'is a number (a numeric string is not) at least the value; an absent value never is',
   jsonRulesEngine: `its \`greaterThanInclusive\` takes numeric strings`,
+  order: 80,
+  symbol: '≥',
+  asciiSymbol: '>=',
+  neighbour: 'greaterThan',
+  overlap: 'interval',
+  sample: { on: ['number'] },
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual >= expected,
   given: (expected) =>

@@ -10,6 +10,12 @@ export const greaterThan = defineOperator({
   describe: 'is greater than',
   doc: 'is a number (a numeric string is not) greater than the value; an absent value never is',
   jsonRulesEngine: `its \`greaterThan\` takes numeric strings`,
+  order: 70,
+  symbol: '>',
+  asciiSymbol: '>',
+  neighbour: 'greaterThanInclusive',
+  overlap: 'interval',
+  sample: { on: ['number'] },
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual > expected,
   given: (expected) =>

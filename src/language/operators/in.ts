@@ -11,6 +11,10 @@ export const isIn = defineOperator({
   describe: 'is one of',
   doc: 'is a string, number or boolean in the list; an absent value, a list or an object never is',
   jsonRulesEngine: `its \`in\` is \`indexOf\` on anything`,
+  order: 30,
+  negation: 'notIn',
+  overlap: 'set',
+  sample: { on: ['string', 'number'] },
   holds: (actual, expected) => isScalar(actual) && Array.isArray(expected) && expected.includes(actual),
   given: (expected) =>
     Array.isArray(expected) ? (actual) => isScalar(actual) && expected.includes(actual) : undefined,

@@ -10,6 +10,12 @@ export const lessThanInclusive = defineOperator({
   describe: 'is at most',
   doc: 'is a number (a numeric string is not) at most the value; an absent value never is',
   jsonRulesEngine: `its \`lessThanInclusive\` takes numeric strings`,
+  order: 60,
+  symbol: '≤',
+  asciiSymbol: '<=',
+  neighbour: 'lessThan',
+  overlap: 'interval',
+  sample: { on: ['number'] },
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual <= expected,
   given: (expected) =>

@@ -10,6 +10,12 @@ export const lessThan = defineOperator({
   describe: 'is less than',
   doc: 'is a number (a numeric string is not) less than the value; an absent value never is',
   jsonRulesEngine: `its \`lessThan\` takes numeric strings (\`"49"\` is less than 50)`,
+  order: 50,
+  symbol: '<',
+  asciiSymbol: '<',
+  neighbour: 'lessThanInclusive',
+  overlap: 'interval',
+  sample: { on: ['number'] },
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual < expected,
   given: (expected) =>

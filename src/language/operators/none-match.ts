@@ -7,6 +7,9 @@ export const noneMatch = defineOperator({
   describe: 'has no element matching',
   doc: 'is a list with no element that meets the condition (an empty list has none); an absent value or a non-list never is',
   jsonRulesEngine: '(none of this name)',
+  order: 130,
+  negation: 'someMatch',
+  sample: { on: ['strings', 'objects'] },
   actual: { type: 'array', says: 'works on lists' },
   holds: (actual, _expected) => Array.isArray(actual) && actual.length === 0,
 })

@@ -8,6 +8,11 @@ export const notEqual = defineOperator({
   describe: 'differs from',
   doc: 'is a string, number or boolean other than the value; an absent value, a list or an object never is',
   jsonRulesEngine: `its \`notEqual\` holds for an absent value, a list or an object`,
+  order: 20,
+  symbol: '≠',
+  negation: 'equal',
+  overlap: 'set',
+  sample: { on: ['string', 'number', 'boolean'] },
   holds: (actual, expected) => isScalar(actual) && actual !== expected,
   given: (expected) => (isScalar(expected) ? (actual) => actual !== expected && isScalar(actual) : undefined),
 })

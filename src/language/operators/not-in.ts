@@ -11,6 +11,10 @@ export const notIn = defineOperator({
   describe: 'is none of',
   doc: 'is a string, number or boolean not in the list; an absent value, a list or an object never is',
   jsonRulesEngine: `its \`notIn\` holds for an absent value, a list or an object`,
+  order: 40,
+  negation: 'in',
+  overlap: 'set',
+  sample: { on: ['string', 'boolean'] },
   holds: (actual, expected) => isScalar(actual) && Array.isArray(expected) && !expected.includes(actual),
   given: (expected) =>
     Array.isArray(expected) ? (actual) => isScalar(actual) && !expected.includes(actual) : undefined,

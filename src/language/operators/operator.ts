@@ -1,7 +1,7 @@
 /**
  * What an operator is: one definition that the validator, both evaluators (the compiled closures and
  * json-rules-engine), the evidence and the documentation all read. Adding an operator is one new file
- * in this folder, listed in ../operators.ts, plus its test.
+ * in this folder, plus its test; `npm run build` derives the rest from it (scripts/build-operators.mjs).
  */
 
 /** What kind of value an operator expects on its right-hand side (checked by the validator). */
@@ -15,6 +15,9 @@ export interface ActualRule {
   says: string
 }
 
+/** A kind of record field, as the property tests' generator makes them (test/compile/generated-fields.ts). */
+export type SampleKind = 'string' | 'number' | 'boolean' | 'date' | 'strings' | 'objects' | 'object'
+
 export interface OperatorDefinition {
   name: string
   valueKind: ValueKind
@@ -24,6 +27,27 @@ export interface OperatorDefinition {
   doc: string
   /** How json-rules-engine's operator of the same name differs, or that it has none. */
   jsonRulesEngine: string
+  /**
+   * Where the documentation and the schema's enum list it, ascending; without it, after those that have one, by name.
+   * Read from the file as written (a number literal) by scripts/build-operators.mjs.
+   */
+  order?: number
+  /** How a text report writes it between field and value (`≥`); without it, by name. */
+  symbol?: string
+  /** How a mutant's description writes it (`>=`); without it, by name. Recorded equivalents name mutants so. */
+  asciiSymbol?: string
+  /** The operator a `negation` mutant swaps it for: the one that means about the opposite. */
+  negation?: string
+  /** The operator a `comparison` mutant swaps it for: the one that differs from it only at the boundary. */
+  neighbour?: string
+  /**
+   * How it cuts a field's values, for the exact overlap check of `appliesTo`: by membership among the rules' constants
+   * ('set'), by order among them ('interval': numbers or dates), or by absence ('presence'). Without it, that check
+   * does not decide a condition that uses it exactly.
+   */
+  overlap?: 'set' | 'interval' | 'presence'
+  /** For the property tests' generator: the record field kinds a random rule uses it on (its value per `valueKind`). */
+  sample?: { on: readonly SampleKind[] }
   /** The type the record's value must have, checked against the record schema; absent: any type. */
   actual?: ActualRule
   /** Whether a missing value (undefined or null) is judged by `holds`; otherwise it never meets the operator. */

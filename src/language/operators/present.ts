@@ -11,6 +11,9 @@ export const present = defineOperator({
     'or Default_Ignorable_Code_Point: spaces, tabs, line breaks, U+00A0, U+3000, U+200B, U+FEFF) or an empty list ' +
     '(`{}`, `0` and `false` are present); with `false`: the opposite',
   jsonRulesEngine: '(none of this name)',
+  order: 90,
+  overlap: 'presence',
+  sample: { on: ['string', 'number', 'boolean', 'date', 'strings', 'objects', 'object'] },
   judgesMissing: true,
   holds: (actual, expected) => isPresent(actual) === (expected === true),
   given: (expected) =>

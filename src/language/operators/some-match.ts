@@ -7,6 +7,9 @@ export const someMatch = defineOperator({
   describe: 'has an element matching',
   doc: 'is a list with an element that meets the condition; an absent value or a non-list never is',
   jsonRulesEngine: '(none of this name)',
+  order: 120,
+  negation: 'noneMatch',
+  sample: { on: ['strings', 'objects'] },
   actual: { type: 'array', says: 'works on lists' },
   holds: (actual, _expected) => Array.isArray(actual) && actual.length > 0,
 })
