@@ -131,7 +131,8 @@ function distance(a: string, b: string): number {
       const prev = rows[i - 1]!
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
       let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost)
-      // a transposition; in the first row or column (i or j = 1) a[i - 2] or b[j - 2] is undefined, so it never matches there
+      // a transposition; in the first row or column (i or j = 1)
+      // a[i - 2] or b[j - 2] is undefined, so it never matches there
       if (a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1)
       row.push(d)
     }
@@ -217,7 +218,8 @@ export function unknownCalendar(name: string): { message: string; hint: string; 
     message: `Unknown working-day calendar ${quote(name)}${didYouMean}`,
     hint:
       `a calendar is ${DEFAULT_CALENDAR} (the default, U.S. federal holidays) or a country code (case-sensitive, ` +
-      `as date-holidays spells it) from ${knownCalendars().join(', ')}, or COUNTRY-REGION for a region of one, e.g. GB-SCT.`,
+      `as date-holidays spells it) from ${knownCalendars().join(', ')}, or COUNTRY-REGION for a region of one, e.g. ` +
+      `GB-SCT.`,
   }
   if (hint.name !== undefined) result.suggestion = hint.name
   return result

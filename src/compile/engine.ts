@@ -170,7 +170,8 @@ function referencedFacts(c: Condition, out = new Set<string>()): Set<string> {
       // Stryker disable next-line ConditionalExpression: walk(undefined) returns at once, so walking an absent `to` adds nothing
       if ('to' in o) walk(o.to)
     }
-    // only a date operand is an object with facts: other values are scalars or lists of them (operatorOf refused the rest)
+    // only a date operand is an object with facts: other values
+    // are scalars or lists of them (operatorOf refused the rest)
     walk(c.value)
   }
   return out

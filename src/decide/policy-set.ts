@@ -148,7 +148,8 @@ export class PolicySet {
     if (unvalidated) {
       throw new CollabgateError(
         'E_INVALID_ARGUMENT',
-        `${String(unvalidated.id)}@${String(unvalidated.version)} was not validated: a PolicySet holds policies from loadPolicies or checkPolicies`,
+        `${String(unvalidated.id)}@${String(unvalidated.version)} was not validated: a PolicySet holds policies ` +
+          `from loadPolicies or checkPolicies`,
       )
     }
     this.policies = [...policies].sort(byIdThenEffective)
@@ -247,13 +248,15 @@ export class PolicySet {
     if (kinds.length >= 2) {
       throw new CollabgateError(
         'E_SUBJECT_AMBIGUOUS',
-        `the record is recognised as ${kinds.map((k) => k.kind.name).join(' and ')}; name the policy, or fix the record (no record may be of two kinds)`,
+        `the record is recognised as ${kinds.map((k) => k.kind.name).join(' and ')}; name the policy, or fix the ` +
+          `record (no record may be of two kinds)`,
       )
     }
     const ways = this.subjects.map((s) => `${s.kind.name} (id field ${s.kind.idField})`)
     throw new CollabgateError(
       'E_SUBJECT_UNKNOWN',
-      `cannot tell the record kind: ${ways.length > 0 ? `the policies judge ${ways.join(', ')}` : 'the set has no policies'}; name the policy`,
+      `cannot tell the record kind: ` +
+        `${ways.length > 0 ? `the policies judge ${ways.join(', ')}` : 'the set has no policies'}; name the policy`,
     )
   }
 
@@ -279,7 +282,9 @@ export class PolicySet {
     if (c.claimants.length > 0) {
       throw new CollabgateError(
         'E_NO_POLICY_APPLIES',
-        `no policy claims this ${c.subject} record on ${date}: ${c.claimants.map((p) => `${p.id}@${p.version}`).join(', ')} apply to other records, and none is the fallback`,
+        `no policy claims this ${c.subject} record on ${date}: ` +
+          `${c.claimants.map((p) => `${p.id}@${p.version}`).join(', ')} apply to other records, and none is the ` +
+          `fallback`,
       )
     }
     return this.select(this.soleId(c.subject), date)
@@ -430,7 +435,8 @@ export class PolicySet {
     if (options.digest !== undefined && options.digest !== picked.digest) {
       throw new CollabgateError(
         'E_DIGEST_MISMATCH',
-        `${picked.id}@${picked.version} has digest ${picked.digest}, not the expected ${String(options.digest)}: its content is not what the caller names`,
+        `${picked.id}@${picked.version} has digest ${picked.digest}, not the expected ${String(options.digest)}: ` +
+          `its content is not what the caller names`,
       )
     }
     return picked
@@ -476,6 +482,7 @@ function typedError(err: unknown): CollabgateError {
 function ambiguous(subject: Subject, asOf: string, policies: readonly Policy[], what: string): CollabgateError {
   return new CollabgateError(
     'E_POLICY_AMBIGUOUS',
-    `${policies.map((p) => `${p.id}@${p.version}`).join(', ')} all ${what} this ${subject} record on ${asOf}; name the policy, or make their appliesTo exclusive`,
+    `${policies.map((p) => `${p.id}@${p.version}`).join(', ')} all ${what} this ${subject} record on ${asOf}; name ` +
+      `the policy, or make their appliesTo exclusive`,
   )
 }

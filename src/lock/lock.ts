@@ -69,7 +69,8 @@ export function lockOf(
     ...(declaration === undefined ? [] : [[DECLARATION_KEY, declaration] as const]),
   ].sort(([a], [b]) => compareText(a, b))
   const lock: PolicyLock = {}
-  for (const [key, digest] of entries) if (!Object.hasOwn(lock, key)) lock[key] = digest // the first of a (refused) duplicate, as before
+  // the first of a (refused) duplicate, as before
+  for (const [key, digest] of entries) if (!Object.hasOwn(lock, key)) lock[key] = digest
   return lock
 }
 
@@ -256,7 +257,8 @@ export function checkLock(policies: readonly Policy[], lock: PolicyLock, given: 
       problems.push(
         policyProblem(
           'E_LOCK_MISMATCH',
-          `${item.key} is released (locked ${digest.slice(0, 19)}…) but its content changed (now ${item.digest.slice(0, 19)}…)`,
+          `${item.key} is released (locked ${digest.slice(0, 19)}…) but its content changed (now ` +
+            `${item.digest.slice(0, 19)}…)`,
           item.location,
           item.pointer,
           {
@@ -295,11 +297,13 @@ function unreleased(
   locate: (policy: Policy, pointer: string) => SourceLocation,
 ): PolicyProblem {
   const hint =
-    "release it with 'collabgate lock' (and sign the release where a trust file is used), or load with the lock off for scratch work"
+    "release it with 'collabgate lock' (and sign the release where a trust file is used), or load with the lock off " +
+    'for scratch work'
   if (item.policy && overlap)
     return policyProblem(
       'E_UNRELEASED',
-      `${item.key} is not released (not in the lock) but would be in effect from ${overlap.from}, a date the released ${overlap.released} covers`,
+      `${item.key} is not released (not in the lock) but would be in effect from ${overlap.from}, a date the ` +
+        `released ${overlap.released} covers`,
       locate(item.policy, '/effective/from'),
       '/effective/from',
       { hint, params: { key: item.key, from: overlap.from, released: overlap.released } },

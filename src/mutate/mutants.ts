@@ -254,7 +254,8 @@ function leafMutants(leaf: LeafCondition, steps: readonly Step[], scope: LeafSco
     emit('comparison', steps, { ...leaf, operator: SWAPS[op] }, [...steps, 'operator'], to(SWAPS[op], leaf.value))
   if (NEGATIONS[op])
     emit('negation', steps, { ...leaf, operator: NEGATIONS[op] }, [...steps, 'operator'], to(NEGATIONS[op], leaf.value))
-  // list values: each member removed, and each plausible one (the schema's enum, the values the cases' records hold) added
+  // list values: each member removed, and each plausible one (the
+  // schema's enum, the values the cases' records hold) added
   if (def.valueKind === 'list' && Array.isArray(leaf.value)) {
     const values = leaf.value as unknown[]
     values.forEach((member, k) => {
@@ -440,7 +441,9 @@ export function policyMutants(
     ;[outcomes[i], outcomes[i + 1]] = [outcomes[i + 1]!, outcomes[i]!]
     const pointer = `/outcomes/${i}`
     out.push({
-      description: `outcomes: ${policy.outcomes[i]} before ${policy.outcomes[i + 1]} → ${outcomes[i]} before ${outcomes[i + 1]}`,
+      description:
+        `outcomes: ${policy.outcomes[i]} before ${policy.outcomes[i + 1]} → ${outcomes[i]} before ` +
+        `${outcomes[i + 1]}`,
       operator: 'outcome-order',
       pointer,
       location: locate(pointer),

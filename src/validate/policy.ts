@@ -33,8 +33,12 @@ import { describeAjvErrors, validators } from './ajv.js'
 import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../language/template.js'
 import { checkDerived } from './derived.js'
 
-const SEMVER =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/
+// semver.org's regular expression, in three pieces: core, pre-release, build
+const SEMVER = new RegExp(
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)/.source +
+    /(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?/.source +
+    /(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/.source,
+)
 
 export const isSemver = (v: string): boolean => SEMVER.test(v)
 
@@ -216,7 +220,11 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
       add(
         'E_SCHEMA',
         '/review',
-        `the review clock needs ${!clockFrom ? '`from` (the date it counts from)' : '`decided` (the condition that means a result is recorded)'}, here or in ${subject.name}'s review defaults in collabgate.yaml`,
+        `the review clock needs ` +
+          (!clockFrom
+            ? '`from` (the date it counts from)'
+            : '`decided` (the condition that means a result is recorded)') +
+          `, here or in ${subject.name}'s review defaults in collabgate.yaml`,
       )
     } else {
       checkDateOperand(clockFrom, raw.from ? '/review/from' : '/review', {}, schema, add, 0)
@@ -491,7 +499,9 @@ function unquotedHint(doc: Raw, pointer: string): ProblemDetails {
   const v = pointer === '/version' ? doc.version : undefined
   if (typeof v !== 'number') return {}
   return {
-    hint: `quote it: version: "${Number.isInteger(v) ? `${v}.0.0` : `${v}.0`}" (YAML reads an unquoted ${String(v)} as a number)`,
+    hint:
+      `quote it: version: "${Number.isInteger(v) ? `${v}.0.0` : `${v}.0`}" (YAML reads an unquoted ${String(v)} ` +
+      `as a number)`,
     params: { value: v },
   }
 }
@@ -635,7 +645,8 @@ function checkTemplate(message: string, pointer: string, recordSchema: JsonSchem
       add(
         'E_TEMPLATE',
         pointer,
-        `message quotes '{{ ${name} }}', which is neither a record field nor one of ${[...TEMPLATE_SPECIALS].join(', ')}`,
+        `message quotes '{{ ${name} }}', which is neither a record field nor one of ` +
+          `${[...TEMPLATE_SPECIALS].join(', ')}`,
         near === undefined ? {} : { hint: `did you mean '{{ ${near} }}'?`, params: { name, suggestion: near } },
       )
     }
