@@ -181,7 +181,7 @@ export async function readLock(file: string): Promise<PolicyLock | undefined> {
 export async function readLockFile(file: string): Promise<LockFile | undefined> {
   let text: string
   try {
-    // Stryker disable next-line StringLiteral: without an encoding readFile gives a Buffer, which JSON.parse reads as UTF-8 all the same
+    // Stryker disable next-line StringLiteral: test/mutation/equivalent.md#lock-read-utf8
     text = await readFile(file, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
@@ -195,7 +195,7 @@ export async function readLockFile(file: string): Promise<LockFile | undefined> 
 /** Writes a lock file; returns what was written. */
 export async function writeLock(file: string, lock: PolicyLock, release = 1): Promise<PolicyLock> {
   try {
-    // Stryker disable next-line StringLiteral: writeFile's default encoding is UTF-8
+    // Stryker disable next-line StringLiteral: test/mutation/equivalent.md#lock-write-utf8
     await writeFile(file, formatLock(lock, release), 'utf8')
   } catch (err) {
     throw new CollabgateError('E_IO', `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
@@ -351,7 +351,7 @@ function unreleasedInEffect(
         (c) => (c.until === undefined || from < c.until) && (until === undefined || c.from < until),
       )
       if (!hit) continue
-      // Stryker disable next-line EqualityOperator: >= differs only when the two dates are equal, and then either is the day
+      // Stryker disable next-line EqualityOperator: test/mutation/equivalent.md#lock-equal-days
       found.set(lockKey(p), { from: from > hit.from ? from : hit.from, released: lockKey(hit.p) })
     }
   }
@@ -360,6 +360,6 @@ function unreleasedInEffect(
 
 function minDate(a: string | undefined, b: string | undefined): string | undefined {
   if (a === undefined) return b
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalents: with b missing `undefined < a` is false and a is returned anyway (so `b !== undefined` → true), and for equal dates (< → <=) either is the minimum
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: test/mutation/equivalent.md#lock-min-date
   return b !== undefined && b < a ? b : a
 }

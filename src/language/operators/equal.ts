@@ -14,7 +14,7 @@ export const equal = defineOperator({
     `object never is`,
   jsonRulesEngine: `its \`equal\` is \`===\` on anything: a list or an object is compared by identity`,
   holds: (actual, expected) => isScalar(actual) && actual === expected,
-  // Stryker disable next-line ArrowFunction: strictlyEquals only lets the compiled evaluator inline `===`; without it the same leaf is judged by holds(), which gives the same answers (test/language/operators.test.ts proves the two agree)
+  // Stryker disable next-line ArrowFunction: test/mutation/equivalent.md#strict-equals
   strictlyEquals: (expected) => (isScalar(expected) ? { value: expected } : undefined),
   given: (expected) => (isScalar(expected) ? (actual) => actual === expected : undefined),
 })
