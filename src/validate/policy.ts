@@ -2,7 +2,6 @@
  * Validation of one policy document: the JSON Schema first, then the semantic checks a schema
  * cannot express. Every problem is collected; nothing stops at the first.
  */
-import { createHash } from 'node:crypto'
 import {
   capProblems,
   MAX_PROBLEMS_PER_FILE,
@@ -32,6 +31,7 @@ import { POLICY_SCHEMA, schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
 import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../language/template.js'
 import { checkDerived } from './derived.js'
+import { canonicalJson, digestOf } from './canonical-json.js'
 
 // semver.org's regular expression, in three pieces: core, pre-release, build
 const SEMVER = new RegExp(
@@ -90,21 +90,8 @@ export interface FolderContext {
   subjects: ReadonlyMap<string, SubjectDefinition>
 }
 
-/** Canonical JSON (sorted keys) so the digest ignores formatting, comments and key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-    return `{${entries.join(',')}}`
-  }
-  return JSON.stringify(value) ?? 'null'
-}
-
-export function digestOf(value: unknown): string {
-  return 'sha256:' + createHash('sha256').update(canonicalJson(value)).digest('hex')
-}
+// one source with scripts/build-validators.mjs, which keys the precompiled record-schema validators by these digests
+export { canonicalJson, digestOf }
 
 type Raw = Record<string, unknown>
 
