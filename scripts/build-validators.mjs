@@ -6,12 +6,13 @@
  * Compiling them at run time cost ~120 ms of every cold start; the generated code is committed, and
  * `--check` (run by test/validate/generated.test.ts) fails when it drifts. Run: npm run build
  */
-import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import standaloneCode from 'ajv/dist/standalone/index.js'
+// the digest src/ gives a record schema, by the same code: validators are keyed by it
+import { digestOf } from '../src/validate/canonical-json.js'
 import addFormats from 'ajv-formats'
 import { syncOperators } from './build-operators.mjs'
 
@@ -21,18 +22,6 @@ export const VALIDATORS = {
   policyTest: 'policy-test',
   folder: 'folder',
 }
-
-/** The digest src/ gives a record schema: sha256 of its canonical JSON (sorted keys). */
-function canonicalJson(value) {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
-      .join(',')}}`
-  return JSON.stringify(value) ?? 'null'
-}
-const digestOf = (value) => 'sha256:' + createHash('sha256').update(canonicalJson(value)).digest('hex')
 
 /** The id a record schema is compiled under, here and at run time: two versions may share one $id. */
 export const recordSchemaId = (digest) => `urn:collabgate:record-schema:${digest}`

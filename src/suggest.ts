@@ -3,14 +3,23 @@
  * Edit distance over code units, case-insensitive; only a close enough name is offered.
  */
 
-/** Levenshtein distance between two strings (two rows, no matrix). */
-function distance(a: string, b: string): number {
+/**
+ * Edit distance over code units: Levenshtein, or with `transpositions` the optimal string alignment distance
+ * (an adjacent swap costs 1). Three rows, no matrix.
+ */
+export function editDistance(a: string, b: string, transpositions = false): number {
+  let before: number[] = []
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
     const current = [i]
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+      // a transposition; in the first row or column (i or j = 1)
+      // a[i - 2] or b[j - 2] is undefined, so it never matches there
+      if (transpositions && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1)
+      current[j] = d
     }
+    before = previous
     previous = current
   }
   return previous[b.length]!
@@ -25,7 +34,7 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   for (const candidate of candidates) {
     // long names are never close to short ones: skip the work
     if (Math.abs(candidate.length - name.length) > limit) continue
-    const d = distance(wanted, candidate.toLowerCase())
+    const d = editDistance(wanted, candidate.toLowerCase())
     if (d < bestDistance && d <= limit) {
       best = candidate
       bestDistance = d

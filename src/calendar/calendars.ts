@@ -26,6 +26,7 @@
  */
 import { createRequire } from 'node:module'
 import { CollabgateError } from '../errors.js'
+import { editDistance } from '../suggest.js'
 import {
   createWorkingDayCalendar,
   usWorkingDays,
@@ -118,27 +119,8 @@ const ALIASES: ReadonlyMap<string, string> = new Map([
   ['EL', 'GR'],
 ])
 
-/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
-function distance(a: string, b: string): number {
-  const rows: number[][] = []
-  for (let i = 0; i <= a.length; i++) {
-    const row: number[] = [i]
-    for (let j = 1; j <= b.length; j++) {
-      if (i === 0) {
-        row.push(j)
-        continue
-      }
-      const prev = rows[i - 1]!
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost)
-      // a transposition; in the first row or column (i or j = 1) a[i - 2] or b[j - 2] is undefined, so it never matches there
-      if (a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1)
-      row.push(d)
-    }
-    rows.push(row)
-  }
-  return rows[a.length]![b.length]!
-}
+// optimal string alignment: a swapped pair of letters is one edit
+const distance = (a: string, b: string): number => editDistance(a, b, true)
 
 /** The closest known region code (distance 1, unique), compared case-insensitively. */
 function closeRegion(region: string, regions: readonly string[]): string | undefined {
@@ -204,7 +186,7 @@ export function unknownCalendar(name: string): { message: string; hint: string; 
   if (hint.name !== undefined) {
     didYouMean = ` (did you mean "${hint.name}"?`
     if (hint.country !== undefined) {
-      // Stryker disable next-line ArrayDeclaration: suggest() sets hint.country only after finding it in the catalogue's regions, so the fallback is never taken
+      // Stryker disable next-line ArrayDeclaration: test/mutation/equivalent.md#hint-country
       const codes = getCatalogue().regions.get(hint.country) ?? []
       didYouMean +=
         codes.length === 0
@@ -217,7 +199,8 @@ export function unknownCalendar(name: string): { message: string; hint: string; 
     message: `Unknown working-day calendar ${quote(name)}${didYouMean}`,
     hint:
       `a calendar is ${DEFAULT_CALENDAR} (the default, U.S. federal holidays) or a country code (case-sensitive, ` +
-      `as date-holidays spells it) from ${knownCalendars().join(', ')}, or COUNTRY-REGION for a region of one, e.g. GB-SCT.`,
+      `as date-holidays spells it) from ${knownCalendars().join(', ')}, or COUNTRY-REGION for a region of one, e.g. ` +
+      `GB-SCT.`,
   }
   if (hint.name !== undefined) result.suggestion = hint.name
   return result

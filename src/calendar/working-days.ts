@@ -161,7 +161,8 @@ function parseDay(value: unknown, what = 'date'): number {
     }
   }
   throw new InvalidDateError(
-    `Invalid ${what} ${describe(value)}: expected an ISO calendar date 'YYYY-MM-DD' (years ${String(MIN_YEAR).padStart(4, '0')}–${MAX_YEAR})`,
+    `Invalid ${what} ${describe(value)}: expected an ISO calendar date 'YYYY-MM-DD' (years ` +
+      `${String(MIN_YEAR).padStart(4, '0')}–${MAX_YEAR})`,
     value,
   )
 }
@@ -246,7 +247,8 @@ function countsAsHoliday(record: HolidayRecord): boolean {
 /**
  * Adds the observed Veterans Day to a US holiday source: when the source lists a (public) holiday on
  * Nov 11 and that day is a Saturday, Friday Nov 10 is a holiday too; a Sunday, Monday Nov 12
- * (the observed-day rules for the holidays of 5 U.S.C. 6103, as for every other federal holiday). business-days-js' `getHolidays()`
+ * (the observed-day rules for the holidays of 5 U.S.C. 6103, as for every other federal holiday).
+ * business-days-js' `getHolidays()`
  * keeps only date-holidays' `public` entries, and date-holidays types this substitute day `bank`
  * ("Veterans Day (substitute day)"), so the library's list leaves it out although every other
  * federal holiday's observed day is there. The substitute is derived from the source's own Nov 11
@@ -324,7 +326,7 @@ export function createWorkingDayCalendar(given: WorkingDayCalendarOptions = {}):
 
   function isWorkingDayNumber(d: number): boolean {
     if (isWeekend(d)) return false
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: widening this guard (always `true`, `<=` first, `>=` last) only loads the year again on days where it is already current, and loadYear hands back the same cached year; the narrowing variants on this line (`false`, `!==`, `>=` first, `<=` last, either bound `false`) read another year's holidays and were killed in the calendar run
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: test/mutation/equivalent.md#year-guard
     if (current === undefined || d < current.first || d > current.last) {
       const year = yearOf(d)
       // only walking forward past 9999-12-31 leaves the years: every date is parsed from year 1 on and walked forward

@@ -118,7 +118,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
-  return `Usage: collabgate <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'collabgate <command> --help' for a command's options and examples.\n`
+  return (
+    `Usage: collabgate <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'collabgate <command> ` +
+    `--help' for a command's options and examples.\n`
+  )
 }
 
 /** A parse error in a sentence of ours: the option, the one meant when one is close, the options there are. */
@@ -127,10 +130,16 @@ function optionError(command: string, err: TypeError & { code?: unknown }, help:
   const unknown = /Unknown option '([^']+)'/.exec(err.message)?.[1]
   if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== undefined) {
     const near = closest(unknown, known)
-    return `unknown option '${unknown}' for ${command}${near ? ` (did you mean '${near}'?)` : ''}; its options: ${known.join(', ')} (collabgate ${command} --help)`
+    return (
+      `unknown option '${unknown}' for ${command}${near ? ` (did you mean '${near}'?)` : ''}; its options: ` +
+      `${known.join(', ')} (collabgate ${command} --help)`
+    )
   }
   if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
-    return `${command} takes no such argument: ${err.message.replace(/^Unexpected argument '([^']+)'.*$/s, "'$1'")} (collabgate ${command} --help)`
+    return (
+      `${command} takes no such argument: ${err.message.replace(/^Unexpected argument '([^']+)'.*$/s, "'$1'")} ` +
+      `(collabgate ${command} --help)`
+    )
   // e.g. an option that needs a value given none: Node's sentence says which
   return `${err.message.split('. To specify')[0]} (collabgate ${command} --help)`
 }

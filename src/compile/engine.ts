@@ -60,7 +60,7 @@ async function resolveDate(operand: unknown, almanac: Almanac): Promise<unknown>
 }
 
 class EngineCompiler {
-  // Stryker disable next-line ArrayDeclaration: entries are only read by the index leaf() pushed them at (lists.length - 1 after the push), so an extra first entry is never read
+  // Stryker disable next-line ArrayDeclaration: test/mutation/equivalent.md#lists-seed
   readonly lists: ListMatch[] = []
 
   constructor(private readonly calendar: WorkingDayCalendar) {}
@@ -77,7 +77,7 @@ class EngineCompiler {
       WORKING_DAYS_FACT,
       async (params: Record<string, unknown>, almanac: Almanac) => {
         const date = calendarDate(await resolveDate(params.to, almanac))
-        // Stryker disable next-line ConditionalExpression: `false` hands workingDaysAfter no date, which the calendar refuses with E_INVALID_DATE, so the answer is undefined too (`true` loses every working-day date and fails test/compile/closures.pins.test.ts)
+        // Stryker disable next-line ConditionalExpression: test/mutation/equivalent.md#working-days-to
         return date === undefined ? undefined : workingDaysAfter(this.calendar, date, params.days as number)
       },
       { cache: false },
@@ -98,7 +98,7 @@ class EngineCompiler {
         }
         return matches
       },
-      // Stryker disable next-line ObjectLiteral,BooleanLiteral: caching this fact answers the same: only dynamic facts with cache on use the cache, this is the only one, its params are a list index of one policy, one run holds one record, and no two indices of 0..999,999 share a cache key (checked with json-rules-engine's Fact#getCacheKey); a policy within the parse limits (10,000 nodes) has far fewer list matches
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: test/mutation/equivalent.md#match-cache
       { cache: false },
     )
     for (const r of rules)
@@ -129,7 +129,7 @@ class EngineCompiler {
       const where = leaf.value as Condition
       const conditions = this.condition(asGroup(where), true)
       const facts = [...referencedFacts(where)]
-      // Stryker disable next-line StringLiteral: the nested engine's rule name is never read: $matches counts only whether any rule fired (results.length)
+      // Stryker disable next-line StringLiteral: test/mutation/equivalent.md#nested-rule-name
       const pool = new EnginePool(() => this.newEngine([{ name: 'where', conditions }]))
       this.lists.push({ fact, path: leaf.path, pool, facts })
       return { fact: MATCHES_FACT, params: { list: this.lists.length - 1 }, operator: leaf.operator, value: true }
@@ -160,17 +160,18 @@ function referencedFacts(c: Condition, out = new Set<string>()): Set<string> {
   else if ('any' in c) c.any.forEach((x) => referencedFacts(x, out))
   else if ('not' in c) referencedFacts(c.not, out)
   else {
-    // Stryker disable next-line ConditionalExpression: an element leaf (no fact) would add `undefined`, which the almanac answers with undefined (allowUndefinedFacts) under a key no condition reads
+    // Stryker disable next-line ConditionalExpression: test/mutation/equivalent.md#element-leaf
     if (c.fact !== undefined) out.add(engineFact(c.fact))
     const walk = (v: unknown): void => {
       if (!v || typeof v !== 'object') return
       const o = v as Record<string, unknown>
-      // Stryker disable next-line ConditionalExpression: as above, an operand without a fact would add only `undefined`, a key no condition reads
+      // Stryker disable next-line ConditionalExpression: test/mutation/equivalent.md#operand-no-fact
       if (typeof o.fact === 'string') out.add(engineFact(o.fact))
-      // Stryker disable next-line ConditionalExpression: walk(undefined) returns at once, so walking an absent `to` adds nothing
+      // Stryker disable next-line ConditionalExpression: test/mutation/equivalent.md#absent-to
       if ('to' in o) walk(o.to)
     }
-    // only a date operand is an object with facts: other values are scalars or lists of them (operatorOf refused the rest)
+    // only a date operand is an object with facts: other values
+    // are scalars or lists of them (operatorOf refused the rest)
     walk(c.value)
   }
   return out
@@ -235,7 +236,7 @@ export function compileEngine(policy: Policy): Evaluator {
         checks: rule.checks.map((check, k) => {
           const name = `${r}:${k}`
           const outcome = byName.get(name)
-          // Stryker disable next-line ConditionalExpression,StringLiteral: unreachable guard: json-rules-engine reports every rule it runs in results or failureResults, and nothing here stops an engine mid-run, so no test can make it throw
+          // Stryker disable next-line ConditionalExpression,StringLiteral: test/mutation/equivalent.md#unreachable-run
           if (!outcome) throw new Error(`json-rules-engine returned no result for rule ${rule.id} check ${k}`)
           if (outcome.result) return { check, passed: true }
           return { check, passed: false, tree: toResult(roots.get(name)!, outcome.conditions as EngineTreeNode) }

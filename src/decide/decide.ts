@@ -73,7 +73,7 @@ export function buildDecision(
     })
   }
   // most severe first; sort is stable, so rules of equal severity keep the policy's order
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: the guard only skips sorting zero or one reason, which sorting leaves as it is
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: test/mutation/equivalent.md#decide-sort-guard
   if (reasons.length > 1) reasons.sort((a, b) => severity(a.outcome) - severity(b.outcome))
   const outcome = reasons[0]?.outcome ?? policy.defaultOutcome
   const schema = policy.record.schema

@@ -67,7 +67,8 @@ export function explanationOf(
   explained: readonly { rule: Rule; checks: readonly { check: Check; tree: ConditionResult }[] }[],
 ): RuleExplanation[] {
   return explained.map(({ rule, checks }) => {
-    // a lone comparison is compiled inside an `all` of one (json-rules-engine wants a group): show the comparison itself
+    // a lone comparison is compiled inside an `all` of one
+    // (json-rules-engine wants a group): show the comparison itself
     // (read as a group: a leaf has no `op`, so it is never unwrapped)
     const root = (tree: ConditionResult) => {
       const g = tree as Extract<ConditionResult, { kind: 'group' }>

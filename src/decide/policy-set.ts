@@ -122,9 +122,9 @@ export class PolicySet {
   private readonly factsValidators = new Map<string, ValidateFunction>()
   private readonly subjects: CompiledSubject[] = []
   /** Choices remembered per (policy id, asOf, version): batches repeat the same one millions of times. */
-  // Stryker disable next-line ArrayDeclaration: a foreign first entry (a string) matches no lookup (its policy is undefined, never an id) and is evicted first: it only makes the memo one place smaller
+  // Stryker disable next-line ArrayDeclaration: test/mutation/equivalent.md#memo-policy-seed
   private readonly picks: { policy: string; asOf: string; version: string | undefined; picked: Policy }[] = []
-  // Stryker disable next-line ArrayDeclaration: a foreign first entry (a string) matches no lookup (its asOf is undefined, never a date) and is evicted first: it only makes the memo one place smaller
+  // Stryker disable next-line ArrayDeclaration: test/mutation/equivalent.md#memo-asof-seed
   private readonly candidates: Candidates[] = []
   private lastAsOf: string | undefined
   /** The decision log's view of each policy version, made on first use. */
@@ -148,7 +148,8 @@ export class PolicySet {
     if (unvalidated) {
       throw new CollabgateError(
         'E_INVALID_ARGUMENT',
-        `${String(unvalidated.id)}@${String(unvalidated.version)} was not validated: a PolicySet holds policies from loadPolicies or checkPolicies`,
+        `${String(unvalidated.id)}@${String(unvalidated.version)} was not validated: a PolicySet holds policies ` +
+          `from loadPolicies or checkPolicies`,
       )
     }
     this.policies = [...policies].sort(byIdThenEffective)
@@ -241,19 +242,21 @@ export class PolicySet {
       }
     }
     if (found && !more) return found.kind.name
-    // Stryker disable next-line ArrayDeclaration: a non-record gets here only to fail; a list of one made-up kind is not ambiguous either, so it fails with E_SUBJECT_UNKNOWN all the same
+    // Stryker disable next-line ArrayDeclaration: test/mutation/equivalent.md#subject-kinds
     const kinds = r ? this.subjects.filter((s) => s.recognises(r, '')) : []
     // one kind alone returned above: here there are none, or two or more
     if (kinds.length >= 2) {
       throw new CollabgateError(
         'E_SUBJECT_AMBIGUOUS',
-        `the record is recognised as ${kinds.map((k) => k.kind.name).join(' and ')}; name the policy, or fix the record (no record may be of two kinds)`,
+        `the record is recognised as ${kinds.map((k) => k.kind.name).join(' and ')}; name the policy, or fix the ` +
+          `record (no record may be of two kinds)`,
       )
     }
     const ways = this.subjects.map((s) => `${s.kind.name} (id field ${s.kind.idField})`)
     throw new CollabgateError(
       'E_SUBJECT_UNKNOWN',
-      `cannot tell the record kind: ${ways.length > 0 ? `the policies judge ${ways.join(', ')}` : 'the set has no policies'}; name the policy`,
+      `cannot tell the record kind: ` +
+        `${ways.length > 0 ? `the policies judge ${ways.join(', ')}` : 'the set has no policies'}; name the policy`,
     )
   }
 
@@ -268,7 +271,7 @@ export class PolicySet {
   /** primaryFor with `date` already checked: the batch path asks this for every record. */
   private primaryOn(record: unknown, date: string): Policy {
     const c = this.candidatesFor(this.detectSubject(record), date)
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: a shortcut: with no claimants the filter below finds none, so `true` and `>= 0` are equivalent (`false` and `<= 0`, which ignore every claimant, fail test/decide/policy-set.pins.test.ts)
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: test/mutation/equivalent.md#claimants-shortcut
     if (c.claimants.length > 0) {
       const claimed = c.claimants.filter((p) => this.compiled.get(p)!.claims!(record as PolicyRecord, date))
       if (claimed.length === 1) return claimed[0]!
@@ -279,7 +282,9 @@ export class PolicySet {
     if (c.claimants.length > 0) {
       throw new CollabgateError(
         'E_NO_POLICY_APPLIES',
-        `no policy claims this ${c.subject} record on ${date}: ${c.claimants.map((p) => `${p.id}@${p.version}`).join(', ')} apply to other records, and none is the fallback`,
+        `no policy claims this ${c.subject} record on ${date}: ` +
+          `${c.claimants.map((p) => `${p.id}@${p.version}`).join(', ')} apply to other records, and none is the ` +
+          `fallback`,
       )
     }
     return this.select(this.soleId(c.subject), date)
@@ -287,7 +292,7 @@ export class PolicySet {
 
   /** The primary versions in effect for a subject on a day, remembered: a batch asks the same thing every time. */
   private candidatesFor(subject: Subject, asOf: string): Candidates {
-    // Stryker disable next-line ConditionalExpression: `false` (never remembered) only recomputes the same candidates; the `true` variant, hidden too, fails tests in test/decide
+    // Stryker disable next-line ConditionalExpression: test/mutation/equivalent.md#candidates-memo
     for (const c of this.candidates) if (c.subject === subject && c.asOf === asOf) return c
     const primaries = this.policies.filter((p) => p.subject === subject && p.primary && this.inEffect(p, asOf))
     const c: Candidates = {
@@ -296,7 +301,7 @@ export class PolicySet {
       claimants: primaries.filter((p) => p.appliesTo),
       fallbacks: primaries.filter((p) => !p.appliesTo),
     }
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: the memo's size bound: evicting sooner, later or never changes only what is recomputed, never an answer
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: test/mutation/equivalent.md#candidates-bound
     if (this.candidates.length >= 16) this.candidates.shift()
     this.candidates.push(c)
     return c
@@ -415,10 +420,10 @@ export class PolicySet {
 
   /** assertAsOf, remembering the last date checked: a batch passes the same one every time. */
   private checkAsOf(asOf: unknown): string {
-    // Stryker disable next-line ConditionalExpression: `false` only checks the date again; the `true` variant, hidden too, fails tests in test/decide
+    // Stryker disable next-line ConditionalExpression: test/mutation/equivalent.md#asof-memo
     if (this.lastAsOf !== undefined && this.lastAsOf === asOf) return this.lastAsOf
     const date = assertAsOf(asOf)
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: assertAsOf returns the very string it was given, so this always holds; not remembering only checks the date again
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: test/mutation/equivalent.md#asof-same
     if (date === asOf) this.lastAsOf = date
     return date
   }
@@ -430,7 +435,8 @@ export class PolicySet {
     if (options.digest !== undefined && options.digest !== picked.digest) {
       throw new CollabgateError(
         'E_DIGEST_MISMATCH',
-        `${picked.id}@${picked.version} has digest ${picked.digest}, not the expected ${String(options.digest)}: its content is not what the caller names`,
+        `${picked.id}@${picked.version} has digest ${picked.digest}, not the expected ${String(options.digest)}: ` +
+          `its content is not what the caller names`,
       )
     }
     return picked
@@ -438,12 +444,12 @@ export class PolicySet {
 
   /** select() remembered per (policy, asOf, version); errors are never remembered. */
   private named(policy: string, asOf: string, version: string | undefined): Policy {
-    // Stryker disable next-line ConditionalExpression: `false` (never remembered) only selects the same version again; the `true` variant, hidden too, fails tests in test/decide
+    // Stryker disable next-line ConditionalExpression: test/mutation/equivalent.md#version-memo
     for (const p of this.picks) if (p.policy === policy && p.asOf === asOf && p.version === version) return p.picked
     const picked = this.select(policy, asOf, version)
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: the memo's size bound: evicting sooner, later or never changes only what is recomputed, never an answer
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: test/mutation/equivalent.md#version-bound
     if (this.picks.length >= 16) this.picks.shift()
-    // Stryker disable next-line ObjectLiteral: an empty entry matches no later call, so the choice is made again, the same
+    // Stryker disable next-line ObjectLiteral: test/mutation/equivalent.md#version-entry
     this.picks.push({ policy, asOf, version, picked })
     return picked
   }
@@ -476,6 +482,7 @@ function typedError(err: unknown): CollabgateError {
 function ambiguous(subject: Subject, asOf: string, policies: readonly Policy[], what: string): CollabgateError {
   return new CollabgateError(
     'E_POLICY_AMBIGUOUS',
-    `${policies.map((p) => `${p.id}@${p.version}`).join(', ')} all ${what} this ${subject} record on ${asOf}; name the policy, or make their appliesTo exclusive`,
+    `${policies.map((p) => `${p.id}@${p.version}`).join(', ')} all ${what} this ${subject} record on ${asOf}; name ` +
+      `the policy, or make their appliesTo exclusive`,
   )
 }

@@ -244,7 +244,8 @@ export function formatPolicyDiffText(d: PolicyDiff): string {
   const r = d.rules
   lines.push('')
   lines.push(
-    `rules: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed, ${r.unchanged.length} unchanged${r.reordered ? ' (order changed)' : ''}`,
+    `rules: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed, ` +
+      `${r.unchanged.length} unchanged${r.reordered ? ' (order changed)' : ''}`,
   )
   const withConditions = (mark: string, a: RuleSummary) => {
     lines.push(`  ${mark} ${a.id} [${a.outcomes.join(', ')}] ${a.title}`)

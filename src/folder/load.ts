@@ -177,7 +177,10 @@ export async function outsideRoot(root: string): Promise<(abs: string) => Promis
     if (leaves(root, abs)) return undefined
     const real = await realpath(abs)
     if (leaves(realRoot, real))
-      return `a symbolic link leads outside the policy folder (to ${real}); pass followSymlinks: true (--follow-symlinks) to allow it`
+      return (
+        `a symbolic link leads outside the policy folder (to ${real}); pass followSymlinks: true ` +
+        `(--follow-symlinks) to allow it`
+      )
     return undefined
   }
 }

@@ -31,16 +31,20 @@ const e = (value: unknown): string => escapeHtml(String(value))
 const plain = plainValue
 
 const STYLE = `
-:root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --line: #d8dce4; --bad: #b42318; --good: #1a7f37; --warn: #9a6700; --bg: #f6f7f9; }
+:root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --line: #d8dce4; --bad: #b42318; --good: #1a7f37;
+  --warn: #9a6700; --bg: #f6f7f9; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: #fff; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
+  background: #fff; }
 main { max-width: 60rem; margin: 0 auto; padding: 1.25rem; }
 h1 { font-size: 1.5rem; margin: 0 0 .25rem; overflow-wrap: anywhere; }
-h2 { font-size: 1.15rem; margin: 1.75rem 0 .5rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; overflow-wrap: anywhere; }
+h2 { font-size: 1.15rem; margin: 1.75rem 0 .5rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem;
+  overflow-wrap: anywhere; }
 h3 { font-size: 1rem; margin: 1.25rem 0 .25rem; overflow-wrap: anywhere; }
 p, li, dd { overflow-wrap: anywhere; }
 .meta { color: var(--muted); margin: 0; }
-.badge { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-weight: 600; font-size: .85rem; background: var(--bg); border: 1px solid var(--line); }
+.badge { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-weight: 600; font-size: .85rem;
+  background: var(--bg); border: 1px solid var(--line); }
 .bad { color: var(--bad); } .good { color: var(--good); } .warn { color: var(--warn); }
 .scroll { overflow-x: auto; max-width: 100%; } /* a table wider than the screen scrolls here, whole words kept */
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .9rem; }
@@ -51,7 +55,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .75rem 0; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 .strip { display: flex; flex-wrap: wrap; gap: .25rem; margin: .5rem 0; padding: 0; list-style: none; }
-.strip li { border: 1px solid var(--line); border-radius: .3rem; padding: .15rem .35rem; font-size: .75rem; text-align: center; min-width: 3.2rem; }
+.strip li { border: 1px solid var(--line); border-radius: .3rem; padding: .15rem .35rem; font-size: .75rem;
+  text-align: center; min-width: 3.2rem; }
 .strip li.off { background: var(--bg); color: var(--muted); }
 .strip li.holiday { max-width: 7rem; overflow-wrap: anywhere; }
 .strip li.due { border-color: var(--warn); font-weight: 700; }
@@ -82,9 +87,9 @@ ${body}
 function table(head: readonly string[], rows: readonly (readonly string[])[], numeric: readonly number[] = []): string {
   const cell = (tag: string, v: string, i: number) =>
     `<${tag}${numeric.includes(i) ? ' class="num"' : ''}>${v}</${tag}>`
-  return `<div class="scroll"><table><thead><tr>${head.map((h, i) => cell('th', e(h), i)).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((v, i) => cell('td', v, i)).join('')}</tr>`)
-    .join('')}</tbody></table></div>`
+  const heads = head.map((h, i) => cell('th', e(h), i)).join('')
+  const body = rows.map((r) => `<tr>${r.map((v, i) => cell('td', v, i)).join('')}</tr>`).join('')
+  return `<div class="scroll"><table><thead><tr>${heads}</tr></thead><tbody>${body}</tbody></table></div>`
 }
 
 const mark = (passed: boolean) =>
@@ -105,10 +110,16 @@ function evidenceRows(evidence: readonly Evidence[]): string[][] {
 
 function explained(c: ExplainedCondition): string {
   if ('group' in c)
-    return `<li>${mark(c.passed)} ${c.group === 'not' ? 'not' : `${e(c.group)} of`}:<ul class="tree">${c.conditions.map(explained).join('')}</ul></li>`
+    return (
+      `<li>${mark(c.passed)} ${c.group === 'not' ? 'not' : `${e(c.group)} of`}:<ul ` +
+      `class="tree">${c.conditions.map(explained).join('')}</ul></li>`
+    )
   const where =
     c.fact === '$item' ? c.path.replace(/^\$\.?/, '') || 'element' : `${c.fact}${c.path !== '$' ? c.path.slice(1) : ''}`
-  return `<li>${mark(c.passed)} ${e(where)} <code>${e(c.operator)}</code> ${e(plain(c.expected))} <span class="meta">(held: ${c.missing ? 'missing' : e(plain(c.actual))})</span></li>`
+  return (
+    `<li>${mark(c.passed)} ${e(where)} <code>${e(c.operator)}</code> ${e(plain(c.expected))} <span ` +
+    `class="meta">(held: ${c.missing ? 'missing' : e(plain(c.actual))})</span></li>`
+  )
 }
 
 /** The days from the review's start to its due date, weekends and named holidays set apart: a small calendar strip. */
@@ -151,7 +162,9 @@ export function decisionHtml(d: Decision, options: DecisionHtmlOptions = {}): st
   const parts: string[] = [
     `<h1>Decision: <span class="${outcomeClass}">${e(d.outcome)}</span></h1>`,
     `<p class="meta">${e(d.subject.kind)} ${e(d.subject.id)} · as of ${e(d.asOf)}</p>`,
-    `<dl class="facts"><dt>Policy</dt><dd>${e(d.policy.id)}@${e(d.policy.version)}</dd><dt>Digest</dt><dd><code>${e(d.policy.digest)}</code></dd><dt>Record schema</dt><dd>${e(d.subject.kind)}@${e(d.subject.schema.version)}</dd></dl>`,
+    `<dl class="facts"><dt>Policy</dt><dd>${e(d.policy.id)}@${e(d.policy.version)}</dd>` +
+      `<dt>Digest</dt><dd><code>${e(d.policy.digest)}</code></dd>` +
+      `<dt>Record schema</dt><dd>${e(d.subject.kind)}@${e(d.subject.schema.version)}</dd></dl>`,
   ]
   if (d.review) {
     parts.push(
@@ -165,7 +178,10 @@ export function decisionHtml(d: Decision, options: DecisionHtmlOptions = {}): st
   if (d.reasons.length === 0) parts.push('<p>No rule objected.</p>')
   for (const r of d.reasons) {
     parts.push(
-      `<h3>${e(r.rule)} <span class="badge">${e(r.outcome)}</span></h3><p>${e(r.message)}</p>${table(['field', 'operator', 'expected', 'the record held'], evidenceRows(r.evidence))}<p class="meta">${e(r.title)} · ${e(r.source.file)}:${e(r.source.line)} · ${e(r.basis.status)}: ${e(r.basis.from)}</p>`,
+      `<h3>${e(r.rule)} <span class="badge">${e(r.outcome)}</span></h3><p>${e(r.message)}</p>` +
+        `${table(['field', 'operator', 'expected', 'the record held'], evidenceRows(r.evidence))}` +
+        `<p class="meta">${e(r.title)} · ${e(r.source.file)}:${e(r.source.line)} · ` +
+        `${e(r.basis.status)}: ${e(r.basis.from)}</p>`,
     )
     // a decision read from a file may carry anything: only a list of changes is drawn
     const changes: unknown = r.hint?.changes
@@ -178,7 +194,8 @@ export function decisionHtml(d: Decision, options: DecisionHtmlOptions = {}): st
     const rules = d.explanation
       .map(
         (r) =>
-          `<li>${mark(r.passed)} <strong>${e(r.rule)}</strong> ${e(r.title)}<ul class="tree">${r.checks.map((c) => explained(c.condition)).join('')}</ul></li>`,
+          `<li>${mark(r.passed)} <strong>${e(r.rule)}</strong> ${e(r.title)}<ul ` +
+          `class="tree">${r.checks.map((c) => explained(c.condition)).join('')}</ul></li>`,
       )
       .join('')
     parts.push(
@@ -199,10 +216,17 @@ function transitionChart(r: ImpactReport): string {
     .map((t, i) => {
       const width = Math.max(2, Math.round((t.count / max) * 240))
       const y = i * 26 + 4
-      return `<text x="0" y="${y + 15}">${e(`${t.from} → ${t.to}`)}</text><rect x="270" y="${y}" width="${width}" height="18" fill="${t.from === t.to ? '#8c96a8' : '#b42318'}"></rect><text x="${276 + width}" y="${y + 14}">${e(t.count)}</text>`
+      return (
+        `<text x="0" y="${y + 15}">${e(`${t.from} → ${t.to}`)}</text><rect x="270" y="${y}" width="${width}" ` +
+        `height="18" fill="${t.from === t.to ? '#8c96a8' : '#b42318'}"></rect><text x="${276 + width}" ` +
+        `y="${y + 14}">${e(t.count)}</text>`
+      )
     })
     .join('')
-  return `<div class="scroll"><svg role="img" aria-label="records per outcome change" width="560" height="${height}" viewBox="0 0 560 ${height}">${bars}</svg></div>`
+  return (
+    `<div class="scroll"><svg role="img" aria-label="records per outcome change" width="560" ` +
+    `height="${height}" viewBox="0 0 560 ${height}">${bars}</svg></div>`
+  )
 }
 
 /**
@@ -234,8 +258,12 @@ export function impactHtml(r: ImpactReport): string {
     .join('')
   const body = [
     `<h1>Impact of ${e(r.policy)} ${e(r.from.version)} → ${e(r.to.version)}</h1>`,
-    `<p class="meta">as of ${e(r.asOf)} · ${e(String(r.from.digest).slice(0, 19))}… → ${e(String(r.to.digest).slice(0, 19))}…</p>`,
-    `<dl class="facts"><dt>Records decided</dt><dd>${e(r.decided)}</dd><dt>Decisions changed</dt><dd>${e(r.changed)}</dd><dt>With another outcome</dt><dd>${e(r.outcomeChanged)}</dd><dt>Valid under one version's schema only</dt><dd>${e(r.refused.length)}</dd><dt>Other record kinds, skipped</dt><dd>${e(r.otherKind)}</dd><dt>Lines not decided</dt><dd>${e(r.invalid.length)}</dd></dl>`,
+    `<p class="meta">as of ${e(r.asOf)} · ${e(String(r.from.digest).slice(0, 19))}… → ` +
+      `${e(String(r.to.digest).slice(0, 19))}…</p>`,
+    `<dl class="facts"><dt>Records decided</dt><dd>${e(r.decided)}</dd><dt>Decisions ` +
+      `changed</dt><dd>${e(r.changed)}</dd><dt>With another outcome</dt><dd>${e(r.outcomeChanged)}</dd><dt>Valid ` +
+      `under one version's schema only</dt><dd>${e(r.refused.length)}</dd><dt>Other record kinds, ` +
+      `skipped</dt><dd>${e(r.otherKind)}</dd><dt>Lines not decided</dt><dd>${e(r.invalid.length)}</dd></dl>`,
     `<h2>Outcomes, before and after</h2>${matrix}${transitionChart(r)}`,
     `<h2>Rules behind the changes</h2>${table(
       ['rule', 'now objects to', 'no longer objects to'],
@@ -286,7 +314,9 @@ function mutationTables(m: MutationReport): string {
           e(x.description),
           e(x.status === 'equivalent' ? (x.equivalent?.reason ?? '') : 'no case notices it'),
         ])
-      const head = `<h3>${e(p.id)}@${e(p.version)} · ${e(p.killed)}/${e(p.total - p.equivalent)} mutants killed by ${e(p.cases)} cases (${e(p.score)}%)</h3>`
+      const head =
+        `<h3>${e(p.id)}@${e(p.version)} · ${e(p.killed)}/${e(p.total - p.equivalent)} mutants killed by ` +
+        `${e(p.cases)} cases (${e(p.score)}%)</h3>`
       return rows.length === 0 ? head : head + table(['', 'where', 'change', 'why'], rows)
     })
     .join('')
@@ -354,14 +384,19 @@ export function policyTestHtml({
   if (coverage) {
     const below = minCoverage !== undefined && coverage.percent < minCoverage
     body.push(
-      `<h2>Rule coverage: <span class="${below ? 'bad' : 'good'}">${e(coverage.percent)}%</span></h2><p>${e(coverage.covered)} of ${e(coverage.total)} rules seen both passing and objecting${minCoverage !== undefined ? `; the minimum is ${e(minCoverage)}%` : ''}.</p>${coverageTable(coverage)}`,
+      `<h2>Rule coverage: <span class="${below ? 'bad' : 'good'}">${e(coverage.percent)}%</span></h2>` +
+        `<p>${e(coverage.covered)} of ${e(coverage.total)} rules seen both passing and objecting` +
+        `${minCoverage !== undefined ? `; the minimum is ${e(minCoverage)}%` : ''}.</p>${coverageTable(coverage)}`,
     )
   }
   if (mutation) {
     const below = (minMutationScore !== undefined && mutation.score < minMutationScore) || mutation.problems.length > 0
     const equivalent = mutation.equivalent > 0 ? `, ${e(mutation.equivalent)} declared equivalent` : ''
     body.push(
-      `<h2>Mutation score: <span class="${below ? 'bad' : 'good'}">${e(mutation.score)}%</span></h2><p>${e(mutation.killed)} of ${e(mutation.total - mutation.equivalent)} mutants killed${equivalent}${minMutationScore !== undefined ? `; the minimum is ${e(minMutationScore)}%` : ''}.</p>${mutationTables(mutation)}`,
+      `<h2>Mutation score: <span class="${below ? 'bad' : 'good'}">${e(mutation.score)}%</span></h2>` +
+        `<p>${e(mutation.killed)} of ${e(mutation.total - mutation.equivalent)} mutants killed${equivalent}` +
+        `${minMutationScore !== undefined ? `; the minimum is ${e(minMutationScore)}%` : ''}.</p>` +
+        `${mutationTables(mutation)}`,
     )
   }
   return page(`Policy tests: ${passed} passed, ${failed} failed`, body.join('\n'))

@@ -294,7 +294,8 @@ export function formatImpactText(r: ImpactReport): string {
   const lines: string[] = []
   lines.push(`impact of ${r.policy} ${r.from.version} → ${r.to.version} (as of ${r.asOf})`)
   lines.push(
-    `  ${r.decided} record(s) decided, ${r.changed} decision(s) changed (${r.outcomeChanged} with a different outcome), ${r.invalid.length} line(s) could not be decided`,
+    `  ${r.decided} record(s) decided, ${r.changed} decision(s) changed (${r.outcomeChanged} with a different ` +
+      `outcome), ${r.invalid.length} line(s) could not be decided`,
   )
   if (r.refused.length > 0) lines.push(`  ${r.refused.length} record(s) valid under only one version's record schema`)
   if (r.otherKind > 0) lines.push(`  ${r.otherKind} record(s) of another kind than ${r.policy} judges, skipped`)
@@ -325,14 +326,16 @@ export function formatImpactText(r: ImpactReport): string {
     lines.push('', "records only one version's record schema accepts:")
     for (const x of r.refused) {
       lines.push(
-        `  line ${x.line} ${x.id}: refused by ${x.refusedBy}'s record schema; under ${x.decided.version}: ${x.decided.outcome}${x.decided.rules.length > 0 ? ` (${x.decided.rules.join(', ')})` : ''}`,
+        `  line ${x.line} ${x.id}: refused by ${x.refusedBy}'s record schema; under ${x.decided.version}: ` +
+          `${x.decided.outcome}${x.decided.rules.length > 0 ? ` (${x.decided.rules.join(', ')})` : ''}`,
       )
       lines.push(`      ${x.message}`)
     }
   }
   if (r.invalid.length > 0) {
     lines.push('', 'lines that could not be decided:')
-    // a file of the wrong records would otherwise print one line each (12,000 of them): the first ones, and how many by code
+    // a file of the wrong records would otherwise print one line
+    // each (12,000 of them): the first ones, and how many by code
     for (const i of r.invalid.slice(0, SHOWN_INVALID)) lines.push(`  line ${i.line}: ${i.code} ${i.message}`)
     if (r.invalid.length > SHOWN_INVALID) {
       const byCode = new Map<string, number>()

@@ -28,7 +28,7 @@ export function toDecimal(n: unknown): Decimal | undefined {
   if (typeof n !== 'number' || !Number.isFinite(n)) return undefined
   // String() gives the shortest text that reads back as n: 0.1 is "0.1", 1e21 is "1e+21"
   const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(n))
-  // Stryker disable next-line ConditionalExpression: String() of a finite number always has this shape
+  // Stryker disable next-line ConditionalExpression: test/mutation/equivalent.md#decimal-shape
   if (!m) return undefined
   const [, sign, int, frac = '', exp = '0'] = m
   let units = BigInt(int! + frac)

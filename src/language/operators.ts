@@ -60,7 +60,8 @@ export function operatorOf(leaf: { operator: string; value?: unknown }): Operato
   if (!valueFits(def.valueKind, leaf.value)) {
     throw new CollabgateError(
       'E_INVALID_ARGUMENT',
-      `operator '${def.name}' cannot compare with ${JSON.stringify(leaf.value) ?? 'nothing'}: policies are validated before they are compiled`,
+      `operator '${def.name}' cannot compare with ${JSON.stringify(leaf.value) ?? 'nothing'}: policies are ` +
+        `validated before they are compiled`,
     )
   }
   return def
@@ -125,7 +126,9 @@ const VALUE_DOC: Readonly<Record<OperatorDefinition['valueKind'], string>> = {
   list: 'a list of strings, numbers or booleans',
   number: 'a number',
   boolean: '`true` / `false`',
-  date: "`YYYY-MM-DD`, `{fact, path}`, `{path}` (in a list match) or `{addWorkingDays: N, to: <date>}` (working days of the policy's calendar)",
+  date:
+    '`YYYY-MM-DD`, `{fact, path}`, `{path}` (in a list match) or `{addWorkingDays: N, to: <date>}` (working ' +
+    "days of the policy's calendar)",
   condition: 'a condition on the element (`path` relative to it)',
 }
 

@@ -433,7 +433,10 @@ export function faultError(fault: Exclude<JsonTextFault, { kind: 'syntax' }>): C
         [
           {
             pointer: fault.pointer,
-            message: `the key ${JSON.stringify(fault.key)} appears twice in one object; which value is meant is unknown`,
+            message:
+              `the key ${JSON.stringify(fault.key)} ` +
+              `appears twice in one object; ` +
+              `which value is meant is unknown`,
           },
         ],
         'E_RECORD_DUPLICATE_KEY',
@@ -454,7 +457,8 @@ export function faultError(fault: Exclude<JsonTextFault, { kind: 'syntax' }>): C
     case 'tooDeep':
       return new CollabgateError(
         'E_RECORD_TOO_LARGE',
-        `the record nests deeper than ${fault.maxDepth} levels at ${fault.pointer || '/'}; records may nest at most ${fault.maxDepth} levels`,
+        `the record nests deeper than ${fault.maxDepth} levels at ${fault.pointer || '/'}; records may nest at most ` +
+          `${fault.maxDepth} levels`,
       )
     case 'tooManyValues':
       return new CollabgateError(

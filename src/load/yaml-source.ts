@@ -305,7 +305,8 @@ export function parseYamlText(
   const control = controlCharacter(text)
   if (control) return { value: undefined, positions, problems: [control.problem(file)], invisible }
 
-  // yaml's composer recurses per nesting level: 500k '[' in 1 MB exhausts the heap, so refuse deep nesting before it runs.
+  // yaml's composer recurses per nesting level: 500k '[' in 1 MB
+  // exhausts the heap, so refuse deep nesting before it runs.
   const beyond = scanLimits(text, limits)
   if (beyond) {
     const before = text.slice(0, beyond.offset)
@@ -319,7 +320,8 @@ export function parseYamlText(
     )
   }
 
-  // yaml's own duplicate-key check compares each key with every earlier one (100,000 keys: minutes); the walk below does it with a Set
+  // yaml's own duplicate-key check compares each key with every earlier
+  // one (100,000 keys: minutes); the walk below does it with a Set
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: true })
   const problems = yamlErrorProblems(file, [...doc.errors, ...doc.warnings], at)
   if (problems.length > 0) return { value: undefined, positions, problems, invisible }
@@ -403,7 +405,8 @@ export function parseYamlText(
       problem(
         file,
         'E_YAML_VALUE',
-        `${isKey ? 'a key' : 'a value'} JSON cannot hold (${what}): write a finite number, a string, true, false or null`,
+        `${isKey ? 'a key' : 'a value'} JSON cannot hold (${what}): ` +
+          `write a finite number, a string, true, false or null`,
         pos.line,
         pos.col,
       ),

@@ -69,7 +69,8 @@ export function lockOf(
     ...(declaration === undefined ? [] : [[DECLARATION_KEY, declaration] as const]),
   ].sort(([a], [b]) => compareText(a, b))
   const lock: PolicyLock = {}
-  for (const [key, digest] of entries) if (!Object.hasOwn(lock, key)) lock[key] = digest // the first of a (refused) duplicate, as before
+  // the first of a (refused) duplicate, as before
+  for (const [key, digest] of entries) if (!Object.hasOwn(lock, key)) lock[key] = digest
   return lock
 }
 
@@ -180,7 +181,7 @@ export async function readLock(file: string): Promise<PolicyLock | undefined> {
 export async function readLockFile(file: string): Promise<LockFile | undefined> {
   let text: string
   try {
-    // Stryker disable next-line StringLiteral: without an encoding readFile gives a Buffer, which JSON.parse reads as UTF-8 all the same
+    // Stryker disable next-line StringLiteral: test/mutation/equivalent.md#lock-read-utf8
     text = await readFile(file, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
@@ -194,7 +195,7 @@ export async function readLockFile(file: string): Promise<LockFile | undefined> 
 /** Writes a lock file; returns what was written. */
 export async function writeLock(file: string, lock: PolicyLock, release = 1): Promise<PolicyLock> {
   try {
-    // Stryker disable next-line StringLiteral: writeFile's default encoding is UTF-8
+    // Stryker disable next-line StringLiteral: test/mutation/equivalent.md#lock-write-utf8
     await writeFile(file, formatLock(lock, release), 'utf8')
   } catch (err) {
     throw new CollabgateError('E_IO', `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
@@ -256,7 +257,8 @@ export function checkLock(policies: readonly Policy[], lock: PolicyLock, given: 
       problems.push(
         policyProblem(
           'E_LOCK_MISMATCH',
-          `${item.key} is released (locked ${digest.slice(0, 19)}…) but its content changed (now ${item.digest.slice(0, 19)}…)`,
+          `${item.key} is released (locked ${digest.slice(0, 19)}…) but its content changed (now ` +
+            `${item.digest.slice(0, 19)}…)`,
           item.location,
           item.pointer,
           {
@@ -295,11 +297,13 @@ function unreleased(
   locate: (policy: Policy, pointer: string) => SourceLocation,
 ): PolicyProblem {
   const hint =
-    "release it with 'collabgate lock' (and sign the release where a trust file is used), or load with the lock off for scratch work"
+    "release it with 'collabgate lock' (and sign the release where a trust file is used), or load with the lock off " +
+    'for scratch work'
   if (item.policy && overlap)
     return policyProblem(
       'E_UNRELEASED',
-      `${item.key} is not released (not in the lock) but would be in effect from ${overlap.from}, a date the released ${overlap.released} covers`,
+      `${item.key} is not released (not in the lock) but would be in effect from ${overlap.from}, a date the ` +
+        `released ${overlap.released} covers`,
       locate(item.policy, '/effective/from'),
       '/effective/from',
       { hint, params: { key: item.key, from: overlap.from, released: overlap.released } },
@@ -347,7 +351,7 @@ function unreleasedInEffect(
         (c) => (c.until === undefined || from < c.until) && (until === undefined || c.from < until),
       )
       if (!hit) continue
-      // Stryker disable next-line EqualityOperator: >= differs only when the two dates are equal, and then either is the day
+      // Stryker disable next-line EqualityOperator: test/mutation/equivalent.md#lock-equal-days
       found.set(lockKey(p), { from: from > hit.from ? from : hit.from, released: lockKey(hit.p) })
     }
   }
@@ -356,6 +360,6 @@ function unreleasedInEffect(
 
 function minDate(a: string | undefined, b: string | undefined): string | undefined {
   if (a === undefined) return b
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalents: with b missing `undefined < a` is false and a is returned anyway (so `b !== undefined` → true), and for equal dates (< → <=) either is the minimum
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: test/mutation/equivalent.md#lock-min-date
   return b !== undefined && b < a ? b : a
 }

@@ -234,7 +234,8 @@ function leafMutants(leaf: LeafCondition, steps: readonly Step[], scope: LeafSco
   const negation = negationOf(op)
   if (negation)
     emit('negation', steps, { ...leaf, operator: negation }, [...steps, 'operator'], to(negation, leaf.value))
-  // list values: each member removed, and each plausible one (the schema's enum, the values the cases' records hold) added
+  // list values: each member removed, and each plausible one (the
+  // schema's enum, the values the cases' records hold) added
   if (def.valueKind === 'list' && Array.isArray(leaf.value)) {
     const values = leaf.value as unknown[]
     values.forEach((member, k) => {
@@ -420,7 +421,9 @@ export function policyMutants(
     ;[outcomes[i], outcomes[i + 1]] = [outcomes[i + 1]!, outcomes[i]!]
     const pointer = `/outcomes/${i}`
     out.push({
-      description: `outcomes: ${policy.outcomes[i]} before ${policy.outcomes[i + 1]} → ${outcomes[i]} before ${outcomes[i + 1]}`,
+      description:
+        `outcomes: ${policy.outcomes[i]} before ${policy.outcomes[i + 1]} → ${outcomes[i]} before ` +
+        `${outcomes[i + 1]}`,
       operator: 'outcome-order',
       pointer,
       location: locate(pointer),

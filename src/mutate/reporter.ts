@@ -108,7 +108,9 @@ export const mutationTestJunit: Reporter<MutationTestReport> = (report) => {
           ...base,
           failure: {
             message: `survived: no case notices ${m.description}`,
-            details: `${where(m)} ${m.description}\nadd a case whose decision this change would alter, or declare it equivalent with a reason`,
+            details:
+              `${where(m)} ${m.description}\nadd a case whose decision this change would alter, or declare ` +
+              `it equivalent with a reason`,
           },
         }
       }),

@@ -150,7 +150,9 @@ export function mutationTest(
     report.problems.push(
       policyProblem(
         'E_EQUIVALENT_STALE',
-        `no mutant '${e.mutant}' is generated for ${e.policy}${tested.length > 0 ? `@${tested.join(', @')}` : ' (no version of it is under test)'}${e.versions ? ` in ${e.versions}` : ''}`,
+        `no mutant '${e.mutant}' is generated for ` +
+          `${e.policy}${tested.length > 0 ? `@${tested.join(', @')}` : ' (no version of it is under test)'}` +
+          `${e.versions ? ` in ${e.versions}` : ''}`,
         e,
         '',
         { hint: 'remove the declaration, or copy the mutant as the mutation report words it now' },
@@ -218,7 +220,8 @@ function judgePolicy(
         problems.push(
           policyProblem(
             'E_EQUIVALENT_KILLED',
-            `'${m.description}' is declared equivalent, but the case '${killer.result.name}' (${killer.result.file}:${killer.result.line}) tells it from ${policy.id}@${policy.version}`,
+            `'${m.description}' is declared equivalent, but the case '${killer.result.name}' ` +
+              `(${killer.result.file}:${killer.result.line}) tells it from ${policy.id}@${policy.version}`,
             declaration,
             '',
             { hint: 'remove the declaration: the mutant is not equivalent' },

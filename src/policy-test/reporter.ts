@@ -104,7 +104,8 @@ function coverageText(c: CoverageReport, min: number | undefined, paint: Paint):
           : r.passed === 0
             ? 'never seen passing'
             : 'never seen objecting'
-      return [`${r.covered ? '✓' : '✗'} ${r.id}`, `line ${r.line}`, `passed ${r.passed}`, `objected ${r.objected}`, gap]
+      const mark = r.covered ? '✓' : '✗'
+      return [`${mark} ${r.id}`, `line ${r.line}`, `passed ${r.passed}`, `objected ${r.objected}`, gap]
     })
     const lines = columns(rows, 2)
     p.rules.forEach((r, i) => {

@@ -199,7 +199,10 @@ async function outsideFolder(
     return undefined
   }
   if (leaves(await realpath(root), real))
-    return `'${rel}' is a symbolic link that leads outside the policy folder ${shown(root)}; a test reads records only from inside it`
+    return (
+      `'${rel}' is a symbolic link that leads outside the policy folder ${shown(root)}; a test reads records ` +
+      `only from inside it`
+    )
   return undefined
 }
 

@@ -45,7 +45,9 @@ export const own = (o: Record<string, unknown>, key: string): unknown => (Object
 export const unknownKeys = (o: Record<string, unknown>, allowed: readonly string[]): string[] =>
   Object.keys(o).filter((k) => !allowed.includes(k))
 
-/** A YYYY-MM-DD date or an RFC 3339 UTC time (…THH:MM:SS[.fff]Z) that names a real instant; its epoch milliseconds. */
+/**
+ * A YYYY-MM-DD date or an RFC 3339 UTC time (…THH:MM:SS[.fff]Z) that names a real instant; its epoch milliseconds.
+ */
 export function instantOf(text: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?Z)?$/.exec(text)
   if (!m) return undefined

@@ -108,7 +108,9 @@ export function checkRelease(options: VerifyReleaseOptions): {
   if (options.minRelease !== undefined && lock.release < options.minRelease)
     problems.push({
       code: 'E_RELEASE_ROLLBACK',
-      message: `release ${lock.release} is older than release ${options.minRelease}, already accepted: an old release replayed?`,
+      message:
+        `release ${lock.release} is older than release ${options.minRelease}, already accepted: an old ` +
+        `release replayed?`,
     })
 
   const body = decodeBase64(envelope.payload)!
@@ -190,7 +192,8 @@ function mismatch(statement: ReleaseStatement, lock: SignedLockContent): string 
   const differ = keys.filter((k) => at(statement.entries, k) !== at(lock.entries, k))
   const shown = differ.slice(0, 5).join(', ') + (differ.length > 5 ? ` and ${differ.length - 5} more` : '')
   return (
-    `the signature file is for release ${statement.release} with other content than the lock on disk (release ${lock.release})` +
+    `the signature file is for release ${statement.release} with other content than the lock on disk ` +
+    `(release ${lock.release})` +
     (differ.length > 0 ? `; entries that differ: ${shown}` : '')
   )
 }

@@ -37,5 +37,6 @@ export function formatGithubAnnotation(a: Annotation): string {
   if (a.line !== undefined) props.push(`line=${a.line}`)
   if (a.column !== undefined) props.push(`col=${a.column}`)
   if (a.title !== undefined) props.push(`title=${escapeAnnotationProperty(visible(a.title))}`)
-  return `::${a.level}${props.length > 0 ? ' ' + props.join(',') : ''}::${escapeAnnotationData(visibleKeeping(a.message, '\r\n'))}`
+  const data = escapeAnnotationData(visibleKeeping(a.message, '\r\n'))
+  return `::${a.level}${props.length > 0 ? ' ' + props.join(',') : ''}::${data}`
 }

@@ -53,11 +53,13 @@ export function formatJunit(suites: readonly JunitSuite[], name = 'collabgate'):
   const all = suites.flatMap((s) => s.cases)
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>']
   out.push(
-    `<testsuites name="${escapeXml(name)}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}">`,
+    `<testsuites name="${escapeXml(name)}" tests="${all.length}" failures="${count(all, 'failure')}" ` +
+      `errors="${count(all, 'error')}">`,
   )
   for (const s of suites) {
     out.push(
-      `  <testsuite name="${escapeXml(s.name)}" tests="${s.cases.length}" failures="${count(s.cases, 'failure')}" errors="${count(s.cases, 'error')}" skipped="0">`,
+      `  <testsuite name="${escapeXml(s.name)}" tests="${s.cases.length}" failures="${count(s.cases, 'failure')}" ` +
+        `errors="${count(s.cases, 'error')}" skipped="0">`,
     )
     for (const c of s.cases) {
       const attrs = [`name="${escapeXml(c.name)}"`, `classname="${escapeXml(c.classname)}"`]

@@ -34,8 +34,10 @@ export interface ReportOptions {
 /** A reporter of results of type R. */
 export type Reporter<R> = (result: R, options?: ReportOptions) => string
 
-// C0 and C1 controls, DEL, soft hyphen, bidi marks, overrides and isolates, zero-width and other invisible format characters,
-// line and paragraph separators: what can move the cursor, recolour, retitle or reorder a terminal line without being seen
+// C0 and C1 controls, DEL, soft hyphen, bidi marks, overrides and
+// isolates, zero-width and other invisible format characters,
+// line and paragraph separators: what can move the cursor,
+// recolour, retitle or reorder a terminal line without being seen
 const INVISIBLE =
   // eslint-disable-next-line no-control-regex -- the control characters are what is escaped
   /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g

@@ -55,7 +55,10 @@ function evidenceLine(e: Evidence): string {
   const actual = e.missing ? 'missing' : plainValue(e.actual)
   if (e.operator.endsWith('Match') && e.expected && typeof e.expected === 'object') {
     const which = e.operator.includes('none') ? 'no element' : 'an element'
-    return `${where}: expected ${e.negated ? 'not ' : ''}${which} with ${describeCondition(e.expected as Condition)}, found ${actual}`
+    return (
+      `${where}: expected ${e.negated ? 'not ' : ''}${which} with ` +
+      `${describeCondition(e.expected as Condition)}, found ${actual}`
+    )
   }
   const expected = e.expected === undefined ? '' : ` ${plainValue(e.expected)}`
   return `${where}: expected ${e.operator}${expected}, found ${actual}`
@@ -73,7 +76,8 @@ function explainedLines(c: ExplainedCondition, indent: string): string[] {
   const held = c.missing ? 'missing' : plainValue(c.actual)
   if (isListMatch(c.operator))
     return [
-      `${indent}${mark} ${where} ${c.operator === 'someMatch' ? 'has an element' : 'has no element'} with ${describeCondition(c.expected as Condition)} (matching: ${held})`,
+      `${indent}${mark} ${where} ${c.operator === 'someMatch' ? 'has an element' : 'has no element'} with ` +
+        `${describeCondition(c.expected as Condition)} (matching: ${held})`,
     ]
   return [`${indent}${mark} ${where} ${symbolOf(c.operator)} ${plainValue(c.expected)} (held: ${held})`]
 }

@@ -28,15 +28,15 @@ export function validationSummary({ checked: c, paths }: ValidationReport): stri
   return c.problems.length === 0 ? `${head}: all valid${tail}` : `${head}: ${c.problems.length} problem(s)${tail}`
 }
 
-/** `✗ file:line:col CODE message; hint` per problem, `! file:line:col CODE warning: …` per warning, then the summary. */
+/** `✗ file:line:col CODE message; hint` per problem, `! file:line:col CODE warning: …` per warning, a summary. */
 export const validationText: Reporter<ValidationReport> = (report, { paint = PLAIN } = {}) => {
   const { problems, warnings } = report.checked
   const lines = [
     ...problems.map((p) => `${paint.red('✗')} ${visible(formatProblem(p))}`),
-    ...warnings.map(
-      (w) =>
-        `${paint.yellow('!')} ${visible(`${w.file ? `${w.file}:${w.line}:${w.column} ` : ''}${w.code} warning: ${withHint(w)}`)}`,
-    ),
+    ...warnings.map((w) => {
+      const place = w.file ? `${w.file}:${w.line}:${w.column} ` : ''
+      return `${paint.yellow('!')} ${visible(`${place}${w.code} warning: ${withHint(w)}`)}`
+    }),
     `${isValid(report.checked) ? paint.green('✓') : paint.red('✗')} ${visible(validationSummary(report))}`,
   ]
   return lines.join('\n') + '\n'

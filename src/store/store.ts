@@ -265,7 +265,10 @@ export class PolicyStore {
       return this.watchTrouble ?? `not watching ${this.dir}; checking every ${this.recheckMs} ms to watch it again`
     const restless = this.restlessSince === undefined ? 0 : Date.now() - this.restlessSince
     if (!this.closed && restless > this.settleTimeoutMs)
-      return `the folder has not been at rest for ${Math.floor(restless / 1000)} s; still serving generation ${this.generation}`
+      return (
+        `the folder has not been at rest for ${Math.floor(restless / 1000)} s; still serving generation ` +
+        `${this.generation}`
+      )
     const first = this.lastFinished[0]
     if (first) {
       const more = this.lastFinished.length > 1 ? ` (and ${this.lastFinished.length - 1} more)` : ''
@@ -460,7 +463,9 @@ export class PolicyStore {
     try {
       this.watchNow()
     } catch (err) {
-      this.watchTrouble = `cannot watch ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; checking every ${this.recheckMs} ms`
+      this.watchTrouble =
+        `cannot watch ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; ` +
+        `checking every ${this.recheckMs} ms`
       return
     }
     // a new folder (or link target): whatever it holds now is what to serve
@@ -563,7 +568,8 @@ export class PolicyStore {
         problem(
           shown,
           'E_LOCK_REQUIRED',
-          `the folder has no lock that releases anything, but this store served release ${seen.release} of it; keeping the policies already served`,
+          `the folder has no lock that releases anything, but this store served release ${seen.release} of it; ` +
+            `keeping the policies already served`,
         ),
       ]
     if (lock.release < seen.release)
@@ -571,7 +577,8 @@ export class PolicyStore {
         problem(
           shown,
           'E_LOCK_ROLLBACK',
-          `the lock is release ${lock.release}, older than release ${seen.release} already served; keeping the policies already served`,
+          `the lock is release ${lock.release}, older than release ${seen.release} already served; keeping the ` +
+            `policies already served`,
         ),
       ]
     if (lock.release === seen.release && canonicalJson(lock.entries) !== seen.entries)
@@ -579,7 +586,8 @@ export class PolicyStore {
         problem(
           shown,
           'E_LOCK_ROLLBACK',
-          `the lock's entries changed but its release is still ${lock.release}; a new release raises it (collabgate lock)`,
+          `the lock's entries changed but its release is still ${lock.release}; a new release raises it (collabgate ` +
+            `lock)`,
         ),
       ]
     return []

@@ -78,7 +78,9 @@ export function checkFolderDocument(
         add(
           'E_RECORD_SCHEMA',
           `${base}/id`,
-          `the id field '${idField}' must be a required string field of every ${name} record schema; ${name}@${s.version} ${!field ? 'has no such field' : !required ? 'does not require it' : 'does not make it a string'}`,
+          `the id field '${idField}' must be a required string field of every ${name} record schema; ` +
+            `${name}@${s.version} ` +
+            `${!field ? 'has no such field' : !required ? 'does not require it' : 'does not make it a string'}`,
         )
       }
     }

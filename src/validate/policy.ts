@@ -2,7 +2,6 @@
  * Validation of one policy document: the JSON Schema first, then the semantic checks a schema
  * cannot express. Every problem is collected; nothing stops at the first.
  */
-import { createHash } from 'node:crypto'
 import {
   capProblems,
   MAX_PROBLEMS_PER_FILE,
@@ -32,9 +31,14 @@ import { POLICY_SCHEMA, schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
 import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../language/template.js'
 import { checkDerived } from './derived.js'
+import { canonicalJson, digestOf } from './canonical-json.js'
 
-const SEMVER =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/
+// semver.org's regular expression, in three pieces: core, pre-release, build
+const SEMVER = new RegExp(
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)/.source +
+    /(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?/.source +
+    /(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/.source,
+)
 
 export const isSemver = (v: string): boolean => SEMVER.test(v)
 
@@ -86,21 +90,8 @@ export interface FolderContext {
   subjects: ReadonlyMap<string, SubjectDefinition>
 }
 
-/** Canonical JSON (sorted keys) so the digest ignores formatting, comments and key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-    return `{${entries.join(',')}}`
-  }
-  return JSON.stringify(value) ?? 'null'
-}
-
-export function digestOf(value: unknown): string {
-  return 'sha256:' + createHash('sha256').update(canonicalJson(value)).digest('hex')
-}
+// one source with scripts/build-validators.mjs, which keys the precompiled record-schema validators by these digests
+export { canonicalJson, digestOf }
 
 type Raw = Record<string, unknown>
 
@@ -135,7 +126,7 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
   if (!validate(doc)) {
     // the schema lists the operators for editors (an enum is the only keyword on `operator`, so its only error);
     // an unknown one is reported below, with the one meant
-    // Stryker disable next-line ArrayDeclaration: ajv sets validate.errors whenever validate returns false, so the fallback list is never read
+    // Stryker disable next-line ArrayDeclaration: test/mutation/equivalent.md#ajv-errors
     const errors = (validate.errors ?? []).filter((e) => !e.instancePath.endsWith('/operator'))
     for (const e of describeAjvErrors(errors, POLICY_SCHEMA))
       add('E_SCHEMA', e.pointer, e.message, e.hint ? { hint: e.hint } : unquotedHint(doc as Raw, e.pointer))
@@ -216,7 +207,11 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
       add(
         'E_SCHEMA',
         '/review',
-        `the review clock needs ${!clockFrom ? '`from` (the date it counts from)' : '`decided` (the condition that means a result is recorded)'}, here or in ${subject.name}'s review defaults in collabgate.yaml`,
+        `the review clock needs ` +
+          (!clockFrom
+            ? '`from` (the date it counts from)'
+            : '`decided` (the condition that means a result is recorded)') +
+          `, here or in ${subject.name}'s review defaults in collabgate.yaml`,
       )
     } else {
       checkDateOperand(clockFrom, raw.from ? '/review/from' : '/review', {}, schema, add, 0)
@@ -293,7 +288,7 @@ function checkDocument(source: ParsedSource, folder: FolderContext): { policy?: 
     },
     rules,
     digest: digestOf(doc),
-    // Stryker disable next-line StringLiteral: '' is the document root; locate walks any pointer that names no key up to it, so every other text gives the same place
+    // Stryker disable next-line StringLiteral: test/mutation/equivalent.md#root-pointer
     location: source.locate(''),
     document: d,
   }
@@ -491,7 +486,9 @@ function unquotedHint(doc: Raw, pointer: string): ProblemDetails {
   const v = pointer === '/version' ? doc.version : undefined
   if (typeof v !== 'number') return {}
   return {
-    hint: `quote it: version: "${Number.isInteger(v) ? `${v}.0.0` : `${v}.0`}" (YAML reads an unquoted ${String(v)} as a number)`,
+    hint:
+      `quote it: version: "${Number.isInteger(v) ? `${v}.0.0` : `${v}.0`}" (YAML reads an unquoted ${String(v)} ` +
+      `as a number)`,
     params: { value: v },
   }
 }
@@ -623,7 +620,7 @@ function checkTemplate(message: string, pointer: string, recordSchema: JsonSchem
     })
   }
   for (const m of message.matchAll(TEMPLATE_PATTERN)) {
-    // Stryker disable next-line StringLiteral: TEMPLATE_PATTERN's group 1 ([^{}]*) always takes part in a match, so m[1] is never undefined
+    // Stryker disable next-line StringLiteral: test/mutation/equivalent.md#template-group
     const name = (m[1] ?? '').trim()
     if (TEMPLATE_SPECIALS.has(name)) continue
     const segments = name.split('.')
@@ -635,7 +632,8 @@ function checkTemplate(message: string, pointer: string, recordSchema: JsonSchem
       add(
         'E_TEMPLATE',
         pointer,
-        `message quotes '{{ ${name} }}', which is neither a record field nor one of ${[...TEMPLATE_SPECIALS].join(', ')}`,
+        `message quotes '{{ ${name} }}', which is neither a record field nor one of ` +
+          `${[...TEMPLATE_SPECIALS].join(', ')}`,
         near === undefined ? {} : { hint: `did you mean '{{ ${near} }}'?`, params: { name, suggestion: near } },
       )
     }

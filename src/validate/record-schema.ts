@@ -43,7 +43,7 @@ export function compileRecordSchema(
     const instance = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true })
     addFormats(instance)
     const validate = instance.compile({ ...schema.schema, $id: recordSchemaId(schema.digest) })
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: the bound only decides when compiled validators are dropped and compiled again on next use; a recompiled validator validates the same
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: test/mutation/equivalent.md#validator-bound
     if (compiled.size >= 1000) compiled.clear()
     compiled.set(schema.digest, validate)
     return { validate }

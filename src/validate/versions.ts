@@ -41,7 +41,8 @@ export function checkAcrossVersions(
           problems.push(
             policyProblem(
               'E_OVERLAPPING_WINDOWS',
-              `${id}@${b.version} and ${id}@${a.version} (in ${a.location.file}) both take effect on ${b.effective.from}`,
+              `${id}@${b.version} and ${id}@${a.version} (in ${a.location.file}) both take effect on ` +
+                `${b.effective.from}`,
               locatePolicy(b, '/effective/from'),
               '/effective/from',
               {
@@ -53,7 +54,8 @@ export function checkAcrossVersions(
           problems.push(
             policyProblem(
               'E_INVALID_VERSION',
-              `${id}@${b.version} takes effect after ${id}@${a.version} (${b.effective.from} > ${a.effective.from}) but is not a higher version`,
+              `${id}@${b.version} takes effect after ${id}@${a.version} (${b.effective.from} > ${a.effective.from}) ` +
+                `but is not a higher version`,
               locatePolicy(b, '/version'),
               '/version',
             ),

@@ -23,11 +23,16 @@ type Subject = 'application' | 'behaviour' | 'open'
 
 import {
   DATES,
-  RECORD_DATES,
   AS_OF,
   APPLICATION_FIELDS,
   INCIDENT_FIELDS,
   BEHAVIOUR_FIELDS,
+  applicationRecord,
+  behaviourRecord,
+  date,
+  maybe,
+  pick,
+  strings,
   type Field,
   type Kind,
   operatorsByKind,
@@ -212,69 +217,6 @@ function toPolicy(doc: Record<string, unknown>, folder: FolderContext = shippedF
   if (!policy) throw new Error(`generated policy is invalid: ${JSON.stringify(problems)}\n${JSON.stringify(doc)}`)
   return policy
 }
-
-// Records: mostly schema-shaped, values from the same pools, sometimes missing, null or of the wrong type.
-// wrong types where a field is expected: numeric strings, -0, lists and objects where scalars go
-const odd = fc.constantFrom<unknown>(null, 7, 'zz', true, [], {}, '50', '1', -0, ['US'], { country: 'US' })
-const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<unknown> => fc.oneof({ arbitrary: arb, weight: 8 }, { arbitrary: odd, weight: 1 })
-const pick = <T>(...values: T[]) => maybe(fc.constantFrom(...values))
-const date = pick(...RECORD_DATES)
-const strings = (...values: string[]) => maybe(fc.array(fc.constantFrom(...values), { maxLength: 3 }))
-
-const applicationRecord: fc.Arbitrary<PolicyRecord> = fc.record(
-  {
-    applicationId: fc.constantFrom('A-1', 'A-2'),
-    category: pick('creator_collaboration', 'other'),
-    submittedAt: date,
-    applicant: maybe(
-      fc.record(
-        {
-          legalName: pick('Acme', ' ', ''),
-          registration: maybe(fc.record({ country: pick('US', 'CA', ''), number: pick('N-1') }, { requiredKeys: [] })),
-          yearsInOperation: pick(0, 0.5, 1, 3),
-          clientsServed: maybe(fc.record({ sellers: pick(0, 0.1, 25, 49, 50, 120), creators: pick(0, 0.2, 25, 30) }, { requiredKeys: [] })),
-        },
-        { requiredKeys: [] },
-      ),
-    ),
-    account: maybe(fc.record({ type: pick('app_developer', 'isv'), businessVerified: pick(true, false) }, { requiredKeys: [] })),
-    security: maybe(fc.record({ encryptionAtRest: pick(true, false) }, { requiredKeys: [] })),
-    review: maybe(fc.record({ result: pick('pending', 'approved', 'rejected'), decidedAt: date }, { requiredKeys: [] })),
-    product: maybe(
-      fc.record(
-        { functions: strings('create', 'track', 'sell'), requestedScopes: strings('affiliate_seller', 'affiliate_creator', 'orders') },
-        { requiredKeys: [] },
-      ),
-    ),
-    history: maybe(
-      fc.record(
-        {
-          terminations: maybe(
-            fc.array(maybe(fc.record({ date, rule: pick('TRM-FRAUD', 'TRM-DATA-LEAK') }, { requiredKeys: [] })), { maxLength: 3 }),
-          ),
-        },
-        { requiredKeys: [] },
-      ),
-    ),
-  },
-  { requiredKeys: ['applicationId'] },
-) as fc.Arbitrary<PolicyRecord>
-
-const incident = fc.record(
-  {
-    id: pick('I-1', 'I-2', 'I-3'),
-    type: pick('fraud', 'data_leak', 'security_incident'),
-    status: pick('confirmed', 'suspected', 'dismissed'),
-    occurredAt: date,
-    reportedAt: date,
-  },
-  { requiredKeys: ['id', 'type', 'status'] },
-)
-
-const behaviourRecord: fc.Arbitrary<PolicyRecord> = fc.record(
-  { developerId: fc.constantFrom('D-1', 'D-2'), incidents: maybe(fc.array(maybe(incident), { maxLength: 4 })) },
-  { requiredKeys: ['developerId'] },
-) as fc.Arbitrary<PolicyRecord>
 
 // the open kind: a record schema per run, loosely or strictly typed, never closed to extra keys
 const LOCATION = { file: 'generated', line: 1, column: 1 }

@@ -1,6 +1,7 @@
 /** Record fields the property tests generate rules and records from: the shipped kinds' fields and their value pools. */
 import fc from 'fast-check'
 import { OPERATORS, type SampleKind } from '../../src/language/operators.js'
+import type { PolicyRecord } from '../../src/model.js'
 
 export type Kind = SampleKind
 
@@ -133,3 +134,66 @@ export function ruleValue(operator: string, f: Field, operands: Operands): fc.Ar
       return f.kind === 'date' ? fc.constantFrom(...DATES) : scalar(f)
   }
 }
+// Records: mostly schema-shaped, values from the same pools, sometimes missing, null or of the wrong type.
+// wrong types where a field is expected: numeric strings, -0, lists and objects where scalars go
+export const odd = fc.constantFrom<unknown>(null, 7, 'zz', true, [], {}, '50', '1', -0, ['US'], { country: 'US' })
+export const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
+  fc.oneof({ arbitrary: arb, weight: 8 }, { arbitrary: odd, weight: 1 })
+export const pick = <T>(...values: T[]) => maybe(fc.constantFrom(...values))
+export const date = pick(...RECORD_DATES)
+export const strings = (...values: string[]) => maybe(fc.array(fc.constantFrom(...values), { maxLength: 3 }))
+
+export const applicationRecord: fc.Arbitrary<PolicyRecord> = fc.record(
+  {
+    applicationId: fc.constantFrom('A-1', 'A-2'),
+    category: pick('creator_collaboration', 'other'),
+    submittedAt: date,
+    applicant: maybe(
+      fc.record(
+        {
+          legalName: pick('Acme', ' ', ''),
+          registration: maybe(fc.record({ country: pick('US', 'CA', ''), number: pick('N-1') }, { requiredKeys: [] })),
+          yearsInOperation: pick(0, 0.5, 1, 3),
+          clientsServed: maybe(fc.record({ sellers: pick(0, 0.1, 25, 49, 50, 120), creators: pick(0, 0.2, 25, 30) }, { requiredKeys: [] })),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+    account: maybe(fc.record({ type: pick('app_developer', 'isv'), businessVerified: pick(true, false) }, { requiredKeys: [] })),
+    security: maybe(fc.record({ encryptionAtRest: pick(true, false) }, { requiredKeys: [] })),
+    review: maybe(fc.record({ result: pick('pending', 'approved', 'rejected'), decidedAt: date }, { requiredKeys: [] })),
+    product: maybe(
+      fc.record(
+        { functions: strings('create', 'track', 'sell'), requestedScopes: strings('affiliate_seller', 'affiliate_creator', 'orders') },
+        { requiredKeys: [] },
+      ),
+    ),
+    history: maybe(
+      fc.record(
+        {
+          terminations: maybe(
+            fc.array(maybe(fc.record({ date, rule: pick('TRM-FRAUD', 'TRM-DATA-LEAK') }, { requiredKeys: [] })), { maxLength: 3 }),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+  },
+  { requiredKeys: ['applicationId'] },
+) as fc.Arbitrary<PolicyRecord>
+
+export const incident = fc.record(
+  {
+    id: pick('I-1', 'I-2', 'I-3'),
+    type: pick('fraud', 'data_leak', 'security_incident'),
+    status: pick('confirmed', 'suspected', 'dismissed'),
+    occurredAt: date,
+    reportedAt: date,
+  },
+  { requiredKeys: ['id', 'type', 'status'] },
+)
+
+export const behaviourRecord: fc.Arbitrary<PolicyRecord> = fc.record(
+  { developerId: fc.constantFrom('D-1', 'D-2'), incidents: maybe(fc.array(maybe(incident), { maxLength: 4 })) },
+  { requiredKeys: ['developerId'] },
+) as fc.Arbitrary<PolicyRecord>

@@ -3,59 +3,32 @@
  * pages are checked: coverage first, both matrices and the rules, no console error, no request, nothing wider
  * than a 390 px screen and no word cut in a cell; and a JSON whose every leaf is markup runs nothing.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
-import { launchChromium } from './chromium.js'
+import { rmSync } from 'node:fs'
+import type { Page } from 'playwright-core'
+import { browserPages } from './pages.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { backtestHtml, backtestOf, parseLabels, type BacktestReport } from '../../src/index.js'
 import { htmlFor } from '../../src/cli/commands/report.js'
 import { readLines } from '../../src/impact/impact.js'
 import { labelledSet, NOW, POLICY, type LabelledSet } from '../backtest/labelled-set.js'
 
-const scratch = mkdtempSync(join(tmpdir(), 'collabgate-backtest-html-'))
-let browser: Browser
+const pages = browserPages('backtest-html')
 let s: LabelledSet
 let report: BacktestReport
 
 beforeAll(async () => {
-  browser = await launchChromium()
   s = await labelledSet()
   const labels = await parseLabels(readLines(s.labelsCsv), s.labelsCsv, 'csv')
   const options = { policy: POLICY, baseline: '1.0.0', candidate: '1.1.0', now: NOW, maturityDays: 14 }
   report = JSON.parse(JSON.stringify(await backtestOf(s.set, { log: [s.log] }, labels, options))) as BacktestReport
 }, 60_000)
 afterAll(async () => {
-  await browser?.close()
-  rmSync(scratch, { recursive: true, force: true })
   rmSync(s.dir, { recursive: true, force: true })
 })
 
 async function inBrowser<T>(name: string, html: string, width: number, js: boolean, read: (page: Page) => Promise<T>) {
-  const file = join(scratch, `${name}.html`)
-  writeFileSync(file, html)
-  const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: js })
-  const page = await context.newPage()
-  const errors: string[] = []
-  const requests: string[] = []
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text())
-  })
-  page.on('pageerror', (err) => errors.push(err.message))
-  page.on('request', (r) => requests.push(r.url()))
-  page.on('dialog', (d) => {
-    errors.push(`dialog: ${d.message()}`)
-    void d.dismiss()
-  })
-  try {
-    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' })
-    const seen = await read(page)
-    return { seen, errors, requests: requests.filter((u) => u !== pathToFileURL(file).href) }
-  } finally {
-    await context.close()
-  }
+  const { seen, errors, requests, dialogs } = await pages.open(name, html, { width, js }, read)
+  return { seen, errors: [...errors, ...dialogs.map((d) => `dialog: ${d}`)], requests }
 }
 
 /** The page's width, tables that spill out of their box, words wider than their cell (as first-read checks). */

@@ -2,12 +2,10 @@
  * The pages people read first (issue #23 item 4), in Debian's chromium: the review strip names the holidays of the
  * policy's calendar, a test run leads with its summary, and no table makes a phone's screen scroll sideways.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createWorkingDayCalendar } from '../../src/calendar/working-days.js'
 import { UnknownCalendarError } from '../../src/calendar/calendars.js'
 import { readFileSync } from 'node:fs'
@@ -24,35 +22,16 @@ import {
   type MutationTestReport,
 } from '../../src/index.js'
 import { example, ROOT } from '../core/helpers.js'
-import { launchChromium } from './chromium.js'
+import { browserPages } from './pages.js'
 
 const ARTIFACTS = join(ROOT, 'test-artifacts')
-const scratch = mkdtempSync(join(tmpdir(), 'collabgate-first-read-'))
-let browser: Browser
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  browser = await launchChromium()
-}, 60_000)
-afterAll(async () => {
-  await browser?.close()
-  rmSync(scratch, { recursive: true, force: true })
-})
+const pages = browserPages('first-read')
+beforeAll(() => void mkdirSync(ARTIFACTS, { recursive: true }))
 
 /** Opens a page at a width without JavaScript, hands it to `check`, then closes it. */
 async function inBrowser<T>(name: string, html: string, width: number, check: (page: Page) => Promise<T>): Promise<T> {
-  const file = join(scratch, `${name}.html`)
-  writeFileSync(file, html)
-  const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: false })
-  try {
-    const page = await context.newPage()
-    await page.goto(pathToFileURL(file).href)
-    const result = await check(page)
-    await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true })
-    return result
-  } finally {
-    await context.close()
-  }
+  const screenshot = join(ARTIFACTS, `${name}-${width}.png`)
+  return (await pages.open(name, html, { width, screenshot }, check)).seen
 }
 
 /** The strip's day for a MM-DD: its text and its background as drawn. */

@@ -5,13 +5,10 @@
  * anything that slipped through would run. Nothing may: no `window.__pwned`, no dialog, no element
  * or event handler made from the data, and the markup shows as text.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { Browser } from 'playwright-core'
-import { launchChromium } from './chromium.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { browserPages } from './pages.js'
+import { describe, expect, it } from 'vitest'
 import {
   defaultPolicies,
   impactOf,
@@ -35,16 +32,7 @@ const PAYLOADS = [
   '</title></style><iframe srcdoc="<script>parent.__pwned=1</script>"></iframe>',
   '<script>alert(1)</script>',
 ]
-const scratch = mkdtempSync(join(tmpdir(), 'collabgate-hostile-html-'))
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchChromium()
-}, 60_000)
-afterAll(async () => {
-  await browser?.close()
-  rmSync(scratch, { recursive: true, force: true })
-})
+const pages = browserPages('hostile-html')
 
 /** The same JSON shape with every leaf a payload (the keys kept, so the page kind is still told). */
 function poison(value: unknown, next: { i: number } = { i: 0 }): unknown {
@@ -55,25 +43,16 @@ function poison(value: unknown, next: { i: number } = { i: 0 }): unknown {
 
 /** Opens the page with JavaScript on and reports whatever ran or was built from the data. */
 async function open(name: string, html: string) {
-  const file = join(scratch, `${name}.html`)
-  writeFileSync(file, html)
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: true })
-  const page = await context.newPage()
-  const dialogs: string[] = []
-  page.on('dialog', (d) => {
-    dialogs.push(d.message())
-    void d.dismiss()
-  })
-  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' })
-  // hover and focus everything once, so handlers that need a person would have fired too
-  await page.mouse.move(10, 10)
-  const seen = (await page.evaluate(`({
+  const { seen, dialogs } = await pages.open(name, html, { width: 1280, js: true }, async (page) => {
+    // hover and focus everything once, so handlers that need a person would have fired too
+    await page.mouse.move(10, 10)
+    return (await page.evaluate(`({
     pwned: typeof window.__pwned,
     built: document.querySelectorAll('script, iframe, img, object, embed, svg [onload], svg[onload]').length,
     handlers: [...document.querySelectorAll('*')].flatMap((el) => [...el.attributes].map((a) => a.name)).filter((n) => n.startsWith('on')),
     text: document.querySelector('main').innerText,
   })`)) as { pwned: string; built: number; handlers: string[]; text: string }
-  await context.close()
+  })
   return { ...seen, dialogs }
 }
 

@@ -4,13 +4,10 @@
  * Each page at a phone's width and a desktop's: its headings, tables and numbers, no console error,
  * no request beyond the file itself, nothing wider than the screen. Screenshots go to test-artifacts/.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { Browser } from 'playwright-core'
-import { launchChromium } from './chromium.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { browserPages } from './pages.js'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   decisionHtml,
   defaultPolicies,
@@ -28,17 +25,8 @@ import { shadowReportOf } from './shadow-fixture.js'
 
 const ARTIFACTS = join(ROOT, 'test-artifacts')
 const WIDTHS = [390, 1280] as const
-const scratch = mkdtempSync(join(tmpdir(), 'collabgate-html-'))
-let browser: Browser
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  browser = await launchChromium()
-}, 60_000)
-afterAll(async () => {
-  await browser?.close()
-  rmSync(scratch, { recursive: true, force: true })
-})
+const pages = browserPages('html')
+beforeAll(() => void mkdirSync(ARTIFACTS, { recursive: true }))
 
 interface Seen {
   h1: string
@@ -52,32 +40,19 @@ interface Seen {
 
 /** Opens a page at a width, as a person would, and reports what is on it. */
 async function look(name: string, html: string, width: number): Promise<Seen> {
-  const file = join(scratch, `${name}.html`)
-  writeFileSync(file, html)
-  const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: false })
-  const page = await context.newPage()
-  const errors: string[] = []
-  const requests: string[] = []
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text())
+  const screenshot = join(ARTIFACTS, `${name}-${width}.png`)
+  const { seen, errors, requests } = await pages.open(name, html, { width, screenshot }, async (page) => {
+    // what the browser laid out, read without the page's own JavaScript (it has none)
+    const [scrollWidth, innerWidth] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number]
+    return {
+      overflow: scrollWidth > innerWidth + 1,
+      h1: (await page.locator('h1').innerText()).trim(),
+      h2: (await page.locator('h2').allInnerTexts()).map((t) => t.trim()),
+      tables: await page.locator('table').count(),
+      text: await page.locator('main').innerText(),
+    }
   })
-  page.on('pageerror', (err) => errors.push(err.message))
-  page.on('request', (r) => requests.push(r.url()))
-  await page.goto(pathToFileURL(file).href)
-  // what the browser laid out, read without the page's own JavaScript (it has none)
-  const [scrollWidth, innerWidth] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number]
-  const seen: Seen = {
-    overflow: scrollWidth > innerWidth + 1,
-    h1: (await page.locator('h1').innerText()).trim(),
-    h2: (await page.locator('h2').allInnerTexts()).map((t) => t.trim()),
-    tables: await page.locator('table').count(),
-    text: await page.locator('main').innerText(),
-    errors,
-    requests: requests.filter((u) => u !== pathToFileURL(file).href),
-  }
-  await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true })
-  await context.close()
-  return seen
+  return { ...seen, errors, requests }
 }
 
 describe('the HTML report in a real browser', () => {

@@ -151,7 +151,8 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     if (err instanceof RecordValidationError && err.code === 'E_RECORD_INVALID')
       throw new UsageError(
-        `${file === '-' ? 'standard input' : file} is not JSON: ${err.problems[0]!.message.replace(/^not valid JSON: /, '')}`,
+        `${file === '-' ? 'standard input' : file} is not JSON: ` +
+          `${err.problems[0]!.message.replace(/^not valid JSON: /, '')}`,
         'E_RECORD_INVALID',
       )
     throw err
@@ -351,13 +352,15 @@ async function decideBatch(
     if (file === '-') process.stdin.destroy() // a read may still be waiting for a quiet pipe
     if (drawn) io.stderr('\r\u001b[K')
     io.stderr(
-      `collabgate: stopped by ${received ?? 'a signal'} after ${summary.lines.toLocaleString('en-US')} line(s); the output answers input lines 1 to ${summary.lines} and ends with a whole line\n`,
+      `collabgate: stopped by ${received ?? 'a signal'} after ${summary.lines.toLocaleString('en-US')} line(s); the ` +
+        `output answers input lines 1 to ${summary.lines} and ends with a whole line\n`,
     )
     return 128 + (received === 'SIGINT' ? 2 : 15)
   }
   if (summary.failed > 0) {
     io.stderr(
-      `collabgate: ${summary.failed.toLocaleString('en-US')} of ${summary.lines.toLocaleString('en-US')} line(s) could not be decided; see their error lines\n`,
+      `collabgate: ${summary.failed.toLocaleString('en-US')} of ${summary.lines.toLocaleString('en-US')} line(s) ` +
+        `could not be decided; see their error lines\n`,
     )
     return EXIT.FAILED
   }

@@ -34,7 +34,8 @@ report still lists them).
 
 Examples:
   collabgate impact --policy creator-collaboration.us.onboarding --from 1.0.0 --to 1.1.0 examples/records.ndjson
-  collabgate impact --policies my-policies/ --policy acme.onboarding --from 1.0.0 --to 2.0.0 --format json records.ndjson
+  collabgate impact --policies my-policies/ --policy acme.onboarding --from 1.0.0 --to 2.0.0 --format json \
+records.ndjson
   collabgate impact --policies my-policies/ --policy acme.uk.onboarding --from none --to 1.0.0 records.ndjson
   collabgate impact --policy acme.onboarding --from 1.0.0 --to 2.0.0 --format json --shard 2/3 records.ndjson
 `
@@ -85,7 +86,8 @@ export async function impactCommand(argv: string[], io: Io): Promise<number> {
   io.stdout(values.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatImpactText(report))
   if (report.invalid.length > 0) {
     io.stderr(
-      `collabgate: ${report.invalid.length} line(s) of ${file === '-' ? 'standard input' : file} could not be decided (see the report)\n`,
+      `collabgate: ${report.invalid.length} line(s) of ${file === '-' ? 'standard input' : file} could not be ` +
+        `decided (see the report)\n`,
     )
     return EXIT.USAGE
   }

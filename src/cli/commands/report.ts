@@ -70,7 +70,8 @@ export function htmlFor(value: unknown, calendar?: string): string {
     }
   }
   throw new UsageError(
-    'the input is not the JSON of a decision (decide), an impact run (impact --format json) or a test run (test --format json)',
+    'the input is not the JSON of a decision (decide), an impact run (impact --format json) or a test run (test ' +
+      '--format json)',
   )
 }
 

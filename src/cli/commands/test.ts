@@ -80,7 +80,8 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
   const wantMutation = values.mutate === true || minMutationScore !== undefined
 
   const paths = positionals.length > 0 ? positionals : [await folderOrShipped(io, 'test')]
-  // A test file named on its own is tested against the policies beside it; a policy file named on its own holds no tests.
+  // A test file named on its own is tested against the policies
+  // beside it; a policy file named on its own holds no tests.
   const policyPaths = [...new Set(paths.map((p) => (isPolicyTestFile(p) ? dirname(p) : p)))]
   const testPaths: string[] = []
   for (const p of paths) if (isPolicyTestFile(p) || (await isFolder(p))) testPaths.push(p)
@@ -96,7 +97,8 @@ export async function testCommand(argv: string[], io: Io): Promise<number> {
     followSymlinks: values['follow-symlinks'],
   })
   const { result } = run
-  // test files named on their own: coverage is of the versions their cases decided with, not of every policy beside them
+  // test files named on their own: coverage is of the versions
+  // their cases decided with, not of every policy beside them
   const named = paths.some((p) => isPolicyTestFile(p)) && !(await someFolder(paths))
   const tested = new Set(run.tested.flatMap((t) => t.versions.map((v) => `${t.policy}@${v}`)))
   const scope = named ? set.policies.filter((p) => tested.has(`${p.id}@${p.version}`)) : set.policies

@@ -1,4 +1,7 @@
-/** `dateAfter`: true when the record's value is a date after the value's (a date-time counts by its first ten characters); anything else never is. */
+/**
+ * `dateAfter`: true when the record's value is a date after the value's (a
+ * date-time counts by its first ten characters); anything else never is.
+ */
 import { laterOf } from './dates.js'
 import { defineOperator } from './operator.js'
 

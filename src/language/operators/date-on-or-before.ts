@@ -1,4 +1,7 @@
-/** `dateOnOrBefore`: true when the record's value is a date on or before the value's (a date-time counts by its first ten characters); anything else never is. */
+/**
+ * `dateOnOrBefore`: true when the record's value is a date on or before the value's
+ * (a date-time counts by its first ten characters); anything else never is.
+ */
 import { laterOf } from './dates.js'
 import { defineOperator } from './operator.js'
 

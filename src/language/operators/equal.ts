@@ -1,4 +1,7 @@
-/** `equal`: true when the record's value is the same string, number or boolean (strictly: 1 is not "1"); an absent value, a list or an object never is. */
+/**
+ * `equal`: true when the record's value is the same string, number or boolean
+ * (strictly: 1 is not "1"); an absent value, a list or an object never is.
+ */
 import { isScalar } from '../values.js'
 import { defineOperator } from './operator.js'
 
@@ -6,7 +9,9 @@ export const equal = defineOperator({
   name: 'equal',
   valueKind: 'scalar',
   describe: 'equals',
-  doc: `is the same string, number or boolean (strictly: \`1\` is not \`"1"\`); an absent value, a list or an object never is`,
+  doc:
+    `is the same string, number or boolean (strictly: \`1\` is not \`"1"\`); an absent value, a list or an ` +
+    `object never is`,
   jsonRulesEngine: `its \`equal\` is \`===\` on anything: a list or an object is compared by identity`,
   order: 10,
   symbol: '=',
@@ -14,7 +19,7 @@ export const equal = defineOperator({
   overlap: 'set',
   sample: { on: ['string', 'number', 'boolean', 'date'] },
   holds: (actual, expected) => isScalar(actual) && actual === expected,
-  // Stryker disable next-line ArrowFunction: strictlyEquals only lets the compiled evaluator inline `===`; without it the same leaf is judged by holds(), which gives the same answers (test/language/operators.test.ts proves the two agree)
+  // Stryker disable next-line ArrowFunction: test/mutation/equivalent.md#strict-equals
   strictlyEquals: (expected) => (isScalar(expected) ? { value: expected } : undefined),
   given: (expected) => (isScalar(expected) ? (actual) => actual === expected : undefined),
 })

@@ -1,4 +1,7 @@
-/** `notEqual`: true when the record's value is a string, number or boolean other than the value; an absent value, a list or an object never is. */
+/**
+ * `notEqual`: true when the record's value is a string, number or boolean
+ * other than the value; an absent value, a list or an object never is.
+ */
 import { isScalar } from '../values.js'
 import { defineOperator } from './operator.js'
 

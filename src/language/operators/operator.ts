@@ -23,7 +23,10 @@ export interface OperatorDefinition {
   valueKind: ValueKind
   /** Sentence fragment for messages: "<fact> <describe> <value>". */
   describe: string
-  /** The documentation's "true when the record's value…" column: exact on absent values, empty strings and lists, wrong types, dates with times. */
+  /**
+   * The documentation's "true when the record's value…" column: exact on
+   * absent values, empty strings and lists, wrong types, dates with times.
+   */
   doc: string
   /** How json-rules-engine's operator of the same name differs, or that it has none. */
   jsonRulesEngine: string

@@ -1,4 +1,7 @@
-/** `someMatch`: true when the record's value is a list with an element that meets the condition; an absent value or a non-list never is. */
+/**
+ * `someMatch`: true when the record's value is a list with an element
+ * that meets the condition; an absent value or a non-list never is.
+ */
 import { defineOperator } from './operator.js'
 
 export const someMatch = defineOperator({
