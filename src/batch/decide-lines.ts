@@ -3,7 +3,8 @@
  * Shared by the main thread (workers: 0) and the worker threads, so both answer alike.
  */
 import { CollabgateError, RecordValidationError, type RecordProblem } from '../errors.js'
-import { DEFAULT_MAX_RECORD_BYTES, readRecordText } from '../load/json-text.js'
+import { DEFAULT_MAX_RECORD_BYTES } from '../load/json-text.js'
+import { readRecordLine } from './strict-reader.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
 import type { Decision } from '../model.js'
 import type { InputLine } from './lines.js'
@@ -134,7 +135,7 @@ function answerLine(
   // line, and a long line is scanned before anything is built from it
   let record: unknown
   try {
-    const read = readRecordText(text)
+    const read = readRecordLine(text)
     if ('syntax' in read)
       return { ok: false, json: errorLine(line, 'E_LINE_NOT_JSON', `the line is not JSON: ${read.syntax}`) }
     record = read.value
