@@ -151,7 +151,10 @@ function answerLine(
   }
 }
 
-/** Decides a block of consecutive lines; never throws. With a shard: its lines only, as `{"line":N,"result":…}`. */
+/**
+ * Decides a block of consecutive lines; never throws. With a shard: its lines only, as `{"line":N,"result":…}`.
+ * With `emit`, each output line (without its '\n') goes to it and the outcome's text stays empty.
+ */
 export function decideBlock(
   set: PolicySet,
   firstLine: number,
@@ -160,6 +163,7 @@ export function decideBlock(
   maxLineChars: number,
   keep = false,
   shard?: Shard,
+  emit?: (line: string) => void,
 ): BlockOutcome {
   let text = ''
   let failed = 0
@@ -173,7 +177,9 @@ export function decideBlock(
     }
     if (!out.ok) failed++
     // the result's own text is kept as it is, so a merge can restore the unsharded output byte for byte
-    text += (shard === undefined ? out.json : `{"line":${firstLine + i},"result":${out.json}}`) + '\n'
+    const json = shard === undefined ? out.json : `{"line":${firstLine + i},"result":${out.json}}`
+    if (emit) emit(json)
+    else text += json + '\n'
   }
   const outcome: BlockOutcome = { text, decided: lines.length - failed - others, failed }
   if (shard !== undefined) outcome.others = others
