@@ -21,7 +21,10 @@ import { batchShardEnd, batchShardHeader, hashingInput } from './shard-output.js
 export interface BatchOptions extends DecideSyncOptions {
   /** Worker threads; 0 decides in the calling thread. Default: the available cores. */
   workers?: number
-  /** Lines sent to a worker at a time (default 64: an answer stays a small string, below V8's large-object size). */
+  /**
+   * Lines sent to a worker at a time (default 64: an answer stays a small string, below V8's large-object size; 128
+   * to a stream, whose answers are bytes: half the messages between threads).
+   */
   blockLines?: number
   /** Longest line decided, in characters; a longer one gets an E_LINE_TOO_LONG error line. */
   maxLineChars?: number
@@ -229,7 +232,7 @@ async function runBatch(
 
   try {
     if (shard) await emit(batchShardHeader(shard, set, decideOptions, maxLineChars))
-    const maxLines = options.blockLines ?? 64
+    const maxLines = options.blockLines ?? (sink.bytes ? 128 : 64)
     // with workers, this thread only splits bytes at newlines; without, it decodes the lines itself
     const blocks: AsyncIterable<InputBlock> = pool
       ? byteBlocks(input, { maxLines, maxLineChars, longLine: WORKER_MAX_LINE_BYTES })

@@ -3,7 +3,8 @@
  * Shared by the main thread (workers: 0) and the worker threads, so both answer alike.
  */
 import { CollabgateError, RecordValidationError, type RecordProblem } from '../errors.js'
-import { DEFAULT_MAX_RECORD_BYTES, readRecordText } from '../load/json-text.js'
+import { DEFAULT_MAX_RECORD_BYTES } from '../load/json-text.js'
+import { readRecordLine } from './strict-reader.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
 import type { Decision } from '../model.js'
 import type { InputLine } from './lines.js'
@@ -134,7 +135,7 @@ function answerLine(
   // line, and a long line is scanned before anything is built from it
   let record: unknown
   try {
-    const read = readRecordText(text)
+    const read = readRecordLine(text)
     if ('syntax' in read)
       return { ok: false, json: errorLine(line, 'E_LINE_NOT_JSON', `the line is not JSON: ${read.syntax}`) }
     record = read.value
@@ -150,7 +151,10 @@ function answerLine(
   }
 }
 
-/** Decides a block of consecutive lines; never throws. With a shard: its lines only, as `{"line":N,"result":…}`. */
+/**
+ * Decides a block of consecutive lines; never throws. With a shard: its lines only, as `{"line":N,"result":…}`.
+ * With `emit`, each output line (without its '\n') goes to it and the outcome's text stays empty.
+ */
 export function decideBlock(
   set: PolicySet,
   firstLine: number,
@@ -159,6 +163,7 @@ export function decideBlock(
   maxLineChars: number,
   keep = false,
   shard?: Shard,
+  emit?: (line: string) => void,
 ): BlockOutcome {
   let text = ''
   let failed = 0
@@ -172,7 +177,9 @@ export function decideBlock(
     }
     if (!out.ok) failed++
     // the result's own text is kept as it is, so a merge can restore the unsharded output byte for byte
-    text += (shard === undefined ? out.json : `{"line":${firstLine + i},"result":${out.json}}`) + '\n'
+    const json = shard === undefined ? out.json : `{"line":${firstLine + i},"result":${out.json}}`
+    if (emit) emit(json)
+    else text += json + '\n'
   }
   const outcome: BlockOutcome = { text, decided: lines.length - failed - others, failed }
   if (shard !== undefined) outcome.others = others

@@ -20,12 +20,28 @@ const set = new PolicySet(setup.policies, { subjects: setup.subjects })
 const free: ArrayBuffer[] = []
 const MIN_BUFFER = 128 * 1024
 
-function encode(text: string): { buffer: ArrayBuffer; length: number } {
-  const length = Buffer.byteLength(text, 'utf8')
-  const at = free.findIndex((b) => b.byteLength >= length)
-  const buffer = at >= 0 ? free.splice(at, 1)[0]! : new ArrayBuffer(Math.max(length, MIN_BUFFER))
-  Buffer.from(buffer, 0, length).write(text, 'utf8')
-  return { buffer, length }
+/**
+ * A block's output lines written as UTF-8 straight into a buffer as each is decided: no text of the whole block is
+ * built, flattened and encoded again.
+ */
+class BlockWriter {
+  buffer: ArrayBuffer = free.pop() ?? new ArrayBuffer(MIN_BUFFER)
+  private bytes = Buffer.from(this.buffer)
+  length = 0
+
+  readonly line = (json: string): void => {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit, so the line and its newline always fit
+    const need = this.length + json.length * 3 + 1
+    if (need > this.bytes.length) {
+      const bigger = new ArrayBuffer(Math.max(need, this.bytes.length * 2))
+      const bytes = Buffer.from(bigger)
+      this.bytes.copy(bytes, 0, 0, this.length)
+      this.buffer = bigger
+      this.bytes = bytes
+    }
+    this.length += this.bytes.write(json, this.length, 'utf8')
+    this.bytes[this.length++] = 0x0a
+  }
 }
 
 parentPort?.on('message', (message: BlockRequest | ReleaseRequest) => {
@@ -35,13 +51,15 @@ parentPort?.on('message', (message: BlockRequest | ReleaseRequest) => {
   }
   const lines = splitBlock(message.bytes, message.lines, setup.maxLineChars)
   const keep = setup.keep === true
-  const outcome = decideBlock(set, message.firstLine, lines, setup.options, setup.maxLineChars, keep, setup.shard)
   if (!setup.bytes) {
+    const outcome = decideBlock(set, message.firstLine, lines, setup.options, setup.maxLineChars, keep, setup.shard)
     parentPort?.postMessage({ seq: message.seq, ...outcome })
     return
   }
-  const { buffer, length } = encode(outcome.text)
+  const out = new BlockWriter()
+  const { firstLine } = message
+  const outcome = decideBlock(set, firstLine, lines, setup.options, setup.maxLineChars, keep, setup.shard, out.line)
   const { decided, failed, others } = outcome
-  const answer = { seq: message.seq, decided, failed, others, buffer, length }
-  parentPort?.postMessage(outcome.kept ? { ...answer, kept: outcome.kept } : answer, [buffer])
+  const answer = { seq: message.seq, decided, failed, others, buffer: out.buffer, length: out.length }
+  parentPort?.postMessage(outcome.kept ? { ...answer, kept: outcome.kept } : answer, [out.buffer])
 })

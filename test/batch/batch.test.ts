@@ -137,6 +137,17 @@ describe('decideNdjsonToStream', () => {
     }
   })
 
+  it('writes a block whose answer outgrows a worker buffer (explained decisions, 300 lines a block) byte for byte', async () => {
+    const set = await defaultPolicies()
+    const options = { asOf: ASOF, explain: true, blockLines: 300 }
+    let expected = ''
+    await decideNdjson(set, from(INPUT), (t) => void (expected += t), { ...options, workers: 0 })
+    expect(Buffer.byteLength(expected) / 3).toBeGreaterThan(256 * 1024) // a block's bytes are over twice the first buffer
+    const out = collector()
+    await decideNdjsonToStream(set, from(INPUT), out.stream, { ...options, workers: 1 })
+    expect(out.text()).toBe(expected)
+  })
+
   it('never hands a buffer back to its worker before the stream has written it', async () => {
     const set = await defaultPolicies()
     let expected = ''
