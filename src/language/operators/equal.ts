@@ -12,4 +12,5 @@ export const equal = defineOperator({
   // Stryker disable next-line ArrowFunction: strictlyEquals only lets the compiled evaluator inline `===`; without it the same leaf is judged by holds(), which gives the same answers (test/language/operators.test.ts proves the two agree)
   strictlyEquals: (expected) => (isScalar(expected) ? { value: expected } : undefined),
   given: (expected) => (isScalar(expected) ? (actual) => actual === expected : undefined),
+  emit: (a, e) => `(${a} === ${e})`,
 })

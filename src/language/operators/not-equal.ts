@@ -10,4 +10,6 @@ export const notEqual = defineOperator({
   jsonRulesEngine: `its \`notEqual\` holds for an absent value, a list or an object`,
   holds: (actual, expected) => isScalar(actual) && actual !== expected,
   given: (expected) => (isScalar(expected) ? (actual) => actual !== expected && isScalar(actual) : undefined),
+  emit: (a, e) =>
+    `(${a} !== ${e} && (typeof ${a} === 'string' || typeof ${a} === 'number' || typeof ${a} === 'boolean'))`,
 })
