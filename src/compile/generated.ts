@@ -208,7 +208,8 @@ export function generateSource(policy: Policy): { source: string; args: unknown[
   policy.rules.forEach((rule, r) => {
     const passed = rule.checks.map((check) => Object.freeze({ check, passed: true }) as CheckEvaluation)
     const allPassed = e.arg(Object.freeze({ rule, checks: Object.freeze([...passed]) }))
-    const passedList = e.arg(Object.freeze(passed))
+    // not frozen: the code copies it (slice() of a frozen array is V8's slow path) and never hands it out
+    const passedList = e.arg(passed)
     const ruleArg = e.arg(rule)
     body.push(`r = undefined;`)
     rule.checks.forEach((check, k) => {
