@@ -10,6 +10,7 @@ import { compileGenerated, generatedCache, generateSource } from '../../src/comp
 import { literal } from '../../src/compile/literal.js'
 import { CollabgateError } from '../../src/errors.js'
 import { defaultPolicies, PolicySet } from '../../src/index.js'
+import { compare, OPERATORS } from '../../src/language/operators.js'
 import type { PolicyRecord } from '../../src/model.js'
 import { unvalidatedPolicy } from '../core/probe.js'
 
@@ -103,6 +104,25 @@ describe('hostile policy text', () => {
     const cycle: unknown[] = []
     cycle.push(cycle)
     expect(() => literal(cycle)).toThrow(CollabgateError)
+  })
+})
+
+describe('operator emitters', () => {
+  it('answer as compare does for every kind of actual value, missing ones included', () => {
+    const actuals = [undefined, null, '', 'US', 'x', 0, -0, 1, 49, 50, 1.5, true, false, [], ['US'], {}, { a: 1 }, NaN]
+    const emitting = Object.values(OPERATORS).filter((def) => def.emit !== undefined)
+    expect(emitting.map((d) => d.name).sort()).toEqual(
+      ['equal', 'greaterThan', 'greaterThanInclusive', 'in', 'lessThan', 'lessThanInclusive', 'notEqual', 'notIn'].sort(),
+    )
+    for (const def of emitting) {
+      const expecteds: unknown[] =
+        def.valueKind === 'list' ? [['US', 1, true], [], [0]] : def.valueKind === 'number' ? [0, 50, -1.5] : ['US', 1, true, 0]
+      for (const expected of expecteds) {
+        const emitted = new Function('v', `const k = ${literal(expected)}; return ${def.emit!('v', 'k')};`)
+        for (const actual of actuals)
+          expect(emitted(actual), `${def.name} ${String(actual)} ${JSON.stringify(expected)}`).toBe(compare(def.name, actual, expected))
+      }
+    }
   })
 })
 
