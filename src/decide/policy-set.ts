@@ -373,7 +373,8 @@ export class PolicySet {
 
   /**
    * Decides one record synchronously with the generated evaluator (the closures when the set was made with
-   * `evaluator: 'compiled'` or 'engine'): the batch path. Same decision as decide(), same errors (thrown instead of rejected).
+   * `evaluator: 'compiled'` or 'engine'): the batch path. Same decision as decide(), same errors (thrown
+   * instead of rejected).
    */
   decideSync(record: unknown, given: DecideSyncOptions): Decision {
     try {
