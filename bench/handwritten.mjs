@@ -127,3 +127,6 @@ function decision(reasons, outcomes) {
 }
 
 export const handwritten = (record, asOf) => ('applicationId' in record ? onboarding(record) : termination(record, asOf))
+
+/** (d1) The onboarding checks alone: the hand-written side of the onboarding-only ratio. */
+export const handwrittenOnboarding = (record) => onboarding(record)

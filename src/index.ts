@@ -69,6 +69,7 @@ export { DEFAULT_PARSE_LIMITS, type ParseLimits } from './load/yaml-source.js'
 export { PolicySet, type DecideOptions, type PolicySummary } from './decide/policy-set.js'
 export type { DecideSyncOptions, EvaluatorKind, PolicySetOptions, SubjectKind } from './decide/policy-set.js'
 export { compileClosures, type SyncEvaluator } from './compile/closures.js'
+export { compileGenerated } from './compile/generated.js'
 export {
   decideNdjson,
   decideNdjsonToStream,

@@ -265,6 +265,11 @@ export function compileElementTest(condition: Condition, calendar: WorkingDayCal
   return compileCondition(asGroup(condition), true, calendar).test
 }
 
+/** A check's condition explained as the closures explain it: the generated evaluator's failure path. */
+export function compileExplain(condition: Condition, calendar: WorkingDayCalendar): Explain {
+  return compileCondition(asGroup(condition), false, calendar).explain
+}
+
 /** Compiles a validated policy into closures, once; evaluate() then runs synchronously per record. */
 export function compileClosures(policy: Policy): SyncEvaluator {
   const calendar = calendarNamed(policy.calendar)

@@ -1,5 +1,6 @@
 import type { ValidateFunction } from 'ajv'
 import { compileClosures, compileTest, type SyncEvaluator } from '../compile/closures.js'
+import { compileGenerated } from '../compile/generated.js'
 import { CollabgateError } from '../errors.js'
 import type { Evaluator } from '../compile/result.js'
 import type { Decision, EffectiveWindow, Policy, PolicyRecord, Subject, SubjectDefinition } from '../model.js'
@@ -33,8 +34,9 @@ export interface DecideOptions {
    */
   hints?: boolean
   /**
-   * Which evaluator judges the record: 'compiled' (default: synchronous closures, proven equal to the
-   * engine by property tests) or 'engine' (json-rules-engine, compiled lazily on first use).
+   * Which evaluator judges the record: 'generated' (default: one generated function per policy version),
+   * 'compiled' (synchronous closures) or 'engine' (json-rules-engine, compiled lazily on first use); property
+   * tests prove the three equal.
    */
   evaluator?: EvaluatorKind
   /**
@@ -46,10 +48,13 @@ export interface DecideOptions {
   loggedFacts?: boolean
 }
 
-export type EvaluatorKind = 'compiled' | 'engine'
+export type EvaluatorKind = 'generated' | 'compiled' | 'engine'
 
 export interface PolicySetOptions {
-  /** The evaluator decide() uses when the call names none; default 'compiled'. */
+  /**
+   * The evaluator decide() uses when the call names none, and decideSync always; default 'generated' (with
+   * 'engine', decideSync uses 'compiled': the engine is promise-based).
+   */
   evaluator?: EvaluatorKind
   /**
    * The record kinds the folder declares, for telling a record's kind when the caller names no
@@ -83,15 +88,17 @@ export interface PolicySummary {
 }
 
 function evaluatorKind(kind: unknown): EvaluatorKind {
-  if (kind === 'compiled' || kind === 'engine') return kind
+  if (kind === 'generated' || kind === 'compiled' || kind === 'engine') return kind
   throw new CollabgateError(
     'E_INVALID_ARGUMENT',
-    `evaluator must be 'compiled' or 'engine', got ${JSON.stringify(kind)}`,
+    `evaluator must be 'generated', 'compiled' or 'engine', got ${JSON.stringify(kind)}`,
   )
 }
 
 interface CompiledPolicy {
   evaluator: SyncEvaluator
+  /** The generated evaluator, made on first use (its code is cached by the policy's digest). */
+  generated: SyncEvaluator | undefined
   validate: ValidateFunction
   end: string | undefined
   /** The compiled `appliesTo` of a primary policy; undefined for a fallback. */
@@ -133,10 +140,13 @@ export class PolicySet {
   readonly release: number | undefined
 
   private readonly defaultEvaluator: EvaluatorKind
+  /** The evaluator decideSync uses: the engine is promise-based, so 'compiled' stands in for it. */
+  private readonly defaultSync: 'generated' | 'compiled'
 
   constructor(policies: readonly Policy[], given: PolicySetOptions = {}) {
     const options = ownOptions(given)
-    this.defaultEvaluator = evaluatorKind(options.evaluator ?? 'compiled')
+    this.defaultEvaluator = evaluatorKind(options.evaluator ?? 'generated')
+    this.defaultSync = this.defaultEvaluator === 'generated' ? 'generated' : 'compiled'
     if (options.release !== undefined && (!Number.isSafeInteger(options.release) || options.release < 0))
       throw new CollabgateError(
         'E_INVALID_ARGUMENT',
@@ -157,6 +167,7 @@ export class PolicySet {
     for (const p of this.policies) {
       this.compiled.set(p, {
         evaluator: compileClosures(p),
+        generated: undefined,
         validate: recordValidator(p.record.schema),
         end: ends.get(p),
         claims: p.primary && p.appliesTo ? compileTest(p.appliesTo, p.calendar) : undefined,
@@ -349,23 +360,16 @@ export class PolicySet {
       const options = ownOptions(given) as DecideOptions
       const asOf = assertAsOf(options.asOf)
       const policy = this.pick(record, options, asOf)
-      const compiled = this.compiled.get(policy)!
       assertRecordWith(policy, this.validatorOf(policy, options), record)
-      const useEngine = evaluatorKind(options.evaluator ?? this.defaultEvaluator) === 'engine'
-      const results = useEngine
-        ? await (await this.engineFor(policy)).evaluate(record, asOf)
-        : compiled.evaluator.evaluateSync(record, asOf)
-      const explanation =
-        options.explain === true ? explanationOf(compiled.evaluator.explainSync(record, asOf)) : undefined
-      const decision = buildDecision(
-        policy,
-        record,
-        asOf,
-        results,
-        compiled.evaluator.reviewSync(record, asOf),
-        explanation,
-      )
-      if (options.hints === true) addHints(decision, policy, compiled.evaluator, record)
+      const kind = evaluatorKind(options.evaluator ?? this.defaultEvaluator)
+      const evaluator = this.syncEvaluator(policy, kind === 'engine' ? 'compiled' : kind)
+      const results =
+        kind === 'engine'
+          ? await (await this.engineFor(policy)).evaluate(record, asOf)
+          : evaluator.evaluateSync(record, asOf)
+      const explanation = options.explain === true ? explanationOf(evaluator.explainSync(record, asOf)) : undefined
+      const decision = buildDecision(policy, record, asOf, results, evaluator.reviewSync(record, asOf), explanation)
+      if (options.hints === true) addHints(decision, policy, evaluator, record)
       return decision
     } catch (err) {
       throw typedError(err)
@@ -373,15 +377,16 @@ export class PolicySet {
   }
 
   /**
-   * Decides one record synchronously with the compiled evaluator: the batch path. Same decision as
-   * decide(), same errors (thrown instead of rejected).
+   * Decides one record synchronously with the generated evaluator (the closures when the set was made with
+   * `evaluator: 'compiled'` or 'engine'): the batch path. Same decision as decide(), same errors (thrown
+   * instead of rejected).
    */
   decideSync(record: unknown, given: DecideSyncOptions): Decision {
     try {
       const options = ownOptions(given) as DecideSyncOptions
       const asOf = this.checkAsOf(options.asOf)
       const policy = this.pick(record, options, asOf)
-      const { evaluator } = this.compiled.get(policy)!
+      const evaluator = this.syncEvaluator(policy, this.defaultSync)
       assertRecordWith(policy, this.validatorOf(policy, options), record)
       const explanation = options.explain === true ? explanationOf(evaluator.explainSync(record, asOf)) : undefined
       const results = evaluator.evaluateSync(record, asOf)
@@ -412,6 +417,13 @@ export class PolicySet {
       this.factsValidators.set(schema.digest, validate)
     }
     return validate
+  }
+
+  /** A policy's synchronous evaluator of a kind; the generated one is made on first use. */
+  private syncEvaluator(policy: Policy, kind: 'generated' | 'compiled'): SyncEvaluator {
+    const compiled = this.compiled.get(policy)!
+    if (kind === 'compiled') return compiled.evaluator
+    return (compiled.generated ??= compileGenerated(policy))
   }
 
   private inEffect(p: Policy, asOf: string): boolean {

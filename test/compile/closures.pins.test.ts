@@ -9,6 +9,7 @@ import { calendarNamed } from '../../src/calendar/calendars.js'
 import type { WorkingDayCalendar } from '../../src/calendar/working-days.js'
 import { CollabgateError } from '../../src/errors.js'
 import { compileEngine } from '../../src/compile/engine.js'
+import { compileGenerated } from '../../src/compile/generated.js'
 import type { Condition, Policy, PolicyRecord } from '../../src/model.js'
 import { unvalidatedPolicy } from '../core/probe.js'
 
@@ -22,6 +23,7 @@ async function passes(require: unknown, record: PolicyRecord, asOf = '2026-11-30
   const engine = await compileEngine(policy).evaluate(record, asOf)
   // the same answer and, for a failing check, the same tree with the same values
   expect(engine, 'json-rules-engine agrees').toEqual(compiled)
+  expect(compileGenerated(policy).evaluateSync(record, asOf), 'the generated evaluator agrees').toEqual(compiled)
   return compiled[0]!.checks[0]!.passed
 }
 

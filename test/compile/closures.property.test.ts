@@ -2,7 +2,8 @@
  * Equivalence proof: random valid policies (condition trees over the record schemas' fields, every
  * operator, someMatch/noneMatch, dates and addWorkingDays, and derived facts of every computation
  * read like fields) and random records, judged by
- * json-rules-engine (compileEngine) and by the compiled closures, must give identical rule results
+ * json-rules-engine (compileEngine), by the compiled closures and by the generated evaluator (compileGenerated),
+ * must give identical rule results
  * and identical decisions (outcome, reasons, evidence, messages). The `open` kind's record schemas are
  * generated too: they allow extra keys (the JSON Schema default) and declare the evaluators' own names
  * (`$matches`, `$item`, `$addWorkingDays`, `__proto__`, `""`) as fields, and its records carry such keys.
@@ -12,6 +13,7 @@ import { describe, expect, it } from 'vitest'
 import { compileClosures } from '../../src/compile/closures.js'
 import { compileEngine } from '../../src/compile/engine.js'
 import { OPERATORS } from '../../src/language/operators.js'
+import { compileGenerated } from '../../src/compile/generated.js'
 import { buildDecision } from '../../src/decide/decide.js'
 import type { ParsedSource } from '../../src/load/yaml-source.js'
 import type { Condition, Policy, PolicyRecord, SubjectDefinition } from '../../src/model.js'
@@ -293,10 +295,13 @@ describe.each(['application', 'behaviour'] as const)('compiled closures equal js
           const policy = toPolicy(doc)
           const closures = compileClosures(policy)
           const engine = compileEngine(policy)
+          const generated = compileGenerated(policy)
           for (const record of records) {
             const expected = await engine.evaluate(record, asOf)
             const actual = closures.evaluateSync(record, asOf)
             expect(actual).toEqual(expected)
+            expect(generated.evaluateSync(record, asOf)).toEqual(expected)
+            expect(generated.reviewSync(record, asOf)).toEqual(closures.reviewSync(record, asOf))
             const decision = buildDecision(policy, record, asOf, actual)
             expect(decision).toEqual(buildDecision(policy, record, asOf, expected))
             if (decision.reasons.length > 0) objections++
@@ -326,10 +331,13 @@ describe('compiled closures equal json-rules-engine on folder schemas that allow
           const policy = toPolicy(doc, openFolder(schema))
           const closures = compileClosures(policy)
           const engine = compileEngine(policy)
+          const generated = compileGenerated(policy)
           for (const record of records) {
             const expected = await engine.evaluate(record, asOf)
             const actual = closures.evaluateSync(record, asOf)
             expect(actual).toEqual(expected)
+            expect(generated.evaluateSync(record, asOf)).toEqual(expected)
+            expect(generated.reviewSync(record, asOf)).toEqual(closures.reviewSync(record, asOf))
             const decision = buildDecision(policy, record, asOf, actual)
             expect(decision).toEqual(buildDecision(policy, record, asOf, expected))
             if (decision.reasons.length > 0) objections++

@@ -55,12 +55,12 @@ afterEach(() => {
 describe('a PolicySet refuses what it cannot use', () => {
   it('an unknown evaluator, per set and per call, in one sentence', async () => {
     expect(errorOf(() => new PolicySet([], { evaluator: 'fast' as never }))).toBe(
-      `E_INVALID_ARGUMENT: evaluator must be 'compiled' or 'engine', got "fast"`,
+      `E_INVALID_ARGUMENT: evaluator must be 'generated', 'compiled' or 'engine', got "fast"`,
     )
     const set = new PolicySet([policy('p', '1.0.0', '2000-01-01', { primary: true })])
     const err = await set.decide({ id: 'r', v: 1 }, { asOf: '2026-11-30', evaluator: 'quick' as never }).catch((e: unknown) => e)
     expect(`${(err as CollabgateError).code}: ${(err as Error).message}`).toBe(
-      `E_INVALID_ARGUMENT: evaluator must be 'compiled' or 'engine', got "quick"`,
+      `E_INVALID_ARGUMENT: evaluator must be 'generated', 'compiled' or 'engine', got "quick"`,
     )
   })
 

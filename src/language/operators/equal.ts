@@ -22,4 +22,5 @@ export const equal = defineOperator({
   // Stryker disable next-line ArrowFunction: test/mutation/equivalent.md#strict-equals
   strictlyEquals: (expected) => (isScalar(expected) ? { value: expected } : undefined),
   given: (expected) => (isScalar(expected) ? (actual) => actual === expected : undefined),
+  emit: (a, e) => `(${a} === ${e})`,
 })

@@ -20,4 +20,5 @@ export const greaterThan = defineOperator({
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual > expected,
   given: (expected) =>
     typeof expected === 'number' ? (actual) => typeof actual === 'number' && actual > expected : undefined,
+  emit: (a, e) => `(typeof ${a} === 'number' && ${a} > ${e})`,
 })

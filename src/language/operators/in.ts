@@ -18,4 +18,6 @@ export const isIn = defineOperator({
   holds: (actual, expected) => isScalar(actual) && Array.isArray(expected) && expected.includes(actual),
   given: (expected) =>
     Array.isArray(expected) ? (actual) => isScalar(actual) && expected.includes(actual) : undefined,
+  // the list holds scalars only, so includes() is false for anything else, as isScalar would say
+  emit: (a, e) => `${e}.includes(${a})`,
 })

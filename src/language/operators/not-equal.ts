@@ -18,4 +18,6 @@ export const notEqual = defineOperator({
   sample: { on: ['string', 'number', 'boolean'] },
   holds: (actual, expected) => isScalar(actual) && actual !== expected,
   given: (expected) => (isScalar(expected) ? (actual) => actual !== expected && isScalar(actual) : undefined),
+  emit: (a, e) =>
+    `(${a} !== ${e} && (typeof ${a} === 'string' || typeof ${a} === 'number' || typeof ${a} === 'boolean'))`,
 })

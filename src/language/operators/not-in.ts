@@ -18,4 +18,6 @@ export const notIn = defineOperator({
   holds: (actual, expected) => isScalar(actual) && Array.isArray(expected) && !expected.includes(actual),
   given: (expected) =>
     Array.isArray(expected) ? (actual) => isScalar(actual) && !expected.includes(actual) : undefined,
+  emit: (a, e) =>
+    `((typeof ${a} === 'string' || typeof ${a} === 'number' || typeof ${a} === 'boolean') && !${e}.includes(${a}))`,
 })

@@ -71,6 +71,12 @@ export interface OperatorDefinition {
    * value: that value, so the compiled evaluator can compare inline (the commonest leaf of all).
    */
   strictlyEquals?(expected: unknown): { value: unknown } | undefined
+  /**
+   * The comparison as a JavaScript expression, for the generated evaluator: `actual` is a variable's name,
+   * `expected` a literal or variable of a value the validator accepted for this operator; the expression
+   * must answer exactly as `compare` does, missing values included. Absent: the generated code calls `given`.
+   */
+  emit?(actual: string, expected: string): string
 }
 
 /** An operator definition, frozen. */
