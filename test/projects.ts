@@ -25,6 +25,9 @@ export function projectOf(file: string, text: string): Project {
   return CLI.some((mark) => mark.test(text)) ? 'cli' : 'unit'
 }
 
+/** Whether a unit suite replaces a module (vi.mock): it then runs isolated, the other unit suites share their modules. */
+export const mocksModules = (text: string): boolean => /\bvi\.(?:do)?mock\(/.test(text)
+
 /** Every test file under `root`'s test/ folder (posix paths relative to root), by project. */
 export function testFilesByProject(root: string): Record<Project, string[]> {
   const byProject: Record<Project, string[]> = { unit: [], cli: [], browser: [] }

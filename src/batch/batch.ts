@@ -146,7 +146,8 @@ async function runBatch(
     if (options.digest !== undefined && picked.digest !== options.digest) {
       throw new CollabgateError(
         'E_DIGEST_MISMATCH',
-        `${picked.id}@${picked.version} has digest ${picked.digest}, not the expected ${String(options.digest)}: its content is not what the caller names`,
+        `${picked.id}@${picked.version} has digest ${picked.digest}, not the expected ${String(options.digest)}: ` +
+          'its content is not what the caller names',
       )
     }
   }

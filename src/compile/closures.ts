@@ -64,11 +64,13 @@ const readAsOf: Read = (_r, asOf) => asOf
 function pathReader(path: string | undefined): ((value: unknown) => unknown) | undefined {
   const segments = path ? parsePath(path) : []
   if (segments === undefined) return (v) => (v !== null && typeof v === 'object' ? undefined : v)
-  // Stryker disable next-line ConditionalExpression: a shortcut: the general reader below returns the value itself for no segments too, so `false` only adds a call per read (`true`, which drops every path, fails test/compile/closures.pins.test.ts)
+  // Stryker disable next-line ConditionalExpression: test/mutation/equivalent.md#closures-1
   if (segments.length === 0) return undefined // `$` or no path: the value itself
   const [k1, k2] = segments
-  // the unrolled reader below is resolveSegments' answer made faster: sending more paths to the general reader changes no answer
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator,StringLiteral: equivalent where a variant sends one- or two-field paths to the general reader (`>= 2`, `true`, `k2 !== undefined` → true, `||` inside, `typeof k !== ''`, always true); the variants that send longer or indexed paths to the unrolled one fail test/compile/closures.pins.test.ts
+  // the unrolled reader below is resolveSegments' answer made faster: sending more paths to the general reader
+  // changes no answer (each mutator that applies to the line: ConditionalExpression, EqualityOperator, LogicalOperator,
+  // StringLiteral)
+  // Stryker disable next-line all: test/mutation/equivalent.md#closures-2
   if (segments.length > 2 || typeof k1 !== 'string' || (k2 !== undefined && typeof k2 !== 'string')) {
     return (v) => (v !== null && typeof v === 'object' ? resolveSegments(v, segments) : v)
   }
@@ -119,7 +121,7 @@ function dateReader(v: unknown, inElement: boolean, calendar: WorkingDayCalendar
     const to = dateReader(o.to, inElement, calendar)
     return (r, a, i) => {
       const date = calendarDate(to(r, a, i))
-      // Stryker disable next-line ConditionalExpression: `false` hands workingDaysAfter no date, which the calendar refuses with E_INVALID_DATE, so the answer is undefined too (`true` loses every working-day date and fails test/compile/closures.pins.test.ts)
+      // Stryker disable next-line ConditionalExpression: test/mutation/equivalent.md#closures-3
       return date === undefined ? undefined : workingDaysAfter(calendar, date, days)
     }
   }
@@ -159,7 +161,7 @@ function group(op: 'all' | 'any', members: Compiled[]): Compiled {
     const passed = n === 0 || (op === 'all' ? children.every((x) => x.passed) : children.some((x) => x.passed))
     return { kind: 'group', op, passed, children }
   }
-  // Stryker disable next-line ConditionalExpression: a shortcut: the loops below answer a group of one the same, so `false` only adds a loop (`true`, which keeps only the first member, fails test/compile/closures.pins.test.ts)
+  // Stryker disable next-line ConditionalExpression: test/mutation/equivalent.md#closures-4
   if (n === 1) return { test: tests[0]!, explain }
   if (op === 'all') {
     return {
@@ -193,7 +195,7 @@ function compileLeaf(leaf: LeafCondition, inElement: boolean, calendar: WorkingD
     const holds = comparison(op, expected)
     const same = def.strictlyEquals?.(expected)
     return {
-      // Stryker disable next-line ConditionalExpression: the inline === is the operator's own answer made faster (test/language/operators.test.ts proves strictlyEquals agrees with compare), so `false` changes no answer (`true` fails every non-equal leaf)
+      // Stryker disable next-line ConditionalExpression: test/mutation/equivalent.md#closures-5
       test: same ? (r, a, i) => left(r, a, i) === same.value : (r, a, i) => holds(left(r, a, i)),
       explain: (r, a, i) => {
         const actual = left(r, a, i)
@@ -220,7 +222,7 @@ function compileListMatch(
 ): Compiled {
   // the validator refuses list matches inside list matches; this guards direct callers
   if (inElement) throw new CollabgateError('E_INVALID_ARGUMENT', 'list matches cannot be nested')
-  // Stryker disable next-line BooleanLiteral: items is only ever called with no element (undefined), and the element of none read through any path is undefined, as readNothing answers
+  // Stryker disable next-line BooleanLiteral: test/mutation/equivalent.md#closures-6
   const items = valueReader(leaf.fact, leaf.path, false)
   const where = leaf.value as Condition
   const matches = compileCondition(asGroup(where), true, calendar).test
@@ -289,7 +291,7 @@ export function compileClosures(policy: Policy): SyncEvaluator {
 
   const evaluateSync = (given: PolicyRecord, asOf: string): RuleResult[] => {
     const record = derive(given, asOf)
-    // Stryker disable next-line ArrayDeclaration: only sizes the array up front: the loop below sets every index 0..rules.length-1, so an empty array ends the same
+    // Stryker disable next-line ArrayDeclaration: test/mutation/equivalent.md#closures-7
     const out: RuleResult[] = new Array<RuleResult>(rules.length)
     for (let r = 0; r < rules.length; r++) {
       const compiled = rules[r]!
@@ -335,12 +337,12 @@ export function compileClosures(policy: Policy): SyncEvaluator {
 function reviewClock(policy: Policy, calendar: WorkingDayCalendar): SyncEvaluator['reviewSync'] {
   const review = policy.review
   if (!review) return () => undefined
-  // Stryker disable next-line BooleanLiteral: from is only ever called with no element (undefined), and the element of none read through any path is undefined, as readNothing answers
+  // Stryker disable next-line BooleanLiteral: test/mutation/equivalent.md#closures-8
   const from = valueReader(review.from.fact, review.from.path, false)
   const decided = compileCondition(asGroup(review.decided), false, calendar).test
   return (record, asOf) => {
     const submittedAt = calendarDate(from(record, asOf, undefined))
-    // Stryker disable next-line ConditionalExpression: without a date, workingDaysAfter below gets none and answers undefined too (the calendar refuses it with E_INVALID_DATE), so `false` changes no answer (`true` loses every clock, and fails the review tests)
+    // Stryker disable next-line ConditionalExpression: test/mutation/equivalent.md#closures-9
     if (!submittedAt) return undefined
     const dueBy = workingDaysAfter(calendar, submittedAt, review.workingDays)
     if (dueBy === undefined) return undefined

@@ -181,7 +181,7 @@ function rememberedDueDates(calendar: WorkingDayCalendar, days: number): (date: 
   return (date) => {
     if (known.has(date)) return known.get(date)
     const due = workingDaysAfter(calendar, date, days)
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: the bound only decides what is asked again
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: test/mutation/equivalent.md#generated-1
     if (known.size >= 4096) known.clear()
     known.set(date, due)
     return due
@@ -249,7 +249,7 @@ function factoryOf(digest: string, source: string): Factory {
   // the source holds no policy text but JSON literals (see literal.ts): this is the one place code is made
   const factory = new Function('args', source) as Factory
   counts.made++
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: the bound only decides what is generated again
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: test/mutation/equivalent.md#generated-2
   if (cache.size >= CACHE_LIMIT) cache.clear()
   cache.set(digest, { source, factory })
   return factory

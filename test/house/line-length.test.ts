@@ -8,8 +8,6 @@ import { describe, expect, it } from 'vitest'
 
 const SRC = join(import.meta.dirname, '..', '..', 'src')
 const MAX = 120
-// rewritten in parallel with this rule; their long lines are split once those rewrites merge (then remove them here)
-const PENDING = ['batch/', 'compile/closures.ts']
 
 /** `file:line (length)` of each line longer than `max` bytes in `text`. */
 function longLines(file: string, text: string, max = MAX): string[] {
@@ -26,22 +24,12 @@ const sources = readdirSync(SRC, { recursive: true, encoding: 'utf8' })
 
 describe('line length in src/', () => {
   it(`no line of a source file is over ${MAX} characters`, () => {
-    const long = sources
-      .filter((f) => !PENDING.some((p) => f.startsWith(p)))
-      .flatMap((f) => longLines(`src/${f}`, readFileSync(join(SRC, f), 'utf8')))
+    const long = sources.flatMap((f) => longLines(`src/${f}`, readFileSync(join(SRC, f), 'utf8')))
     expect(long).toEqual([])
   })
 
   it('finds a line one character too long, and counts bytes as awk does', () => {
     expect(longLines('x.ts', `${'a'.repeat(MAX)}\n${'b'.repeat(MAX + 1)}\n`)).toEqual([`x.ts:2 (${MAX + 1})`])
     expect(longLines('x.ts', '…'.repeat(41))).toEqual(['x.ts:1 (123)'])
-  })
-
-  it('exempts only files that still need it', () => {
-    for (const p of PENDING) {
-      const files = sources.filter((f) => f.startsWith(p))
-      const long = files.flatMap((f) => longLines(f, readFileSync(join(SRC, f), 'utf8')))
-      expect(long.length, `${p} has no long line left: remove it from PENDING`).toBeGreaterThan(0)
-    }
   })
 })

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { projectOf, testFilesByProject } from '../projects.js'
+import { mocksModules, projectOf, testFilesByProject } from '../projects.js'
 import { NOT_UNIT, SAMPLES } from './project-samples.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -25,9 +25,16 @@ describe('the vitest projects', () => {
     }
   })
 
-  it('npm run test:unit runs the unit project, npm test all of them', () => {
+  it('runs isolated only the unit suites that mock a module', () => {
+    expect(mocksModules(`vi.${'mock'}('node:fs/promises', f)`)).toBe(true)
+    expect(mocksModules('vi.spyOn(Map.prototype, "clear")')).toBe(false)
+    const mocking = testFilesByProject(ROOT).unit.filter((f) => mocksModules(readFileSync(join(ROOT, f), 'utf8')))
+    expect(mocking).toContain('test/audit/torn.test.ts')
+  })
+
+  it('npm run test:unit runs the unit projects, npm test all of them', () => {
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
-    expect(scripts['test:unit']).toMatch(/vitest run --project unit\b/)
+    expect(scripts['test:unit']).toMatch(/vitest run --project unit --project unit-mocks\b/)
     expect(scripts.test).toMatch(/vitest run &&/)
   })
 })
