@@ -111,6 +111,14 @@ interface Candidates {
   fallbacks: Policy[]
 }
 
+/** Closures per frozen validated policy: a reload that gets the same policy back (check cache) compiles nothing. */
+const closures = new WeakMap<Policy, SyncEvaluator>()
+function closuresOf(policy: Policy): SyncEvaluator {
+  let evaluator = closures.get(policy)
+  if (!evaluator) closures.set(policy, (evaluator = compileClosures(policy)))
+  return evaluator
+}
+
 /** A validated set of policies, compiled once, that decides records. Safe for concurrent use. */
 export class PolicySet {
   readonly policies: readonly Policy[]
@@ -155,7 +163,7 @@ export class PolicySet {
     const ends = effectiveEnds(this.policies)
     for (const p of this.policies) {
       this.compiled.set(p, {
-        evaluator: compileClosures(p),
+        evaluator: closuresOf(p),
         validate: recordValidator(p.record.schema),
         end: ends.get(p),
         claims: p.primary && p.appliesTo ? compileTest(p.appliesTo, p.calendar) : undefined,
