@@ -30,6 +30,7 @@ import {
 } from '../load/yaml-source.js'
 import { regionsOfCountry } from '../calendar/calendars.js'
 import { cachedCheck, checkKey, rememberCheck } from '../load/check-cache.js'
+import { shippedChecks } from '../load/shipped-checks.js'
 
 export interface LoadOptions {
   /** Parse limits (file size, alias expansion, nesting depth). */
@@ -227,6 +228,8 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
   const folder = await loadFolder(root, name, limits, outside)
   problems.push(...folder.problems)
   const subjects = folder.subjects
+  // the shipped folder's files were checked when the package was built (src/load/shipped-checks.ts)
+  const shippedCheck = root === resolve(defaultPoliciesDir()) ? await shippedChecks() : undefined
   const context = { subjects: new Map(subjects.map((s) => [s.name, s])) }
   // the files are read all at once (each read is several round trips to the thread pool), then checked in order
   const read = async (abs: string): Promise<{ text: string; bytes: Uint8Array } | { problem: PolicyProblem }> => {
@@ -260,6 +263,10 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
     // bytes checked before, with the same name, limits and subjects, give the same frozen policy: no parse, no check
     const key = folder.problems.length > 0 ? undefined : checkKey(got.bytes, { display, limits, subjects })
     let known = key === undefined ? undefined : cachedCheck(key)
+    if (!known && key !== undefined && shippedCheck) {
+      known = shippedCheck(key)
+      if (known) rememberCheck(key, known)
+    }
     if (!known) {
       const source = parseYamlSource(display, got.text, limits)
       // with the folder's declaration broken, every policy would only repeat that its subject is unknown
