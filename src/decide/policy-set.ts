@@ -163,7 +163,12 @@ export class PolicySet {
     const ends = effectiveEnds(this.policies)
     for (const p of this.policies) {
       this.compiled.set(p, {
-        evaluator: closuresOf(p),
+        // compiled on first use: a one-record decide judges by one of the set's versions
+        get evaluator(): SyncEvaluator {
+          const evaluator = closuresOf(p)
+          Object.defineProperty(this, 'evaluator', { value: evaluator, enumerable: true })
+          return evaluator
+        },
         validate: recordValidator(p.record.schema),
         end: ends.get(p),
         claims: p.primary && p.appliesTo ? compileTest(p.appliesTo, p.calendar) : undefined,
