@@ -29,7 +29,7 @@ import {
   type ParseLimits,
 } from '../load/yaml-source.js'
 import { regionsOfCountry } from '../calendar/calendars.js'
-import { cachedCheck, checkKey, rememberCheck } from '../load/check-cache.js'
+import { cachedCheck, checkKey, rememberCheck, subjectsDigest } from '../load/check-cache.js'
 import { shippedChecks } from '../load/shipped-checks.js'
 
 export interface LoadOptions {
@@ -228,6 +228,7 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
   const folder = await loadFolder(root, name, limits, outside)
   problems.push(...folder.problems)
   const subjects = folder.subjects
+  const subjectsKey = subjectsDigest(subjects)
   // the shipped folder's files were checked when the package was built (src/load/shipped-checks.ts)
   const shippedCheck = root === resolve(defaultPoliciesDir()) ? await shippedChecks() : undefined
   const context = { subjects: new Map(subjects.map((s) => [s.name, s])) }
@@ -261,7 +262,7 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
       continue
     }
     // bytes checked before, with the same name, limits and subjects, give the same frozen policy: no parse, no check
-    const key = folder.problems.length > 0 ? undefined : checkKey(got.bytes, { display, limits, subjects })
+    const key = folder.problems.length > 0 ? undefined : checkKey(got.bytes, { display, limits, subjects: subjectsKey })
     let known = key === undefined ? undefined : cachedCheck(key)
     if (!known && key !== undefined && shippedCheck) {
       known = shippedCheck(key)

@@ -22,33 +22,27 @@ export interface CheckedDocument {
 export const CHECK_CACHE_LIMIT = 1000
 
 const checked = new Map<string, CheckedDocument>()
-/** The digest of each subjects list met, by identity: the shipped declaration's list is the same on every load. */
-const subjectDigests = new WeakMap<readonly SubjectDefinition[], string>()
 
 const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex')
 
-function subjectsDigest(subjects: readonly SubjectDefinition[]): string {
-  let digest = subjectDigests.get(subjects)
-  if (digest === undefined) {
-    digest = sha256(canonicalJson(subjects))
-    subjectDigests.set(subjects, digest)
-  }
-  return digest
-}
+/** The digest of a folder's subjects, for checkKey: taken once per load, never remembered by identity. */
+// (a caller may change a subjects list it was handed, and the shipped declaration's is shared)
+export const subjectsDigest = (subjects: readonly SubjectDefinition[]): string => sha256(canonicalJson(subjects))
 
 /** What decides a check's result besides the bytes (the file's path does not: its name is checked on each load). */
 export interface CheckInputs {
   /** The file's display name (in every location of the policy and of its problems). */
   display: string
   limits: ParseLimits
-  subjects: readonly SubjectDefinition[]
+  /** subjectsDigest of the folder's subjects. */
+  subjects: string
 }
 
 /** The key of one check: the SHA-256 of the bytes, then of the other inputs (one byte changed is another key). */
 export function checkKey(bytes: Uint8Array, inputs: CheckInputs): string {
   const { display, limits, subjects } = inputs
   const rest = `${JSON.stringify(display)}${canonicalJson(limits)}`
-  return `${sha256(bytes)}:${sha256(rest)}:${subjectsDigest(subjects)}`
+  return `${sha256(bytes)}:${sha256(rest)}:${subjects}`
 }
 
 export const cachedCheck = (key: string): CheckedDocument | undefined => checked.get(key)

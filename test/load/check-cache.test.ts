@@ -10,7 +10,7 @@ import {
   PolicyValidationError,
   type Policy,
 } from '../../src/index.js'
-import { cachedCheck, CHECK_CACHE_LIMIT, checkKey, clearCheckCache, rememberCheck } from '../../src/load/check-cache.js'
+import { cachedCheck, CHECK_CACHE_LIMIT, checkKey, clearCheckCache, rememberCheck, subjectsDigest } from '../../src/load/check-cache.js'
 import { shippedSubjects } from '../shipped-folder.js'
 import { caught, example, ONBOARDING } from '../core/helpers.js'
 
@@ -145,19 +145,26 @@ describe('the check cache: a reload skips the parse and check of unchanged bytes
   it('keys each check on every input: bytes, display name, each limit, the subjects', () => {
     const bytes = new TextEncoder().encode('id: a\n')
     const subjects = shippedSubjects()
-    const inputs = { display: 'a.yaml', limits: DEFAULT_PARSE_LIMITS, subjects }
+    const inputs = { display: 'a.yaml', limits: DEFAULT_PARSE_LIMITS, subjects: subjectsDigest(subjects) }
     const key = checkKey(bytes, inputs)
-    expect(checkKey(new TextEncoder().encode('id: a\n'), { ...inputs, subjects: [...subjects] })).toBe(key)
+    expect(checkKey(new TextEncoder().encode('id: a\n'), { ...inputs, subjects: subjectsDigest([...subjects]) })).toBe(key)
     const others = [
       checkKey(new TextEncoder().encode('id: b\n'), inputs),
       // a byte-order mark decodes to the same text: the key is the bytes', so it is another key
       checkKey(new Uint8Array([0xef, 0xbb, 0xbf, ...bytes]), inputs),
       checkKey(bytes, { ...inputs, display: 'b.yaml' }),
       ...Object.keys(DEFAULT_PARSE_LIMITS).map((k) => checkKey(bytes, { ...inputs, limits: { ...DEFAULT_PARSE_LIMITS, [k]: 1 } })),
-      checkKey(bytes, { ...inputs, subjects: subjects.map((s) => ({ ...s, idField: 'other' })) }),
-      checkKey(bytes, { ...inputs, subjects: subjects.slice(1) }),
+      checkKey(bytes, { ...inputs, subjects: subjectsDigest(subjects.map((s) => ({ ...s, idField: 'other' }))) }),
+      checkKey(bytes, { ...inputs, subjects: subjectsDigest(subjects.slice(1)) }),
     ]
     expect(new Set([key, ...others]).size).toBe(others.length + 1)
+  })
+
+  it('hashes a subjects list changed in place anew: nothing is remembered by identity', () => {
+    const list = structuredClone(shippedSubjects())
+    const before = subjectsDigest(list)
+    list[0]!.idField = 'other'
+    expect(subjectsDigest(list)).not.toBe(before)
   })
 
   it('holds at most CHECK_CACHE_LIMIT checks', async () => {

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { checkPolicies, DEFAULT_PARSE_LIMITS, defaultPolicies, defaultPoliciesDir, findPolicyFiles, type Policy } from '../../src/index.js'
 import { FOLDER_FILE, loadFolder, readFolder, shippedDisplayName } from '../../src/folder/declaration.js'
 import { locatePolicy } from '../../src/folder/load.js'
-import { checkKey, clearCheckCache } from '../../src/load/check-cache.js'
+import { checkKey, clearCheckCache, subjectsDigest } from '../../src/load/check-cache.js'
 import { formatShippedChecks, shippedChecks, shippedFolder, type ShippedCheck, type ShippedFolder } from '../../src/load/shipped-checks.js'
 import { parseYamlSource, parseYamlText } from '../../src/load/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
@@ -31,7 +31,7 @@ async function freshChecks(): Promise<ShippedCheck[]> {
     expect(checked.problems, file).toEqual([])
     const { positions } = parseYamlText(file, text, DEFAULT_PARSE_LIMITS)
     return {
-      key: checkKey(bytes, { display: file, limits: DEFAULT_PARSE_LIMITS, subjects }),
+      key: checkKey(bytes, { display: file, limits: DEFAULT_PARSE_LIMITS, subjects: subjectsDigest(subjects) }),
       file,
       policy: checked.policy!,
       positions: [...positions].map(([pointer, p]) => [pointer, p.line, p.col] as [string, number, number]),
@@ -95,13 +95,13 @@ describe('the shipped policies, checked when the package is built', () => {
     const root = defaultPoliciesDir()
     const { subjects } = await loadFolder(root, shippedDisplayName)
     const bytes = readFileSync(join(root, first!.file))
-    const inputs = { display: first!.file, limits: DEFAULT_PARSE_LIMITS, subjects }
+    const inputs = { display: first!.file, limits: DEFAULT_PARSE_LIMITS, subjects: subjectsDigest(subjects) }
     expect(checkKey(bytes, inputs)).toBe(first!.key)
     const edited = Buffer.concat([bytes, Buffer.from('# edited\n')])
     expect(lookup(checkKey(edited, inputs))).toBeUndefined()
     expect(lookup(checkKey(bytes, { ...inputs, display: `x/${first!.file}` }))).toBeUndefined()
     expect(lookup(checkKey(bytes, { ...inputs, limits: { ...DEFAULT_PARSE_LIMITS, maxNodes: 1e9 } }))).toBeUndefined()
-    expect(lookup(checkKey(bytes, { ...inputs, subjects: subjects.slice(1) }))).toBeUndefined()
+    expect(lookup(checkKey(bytes, { ...inputs, subjects: subjectsDigest(subjects.slice(1)) }))).toBeUndefined()
   })
 
   it('give the shipped declaration as read afresh, and nothing once one of its files holds other bytes', async () => {
