@@ -10,7 +10,7 @@ import { checkFolderDocument, type SchemaFile } from '../validate/folder.js'
 import { digestOf } from '../validate/policy.js'
 import { defaultPoliciesDir } from '../load/package-root.js'
 import { decodeUtf8, DEFAULT_PARSE_LIMITS, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
-import { shippedFolder } from '../load/shipped-checks.js'
+import { shippedFolder } from './shipped-checks.js'
 
 /** The file that declares a folder's subjects. */
 export const FOLDER_FILE = 'collabgate.yaml'

@@ -29,8 +29,8 @@ import {
   type ParseLimits,
 } from '../load/yaml-source.js'
 import { regionsOfCountry } from '../calendar/calendars.js'
-import { cachedCheck, checkKey, rememberCheck, subjectsDigest } from '../load/check-cache.js'
-import { shippedChecks } from '../load/shipped-checks.js'
+import { cachedCheck, checkKey, rememberCheck, subjectsDigest } from './check-cache.js'
+import { shippedChecks } from './shipped-checks.js'
 
 export interface LoadOptions {
   /** Parse limits (file size, alias expansion, nesting depth). */
@@ -229,7 +229,7 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
   problems.push(...folder.problems)
   const subjects = folder.subjects
   const subjectsKey = subjectsDigest(subjects)
-  // the shipped folder's files were checked when the package was built (src/load/shipped-checks.ts)
+  // the shipped folder's files were checked when the package was built (src/folder/shipped-checks.ts)
   const shippedCheck = root === resolve(defaultPoliciesDir()) ? await shippedChecks() : undefined
   const context = { subjects: new Map(subjects.map((s) => [s.name, s])) }
   // the files are read all at once (each read is several round trips to the thread pool), then checked in order

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { defaultPoliciesDir, loadPolicies } from '../../src/index.js'
 import { compileClosures } from '../../src/compile/closures.js'
-import { clearCheckCache } from '../../src/load/check-cache.js'
+import { clearCheckCache } from '../../src/folder/check-cache.js'
 import { example } from '../core/helpers.js'
 
 // counts the compilations of closures, still compiling them as shipped

@@ -10,7 +10,7 @@ import {
   PolicyValidationError,
   type Policy,
 } from '../../src/index.js'
-import { cachedCheck, CHECK_CACHE_LIMIT, checkKey, clearCheckCache, rememberCheck, subjectsDigest } from '../../src/load/check-cache.js'
+import { cachedCheck, CHECK_CACHE_LIMIT, checkKey, clearCheckCache, rememberCheck, subjectsDigest } from '../../src/folder/check-cache.js'
 import { shippedSubjects } from '../shipped-folder.js'
 import { caught, example, ONBOARDING } from '../core/helpers.js'
 

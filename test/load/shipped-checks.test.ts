@@ -6,8 +6,14 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { checkPolicies, DEFAULT_PARSE_LIMITS, defaultPolicies, defaultPoliciesDir, findPolicyFiles, type Policy } from '../../src/index.js'
 import { FOLDER_FILE, loadFolder, readFolder, shippedDisplayName } from '../../src/folder/declaration.js'
 import { locatePolicy } from '../../src/folder/load.js'
-import { checkKey, clearCheckCache, subjectsDigest } from '../../src/load/check-cache.js'
-import { formatShippedChecks, shippedChecks, shippedFolder, type ShippedCheck, type ShippedFolder } from '../../src/load/shipped-checks.js'
+import { checkKey, clearCheckCache, subjectsDigest } from '../../src/folder/check-cache.js'
+import {
+  formatShippedChecks,
+  shippedChecks,
+  shippedFolder,
+  type ShippedCheck,
+  type ShippedFolder,
+} from '../../src/folder/shipped-checks.js'
 import { parseYamlSource, parseYamlText } from '../../src/load/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
 import { example } from '../core/helpers.js'
