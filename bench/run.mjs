@@ -29,7 +29,7 @@ import {
 import { handwritten, handwrittenOnboarding } from './handwritten.mjs'
 import { naiveEngine } from './naive.mjs'
 import { generateRecords, recordGenerator } from './records.mjs'
-import { baselineCli, startup } from './startup.mjs'
+import { baselineCli, loadBeside, startup } from './startup.mjs'
 
 const args = process.argv.slice(2)
 const flag = (name) => args.includes(name)
@@ -383,6 +383,8 @@ try {
       cli_batch_rates: pairs.map((p) => ({ this: p.a.rate, baseline: p.b.rate })),
       cli_batch_ratios: pairs.map((p) => p.ratio),
       startup: startup(baseline.cli, ROOT),
+      // each build loading its own shipped folder, in new processes taken in turn
+      load: loadBeside(ROOT, baseline.root),
     }
   }
 } finally {
@@ -478,6 +480,10 @@ log(
 if (baselineRun) {
   log(
     `baseline ${baselineRun.rev}: CLI batch this/baseline ${baselineRun.cli_batch_ratios.map((r) => r.toFixed(2)).join(', ')} (pairs, ${baselineRun.cli_batch_rates.map((p) => `${f0(p.this)} vs ${f0(p.baseline)}`).join('; ')} records/s); its one-record decide ${baselineRun.startup.decide_vs_node.toFixed(2)}× node -e 0`,
+  )
+  const l = baselineRun.load
+  log(
+    `baseline ${baselineRun.rev}: load of each one's shipped folder, this vs baseline: ${f1(l.this.cold_ms)} vs ${f1(l.baseline.cold_ms)} ms cold, ${f1(l.this.warm_ms)} vs ${f1(l.baseline.warm_ms)} ms warm (medians of 5 processes taken in turn)`,
   )
 }
 log(`peak RSS of this bench process: ${f1(peakRssMb)} MB`)

@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
@@ -69,5 +70,34 @@ export function baselineCli(rev, root) {
   } catch (err) {
     remove()
     throw err
+  }
+}
+
+/**
+ * Cold and warm load of each build's own shipped folder, in new processes taken in turn (A B A B …), for
+ * `--baseline`: `cold` is the first loadPolicies(defaultPoliciesDir()) after importing the library, `warm` the median
+ * of the next ten in the same process. Medians over `rounds` processes each.
+ */
+export function loadBeside(root, baselineRoot, { rounds = 5 } = {}) {
+  const once = (dir) => {
+    const url = pathToFileURL(join(dir, 'dist', 'index.js')).href
+    const code = `const m = await import(${JSON.stringify(url)})
+      let t = performance.now(); await m.loadPolicies(m.defaultPoliciesDir()); const cold = performance.now() - t
+      const warm = []
+      for (let i = 0; i < 10; i++) { t = performance.now(); await m.loadPolicies(m.defaultPoliciesDir()); warm.push(performance.now() - t) }
+      console.log(JSON.stringify({ cold, warm: warm.sort((a, b) => a - b)[5] }))`
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: dir, encoding: 'utf8' })
+    if (out.status !== 0) throw new Error(`load in ${dir} failed: ${out.stderr.slice(0, 500)}`)
+    return JSON.parse(out.stdout.trim())
+  }
+  const rows = { this: [], baseline: [] }
+  for (let i = 0; i < rounds; i++) {
+    rows.this.push(once(root))
+    rows.baseline.push(once(baselineRoot))
+  }
+  const of = (list, k) => median(list.map((r) => r[k]))
+  return {
+    this: { cold_ms: of(rows.this, 'cold'), warm_ms: of(rows.this, 'warm') },
+    baseline: { cold_ms: of(rows.baseline, 'cold'), warm_ms: of(rows.baseline, 'warm') },
   }
 }

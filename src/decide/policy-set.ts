@@ -118,6 +118,14 @@ interface Candidates {
   fallbacks: Policy[]
 }
 
+/** Closures per frozen validated policy: a reload that gets the same policy back (check cache) compiles nothing. */
+const closures = new WeakMap<Policy, SyncEvaluator>()
+function closuresOf(policy: Policy): SyncEvaluator {
+  let evaluator = closures.get(policy)
+  if (!evaluator) closures.set(policy, (evaluator = compileClosures(policy)))
+  return evaluator
+}
+
 /** A validated set of policies, compiled once, that decides records. Safe for concurrent use. */
 export class PolicySet {
   readonly policies: readonly Policy[]
@@ -166,8 +174,13 @@ export class PolicySet {
     const ends = effectiveEnds(this.policies)
     for (const p of this.policies) {
       this.compiled.set(p, {
-        evaluator: compileClosures(p),
         generated: undefined,
+        // compiled on first use: a one-record decide judges by one of the set's versions
+        get evaluator(): SyncEvaluator {
+          const evaluator = closuresOf(p)
+          Object.defineProperty(this, 'evaluator', { value: evaluator, enumerable: true })
+          return evaluator
+        },
         validate: recordValidator(p.record.schema),
         end: ends.get(p),
         claims: p.primary && p.appliesTo ? compileTest(p.appliesTo, p.calendar) : undefined,

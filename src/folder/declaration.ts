@@ -10,6 +10,7 @@ import { checkFolderDocument, type SchemaFile } from '../validate/folder.js'
 import { digestOf } from '../validate/policy.js'
 import { defaultPoliciesDir } from '../load/package-root.js'
 import { decodeUtf8, DEFAULT_PARSE_LIMITS, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
+import { shippedFolder } from './shipped-checks.js'
 
 /** The file that declares a folder's subjects. */
 export const FOLDER_FILE = 'collabgate.yaml'
@@ -46,17 +47,25 @@ export async function loadFolder(
     () => false,
   )
   if (!own || abs === resolve(defaultPoliciesDir())) {
-    shipped ??= readFolder(resolve(defaultPoliciesDir()), shippedDisplayName, DEFAULT_PARSE_LIMITS)
+    shipped ??= readShippedFolder()
     const folder = await shipped
     return own ? { ...folder, root: abs, file: name(file) } : { ...folder, root: abs, file: undefined }
   }
   return readFolder(abs, name, limits, outside)
 }
 
+/** The shipped declaration as checked when the package was built, when its files are those bytes; else read anew. */
+async function readShippedFolder(): Promise<PolicyFolder> {
+  const root = resolve(defaultPoliciesDir())
+  const checked = await shippedFolder(root)
+  if (checked) return { root, file: FOLDER_FILE, subjects: checked.subjects, problems: [], digest: checked.digest }
+  return readFolder(root, shippedDisplayName, DEFAULT_PARSE_LIMITS)
+}
+
 /** Why a file leaves the policy folder through a symbolic link, or undefined (see outsideRoot). */
 type Outside = (abs: string) => Promise<string | undefined>
 
-async function readFolder(
+export async function readFolder(
   root: string,
   name: (abs: string) => string,
   limits: ParseLimits,

@@ -37,6 +37,8 @@ import {
   type ParseLimits,
 } from '../load/yaml-source.js'
 import { regionsOfCountry } from '../calendar/calendars.js'
+import { cachedCheck, checkKey, rememberCheck, subjectsDigest } from './check-cache.js'
+import { shippedChecks } from './shipped-checks.js'
 
 export interface LoadOptions {
   /** Parse limits (file size, alias expansion, nesting depth). */
@@ -146,8 +148,16 @@ export async function findPolicyFiles(
         const message = `${link} is a symbolic link to a folder that holds it (a loop); remove it or point it elsewhere`
         throw new PolicyValidationError([problem(link, 'E_LINK_CYCLE', message)])
       }
-      const entries = (await readdir(p)).filter((e) => !e.startsWith('.') && e !== 'node_modules').sort()
-      for (const e of entries) await visit(join(p, e), top, [...holding, identity])
+      const entries = (await readdir(p, { withFileTypes: true }))
+        .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules')
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      for (const e of entries) {
+        const at = join(p, e.name)
+        // a plain file is what its entry says: no stat (one round trip each) for the many files that are no policy
+        if (e.isFile()) {
+          if (match(at)) out.push(resolve(at))
+        } else if (e.isDirectory() || e.isSymbolicLink()) await visit(at, top, [...holding, identity])
+      }
     } else if (info.isFile() && match(p)) out.push(resolve(p))
   }
   for (const p of paths) await visit(p, p, [])
@@ -228,16 +238,22 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
   const outside = options.followSymlinks === true ? undefined : await outsideRoot(root)
   const folder = await loadFolder(root, name, limits, outside)
   problems.push(...folder.problems)
-  const context = { subjects: new Map(folder.subjects.map((s) => [s.name, s])) }
+  const subjects = folder.subjects
+  const subjectsKey = subjectsDigest(subjects)
+  // the shipped folder's files were checked when the package was built (src/folder/shipped-checks.ts)
+  const shippedCheck = root === resolve(defaultPoliciesDir()) ? await shippedChecks() : undefined
+  const context = { subjects: new Map(subjects.map((s) => [s.name, s])) }
   // the files are read all at once (each read is several round trips to the thread pool), then checked in order
-  const read = async (abs: string): Promise<{ text: string } | { problem: PolicyProblem }> => {
+  const read = async (abs: string): Promise<{ text: string; bytes: Uint8Array } | { problem: PolicyProblem }> => {
     const display = name(abs)
     try {
       const leaves = await outside?.(abs)
       if (leaves) return { problem: problem(display, 'E_SYMLINK', leaves) }
       const info = await stat(abs)
       if (info.size > limits.maxBytes) return { problem: fileTooLarge(display, info.size, limits.maxBytes) }
-      return decodeUtf8(display, await readFile(abs))
+      const bytes = await readFile(abs)
+      const decoded = decodeUtf8(display, bytes)
+      return 'text' in decoded ? { text: decoded.text, bytes } : decoded
     } catch (err) {
       return {
         problem: problem(
@@ -256,24 +272,36 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
       problems.push(got.problem)
       continue
     }
-    const text = got.text
-    const source = parseYamlSource(display, text, limits)
-    // with the folder's declaration broken, every policy would only repeat that its subject is unknown
-    if (folder.problems.length > 0) {
-      problems.push(...source.problems)
-      continue
+    // bytes checked before, with the same name, limits and subjects, give the same frozen policy: no parse, no check
+    const key = folder.problems.length > 0 ? undefined : checkKey(got.bytes, { display, limits, subjects: subjectsKey })
+    let known = key === undefined ? undefined : cachedCheck(key)
+    if (!known && key !== undefined && shippedCheck) {
+      known = shippedCheck(key)
+      if (known) rememberCheck(key, known)
     }
-    const checked = checkPolicyDocument(source, context)
-    problems.push(...checked.problems)
-    if (checked.policy) {
-      locators.set(checked.policy, source.locate)
-      policies.push(checked.policy)
-      const naming = fileNameFinding(abs, checked.policy)
-      if (naming?.severity === 'error') problems.push(naming)
-      else if (naming) warnings.push(naming)
-      const regional = calendarFinding(source.value, checked.policy)
-      if (regional) warnings.push(regional)
+    if (!known) {
+      const source = parseYamlSource(display, got.text, limits)
+      // with the folder's declaration broken, every policy would only repeat that its subject is unknown
+      if (folder.problems.length > 0) {
+        problems.push(...source.problems)
+        continue
+      }
+      const checked = checkPolicyDocument(source, context)
+      problems.push(...checked.problems)
+      if (!checked.policy) continue
+      const value = source.value
+      const namesCalendar = typeof value === 'object' && value !== null && Object.hasOwn(value, 'calendar')
+      known = { policy: checked.policy, locate: source.locate, namesCalendar }
+      if (key !== undefined && checked.problems.length === 0) rememberCheck(key, known)
     }
+    const policy = known.policy
+    locators.set(policy, known.locate)
+    policies.push(policy)
+    const naming = fileNameFinding(abs, policy)
+    if (naming?.severity === 'error') problems.push(naming)
+    else if (naming) warnings.push(naming)
+    const regional = known.namesCalendar ? calendarFinding(policy) : undefined
+    if (regional) warnings.push(regional)
   }
   problems.push(...checkAcrossVersions(policies, locatePolicy))
   const locked = await lockedVersions(policies, root, options)
@@ -472,8 +500,7 @@ export function locatePolicy(p: Policy, pointer: string): SourceLocation {
  * A calendar written as a country (`GB`, `US`, `DE`) whose regions keep holidays of their own: `GB` lacks
  * England's summer bank holiday. Only a calendar the policy names: the unnamed default is the US federal one.
  */
-function calendarFinding(document: unknown, policy: Policy): PolicyWarning | undefined {
-  if (typeof document !== 'object' || document === null || !Object.hasOwn(document, 'calendar')) return undefined
+function calendarFinding(policy: Policy): PolicyWarning | undefined {
   const regions = regionsOfCountry(policy.calendar)
   if (regions.length === 0) return undefined
   // the US has 51: the first dozen say enough

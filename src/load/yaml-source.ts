@@ -54,7 +54,12 @@ function sourceOf(
   problems: PolicyProblem[],
   invisible: PolicyProblem[] = [],
 ): ParsedSource {
-  const locate = (pointer: string): SourceLocation => {
+  return { file, value, locate: locatorOf(file, positions), problems: capProblems(problems), invisible }
+}
+
+/** Where a JSON pointer lies among known positions: the nearest enclosing pointer's place, then 1:1. */
+export function locatorOf(file: string, positions: Positions): (pointer: string) => SourceLocation {
+  return (pointer) => {
     let p = pointer
     for (;;) {
       const hit = positions.get(p)
@@ -63,7 +68,6 @@ function sourceOf(
       p = p.slice(0, p.lastIndexOf('/'))
     }
   }
-  return { file, value, locate, problems: capProblems(problems), invisible }
 }
 
 /** A key as one JSON pointer token (RFC 6901): `~` → `~0`, `/` → `~1`. */
