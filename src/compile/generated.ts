@@ -263,10 +263,10 @@ export const generatedCache = (): { entries: number; made: number; hits: number 
 
 /**
  * Compiles a validated policy into one generated function (cached by digest): evaluateSync and reviewSync run
- * the generated code; explanations are the compiled closures', which the generated code calls on failure.
+ * the generated code; explanations are the compiled closures' (`closures`, when the caller has them already),
+ * which the generated code calls on failure.
  */
-export function compileGenerated(policy: Policy): SyncEvaluator {
-  const closures = compileClosures(policy)
+export function compileGenerated(policy: Policy, closures: SyncEvaluator = compileClosures(policy)): SyncEvaluator {
   const { source, args } = generateSource(policy)
   const generated = factoryOf(policy.digest, source)(args)
   const evaluateSync = generated.evaluate

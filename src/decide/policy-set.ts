@@ -126,6 +126,14 @@ function closuresOf(policy: Policy): SyncEvaluator {
   return evaluator
 }
 
+/** The generated evaluator per frozen validated policy, made on first use from its closures. */
+const generatedEvaluators = new WeakMap<Policy, SyncEvaluator>()
+function generatedOf(policy: Policy): SyncEvaluator {
+  let evaluator = generatedEvaluators.get(policy)
+  if (!evaluator) generatedEvaluators.set(policy, (evaluator = compileGenerated(policy, closuresOf(policy))))
+  return evaluator
+}
+
 /** A validated set of policies, compiled once, that decides records. Safe for concurrent use. */
 export class PolicySet {
   readonly policies: readonly Policy[]
@@ -436,7 +444,7 @@ export class PolicySet {
   private syncEvaluator(policy: Policy, kind: 'generated' | 'compiled'): SyncEvaluator {
     const compiled = this.compiled.get(policy)!
     if (kind === 'compiled') return compiled.evaluator
-    return (compiled.generated ??= compileGenerated(policy))
+    return (compiled.generated ??= generatedOf(policy))
   }
 
   private inEffect(p: Policy, asOf: string): boolean {
