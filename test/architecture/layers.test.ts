@@ -34,7 +34,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['store'],
   ['merge'],
   ['cli'],
-  ['index.ts', 'util.ts'],
+  ['index.ts', 'report-entry.ts'],
 ]
 
 /** A module's unit: its folder under src/, or the file itself at the top. */

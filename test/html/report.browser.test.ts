@@ -11,18 +11,8 @@ import { pathToFileURL } from 'node:url'
 import type { Browser } from 'playwright-core'
 import { launchChromium } from './chromium.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  decisionHtml,
-  defaultPolicies,
-  findPolicyTestFiles,
-  impactHtml,
-  impactOf,
-  loadPolicies,
-  policyTestCoverage,
-  policyTestHtml,
-  runPolicyTests,
-  shadowHtml,
-} from '../../src/index.js'
+import { decisionHtml, impactHtml, policyTestHtml, shadowHtml } from '../../src/html/html.js'
+import { defaultPolicies, findPolicyTestFiles, impactOf, loadPolicies, policyTestCoverage, runPolicyTests } from '../../src/index.js'
 import { example, ROOT } from '../core/helpers.js'
 import { shadowReportOf } from './shadow-fixture.js'
 
