@@ -3,6 +3,7 @@
  * cannot express. Every problem is collected; nothing stops at the first.
  */
 import { createHash } from 'node:crypto'
+import { isDeepStrictEqual } from 'node:util'
 import {
   capProblems,
   MAX_PROBLEMS_PER_FILE,
@@ -11,7 +12,7 @@ import {
   type ProblemCode,
   type ProblemDetails,
 } from '../errors.js'
-import type { ParsedSource } from '../load/yaml-source.js'
+import { invisibleCharacter, type ParsedSource } from '../load/yaml-source.js'
 import type {
   Check,
   Condition,
@@ -21,6 +22,7 @@ import type {
   Policy,
   ReviewSpec,
   Rule,
+  SourceLocation,
   SubjectDefinition,
 } from '../model.js'
 import { AS_OF_FACT, isOperator, OPERATORS, strictCalendarDate } from '../language/operators.js'
@@ -67,10 +69,57 @@ const VALIDATED = new WeakSet<object>()
 export const isValidatedPolicy = (policy: Policy): boolean => VALIDATED.has(policy)
 
 /**
- * For a worker thread handed policies the main thread validated (a structured clone loses the mark).
- * Internal: not exported from the package.
+ * A policy that crossed a thread (a structured clone loses the mark), built again here: its document is checked
+ * again against the record kind it carries, and the policy this builds must equal the one received. Undefined when
+ * it does not: only what this validator builds joins a PolicySet, whoever sends it.
  */
-export const markValidated = (policy: Policy): void => void VALIDATED.add(deepFreeze(policy))
+export function receivedPolicy(received: Policy): Policy | undefined {
+  if (!received || typeof received !== 'object' || !received.document || !received.record) return undefined
+  const { record, review } = received
+  const subject: SubjectDefinition = {
+    name: record.subject,
+    idField: record.idField,
+    recognise: record.recognise,
+    schemas: [record.schema],
+    ...(review ? { review: { from: review.from, decided: review.decided } } : {}),
+    ...(record.mask ? { audit: { mask: record.mask } } : {}),
+    location: received.location,
+  }
+  // the places the sender's parse found, by the pointers the validator asks for
+  const places = new Map<string, SourceLocation>([['', received.location]])
+  received.rules?.forEach((rule, i) => {
+    places.set(`/rules/${i}`, rule.location)
+    for (const check of rule.checks ?? []) places.set(check.pointer, check.location)
+  })
+  // the sender's parse refused a string no one sees; the document alone must be refused here as well
+  if (hidesCharacter(received.document)) return undefined
+  const source: ParsedSource = {
+    file: String(received.location?.file),
+    value: structuredClone(received.document),
+    locate: (pointer) => places.get(pointer) ?? received.location,
+    problems: [],
+  }
+  const { policy } = checkDocument(source, { subjects: new Map([[subject.name, subject]]) })
+  return policy && isDeepStrictEqual(policy, received) ? policy : undefined
+}
+
+/** Whether any key or string in a value holds a character no one sees (E_INVISIBLE_CHARACTER at parse time). */
+function hidesCharacter(value: unknown): boolean {
+  if (typeof value === 'string') return invisibleCharacter(value) !== undefined
+  if (!value || typeof value !== 'object') return false
+  return Object.entries(value).some(([k, v]) => invisibleCharacter(k) !== undefined || hidesCharacter(v))
+}
+
+/**
+ * The mutation run's mutant of a validated policy: the same release (id, version, digest) with one change, made to
+ * stand in for it in a PolicySet while the run decides its test calls. Undefined when `original` is not validated.
+ */
+export function validatedMutant(original: Policy, mutant: Policy): Policy | undefined {
+  const same = mutant.id === original.id && mutant.version === original.version && mutant.digest === original.digest
+  if (!VALIDATED.has(original) || !same || mutant.document !== original.document) return undefined
+  VALIDATED.add(deepFreeze(mutant))
+  return mutant
+}
 
 /** Freezes a value and everything in it: a validated policy edited in place would mean one thing to each evaluator. */
 function deepFreeze<T>(value: T): T {
