@@ -99,8 +99,13 @@ export function receivedPolicy(received: Policy): Policy | undefined {
     locate: (pointer) => places.get(pointer) ?? received.location,
     problems: [],
   }
-  const { policy } = checkDocument(source, { subjects: new Map([[subject.name, subject]]) })
-  return policy && isDeepStrictEqual(policy, received) ? policy : undefined
+  try {
+    const { policy } = checkDocument(source, { subjects: new Map([[subject.name, subject]]) })
+    return policy && isDeepStrictEqual(policy, received) ? policy : undefined
+  } catch {
+    // a record kind without a schema or places, as only a hand-built object has, is refused like any other
+    return undefined
+  }
 }
 
 /** Whether any key or string in a value holds a character no one sees (E_INVISIBLE_CHARACTER at parse time). */

@@ -83,7 +83,8 @@ describe('a policy that crossed a thread', () => {
   })
 
   it('is refused when it is not a policy at all', () => {
-    for (const junk of [null, undefined, 1, 'policy', {}, { document: {} }, { record: {} }])
+    const handBuilt = { id: 'x', version: '1.0.0', rules: [], document: { id: 'x' }, record: {} }
+    for (const junk of [null, undefined, 1, 'policy', {}, { document: {} }, { record: {} }, handBuilt])
       expect(receivedPolicy(junk as unknown as Policy)).toBeUndefined()
   })
 })
