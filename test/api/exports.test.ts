@@ -140,6 +140,11 @@ describe('the public API', () => {
       require: { types: './dist/report.d.cts', default: './dist/report.cjs' },
     })
     expect(pkg.exports['./util']).toBeUndefined()
+    // the package's own name resolves through the exports map (a self-reference), as a dependant's would
+    const resolve = createRequire(join(ROOT, 'package.json')).resolve
+    expect(resolve('collabgate/report')).toBe(join(ROOT, 'dist', 'report.cjs'))
+    expect(resolve('collabgate')).toBe(join(ROOT, 'dist', 'index.cjs'))
+    expect(() => resolve('collabgate/util')).toThrow(/subpath '.\/util' is not defined/)
     for (const file of ['report.js', 'report.cjs', 'report.d.ts', 'report.d.cts'])
       expect(existsSync(join(ROOT, 'dist', file)), file).toBe(true)
   })
