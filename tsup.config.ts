@@ -7,7 +7,7 @@ const mapsWithoutSources: Options['esbuildOptions'] = (options) => {
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', util: 'src/util.ts' },
+    entry: { index: 'src/index.ts', report: 'src/report-entry.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -6,15 +6,17 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { PolicySet } from '../decide/policy-set.js'
-import { markValidated } from '../validate/policy.js'
+import { receivedPolicy } from '../validate/policy.js'
 import { splitBlock } from './byte-blocks.js'
 import { decideBlock } from './decide-lines.js'
 import type { BlockRequest, ReleaseRequest, WorkerSetup } from './pool.js'
 
 const setup = workerData as WorkerSetup
-// the main thread validated these; the structured clone that carried them here lost the mark
-for (const p of setup.policies) markValidated(p)
-const set = new PolicySet(setup.policies, { subjects: setup.subjects })
+// the structured clone that carried them here lost the validator's mark: the validator builds each again
+const set = new PolicySet(
+  setup.policies.map((p) => receivedPolicy(p) ?? p),
+  { subjects: setup.subjects },
+)
 
 // buffers the main thread has written and given back, ready to carry another block
 const free: ArrayBuffer[] = []

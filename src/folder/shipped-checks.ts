@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Policy, SubjectDefinition } from '../model.js'
-import { markValidated } from '../validate/policy.js'
+import { shippedCheckModule } from '../validate/policy.js'
 import type { CheckedDocument } from './check-cache.js'
 import { locatorOf } from '../load/yaml-source.js'
 
@@ -45,16 +45,11 @@ let generated: Promise<Generated> | undefined
 
 async function readGenerated(): Promise<Generated> {
   const none: Generated = { entries: new Map(), folder: undefined }
-  try {
-    const m = (await import('../generated/shipped-checks.js')) as { format: unknown; entries: unknown; folder: unknown }
-    if (m.format !== SHIPPED_CHECKS_FORMAT || !Array.isArray(m.entries)) return none
-    return {
-      entries: new Map((m.entries as ShippedCheck[]).map((e) => [e.key, e])),
-      folder: m.folder as ShippedFolder | undefined,
-    }
-  } catch {
-    // none generated: every shipped file is checked as any other
-    return none
+  const m = await shippedCheckModule()
+  if (!m || m.format !== SHIPPED_CHECKS_FORMAT || !Array.isArray(m.entries)) return none
+  return {
+    entries: new Map((m.entries as ShippedCheck[]).map((e) => [e.key, e])),
+    folder: m.folder as ShippedFolder | undefined,
   }
 }
 
@@ -79,8 +74,7 @@ export async function shippedChecks(): Promise<(key: string) => CheckedDocument 
   return (key) => {
     const hit = known.get(key)
     if (!hit) return undefined
-    // frozen and marked as checkPolicyDocument leaves its policies (again for the same object is harmless)
-    markValidated(hit.policy)
+    // frozen and counted as validated by the validator when it read the generated module
     const positions = new Map(hit.positions.map(([pointer, line, col]) => [pointer, { line, col }]))
     return {
       policy: hit.policy,

@@ -13,7 +13,7 @@ import { compileClosures } from '../compile/closures.js'
 import type { RuleResult } from '../compile/result.js'
 import { buildDecision } from '../decide/decide.js'
 import { PolicySet } from '../decide/policy-set.js'
-import { markValidated } from '../validate/policy.js'
+import { validatedMutant } from '../validate/policy.js'
 import { recordValidator } from '../validate/record-schema.js'
 import { policyProblem, type PolicyProblem } from '../errors.js'
 import { locatePolicy } from '../folder/load.js'
@@ -300,12 +300,12 @@ function firstCallKiller(
   calls: readonly PolicyTestCall[],
 ): PolicyTestCaseInput | undefined {
   if (calls.length === 0) return undefined
-  // the mutant is the validated policy with one change, so it may join a set like the policy it replaces
-  markValidated(mutant)
+  // the mutant is the validated policy with one change, so the validator lets it join a set in the policy's place
+  const standIn = validatedMutant(original, mutant) ?? mutant
   let set: PolicySet
   try {
     set = new PolicySet(
-      policies.map((p) => (p === original ? mutant : p)),
+      policies.map((p) => (p === original ? standIn : p)),
       { subjects },
     )
   } catch {

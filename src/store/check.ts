@@ -9,9 +9,10 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { PolicyProblem } from '../errors.js'
+import type { Policy } from '../model.js'
 import { checkPolicies, type CheckResult, type LoadOptions } from '../folder/load.js'
 import { problem } from '../load/yaml-source.js'
-import { markValidated } from '../validate/policy.js'
+import { receivedPolicy } from '../validate/policy.js'
 
 /** What the store needs of a check: plain data, so it can come from a worker thread. */
 export type StoreCheck = Pick<CheckResult, 'policies' | 'problems' | 'files' | 'subjects'> & {
@@ -67,10 +68,7 @@ export class CheckWorker {
 
   constructor(private readonly file: string) {}
 
-  /**
-   * The folder's check; the policies that come back are marked validated (the worker validated them; the clone lost
-   * the mark).
-   */
+  /** The folder's check; the policies that come back are built again by the validator (the clone lost its mark). */
   check(dir: string, options: WorkerLoadOptions, budgetMs: number): Promise<StoreCheck> {
     const worker = this.started()
     const seq = ++this.seq
@@ -108,8 +106,11 @@ export class CheckWorker {
       const w = this.waiting.get(answer.seq)
       if (!w) return
       if ('error' in answer) return w.finish(refused(w.dir, 'E_IO', `cannot load ${w.dir}: ${answer.error}`))
-      for (const p of answer.checked.policies) markValidated(p)
-      w.finish(answer.checked)
+      // the clone lost the validator's mark: the validator builds each policy again, and refuses one it would not
+      const policies = answer.checked.policies.map(receivedPolicy)
+      if (policies.some((p) => p === undefined))
+        return w.finish(refused(w.dir, 'E_IO', `cannot load ${w.dir}: the worker sent a policy the validator refuses`))
+      w.finish({ ...answer.checked, policies: policies as Policy[] })
     })
     worker.on('error', (err: NodeJS.ErrnoException) => {
       const memory = err.code === 'ERR_WORKER_OUT_OF_MEMORY'

@@ -2,6 +2,7 @@
  * Validation of one policy document: the JSON Schema first, then the semantic checks a schema
  * cannot express. Every problem is collected; nothing stops at the first.
  */
+import { isDeepStrictEqual } from 'node:util'
 import {
   capProblems,
   MAX_PROBLEMS_PER_FILE,
@@ -10,7 +11,7 @@ import {
   type ProblemCode,
   type ProblemDetails,
 } from '../errors.js'
-import type { ParsedSource } from '../load/yaml-source.js'
+import { invisibleCharacter, type ParsedSource } from '../load/yaml-source.js'
 import type {
   Check,
   Condition,
@@ -20,6 +21,7 @@ import type {
   Policy,
   ReviewSpec,
   Rule,
+  SourceLocation,
   SubjectDefinition,
 } from '../model.js'
 import { AS_OF_FACT, isOperator, OPERATORS, strictCalendarDate } from '../language/operators.js'
@@ -70,11 +72,92 @@ const VALIDATED = new WeakSet<object>()
 /** Whether `checkPolicyDocument` built this policy (and nobody made it by hand). */
 export const isValidatedPolicy = (policy: Policy): boolean => VALIDATED.has(policy)
 
+/** The policies receivedPolicy built, by digest (bounded): a reload's worker sends the same ones again. */
+const rebuilt = new Map<string, Policy>()
+
 /**
- * For a worker thread handed policies the main thread validated (a structured clone loses the mark).
- * Internal: not exported from the package.
+ * A policy that crossed a thread (a structured clone loses the mark), built again here: its document is checked
+ * again against the record kind it carries, and the policy this builds must equal the one received. Undefined when
+ * it does not: only what this validator builds joins a PolicySet, whoever sends it.
  */
-export const markValidated = (policy: Policy): void => void VALIDATED.add(deepFreeze(policy))
+export function receivedPolicy(received: Policy): Policy | undefined {
+  if (!received || typeof received !== 'object' || !received.document || !received.record) return undefined
+  // a reload sends the same policies again: one built before that equals the received one, field for field, is it
+  const before = typeof received.digest === 'string' ? rebuilt.get(received.digest) : undefined
+  if (before && isDeepStrictEqual(before, received)) return before
+  const { record, review } = received
+  const subject: SubjectDefinition = {
+    name: record.subject,
+    idField: record.idField,
+    recognise: record.recognise,
+    schemas: [record.schema],
+    ...(review ? { review: { from: review.from, decided: review.decided } } : {}),
+    ...(record.mask ? { audit: { mask: record.mask } } : {}),
+    location: received.location,
+  }
+  // the places the sender's parse found, by the pointers the validator asks for
+  const places = new Map<string, SourceLocation>([['', received.location]])
+  received.rules?.forEach((rule, i) => {
+    places.set(`/rules/${i}`, rule.location)
+    for (const check of rule.checks ?? []) places.set(check.pointer, check.location)
+  })
+  // the sender's parse refused a string no one sees; the document alone must be refused here as well
+  if (hidesCharacter(received.document)) return undefined
+  const source: ParsedSource = {
+    file: String(received.location?.file),
+    value: structuredClone(received.document),
+    locate: (pointer) => places.get(pointer) ?? received.location,
+    problems: [],
+  }
+  try {
+    const { policy } = checkDocument(source, { subjects: new Map([[subject.name, subject]]) })
+    if (!policy || !isDeepStrictEqual(policy, received)) return undefined
+    if (rebuilt.size >= 1000) rebuilt.clear()
+    rebuilt.set(policy.digest, policy)
+    return policy
+  } catch {
+    // a record kind without a schema or places, as only a hand-built object has, is refused like any other
+    return undefined
+  }
+}
+
+/** Whether any key or string in a value holds a character no one sees (E_INVISIBLE_CHARACTER at parse time). */
+function hidesCharacter(value: unknown): boolean {
+  if (typeof value === 'string') return invisibleCharacter(value) !== undefined
+  if (!value || typeof value !== 'object') return false
+  return Object.entries(value).some(([k, v]) => invisibleCharacter(k) !== undefined || hidesCharacter(v))
+}
+
+/**
+ * The mutation run's mutant of a validated policy: the same release (id, version, digest) with one change, made to
+ * stand in for it in a PolicySet while the run decides its test calls. Undefined when `original` is not validated.
+ */
+export function validatedMutant(original: Policy, mutant: Policy): Policy | undefined {
+  const same = mutant.id === original.id && mutant.version === original.version && mutant.digest === original.digest
+  if (!VALIDATED.has(original) || !same || mutant.document !== original.document) return undefined
+  VALIDATED.add(deepFreeze(mutant))
+  return mutant
+}
+
+/**
+ * The shipped checks: src/generated/shipped-checks.js, code the project writes from this validator's own output
+ * (test/load/shipped-checks.test.ts proves each entry equal to a fresh check, and fails when one is stale). Their
+ * policies count as validated; no one hands this module an object to mark. Undefined when none are generated.
+ */
+export async function shippedCheckModule(): Promise<
+  { format: unknown; entries: unknown; folder: unknown } | undefined
+> {
+  try {
+    const m = (await import('../generated/shipped-checks.js')) as { format: unknown; entries: unknown; folder: unknown }
+    if (Array.isArray(m.entries))
+      for (const entry of m.entries as { policy?: unknown }[])
+        if (entry?.policy && typeof entry.policy === 'object') VALIDATED.add(deepFreeze(entry.policy))
+    return m
+  } catch {
+    // none generated: every shipped file is checked as any other
+    return undefined
+  }
+}
 
 /** Freezes a value and everything in it: a validated policy edited in place would mean one thing to each evaluator. */
 function deepFreeze<T>(value: T): T {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { auditEntry } from '../../src/audit/audit.js'
 import {
-  auditEntry,
   createAuditLog,
   defaultPolicies,
   newDecisionId,

@@ -14,7 +14,6 @@ import {
   checkPolicies,
   createAuditLog,
   defaultPolicies,
-  formatLock,
   loadPolicies,
   lockOfFolder,
   watchPolicies,
@@ -22,6 +21,7 @@ import {
   type AuditLogOptions,
   type PolicySet,
 } from '../../src/index.js'
+import { formatLock } from '../../src/lock/lock.js'
 import { GENESIS, lineHash, parseCheckpoint, verifyCheckpoint } from '../../src/audit/chain.js'
 import { example, scratchPolicies } from '../store/helpers.js'
 import { expectChained, nonEmptyLines, validEntries } from './entries.js'

@@ -1,21 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import {
-  CollabgateError,
-  checkLock,
-  checkPolicies,
-  diffPolicies,
-  formatImpactText,
-  hasDifferences,
-  impactOf,
-  loadPolicies,
-  lockOf,
-  parseLock,
-  policyTestCoverage,
-  type PolicyTestCaseResult,
-} from '../../src/index.js'
-import { diffLines } from '../../src/util.js'
+import { CollabgateError, checkPolicies, diffPolicies, impactOf, loadPolicies, policyTestCoverage } from '../../src/index.js'
+import { checkLock, lockOf, parseLock } from '../../src/lock/lock.js'
+import { formatImpactText } from '../../src/impact/impact.js'
+import { hasDifferences } from '../../src/diff/diff.js'
+import type { PolicyTestCaseResult } from '../../src/policy-test/run.js'
+import { diffLines } from '../../src/diff/diff.js'
 import { ROOT } from '../cli/run-cli.js'
 
 const VERSIONS = join(ROOT, 'test/fixtures/authoring/versions')

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { escapeXml, formatGithubAnnotation, formatJunit } from '../../src/util.js'
+import { escapeXml, formatJunit } from '../../src/report/junit.js'
+import { formatGithubAnnotation } from '../../src/report/github.js'
 import { paintFor } from '../../src/cli/colour.js'
 import type { Io } from '../../src/cli/io.js'
 

@@ -5,18 +5,9 @@
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  backtestOf,
-  checkThresholds,
-  CollabgateError,
-  formatBacktestText,
-  parseLabels,
-  parseThreshold,
-  wilson,
-  type BacktestReport,
-  type Labels,
-  type RuleScore,
-} from '../../src/index.js'
+import { backtestOf, CollabgateError, parseLabels, type BacktestReport, type Labels } from '../../src/index.js'
+import { checkThresholds, formatBacktestText, parseThreshold } from '../../src/backtest/report.js'
+import { wilson, type RuleScore } from '../../src/backtest/backtest.js'
 import { readLines } from '../../src/impact/impact.js'
 import { labelledSet, NOW, POLICY, type LabelledSet } from './labelled-set.js'
 import { ndjson } from '../audit/chained-log.js'

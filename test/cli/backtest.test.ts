@@ -5,7 +5,8 @@
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mergeBacktestReports, type BacktestReport } from '../../src/index.js'
+import { mergeBacktestReports } from '../../src/backtest/backtest.js'
+import type { BacktestReport } from '../../src/index.js'
 import { labelledSet, NOW, POLICY, type LabelledSet } from '../backtest/labelled-set.js'
 import { assertBuilt, AUTHORING, cli } from './run-cli.js'
 

@@ -2,7 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkPolicies, defaultPoliciesDir, formatLock, lockOfFolder, parseLockFile } from '../../src/index.js'
+import { checkPolicies, defaultPoliciesDir, lockOfFolder } from '../../src/index.js'
+import { formatLock, parseLockFile } from '../../src/lock/lock.js'
 import { assertBuilt, AUTHORING, cli, ROOT } from './run-cli.js'
 
 beforeAll(assertBuilt)

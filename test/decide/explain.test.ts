@@ -3,7 +3,8 @@
  * both evaluators and through the CLI, and in words for people.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { defaultPolicies, formatDecisionText, type PolicySet } from '../../src/index.js'
+import { defaultPolicies, type PolicySet } from '../../src/index.js'
+import { formatDecisionText } from '../../src/report/text.js'
 import { assertBuilt, cli } from '../cli/run-cli.js'
 import { example } from '../core/helpers.js'
 

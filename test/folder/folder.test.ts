@@ -12,17 +12,14 @@ import {
   CollabgateError,
   defaultPoliciesDir,
   diffPolicies,
-  formatLock,
   loadPolicies,
-  lockOf,
   lockOfFolder,
-  nextLock,
-  parseLock,
   PolicySet,
   PolicyValidationError,
   watchPolicies,
   type PolicyProblem,
 } from '../../src/index.js'
+import { formatLock, lockOf, nextLock, parseLock } from '../../src/lock/lock.js'
 import { caught, clone, example, ONBOARDING, type Json } from '../core/helpers.js'
 
 const scratchRoot = mkdtempSync(join(tmpdir(), 'collabgate-folder-'))

@@ -1,6 +1,6 @@
 /** Nothing in a policy is executed as code, and no operator matches patterns. */
 import { describe, expect, it } from 'vitest'
-import { OPERATORS } from '../../src/index.js'
+import { OPERATORS } from '../../src/language/operators.js'
 import { parsePath, resolvePath } from '../../src/language/paths.js'
 import { parseYamlSource } from '../../src/load/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'

@@ -201,7 +201,7 @@ describe('a polluted Object.prototype', () => {
     })
 
     it('complete: checkLock does not call a released version missing unless the caller says the folder is whole', async () => {
-      const { checkLock, lockOf } = await import('../../src/index.js')
+      const { checkLock, lockOf } = await import('../../src/lock/lock.js')
       const lock = lockOf(shipped.policies)
       const fewer = shipped.policies.filter((p) => p.id !== ONBOARDING)
       expect(checkLock(fewer, lock).problems).toEqual([])

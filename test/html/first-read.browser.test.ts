@@ -9,18 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createWorkingDayCalendar } from '../../src/calendar/working-days.js'
 import { UnknownCalendarError } from '../../src/calendar/calendars.js'
 import { readFileSync } from 'node:fs'
-import {
-  decisionHtml,
-  defaultPolicies,
-  findPolicyTestFiles,
-  impactHtml,
-  impactOf,
-  loadPolicies,
-  policyTestCoverage,
-  policyTestHtml,
-  runPolicyTests,
-  type MutationTestReport,
-} from '../../src/index.js'
+import { decisionHtml, impactHtml, policyTestHtml } from '../../src/html/html.js'
+import { defaultPolicies, findPolicyTestFiles, impactOf, loadPolicies, policyTestCoverage, runPolicyTests } from '../../src/index.js'
+import type { MutationTestReport } from '../../src/mutate/reporter.js'
 import { example, ROOT } from '../core/helpers.js'
 import { browserPages } from './pages.js'
 

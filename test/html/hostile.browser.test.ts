@@ -14,11 +14,11 @@ import {
   impactOf,
   loadPolicies,
   mutationTest,
-  MUTATION_TEST_REPORTERS,
   policyTestCoverage,
   runPolicyTestFiles,
   findPolicyTestFiles,
 } from '../../src/index.js'
+import { MUTATION_TEST_REPORTERS } from '../../src/mutate/reporter.js'
 import { htmlFor } from '../../src/cli/commands/report.js'
 import { example, ROOT } from '../core/helpers.js'
 import { shadowReportOf } from './shadow-fixture.js'

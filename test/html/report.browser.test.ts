@@ -8,18 +8,8 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { browserPages } from './pages.js'
 import { beforeAll, describe, expect, it } from 'vitest'
-import {
-  decisionHtml,
-  defaultPolicies,
-  findPolicyTestFiles,
-  impactHtml,
-  impactOf,
-  loadPolicies,
-  policyTestCoverage,
-  policyTestHtml,
-  runPolicyTests,
-  shadowHtml,
-} from '../../src/index.js'
+import { decisionHtml, impactHtml, policyTestHtml, shadowHtml } from '../../src/html/html.js'
+import { defaultPolicies, findPolicyTestFiles, impactOf, loadPolicies, policyTestCoverage, runPolicyTests } from '../../src/index.js'
 import { example, ROOT } from '../core/helpers.js'
 import { shadowReportOf } from './shadow-fixture.js'
 

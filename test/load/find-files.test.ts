@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import * as fsp from 'node:fs/promises'
-import { findPolicyFiles } from '../../src/index.js'
+import { findPolicyFiles } from '../../src/folder/load.js'
 
 // counts the stats of the walk, answering them as node does
 vi.mock('node:fs/promises', async (original) => {

@@ -6,16 +6,8 @@
 import { unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  checkPolicies,
-  formatLock,
-  loadPolicies,
-  lockOfFolder,
-  parseLockFile,
-  PolicyValidationError,
-  watchPolicies,
-  type PolicyStore,
-} from '../../src/index.js'
+import { checkPolicies, loadPolicies, lockOfFolder, PolicyValidationError, watchPolicies, type PolicyStore } from '../../src/index.js'
+import { formatLock, parseLockFile } from '../../src/lock/lock.js'
 import { example, OLD_FILE, ONBOARDING, scratchPolicies } from '../store/helpers.js'
 
 let scratch: ReturnType<typeof scratchPolicies>

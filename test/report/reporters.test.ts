@@ -4,18 +4,10 @@
  */
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import {
-  checkPolicies,
-  loadPolicies,
-  policyTestCoverage,
-  POLICY_TEST_REPORTERS,
-  runPolicyTests,
-  findPolicyTestFiles,
-  testRunFailed,
-  VALIDATION_REPORTERS,
-  validationSummary,
-} from '../../src/index.js'
-import { ANSI_COLOURS } from '../../src/util.js'
+import { checkPolicies, loadPolicies, policyTestCoverage, runPolicyTests, findPolicyTestFiles } from '../../src/index.js'
+import { POLICY_TEST_REPORTERS, testRunFailed } from '../../src/policy-test/reporter.js'
+import { VALIDATION_REPORTERS, validationSummary } from '../../src/report/validation.js'
+import { ANSI_COLOURS } from '../../src/report/reporter.js'
 
 const AUTHORING = join(import.meta.dirname, '..', 'fixtures', 'authoring')
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { defaultPolicies, formatDecisionText } from '../../src/index.js'
+import { defaultPolicies } from '../../src/index.js'
+import { formatDecisionText } from '../../src/report/text.js'
 import { describeCondition } from '../../src/report/text.js'
 
 const record = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as unknown

@@ -3,8 +3,11 @@
  * or a log viewer would act on or hide becomes an escape a person can read.
  */
 import { describe, expect, it } from 'vitest'
-import { VALIDATION_REPORTERS, type CheckResult } from '../../src/index.js'
-import { ANSI_COLOURS, escapeXml, formatGithubAnnotation, formatJunit, visible } from '../../src/util.js'
+import { VALIDATION_REPORTERS } from '../../src/report/validation.js'
+import type { CheckResult } from '../../src/index.js'
+import { ANSI_COLOURS, visible } from '../../src/report/reporter.js'
+import { escapeXml, formatJunit } from '../../src/report/junit.js'
+import { formatGithubAnnotation } from '../../src/report/github.js'
 
 describe('visible', () => {
   it('escapes C0 and C1 controls, DEL, line breaks and tabs', () => {

@@ -6,7 +6,8 @@
 import { mkdirSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { capProblems, checkPolicies, MAX_PROBLEMS_PER_FILE, watchPolicies, type PolicyProblem, type PolicyStore } from '../../src/index.js'
+import { capProblems, MAX_PROBLEMS_PER_FILE } from '../../src/errors.js'
+import { checkPolicies, watchPolicies, type PolicyProblem, type PolicyStore } from '../../src/index.js'
 import { snapshotFolder } from '../../src/store/check.js'
 import { manyProblems, scratchPolicies } from './helpers.js'
 

@@ -22,7 +22,6 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   checkPolicies,
-  formatLock,
   lockOfFolder,
   PolicyValidationError,
   watchPolicies,
@@ -31,6 +30,7 @@ import {
   type ReloadEvent,
   type ReloadResult,
 } from '../../src/index.js'
+import { formatLock } from '../../src/lock/lock.js'
 import { CheckWorker, storeWorkerFile } from '../../src/store/check.js'
 import { API_ACCESS, example, NEW_FILE, newOnboardingVersion, OLD_FILE, ONBOARDING, scratchPolicies } from './helpers.js'
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { verifyAuditLog, type AuditVerification } from '../../audit/verify.js'
-import { visible } from '../../util.js'
+import { visible } from '../../report/reporter.js'
 import { cannotRead, EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'
 
 export const auditHelp = `Usage: collabgate audit verify [options] LOG...

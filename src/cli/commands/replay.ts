@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { replayAuditFiles, type ReplayItem, type ReplayReport } from '../../audit/replay.js'
 import { defaultPolicies, loadPolicies } from '../../folder/load.js'
 import type { PolicySet } from '../../decide/policy-set.js'
-import { visible } from '../../util.js'
+import { visible } from '../../report/reporter.js'
 import { EXIT, formatOption, statArg, UsageError, type Io } from '../io.js'
 
 export const replayHelp = `Usage: collabgate replay [options] LOG...

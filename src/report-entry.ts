@@ -1,0 +1,27 @@
+/**
+ * collabgate/report: the reporters and pages the CLI prints with (re-exports only). Each family is one way:
+ * a map of format → reporter, or one function per report.
+ */
+
+// checks, policy tests and mutation runs: text, JSON, GitHub annotations, JUnit
+export { VALIDATION_REPORTERS } from './report/validation.js'
+export { POLICY_TEST_REPORTERS } from './policy-test/reporter.js'
+export { MUTATION_TEST_REPORTERS } from './mutate/reporter.js'
+
+// decisions and authoring reports as text
+export { formatDecisionText } from './report/text.js'
+export { formatPolicyDiffText } from './diff/diff.js'
+export { formatImpactText } from './impact/impact.js'
+export { formatBacktestText } from './backtest/report.js'
+
+// pages for people
+export { backtestHtml, decisionHtml, impactHtml, policyTestHtml, shadowHtml } from './html/html.js'
+
+// colour and escaping for those who write a reporter of their own
+export { ANSI_COLOURS, visible } from './report/reporter.js'
+
+export type { Paint, ReportOptions, Reporter } from './report/reporter.js'
+export type { ValidationReport } from './report/validation.js'
+export type { PolicyTestReport } from './policy-test/reporter.js'
+export type { MutationTestReport } from './mutate/reporter.js'
+export type { DecisionHtmlOptions } from './html/html.js'
