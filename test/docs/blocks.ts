@@ -164,7 +164,7 @@ export function runCommands(commands: Command[], dir: string): Ran[] {
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, CLI, ROOT, SCRATCH: dir, OUT: out, TZ: 'UTC' }
     for (const name of ['NO_COLOR', 'FORCE_COLOR', 'CI', 'COLLABGATE_TOKEN']) delete env[name]
-    const done = spawnSync('bash', ['-c', script], { env, timeout: 170_000, encoding: 'utf8' })
+    const done = spawnSync('bash', ['-c', script], { env, timeout: 400_000, encoding: 'utf8' })
     if (done.error) throw done.error
     return commands.map((command, i) => ({
       command,
