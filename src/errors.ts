@@ -1,5 +1,5 @@
 /**
- * Typed errors and problems, each code declared once here with what it means (the README's tables are
+ * Typed errors and problems, each code declared once here with what it means (the tables in docs/ are
  * checked against these declarations). Every error the library throws on purpose is a
  * CollabgateError with a stable `code`; callers switch on `code`, never on the message.
  */

@@ -1,5 +1,5 @@
 /**
- * Every code is declared once (src/errors.ts) with what it means; the README's tables are made from
+ * Every code is declared once (src/errors.ts) with what it means; the tables of docs/ are made from
  * those declarations, and every code the source uses is declared. Problems carry their hint apart
  * from their sentence, with a "did you mean" where a known name is close.
  */
@@ -13,7 +13,9 @@ import { checkPolicyDocument } from '../../src/validate/policy.js'
 import { shippedFolder } from '../shipped-folder.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
+// the errors a caller catches are for those who embed the library; the problems and warnings for policy authors
+const EMBEDDING = readFileSync(join(ROOT, 'docs', 'embedding.md'), 'utf8')
+const AUTHORING = readFileSync(join(ROOT, 'docs', 'authoring.md'), 'utf8')
 
 /** A two-column markdown table of codes and their meanings, in declaration order. */
 const codeTable = (codes: Record<string, string>): string =>
@@ -27,9 +29,9 @@ function sources(dir: string): string[] {
 }
 
 describe('codes', () => {
-  it('are the tables the README shows', () => {
-    expect(README).toContain(codeTable(ERROR_CODES))
-    expect(README).toContain(codeTable({ ...PROBLEM_CODES, ...WARNING_CODES }))
+  it('are the tables docs/embedding.md (errors) and docs/authoring.md (problems, warnings) show', () => {
+    expect(EMBEDDING).toContain(codeTable(ERROR_CODES))
+    expect(AUTHORING).toContain(codeTable({ ...PROBLEM_CODES, ...WARNING_CODES }))
   })
 
   it('cover every code the source names', () => {
