@@ -12,7 +12,7 @@ import { PolicySet } from '../../src/decide/policy-set.js'
 import { compare, comparison, OPERATORS, operatorTable, valueFits } from '../../src/language/operators.js'
 import type { Policy } from '../../src/model.js'
 import { probePolicy, probeSubject } from '../core/probe.js'
-import { readmeTableFix } from './operator-docs.js'
+import { docTableFix } from './operator-docs.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
@@ -270,9 +270,9 @@ describe('the registry', () => {
     expect(schema.$defs.condition.properties.operator.enum).toEqual(Object.keys(OPERATORS))
   })
 
-  it("is the operator table of docs/authoring.md (a difference prints the table to paste)", () => {
+  it('is the operator table of docs/authoring.md (a difference prints the table to paste)', () => {
     const doc = readFileSync(join(ROOT, 'docs', 'authoring.md'), 'utf8')
-    const fix = readmeTableFix(doc, operatorTable())
+    const fix = docTableFix(doc, operatorTable())
     if (fix) expect.fail(fix)
     for (const name of Object.keys(OPERATORS)) expect(operatorTable()).toContain(`| \`${name}\` |`)
   })

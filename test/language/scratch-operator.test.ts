@@ -13,7 +13,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OPERATORS } from '../../src/language/operators.js'
 import { probePolicy, probeSubject } from '../core/probe.js'
-import { readmeTableFix } from './operator-docs.js'
+import { docTableFix } from './operator-docs.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
@@ -152,13 +152,15 @@ describe('a scratch operator file, after the derivation', () => {
     expect(text.describeCondition({ fact: 'v', operator: 'startsWith', value: 'Acme' })).toBe('v ^= "Acme"')
   })
 
-  it("is a row of the README's table, which the README check prints for pasting", async () => {
+  it("is a row of docs/authoring.md's table, which the table check prints for pasting", async () => {
     const registry = (await import(join(dir, 'src', 'language', 'operators.ts'))) as typeof import('../../src/language/operators.js')
     const table = registry.operatorTable()
     const row = '| `startsWith` | is a string that starts with the value | a string, number or boolean | (none of this name) |'
     expect(table.split('\n')[4]).toBe(row)
-    const fix = readmeTableFix(readFileSync(join(ROOT, 'README.md'), 'utf8'), table)
-    expect(fix).toMatch(/^The README's operator table differs from the operator files .*Replace README\.md lines \d+-\d+ with:/)
+    const fix = docTableFix(readFileSync(join(ROOT, 'docs', 'authoring.md'), 'utf8'), table)
+    expect(fix).toMatch(
+      /^docs\/authoring\.md's operator table differs from the operator files .*Replace docs\/authoring\.md lines \d+-\d+ with:/,
+    )
     expect(fix).toContain(table)
   })
 
