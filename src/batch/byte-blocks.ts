@@ -11,7 +11,7 @@
  */
 import { StringDecoder } from 'node:string_decoder'
 import { firstInvalidUtf8, Utf8Lines, utf8Fault } from '../load/utf8.js'
-import { DEFAULT_MAX_LINE_CHARS, type InputLine } from './lines.js'
+import { DEFAULT_MAX_LINE_CHARS, type InputLine } from '../load/lines.js'
 import { ownOptions } from '../own.js'
 
 const NEWLINE = 0x0a

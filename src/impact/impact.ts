@@ -2,10 +2,9 @@
  * Impact of a policy change: replays records through two versions of one policy and reports which
  * decisions change, from which outcome to which, and the rules behind each change, before it ships.
  */
-import { createReadStream } from 'node:fs'
-import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { CollabgateError, RecordValidationError } from '../errors.js'
+import { DEFAULT_MAX_LINE_CHARS, droppedLine, fileChunks, inputLines, type InputLine } from '../load/lines.js'
 import type { Decision, PolicyRef } from '../model.js'
 import type { PolicySet } from '../decide/policy-set.js'
 import { assertAsOf } from '../decide/decide.js'
@@ -27,6 +26,8 @@ export interface ImpactOptions {
   asOf: string
   /** Reports on shard K of N of the records only (by subject id, else line number), for `mergeShards`. */
   shard?: Shard
+  /** The line limit the records were read with (readLines'), for the message of a line over it. */
+  maxLineChars?: number
 }
 
 export interface ImpactSide {
@@ -112,16 +113,18 @@ export interface ImpactReport {
 
 const sideOf = (d: Decision): ImpactSide => ({ outcome: d.outcome, rules: d.reasons.map((r) => r.rule) })
 
-/** Lines of a file (or of a stream), read one at a time so large record files never sit in memory. */
-export function readLines(source: string | Readable): AsyncIterable<string> {
-  const input = typeof source === 'string' ? createReadStream(source, { encoding: 'utf8' }) : source
-  return createInterface({ input, crlfDelay: Infinity })
+/**
+ * Lines of a file (or of a stream), read one at a time so large record files never sit in memory: a line over
+ * `maxLineChars` is null and a line that is not UTF-8 says where, as the batch reads them.
+ */
+export function readLines(source: string | Readable, maxLineChars = DEFAULT_MAX_LINE_CHARS): AsyncIterable<InputLine> {
+  return inputLines(typeof source === 'string' ? fileChunks(source) : source, { maxLineChars })
 }
 
 /** Decides every record (one JSON object per line) under both versions and summarises the differences. */
 export async function impactOf(
   set: PolicySet,
-  records: AsyncIterable<string> | Iterable<string>,
+  records: AsyncIterable<InputLine> | Iterable<InputLine>,
   options: ImpactOptions,
 ): Promise<ImpactReport> {
   // Fail before reading any record when the date is malformed or either version does not exist.
@@ -160,7 +163,14 @@ export async function impactOf(
   let lineNo = 0
   for await (const text of records) {
     lineNo++
-    input?.update(text + '\n', 'utf8')
+    // a dropped line's text is not kept: its marker stands for it in the shards' common input digest
+    input?.update((typeof text === 'string' ? text : JSON.stringify(text)) + '\n', 'utf8')
+    if (typeof text !== 'string') {
+      if (shard && !inShard(shard, shardKey(undefined, lineNo))) continue
+      report.lines++
+      report.invalid.push({ line: lineNo, ...droppedLine(text, options.maxLineChars) })
+      continue
+    }
     if (text.trim() === '') continue
     let record: unknown
     let notJson: string | undefined

@@ -187,7 +187,7 @@ describe('a polluted Object.prototype', () => {
     })
 
     it('maxLineChars and maxLines: NDJSON lines are cut as the caller said, not as the prototype says', async () => {
-      const { lineBlocks } = await import('../../src/batch/lines.js')
+      const { lineBlocks } = await import('../../src/load/lines.js')
       async function* input() {
         yield Buffer.from('abcdef\nghijkl\n')
       }
