@@ -6,14 +6,14 @@
 // deciding
 export { PolicySet } from './decide/policy-set.js'
 export { defaultPolicies, defaultPoliciesDir, loadPolicies } from './folder/load.js'
-export { parseRecordJson } from './store/record.js'
+export { parseRecordJson } from './load/record-json.js'
 export { decideNdjson, decideNdjsonToStream } from './batch/batch.js'
 export { usWorkingDays } from './calendar/working-days.js'
 
 // loading and the live store
 export { checkPolicies, lockOfFolder } from './folder/load.js'
 export { watchPolicies } from './store/store.js'
-export { DEFAULT_MAX_RECORD_BYTES } from './store/record.js'
+export { DEFAULT_MAX_RECORD_BYTES } from './load/record-json.js'
 export { DEFAULT_PARSE_LIMITS } from './load/yaml-source.js'
 
 // authoring and testing policies
@@ -57,7 +57,7 @@ export type {
   PolicySetOptions,
   PolicySummary,
 } from './decide/policy-set.js'
-export type { ParseRecordJsonOptions } from './store/record.js'
+export type { ParseRecordJsonOptions } from './load/record-json.js'
 export type { BatchOptions, BatchSummary, BatchWrite } from './batch/batch.js'
 export type { WorkingDayCalendar } from './calendar/working-days.js'
 export type {

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_RECORD_BYTES } from '../../store/record.js'
+import { DEFAULT_MAX_RECORD_BYTES } from '../../load/record-json.js'
 import { RecordValidationError } from '../../errors.js'
 import { parseRecordText } from '../../load/json-text.js'
 import { recordTextOf } from '../../load/utf8.js'
