@@ -8,7 +8,7 @@
  */
 import { readsPointer } from '../audit/replay.js'
 import { readLogLines } from '../audit/read.js'
-import { droppedLine, type InputLine } from '../load/lines.js'
+import { droppedLine, type InputLine } from '../read/lines.js'
 import { verifyAuditLog } from '../audit/verify.js'
 import { assertAsOf } from '../decide/decide.js'
 import type { PolicySet } from '../decide/policy-set.js'

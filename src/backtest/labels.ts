@@ -3,7 +3,7 @@
  * one label per decision id or per subject id. A malformed line is an error naming its line, never skipped.
  */
 import { CollabgateError } from '../errors.js'
-import { droppedLine, type InputLine } from '../load/lines.js'
+import { droppedLine, type InputLine } from '../read/lines.js'
 
 /** One reviewer's final outcome, with the line it was read from. */
 export interface Label {

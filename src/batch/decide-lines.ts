@@ -3,11 +3,11 @@
  * Shared by the main thread (workers: 0) and the worker threads, so both answer alike.
  */
 import { CollabgateError, RecordValidationError, type RecordProblem } from '../errors.js'
-import { DEFAULT_MAX_RECORD_BYTES } from '../load/json-text.js'
+import { DEFAULT_MAX_RECORD_BYTES } from '../read/json-text.js'
 import { readRecordLine } from './strict-reader.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
 import type { Decision } from '../model.js'
-import { droppedLine, type InputLine } from '../load/lines.js'
+import { droppedLine, type InputLine } from '../read/lines.js'
 import { inShard, shardKey, type Shard } from '../shard/shard.js'
 import { subjectIdOf } from '../shard/subject.js'
 

@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream'
 import { CollabgateError, RecordValidationError } from '../errors.js'
-import { DEFAULT_MAX_LINE_CHARS, droppedLine, fileChunks, inputLines, type InputLine } from '../load/lines.js'
+import { DEFAULT_MAX_LINE_CHARS, droppedLine, fileChunks, inputLines, type InputLine } from '../read/lines.js'
 import type { Decision, PolicyRef } from '../model.js'
 import type { PolicySet } from '../decide/policy-set.js'
 import { assertAsOf } from '../decide/decide.js'

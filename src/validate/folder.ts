@@ -5,7 +5,7 @@
  * collected with file:line:col, as for policies.
  */
 import type { PolicyProblem, ProblemCode } from '../errors.js'
-import type { ParsedSource } from '../load/yaml-source.js'
+import type { ParsedSource } from '../read/yaml-source.js'
 import { escapePointerToken, unescapePointerToken } from '../language/paths.js'
 import type { Condition, JsonSchema, MaskRule, RecordSchema, SubjectDefinition } from '../model.js'
 import { FOLDER_SCHEMA, schemaAt, schemaTypes } from '../schemas.js'

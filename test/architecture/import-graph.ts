@@ -129,7 +129,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['model.ts', 'errors.ts', 'order.ts', 'succession.ts', 'schemas.ts', 'suggest.ts', 'own.ts', 'generated'],
   ['calendar'],
   ['language'],
-  ['load'],
+  ['read'],
   ['validate'],
   ['compile'],
   ['decide'],
