@@ -190,6 +190,15 @@ describe('backtest unhappy paths', () => {
     await expectCode(labelsOf(empty), 'E_LABELS_INVALID', /empty\.csv:2: no outcome/)
   })
 
+  it('names the line of a labels file that is not UTF-8 or over the line cap, read as the batch reads lines', async () => {
+    const bytes = join(s.dir, 'bytes.csv')
+    writeFileSync(bytes, Buffer.concat([Buffer.from('decision,outcome\na,appr'), Buffer.from([0xc3]), Buffer.from('\n')]))
+    await expectCode(labelsOf(bytes), 'E_LABELS_INVALID', /bytes\.csv:2: the line is not valid UTF-8: its byte 6/)
+    const long = labelsFile('long.csv', `decision,outcome\n${'a'.repeat(50)},approve\n`)
+    const labels = parseLabels(readLines(long, 20), long, 'csv')
+    await expectCode(labels, 'E_LABELS_INVALID', /long\.csv:2: the line is longer than \d+ characters/)
+  })
+
   it('refuses a decision labelled twice, naming both lines', async () => {
     const file = labelsFile('twice.csv', 'decision,outcome\na,approve\nb,reject\na,reject\n')
     await expectCode(labelsOf(file), 'E_LABELS_INVALID', /twice\.csv:4: decision "a" is labelled twice \(first on line 2\)/)
