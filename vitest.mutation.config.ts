@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config'
 // the 53 s) for code outside the mutated core (src/store, src/audit). Four more test code outside the core
 // and took 7.4 s, run again for every surviving mutant they reach: the policy-mutation mistakes (src/mutate;
 // each test copies the folder and runs every policy test), strict policy bytes and strict record text
-// (src/load), and the fuzzing of hostile input, whose oracle is only "a decision or a typed error".
+// (src/read), and the fuzzing of hostile input, whose oracle is only "a decision or a typed error".
 //
 // isolate: false. Stryker runs each mutant in a new worker thread, so the test files of one mutant run share
 // one load of the modules (yaml, ajv, date-holidays, the shipped policies) instead of loading them once per

@@ -6,15 +6,15 @@
 // deciding
 export { PolicySet } from './decide/policy-set.js'
 export { defaultPolicies, defaultPoliciesDir, loadPolicies } from './folder/load.js'
-export { parseRecordJson } from './store/record.js'
+export { parseRecordJson } from './read/record-json.js'
 export { decideNdjson, decideNdjsonToStream } from './batch/batch.js'
 export { usWorkingDays } from './calendar/working-days.js'
 
 // loading and the live store
 export { checkPolicies, lockOfFolder } from './folder/load.js'
 export { watchPolicies } from './store/store.js'
-export { DEFAULT_MAX_RECORD_BYTES } from './store/record.js'
-export { DEFAULT_PARSE_LIMITS } from './load/yaml-source.js'
+export { DEFAULT_MAX_RECORD_BYTES } from './read/record-json.js'
+export { DEFAULT_PARSE_LIMITS } from './read/yaml-source.js'
 
 // authoring and testing policies
 export { runPolicyTests, runPolicyTestFiles, findPolicyTestFiles } from './policy-test/run.js'
@@ -49,7 +49,7 @@ export type {
 } from './model.js'
 export type { ErrorCode, PolicyProblem, PolicyWarning, ProblemCode, RecordProblem } from './errors.js'
 export type { CheckResult, FolderLock, LoadOptions } from './folder/load.js'
-export type { ParseLimits } from './load/yaml-source.js'
+export type { ParseLimits } from './read/yaml-source.js'
 export type {
   DecideOptions,
   DecideSyncOptions,
@@ -57,7 +57,7 @@ export type {
   PolicySetOptions,
   PolicySummary,
 } from './decide/policy-set.js'
-export type { ParseRecordJsonOptions } from './store/record.js'
+export type { ParseRecordJsonOptions } from './read/record-json.js'
 export type { BatchOptions, BatchSummary, BatchWrite } from './batch/batch.js'
 export type { WorkingDayCalendar } from './calendar/working-days.js'
 export type {

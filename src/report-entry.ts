@@ -5,14 +5,14 @@
 
 // checks, policy tests and mutation runs: text, JSON, GitHub annotations, JUnit
 export { VALIDATION_REPORTERS } from './report/validation.js'
-export { POLICY_TEST_REPORTERS } from './policy-test/reporter.js'
-export { MUTATION_TEST_REPORTERS } from './mutate/reporter.js'
+export { POLICY_TEST_REPORTERS } from './report/policy-test.js'
+export { MUTATION_TEST_REPORTERS } from './report/mutation.js'
 
 // decisions and authoring reports as text
 export { formatDecisionText } from './report/text.js'
-export { formatPolicyDiffText } from './diff/diff.js'
-export { formatImpactText } from './impact/impact.js'
-export { formatBacktestText } from './backtest/report.js'
+export { formatPolicyDiffText } from './report/diff.js'
+export { formatImpactText } from './report/impact.js'
+export { formatBacktestText } from './report/backtest.js'
 
 // pages for people
 export { backtestHtml, decisionHtml, impactHtml, policyTestHtml, shadowHtml } from './html/html.js'
@@ -22,6 +22,6 @@ export { ANSI_COLOURS, visible } from './report/reporter.js'
 
 export type { Paint, ReportOptions, Reporter } from './report/reporter.js'
 export type { ValidationReport } from './report/validation.js'
-export type { PolicyTestReport } from './policy-test/reporter.js'
-export type { MutationTestReport } from './mutate/reporter.js'
+export type { PolicyTestReport } from './report/policy-test.js'
+export type { MutationTestReport } from './report/mutation.js'
 export type { DecisionHtmlOptions } from './html/html.js'

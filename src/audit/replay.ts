@@ -6,7 +6,7 @@
 import { CollabgateError, RecordValidationError } from '../errors.js'
 import type { EvaluatorKind, PolicySet } from '../decide/policy-set.js'
 import type { Decision, Policy, PolicyRecord } from '../model.js'
-import { parsePath } from '../language/paths.js'
+import { parsePath, unescapePointerToken } from '../language/paths.js'
 import { AUDIT_ENTRY_VERSION } from './chain.js'
 import { readLogLines } from './read.js'
 
@@ -113,10 +113,7 @@ export function policyReads(policy: Policy): string[][] {
 function pointerTokens(pointer: string): string[] | undefined {
   if (pointer === '') return []
   if (!pointer.startsWith('/')) return undefined
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return pointer.slice(1).split('/').map(unescapePointerToken)
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import { readsPointer } from '../audit/replay.js'
 import { readLogLines } from '../audit/read.js'
+import { droppedLine, type InputLine } from '../read/lines.js'
 import { verifyAuditLog } from '../audit/verify.js'
 import { assertAsOf } from '../decide/decide.js'
 import type { PolicySet } from '../decide/policy-set.js'
@@ -172,7 +173,7 @@ export interface BacktestRecords {
   name?: string
 }
 
-type Lines = AsyncIterable<string> | Iterable<string>
+type Lines = AsyncIterable<InputLine> | Iterable<InputLine>
 
 const Z = 1.959963984540054
 const round = (x: number): number => Math.round(x * 1e6) / 1e6
@@ -257,12 +258,13 @@ async function* logCases(files: readonly string[], policy: string): AsyncGenerat
 async function* recordCases(input: BacktestRecords, set: PolicySet, policy: Policy): AsyncGenerator<Case> {
   const [asOf, name] = [input.asOf, input.name ?? 'records']
   let lineNo = 0
-  for await (const text of input.records) {
+  for await (const line of input.records) {
     lineNo++
-    if (text.trim() === '') continue
+    const text = typeof line === 'string' ? line : undefined
+    if (text?.trim() === '') continue
     let record: unknown
     try {
-      record = JSON.parse(text)
+      record = text === undefined ? undefined : JSON.parse(text)
     } catch {
       record = undefined
     }
@@ -270,7 +272,8 @@ async function* recordCases(input: BacktestRecords, set: PolicySet, policy: Poli
     const r = (isObject ? record : {}) as Record<string, unknown>
     const subject = str(r, policy.record.idField)
     const c: Case = { where: `${name}:${lineNo}`, id: undefined, subject, shardKey: shardKey(subject, lineNo), asOf }
-    if (!isObject) c.outcome = { reason: 'not-an-entry', message: 'not a JSON object' }
+    if (typeof line !== 'string') c.outcome = { reason: 'not-an-entry', message: droppedLine(line).message }
+    else if (!isObject) c.outcome = { reason: 'not-an-entry', message: 'not a JSON object' }
     else {
       let kind: string | undefined
       try {

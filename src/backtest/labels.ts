@@ -3,6 +3,7 @@
  * one label per decision id or per subject id. A malformed line is an error naming its line, never skipped.
  */
 import { CollabgateError } from '../errors.js'
+import { droppedLine, type InputLine } from '../read/lines.js'
 
 /** One reviewer's final outcome, with the line it was read from. */
 export interface Label {
@@ -69,12 +70,17 @@ export function csvFields(line: string): string[] | undefined {
  * row naming exactly one of the two ids. E_LABELS_INVALID names the line of anything else, and both lines of a
  * decision or subject labelled twice.
  */
-export async function parseLabels(lines: AsyncIterable<string> | Iterable<string>, file: string, format: LabelsFormat) {
+export async function parseLabels(
+  lines: AsyncIterable<InputLine> | Iterable<InputLine>,
+  file: string,
+  format: LabelsFormat,
+) {
   const labels: Labels = { file, rows: 0, byDecision: new Map(), bySubject: new Map() }
   let header: { decision: number; subject: number; outcome: number } | undefined
   let lineNo = 0
   for await (const raw of lines) {
     lineNo++
+    if (typeof raw !== 'string') throw invalid(file, lineNo, droppedLine(raw).message)
     // a byte-order mark on the first line is an editor's, not part of a column name or JSON
     const text = (lineNo === 1 ? raw.replace(/^\ufeff/, '') : raw).replace(/\r$/, '')
     if (text.trim() === '') continue

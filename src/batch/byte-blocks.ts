@@ -10,8 +10,8 @@
  * the caller decides in this thread: a worker's heap is capped, this thread's is not.
  */
 import { StringDecoder } from 'node:string_decoder'
-import { firstInvalidUtf8, Utf8Lines, utf8Fault } from '../load/utf8.js'
-import { DEFAULT_MAX_LINE_CHARS, type InputLine } from './lines.js'
+import { firstInvalidUtf8, Utf8Lines, utf8Fault } from '../read/utf8.js'
+import { DEFAULT_MAX_LINE_CHARS, type InputLine } from '../read/lines.js'
 import { ownOptions } from '../own.js'
 
 const NEWLINE = 0x0a

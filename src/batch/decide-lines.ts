@@ -3,11 +3,11 @@
  * Shared by the main thread (workers: 0) and the worker threads, so both answer alike.
  */
 import { CollabgateError, RecordValidationError, type RecordProblem } from '../errors.js'
-import { DEFAULT_MAX_RECORD_BYTES } from '../load/json-text.js'
+import { DEFAULT_MAX_RECORD_BYTES } from '../read/json-text.js'
 import { readRecordLine } from './strict-reader.js'
 import type { DecideSyncOptions, PolicySet } from '../decide/policy-set.js'
 import type { Decision } from '../model.js'
-import type { InputLine } from './lines.js'
+import { droppedLine, type InputLine } from '../read/lines.js'
 import { inShard, shardKey, type Shard } from '../shard/shard.js'
 import { subjectIdOf } from '../shard/subject.js'
 
@@ -111,11 +111,13 @@ function answerLine(
   shard: Shard | undefined,
 ): { ok: boolean; json: string } | undefined {
   if (shard !== undefined && !inShard(shard, shardKey(shardId(set, text), line))) return undefined
-  if (text === null)
-    return { ok: false, json: errorLine(line, 'E_LINE_TOO_LONG', `the line is longer than ${maxLineChars} characters`) }
+  if (text === null) {
+    const { code, message } = droppedLine(text, maxLineChars)
+    return { ok: false, json: errorLine(line, code, message) }
+  }
   if (typeof text === 'object') {
-    const message = `the line is not valid UTF-8: its byte ${text.notUtf8} (counted from 0) begins no UTF-8 character`
-    return { ok: false, json: errorLine(line, 'E_RECORD_NOT_UTF8', message, [{ pointer: '', message }]) }
+    const { code, message } = droppedLine(text, maxLineChars)
+    return { ok: false, json: errorLine(line, code, message, [{ pointer: '', message }]) }
   }
   // the record size cap of every other input; UTF-8 takes at most 3 bytes per UTF-16 code unit
   if (text.length > DEFAULT_MAX_RECORD_BYTES / 3) {

@@ -10,7 +10,7 @@ import {
   DEFAULT_MAX_RECORD_VALUES,
   isExactNumber,
   readRecordText,
-} from '../load/json-text.js'
+} from '../read/json-text.js'
 
 /** Texts longer than this go to readRecordText, which scans them before anything is built (as it does). */
 const FAST_MAX_CHARS = 65_536

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto'
 import type { SourceLocation, SubjectDefinition, Policy } from '../model.js'
 import { canonicalJson } from '../validate/policy.js'
-import type { ParseLimits } from '../load/yaml-source.js'
+import type { ParseLimits } from '../read/yaml-source.js'
 
 /** A document checked without problems: the frozen Policy and where its pointers lie in the file. */
 export interface CheckedDocument {

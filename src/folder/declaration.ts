@@ -8,8 +8,8 @@ import type { PolicyProblem } from '../errors.js'
 import type { SubjectDefinition } from '../model.js'
 import { checkFolderDocument, type SchemaFile } from '../validate/folder.js'
 import { digestOf } from '../validate/policy.js'
-import { defaultPoliciesDir } from '../load/package-root.js'
-import { decodeUtf8, DEFAULT_PARSE_LIMITS, parseYamlSource, problem, type ParseLimits } from '../load/yaml-source.js'
+import { defaultPoliciesDir } from '../read/package-root.js'
+import { decodeUtf8, DEFAULT_PARSE_LIMITS, parseYamlSource, problem, type ParseLimits } from '../read/yaml-source.js'
 import { shippedFolder } from './shipped-checks.js'
 
 /** The file that declares a folder's subjects. */

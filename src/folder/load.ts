@@ -27,7 +27,7 @@ import { checkPolicyDocument } from '../validate/policy.js'
 import { checkAcrossVersions, primaryFindings } from '../validate/versions.js'
 import { eventDateWarnings } from '../validate/as-of.js'
 import { FOLDER_FILE, loadFolder, shippedDisplayName, type PolicyFolder } from './declaration.js'
-import { defaultPoliciesDir } from '../load/package-root.js'
+import { defaultPoliciesDir } from '../read/package-root.js'
 import {
   decodeUtf8,
   DEFAULT_PARSE_LIMITS,
@@ -35,7 +35,7 @@ import {
   parseYamlSource,
   problem,
   type ParseLimits,
-} from '../load/yaml-source.js'
+} from '../read/yaml-source.js'
 import { regionsOfCountry } from '../calendar/calendars.js'
 import { cachedCheck, checkKey, rememberCheck, subjectsDigest } from './check-cache.js'
 import { shippedChecks } from './shipped-checks.js'

@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import type { Policy, SubjectDefinition } from '../model.js'
 import { shippedCheckModule } from '../validate/policy.js'
 import type { CheckedDocument } from './check-cache.js'
-import { locatorOf } from '../load/yaml-source.js'
+import { locatorOf } from '../read/yaml-source.js'
 
 export const SHIPPED_CHECKS_FORMAT = 'collabgate-shipped-checks/1'
 

@@ -6,7 +6,7 @@
 import { calendarNamed, DEFAULT_CALENDAR } from '../calendar/calendars.js'
 import type { WorkingDayCalendar } from '../calendar/working-days.js'
 import type { CoverageReport } from '../policy-test/coverage.js'
-import type { MutationTestReport } from '../mutate/reporter.js'
+import type { MutationTestReport } from '../report/mutation.js'
 import type { MutationReport } from '../mutate/run.js'
 import type { ImpactReport } from '../impact/impact.js'
 import type { BacktestReport, Rate } from '../backtest/backtest.js'

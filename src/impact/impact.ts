@@ -2,15 +2,13 @@
  * Impact of a policy change: replays records through two versions of one policy and reports which
  * decisions change, from which outcome to which, and the rules behind each change, before it ships.
  */
-import { createReadStream } from 'node:fs'
-import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { CollabgateError, RecordValidationError } from '../errors.js'
+import { DEFAULT_MAX_LINE_CHARS, droppedLine, fileChunks, inputLines, type InputLine } from '../read/lines.js'
 import type { Decision, PolicyRef } from '../model.js'
 import type { PolicySet } from '../decide/policy-set.js'
 import { assertAsOf } from '../decide/decide.js'
 import { compareText } from '../order.js'
-import { visible } from '../report/reporter.js'
 import { createHash } from 'node:crypto'
 import { inShard, shardKey, type Shard } from '../shard/shard.js'
 import { subjectIdOf } from '../shard/subject.js'
@@ -27,6 +25,8 @@ export interface ImpactOptions {
   asOf: string
   /** Reports on shard K of N of the records only (by subject id, else line number), for `mergeShards`. */
   shard?: Shard
+  /** The line limit the records were read with (readLines'), for the message of a line over it. */
+  maxLineChars?: number
 }
 
 export interface ImpactSide {
@@ -112,16 +112,18 @@ export interface ImpactReport {
 
 const sideOf = (d: Decision): ImpactSide => ({ outcome: d.outcome, rules: d.reasons.map((r) => r.rule) })
 
-/** Lines of a file (or of a stream), read one at a time so large record files never sit in memory. */
-export function readLines(source: string | Readable): AsyncIterable<string> {
-  const input = typeof source === 'string' ? createReadStream(source, { encoding: 'utf8' }) : source
-  return createInterface({ input, crlfDelay: Infinity })
+/**
+ * Lines of a file (or of a stream), read one at a time so large record files never sit in memory: a line over
+ * `maxLineChars` is null and a line that is not UTF-8 says where, as the batch reads them.
+ */
+export function readLines(source: string | Readable, maxLineChars = DEFAULT_MAX_LINE_CHARS): AsyncIterable<InputLine> {
+  return inputLines(typeof source === 'string' ? fileChunks(source) : source, { maxLineChars })
 }
 
 /** Decides every record (one JSON object per line) under both versions and summarises the differences. */
 export async function impactOf(
   set: PolicySet,
-  records: AsyncIterable<string> | Iterable<string>,
+  records: AsyncIterable<InputLine> | Iterable<InputLine>,
   options: ImpactOptions,
 ): Promise<ImpactReport> {
   // Fail before reading any record when the date is malformed or either version does not exist.
@@ -160,7 +162,14 @@ export async function impactOf(
   let lineNo = 0
   for await (const text of records) {
     lineNo++
-    input?.update(text + '\n', 'utf8')
+    // a dropped line's text is not kept: its marker stands for it in the shards' common input digest
+    input?.update((typeof text === 'string' ? text : JSON.stringify(text)) + '\n', 'utf8')
+    if (typeof text !== 'string') {
+      if (shard && !inShard(shard, shardKey(undefined, lineNo))) continue
+      report.lines++
+      report.invalid.push({ line: lineNo, ...droppedLine(text, options.maxLineChars) })
+      continue
+    }
     if (text.trim() === '') continue
     let record: unknown
     let notJson: string | undefined
@@ -284,65 +293,4 @@ async function decideOrError(
     if (err instanceof CollabgateError) return err
     throw err
   }
-}
-
-/** How many undecidable lines the text report lists before it sums up the rest. */
-const SHOWN_INVALID = 20
-
-/** The impact report for people. */
-export function formatImpactText(r: ImpactReport): string {
-  const lines: string[] = []
-  lines.push(`impact of ${r.policy} ${r.from.version} → ${r.to.version} (as of ${r.asOf})`)
-  lines.push(
-    `  ${r.decided} record(s) decided, ${r.changed} decision(s) changed (${r.outcomeChanged} with a different ` +
-      `outcome), ${r.invalid.length} line(s) could not be decided`,
-  )
-  if (r.refused.length > 0) lines.push(`  ${r.refused.length} record(s) valid under only one version's record schema`)
-  if (r.otherKind > 0) lines.push(`  ${r.otherKind} record(s) of another kind than ${r.policy} judges, skipped`)
-  const moved = r.transitions.filter((t) => t.from !== t.to)
-  const kept = r.transitions.filter((t) => t.from === t.to)
-  if (moved.length > 0) {
-    lines.push('', 'outcome changes:')
-    for (const t of moved) lines.push(`  ${t.from} → ${t.to}: ${t.count}`)
-  }
-  if (kept.length > 0) {
-    lines.push('', 'outcome unchanged:')
-    for (const t of kept) lines.push(`  ${t.from}: ${t.count}`)
-  }
-  if (r.rules.length > 0) {
-    lines.push('', 'rules behind the changes:')
-    for (const s of r.rules) lines.push(`  ${s.rule}: now objects to ${s.started}, no longer objects to ${s.stopped}`)
-  }
-  if (r.changes.length > 0) {
-    lines.push('', 'changed decisions:')
-    const list = (rules: string[]) => (rules.length === 0 ? '(none)' : rules.join(', '))
-    for (const c of r.changes) {
-      lines.push(`  line ${c.line} ${c.id}: ${c.before.outcome} → ${c.after.outcome}`)
-      lines.push(`      before: ${list(c.before.rules)}`)
-      lines.push(`      after:  ${list(c.after.rules)}`)
-    }
-  }
-  if (r.refused.length > 0) {
-    lines.push('', "records only one version's record schema accepts:")
-    for (const x of r.refused) {
-      lines.push(
-        `  line ${x.line} ${x.id}: refused by ${x.refusedBy}'s record schema; under ${x.decided.version}: ` +
-          `${x.decided.outcome}${x.decided.rules.length > 0 ? ` (${x.decided.rules.join(', ')})` : ''}`,
-      )
-      lines.push(`      ${x.message}`)
-    }
-  }
-  if (r.invalid.length > 0) {
-    lines.push('', 'lines that could not be decided:')
-    // a file of the wrong records would otherwise print one line
-    // each (12,000 of them): the first ones, and how many by code
-    for (const i of r.invalid.slice(0, SHOWN_INVALID)) lines.push(`  line ${i.line}: ${i.code} ${i.message}`)
-    if (r.invalid.length > SHOWN_INVALID) {
-      const byCode = new Map<string, number>()
-      for (const i of r.invalid) byCode.set(i.code, (byCode.get(i.code) ?? 0) + 1)
-      const counts = [...byCode].map(([code, n]) => `${n} ${code}`).join(', ')
-      lines.push(`  … and ${r.invalid.length - SHOWN_INVALID} more (${counts} in all; --format json lists every one)`)
-    }
-  }
-  return lines.map(visible).join('\n') + '\n'
 }

@@ -57,3 +57,13 @@ export function fieldName(fact: string, path: string | undefined): string {
   if (path === undefined || path === '$' || path === '') return fact
   return fact + path.slice(1).replace(/\[(\d+)\]/g, '.$1')
 }
+
+/** A key as one JSON pointer token (RFC 6901): `~` → `~0`, `/` → `~1`. */
+export function escapePointerToken(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1')
+}
+
+/** One JSON pointer token read back (RFC 6901): `~1` → `/`, then `~0` → `~`. */
+export function unescapePointerToken(token: string): string {
+  return token.replace(/~1/g, '/').replace(/~0/g, '~')
+}

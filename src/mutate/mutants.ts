@@ -15,7 +15,7 @@ import type {
   SourceLocation,
 } from '../model.js'
 import { AS_OF_FACT, isListMatch, OPERATORS, strictCalendarDate } from '../language/operators.js'
-import { parsePath, resolveSegments } from '../language/paths.js'
+import { escapePointerToken, parsePath, resolveSegments } from '../language/paths.js'
 import { schemaAt, schemaTypes, type JsonSchema } from '../schemas.js'
 import { TEMPLATE_PATTERN, TEMPLATE_SPECIALS } from '../language/template.js'
 import { withDerivedFacts } from '../validate/derived.js'
@@ -101,8 +101,8 @@ function replaceAt(value: unknown, steps: readonly Step[], node: unknown): unkno
   return { ...obj, [head!]: replaceAt(obj[head!], rest, node) }
 }
 
-const escapeToken = (k: Step) => String(k).replace(/~/g, '~0').replace(/\//g, '~1')
-const pointerOf = (base: string, steps: readonly Step[]) => base + steps.map((s) => '/' + escapeToken(s)).join('')
+const pointerOf = (base: string, steps: readonly Step[]) =>
+  base + steps.map((s) => '/' + escapePointerToken(String(s))).join('')
 
 const plain = (v: unknown): string =>
   Array.isArray(v) ? `[${v.map(plain).join(', ')}]` : typeof v === 'string' ? v : JSON.stringify(v)

@@ -8,7 +8,7 @@ import { CollabgateError, policyProblem, RecordValidationError, type PolicyProbl
 import type { Decision, PolicyRecord } from '../model.js'
 import type { PolicySet, SubjectKind } from '../decide/policy-set.js'
 import { findPolicyFiles, isPolicyTestFile } from '../folder/load.js'
-import { parseYamlSource } from '../load/yaml-source.js'
+import { parseYamlSource } from '../read/yaml-source.js'
 import { POLICY_TEST_SCHEMA } from '../schemas.js'
 import { describeAjvErrors, validators } from '../validate/ajv.js'
 import { compareVersions } from '../validate/policy.js'

@@ -6,6 +6,7 @@
  * written as something else: two different values must never give one byte sequence.
  */
 import { CollabgateError } from '../errors.js'
+import { escapePointerToken } from '../language/paths.js'
 
 /** Deepest nesting accepted: a signed statement nests two levels; the bound keeps recursion off the stack's edge. */
 export const MAX_CANONICAL_DEPTH = 64
@@ -15,8 +16,6 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 const refuse = (pointer: string, what: string): CollabgateError =>
   new CollabgateError('E_INVALID_ARGUMENT', `JCS (RFC 8785) cannot write ${what} at ${pointer || '/'}`)
-
-const token = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1')
 
 function write(value: unknown, pointer: string, depth: number): string {
   if (value === null) return 'null'
@@ -45,7 +44,7 @@ function write(value: unknown, pointer: string, depth: number): string {
   const keys = Object.keys(record).sort()
   const members = keys.map((k) => {
     if (LONE_SURROGATE.test(k)) throw refuse(pointer, 'a key with a lone surrogate')
-    return `${JSON.stringify(k)}:${write(record[k], `${pointer}/${token(k)}`, depth + 1)}`
+    return `${JSON.stringify(k)}:${write(record[k], `${pointer}/${escapePointerToken(k)}`, depth + 1)}`
   })
   return `{${members.join(',')}}`
 }

@@ -3,7 +3,7 @@
  * errors.
  */
 import { CollabgateError, type ErrorCode } from '../errors.js'
-import { scanJsonText } from '../load/json-text.js'
+import { scanJsonText } from '../read/json-text.js'
 
 /** The largest trust, signature or lock file read: far above any real one, far below what would hurt. */
 export const MAX_RELEASE_FILE_BYTES = 4 * 1024 * 1024

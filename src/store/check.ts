@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads'
 import type { PolicyProblem } from '../errors.js'
 import type { Policy } from '../model.js'
 import { checkPolicies, type CheckResult, type LoadOptions } from '../folder/load.js'
-import { problem } from '../load/yaml-source.js'
+import { problem } from '../read/yaml-source.js'
 import { receivedPolicy } from '../validate/policy.js'
 
 /** What the store needs of a check: plain data, so it can come from a worker thread. */

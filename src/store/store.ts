@@ -24,8 +24,8 @@ import type { Decision, Policy, SubjectDefinition } from '../model.js'
 import { canonicalJson } from '../validate/policy.js'
 import { PolicySet, type DecideOptions, type PolicySummary } from '../decide/policy-set.js'
 import type { DecisionSource } from '../decide/reads.js'
-import { assertRecordSize, DEFAULT_MAX_RECORD_BYTES } from './record.js'
-import { problem } from '../load/yaml-source.js'
+import { assertRecordSize, DEFAULT_MAX_RECORD_BYTES } from '../read/record-json.js'
+import { problem } from '../read/yaml-source.js'
 import { byIdThenEffective } from '../order.js'
 import { loadPolicies } from '../folder/load.js'
 import { Shadow, shadowSettings, type ResolvedCandidate, type ShadowOptions, type ShadowReport } from './shadow.js'
@@ -370,7 +370,7 @@ export class PolicyStore {
       })
       return this.queued
     }
-    const run = this.load().finally(() => {
+    const run = this.refresh().finally(() => {
       this.running = undefined
     })
     this.running = run
@@ -488,7 +488,7 @@ export class PolicyStore {
     this.timer.unref()
   }
 
-  private async load(): Promise<ReloadResult> {
+  private async refresh(): Promise<ReloadResult> {
     const at = () => new Date().toISOString()
     let problems: PolicyProblem[]
     let policies: Policy[] | undefined

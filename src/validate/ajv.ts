@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv'
-import { escapePointerToken } from '../load/yaml-source.js'
+import { escapePointerToken, unescapePointerToken } from '../language/paths.js'
 import { knownNamesHint } from '../suggest.js'
 
 /**
@@ -49,7 +49,7 @@ function fieldsAt(root: Record<string, unknown> | undefined, instancePath: strin
   const tokens = instancePath === '' ? [] : instancePath.slice(1).split('/')
   for (const raw of tokens) {
     if (!isObject(at)) return []
-    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+    const token = unescapePointerToken(raw)
     const props = at.properties
     at = resolved(
       root,

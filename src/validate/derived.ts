@@ -7,7 +7,7 @@
 import type { ProblemCode, ProblemDetails } from '../errors.js'
 import { MAX_PLACES } from '../language/decimal.js'
 import { AS_OF_FACT, ITEM_FACT } from '../language/operators.js'
-import { parsePath } from '../language/paths.js'
+import { escapePointerToken, parsePath } from '../language/paths.js'
 import type { Condition, DerivedFact, DerivedOperand, DerivedOperation, JsonSchema } from '../model.js'
 import { schemaAt, schemaTypes } from '../schemas.js'
 import { knownNamesHint } from '../suggest.js'
@@ -79,7 +79,7 @@ export function checkDerived(
   const recordFacts = Object.keys((schema.properties as object | undefined) ?? {}).filter((k) => k !== '$schema')
   const facts: DerivedFact[] = []
   for (const [name, value] of entries) {
-    const pointer = `/derived/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`
+    const pointer = `/derived/${escapePointerToken(name)}`
     if (!NAME.test(name) || name === AS_OF_FACT) {
       add('E_DERIVED_NAME', pointer, `derived fact '${name}' needs a name of letters, digits and _ that is not asOf`)
       continue

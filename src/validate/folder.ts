@@ -5,7 +5,8 @@
  * collected with file:line:col, as for policies.
  */
 import type { PolicyProblem, ProblemCode } from '../errors.js'
-import type { ParsedSource } from '../load/yaml-source.js'
+import type { ParsedSource } from '../read/yaml-source.js'
+import { escapePointerToken, unescapePointerToken } from '../language/paths.js'
 import type { Condition, JsonSchema, MaskRule, RecordSchema, SubjectDefinition } from '../model.js'
 import { FOLDER_SCHEMA, schemaAt, schemaTypes } from '../schemas.js'
 import { describeAjvErrors, validators } from './ajv.js'
@@ -51,7 +52,7 @@ export function checkFolderDocument(
     const base = `/subjects/${name}`
     const schemas: RecordSchema[] = []
     for (const [version, rel] of Object.entries(raw.schemas as Record<string, string>)) {
-      const pointer = `${base}/schemas/${version.replace(/~/g, '~0').replace(/\//g, '~1')}`
+      const pointer = `${base}/schemas/${escapePointerToken(version)}`
       if (!isSemver(version)) {
         add('E_INVALID_VERSION', pointer, `record schema version '${version}' is not a semantic version such as 1.0.0`)
         continue
@@ -126,10 +127,7 @@ export function checkFolderDocument(
 
 /** The segments of a JSON pointer (RFC 6901), unescaped. */
 export function pointerSegments(pointer: string): string[] {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return pointer.split('/').slice(1).map(unescapePointerToken)
 }
 
 /** The schema a pointer leads to in a record schema: a digit segment is an index where the schema is a list. */

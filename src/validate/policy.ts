@@ -11,7 +11,7 @@ import {
   type ProblemCode,
   type ProblemDetails,
 } from '../errors.js'
-import { invisibleCharacter, type ParsedSource } from '../load/yaml-source.js'
+import { invisibleCharacter, type ParsedSource } from '../read/yaml-source.js'
 import type {
   Check,
   Condition,

@@ -1,7 +1,7 @@
 /**
  * The dependency rule, checked over the import graph of src/ as the TypeScript parser reads it: each stage knows
- * only the stages to its left, so the pipeline reads one way (load → validate → compile → decide), and the tools
- * around it (lock, folder loading, reports, tests, diff, impact, batch, store) sit to the right of what they use.
+ * only the stages to its left, so the pipeline reads one way (read → validate → compile → decide), and the tools
+ * around it (lock, folder loading, tests, diff, impact, reports, batch, store) sit to the right of what they use.
  * No module imports an entry point (the package's entries, the CLI, the worker scripts).
  */
 import { readFileSync } from 'node:fs'

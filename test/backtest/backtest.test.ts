@@ -6,7 +6,7 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { backtestOf, CollabgateError, parseLabels, type BacktestReport, type Labels } from '../../src/index.js'
-import { checkThresholds, formatBacktestText, parseThreshold } from '../../src/backtest/report.js'
+import { checkThresholds, formatBacktestText, parseThreshold } from '../../src/report/backtest.js'
 import { wilson, type RuleScore } from '../../src/backtest/backtest.js'
 import { readLines } from '../../src/impact/impact.js'
 import { labelledSet, NOW, POLICY, type LabelledSet } from './labelled-set.js'
@@ -188,6 +188,15 @@ describe('backtest unhappy paths', () => {
     await expectCode(labelsOf(header), 'E_LABELS_INVALID', /header\.csv:1: the header must name/)
     const empty = labelsFile('empty.csv', 'decision,outcome\nb,\n')
     await expectCode(labelsOf(empty), 'E_LABELS_INVALID', /empty\.csv:2: no outcome/)
+  })
+
+  it('names the line of a labels file that is not UTF-8 or over the line cap, read as the batch reads lines', async () => {
+    const bytes = join(s.dir, 'bytes.csv')
+    writeFileSync(bytes, Buffer.concat([Buffer.from('decision,outcome\na,appr'), Buffer.from([0xc3]), Buffer.from('\n')]))
+    await expectCode(labelsOf(bytes), 'E_LABELS_INVALID', /bytes\.csv:2: the line is not valid UTF-8: its byte 6/)
+    const long = labelsFile('long.csv', `decision,outcome\n${'a'.repeat(50)},approve\n`)
+    const labels = parseLabels(readLines(long, 20), long, 'csv')
+    await expectCode(labels, 'E_LABELS_INVALID', /long\.csv:2: the line is longer than \d+ characters/)
   })
 
   it('refuses a decision labelled twice, naming both lines', async () => {

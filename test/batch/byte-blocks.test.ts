@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { byteBlocks, splitBlock, type ByteBlockOptions, type InputBlock } from '../../src/batch/byte-blocks.js'
-import { lineBlocks, type InputLine } from '../../src/batch/lines.js'
+import { lineBlocks, type InputLine } from '../../src/read/lines.js'
 
 async function* chunked(bytes: Buffer, cuts: number[]) {
   let at = 0

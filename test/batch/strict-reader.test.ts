@@ -7,7 +7,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { readRecordLine } from '../../src/batch/strict-reader.js'
-import { DEFAULT_MAX_RECORD_DEPTH, readRecordText } from '../../src/load/json-text.js'
+import { DEFAULT_MAX_RECORD_DEPTH, readRecordText } from '../../src/read/json-text.js'
 
 type Read = { value: unknown } | { syntax: string } | { error: { name: string; code: unknown; message: string } }
 

@@ -1,6 +1,6 @@
 /** A one-kind folder ('probe') and policies of it written in a test, for pinning what the language means. */
 import type { Condition, Policy, SubjectDefinition } from '../../src/model.js'
-import { parseYamlSource } from '../../src/load/yaml-source.js'
+import { parseYamlSource } from '../../src/read/yaml-source.js'
 import { checkPolicyDocument, digestOf } from '../../src/validate/policy.js'
 
 const HERE = { file: 'probe', line: 1, column: 1 }

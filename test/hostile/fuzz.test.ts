@@ -6,7 +6,7 @@
 import fc from 'fast-check'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { CollabgateError, defaultPolicies, PolicySet, type Decision, type Policy } from '../../src/index.js'
-import { parseYamlSource } from '../../src/load/yaml-source.js'
+import { parseYamlSource } from '../../src/read/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
 import { shippedFolder } from '../shipped-folder.js'
 import { APPLICATIONS, BEHAVIOUR, example, shippedPolicyTexts, type Json } from '../store/helpers.js'

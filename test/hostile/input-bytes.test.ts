@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { decideNdjson, defaultPolicies, parseRecordJson, RecordValidationError, type PolicySet } from '../../src/index.js'
 import { byteBlocks, splitBlock } from '../../src/batch/byte-blocks.js'
-import { type InputLine } from '../../src/batch/lines.js'
+import { type InputLine } from '../../src/read/lines.js'
 import { example } from '../store/helpers.js'
 import { assertBuilt } from '../cli/run-cli.js'
 

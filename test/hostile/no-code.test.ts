@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { OPERATORS } from '../../src/language/operators.js'
 import { parsePath, resolvePath } from '../../src/language/paths.js'
-import { parseYamlSource } from '../../src/load/yaml-source.js'
+import { parseYamlSource } from '../../src/read/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
 import { shippedFolder } from '../shipped-folder.js'
 import { ONBOARDING, shippedPolicyTexts } from '../store/helpers.js'

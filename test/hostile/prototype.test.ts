@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { defaultPolicies, parseRecordJson, RecordValidationError, type PolicySet } from '../../src/index.js'
 import { compileClosures } from '../../src/compile/closures.js'
 import { compileEngine } from '../../src/compile/engine.js'
-import { parseYamlSource } from '../../src/load/yaml-source.js'
+import { parseYamlSource } from '../../src/read/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
 import { shippedFolder } from '../shipped-folder.js'
 import { example, ONBOARDING, ROOT, shippedPolicyTexts, TERMINATION, type Json } from '../store/helpers.js'
@@ -154,7 +154,7 @@ describe('a polluted Object.prototype', () => {
     }
 
     it('maxDepth and maxValues: parseRecordJson, the CLI reader and a batch line still refuse past the defaults', async () => {
-      const { parseRecordText } = await import('../../src/load/json-text.js')
+      const { parseRecordText } = await import('../../src/read/json-text.js')
       const { decideLine } = await import('../../src/batch/decide-lines.js')
       for (const [key, text] of [
         ['maxDepth', deep],
@@ -187,7 +187,7 @@ describe('a polluted Object.prototype', () => {
     })
 
     it('maxLineChars and maxLines: NDJSON lines are cut as the caller said, not as the prototype says', async () => {
-      const { lineBlocks } = await import('../../src/batch/lines.js')
+      const { lineBlocks } = await import('../../src/read/lines.js')
       async function* input() {
         yield Buffer.from('abcdef\nghijkl\n')
       }

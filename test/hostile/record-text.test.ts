@@ -5,8 +5,8 @@
 import fc from 'fast-check'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { CollabgateError, defaultPolicies, parseRecordJson, RecordValidationError, type PolicySet } from '../../src/index.js'
-import { DEFAULT_MAX_RECORD_DEPTH, DEFAULT_MAX_RECORD_VALUES } from '../../src/load/json-text.js'
-import { canonicalDecimal, isExactNumber, parseRecordText, scanJsonText } from '../../src/load/json-text.js'
+import { DEFAULT_MAX_RECORD_DEPTH, DEFAULT_MAX_RECORD_VALUES } from '../../src/read/json-text.js'
+import { canonicalDecimal, isExactNumber, parseRecordText, scanJsonText } from '../../src/read/json-text.js'
 import { decideLine } from '../../src/batch/decide-lines.js'
 import { example } from '../store/helpers.js'
 

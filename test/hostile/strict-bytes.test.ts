@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkPolicies, DEFAULT_PARSE_LIMITS } from '../../src/index.js'
-import { parseYamlSource } from '../../src/load/yaml-source.js'
+import { parseYamlSource } from '../../src/read/yaml-source.js'
 import { OLD_FILE, ONBOARDING, scratchPolicies } from '../store/helpers.js'
 import { assertBuilt, cli, ROOT } from '../cli/run-cli.js'
 

@@ -11,7 +11,7 @@ import { UnknownCalendarError } from '../../src/calendar/calendars.js'
 import { readFileSync } from 'node:fs'
 import { decisionHtml, impactHtml, policyTestHtml } from '../../src/html/html.js'
 import { defaultPolicies, findPolicyTestFiles, impactOf, loadPolicies, policyTestCoverage, runPolicyTests } from '../../src/index.js'
-import type { MutationTestReport } from '../../src/mutate/reporter.js'
+import type { MutationTestReport } from '../../src/report/mutation.js'
 import { example, ROOT } from '../core/helpers.js'
 import { browserPages } from './pages.js'
 

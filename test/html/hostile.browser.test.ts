@@ -18,7 +18,7 @@ import {
   runPolicyTestFiles,
   findPolicyTestFiles,
 } from '../../src/index.js'
-import { MUTATION_TEST_REPORTERS } from '../../src/mutate/reporter.js'
+import { MUTATION_TEST_REPORTERS } from '../../src/report/mutation.js'
 import { htmlFor } from '../../src/cli/commands/report.js'
 import { example, ROOT } from '../core/helpers.js'
 import { shadowReportOf } from './shadow-fixture.js'

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DEFAULT_PARSE_LIMITS, loadPolicies } from '../../src/index.js'
-import { cachedParse, formatParseCache, parseCachePath, PARSE_CACHE_FORMAT, readParseCache } from '../../src/load/parse-cache.js'
-import { parseYamlSource, parseYamlText } from '../../src/load/yaml-source.js'
+import { cachedParse, formatParseCache, parseCachePath, PARSE_CACHE_FORMAT, readParseCache } from '../../src/read/parse-cache.js'
+import { parseYamlSource, parseYamlText } from '../../src/read/yaml-source.js'
 
 const POLICIES = join(import.meta.dirname, '..', '..', 'policies')
 const shipped = readdirSync(POLICIES)

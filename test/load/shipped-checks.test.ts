@@ -15,7 +15,7 @@ import {
   type ShippedCheck,
   type ShippedFolder,
 } from '../../src/folder/shipped-checks.js'
-import { parseYamlSource, parseYamlText } from '../../src/load/yaml-source.js'
+import { parseYamlSource, parseYamlText } from '../../src/read/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
 import { example } from '../core/helpers.js'
 

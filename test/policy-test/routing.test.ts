@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { defaultPoliciesDir, loadPolicies } from '../../src/folder/load.js'
-import { policyTestJson, policyTestText } from '../../src/policy-test/reporter.js'
+import { policyTestJson, policyTestText } from '../../src/report/policy-test.js'
 import { findPolicyTestFiles, runPolicyTestFiles } from '../../src/policy-test/run.js'
 
 const temps: string[] = []

@@ -5,7 +5,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { checkPolicies, loadPolicies, policyTestCoverage, runPolicyTests, findPolicyTestFiles } from '../../src/index.js'
-import { POLICY_TEST_REPORTERS, testRunFailed } from '../../src/policy-test/reporter.js'
+import { POLICY_TEST_REPORTERS, testRunFailed } from '../../src/report/policy-test.js'
 import { VALIDATION_REPORTERS, validationSummary } from '../../src/report/validation.js'
 import { ANSI_COLOURS } from '../../src/report/reporter.js'
 

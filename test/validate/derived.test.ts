@@ -4,7 +4,7 @@
  * fact never takes the name of a record fact.
  */
 import { describe, expect, it } from 'vitest'
-import { parseYamlSource } from '../../src/load/yaml-source.js'
+import { parseYamlSource } from '../../src/read/yaml-source.js'
 import { checkPolicyDocument } from '../../src/validate/policy.js'
 import { shippedFolder } from '../shipped-folder.js'
 

@@ -4,7 +4,7 @@
  * Everything runs inside the tests (mutation testing counts code run while a file is collected as static).
  */
 import { describe, expect, it } from 'vitest'
-import { parseYamlSource } from '../../src/load/yaml-source.js'
+import { parseYamlSource } from '../../src/read/yaml-source.js'
 import { checkFolderDocument, type SchemaFile } from '../../src/validate/folder.js'
 
 const RECORD = {

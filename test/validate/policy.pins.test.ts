@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { PolicyProblem } from '../../src/errors.js'
-import { parseYamlSource } from '../../src/load/yaml-source.js'
+import { parseYamlSource } from '../../src/read/yaml-source.js'
 import { POLICY_SCHEMA } from '../../src/schemas.js'
 import { checkFolderDocument, type SchemaFile } from '../../src/validate/folder.js'
 import { unknownCalendar } from '../../src/calendar/calendars.js'

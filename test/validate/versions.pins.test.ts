@@ -4,7 +4,7 @@
  * hints and params. Policies are built inside the tests from in-memory text.
  */
 import { describe, expect, it } from 'vitest'
-import { parseYamlSource } from '../../src/load/yaml-source.js'
+import { parseYamlSource } from '../../src/read/yaml-source.js'
 import type { Policy } from '../../src/model.js'
 import { checkFolderDocument, type SchemaFile } from '../../src/validate/folder.js'
 import { checkPolicyDocument, type FolderContext } from '../../src/validate/policy.js'

@@ -2,8 +2,8 @@
  * A backtest for people (text) and for CI (`--fail-on` thresholds over the report's rates and counts).
  */
 import { CollabgateError } from '../errors.js'
-import { columns, visible } from '../report/reporter.js'
-import type { BacktestReport, Rate, RuleScore, VersionScore } from './backtest.js'
+import { columns, visible } from './reporter.js'
+import type { BacktestReport, Rate, RuleScore, VersionScore } from '../backtest/backtest.js'
 
 /** A rate as `0.9 [0.81, 0.95] (45/50)`, `small` when its denominator is small, `-` with no denominator. */
 export function formatRate(r: Rate): string {

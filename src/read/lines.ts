@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises'
 import { StringDecoder } from 'node:string_decoder'
-import { Utf8Lines } from '../load/utf8.js'
+import { Utf8Lines } from './utf8.js'
 import { ownOptions } from '../own.js'
 
 /** A line whose bytes are not UTF-8: the offset, in the line, of its first bad byte (its text is dropped). */
@@ -127,4 +127,22 @@ export async function* fileChunks(file: string, chunkBytes = 64 * 1024): AsyncGe
   } finally {
     await handle.close()
   }
+}
+
+/** The lines of lineBlocks one at a time, for readers that take a line at a time (impact, backtest, labels). */
+export async function* inputLines(
+  input: AsyncIterable<Buffer | string>,
+  options: LineBlockOptions = {},
+): AsyncGenerator<InputLine> {
+  for await (const block of lineBlocks(input, options)) yield* block.lines
+}
+
+/** Why a dropped line (over the limit, or not UTF-8) was not read, in the words of the batch's error lines. */
+export function droppedLine(
+  line: Exclude<InputLine, string>,
+  maxLineChars = DEFAULT_MAX_LINE_CHARS,
+): { code: 'E_LINE_TOO_LONG' | 'E_RECORD_NOT_UTF8'; message: string } {
+  if (line === null) return { code: 'E_LINE_TOO_LONG', message: `the line is longer than ${maxLineChars} characters` }
+  const message = `the line is not valid UTF-8: its byte ${line.notUtf8} (counted from 0) begins no UTF-8 character`
+  return { code: 'E_RECORD_NOT_UTF8', message }
 }

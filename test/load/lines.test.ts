@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileChunks, lineBlocks } from '../../src/batch/lines.js'
+import { fileChunks, lineBlocks } from '../../src/read/lines.js'
 
 async function* chunks(...parts: (string | Buffer)[]) {
   for (const p of parts) yield p

@@ -9,6 +9,7 @@
  * `maxDepth`, or more than `maxValues` values. It allocates only a set of keys per open object.
  */
 import { CollabgateError, RecordValidationError } from '../errors.js'
+import { escapePointerToken } from '../language/paths.js'
 import { ownOptions } from '../own.js'
 
 /** Largest record accepted by default, as UTF-8 JSON bytes. Real records are a few kilobytes. */
@@ -36,8 +37,6 @@ export type JsonTextFault =
   | { kind: 'tooDeep'; pointer: string; maxDepth: number }
   | { kind: 'tooManyValues'; pointer: string; maxValues: number }
 
-const escapePointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1')
-
 /**
  * One open array or object: its keys so far (objects, when looking for duplicates), and the key or index being read.
  */
@@ -47,7 +46,7 @@ interface Frame {
   at: string | number
 }
 
-const pointerOf = (stack: readonly Frame[]): string => stack.map((f) => '/' + escapePointer(String(f.at))).join('')
+const pointerOf = (stack: readonly Frame[]): string => stack.map((f) => '/' + escapePointerToken(String(f.at))).join('')
 
 // char codes
 const QUOTE = 0x22

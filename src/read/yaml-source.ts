@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import type * as Yaml from 'yaml'
 import type { Node } from 'yaml'
 import { capProblems, policyProblem, type PolicyProblem } from '../errors.js'
+import { escapePointerToken } from '../language/paths.js'
 import type { SourceLocation } from '../model.js'
 import { cachedParse } from './parse-cache.js'
 import { isExactNumber } from './json-text.js'
@@ -68,11 +69,6 @@ export function locatorOf(file: string, positions: Positions): (pointer: string)
       p = p.slice(0, p.lastIndexOf('/'))
     }
   }
-}
-
-/** A key as one JSON pointer token (RFC 6901): `~` → `~0`, `/` → `~1`. */
-export function escapePointerToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1')
 }
 
 const LEXER_CONTROL = new Set(['\x02', '\x18', '\x1f'])

@@ -1,7 +1,7 @@
 /** Size limits for records that come from outside (HTTP bodies, batch lines, queue messages). */
 import { CollabgateError, RecordValidationError } from '../errors.js'
-import { DEFAULT_MAX_RECORD_BYTES, parseRecordText, type JsonTextLimits } from '../load/json-text.js'
-import { recordTextOf } from '../load/utf8.js'
+import { DEFAULT_MAX_RECORD_BYTES, parseRecordText, type JsonTextLimits } from './json-text.js'
+import { recordTextOf } from './utf8.js'
 import { ownOptions } from '../own.js'
 
 export { DEFAULT_MAX_RECORD_BYTES }

@@ -4,10 +4,10 @@
  * one; a service or another tool can call them with the same result.
  */
 import { formatProblem } from '../errors.js'
-import { columns, PLAIN, visible, type Paint, type Reporter } from '../report/reporter.js'
-import type { CoverageReport } from './coverage.js'
+import { columns, PLAIN, visible, type Paint, type Reporter } from './reporter.js'
+import type { CoverageReport } from '../policy-test/coverage.js'
 import { policyTestsToJunit } from './junit.js'
-import type { PolicyTestCaseResult, PolicyTestResult } from './run.js'
+import type { PolicyTestCaseResult, PolicyTestResult } from '../policy-test/run.js'
 
 /** A test run as its reporters read it. */
 export interface PolicyTestReport {

@@ -5,10 +5,9 @@
  * programs, JUnit for dashboards, GitHub annotations (`::warning` on the mutated line) for pull requests.
  */
 import { formatProblem } from '../errors.js'
-import { formatGithubAnnotation } from '../report/github.js'
-import { formatJunit, type JunitSuite } from '../report/junit.js'
-import { PLAIN, visible, type Paint, type Reporter } from '../report/reporter.js'
-import { policyTestSuites } from '../policy-test/junit.js'
+import { formatGithubAnnotation } from './github.js'
+import { formatJunit, policyTestSuites, type JunitSuite } from './junit.js'
+import { PLAIN, visible, type Paint, type Reporter } from './reporter.js'
 import {
   coverageSummary,
   passedCount,
@@ -16,8 +15,8 @@ import {
   policyTestText,
   testRunFailed,
   type PolicyTestReport,
-} from '../policy-test/reporter.js'
-import type { MutantResult, MutationReport } from './run.js'
+} from './policy-test.js'
+import type { MutantResult, MutationReport } from '../mutate/run.js'
 import { ownOptions } from '../own.js'
 
 /** A test run and, when asked for, its mutation report. */
