@@ -40,3 +40,10 @@ export function formatGithubAnnotation(a: Annotation): string {
   const data = escapeAnnotationData(visibleKeeping(a.message, '\r\n'))
   return `::${a.level}${props.length > 0 ? ' ' + props.join(',') : ''}::${data}`
 }
+
+/** A policy problem as an `::error` at its file:line:col, titled by its code; `message` defaults to its own. */
+export const problemAnnotation = (
+  p: { file: string; line: number; column: number; code: string; message: string },
+  message: string = p.message,
+): string =>
+  formatGithubAnnotation({ level: 'error', file: p.file, line: p.line, column: p.column, title: p.code, message })

@@ -5,7 +5,7 @@
  * programs, JUnit for dashboards, GitHub annotations (`::warning` on the mutated line) for pull requests.
  */
 import { formatProblem } from '../errors.js'
-import { formatGithubAnnotation } from './github.js'
+import { formatGithubAnnotation, problemAnnotation } from './github.js'
 import { formatJunit, policyTestSuites, type JunitSuite } from './junit.js'
 import { PLAIN, visible, type Paint, type Reporter } from './reporter.js'
 import {
@@ -137,17 +137,7 @@ export const mutationTestJunit: Reporter<MutationTestReport> = (report) => {
 export const mutationTestGithub: Reporter<MutationTestReport> = (report) => {
   const out: string[] = []
   const { result, coverage, minCoverage, mutation, minMutationScore } = report
-  for (const p of [...result.problems, ...(mutation?.problems ?? [])])
-    out.push(
-      formatGithubAnnotation({
-        level: 'error',
-        file: p.file,
-        line: p.line,
-        column: p.column,
-        title: p.code,
-        message: p.message,
-      }),
-    )
+  for (const p of [...result.problems, ...(mutation?.problems ?? [])]) out.push(problemAnnotation(p))
   for (const c of result.cases.filter((x) => !x.passed))
     out.push(
       formatGithubAnnotation({

@@ -4,7 +4,7 @@
  */
 import { formatProblem, withHint } from '../errors.js'
 import type { CheckResult } from '../folder/load.js'
-import { formatGithubAnnotation } from './github.js'
+import { formatGithubAnnotation, problemAnnotation } from './github.js'
 import { PLAIN, visible, type Reporter } from './reporter.js'
 
 /** A check of some paths, as its reporters read it. */
@@ -82,16 +82,7 @@ export const validationJson: Reporter<ValidationReport> = ({ checked: c }) =>
 export const validationGithub: Reporter<ValidationReport> = (report) => {
   const { problems, warnings } = report.checked
   const lines = [
-    ...problems.map((p) =>
-      formatGithubAnnotation({
-        level: 'error',
-        file: p.file,
-        line: p.line,
-        column: p.column,
-        title: p.code,
-        message: withHint(p),
-      }),
-    ),
+    ...problems.map((p) => problemAnnotation(p, withHint(p))),
     ...warnings.map((w) =>
       formatGithubAnnotation({
         level: 'warning',
