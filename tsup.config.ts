@@ -6,29 +6,31 @@ const mapsWithoutSources: Options['esbuildOptions'] = (options) => {
 }
 
 export default defineConfig([
+  // one ESM build for every entry, so the library, the CLI and the worker threads (src/batch/pool.ts,
+  // src/store/check.ts load them beside the bundle) share their chunks: built apart, each carried its own copy
+  // of the precompiled validators and the shipped checks
   {
-    entry: { index: 'src/index.ts', report: 'src/report-entry.ts' },
-    format: ['esm', 'cjs'],
-    dts: true,
+    entry: {
+      index: 'src/index.ts',
+      report: 'src/report-entry.ts',
+      cli: 'src/cli/main.ts',
+      'batch-worker': 'src/batch/worker.ts',
+      'store-worker': 'src/store/check-worker.ts',
+    },
+    format: ['esm'],
+    dts: { entry: { index: 'src/index.ts', report: 'src/report-entry.ts' } },
     sourcemap: true,
     esbuildOptions: mapsWithoutSources,
     target: 'node20',
     shims: true,
   },
   {
-    entry: { cli: 'src/cli/main.ts' },
-    format: ['esm'],
+    entry: { index: 'src/index.ts', report: 'src/report-entry.ts' },
+    format: ['cjs'],
+    dts: true,
     sourcemap: true,
     esbuildOptions: mapsWithoutSources,
     target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
-  },
-  // worker threads: parallel NDJSON batches (src/batch/pool.ts) and the live store's loads (src/store/check.ts), loaded beside the bundle
-  {
-    entry: { 'batch-worker': 'src/batch/worker.ts', 'store-worker': 'src/store/check-worker.ts' },
-    format: ['esm'],
-    sourcemap: true,
-    esbuildOptions: mapsWithoutSources,
-    target: 'node20',
+    shims: true,
   },
 ])

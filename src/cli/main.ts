@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { createRequire } from 'node:module'
 import { closest } from '../suggest.js'
 import { EXIT, readStdin, reportError, UsageError, type Io } from './io.js'
