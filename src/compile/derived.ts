@@ -3,7 +3,7 @@
  * before either evaluator reads the record: the record each evaluator sees is the record with the
  * derived facts added as top-level fields. So both evaluators read them alike, as they read any fact.
  *
- * Meaning (README, "Derived facts"):
+ * Meaning (docs/authoring.md, "Derived facts"):
  * - arithmetic is exact on the numbers' decimal text (scaled BigInt); divide and ratio keep `places`
  *   decimal places (DERIVED_PLACES by default), round `places` (0 by default), half away from zero;
  * - a missing input (absent, null, not a number, not a date, not a list) makes the derived fact missing,

@@ -2,7 +2,7 @@
  * The operators a policy may use: one module each in ./operators/ (its name, the value it takes, its
  * meaning, its documentation and the type it needs), listed by the index `npm run build` generates from
  * them (operators/index.ts). The validator, both evaluators (json-rules-engine and the compiled closures),
- * the evidence and the README's table all read this registry, so they cannot disagree about what an
+ * the evidence and docs/authoring.md's table all read this registry, so they cannot disagree about what an
  * operator means.
  */
 import { CollabgateError } from '../errors.js'
@@ -132,7 +132,7 @@ const VALUE_DOC: Readonly<Record<OperatorDefinition['valueKind'], string>> = {
   condition: 'a condition on the element (`path` relative to it)',
 }
 
-/** The README's operator table, made from the registry (a test keeps the README equal to it). */
+/** docs/authoring.md's operator table, made from the registry (a test keeps the doc equal to it). */
 export function operatorTable(): string {
   const rows = Object.values(OPERATORS).map(
     (op) => `| \`${op.name}\` | ${op.doc} | ${VALUE_DOC[op.valueKind]} | ${op.jsonRulesEngine} |`,
