@@ -9,7 +9,7 @@
 import type { SyncEvaluator } from '../compile/closures.js'
 import type { ConditionResult } from '../compile/result.js'
 import type { Decision, Hint, HintChange, HintWant, LeafCondition, Policy, PolicyRecord, Rule } from '../model.js'
-import { AS_OF_FACT, calendarDate, isListMatch, isScalar, ITEM_FACT } from '../language/operators.js'
+import { AS_OF_FACT, calendarDate, isListMatch, isScalar, ITEM_FACT, OPERATORS } from '../language/operators.js'
 import { fieldName, parsePath, type PathSegment } from '../language/paths.js'
 import { elementRef } from './evidence.js'
 
@@ -27,26 +27,6 @@ interface Limits {
 /** The wants that name no value of the rule: all an undisclosed rule's hints may say. */
 const UNDISCLOSED: ReadonlySet<HintWant> = new Set<HintWant>(['present', 'absent'])
 
-/** What a leaf's operator needs of the record when the leaf must hold (`true`) or must not (`false`). */
-const WANTS: Readonly<Record<string, readonly [HintWant | undefined, HintWant | undefined]>> = {
-  equal: ['equal to', 'other than'],
-  notEqual: ['other than', 'equal to'],
-  in: ['one of', 'none of'],
-  notIn: ['none of', 'one of'],
-  lessThan: ['less than', 'at least'],
-  lessThanInclusive: ['at most', 'more than'],
-  greaterThan: ['more than', 'at most'],
-  greaterThanInclusive: ['at least', 'less than'],
-  dateBefore: ['before', 'on or after'],
-  dateOnOrBefore: ['on or before', 'after'],
-  dateAfter: ['after', 'on or before'],
-  dateOnOrAfter: ['on or after', 'before'],
-  containsAny: ['containing one of', 'without items'],
-  containsOnly: ['without items', undefined],
-  someMatch: [undefined, 'without elements'],
-  noneMatch: ['without elements', undefined],
-}
-
 /** Whether a field lies inside, or holds, a field the policy marks fixed. */
 function isFixed(field: string, fixed: readonly string[]): boolean {
   return fixed.some((f) => field === f || field.startsWith(`${f}.`) || f.startsWith(`${field}.`))
@@ -62,7 +42,7 @@ function leafChange(node: LeafResult, want: boolean, limits: Limits): HintChange
   const path = leaf.path ?? '$'
   if (parsePath(path) === undefined || isFixed(fieldName(leaf.fact, path), limits.fixed)) return undefined
   const present = leaf.value === want ? 'present' : 'absent'
-  const wanted = leaf.operator === 'present' ? present : WANTS[leaf.operator]?.[want ? 0 : 1]
+  const wanted = leaf.operator === 'present' ? present : OPERATORS[leaf.operator]?.hint?.[want ? 0 : 1]
   if (wanted === undefined || (!limits.disclose && !UNDISCLOSED.has(wanted))) return undefined
   const change: HintChange = { fact: leaf.fact, path, want: wanted }
   const list = isListMatch(leaf.operator)

@@ -13,6 +13,7 @@ export const containsAny = defineOperator({
   order: 100,
   negation: 'containsOnly',
   sample: { on: ['strings'] },
+  hint: ['containing one of', 'without items'],
   actual: { type: 'array', says: 'works on lists' },
   holds: (actual, expected) =>
     Array.isArray(actual) && Array.isArray(expected) && actual.some((a) => expected.includes(a)),

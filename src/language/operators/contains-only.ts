@@ -13,6 +13,7 @@ export const containsOnly = defineOperator({
   order: 110,
   negation: 'containsAny',
   sample: { on: ['strings'] },
+  hint: ['without items', undefined],
   actual: { type: 'array', says: 'works on lists' },
   holds: (actual, expected) =>
     Array.isArray(actual) && Array.isArray(expected) && actual.every((a) => expected.includes(a)),

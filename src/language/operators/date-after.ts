@@ -15,6 +15,7 @@ export const dateAfter = defineOperator({
   neighbour: 'dateOnOrAfter',
   overlap: 'interval',
   sample: { on: ['date'] },
+  hint: ['after', 'on or before'],
   actual: { type: 'string', says: 'compares dates' },
   holds: (actual, expected) => laterOf(actual, expected) === 'left',
 })

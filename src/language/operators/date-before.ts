@@ -17,6 +17,7 @@ export const dateBefore = defineOperator({
   neighbour: 'dateOnOrBefore',
   overlap: 'interval',
   sample: { on: ['date'] },
+  hint: ['before', 'on or after'],
   actual: { type: 'string', says: 'compares dates' },
   holds: (actual, expected) => laterOf(actual, expected) === 'right',
 })

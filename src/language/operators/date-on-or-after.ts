@@ -15,6 +15,7 @@ export const dateOnOrAfter = defineOperator({
   neighbour: 'dateAfter',
   overlap: 'interval',
   sample: { on: ['date'] },
+  hint: ['on or after', 'before'],
   actual: { type: 'string', says: 'compares dates' },
   holds(actual, expected) {
     const o = laterOf(actual, expected)

@@ -15,6 +15,7 @@ export const dateOnOrBefore = defineOperator({
   neighbour: 'dateBefore',
   overlap: 'interval',
   sample: { on: ['date'] },
+  hint: ['on or before', 'after'],
   actual: { type: 'string', says: 'compares dates' },
   holds(actual, expected) {
     const o = laterOf(actual, expected)

@@ -18,6 +18,7 @@ export const equal = defineOperator({
   negation: 'notEqual',
   overlap: 'set',
   sample: { on: ['string', 'number', 'boolean', 'date'] },
+  hint: ['equal to', 'other than'],
   holds: (actual, expected) => isScalar(actual) && actual === expected,
   // Stryker disable next-line ArrowFunction: test/mutation/equivalent.md#strict-equals
   strictlyEquals: (expected) => (isScalar(expected) ? { value: expected } : undefined),

@@ -16,6 +16,7 @@ export const greaterThanInclusive = defineOperator({
   neighbour: 'greaterThan',
   overlap: 'interval',
   sample: { on: ['number'] },
+  hint: ['at least', 'less than'],
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual >= expected,
   given: (expected) =>

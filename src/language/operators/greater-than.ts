@@ -16,6 +16,7 @@ export const greaterThan = defineOperator({
   neighbour: 'greaterThanInclusive',
   overlap: 'interval',
   sample: { on: ['number'] },
+  hint: ['more than', 'at most'],
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual > expected,
   given: (expected) =>

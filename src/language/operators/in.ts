@@ -15,6 +15,7 @@ export const isIn = defineOperator({
   negation: 'notIn',
   overlap: 'set',
   sample: { on: ['string', 'number'] },
+  hint: ['one of', 'none of'],
   holds: (actual, expected) => isScalar(actual) && Array.isArray(expected) && expected.includes(actual),
   given: (expected) =>
     Array.isArray(expected) ? (actual) => isScalar(actual) && expected.includes(actual) : undefined,

@@ -16,6 +16,7 @@ export const lessThanInclusive = defineOperator({
   neighbour: 'lessThan',
   overlap: 'interval',
   sample: { on: ['number'] },
+  hint: ['at most', 'more than'],
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual <= expected,
   given: (expected) =>

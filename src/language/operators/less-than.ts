@@ -16,6 +16,7 @@ export const lessThan = defineOperator({
   neighbour: 'lessThanInclusive',
   overlap: 'interval',
   sample: { on: ['number'] },
+  hint: ['less than', 'at least'],
   actual: { type: 'number', says: 'compares numbers' },
   holds: (actual, expected) => typeof actual === 'number' && typeof expected === 'number' && actual < expected,
   given: (expected) =>

@@ -15,6 +15,7 @@ export const noneMatch = defineOperator({
   order: 130,
   negation: 'someMatch',
   sample: { on: ['strings', 'objects'] },
+  hint: ['without elements', undefined],
   actual: { type: 'array', says: 'works on lists' },
   holds: (actual, _expected) => Array.isArray(actual) && actual.length === 0,
 })

@@ -16,6 +16,7 @@ export const notEqual = defineOperator({
   negation: 'equal',
   overlap: 'set',
   sample: { on: ['string', 'number', 'boolean'] },
+  hint: ['other than', 'equal to'],
   holds: (actual, expected) => isScalar(actual) && actual !== expected,
   given: (expected) => (isScalar(expected) ? (actual) => actual !== expected && isScalar(actual) : undefined),
   emit: (a, e) =>

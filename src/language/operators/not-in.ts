@@ -15,6 +15,7 @@ export const notIn = defineOperator({
   negation: 'in',
   overlap: 'set',
   sample: { on: ['string', 'boolean'] },
+  hint: ['none of', 'one of'],
   holds: (actual, expected) => isScalar(actual) && Array.isArray(expected) && !expected.includes(actual),
   given: (expected) =>
     Array.isArray(expected) ? (actual) => isScalar(actual) && !expected.includes(actual) : undefined,

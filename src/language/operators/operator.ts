@@ -4,6 +4,8 @@
  * in this folder, plus its test; `npm run build` derives the rest from it (scripts/build-operators.mjs).
  */
 
+import type { HintWant } from '../../model.js'
+
 /** What kind of value an operator expects on its right-hand side (checked by the validator). */
 export type ValueKind = 'scalar' | 'list' | 'number' | 'boolean' | 'date' | 'condition'
 
@@ -51,6 +53,11 @@ export interface OperatorDefinition {
   overlap?: 'set' | 'interval' | 'presence'
   /** For the property tests' generator: the record field kinds a random rule uses it on (its value per `valueKind`). */
   sample?: { on: readonly SampleKind[] }
+  /**
+   * What a hint asks of the record for a leaf with it to hold (first) or not to hold (second), e.g. `at least` and
+   * `less than`; without it (or with undefined), no hint changes such a leaf. `present` answers by its value instead.
+   */
+  hint?: readonly [HintWant | undefined, HintWant | undefined]
   /** The type the record's value must have, checked against the record schema; absent: any type. */
   actual?: ActualRule
   /** Whether a missing value (undefined or null) is judged by `holds`; otherwise it never meets the operator. */

@@ -13,6 +13,7 @@ export const someMatch = defineOperator({
   order: 120,
   negation: 'noneMatch',
   sample: { on: ['strings', 'objects'] },
+  hint: [undefined, 'without elements'],
   actual: { type: 'array', says: 'works on lists' },
   holds: (actual, _expected) => Array.isArray(actual) && actual.length > 0,
 })
