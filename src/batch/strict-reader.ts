@@ -30,7 +30,7 @@ export function readRecordLine(text: string): { value: unknown } | { syntax: str
   return readRecordText(text)
 }
 
-// where the last readNumber or readEscaped stopped (one number is read at a time)
+// where the last readNumber, readString or readEscaped stopped (one number is read at a time)
 let end = 0
 
 /** A string's end (its closing quote) when it holds no escape, else -1 (an escape, a control character, no end). */
@@ -59,6 +59,14 @@ function readEscaped(text: string, quote: number): string | typeof GIVE_UP {
   } catch {
     return GIVE_UP
   }
+}
+
+/** A string from its opening quote (plain, or with escapes decoded by JSON.parse); its end in `end`. */
+function readString(text: string, quote: number): string | typeof GIVE_UP {
+  const e = plainEnd(text, quote + 1)
+  if (e < 0) return readEscaped(text, quote)
+  end = e + 1
+  return text.slice(quote + 1, e)
 }
 
 /** A number from its first character, when it is JSON and exact; its end in `end`. */
@@ -108,16 +116,9 @@ function readKey(text: string, i: number): string | typeof GIVE_UP {
   let c: number
   while ((c = text.charCodeAt(i)) === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++
   if (c !== 0x22) return GIVE_UP
-  let key: string | typeof GIVE_UP
-  const e = plainEnd(text, i + 1)
-  if (e >= 0) {
-    key = text.slice(i + 1, e)
-    i = e + 1
-  } else {
-    key = readEscaped(text, i)
-    if (key === GIVE_UP) return GIVE_UP
-    i = end
-  }
+  const key = readString(text, i)
+  if (key === GIVE_UP) return GIVE_UP
+  i = end
   while ((c = text.charCodeAt(i)) === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++
   if (c !== 0x3a) return GIVE_UP
   end = i + 1
@@ -142,15 +143,9 @@ function fastRead(text: string): unknown {
     if (++values > DEFAULT_MAX_RECORD_VALUES) return GIVE_UP
     let v: unknown
     if (c === 0x22) {
-      const e = plainEnd(text, i + 1)
-      if (e >= 0) {
-        v = text.slice(i + 1, e)
-        i = e + 1
-      } else {
-        v = readEscaped(text, i)
-        if (v === GIVE_UP) return GIVE_UP
-        i = end
-      }
+      v = readString(text, i)
+      if (v === GIVE_UP) return GIVE_UP
+      i = end
     } else if (c === 0x7b || c === 0x5b) {
       if (open.length >= DEFAULT_MAX_RECORD_DEPTH) return GIVE_UP
       const array = c === 0x5b
