@@ -15,16 +15,14 @@ import { compileEngine } from '../../src/compile/engine.js'
 import { OPERATORS } from '../../src/language/operators.js'
 import { compileGenerated } from '../../src/compile/generated.js'
 import { buildDecision } from '../../src/decide/decide.js'
-import type { ParsedSource } from '../../src/read/yaml-source.js'
 import type { Condition, Policy, PolicyRecord, SubjectDefinition } from '../../src/model.js'
-import { checkPolicyDocument, digestOf, type FolderContext } from '../../src/validate/policy.js'
-import { shippedFolder } from '../shipped-folder.js'
+import { digestOf, type FolderContext } from '../../src/validate/policy.js'
+import { conditionsOver, toPolicy } from './generated-policies.js'
 
 /** The shipped folder's record kinds, and `open`, a kind of generated record schemas that allow extra keys. */
 type Subject = 'application' | 'behaviour' | 'open'
 
 import {
-  DATES,
   AS_OF,
   APPLICATION_FIELDS,
   INCIDENT_FIELDS,
@@ -37,8 +35,6 @@ import {
   strings,
   type Field,
   type Kind,
-  operatorsByKind,
-  ruleValue,
 } from './generated-fields.js'
 
 const OPEN_ELEMENT_FIELDS: readonly Field[] = [
@@ -71,53 +67,7 @@ const FIELDS: Record<Subject, readonly Field[]> = {
   open: OPEN_FIELDS,
 }
 
-const OPERATORS_BY_KIND = operatorsByKind()
-
-/** A date operand: a literal, asOf, a date field of the record or of the element, or working days after one. */
-function dateOperand(subject: Subject, element: readonly Field[] | undefined, depth: number): fc.Arbitrary<unknown> {
-  const refs: unknown[] = [{ fact: 'asOf' }]
-  for (const f of FIELDS[subject])
-    if (f.kind === 'date' && f.fact !== 'asOf') refs.push(f.path ? { fact: f.fact, path: f.path } : { fact: f.fact })
-  for (const f of element ?? []) if (f.kind === 'date') refs.push({ path: f.path })
-  const base = fc.oneof(fc.constantFrom(...DATES), fc.constantFrom(...refs))
-  if (depth <= 0) return base
-  // mostly a few days; sometimes years of them (nested operands then run past 9999)
-  const days = fc.oneof(
-    { arbitrary: fc.integer({ min: 0, max: 8 }), weight: 4 },
-    { arbitrary: fc.constantFrom(1961, 3055, 3650), weight: 1 },
-  )
-  return fc.oneof(base, fc.record({ addWorkingDays: days, to: dateOperand(subject, element, depth - 1) }))
-}
-
-function leaf(subject: Subject, element: readonly Field[] | undefined, plain = false): fc.Arbitrary<Condition> {
-  // inside a list match, a leaf reads the element (no fact) or a top-level field; a derived fact's own where reads no derived fact
-  const top = plain ? FIELDS[subject].filter((f) => !DERIVED_FIELDS.includes(f)) : FIELDS[subject]
-  const fields = element ? [...element, ...top.filter((f) => f.kind !== 'objects' && f.kind !== 'strings')] : top
-  return fc.constantFrom(...fields).chain((f) =>
-    fc
-      .constantFrom(...OPERATORS_BY_KIND[f.kind].filter((op) => !(element && (op === 'someMatch' || op === 'noneMatch'))))
-      .chain((operator): fc.Arbitrary<Condition> => {
-        const at: { fact?: string; path?: string } = {}
-        if (f.fact !== undefined) at.fact = f.fact
-        if (f.path !== undefined) at.path = f.path
-        const make = (value: fc.Arbitrary<unknown>) => value.map((v) => ({ ...at, operator, value: v }))
-        return make(
-          ruleValue(operator, f, { date: () => dateOperand(subject, element, 2), condition: () => condition(subject, 2, f.element ?? []) }),
-        )
-      }),
-  )
-}
-
-function condition(subject: Subject, depth: number, element?: readonly Field[], plain = false): fc.Arbitrary<Condition> {
-  if (depth <= 0) return leaf(subject, element, plain)
-  const sub = condition(subject, depth - 1, element, plain)
-  return fc.oneof(
-    { arbitrary: leaf(subject, element, plain), weight: 3 },
-    { arbitrary: fc.array(sub, { minLength: 1, maxLength: 3 }).map((all) => ({ all })), weight: 2 },
-    { arbitrary: fc.array(sub, { minLength: 1, maxLength: 3 }).map((any) => ({ any })), weight: 2 },
-    { arbitrary: sub.map((not) => ({ not })), weight: 1 },
-  )
-}
+const { condition } = conditionsOver(FIELDS, DERIVED_FIELDS)
 
 const OUTCOMES = ['block', 'review', 'pass']
 const MESSAGES: Record<Subject, readonly string[]> = {
@@ -207,19 +157,6 @@ function policyDocument(subject: Subject): fc.Arbitrary<Record<string, unknown>>
   }))
 }
 
-/** Validates a generated document exactly as the loader does; a generator bug fails loudly here. */
-function toPolicy(doc: Record<string, unknown>, folder: FolderContext = shippedFolder()): Policy {
-  const source: ParsedSource = {
-    file: 'generated.yaml',
-    value: doc,
-    locate: () => ({ file: 'generated.yaml', line: 1, column: 1 }),
-    problems: [],
-  }
-  const { policy, problems } = checkPolicyDocument(source, folder)
-  if (!policy) throw new Error(`generated policy is invalid: ${JSON.stringify(problems)}\n${JSON.stringify(doc)}`)
-  return policy
-}
-
 // the open kind: a record schema per run, loosely or strictly typed, never closed to extra keys
 const LOCATION = { file: 'generated', line: 1, column: 1 }
 const loose = (type: string) => fc.constantFrom<Record<string, unknown>>({}, { type })
@@ -282,6 +219,28 @@ const RECORDS: Record<Subject, fc.Arbitrary<PolicyRecord>> = {
   open: openRecord,
 }
 
+/**
+ * Judges each record by the three evaluators and expects the same rule results, review clocks and decisions; whether
+ * each decision objects (so a test can count both sides).
+ */
+async function agreeOn(policy: Policy, records: readonly PolicyRecord[], asOf: string): Promise<boolean[]> {
+  const closures = compileClosures(policy)
+  const engine = compileEngine(policy)
+  const generated = compileGenerated(policy)
+  const objects: boolean[] = []
+  for (const record of records) {
+    const expected = await engine.evaluate(record, asOf)
+    const actual = closures.evaluateSync(record, asOf)
+    expect(actual).toEqual(expected)
+    expect(generated.evaluateSync(record, asOf)).toEqual(expected)
+    expect(generated.reviewSync(record, asOf)).toEqual(closures.reviewSync(record, asOf))
+    const decision = buildDecision(policy, record, asOf, actual)
+    expect(decision).toEqual(buildDecision(policy, record, asOf, expected))
+    objects.push(decision.reasons.length > 0)
+  }
+  return objects
+}
+
 describe.each(['application', 'behaviour'] as const)('compiled closures equal json-rules-engine on random %s policies', (subject) => {
   it('gives identical rule results and decisions', async () => {
     let objections = 0
@@ -293,18 +252,8 @@ describe.each(['application', 'behaviour'] as const)('compiled closures equal js
         fc.constantFrom(...AS_OF),
         async (doc, records, asOf) => {
           const policy = toPolicy(doc)
-          const closures = compileClosures(policy)
-          const engine = compileEngine(policy)
-          const generated = compileGenerated(policy)
-          for (const record of records) {
-            const expected = await engine.evaluate(record, asOf)
-            const actual = closures.evaluateSync(record, asOf)
-            expect(actual).toEqual(expected)
-            expect(generated.evaluateSync(record, asOf)).toEqual(expected)
-            expect(generated.reviewSync(record, asOf)).toEqual(closures.reviewSync(record, asOf))
-            const decision = buildDecision(policy, record, asOf, actual)
-            expect(decision).toEqual(buildDecision(policy, record, asOf, expected))
-            if (decision.reasons.length > 0) objections++
+          for (const objects of await agreeOn(policy, records, asOf)) {
+            if (objects) objections++
             else passes++
           }
         },
@@ -329,18 +278,8 @@ describe('compiled closures equal json-rules-engine on folder schemas that allow
         fc.constantFrom(...AS_OF),
         async (schema, doc, records, asOf) => {
           const policy = toPolicy(doc, openFolder(schema))
-          const closures = compileClosures(policy)
-          const engine = compileEngine(policy)
-          const generated = compileGenerated(policy)
-          for (const record of records) {
-            const expected = await engine.evaluate(record, asOf)
-            const actual = closures.evaluateSync(record, asOf)
-            expect(actual).toEqual(expected)
-            expect(generated.evaluateSync(record, asOf)).toEqual(expected)
-            expect(generated.reviewSync(record, asOf)).toEqual(closures.reviewSync(record, asOf))
-            const decision = buildDecision(policy, record, asOf, actual)
-            expect(decision).toEqual(buildDecision(policy, record, asOf, expected))
-            if (decision.reasons.length > 0) objections++
+          for (const objects of await agreeOn(policy, records, asOf)) {
+            if (objects) objections++
             else passes++
           }
         },

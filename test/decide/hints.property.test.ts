@@ -12,74 +12,17 @@ import { compileEngine } from '../../src/compile/engine.js'
 import { buildDecision } from '../../src/decide/decide.js'
 import { addHints, applyHint } from '../../src/decide/hints.js'
 import { fieldName } from '../../src/language/paths.js'
-import type { ParsedSource } from '../../src/read/yaml-source.js'
-import type { Condition, Policy, PolicyRecord } from '../../src/model.js'
-import { checkPolicyDocument } from '../../src/validate/policy.js'
-import { shippedFolder } from '../shipped-folder.js'
+import type { PolicyRecord } from '../../src/model.js'
+import { conditionsOver, toPolicy } from '../compile/generated-policies.js'
 
 /** The shipped folder's record kinds, the ones these generators know. */
 type Subject = 'application' | 'behaviour'
 
-import {
-  DATES,
-  AS_OF,
-  APPLICATION_FIELDS,
-  BEHAVIOUR_FIELDS,
-  applicationRecord,
-  behaviourRecord,
-  type Field,
-  operatorsByKind,
-  ruleValue,
-} from '../compile/generated-fields.js'
+import { AS_OF, APPLICATION_FIELDS, BEHAVIOUR_FIELDS, applicationRecord, behaviourRecord, type Field } from '../compile/generated-fields.js'
 
 const FIELDS: Record<Subject, readonly Field[]> = { application: APPLICATION_FIELDS, behaviour: BEHAVIOUR_FIELDS }
 
-const OPERATORS_BY_KIND = operatorsByKind()
-
-/** A date operand: a literal, asOf, a date field of the record or of the element, or working days after one. */
-function dateOperand(subject: Subject, element: readonly Field[] | undefined, depth: number): fc.Arbitrary<unknown> {
-  const refs: unknown[] = [{ fact: 'asOf' }]
-  for (const f of FIELDS[subject])
-    if (f.kind === 'date' && f.fact !== 'asOf') refs.push(f.path ? { fact: f.fact, path: f.path } : { fact: f.fact })
-  for (const f of element ?? []) if (f.kind === 'date') refs.push({ path: f.path })
-  const base = fc.oneof(fc.constantFrom(...DATES), fc.constantFrom(...refs))
-  if (depth <= 0) return base
-  // mostly a few days; sometimes years of them (nested operands then run past 9999)
-  const days = fc.oneof(
-    { arbitrary: fc.integer({ min: 0, max: 8 }), weight: 4 },
-    { arbitrary: fc.constantFrom(1961, 3055, 3650), weight: 1 },
-  )
-  return fc.oneof(base, fc.record({ addWorkingDays: days, to: dateOperand(subject, element, depth - 1) }))
-}
-
-function leaf(subject: Subject, element: readonly Field[] | undefined): fc.Arbitrary<Condition> {
-  // inside a list match, a leaf reads the element (no fact) or a top-level field
-  const fields = element ? [...element, ...FIELDS[subject].filter((f) => f.kind !== 'objects' && f.kind !== 'strings')] : FIELDS[subject]
-  return fc.constantFrom(...fields).chain((f) =>
-    fc
-      .constantFrom(...OPERATORS_BY_KIND[f.kind].filter((op) => !(element && (op === 'someMatch' || op === 'noneMatch'))))
-      .chain((operator): fc.Arbitrary<Condition> => {
-        const at: { fact?: string; path?: string } = {}
-        if (f.fact !== undefined) at.fact = f.fact
-        if (f.path !== undefined) at.path = f.path
-        const make = (value: fc.Arbitrary<unknown>) => value.map((v) => ({ ...at, operator, value: v }))
-        return make(
-          ruleValue(operator, f, { date: () => dateOperand(subject, element, 2), condition: () => condition(subject, 2, f.element ?? []) }),
-        )
-      }),
-  )
-}
-
-function condition(subject: Subject, depth: number, element?: readonly Field[]): fc.Arbitrary<Condition> {
-  if (depth <= 0) return leaf(subject, element)
-  const sub = condition(subject, depth - 1, element)
-  return fc.oneof(
-    { arbitrary: leaf(subject, element), weight: 3 },
-    { arbitrary: fc.array(sub, { minLength: 1, maxLength: 3 }).map((all) => ({ all })), weight: 2 },
-    { arbitrary: fc.array(sub, { minLength: 1, maxLength: 3 }).map((any) => ({ any })), weight: 2 },
-    { arbitrary: sub.map((not) => ({ not })), weight: 1 },
-  )
-}
+const { condition } = conditionsOver(FIELDS)
 
 const OUTCOMES = ['block', 'review', 'pass']
 const MESSAGES: Record<Subject, readonly string[]> = {
@@ -125,19 +68,6 @@ function policyDocument(subject: Subject): fc.Arbitrary<Record<string, unknown>>
     default: 'pass',
     rules: rules.map((r, i) => ({ id: `R-${i + 1}`, title: `Rule ${i + 1}`, source: { status: 'modelled', from: 'generated' }, ...r })),
   }))
-}
-
-/** Validates a generated document exactly as the loader does; a generator bug fails loudly here. */
-function toPolicy(doc: Record<string, unknown>): Policy {
-  const source: ParsedSource = {
-    file: 'generated.yaml',
-    value: doc,
-    locate: () => ({ file: 'generated.yaml', line: 1, column: 1 }),
-    problems: [],
-  }
-  const { policy, problems } = checkPolicyDocument(source, shippedFolder())
-  if (!policy) throw new Error(`generated policy is invalid: ${JSON.stringify(problems)}\n${JSON.stringify(doc)}`)
-  return policy
 }
 
 const RECORDS: Record<Subject, fc.Arbitrary<PolicyRecord>> = { application: applicationRecord, behaviour: behaviourRecord }
