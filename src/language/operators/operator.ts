@@ -54,8 +54,8 @@ export interface OperatorDefinition {
   /** For the property tests' generator: the record field kinds a random rule uses it on (its value per `valueKind`). */
   sample?: { on: readonly SampleKind[] }
   /**
-   * Its meaning pinned at each boundary, as rows [record's value, rule's value, holds], a missing value and a wrong type
-   * among them: test/language/operators.test.ts runs every row on `compare`, the fast forms and both evaluators.
+   * Its meaning pinned at each boundary, as rows [record's value, rule's value, holds], a missing value and a wrong
+   * type among them: test/language/operators.test.ts runs every row on `compare`, the fast forms and both evaluators.
    */
   boundaries?: readonly (readonly [actual: unknown, expected: unknown, holds: boolean])[]
   /**
