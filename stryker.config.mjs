@@ -7,6 +7,9 @@ export default {
   // perTest: each mutant runs only the tests that reached it (the vitest runner's only mode)
   coverageAnalysis: 'perTest',
   checkers: [],
+  // an operator file's boundary rows are the tests' data: not mutated (scripts/stryker-boundaries.mjs)
+  plugins: ['@stryker-mutator/*', './scripts/stryker-boundaries.mjs'],
+  ignorers: ['BoundaryRows'],
   mutate: [
     'src/compile/**/*.ts',
     'src/decide/**/*.ts',

@@ -20,11 +20,10 @@
  * a trust file requiring 1 approval), the service gets --trust, and `unsigned-lock-rewrite` is added.
  * Features not in this build (decision ids, --trust) give a note and a failed run, never a crash.
  */
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { createHash, createPublicKey, randomBytes } from 'node:crypto'
 import {
   closeSync,
-  cpSync,
   fstatSync,
   lstatSync,
   mkdirSync,
@@ -45,7 +44,7 @@ import { Agent, request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { createInterface } from 'node:readline'
+import { copyPolicies, decisionCase, EXAMPLE_CASES, startService } from './load-service.mjs'
 
 const ONBOARDING = 'creator-collaboration.us.onboarding'
 const LOCK = 'policies.lock.json'
@@ -57,15 +56,6 @@ const HEALTH_TIMEOUT_MS = 1000
 /** The store's default settle timeout is 5 s: a never-resting folder must last longer for health to say so. */
 const CONTINUOUS_MS = 7000
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
-/** The shipped policies without their tests: what a deployment would hold (links followed: no link out). */
-function copyPolicies(from, to, drop = () => false) {
-  cpSync(realpathSync(from), to, {
-    recursive: true,
-    dereference: true,
-    filter: (src) => !/\.test\.ya?ml$|test-records|policies\.parsed\.json$/.test(src) && !drop(src),
-  })
-}
 
 /** A lock file's entries (the flat format before releases, or { release, entries }) and its release. */
 export function readLock(dir) {
@@ -528,24 +518,11 @@ export async function runFaults({ root, connections, json, auditMode, holdMs, re
   const asOf = new Date().toISOString().slice(0, 10)
   const base = mkdtempSync(join(tmpdir(), 'collabgate-faults-'))
   const token = randomBytes(24).toString('base64url')
-  const record = (file) => readFileSync(join(root, 'examples', file), 'utf8')
   const cases = [
-    [asOf, '', 'applications/complete-us-developer.json', [200]],
-    [asOf, '', 'applications/missing-details.json', [200]],
-    [asOf, '', 'applications/rejected-multiple-reasons.json', [200]],
-    [asOf, 'creator-collaboration.us.api-access', 'applications/approved-for-api-access.json', [200]],
-    [asOf, '', 'behaviour/confirmed-data-leak.json', [200]],
-    [asOf, '', 'behaviour/suspected-fraud.json', [200]],
+    ...EXAMPLE_CASES.map(([policy, file]) => ({ ...decisionCase(root, asOf, policy, file), expect: [200] })),
     // no onboarding version is released for this date: 422 until something unreleased answers it
-    [EARLY, ONBOARDING, 'applications/complete-us-developer.json', [422]],
-  ].map(([date, policy, file, expect]) => ({
-    asOf: date,
-    policy,
-    file,
-    expect,
-    path: `/v1/decisions?asOf=${date}${policy ? `&policy=${policy}` : ''}`,
-    body: record(file),
-  }))
+    { ...decisionCase(root, EARLY, ONBOARDING, 'applications/complete-us-developer.json'), expect: [422] },
+  ]
   const notes = []
   const results = []
   const children = new Set()
@@ -758,50 +735,23 @@ async function runOne({
   }
   release(readLock(gen1).entries)
 
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, 'examples/service/server.mjs'),
-      '--policies',
-      live,
-      '--port',
-      '0',
-      '--max-connections-per-ip',
-      String(connections + 16),
+  const service = startService({
+    root,
+    policies: live,
+    connections,
+    args: [
       ...(auditMode === 'none' ? [] : ['--audit', auditFile, '--audit-mode', auditMode]),
       ...(signing ? ['--trust', signing.trustFile] : []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COLLABGATE_TOKEN: token } },
-  )
+    env: { COLLABGATE_TOKEN: token },
+  })
+  const { child, exited } = service
   children.add(child)
-  let stderr = ''
-  child.stderr.on('data', (d) => {
-    stderr = (stderr + d).slice(-4000)
-    process.stderr.write(d)
-  })
-  const exited = new Promise((r) => child.once('exit', r))
-  let exitCode
-  const url = await new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), 15_000)
-    child.once('exit', (code) => {
-      exitCode = code
-      clearTimeout(timer)
-      resolve(undefined)
-    })
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (!line.startsWith('{"time"')) return
-      if (process.env.FAULTS_DEBUG) process.stderr.write(line.slice(0, 300) + '\n')
-      const event = JSON.parse(line)
-      if (event.event === 'listening') {
-        clearTimeout(timer)
-        resolve(event.url)
-      }
-    })
-  })
-  if (!url) {
-    const why =
-      stderr.trim().split('\n')[0] ||
-      (exitCode === undefined ? 'no listening event within 15 s' : `it exited (${exitCode}) before listening`)
+  let url
+  try {
+    url = await service.listening()
+  } catch (err) {
+    const why = err.message
     const hint = signing && /trust/.test(why) ? ' (the service does not take --trust yet)' : ''
     notes.push(`the service did not start: ${why}${hint}`)
     child.kill('SIGKILL')

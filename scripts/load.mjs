@@ -23,14 +23,13 @@
  * Its load defaults to 6 connections: the service keeps 8 idle ones per address, and the probes need two.
  */
 import autocannon from 'autocannon'
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { copyPolicies, decisionCase, EXAMPLE_CASES, startService } from './load-service.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const { values } = parseArgs({
@@ -147,10 +146,7 @@ async function plainLoad(auditMode, shadow = false) {
   const policiesDir = join(work, 'policies')
   // the 1.0.0 policies and the record kinds, without the shipped 1.1.0 versions and without the lock:
   // the versions this script writes are drafts that no lock lists
-  cpSync(join(root, 'policies'), policiesDir, {
-    recursive: true,
-    filter: (src) => !/\.v1\.1\.0\.|\.test\.yaml$|policies\.lock\.json$|test-records/.test(src),
-  })
+  copyPolicies(join(root, 'policies'), policiesDir, (src) => /\.v1\.1\.0\.|policies\.lock\.json$/.test(src))
   if (auditMode === 'masked') {
     const declaration = join(policiesDir, 'collabgate.yaml')
     const schemas = '      1.0.0: records/application.v1.0.0.schema.json\n'
@@ -189,16 +185,11 @@ async function plainLoad(auditMode, shadow = false) {
   // every request carries a bearer token, as a real client of the service would
   const token = randomBytes(24).toString('base64url')
   // --- the service, as a child process so autocannon and the server do not share one event loop
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, 'examples/service/server.mjs'),
-      '--policies',
-      policiesDir,
-      '--port',
-      '0',
-      '--max-connections-per-ip',
-      String(connections + 16),
+  const { child, exited, waitFor, listening } = startService({
+    root,
+    policies: policiesDir,
+    connections,
+    args: [
       // the load generator is one address with many keep-alive connections, idle between its requests
       '--max-idle-per-ip',
       String(connections + 16),
@@ -207,35 +198,8 @@ async function plainLoad(auditMode, shadow = false) {
       '--no-require-lock',
       ...(shadow ? ['--shadow', `${ONBOARDING}@1.2.0`, '--shadow-from', candidateDir, '--shadow-rate', values['shadow-rate']] : []),
     ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, COLLABGATE_TOKEN: token, COLLABGATE_AUDIT_HMAC_KEY: randomBytes(32).toString('hex') },
-    },
-  )
-  const events = []
-  const waiters = []
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    let event
-    try {
-      event = JSON.parse(line)
-    } catch {
-      return
-    }
-    events.push(event)
-    for (const w of [...waiters]) {
-      if (!w.match(event)) continue
-      waiters.splice(waiters.indexOf(w), 1)
-      w.resolve(event)
-    }
+    env: { COLLABGATE_TOKEN: token, COLLABGATE_AUDIT_HMAC_KEY: randomBytes(32).toString('hex') },
   })
-  const waitFor = (match, what, ms = 10_000) =>
-    new Promise((resolvePromise, reject) => {
-      const hit = events.find(match)
-      if (hit) return resolvePromise(hit)
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)
-      waiters.push({ match, resolve: (e) => (clearTimeout(timer), resolvePromise(e)) })
-    })
-  const childExit = new Promise((resolvePromise) => child.once('exit', resolvePromise))
 
   function cleanup() {
     if (child.exitCode === null) child.kill('SIGTERM')
@@ -247,22 +211,8 @@ async function plainLoad(auditMode, shadow = false) {
   const failures = []
 
   try {
-    const { url } = await waitFor((e) => e.event === 'listening', 'the service to listen')
-    const host = new URL(url).hostname
-    if (host !== '127.0.0.1') throw new Error(`refusing to load ${host}: loopback only`)
-
-    const record = (file) => readFileSync(join(root, 'examples', file), 'utf8')
-    const cases = [
-      { path: `/v1/decisions?asOf=${asOf}`, body: record('applications/complete-us-developer.json') },
-      { path: `/v1/decisions?asOf=${asOf}`, body: record('applications/missing-details.json') },
-      { path: `/v1/decisions?asOf=${asOf}`, body: record('applications/rejected-multiple-reasons.json') },
-      {
-        path: `/v1/decisions?asOf=${asOf}&policy=creator-collaboration.us.api-access`,
-        body: record('applications/approved-for-api-access.json'),
-      },
-      { path: `/v1/decisions?asOf=${asOf}`, body: record('behaviour/confirmed-data-leak.json') },
-      { path: `/v1/decisions?asOf=${asOf}`, body: record('behaviour/suspected-fraud.json') },
-    ]
+    const url = await listening()
+    const cases = EXAMPLE_CASES.map(([policy, file]) => decisionCase(root, asOf, policy, file))
     const requests = cases.map((c) => ({
       method: 'POST',
       path: c.path,
@@ -307,7 +257,7 @@ async function plainLoad(auditMode, shadow = false) {
       : undefined
     // no graceful flush: in durable mode every answered decision's line is already in the file
     child.kill(auditMode === 'durable' ? 'SIGKILL' : 'SIGTERM')
-    await childExit
+    await exited
     const audited = auditMode === 'none' ? 0 : readFileSync(auditFile, 'utf8').split('\n').filter(Boolean).length
     // the chain must hold under concurrent load: every line links to the one before it
     const { verifyAuditLog } = await import(join(root, 'dist', 'index.js'))

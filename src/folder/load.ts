@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { lstat, readFile, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import {
   CollabgateError,
@@ -28,6 +28,7 @@ import { checkAcrossVersions, primaryFindings } from '../validate/versions.js'
 import { eventDateWarnings } from '../validate/as-of.js'
 import { FOLDER_FILE, loadFolder, shippedDisplayName, type PolicyFolder } from './declaration.js'
 import { defaultPoliciesDir } from '../read/package-root.js'
+import { walkFolder } from './walk.js'
 import {
   decodeUtf8,
   DEFAULT_PARSE_LIMITS,
@@ -138,29 +139,16 @@ export async function findPolicyFiles(
   match: (name: string) => boolean = isPolicyFile,
 ): Promise<string[]> {
   const out: string[] = []
-  // a named file is filtered like a found one, so a *.test.yaml passed by hand is never read as a policy
-  const visit = async (p: string, top: string, holding: readonly string[]): Promise<void> => {
-    const info = await stat(p)
-    if (info.isDirectory()) {
-      const identity = `${info.dev}:${info.ino}`
-      if (holding.includes(identity)) {
+  for (const top of paths)
+    await walkFolder(top, {
+      // a named file is filtered like a found one, so a *.test.yaml passed by hand is never read as a policy
+      file: (p) => void (match(p) && out.push(resolve(p))),
+      loop: async (p) => {
         const link = relativeTo(top)(await linkOnTheWay(top, p))
         const message = `${link} is a symbolic link to a folder that holds it (a loop); remove it or point it elsewhere`
         throw new PolicyValidationError([problem(link, 'E_LINK_CYCLE', message)])
-      }
-      const entries = (await readdir(p, { withFileTypes: true }))
-        .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules')
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      for (const e of entries) {
-        const at = join(p, e.name)
-        // a plain file is what its entry says: no stat (one round trip each) for the many files that are no policy
-        if (e.isFile()) {
-          if (match(at)) out.push(resolve(at))
-        } else if (e.isDirectory() || e.isSymbolicLink()) await visit(at, top, [...holding, identity])
-      }
-    } else if (info.isFile() && match(p)) out.push(resolve(p))
-  }
-  for (const p of paths) await visit(p, p, [])
+      },
+    })
   return [...new Set(out)]
 }
 

@@ -71,6 +71,8 @@ export interface Mutant {
   location: SourceLocation
   /** The policy with this one change. */
   policy: Policy
+  /** For a change of routing (not of the record schema): the policy's document with the change, for the validator. */
+  document?: Record<string, unknown>
 }
 
 /** Values the cases' records hold, by where they are read: plausible members to add to a list. */
@@ -519,8 +521,13 @@ const countsWorkingDays = (node: unknown): boolean =>
 /** Mutants of which records a policy judges: its market (`appliesTo`), effective window, record schema's `required`. */
 function routeMutants(policy: Policy, locate: Locate, observed: ObservedValues, recordSchema: boolean): Mutant[] {
   const out: Mutant[] = []
-  const push = (operator: MutationOperator, description: string, pointer: string, mutant: Policy) =>
-    out.push({ description, operator, route: true, pointer, location: locate(pointer), policy: mutant })
+  const push = (operator: MutationOperator, description: string, pointer: string, mutant: Policy) => {
+    // a routing mutant changes the market and the dates only, which the document holds as the policy does
+    const { appliesTo: _market, ...rest } = policy.document
+    const market = mutant.appliesTo === undefined ? {} : { appliesTo: mutant.appliesTo }
+    const document = { ...rest, effective: mutant.effective, ...market }
+    out.push({ description, operator, route: true, pointer, location: locate(pointer), policy: mutant, document })
+  }
   const applies = policy.appliesTo
   if (policy.primary && applies) {
     const { appliesTo: _dropped, ...fallback } = policy

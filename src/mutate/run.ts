@@ -13,7 +13,7 @@ import { compileClosures } from '../compile/closures.js'
 import type { RuleResult } from '../compile/result.js'
 import { buildDecision } from '../decide/decide.js'
 import { PolicySet } from '../decide/policy-set.js'
-import { validatedMutant } from '../validate/policy.js'
+import { checkMutant } from '../validate/policy.js'
 import { recordValidator } from '../validate/record-schema.js'
 import { policyProblem, type PolicyProblem } from '../errors.js'
 import { locatePolicy } from '../folder/load.js'
@@ -198,7 +198,7 @@ function judgePolicy(
     const killer = m.route
       ? m.recordSchema
         ? firstRefusalKiller(policy, m.recordSchema, passed)
-        : firstCallKiller(m.policy, policy, replay.policies, replay.run.subjects, calls)
+        : firstCallKiller(m.document, policy, replay.policies, replay.run.subjects, calls)
       : m.derivedChanged
         ? firstKillerOfWhole(m.policy, inputs)
         : firstKiller(m.policy, m.ruleIndex, m.reviewChanged === true, inputs, base, reviews, m.whole === true)
@@ -291,21 +291,24 @@ function firstKiller(
   return undefined
 }
 
-/** The first call that a policy set holding the mutant instead of `original` answers otherwise than expected. */
+/**
+ * The first call that a policy set holding the mutant (its changed document, built by the validator) instead of
+ * `original` answers otherwise than expected; the first call when the validator refuses the mutant.
+ */
 function firstCallKiller(
-  mutant: Policy,
+  document: Record<string, unknown> | undefined,
   original: Policy,
   policies: readonly Policy[],
   subjects: PolicyTestRun['subjects'],
   calls: readonly PolicyTestCall[],
 ): PolicyTestCaseInput | undefined {
   if (calls.length === 0) return undefined
-  // the mutant is the validated policy with one change, so the validator lets it join a set in the policy's place
-  const standIn = validatedMutant(original, mutant) ?? mutant
+  const mutant = document && checkMutant(original, document)
+  if (!mutant) return asInput(calls[0]!)
   let set: PolicySet
   try {
     set = new PolicySet(
-      policies.map((p) => (p === original ? standIn : p)),
+      policies.map((p) => (p === original ? mutant : p)),
       { subjects },
     )
   } catch {

@@ -4,13 +4,14 @@
  */
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { readdir, readFile, realpath, stat } from 'node:fs/promises'
-import { join, relative } from 'node:path'
+import { readFile, realpath, stat } from 'node:fs/promises'
+import { relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { PolicyProblem } from '../errors.js'
 import type { Policy } from '../model.js'
 import { checkPolicies, type CheckResult, type LoadOptions } from '../folder/load.js'
+import { walkFolder } from '../folder/walk.js'
 import { problem } from '../read/yaml-source.js'
 import { receivedPolicy } from '../validate/policy.js'
 
@@ -157,32 +158,25 @@ export async function snapshotFolder(dir: string, extra: readonly string[] = [])
     return `missing ${(err as NodeJS.ErrnoException).code ?? String(err)}`
   }
   const lines: string[] = [root]
-  const visit = async (p: string, depth: number, holding: readonly string[]): Promise<void> => {
-    let info
-    try {
-      info = await stat(p)
-    } catch (err) {
-      lines.push(`${relative(root, p)} ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`)
-      return
-    }
-    if (info.isDirectory()) {
-      const identity = `${info.dev}:${info.ino}`
-      // a link back to a folder that holds it: noted, not walked (two such links made the walk branch without end)
-      if (holding.includes(identity)) return void lines.push(`${relative(root, p)} loop`)
-      if (depth > 32) return
-      const entries = await readdir(p).catch(() => [] as string[])
-      for (const e of entries.sort())
-        if (!e.startsWith('.') && e !== 'node_modules') await visit(join(p, e), depth + 1, [...holding, identity])
-    } else if (info.isFile() && (depth === 0 || LOADED.test(p))) {
+  const visitor = {
+    maxDepth: 32,
+    file: async (p: string, depth: number) => {
+      if (depth > 0 && !LOADED.test(p)) return
+      const info = await stat(p).catch((err: NodeJS.ErrnoException) => err)
+      if (info instanceof Error) return void lines.push(`${relative(root, p)} ${info.code ?? 'unreadable'}`)
       // a file too large to load is refused whatever it holds: its size and time tell enough
       if (info.size > 16 * 1024 * 1024) lines.push(`${relative(root, p)} ${info.size} ${info.mtimeMs}`)
       else {
         const bytes = await readFile(p).catch(() => undefined)
         lines.push(`${relative(root, p)} ${bytes ? createHash('sha256').update(bytes).digest('hex') : 'unreadable'}`)
       }
-    }
+    },
+    // a link back to a folder that holds it: noted, not walked
+    loop: (p: string) => void lines.push(`${relative(root, p)} loop`),
+    unreadable: (p: string, err: NodeJS.ErrnoException) =>
+      void lines.push(`${relative(root, p)} ${err.code ?? 'unreadable'}`),
   }
-  await visit(root, 0, [])
-  for (const file of extra) await visit(file, 0, [])
+  await walkFolder(root, visitor)
+  for (const file of extra) await walkFolder(file, visitor)
   return lines.join('\n')
 }

@@ -85,7 +85,21 @@ export function receivedPolicy(received: Policy): Policy | undefined {
   // a reload sends the same policies again: one built before that equals the received one, field for field, is it
   const before = typeof received.digest === 'string' ? rebuilt.get(received.digest) : undefined
   if (before && isDeepStrictEqual(before, received)) return before
-  const { record, review } = received
+  // the sender's parse refused a string no one sees; the document alone must be refused here as well
+  if (hidesCharacter(received.document)) return undefined
+  const policy = buildAgain(received, received.document)
+  if (!policy || !isDeepStrictEqual(policy, received)) return undefined
+  if (rebuilt.size >= 1000) rebuilt.clear()
+  rebuilt.set(policy.digest, policy)
+  return policy
+}
+
+/**
+ * A document checked in full by this validator against the record kind `like` carries, placed where `like`'s parse
+ * found its parts: the policy it builds, or undefined when the validator refuses it.
+ */
+function buildAgain(like: Policy, document: Record<string, unknown>): Policy | undefined {
+  const { record, review } = like
   const subject: SubjectDefinition = {
     name: record.subject,
     idField: record.idField,
@@ -93,28 +107,22 @@ export function receivedPolicy(received: Policy): Policy | undefined {
     schemas: [record.schema],
     ...(review ? { review: { from: review.from, decided: review.decided } } : {}),
     ...(record.mask ? { audit: { mask: record.mask } } : {}),
-    location: received.location,
+    location: like.location,
   }
-  // the places the sender's parse found, by the pointers the validator asks for
-  const places = new Map<string, SourceLocation>([['', received.location]])
-  received.rules?.forEach((rule, i) => {
+  // the places the first parse found, by the pointers the validator asks for
+  const places = new Map<string, SourceLocation>([['', like.location]])
+  like.rules?.forEach((rule, i) => {
     places.set(`/rules/${i}`, rule.location)
     for (const check of rule.checks ?? []) places.set(check.pointer, check.location)
   })
-  // the sender's parse refused a string no one sees; the document alone must be refused here as well
-  if (hidesCharacter(received.document)) return undefined
   const source: ParsedSource = {
-    file: String(received.location?.file),
-    value: structuredClone(received.document),
-    locate: (pointer) => places.get(pointer) ?? received.location,
+    file: String(like.location?.file),
+    value: structuredClone(document),
+    locate: (pointer) => places.get(pointer) ?? like.location,
     problems: [],
   }
   try {
-    const { policy } = checkDocument(source, { subjects: new Map([[subject.name, subject]]) })
-    if (!policy || !isDeepStrictEqual(policy, received)) return undefined
-    if (rebuilt.size >= 1000) rebuilt.clear()
-    rebuilt.set(policy.digest, policy)
-    return policy
+    return checkDocument(source, { subjects: new Map([[subject.name, subject]]) }).policy
   } catch {
     // a record kind without a schema or places, as only a hand-built object has, is refused like any other
     return undefined
@@ -129,14 +137,14 @@ function hidesCharacter(value: unknown): boolean {
 }
 
 /**
- * The mutation run's mutant of a validated policy: the same release (id, version, digest) with one change, made to
- * stand in for it in a PolicySet while the run decides its test calls. Undefined when `original` is not validated.
+ * A mutation run's mutant of a validated policy, given as the policy's document with the change: checked in full by
+ * this validator against the record kind `original` was validated with (the changed conditions and dates included),
+ * so it joins a PolicySet as any policy this validator built. Undefined when `original` was not validated here or
+ * the validator refuses the document.
  */
-export function validatedMutant(original: Policy, mutant: Policy): Policy | undefined {
-  const same = mutant.id === original.id && mutant.version === original.version && mutant.digest === original.digest
-  if (!VALIDATED.has(original) || !same || mutant.document !== original.document) return undefined
-  VALIDATED.add(deepFreeze(mutant))
-  return mutant
+export function checkMutant(original: Policy, document: Record<string, unknown>): Policy | undefined {
+  if (!VALIDATED.has(original) || hidesCharacter(document)) return undefined
+  return buildAgain(original, document)
 }
 
 /**

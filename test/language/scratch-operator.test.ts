@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OPERATORS } from '../../src/language/operators.js'
 import { probePolicy, probeSubject } from '../core/probe.js'
 import { docTableFix } from './operator-docs.js'
+import { boundaryRows, withoutBoundaries } from './boundaries.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
@@ -31,6 +32,13 @@ export const startsWith = defineOperator({
   asciiSymbol: '^=',
   negation: 'notEqual',
   sample: { on: ['string'] },
+  boundaries: [
+    ['Acme Ltd', 'Acme', true],
+    ['Acme', 'Acme', true],
+    ['acme', 'Acme', false],
+    [undefined, 'Acme', false],
+    [1, '1', false],
+  ],
   holds: (actual, expected) => typeof actual === 'string' && typeof expected === 'string' && actual.startsWith(expected),
 })
 `
@@ -134,6 +142,33 @@ describe('a scratch operator file, after the derivation', () => {
         v,
       ).toEqual([passed])
       expect(await engine.evaluate(record, '2026-01-05'), v).toEqual(closures.evaluateSync(record, '2026-01-05'))
+    }
+  })
+
+  it('brings the boundary rows of its file to the operator tests, which both evaluators answer as it says', async () => {
+    const registry = (await import(join(dir, 'src', 'language', 'operators.ts'))) as typeof import('../../src/language/operators.js')
+    const rows = boundaryRows(registry.OPERATORS)
+    expect(rows.startsWith).toEqual([
+      ['Acme Ltd', 'Acme', true],
+      ['Acme', 'Acme', true],
+      ['acme', 'Acme', false],
+      [undefined, 'Acme', false],
+      [1, '1', false],
+    ])
+    // a file without rows is named by the check that asks for them
+    expect(withoutBoundaries(registry.OPERATORS)).toEqual(['sameAs'])
+    const probe = (await import(join(dir, 'test', 'core', 'probe.ts'))) as typeof import('../core/probe.js')
+    const { compileClosures } = (await import(join(dir, 'src', 'compile', 'closures.ts'))) as typeof import('../../src/compile/closures.js')
+    const { compileEngine } = (await import(join(dir, 'src', 'compile', 'engine.ts'))) as typeof import('../../src/compile/engine.js')
+    const schema = { type: 'object', required: ['id'], properties: { id: { type: 'string' }, v: {} } }
+    for (const [actual, expected, holds] of rows.startsWith!) {
+      expect(registry.compare('startsWith', actual, expected)).toBe(holds)
+      const require = { fact: 'v', operator: 'startsWith', value: expected }
+      const policy = probe.probePolicy(probe.probeSubject(schema), { ...DOC, rules: [{ id: 'P-1', outcome: 'fail', require }] })!
+      const record = actual === undefined ? { id: 'r' } : { id: 'r', v: actual }
+      const passed = compileClosures(policy).evaluateSync(record, '2026-01-05')[0]!.checks[0]!.passed
+      expect(passed, JSON.stringify(actual)).toBe(holds)
+      expect(await compileEngine(policy).evaluate(record, '2026-01-05')).toEqual(compileClosures(policy).evaluateSync(record, '2026-01-05'))
     }
   })
 

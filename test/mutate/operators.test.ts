@@ -12,6 +12,7 @@ import { neighbourCalendar, policyMutants } from '../../src/mutate/mutants.js'
 import { mutationTest } from '../../src/mutate/run.js'
 import { findPolicyTestFiles, runPolicyTestFiles } from '../../src/policy-test/run.js'
 import type { Policy } from '../../src/model.js'
+import { checkMutant } from '../../src/validate/policy.js'
 
 const temps: string[] = []
 afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })))
@@ -116,6 +117,19 @@ describe('the new mutation operators', () => {
     expect(weak.status('1.0.0', negated)).toBe('killed')
     const strong = await mutate(folderWith({ 'routed.test.yaml': us + ca }, US_ONLY))
     expect([dropped, negated, changed].map((d) => strong.status('1.0.0', d))).toEqual(['killed', 'killed', 'killed'])
+  })
+
+  it('has each routing mutant built again by the validator from its document: the mutant, but for digest and document', async () => {
+    const set = await loadPolicies(folderWith({}, US_ONLY), { lock: false })
+    const policy = set.select(ONB, '2026-11-20')
+    const routing = policyMutants(policy, (p) => locatePolicy(policy, p)).filter((m) => m.route && !m.recordSchema)
+    expect(routing.filter((m) => m.operator === 'applies-to').length).toBeGreaterThanOrEqual(2)
+    expect(routing.some((m) => m.operator === 'effective')).toBe(true)
+    for (const m of routing) {
+      const built = checkMutant(policy, m.document!)
+      expect(built, m.description).toBeDefined()
+      expect({ ...built!, digest: '', document: {} }, m.description).toEqual({ ...m.policy, digest: '', document: {} })
+    }
   })
 
   it('judges effective dates by the version a case without one gets on the day', async () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { CollabgateError, defaultPolicies, PolicySet } from '../../src/index.js'
 import type { Policy } from '../../src/model.js'
 import * as validator from '../../src/validate/policy.js'
-import { isValidatedPolicy, receivedPolicy, validatedMutant } from '../../src/validate/policy.js'
+import { checkMutant, isValidatedPolicy, receivedPolicy } from '../../src/validate/policy.js'
 
 const shipped = async (): Promise<readonly Policy[]> => (await defaultPolicies()).policies
 
@@ -99,17 +99,38 @@ describe('a policy that crossed a thread', () => {
   })
 })
 
-describe("the mutation run's stand-in", () => {
-  it('is a mutant of a validated policy only, for the same release', async () => {
-    const [policy] = await shipped()
-    const mutant = { ...policy!, defaultOutcome: policy!.outcomes[0]! }
-    expect(validatedMutant(cloned(policy!), { ...mutant })).toBeUndefined()
-    expect(validatedMutant(policy!, { ...mutant, id: 'other' })).toBeUndefined()
-    expect(validatedMutant(policy!, { ...mutant, version: '9.9.9' })).toBeUndefined()
-    expect(validatedMutant(policy!, { ...mutant, digest: 'sha256:' })).toBeUndefined()
-    expect(validatedMutant(policy!, { ...mutant, document: cloned(policy!.document) })).toBeUndefined()
-    const standIn = validatedMutant(policy!, mutant)
-    expect(standIn).toBe(mutant)
-    expect(new PolicySet([standIn!]).policies).toEqual([mutant])
+/** A market, as a routing mutant writes one into a primary policy's document. */
+const US = { fact: 'applicant', path: '$.registration.country', operator: 'equal', value: 'US' }
+
+describe("the mutation run's mutants", () => {
+  it('are built by the validator from their changed document, never marked: a set takes them as any validated policy', async () => {
+    const policies = await shipped()
+    const policy = policies.find((p) => p.primary)!
+    const us = checkMutant(policy, { ...policy.document, appliesTo: US })
+    expect(us).toBeDefined()
+    expect(us!.appliesTo).toEqual(US)
+    expect(isValidatedPolicy(us!)).toBe(true)
+    expect(us!.digest).not.toBe(policy.digest)
+    expect({ ...us!, appliesTo: undefined, digest: '', document: {} }).toEqual({ ...policy, digest: '', document: {} })
+    expect(new PolicySet(policies.map((p) => (p === policy ? us! : p))).list()).toHaveLength(policies.length)
+    const later = checkMutant(policy, { ...policy.document, effective: { from: '2099-01-01' } })
+    expect(later!.effective).toEqual({ from: '2099-01-01' })
+  })
+
+  it('are refused when the changed document is one the validator refuses, or the original was not validated', async () => {
+    const policy = (await shipped()).find((p) => p.primary)!
+    const market = (appliesTo: unknown) => ({ ...policy.document, appliesTo })
+    expect(checkMutant(policy, market(US))).toBeDefined()
+    expect(checkMutant(policy, market({ ...US, operator: 'runThisCode' }))).toBeUndefined()
+    expect(checkMutant(policy, market({ ...US, operator: 'lessThan' }))).toBeUndefined()
+    expect(checkMutant(policy, market({ fact: 'nothingSuch', operator: 'equal', value: 'US' }))).toBeUndefined()
+    expect(checkMutant(policy, { ...policy.document, effective: { from: '2026-02-30' } })).toBeUndefined()
+    expect(checkMutant(policy, { ...policy.document, title: 'hidden\u202e' })).toBeUndefined()
+    expect(checkMutant(cloned(policy), { ...policy.document })).toBeUndefined()
+    expect(checkMutant({ ...policy }, { ...policy.document })).toBeUndefined()
+  })
+
+  it('leave no way to mark a mutant validated', () => {
+    expect(Object.keys(validator)).not.toContain('validatedMutant')
   })
 })

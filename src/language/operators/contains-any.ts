@@ -15,6 +15,14 @@ export const containsAny = defineOperator({
   sample: { on: ['strings'] },
   hint: ['containing one of', 'without items'],
   actual: { type: 'array', says: 'works on lists' },
+  boundaries: [
+    [['a', 'b'], ['b'], true],
+    [['a'], ['b'], false],
+    [[], ['b'], false],
+    ['b', ['b'], false],
+    [undefined, ['b'], false],
+    [['a'], 'abc', false],
+  ],
   holds: (actual, expected) =>
     Array.isArray(actual) && Array.isArray(expected) && actual.some((a) => expected.includes(a)),
   given: (expected) =>

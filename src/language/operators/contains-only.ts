@@ -15,6 +15,14 @@ export const containsOnly = defineOperator({
   sample: { on: ['strings'] },
   hint: ['without items', undefined],
   actual: { type: 'array', says: 'works on lists' },
+  boundaries: [
+    [['a'], ['a', 'b'], true],
+    [['a', 'c'], ['a', 'b'], false],
+    [[], ['a'], true],
+    ['a', ['a'], false],
+    [undefined, ['a'], false],
+    [['a'], 'abc', false],
+  ],
   holds: (actual, expected) =>
     Array.isArray(actual) && Array.isArray(expected) && actual.every((a) => expected.includes(a)),
   given: (expected) =>

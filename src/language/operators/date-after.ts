@@ -17,5 +17,15 @@ export const dateAfter = defineOperator({
   sample: { on: ['date'] },
   hint: ['after', 'on or before'],
   actual: { type: 'string', says: 'compares dates' },
+  boundaries: [
+    ['2026-12-02', '2026-12-01', true],
+    ['2026-12-01', '2026-12-01', false],
+    ['2026-11-30', '2026-12-01', false],
+    ['2026-12-02', undefined, false],
+    ['2026-12-01T23:59:59Z', '2026-12-01', false],
+    ['2026-12-02T00:00:00Z', '2026-12-01', true],
+    [undefined, '2026-12-01', false],
+    ['later', '2026-12-01', false],
+  ],
   holds: (actual, expected) => laterOf(actual, expected) === 'left',
 })

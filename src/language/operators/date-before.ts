@@ -19,5 +19,18 @@ export const dateBefore = defineOperator({
   sample: { on: ['date'] },
   hint: ['before', 'on or after'],
   actual: { type: 'string', says: 'compares dates' },
+  boundaries: [
+    ['2026-11-30', '2026-12-01', true],
+    ['2026-12-01', '2026-12-01', false],
+    ['2026-12-02', '2026-12-01', false],
+    ['2026-11-30T23:59:59-05:00', '2026-12-01', true],
+    ['soon', '2026-12-01', false],
+    [undefined, '2026-12-01', false],
+    // the same day with a time is not before it, whatever the zone
+    ['2026-12-01T00:00:00Z', '2026-12-01', false],
+    ['2026-12-01T00:00:00+14:00', '2026-12-01', false],
+    [null, '2026-12-01', false],
+    [20261130, '2026-12-01', false],
+  ],
   holds: (actual, expected) => laterOf(actual, expected) === 'right',
 })

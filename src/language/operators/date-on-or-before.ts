@@ -17,6 +17,18 @@ export const dateOnOrBefore = defineOperator({
   sample: { on: ['date'] },
   hint: ['on or before', 'after'],
   actual: { type: 'string', says: 'compares dates' },
+  boundaries: [
+    ['2026-12-01', '2026-12-01', true],
+    ['2026-11-30', '2026-12-01', true],
+    ['2026-12-02', '2026-12-01', false],
+    ['2026-02-30', '2026-12-01', false],
+    ['2026-12-01T23:59:59Z', '2026-12-01', true],
+    ['2026-12-01T23:59:59-12:00', '2026-12-01', true],
+    ['2026-12-02T00:00:00Z', '2026-12-01', false],
+    [undefined, '2026-12-01', false],
+    [null, '2026-12-01', false],
+    [20261201, '2026-12-01', false],
+  ],
   holds(actual, expected) {
     const o = laterOf(actual, expected)
     return o === 'right' || o === 'same'

@@ -19,6 +19,18 @@ export const equal = defineOperator({
   overlap: 'set',
   sample: { on: ['string', 'number', 'boolean', 'date'] },
   hint: ['equal to', 'other than'],
+  boundaries: [
+    ['US', 'US', true],
+    ['CA', 'US', false],
+    [1, 1, true],
+    [1, '1', false],
+    [undefined, 'US', false],
+    [null, null, false],
+    [['US'], 'US', false],
+    [true, true, true],
+    [false, true, false],
+    [0, false, false],
+  ],
   holds: (actual, expected) => isScalar(actual) && actual === expected,
   // Stryker disable next-line ArrowFunction: test/mutation/equivalent.md#strict-equals
   strictlyEquals: (expected) => (isScalar(expected) ? { value: expected } : undefined),

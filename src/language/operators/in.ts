@@ -16,6 +16,19 @@ export const isIn = defineOperator({
   overlap: 'set',
   sample: { on: ['string', 'number'] },
   hint: ['one of', 'none of'],
+  boundaries: [
+    ['seller', ['seller', 'partner'], true],
+    ['shop', ['seller'], false],
+    [undefined, ['seller'], false],
+    [['seller'], ['seller'], false],
+    [null, ['seller'], false],
+    [1, [1, 2], true],
+    ['1', [1, 2], false],
+    // a string value is no list, even one that contains the text
+    ['a', 'abc', false],
+    // a missing value is in no list, even one that holds null
+    [null, [null, 'a'], false],
+  ],
   holds: (actual, expected) => isScalar(actual) && Array.isArray(expected) && expected.includes(actual),
   given: (expected) =>
     Array.isArray(expected) ? (actual) => isScalar(actual) && expected.includes(actual) : undefined,

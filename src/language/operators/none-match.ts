@@ -17,5 +17,10 @@ export const noneMatch = defineOperator({
   sample: { on: ['strings', 'objects'] },
   hint: ['without elements', undefined],
   actual: { type: 'array', says: 'works on lists' },
+  boundaries: [
+    [[], true, true],
+    [[{ id: 1 }], true, false],
+    [undefined, true, false],
+  ],
   holds: (actual, _expected) => Array.isArray(actual) && actual.length === 0,
 })

@@ -17,6 +17,18 @@ export const notEqual = defineOperator({
   overlap: 'set',
   sample: { on: ['string', 'number', 'boolean'] },
   hint: ['other than', 'equal to'],
+  boundaries: [
+    ['CA', 'US', true],
+    ['US', 'US', false],
+    [undefined, 'US', false],
+    [null, 'US', false],
+    [['CA'], 'US', false],
+    [{}, 'US', false],
+    [2, 1, true],
+    [1, 1, false],
+    ['1', 1, true],
+    [false, true, true],
+  ],
   holds: (actual, expected) => isScalar(actual) && actual !== expected,
   given: (expected) => (isScalar(expected) ? (actual) => actual !== expected && isScalar(actual) : undefined),
   emit: (a, e) =>

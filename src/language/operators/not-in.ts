@@ -16,6 +16,16 @@ export const notIn = defineOperator({
   overlap: 'set',
   sample: { on: ['string', 'boolean'] },
   hint: ['none of', 'one of'],
+  boundaries: [
+    ['shop', ['seller'], true],
+    ['seller', ['seller'], false],
+    [undefined, ['seller'], false],
+    [['shop'], ['seller'], false],
+    [null, ['seller'], false],
+    ['1', [1, 2], true],
+    [2, [1, 2], false],
+    ['z', 'abc', false],
+  ],
   holds: (actual, expected) => isScalar(actual) && Array.isArray(expected) && !expected.includes(actual),
   given: (expected) =>
     Array.isArray(expected) ? (actual) => isScalar(actual) && !expected.includes(actual) : undefined,

@@ -54,6 +54,11 @@ export interface OperatorDefinition {
   /** For the property tests' generator: the record field kinds a random rule uses it on (its value per `valueKind`). */
   sample?: { on: readonly SampleKind[] }
   /**
+   * Its meaning pinned at each boundary, as rows [record's value, rule's value, holds], a missing value and a wrong
+   * type among them: test/language/operators.test.ts runs every row on `compare`, the fast forms and both evaluators.
+   */
+  boundaries?: readonly (readonly [actual: unknown, expected: unknown, holds: boolean])[]
+  /**
    * What a hint asks of the record for a leaf with it to hold (first) or not to hold (second), e.g. `at least` and
    * `less than`; without it (or with undefined), no hint changes such a leaf. `present` answers by its value instead.
    */

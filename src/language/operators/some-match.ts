@@ -15,5 +15,10 @@ export const someMatch = defineOperator({
   sample: { on: ['strings', 'objects'] },
   hint: [undefined, 'without elements'],
   actual: { type: 'array', says: 'works on lists' },
+  boundaries: [
+    [[{ id: 1 }], true, true],
+    [[], true, false],
+    [undefined, true, false],
+  ],
   holds: (actual, _expected) => Array.isArray(actual) && actual.length > 0,
 })
