@@ -13,8 +13,6 @@ export interface FolderVisitor {
   loop(path: string): Promise<void> | void
   /** A path that cannot be stat'ed or read; without it the error is thrown and the walk stops. */
   unreadable?(path: string, err: NodeJS.ErrnoException): Promise<void> | void
-  /** Folders deeper than this are not entered; none is too deep when it is not given. */
-  maxDepth?: number
 }
 
 /** Names a walk never enters: hidden files and folders, and installed packages. */
@@ -42,7 +40,6 @@ export async function walkFolder(top: string, visitor: FolderVisitor): Promise<v
     if (!info.isDirectory()) return
     const identity = `${info.dev}:${info.ino}`
     if (holding.includes(identity)) return visitor.loop(p)
-    if (visitor.maxDepth !== undefined && depth > visitor.maxDepth) return
     let entries
     try {
       entries = await readdir(p, { withFileTypes: true })

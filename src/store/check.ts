@@ -159,7 +159,6 @@ export async function snapshotFolder(dir: string, extra: readonly string[] = [])
   }
   const lines: string[] = [root]
   const visitor = {
-    maxDepth: 32,
     file: async (p: string, depth: number) => {
       if (depth > 0 && !LOADED.test(p)) return
       const info = await stat(p).catch((err: NodeJS.ErrnoException) => err)

@@ -77,12 +77,15 @@ describe('one walk of a policy folder for the loader and the snapshot', () => {
     expect((await snapshotFolder(dir)).split('\n')).toContain('dangling.yaml ENOENT')
   })
 
-  it('does not enter folders deeper than maxDepth (the snapshot stops at 32; the loader has no limit)', async () => {
-    const dir = house()
-    const found: string[] = []
-    await walkFolder(dir, { maxDepth: 2, file: (p, depth) => void found.push(`${relative(dir, p)} ${depth}`), loop: () => {} })
-    expect(found).toContain(`${join('records', 'r.json')} 2`)
-    expect(found.some((f) => f.startsWith(join('n', 'e', 's')))).toBe(false)
-    expect(found).toContain(`${join('n', 'shared', 's.v1.0.0.yaml')} 3`)
+  it('sees a change to a policy file 40 folders deep, as deep as the loader finds it', async () => {
+    const dir = join(tmp, `deep${++count}`)
+    const file = join(dir, ...Array.from({ length: 40 }, (_, i) => `d${i}`), 'p.v1.0.0.yaml')
+    mkdirSync(join(file, '..'), { recursive: true })
+    writeFileSync(file, 'x: 1\n')
+    expect(await findPolicyFiles([dir])).toEqual([file])
+    const before = await snapshotFolder(dir)
+    expect(before.split('\n')).toHaveLength(2)
+    writeFileSync(file, 'x: 2\n')
+    expect(await snapshotFolder(dir)).not.toBe(before)
   })
 })
