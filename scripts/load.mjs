@@ -227,6 +227,7 @@ async function plainLoad(auditMode, shadow = false) {
 
     say(`load: ${connections} connections for ${duration}s against ${url} (asOf ${asOf}; policies in a temporary copy)`)
     const run = autocannon({ url, connections, duration, requests })
+    const started = performance.now()
     const ms = duration * 1000
 
     // (1) an author pushes a broken v1.1.0: the service must refuse it and keep answering with v1.0.0
@@ -246,6 +247,7 @@ async function plainLoad(auditMode, shadow = false) {
       'the valid version to be swapped in',
     )
     phase = 'after'
+    const swappedAt = performance.now() - started
     say(
       `  t+${((ms * 0.55) / 1000).toFixed(1)}s wrote a valid ${NEW_FILE}, in effect from ${asOf} (1.0.0 ends there): now serving generation ${swapped.generation}`,
     )
@@ -314,6 +316,11 @@ async function plainLoad(auditMode, shadow = false) {
         (summary.audit_masked_entries ? `, ${summary.audit_masked_entries} with masked fields` : ''),
     )
     for (const f of failures) say(`  failed: ${f.status} ${f.path} ${f.body}`)
+    if (Object.keys(answered.after).length === 0 && swappedAt >= ms - 500)
+      say(
+        `  the swap came ${(swappedAt / 1000).toFixed(1)}s into a ${duration}s run: too late for requests to see it; ` +
+          'run with a longer --duration',
+      )
     // a request that started just before the swap may answer just after it with 1.0.0: that is correct, so only 1.1.0 is required
     const ok = errors === 0 && Object.keys(answered.after).includes(`${ONBOARDING}@1.1.0`) && chain?.ok !== false
     say(ok ? 'ok: no failed decision, invalid policy refused, new version served after the swap' : 'FAILED: see above')
