@@ -1,14 +1,7 @@
-import { createRequire } from 'node:module'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { Ajv2020 } from 'ajv/dist/2020.js'
-import standaloneCode from 'ajv/dist/standalone/index.js'
 import { lengthsByUnitsFirst } from '../../scripts/build-validators.mjs'
-
-type Validate = ((data: unknown) => boolean) & { errors?: unknown }
-type Standalone = (ajv: Ajv2020, validate: unknown) => string
-// Node's ESM loader and vitest unwrap this CommonJS module's default export differently
-const standalone = ((standaloneCode as unknown as { default?: Standalone }).default ?? standaloneCode) as unknown as Standalone
+import { loadStandalone, standaloneSource, type Validate } from './standalone.js'
 
 // limits on both sides of the shortcut's edges: N units, and 2N units for a minimum
 const SCHEMA = {
@@ -22,16 +15,9 @@ const SCHEMA = {
 
 /** The schema's standalone validator as ajv makes it, and after lengthsByUnitsFirst. */
 function validators(): { plain: Validate; shortcut: Validate; code: string } {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, code: { source: true } })
-  const raw = standalone(ajv, ajv.compile(SCHEMA)).replaceAll('require("ajv/dist/runtime/ucs2length")', 'ucs2length')
-  const ucs2length = createRequire(import.meta.url)('ajv/dist/runtime/ucs2length') as { default: unknown }
-  const load = (code: string): Validate => {
-    const module = { exports: {} as { default?: Validate } }
-    new Function('module', 'exports', 'ucs2length', code)(module, module.exports, ucs2length)
-    return module.exports.default ?? (module.exports as unknown as Validate)
-  }
+  const raw = standaloneSource(SCHEMA)
   const code = lengthsByUnitsFirst(raw)
-  return { plain: load(raw), shortcut: load(code), code }
+  return { plain: loadStandalone(raw), shortcut: loadStandalone(code), code }
 }
 
 // a character of one unit, one of two (astral), and lone surrogates that count as one character each
