@@ -4,7 +4,7 @@
  */
 
 import * as ajvFormats from 'ajv-formats/dist/formats.js'
-import { isFullDate } from '../validate/date-format.js'
+import { isFullDate } from '../date-format.js'
 
 // The record schemas' own formats (ajv-formats' full `date` and `date-time`): a string is a date here
 // exactly when a record schema's date field would accept it, so no schema-valid date is refused later.

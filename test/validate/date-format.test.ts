@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import * as ajvFormats from 'ajv-formats/dist/formats.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { isFullDate } from '../../src/validate/date-format.js'
+import { isFullDate } from '../../src/date-format.js'
 import { calendarDate } from '../../src/language/operators.js'
 
 const formats = (ajvFormats as unknown as { fullFormats: Record<string, { validate: (s: string) => boolean }> }).fullFormats
