@@ -49,6 +49,11 @@ describe('unions of format checks in the generated validators', () => {
     expect(code.match(/if\(!valid\d+\)\{const _errs/g)).toHaveLength(6)
   })
 
+  it('leave a oneOf of formats whole: there every branch counts', () => {
+    const oneOf = standaloneSource({ type: 'string', oneOf: [{ format: 'date' }, { format: 'date-time' }] })
+    expect(formatUnionsShortCircuit(oneOf)).toBe(oneOf)
+  })
+
   it('give ajv’s verdicts and errors for dates, date-times and anything else', () => {
     fc.assert(
       fc.property(value, value, value, (from, until, other) => {
