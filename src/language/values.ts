@@ -4,13 +4,15 @@
  */
 
 import * as ajvFormats from 'ajv-formats/dist/formats.js'
+import { isFullDate } from '../date-format.js'
 
 // The record schemas' own formats (ajv-formats' full `date` and `date-time`): a string is a date here
 // exactly when a record schema's date field would accept it, so no schema-valid date is refused later.
 const formats = (ajvFormats as unknown as { fullFormats: Record<string, unknown> }).fullFormats
 const asCheck = (f: unknown): ((s: string) => boolean) =>
   typeof f === 'function' ? (f as (s: string) => boolean) : (f as { validate: (s: string) => boolean }).validate
-const isDate = asCheck(formats['date'])
+// ajv-formats' `date` without its regular expression, same verdicts (test/validate/date-format.test.ts)
+const isDate = isFullDate
 const isDateTime = asCheck(formats['date-time'])
 
 /**

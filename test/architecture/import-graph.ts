@@ -126,7 +126,7 @@ export function referencesOf(
 
 /** Left to right. A module may import from its own layer or any layer to its left. */
 export const LAYERS: readonly (readonly string[])[] = [
-  ['model.ts', 'errors.ts', 'order.ts', 'succession.ts', 'schemas.ts', 'suggest.ts', 'own.ts', 'generated'],
+  ['model.ts', 'errors.ts', 'order.ts', 'succession.ts', 'schemas.ts', 'suggest.ts', 'own.ts', 'generated', 'date-format.ts'],
   ['calendar'],
   ['language'],
   ['read'],
