@@ -12,7 +12,7 @@
  * check of the shipped files, as after a change to the checks themselves.
  */
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readWholeFile } from '../read/small-file.js'
 import { join } from 'node:path'
 import type { Policy, SubjectDefinition } from '../model.js'
 import { shippedCheckModule } from '../validate/policy.js'
@@ -61,7 +61,7 @@ export async function shippedFolder(root: string): Promise<Omit<ShippedFolder, '
   if (!folder) return undefined
   try {
     for (const [rel, digest] of Object.entries(folder.files))
-      if (sha256(await readFile(join(root, rel))) !== digest) return undefined
+      if (sha256(await readWholeFile(join(root, rel))) !== digest) return undefined
   } catch {
     return undefined
   }
