@@ -2,7 +2,7 @@
  * Loads a policy folder's declaration, `collabgate.yaml` at the folder's root, and the record schema
  * files it names. A folder without one judges the record kinds the shipped folder declares.
  */
-import { readFile, stat } from 'node:fs/promises'
+import { statSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { PolicyProblem } from '../errors.js'
 import type { SubjectDefinition } from '../model.js'
@@ -10,6 +10,7 @@ import { checkFolderDocument, type SchemaFile } from '../validate/folder.js'
 import { digestOf } from '../validate/policy.js'
 import { defaultPoliciesDir } from '../read/package-root.js'
 import { decodeUtf8, DEFAULT_PARSE_LIMITS, parseYamlSource, problem, type ParseLimits } from '../read/yaml-source.js'
+import { readPolicyFile } from '../read/small-file.js'
 import { shippedFolder } from './shipped-checks.js'
 
 /** The file that declares a folder's subjects. */
@@ -33,6 +34,14 @@ export function shippedDisplayName(abs: string): string {
 
 let shipped: Promise<PolicyFolder> | undefined
 
+function ownDeclaration(file: string): boolean {
+  try {
+    return statSync(file).isFile()
+  } catch {
+    return false
+  }
+}
+
 /** The subjects of the folder at `root` (its collabgate.yaml, else the shipped declaration). */
 export async function loadFolder(
   root: string,
@@ -42,10 +51,8 @@ export async function loadFolder(
 ): Promise<PolicyFolder> {
   const abs = resolve(root)
   const file = join(abs, FOLDER_FILE)
-  const own = await stat(file).then(
-    (info) => info.isFile(),
-    () => false,
-  )
+  // a stat without the thread pool's round trip: one on every load
+  const own = ownDeclaration(file)
   if (!own || abs === resolve(defaultPoliciesDir())) {
     shipped ??= readShippedFolder()
     const folder = await shipped
@@ -77,15 +84,15 @@ export async function readFolder(
   try {
     const leaves = await outside?.(abs)
     if (leaves) return { root, file: display, subjects: [], problems: [problem(display, 'E_SYMLINK', leaves)] }
-    const info = await stat(abs)
-    if (info.size > limits.maxBytes)
+    const got = await readPolicyFile(abs, limits.maxBytes)
+    if (!('bytes' in got))
       return {
         root,
         file: display,
         subjects: [],
-        problems: [problem(display, 'E_YAML_LIMIT', `the file is ${info.size} bytes; the limit is ${limits.maxBytes}`)],
+        problems: [problem(display, 'E_YAML_LIMIT', `the file is ${got.size} bytes; the limit is ${limits.maxBytes}`)],
       }
-    const decoded = decodeUtf8(display, await readFile(abs))
+    const decoded = decodeUtf8(display, got.bytes)
     if ('problem' in decoded) return { root, file: display, subjects: [], problems: [decoded.problem] }
     text = decoded.text
   } catch (err) {
@@ -136,10 +143,9 @@ async function readSchemaFile(
   try {
     const leaves = await outside?.(abs)
     if (leaves) return { file, code: 'E_PATH_OUTSIDE', error: leaves }
-    const info = await stat(abs)
-    if (info.size > limits.maxBytes)
-      return { file, error: `the file is ${info.size} bytes; the limit is ${limits.maxBytes}` }
-    const decoded = decodeUtf8(file, await readFile(abs))
+    const got = await readPolicyFile(abs, limits.maxBytes)
+    if (!('bytes' in got)) return { file, error: `the file is ${got.size} bytes; the limit is ${limits.maxBytes}` }
+    const decoded = decodeUtf8(file, got.bytes)
     return 'problem' in decoded ? { file, error: decoded.problem.message } : { file, text: decoded.text }
   } catch (err) {
     return { file, error: (err as NodeJS.ErrnoException).code ?? String(err) }

@@ -1,4 +1,5 @@
-import { lstat, readFile, realpath, stat } from 'node:fs/promises'
+import { lstat, readFile, stat } from 'node:fs/promises'
+import { realpathSync } from 'node:fs'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import {
   CollabgateError,
@@ -40,6 +41,7 @@ import {
 import { regionsOfCountry } from '../calendar/calendars.js'
 import { cachedCheck, checkKey, rememberCheck, subjectsDigest } from './check-cache.js'
 import { shippedChecks } from './shipped-checks.js'
+import { readPolicyFile, readWholeFile } from '../read/small-file.js'
 
 export interface LoadOptions {
   /** Parse limits (file size, alias expansion, nesting depth). */
@@ -170,10 +172,11 @@ const leaves = (from: string, to: string): boolean => {
  * (further paths of a load) are the caller's choice and not tested.
  */
 export async function outsideRoot(root: string): Promise<(abs: string) => Promise<string | undefined>> {
-  const realRoot = await realpath(root)
+  const realRoot = realpathSync.native(root)
   return async (abs) => {
     if (leaves(root, abs)) return undefined
-    const real = await realpath(abs)
+    // the native call fs/promises makes, without its round trip to the thread pool (one per file of each load)
+    const real = realpathSync.native(abs)
     if (leaves(realRoot, real))
       return (
         `a symbolic link leads outside the policy folder (to ${real}); pass followSymlinks: true ` +
@@ -237,9 +240,9 @@ export async function checkPolicies(paths: string | readonly string[], given: Lo
     try {
       const leaves = await outside?.(abs)
       if (leaves) return { problem: problem(display, 'E_SYMLINK', leaves) }
-      const info = await stat(abs)
-      if (info.size > limits.maxBytes) return { problem: fileTooLarge(display, info.size, limits.maxBytes) }
-      const bytes = await readFile(abs)
+      const got = await readPolicyFile(abs, limits.maxBytes)
+      if (!('bytes' in got)) return { problem: fileTooLarge(display, got.size, limits.maxBytes) }
+      const bytes = got.bytes
       const decoded = decodeUtf8(display, bytes)
       return 'text' in decoded ? { text: decoded.text, bytes } : decoded
     } catch (err) {
@@ -356,7 +359,7 @@ async function lockedVersions(
   if (options.lock === false || policies.filter((p) => p.primary).length < 2) return undefined
   const file = typeof options.lock === 'string' ? resolve(options.lock) : join(root, LOCK_FILE_NAME)
   try {
-    return new Set(Object.keys(parseLockFile(await readFile(file, 'utf8')).entries))
+    return new Set(Object.keys(parseLockFile((await readWholeFile(file)).toString('utf8')).entries))
   } catch {
     return undefined
   }
@@ -379,7 +382,7 @@ async function checkFolderLock(
     problem(shown, 'E_LOCK_REQUIRED', `${why}; this folder must be locked, so nothing of it is served`)
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = (await readWholeFile(file)).toString('utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT' && typeof option !== 'string') {

@@ -12,9 +12,9 @@
  * check of the shipped files, as after a change to the checks themselves.
  */
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readWholeFile } from '../read/small-file.js'
 import { join } from 'node:path'
-import type { Policy, SubjectDefinition } from '../model.js'
+import type { Policy, SourceLocation, SubjectDefinition } from '../model.js'
 import { shippedCheckModule } from '../validate/policy.js'
 import type { CheckedDocument } from './check-cache.js'
 import { locatorOf } from '../read/yaml-source.js'
@@ -61,7 +61,7 @@ export async function shippedFolder(root: string): Promise<Omit<ShippedFolder, '
   if (!folder) return undefined
   try {
     for (const [rel, digest] of Object.entries(folder.files))
-      if (sha256(await readFile(join(root, rel))) !== digest) return undefined
+      if (sha256(await readWholeFile(join(root, rel))) !== digest) return undefined
   } catch {
     return undefined
   }
@@ -75,10 +75,12 @@ export async function shippedChecks(): Promise<(key: string) => CheckedDocument 
     const hit = known.get(key)
     if (!hit) return undefined
     // frozen and counted as validated by the validator when it read the generated module
-    const positions = new Map(hit.positions.map(([pointer, line, col]) => [pointer, { line, col }]))
+    // the positions' map is built when a location is first asked for: most loads ask none (a cold load built 7)
+    let locate: ((pointer: string) => SourceLocation) | undefined
     return {
       policy: hit.policy,
-      locate: locatorOf(hit.file, positions),
+      locate: (pointer) =>
+        (locate ??= locatorOf(hit.file, new Map(hit.positions.map(([at, line, col]) => [at, { line, col }]))))(pointer),
       namesCalendar: Object.hasOwn(hit.policy.document, 'calendar'),
     }
   }

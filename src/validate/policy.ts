@@ -172,7 +172,12 @@ function deepFreeze<T>(value: T): T {
   // (nothing in a fresh copy is frozen yet, so a frozen object was walked already)
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value
   Object.freeze(value)
-  for (const v of Object.values(value)) deepFreeze(v)
+  // own enumerable keys, as Object.values gives them, without its array per object (half a cold shipped load's walk)
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    const v = (value as Record<string, unknown>)[key]
+    if (typeof v === 'object' && v !== null) deepFreeze(v)
+  }
   return value
 }
 

@@ -225,6 +225,17 @@ describe('checkLock', () => {
     ])
   })
 
+  it('asks for a position only for a problem: a lock that matches locates nothing', () => {
+    const asked: string[] = []
+    const counting = (p: Policy, pointer: string) => (asked.push(`${p.id}${pointer}`), locate(p, pointer))
+    const [a, b] = [version('a', '1.0.0', '2026-01-01'), version('b', '1.0.0', '2026-01-01')]
+    expect(checkLock([a, b], { 'a@1.0.0': D('1'), 'b@1.0.0': D('1') }, { locate: counting }).problems).toEqual([])
+    expect(asked).toEqual([])
+    const changed = checkLock([a, b], { 'a@1.0.0': D('1'), 'b@1.0.0': D('2') }, { locate: counting })
+    expect(changed.problems.map((p) => [p.code, p.file, p.line])).toEqual([['E_LOCK_MISMATCH', 'b.v1.0.0.yaml', 10]])
+    expect(asked).toEqual(['b/version'])
+  })
+
   it('lists unlocked and stale keys sorted, and calls a stale key missing only when the whole folder was loaded', () => {
     const policies = [version('c', '1.0.0', '2026-01-01'), version('b', '1.0.0', '2026-01-01')]
     const lock = { 'z@1.0.0': D('1'), 'y@1.0.0': D('1') }

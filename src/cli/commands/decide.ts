@@ -3,15 +3,12 @@ import { RecordValidationError } from '../../errors.js'
 import { parseRecordText } from '../../read/json-text.js'
 import { recordTextOf } from '../../read/utf8.js'
 import { parseArgs } from 'node:util'
-import { decideNdjsonToStream, defaultWorkers } from '../../batch/batch.js'
-import { fileChunks } from '../../read/lines.js'
-import { formatProgress, wantsProgress } from '../../batch/progress.js'
-import { parseShard, type Shard } from '../../shard/shard.js'
+import type { Shard } from '../../shard/shard.js'
 import { defaultPolicies, loadPolicies } from '../../folder/load.js'
 import type { DecideSyncOptions, PolicySet } from '../../decide/policy-set.js'
 import type { Decision } from '../../model.js'
 import { formatDecisionText } from '../../report/text.js'
-import { createAuditLog, recordDecision, type AuditLog, type CheckpointOptions } from '../../audit/audit.js'
+import type { AuditLog, CheckpointOptions } from '../../audit/audit.js'
 import { readFile } from 'node:fs/promises'
 import { cannotRead, EXIT, readInputBytes, statArg, today, formatOption, UsageError, type Io } from '../io.js'
 import { announce, discoverPolicyFolder } from '../discover.js'
@@ -133,7 +130,9 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values.ndjson || /\.ndjson$/i.test(file)) {
     if (values.format !== 'json') throw new UsageError('batch mode writes NDJSON; --format text is for single records')
-    const shard = values.shard === undefined ? undefined : parseShard(values.shard)
+    // batch, shard and audit code load only when asked for: a one-record decide starts without them
+    const shard =
+      values.shard === undefined ? undefined : (await import('../../shard/shard.js')).parseShard(values.shard)
     return decideBatch(io, file, values, options, audit, shard)
   }
   if (values.workers !== undefined) throw new UsageError('--workers applies to batch mode (--ndjson or a .ndjson file)')
@@ -158,12 +157,13 @@ export async function decideCommand(argv: string[], io: Io): Promise<number> {
     throw err
   }
   const set = await policySet(values)
-  const log = openAuditLog(audit)
+  const log = await openAuditLog(audit)
   let decision: Decision
   try {
     decision = await set.decide(record, values['no-hints'] ? options : { ...options, hints: true })
     // durable: no answer is printed unless its entry is on disk (recordDecision throws E_AUDIT_FAILED)
-    if (log) await recordDecision(log, decision, record, set.auditContext(decision))
+    if (log)
+      await (await import('../../audit/audit.js')).recordDecision(log, decision, record, set.auditContext(decision))
   } finally {
     await log?.close()
   }
@@ -207,8 +207,9 @@ async function auditOptions(values: {
   return { ...choice, checkpoints: { file: values.checkpoints!, key, origin: values.origin! } }
 }
 
-function openAuditLog(audit: AuditChoice | undefined): AuditLog | undefined {
+async function openAuditLog(audit: AuditChoice | undefined): Promise<AuditLog | undefined> {
   if (audit === undefined) return undefined
+  const { createAuditLog } = await import('../../audit/audit.js')
   // a failure is reported once, by auditLost, in the command's own words
   return createAuditLog(audit.file, {
     mode: audit.mode,
@@ -229,7 +230,7 @@ function auditLost(io: Io, log: AuditLog): boolean {
   return true
 }
 
-function parseWorkers(text: string | undefined): number {
+function parseWorkers(text: string | undefined, defaultWorkers: () => number): number {
   if (text === undefined) return defaultWorkers()
   if (!/^\d{1,3}$/.test(text) || Number(text) > 256)
     throw new UsageError(`--workers must be a whole number from 0 to 256, not ${text}`)
@@ -288,7 +289,13 @@ async function decideBatch(
   audit: AuditChoice | undefined,
   shard: Shard | undefined,
 ): Promise<number> {
-  const workers = parseWorkers(values.workers)
+  const [{ decideNdjsonToStream, defaultWorkers }, { fileChunks }, { formatProgress, wantsProgress }] =
+    await Promise.all([
+      import('../../batch/batch.js'),
+      import('../../read/lines.js'),
+      import('../../batch/progress.js'),
+    ])
+  const workers = parseWorkers(values.workers, defaultWorkers)
   let totalBytes: number | undefined
   if (file !== '-') {
     const info = await statArg(file)
@@ -297,7 +304,7 @@ async function decideBatch(
   }
   const set = await policySet(values)
   // opened before anything is decided: a log that cannot continue its chain (a torn last line) stops the batch first
-  const log = openAuditLog(audit)
+  const log = await openAuditLog(audit)
   // streamed, never read whole: Io.stdin() would buffer all of standard input
   // 64 KiB at a time into one reused buffer (no garbage chunks), never the whole file
   const input = file === '-' ? process.stdin : fileChunks(file)
