@@ -160,6 +160,51 @@ function listMatch(e: Emitter, c: LeafCondition, op: 'someMatch' | 'noneMatch', 
   )
 }
 
+/**
+ * A failed check's explanation as a hoisted function building the very tree closures.ts's explain builds (the same
+ * leaf and value objects, the same order); undefined when some leaf is a list match or a date comparison, which
+ * keep the closures' explain.
+ */
+function explainer(e: Emitter, c: Condition): string | undefined {
+  const fn = e.name('x')
+  if ('all' in c || 'any' in c) {
+    const op = 'all' in c ? 'all' : 'any'
+    const members = 'all' in c ? c.all : c.any
+    const children: string[] = []
+    for (const m of members) {
+      const child = explainer(e, m)
+      if (child === undefined) return undefined
+      children.push(child)
+    }
+    const names = children.map((_, k) => `t${k}`)
+    // json-rules-engine: an empty group holds, whether all or any
+    const passed = names.length === 0 ? 'true' : names.map((t) => `${t}.passed`).join(op === 'all' ? ' && ' : ' || ')
+    const calls = children.map((child, k) => `const t${k} = ${child}(record, asOf, item);`).join(' ')
+    e.lines.push(
+      `function ${fn}(record, asOf, item) { ${calls} return { kind: "group", op: ${literal(op)}, ` +
+        `passed: ${passed}, children: [${names.join(', ')}] }; }`,
+    )
+    return fn
+  }
+  if ('not' in c) {
+    const child = explainer(e, c.not)
+    if (child === undefined) return undefined
+    e.lines.push(
+      `function ${fn}(record, asOf, item) { const t = ${child}(record, asOf, item);` +
+        ` return { kind: "group", op: "not", passed: !t.passed, children: [t] }; }`,
+    )
+    return fn
+  }
+  if (isListMatch(c.operator) || operatorOf(c).valueKind === 'date') return undefined
+  const expected = e.arg(c.value)
+  e.lines.push(
+    `function ${fn}(record, asOf, item) { ${readInto('v', c.fact, c.path, false)}` +
+      ` return { kind: "leaf", leaf: ${e.arg(c)}, passed: ${e.arg(comparer(c.operator))}(v, ${expected}),` +
+      ` actual: v, expected: ${expected} }; }`,
+  )
+  return fn
+}
+
 /** The review clock, as closures.ts's reviewClock, with each due date remembered per start date. */
 function review(e: Emitter, policy: Policy): string {
   const r = policy.review
@@ -216,7 +261,8 @@ export function generateSource(policy: Policy): { source: string; args: unknown[
     rule.checks.forEach((check, k) => {
       const test = e.name('c')
       e.lines.push(`function ${test}(record, asOf, item) { return ${condition(e, asGroup(check.require), false)}; }`)
-      const explain = e.arg(compileExplain(check.require, calendar))
+      // generated when it can be: calling a closure per node of every failed check's tree cost more than the tree
+      const explain = explainer(e, asGroup(check.require)) ?? e.arg(compileExplain(check.require, calendar))
       body.push(
         `if (!${test}(record, asOf, undefined)) { if (r === undefined) r = ${passedList}.slice();` +
           ` r[${k}] = { check: ${e.arg(check)}, passed: false, tree: ${explain}(record, asOf, undefined) }; }`,

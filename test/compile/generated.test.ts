@@ -189,3 +189,31 @@ describe('on the shipped policies', () => {
     expect(() => compileGenerated(unvalidatedPolicy(nested))).toThrow('list matches cannot be nested')
   })
 })
+
+describe('explaining a failed check', () => {
+  it('builds the closures’ very tree, with the policy’s own leaf and value objects, groups and `not` included', async () => {
+    const shipped = await defaultPolicies()
+    const records = generateRecords(300)
+    let failed = 0
+    for (const policy of shipped.policies) {
+      const closures = compileClosures(policy)
+      const generated = compileGenerated(policy)
+      for (const record of records.filter((r) => policy.record.idField in r)) {
+        const mine = generated.evaluateSync(record, AS_OF)
+        const theirs = closures.evaluateSync(record, AS_OF)
+        mine.forEach((result, r) =>
+          result.checks.forEach((c, k) => {
+            const other = theirs[r]!.checks[k]!
+            if (c.passed) return
+            failed++
+            expect(c.tree).toStrictEqual(other.tree)
+            const leaves = (t: typeof c.tree): unknown[] =>
+              t === undefined ? [] : t.kind === 'leaf' ? [t.leaf, t.expected] : t.children.flatMap(leaves)
+            leaves(c.tree).forEach((x, i) => expect(x).toBe(leaves(other.tree)[i]))
+          }),
+        )
+      }
+    }
+    expect(failed).toBeGreaterThan(100)
+  })
+})
