@@ -117,35 +117,80 @@ function dateInto(e: Emitter, v: string, value: unknown, inElement: boolean): st
   )
 }
 
-/** A condition as one JavaScript expression over `record`, `asOf` and `item`. */
-function condition(e: Emitter, c: Condition, inElement: boolean): string {
-  if ('all' in c) return c.all.length === 0 ? 'true' : `(${c.all.map((x) => condition(e, x, inElement)).join(' && ')})`
-  if ('any' in c) return c.any.length === 0 ? 'true' : `(${c.any.map((x) => condition(e, x, inElement)).join(' || ')})`
-  if ('not' in c) return `!${condition(e, c.not, inElement)}`
-  return leaf(e, c, inElement)
+/** Record fields read once per check: a field's name, and the check function's local holding its value. */
+type Shared = ReadonlyMap<string, string>
+const NONE_SHARED: Shared = new Map()
+
+/** A condition as one JavaScript expression over `record`, `asOf` and `item` (and the check's shared fields). */
+function condition(e: Emitter, c: Condition, inElement: boolean, shared: Shared = NONE_SHARED): string {
+  const of = (x: Condition) => condition(e, x, inElement, shared)
+  if ('all' in c) return c.all.length === 0 ? 'true' : `(${c.all.map(of).join(' && ')})`
+  if ('any' in c) return c.any.length === 0 ? 'true' : `(${c.any.map(of).join(' || ')})`
+  if ('not' in c) return `!${of(c.not)}`
+  return leaf(e, c, inElement, shared)
+}
+
+/**
+ * How often a condition's comparisons read each record field outside list elements: a check reads a field that
+ * two of them read once (checks such as "required details" read one object ten times).
+ */
+function fieldsRead(c: Condition, counts: Map<string, number>): Map<string, number> {
+  if ('all' in c) for (const x of c.all) fieldsRead(x, counts)
+  else if ('any' in c) for (const x of c.any) fieldsRead(x, counts)
+  else if ('not' in c) fieldsRead(c.not, counts)
+  else if (c.fact !== undefined && c.fact !== AS_OF_FACT) counts.set(c.fact, (counts.get(c.fact) ?? 0) + 1)
+  return counts
+}
+
+/** A check as a hoisted function: the fields two comparisons read are read once, as readInto reads them. */
+function checkFunction(e: Emitter, require: Condition): string {
+  const fn = e.name('c')
+  const shared = new Map<string, string>()
+  let reads = ''
+  for (const [fact, n] of fieldsRead(require, new Map())) {
+    if (n < 2) continue
+    const local = e.name('s')
+    shared.set(fact, local)
+    reads += `const ${local} = hop.call(record, ${literal(fact)}) ? record[${literal(fact)}] : undefined; `
+  }
+  e.lines.push(`function ${fn}(record, asOf, item) { ${reads}return ${condition(e, require, false, shared)}; }`)
+  return fn
 }
 
 /** A leaf as a hoisted function of its own (V8 inlines it), called from the condition's expression. */
-function leaf(e: Emitter, c: LeafCondition, inElement: boolean): string {
+function leaf(e: Emitter, c: LeafCondition, inElement: boolean, shared: Shared): string {
   const def = operatorOf(c)
   const fn = e.name('l')
+  // a field the check read already comes in as `f`; the leaf then applies only its path
+  const local = !inElement && c.fact !== undefined ? shared.get(c.fact) : undefined
+  const read = local === undefined ? readInto('v', c.fact, c.path, inElement) : `let v = f;` + pathInto('v', c.path)
   let body: string
-  if (isListMatch(c.operator)) body = listMatch(e, c, c.operator, inElement)
+  if (isListMatch(c.operator)) body = listMatch(e, c, c.operator, inElement, read)
   else if (def.valueKind === 'date') {
-    body = readInto('v', c.fact, c.path, inElement) + dateInto(e, 'w', c.value, inElement)
+    body = read + dateInto(e, 'w', c.value, inElement)
     body += `return ${e.arg(comparer(c.operator))}(v, w);`
   } else {
-    body = readInto('v', c.fact, c.path, inElement)
+    body = read
     // an operator offers its emitter; without one, its closure (the compiled evaluator's) is called
     body += def.emit
       ? `return ${def.emit('v', e.constant(c.value))};`
       : `return ${e.arg(comparison(c.operator, c.value))}(v);`
   }
-  e.lines.push(`function ${fn}(record, asOf, item) { ${body} }`)
-  return `${fn}(record, asOf, item)`
+  if (local === undefined) {
+    e.lines.push(`function ${fn}(record, asOf, item) { ${body} }`)
+    return `${fn}(record, asOf, item)`
+  }
+  e.lines.push(`function ${fn}(record, asOf, item, f) { ${body} }`)
+  return `${fn}(record, asOf, item, ${local})`
 }
 
-function listMatch(e: Emitter, c: LeafCondition, op: 'someMatch' | 'noneMatch', inElement: boolean): string {
+function listMatch(
+  e: Emitter,
+  c: LeafCondition,
+  op: 'someMatch' | 'noneMatch',
+  inElement: boolean,
+  read: string,
+): string {
   // the validator refuses list matches inside list matches; this guards direct callers
   if (inElement) throw new CollabgateError('E_INVALID_ARGUMENT', 'list matches cannot be nested')
   const matches = e.name('m')
@@ -153,7 +198,7 @@ function listMatch(e: Emitter, c: LeafCondition, op: 'someMatch' | 'noneMatch', 
   e.lines.push(`function ${matches}(record, asOf, item) { return ${where}; }`)
   const some = op === 'someMatch'
   return (
-    readInto('v', c.fact, c.path, false) +
+    read +
     `if (!isArray(v)) return false;` +
     `for (let k = 0; k < v.length; k++) if (${matches}(record, asOf, v[k])) return ${some};` +
     `return ${!some};`
@@ -259,8 +304,7 @@ export function generateSource(policy: Policy): { source: string; args: unknown[
     const ruleArg = e.arg(rule)
     body.push(`r = undefined;`)
     rule.checks.forEach((check, k) => {
-      const test = e.name('c')
-      e.lines.push(`function ${test}(record, asOf, item) { return ${condition(e, asGroup(check.require), false)}; }`)
+      const test = checkFunction(e, asGroup(check.require))
       // generated when it can be: calling a closure per node of every failed check's tree cost more than the tree
       const explain = explainer(e, asGroup(check.require)) ?? e.arg(compileExplain(check.require, calendar))
       body.push(
