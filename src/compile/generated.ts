@@ -250,31 +250,49 @@ function explainer(e: Emitter, c: Condition): string | undefined {
   return fn
 }
 
-/** The review clock, as closures.ts's reviewClock, with each due date remembered per start date. */
+/** The review clock, as closures.ts's reviewClock, with each start value's dates remembered. */
 function review(e: Emitter, policy: Policy): string {
   const r = policy.review
   if (!r) return `function review() { return undefined; }`
-  const decided = condition(e, asGroup(r.decided), false)
-  const dueAfter = e.arg(rememberedDueDates(e.calendar, r.workingDays))
+  const shared = new Map<string, string>()
+  let reads = ''
+  for (const [fact, n] of fieldsRead(asGroup(r.decided), new Map())) {
+    if (n < 2) continue
+    const local = e.name('s')
+    shared.set(fact, local)
+    reads += `const ${local} = hop.call(record, ${literal(fact)}) ? record[${literal(fact)}] : undefined; `
+  }
+  const decided = condition(e, asGroup(r.decided), false, shared)
+  const datesOf = e.arg(rememberedDates(e.calendar, r.workingDays))
+  // calendarDate gives undefined for anything but text: only text is looked up
   return (
     `function review(record, asOf) { const item = undefined;` +
     readInto('v', r.from.fact, r.from.path, false) +
-    `const submittedAt = calendarDate(v); if (!submittedAt) return undefined;` +
-    `const dueBy = ${dueAfter}(submittedAt); if (dueBy === undefined) return undefined;` +
+    `if (typeof v !== "string") return undefined; const d = ${datesOf}(v); if (d === undefined) return undefined;` +
+    `const submittedAt = d[0], dueBy = d[1]; ${reads}` +
     `return { submittedAt, dueBy, overdue: !${decided} && asOf > dueBy }; }`
   )
 }
 
-/** date + n working days, remembered: a calendar's answer never changes, and asking it costs the most. */
-function rememberedDueDates(calendar: WorkingDayCalendar, days: number): (date: string) => string | undefined {
-  const known = new Map<string, string | undefined>()
-  return (date) => {
-    if (known.has(date)) return known.get(date)
-    const due = workingDaysAfter(calendar, date, days)
+/**
+ * A start value's calendar date and that date + n working days, remembered per value (undefined when either is
+ * none): a calendar's answer never changes, and asking it costs the most; one lookup answers both.
+ */
+function rememberedDates(
+  calendar: WorkingDayCalendar,
+  days: number,
+): (value: string) => readonly [string, string] | undefined {
+  const known = new Map<string, readonly [string, string] | null>()
+  return (value) => {
+    const hit = known.get(value)
+    if (hit !== undefined) return hit ?? undefined
+    const submittedAt = calendarDate(value)
+    const dueBy = submittedAt === undefined ? undefined : workingDaysAfter(calendar, submittedAt, days)
+    const dates = submittedAt === undefined || dueBy === undefined ? null : ([submittedAt, dueBy] as const)
     // Stryker disable next-line ConditionalExpression,EqualityOperator: test/mutation/equivalent.md#generated-1
     if (known.size >= 4096) known.clear()
-    known.set(date, due)
-    return due
+    known.set(value, dates)
+    return dates ?? undefined
   }
 }
 

@@ -217,3 +217,21 @@ describe('explaining a failed check', () => {
     expect(failed).toBeGreaterThan(100)
   })
 })
+
+describe('the review clock', () => {
+  it('dates each start value as the closures do, again when asked again, in a fresh object each time', async () => {
+    const shipped = await defaultPolicies()
+    const policy = shipped.policies.find((p) => p.review !== undefined && p.record.idField === 'applicationId')!
+    const closures = compileClosures(policy)
+    const generated = compileGenerated(policy)
+    const starts = ['2026-11-20', '2026-11-20T23:59:59Z', '2026-02-30', '9999-12-31', '', 20261120, null, undefined]
+    for (const round of [1, 2])
+      for (const submittedAt of starts)
+        for (const result of ['pending', 'approved']) {
+          const record: PolicyRecord = { applicationId: `A-${round}`, submittedAt, review: { result } }
+          const mine = generated.reviewSync(record, AS_OF)
+          expect(mine, `${String(submittedAt)} ${result}`).toStrictEqual(closures.reviewSync(record, AS_OF))
+          if (mine) expect(mine).not.toBe(generated.reviewSync(record, AS_OF))
+        }
+  })
+})
