@@ -155,10 +155,18 @@ function compileCondition(c: Condition, inElement: boolean, calendar: WorkingDay
 function group(op: 'all' | 'any', members: Compiled[]): Compiled {
   const tests = members.map((m) => m.test)
   const n = tests.length
+  const explains = members.map((m) => m.explain)
+  const all = op === 'all'
+  // one loop, no callbacks: every failed check of every record is explained here
   const explain: Explain = (r, a, i) => {
-    const children = members.map((m) => m.explain(r, a, i))
+    const children: ConditionResult[] = []
     // json-rules-engine: an empty group holds, whether all or any
-    const passed = n === 0 || (op === 'all' ? children.every((x) => x.passed) : children.some((x) => x.passed))
+    let passed = all || n === 0
+    for (let k = 0; k < n; k++) {
+      const child = explains[k]!(r, a, i)
+      children.push(child)
+      passed = all ? passed && child.passed : passed || child.passed
+    }
     return { kind: 'group', op, passed, children }
   }
   // Stryker disable next-line ConditionalExpression: test/mutation/equivalent.md#closures-4

@@ -117,35 +117,80 @@ function dateInto(e: Emitter, v: string, value: unknown, inElement: boolean): st
   )
 }
 
-/** A condition as one JavaScript expression over `record`, `asOf` and `item`. */
-function condition(e: Emitter, c: Condition, inElement: boolean): string {
-  if ('all' in c) return c.all.length === 0 ? 'true' : `(${c.all.map((x) => condition(e, x, inElement)).join(' && ')})`
-  if ('any' in c) return c.any.length === 0 ? 'true' : `(${c.any.map((x) => condition(e, x, inElement)).join(' || ')})`
-  if ('not' in c) return `!${condition(e, c.not, inElement)}`
-  return leaf(e, c, inElement)
+/** Record fields read once per check: a field's name, and the check function's local holding its value. */
+type Shared = ReadonlyMap<string, string>
+const NONE_SHARED: Shared = new Map()
+
+/** A condition as one JavaScript expression over `record`, `asOf` and `item` (and the check's shared fields). */
+function condition(e: Emitter, c: Condition, inElement: boolean, shared: Shared = NONE_SHARED): string {
+  const of = (x: Condition) => condition(e, x, inElement, shared)
+  if ('all' in c) return c.all.length === 0 ? 'true' : `(${c.all.map(of).join(' && ')})`
+  if ('any' in c) return c.any.length === 0 ? 'true' : `(${c.any.map(of).join(' || ')})`
+  if ('not' in c) return `!${of(c.not)}`
+  return leaf(e, c, inElement, shared)
+}
+
+/**
+ * How often a condition's comparisons read each record field outside list elements: a check reads a field that
+ * two of them read once (checks such as "required details" read one object ten times).
+ */
+function fieldsRead(c: Condition, counts: Map<string, number>): Map<string, number> {
+  if ('all' in c) for (const x of c.all) fieldsRead(x, counts)
+  else if ('any' in c) for (const x of c.any) fieldsRead(x, counts)
+  else if ('not' in c) fieldsRead(c.not, counts)
+  else if (c.fact !== undefined && c.fact !== AS_OF_FACT) counts.set(c.fact, (counts.get(c.fact) ?? 0) + 1)
+  return counts
+}
+
+/** A check as a hoisted function: the fields two comparisons read are read once, as readInto reads them. */
+function checkFunction(e: Emitter, require: Condition): string {
+  const fn = e.name('c')
+  const shared = new Map<string, string>()
+  let reads = ''
+  for (const [fact, n] of fieldsRead(require, new Map())) {
+    if (n < 2) continue
+    const local = e.name('s')
+    shared.set(fact, local)
+    reads += `const ${local} = hop.call(record, ${literal(fact)}) ? record[${literal(fact)}] : undefined; `
+  }
+  e.lines.push(`function ${fn}(record, asOf, item) { ${reads}return ${condition(e, require, false, shared)}; }`)
+  return fn
 }
 
 /** A leaf as a hoisted function of its own (V8 inlines it), called from the condition's expression. */
-function leaf(e: Emitter, c: LeafCondition, inElement: boolean): string {
+function leaf(e: Emitter, c: LeafCondition, inElement: boolean, shared: Shared): string {
   const def = operatorOf(c)
   const fn = e.name('l')
+  // a field the check read already comes in as `f`; the leaf then applies only its path
+  const local = !inElement && c.fact !== undefined ? shared.get(c.fact) : undefined
+  const read = local === undefined ? readInto('v', c.fact, c.path, inElement) : `let v = f;` + pathInto('v', c.path)
   let body: string
-  if (isListMatch(c.operator)) body = listMatch(e, c, c.operator, inElement)
+  if (isListMatch(c.operator)) body = listMatch(e, c, c.operator, inElement, read)
   else if (def.valueKind === 'date') {
-    body = readInto('v', c.fact, c.path, inElement) + dateInto(e, 'w', c.value, inElement)
+    body = read + dateInto(e, 'w', c.value, inElement)
     body += `return ${e.arg(comparer(c.operator))}(v, w);`
   } else {
-    body = readInto('v', c.fact, c.path, inElement)
+    body = read
     // an operator offers its emitter; without one, its closure (the compiled evaluator's) is called
     body += def.emit
       ? `return ${def.emit('v', e.constant(c.value))};`
       : `return ${e.arg(comparison(c.operator, c.value))}(v);`
   }
-  e.lines.push(`function ${fn}(record, asOf, item) { ${body} }`)
-  return `${fn}(record, asOf, item)`
+  if (local === undefined) {
+    e.lines.push(`function ${fn}(record, asOf, item) { ${body} }`)
+    return `${fn}(record, asOf, item)`
+  }
+  e.lines.push(`function ${fn}(record, asOf, item, f) { ${body} }`)
+  return `${fn}(record, asOf, item, ${local})`
 }
 
-function listMatch(e: Emitter, c: LeafCondition, op: 'someMatch' | 'noneMatch', inElement: boolean): string {
+function listMatch(
+  e: Emitter,
+  c: LeafCondition,
+  op: 'someMatch' | 'noneMatch',
+  inElement: boolean,
+  read: string,
+): string {
   // the validator refuses list matches inside list matches; this guards direct callers
   if (inElement) throw new CollabgateError('E_INVALID_ARGUMENT', 'list matches cannot be nested')
   const matches = e.name('m')
@@ -153,38 +198,101 @@ function listMatch(e: Emitter, c: LeafCondition, op: 'someMatch' | 'noneMatch', 
   e.lines.push(`function ${matches}(record, asOf, item) { return ${where}; }`)
   const some = op === 'someMatch'
   return (
-    readInto('v', c.fact, c.path, false) +
+    read +
     `if (!isArray(v)) return false;` +
     `for (let k = 0; k < v.length; k++) if (${matches}(record, asOf, v[k])) return ${some};` +
     `return ${!some};`
   )
 }
 
-/** The review clock, as closures.ts's reviewClock, with each due date remembered per start date. */
+/**
+ * A failed check's explanation as a hoisted function building the very tree closures.ts's explain builds (the same
+ * leaf and value objects, the same order); undefined when some leaf is a list match or a date comparison, which
+ * keep the closures' explain.
+ */
+function explainer(e: Emitter, c: Condition): string | undefined {
+  const fn = e.name('x')
+  if ('all' in c || 'any' in c) {
+    const op = 'all' in c ? 'all' : 'any'
+    const members = 'all' in c ? c.all : c.any
+    const children: string[] = []
+    for (const m of members) {
+      const child = explainer(e, m)
+      if (child === undefined) return undefined
+      children.push(child)
+    }
+    const names = children.map((_, k) => `t${k}`)
+    // json-rules-engine: an empty group holds, whether all or any
+    const passed = names.length === 0 ? 'true' : names.map((t) => `${t}.passed`).join(op === 'all' ? ' && ' : ' || ')
+    const calls = children.map((child, k) => `const t${k} = ${child}(record, asOf, item);`).join(' ')
+    e.lines.push(
+      `function ${fn}(record, asOf, item) { ${calls} return { kind: "group", op: ${literal(op)}, ` +
+        `passed: ${passed}, children: [${names.join(', ')}] }; }`,
+    )
+    return fn
+  }
+  if ('not' in c) {
+    const child = explainer(e, c.not)
+    if (child === undefined) return undefined
+    e.lines.push(
+      `function ${fn}(record, asOf, item) { const t = ${child}(record, asOf, item);` +
+        ` return { kind: "group", op: "not", passed: !t.passed, children: [t] }; }`,
+    )
+    return fn
+  }
+  if (isListMatch(c.operator) || operatorOf(c).valueKind === 'date') return undefined
+  const expected = e.arg(c.value)
+  e.lines.push(
+    `function ${fn}(record, asOf, item) { ${readInto('v', c.fact, c.path, false)}` +
+      ` return { kind: "leaf", leaf: ${e.arg(c)}, passed: ${e.arg(comparer(c.operator))}(v, ${expected}),` +
+      ` actual: v, expected: ${expected} }; }`,
+  )
+  return fn
+}
+
+/** The review clock, as closures.ts's reviewClock, with each start value's dates remembered. */
 function review(e: Emitter, policy: Policy): string {
   const r = policy.review
   if (!r) return `function review() { return undefined; }`
-  const decided = condition(e, asGroup(r.decided), false)
-  const dueAfter = e.arg(rememberedDueDates(e.calendar, r.workingDays))
+  const shared = new Map<string, string>()
+  let reads = ''
+  for (const [fact, n] of fieldsRead(asGroup(r.decided), new Map())) {
+    if (n < 2) continue
+    const local = e.name('s')
+    shared.set(fact, local)
+    reads += `const ${local} = hop.call(record, ${literal(fact)}) ? record[${literal(fact)}] : undefined; `
+  }
+  const decided = condition(e, asGroup(r.decided), false, shared)
+  const datesOf = e.arg(rememberedDates(e.calendar, r.workingDays))
+  // calendarDate gives undefined for anything but text: only text is looked up
   return (
     `function review(record, asOf) { const item = undefined;` +
     readInto('v', r.from.fact, r.from.path, false) +
-    `const submittedAt = calendarDate(v); if (!submittedAt) return undefined;` +
-    `const dueBy = ${dueAfter}(submittedAt); if (dueBy === undefined) return undefined;` +
+    `if (typeof v !== "string") return undefined; const d = ${datesOf}(v); if (d === undefined) return undefined;` +
+    `const submittedAt = d[0], dueBy = d[1]; ${reads}` +
     `return { submittedAt, dueBy, overdue: !${decided} && asOf > dueBy }; }`
   )
 }
 
-/** date + n working days, remembered: a calendar's answer never changes, and asking it costs the most. */
-function rememberedDueDates(calendar: WorkingDayCalendar, days: number): (date: string) => string | undefined {
-  const known = new Map<string, string | undefined>()
-  return (date) => {
-    if (known.has(date)) return known.get(date)
-    const due = workingDaysAfter(calendar, date, days)
+/**
+ * A start value's calendar date and that date + n working days, remembered per value (undefined when either is
+ * none): a calendar's answer never changes, and asking it costs the most; one lookup answers both.
+ */
+function rememberedDates(
+  calendar: WorkingDayCalendar,
+  days: number,
+): (value: string) => readonly [string, string] | undefined {
+  const known = new Map<string, readonly [string, string] | null>()
+  return (value) => {
+    const hit = known.get(value)
+    if (hit !== undefined) return hit ?? undefined
+    const submittedAt = calendarDate(value)
+    const dueBy = submittedAt === undefined ? undefined : workingDaysAfter(calendar, submittedAt, days)
+    const dates = submittedAt === undefined || dueBy === undefined ? null : ([submittedAt, dueBy] as const)
     // Stryker disable next-line ConditionalExpression,EqualityOperator: test/mutation/equivalent.md#generated-1
     if (known.size >= 4096) known.clear()
-    known.set(date, due)
-    return due
+    known.set(value, dates)
+    return dates ?? undefined
   }
 }
 
@@ -214,9 +322,9 @@ export function generateSource(policy: Policy): { source: string; args: unknown[
     const ruleArg = e.arg(rule)
     body.push(`r = undefined;`)
     rule.checks.forEach((check, k) => {
-      const test = e.name('c')
-      e.lines.push(`function ${test}(record, asOf, item) { return ${condition(e, asGroup(check.require), false)}; }`)
-      const explain = e.arg(compileExplain(check.require, calendar))
+      const test = checkFunction(e, asGroup(check.require))
+      // generated when it can be: calling a closure per node of every failed check's tree cost more than the tree
+      const explain = explainer(e, asGroup(check.require)) ?? e.arg(compileExplain(check.require, calendar))
       body.push(
         `if (!${test}(record, asOf, undefined)) { if (r === undefined) r = ${passedList}.slice();` +
           ` r[${k}] = { check: ${e.arg(check)}, passed: false, tree: ${explain}(record, asOf, undefined) }; }`,

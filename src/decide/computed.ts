@@ -3,13 +3,16 @@ import { compileElementTest } from '../compile/closures.js'
 import { deriverOf } from '../compile/derived.js'
 import type { Evidence, Policy, PolicyRecord } from '../model.js'
 
+/** One shared no-op for the policies without derived facts: no closure made per decision. */
+const addNothing = (): void => undefined
+
 /**
  * For one decision: adds `computed` to each piece of evidence that reads a derived fact. The facts are traced once per
  * decision, and only when some evidence reads one; a policy without derived facts is left alone.
  */
 export function computedFor(policy: Policy, record: PolicyRecord, asOf: string): (evidence: Evidence[]) => void {
   const derived = policy.derived
-  if (!derived) return () => undefined
+  if (!derived) return addNothing
   const names = new Set(derived.map((f) => f.name))
   let traces: ReadonlyMap<string, string> | undefined
   return (evidence) => {

@@ -4,6 +4,8 @@ import { isListMatch, ITEM_FACT } from '../language/operators.js'
 
 /** A list element as evidence: its `id` when it has one, else the element itself. */
 export function elementRef(item: unknown): unknown {
+  // text, numbers, booleans, null and undefined have no own id: no boxing for them (the common element)
+  if (item === null || (typeof item !== 'object' && typeof item !== 'function')) return item
   // an own `id` of an object that is not a list: Object() boxes text and numbers (which have no own id) and
   // makes an empty object of null and undefined; an inherited id (a polluted prototype) is not the element's
   const id = !Array.isArray(item) && Object.hasOwn(Object(item), 'id') ? (item as { id: unknown }).id : undefined

@@ -15,8 +15,23 @@ function show(value: unknown): string {
 type Fill = (record: Record<string, unknown>, evidence: readonly Evidence[], asOf: string) => string
 
 const fillAsOf: Fill = (_r, _e, asOf) => asOf
+// field names by fact, then path: a policy has a few hundred at most, and naming one costs a regular expression
+const names = new Map<string, Map<string, string>>()
+function nameOf(fact: string, path: string): string {
+  let byPath = names.get(fact)
+  if (byPath === undefined) {
+    if (names.size >= 10_000) names.clear()
+    names.set(fact, (byPath = new Map()))
+  }
+  let name = byPath.get(path)
+  if (name === undefined) {
+    if (byPath.size >= 10_000) byPath.clear()
+    byPath.set(path, (name = fieldName(fact, path)))
+  }
+  return name
+}
 const fillEvidence: Fill = (_r, evidence) =>
-  show(evidence.map((e) => (e.fact === ITEM_FACT ? e.path : fieldName(e.fact, e.path))))
+  show(evidence.map((e) => (e.fact === ITEM_FACT ? e.path : nameOf(e.fact, e.path))))
 const fillMatched: Fill = (_r, evidence) =>
   show(evidence.flatMap((e) => (Array.isArray(e.actual) && e.operator.endsWith('Match') ? e.actual : [])))
 

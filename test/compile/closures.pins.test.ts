@@ -479,3 +479,40 @@ describe('list matches outside any list element', () => {
     })
   })
 })
+
+describe('a check that reads one field in several comparisons (the generated code reads it once)', () => {
+  const require = {
+    all: [
+      { fact: 'a', path: '$.n', operator: 'greaterThanInclusive', value: 1 },
+      { not: { fact: 'a', path: '$.s', operator: 'equal', value: 'x' } },
+      { fact: 'a', path: '$.d', operator: 'dateOnOrBefore', value: { fact: 'a', path: '$.e' } },
+      { fact: 'a', path: '$.list', operator: 'someMatch', value: { fact: 'a', path: '$.n', operator: 'equal', value: 2 } },
+      { fact: 'a', operator: 'present', value: true },
+    ],
+  }
+  const whole = { n: 2, s: 'y', d: '2026-01-01', e: '2026-02-01', list: [1] }
+
+  it('answers as the closures and json-rules-engine whatever the field holds', async () => {
+    expect(await passes(require, { a: whole })).toBe(true)
+    for (const a of [undefined, null, 3, 'text', [], [whole], { ...whole, n: 0 }, { ...whole, s: 'x' }, { n: 2 }])
+      expect(await passes(require, a === undefined ? {} : { a })).toBe(false)
+  })
+
+  it('never reads the field from a polluted Object.prototype', async () => {
+    const proto = Object.prototype as Record<string, unknown>
+    proto.a = whole
+    try {
+      expect(await passes(require, {})).toBe(false)
+      const either = {
+        any: [
+          { fact: 'a', operator: 'present', value: true },
+          { fact: 'a', path: '$.n', operator: 'equal', value: 2 },
+        ],
+      }
+      expect(await passes(either, {})).toBe(false)
+      expect(await passes(either, { a: { n: 2 } })).toBe(true)
+    } finally {
+      delete proto.a
+    }
+  })
+})

@@ -189,3 +189,49 @@ describe('on the shipped policies', () => {
     expect(() => compileGenerated(unvalidatedPolicy(nested))).toThrow('list matches cannot be nested')
   })
 })
+
+describe('explaining a failed check', () => {
+  it('builds the closures’ very tree on the shipped policies, with the policy’s own leaf and value objects', async () => {
+    const shipped = await defaultPolicies()
+    const records = generateRecords(300)
+    let failed = 0
+    for (const policy of shipped.policies) {
+      const closures = compileClosures(policy)
+      const generated = compileGenerated(policy)
+      for (const record of records.filter((r) => policy.record.idField in r)) {
+        const mine = generated.evaluateSync(record, AS_OF)
+        const theirs = closures.evaluateSync(record, AS_OF)
+        mine.forEach((result, r) =>
+          result.checks.forEach((c, k) => {
+            const other = theirs[r]!.checks[k]!
+            if (c.passed) return
+            failed++
+            expect(c.tree).toStrictEqual(other.tree)
+            const leaves = (t: typeof c.tree): unknown[] =>
+              t === undefined ? [] : t.kind === 'leaf' ? [t.leaf, t.expected] : t.children.flatMap(leaves)
+            leaves(c.tree).forEach((x, i) => expect(x).toBe(leaves(other.tree)[i]))
+          }),
+        )
+      }
+    }
+    expect(failed).toBeGreaterThan(100)
+  })
+})
+
+describe('the review clock', () => {
+  it('dates each start value as the closures do, again when asked again, in a fresh object each time', async () => {
+    const shipped = await defaultPolicies()
+    const policy = shipped.policies.find((p) => p.review !== undefined && p.record.idField === 'applicationId')!
+    const closures = compileClosures(policy)
+    const generated = compileGenerated(policy)
+    const starts = ['2026-11-20', '2026-11-20T23:59:59Z', '2026-02-30', '9999-12-31', '', 20261120, null, undefined]
+    for (const round of [1, 2])
+      for (const submittedAt of starts)
+        for (const result of ['pending', 'approved']) {
+          const record: PolicyRecord = { applicationId: `A-${round}`, submittedAt, review: { result } }
+          const mine = generated.reviewSync(record, AS_OF)
+          expect(mine, `${String(submittedAt)} ${result}`).toStrictEqual(closures.reviewSync(record, AS_OF))
+          if (mine) expect(mine).not.toBe(generated.reviewSync(record, AS_OF))
+        }
+  })
+})
