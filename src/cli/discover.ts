@@ -3,28 +3,20 @@
  * that holds a collabgate.yaml (as tsconfig.json or an eslint config is found). Commands given no
  * folder use it, and the shipped policies answer only outside any.
  */
-import { statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { FOLDER_FILE } from '../folder/declaration.js'
 import { defaultPoliciesDir } from '../folder/load.js'
 import { displayPath } from './display.js'
 import type { Io } from './io.js'
-
-// a stat without a round trip to the thread pool: one per folder up to the root, before every command's work
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile()
-  } catch {
-    return false
-  }
-}
+import { isFileSync } from '../read/small-file.js'
 
 /** The folder holding the nearest collabgate.yaml at or above `from`, or undefined. */
 export async function discoverPolicyFolder(from: string = process.cwd()): Promise<string | undefined> {
   let dir = resolve(from)
   // bounded: a path has fewer than 256 levels, and the root is its own parent
   for (let level = 0; level < 256; level++) {
-    if (isFile(join(dir, FOLDER_FILE))) return dir
+    // a stat without a round trip to the thread pool: one per folder up to the root, before every command's work
+    if (isFileSync(join(dir, FOLDER_FILE))) return dir
     const parent = dirname(dir)
     if (parent === dir) return undefined
     dir = parent

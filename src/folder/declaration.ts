@@ -2,7 +2,6 @@
  * Loads a policy folder's declaration, `collabgate.yaml` at the folder's root, and the record schema
  * files it names. A folder without one judges the record kinds the shipped folder declares.
  */
-import { statSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { PolicyProblem } from '../errors.js'
 import type { SubjectDefinition } from '../model.js'
@@ -10,7 +9,7 @@ import { checkFolderDocument, type SchemaFile } from '../validate/folder.js'
 import { digestOf } from '../validate/policy.js'
 import { defaultPoliciesDir } from '../read/package-root.js'
 import { decodeUtf8, DEFAULT_PARSE_LIMITS, parseYamlSource, problem, type ParseLimits } from '../read/yaml-source.js'
-import { readPolicyFile } from '../read/small-file.js'
+import { isFileSync, readPolicyFile } from '../read/small-file.js'
 import { shippedFolder } from './shipped-checks.js'
 
 /** The file that declares a folder's subjects. */
@@ -34,14 +33,6 @@ export function shippedDisplayName(abs: string): string {
 
 let shipped: Promise<PolicyFolder> | undefined
 
-function ownDeclaration(file: string): boolean {
-  try {
-    return statSync(file).isFile()
-  } catch {
-    return false
-  }
-}
-
 /** The subjects of the folder at `root` (its collabgate.yaml, else the shipped declaration). */
 export async function loadFolder(
   root: string,
@@ -52,7 +43,7 @@ export async function loadFolder(
   const abs = resolve(root)
   const file = join(abs, FOLDER_FILE)
   // a stat without the thread pool's round trip: one on every load
-  const own = ownDeclaration(file)
+  const own = isFileSync(file)
   if (!own || abs === resolve(defaultPoliciesDir())) {
     shipped ??= readShippedFolder()
     const folder = await shipped

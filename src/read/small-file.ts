@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 
 /**
@@ -37,4 +37,13 @@ export async function readPolicyFile(
 export async function readWholeFile(abs: string): Promise<Buffer> {
   const got = await readPolicyFile(abs)
   return 'bytes' in got ? got.bytes : readFile(abs)
+}
+
+/** Whether `path` is a file (links followed), by a stat without the thread pool's round trip; false when unreadable. */
+export function isFileSync(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false
+  }
 }
