@@ -142,17 +142,23 @@ function fieldsRead(c: Condition, counts: Map<string, number>): Map<string, numb
   return counts
 }
 
-/** A check as a hoisted function: the fields two comparisons read are read once, as readInto reads them. */
-function checkFunction(e: Emitter, require: Condition): string {
-  const fn = e.name('c')
+/** The fields two of a condition's comparisons read, each read once into a local, as readInto reads them. */
+function sharedReads(e: Emitter, c: Condition): { shared: Shared; reads: string } {
   const shared = new Map<string, string>()
   let reads = ''
-  for (const [fact, n] of fieldsRead(require, new Map())) {
+  for (const [fact, n] of fieldsRead(c, new Map())) {
     if (n < 2) continue
     const local = e.name('s')
     shared.set(fact, local)
     reads += `const ${local} = hop.call(record, ${literal(fact)}) ? record[${literal(fact)}] : undefined; `
   }
+  return { shared, reads }
+}
+
+/** A check as a hoisted function: the fields two comparisons read are read once. */
+function checkFunction(e: Emitter, require: Condition): string {
+  const fn = e.name('c')
+  const { shared, reads } = sharedReads(e, require)
   e.lines.push(`function ${fn}(record, asOf, item) { ${reads}return ${condition(e, require, false, shared)}; }`)
   return fn
 }
@@ -254,14 +260,7 @@ function explainer(e: Emitter, c: Condition): string | undefined {
 function review(e: Emitter, policy: Policy): string {
   const r = policy.review
   if (!r) return `function review() { return undefined; }`
-  const shared = new Map<string, string>()
-  let reads = ''
-  for (const [fact, n] of fieldsRead(asGroup(r.decided), new Map())) {
-    if (n < 2) continue
-    const local = e.name('s')
-    shared.set(fact, local)
-    reads += `const ${local} = hop.call(record, ${literal(fact)}) ? record[${literal(fact)}] : undefined; `
-  }
+  const { shared, reads } = sharedReads(e, asGroup(r.decided))
   const decided = condition(e, asGroup(r.decided), false, shared)
   const datesOf = e.arg(rememberedDates(e.calendar, r.workingDays))
   // calendarDate gives undefined for anything but text: only text is looked up
